@@ -1,0 +1,69 @@
+// flowc: the command line. Parses arguments (CLI11) and dispatches to the
+// subcommands in cmd_*.cpp.
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.h"
+
+namespace {
+
+void add_common(CLI::App* cmd, flowc::cli::CommonOptions& common, bool diagnostics_format) {
+  cmd->add_option("--lib", common.lib_dirs, "Folder to search for imported libraries (repeatable)")
+      ->check(CLI::ExistingDirectory);
+  cmd->add_option("--color", common.color, "Colour diagnostics: auto, always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  if (diagnostics_format) {
+    cmd->add_option("--format", common.format, "Diagnostics as text or json")->check(CLI::IsMember({"text", "json"}));
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"flowc: a typed workflow language; checks .flow files, compiles them to IR, and runs them"};
+  app.set_version_flag("-V,--version", std::string("flowc ") + FLOWC_VERSION);
+  app.require_subcommand(1);
+  app.footer("Run `flowc COMMAND --help` for a command's options.\nExit codes: 0 ok, 1 errors in the input, 2 usage or I/O error.");
+
+  flowc::cli::CheckOptions check;
+  CLI::App* check_cmd = app.add_subcommand("check", "Type-check .flow files and report every error");
+  check_cmd->add_option("files", check.files, "The .flow files to check")->required();
+  add_common(check_cmd, check.common, true);
+
+  flowc::cli::BuildOptions build;
+  CLI::App* build_cmd = app.add_subcommand("build", "Compile a .flow file to IR (JSON)");
+  build_cmd->add_option("file", build.file, "The .flow file")->required();
+  build_cmd->add_option("-o,--output", build.output, "Where to write the IR (`-` for standard output)");
+  build_cmd->add_flag("--summary", build.summary, "Print a summary of the IR");
+  add_common(build_cmd, build.common, true);
+
+  flowc::cli::GraphOptions graph;
+  CLI::App* graph_cmd = app.add_subcommand("graph", "Draw a workflow's call graph");
+  graph_cmd->add_option("file", graph.file, "A .flow file or an IR file (.json)")->required();
+  graph_cmd->add_option("--format", graph.format, "dot (Graphviz) or mermaid")->check(CLI::IsMember({"dot", "mermaid"}));
+  graph_cmd->add_option("-w,--workflow", graph.workflow, "The workflow to draw (default: the entry workflow)");
+  graph_cmd->add_option("-o,--output", graph.output, "Where to write it (default: standard output)");
+  add_common(graph_cmd, graph.common, false);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return flowc::cli::kExitUsage;
+  }
+
+  if (check_cmd->parsed()) return flowc::cli::cmd_check(check);
+  if (build_cmd->parsed()) {
+    if (build.output.empty() && !build.summary) build.output = "-";
+    return flowc::cli::cmd_build(build);
+  }
+  if (graph_cmd->parsed()) return flowc::cli::cmd_graph(graph);
+  return flowc::cli::kExitUsage;
+}

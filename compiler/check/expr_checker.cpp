@@ -1,0 +1,525 @@
+// Expression types. Every error poisons its expression with the error type,
+// which fits everything, so one mistake is reported once.
+#include "compiler/check/expr_checker.h"
+
+#include <set>
+
+#include "compiler/check/suggest.h"
+
+namespace flowc::check {
+namespace {
+
+using ir::TypeKind;
+
+bool is_zero(const ast::Expr& e) {
+  if (auto* i = e.as<ast::IntLit>()) return i->value == 0;
+  if (auto* f = e.as<ast::FloatLit>()) return f->value == 0.0;
+  return false;
+}
+
+bool is_measure(const ir::Type* t) { return t->is(TypeKind::Size) || t->is(TypeKind::Duration); }
+
+}  // namespace
+
+const ir::Type* ExprChecker::check(ast::Expr& e, const ir::Type* expected, bool allow_stream) {
+  const ir::Type* t = visit(e, expected);
+  if (!allow_stream && t->holds_stream()) {
+    ctx_.diags.report(DiagId::StreamMisuse, e.span, "a stream can only be connected to a stream input of an op")
+        .with_help("pass it directly as an argument: `consumer(input = producer.output)`");
+    t = ctx_.types.error();
+    e.type = t;
+  }
+  return t;
+}
+
+bool ExprChecker::expect(ast::Expr& e, const ir::Type* expected, bool allow_stream) {
+  const ir::Type* t = check(e, expected, allow_stream || expected->holds_stream());
+  if (ir::is_assignable(t, expected)) return true;
+  report_mismatch(e, t, expected);
+  return false;
+}
+
+const NameInfo* ExprChecker::root_name(const ast::Expr& e) {
+  const ast::Expr* cur = &e;
+  while (true) {
+    if (auto* m = cur->as<ast::MemberExpr>()) {
+      cur = m->object.get();
+    } else if (auto* ix = cur->as<ast::IndexExpr>()) {
+      cur = ix->object.get();
+    } else {
+      break;
+    }
+  }
+  if (auto* ref = cur->as<ast::NameRef>()) return names_.lookup(ref->name);
+  return nullptr;
+}
+
+void ExprChecker::add_lift_notes(Diagnostic& d, const ast::Expr& e) {
+  const NameInfo* info = root_name(e);
+  if (!info) return;
+  for (const auto& [block, is_for] : info->lifted_through) {
+    d.with_note(block, is_for ? "bound inside this `for`, so after it, it is a list (one item per iteration)"
+                              : "bound inside this `if`, so after it, it may be absent");
+  }
+}
+
+void ExprChecker::report_mismatch(const ast::Expr& e, const ir::Type* found, const ir::Type* expected) {
+  if (found->is_error() || expected->is_error()) return;
+  std::string text(ctx_.text(e.span));
+  if (text.size() > 40) text = "...";
+  std::string f = ctx_.display(found), x = ctx_.display(expected);
+
+  if (found->holds_stream() || expected->holds_stream()) {
+    std::string message =
+        found->holds_stream() && expected->holds_stream()
+            ? fmt::format("{} cannot connect to {}", f, x)
+        : expected->holds_stream()
+            ? fmt::format("this input is a {}; it connects only to a {} output of another op, not to {}", x, x, f)
+            : fmt::format("a {} cannot be used as {}", f, x);
+    ctx_.diags.report(DiagId::StreamMisuse, e.span, message);
+    return;
+  }
+  if (found->is_optional() && ir::is_assignable(found->non_optional(), expected)) {
+    Diagnostic& d = ctx_.diags.report(DiagId::MaybeAbsent, e.span, f, x);
+    d.with_help(fmt::format("give a default with `{} ?? ...`, or use it inside `if defined({}) {{ ... }}`", text, text));
+    add_lift_notes(d, e);
+    return;
+  }
+  Diagnostic& d = ctx_.diags.report(DiagId::TypeMismatch, e.span, x, f);
+  TypeKind fk = found->kind(), xk = expected->kind();
+  if (fk == TypeKind::Str && (xk == TypeKind::File || xk == TypeKind::Dir)) {
+    d.with_help(fmt::format("wrap it: {}({})", x, text));
+  } else if ((fk == TypeKind::File || fk == TypeKind::Dir) && xk == TypeKind::Str) {
+    d.with_help(fmt::format("use its path: str({})", text));
+  } else if (xk == TypeKind::Str && found->is_scalar()) {
+    d.with_help(fmt::format("convert it: str({})", text));
+  } else if (fk == TypeKind::Float && xk == TypeKind::Int) {
+    d.with_help(fmt::format("convert it: int({}), round({}), floor({}) or ceil({})", text, text, text, text));
+  } else if (fk == TypeKind::Str && (xk == TypeKind::Int || xk == TypeKind::Float)) {
+    d.with_help(fmt::format("convert it: {}({})", x, text));
+  } else if (fk == TypeKind::Int && xk == TypeKind::Size) {
+    d.with_help("give it a unit, like 512MiB or 8GiB");
+  } else if (fk == TypeKind::Int && xk == TypeKind::Duration) {
+    d.with_help("give it a unit, like 30s, 10m or 2h");
+  } else if (fk == TypeKind::List && ir::is_assignable(found->elem(), expected)) {
+    d.with_help("this is a list; pass one item, or do this inside the `for` that made it");
+  } else if (xk == TypeKind::List && ir::is_assignable(found, expected->elem())) {
+    d.with_help(fmt::format("wrap it in a list: [{}]", text));
+  }
+  add_lift_notes(d, e);
+}
+
+bool ExprChecker::check_interpolated(const ast::Expr& e, const ir::Type* t, std::string_view into, bool allow_lists) {
+  if (t->is_error()) return true;
+  const ir::Type* inner = t->non_optional();
+  bool ok = inner->is_scalar() || (allow_lists && inner->is(TypeKind::List) && inner->elem()->non_optional()->is_scalar());
+  if (ok && t->is_optional() && !allow_lists) {
+    // A string (not a command) needs a value to put in.
+    std::string text(ctx_.text(e.span));
+    ctx_.diags.report(DiagId::MaybeAbsent, e.span, ctx_.display(t), "a value")
+        .with_help(fmt::format("give a default: ${{{} ?? \"\"}}", text));
+    return false;
+  }
+  if (ok) return true;
+  Diagnostic& d = ctx_.diags.report(DiagId::CannotInterpolate, e.span, ctx_.display(t), into);
+  std::string text(ctx_.text(e.span));
+  if (inner->is(TypeKind::List)) {
+    d.with_help(fmt::format("join the items: join({}, \" \")", text));
+  } else if (inner->is(TypeKind::Record)) {
+    d.with_help(fmt::format("put in one of its fields, like {}.{}", text,
+                            inner->fields().empty() ? "field" : inner->fields()[0].name));
+  }
+  return false;
+}
+
+const ir::Type* ExprChecker::visit(ast::Expr& e, const ir::Type* expected) {
+  const ir::Type* t = std::visit(
+      [&](auto& node) -> const ir::Type* {
+        using N = std::decay_t<decltype(node)>;
+        if constexpr (std::is_same_v<N, ast::IntLit>) return ctx_.types.int_();
+        else if constexpr (std::is_same_v<N, ast::FloatLit>) return ctx_.types.float_();
+        else if constexpr (std::is_same_v<N, ast::SizeLit>) return ctx_.types.size();
+        else if constexpr (std::is_same_v<N, ast::DurationLit>) return ctx_.types.duration();
+        else if constexpr (std::is_same_v<N, ast::BoolLit>) return ctx_.types.bool_();
+        else if constexpr (std::is_same_v<N, ast::NoneLit>) {
+          return expected && expected->is_optional() ? expected : ctx_.types.none();
+        }
+        else if constexpr (std::is_same_v<N, ast::StringLit>) return string(node);
+        else if constexpr (std::is_same_v<N, ast::NameRef>) return name(e, node);
+        else if constexpr (std::is_same_v<N, ast::CallExpr>) return call(e, node);
+        else if constexpr (std::is_same_v<N, ast::MemberExpr>) return member(node);
+        else if constexpr (std::is_same_v<N, ast::IndexExpr>) return index(node);
+        else if constexpr (std::is_same_v<N, ast::UnaryExpr>) return unary(node);
+        else if constexpr (std::is_same_v<N, ast::BinaryExpr>) return binary(node);
+        else if constexpr (std::is_same_v<N, ast::ListExpr>) return list(node, expected);
+        else if constexpr (std::is_same_v<N, ast::RecordExpr>) return record(node, expected);
+        else return map(node, expected);
+      },
+      e.node);
+  e.type = t;
+  return t;
+}
+
+const ir::Type* ExprChecker::name(ast::Expr& e, ast::NameRef& ref) {
+  if (const NameInfo* info = names_.lookup(ref.name)) {
+    ref.target = ast::NameTarget{info->kind, ref.name};
+    return info->type;
+  }
+  if (const Symbol* sym = ctx_.find_symbol(module_, ref.name)) {
+    const char* what = sym->kind == Symbol::Op ? "an op" : sym->kind == Symbol::Workflow ? "a workflow" : "a type";
+    Diagnostic& d = ctx_.diags.report(DiagId::NotAValue, e.span, ref.name, what);
+    if (sym->kind != Symbol::Type) d.with_help(fmt::format("call it and bind the result: `x = {}(...)`", ref.name));
+    return ctx_.types.error();
+  }
+  if (ctx_.builtins.find(ref.name)) {
+    ctx_.diags.report(DiagId::NotAValue, e.span, ref.name, "a builtin function")
+        .with_help(fmt::format("call it: {}(...)", ref.name));
+    return ctx_.types.error();
+  }
+  if (auto later = names_.bound_later(ref.name)) {
+    ctx_.diags.report(DiagId::UseBeforeBind, e.span, ref.name)
+        .with_note(*later, "bound here")
+        .with_help("a workflow reads top to bottom: move the binding above this use");
+    return ctx_.types.error();
+  }
+  Diagnostic& d = ctx_.diags.report(DiagId::UnknownName, e.span, ref.name);
+  std::string hint = did_you_mean(ref.name, names_.names());
+  if (hint.empty()) hint = names_.unknown_hint(ref.name);
+  if (!hint.empty()) d.with_help(hint);
+  return ctx_.types.error();
+}
+
+const ir::Type* ExprChecker::call(ast::Expr& e, ast::CallExpr& c) {
+  const std::string& callee = c.callee.text;
+  if (const Symbol* sym = ctx_.find_symbol(module_, callee); sym && sym->kind != Symbol::Type) {
+    // Ops and workflows are steps: only a binding statement may call them
+    // (the workflow checker handles that case before coming here).
+    const char* what = sym->kind == Symbol::Op ? "op" : "workflow";
+    c.target.kind = sym->kind == Symbol::Op ? ast::CallTarget::Op : ast::CallTarget::Workflow;
+    ctx_.diags.report(DiagId::CallNotBound, e.span, what, callee)
+        .with_help(place_ == ExprPlace::Workflow
+                       ? fmt::format("make it a step of its own: `x = {}(...)`, then use x's outputs here", callee)
+                       : fmt::format("{}s run as steps of a workflow, not inside an op", what));
+    for (ast::Arg& a : c.args) check(*a.value);
+    return ctx_.types.error();
+  }
+  const ir::Builtin* builtin = ctx_.builtins.find(callee);
+  if (!builtin) {
+    for (ast::Arg& a : c.args) check(*a.value);
+    std::vector<std::string> candidates;
+    for (const ir::Builtin& b : ctx_.builtins.all()) candidates.push_back(b.name);
+    for (auto kind : {Symbol::Op, Symbol::Workflow}) {
+      for (const std::string& n : ctx_.symbol_names(module_, kind)) candidates.push_back(n);
+    }
+    Diagnostic& d = ctx_.diags.report(DiagId::UnknownCallee, c.callee.span, callee);
+    std::string hint = did_you_mean(callee, candidates);
+    if (!hint.empty()) d.with_help(hint);
+    return ctx_.types.error();
+  }
+  c.target.kind = ast::CallTarget::Builtin;
+  if (callee == "glob" && place_ != ExprPlace::OutputPath) {
+    ctx_.diags.report(DiagId::GlobOutsideOutput, e.span)
+        .with_help("declare an output such as `parts: list[file] = glob(\"chunk_*\")`");
+  }
+
+  std::vector<const ir::Type*> args;
+  bool poisoned = false;
+  for (ast::Arg& a : c.args) {
+    if (a.name) {
+      ctx_.diags.report(DiagId::NamedBuiltinArgument, a.name->span, callee)
+          .with_help(fmt::format("remove `{} =`", a.name->text));
+    }
+    const ir::Type* t = check(*a.value);
+    poisoned = poisoned || t->is_error();
+    args.push_back(t);
+  }
+  if (auto match = ctx_.builtins.match(*builtin, args)) return match->result;
+  if (poisoned) return ctx_.types.error();
+
+  bool arity_fits = false;
+  for (const ir::Signature& sig : builtin->overloads) arity_fits = arity_fits || sig.params.size() == args.size();
+  std::vector<std::string> sigs;
+  for (const ir::Signature& sig : builtin->overloads) sigs.push_back(callee + sig.text);
+  std::string signatures = fmt::format("{}", fmt::join(sigs, ", "));
+  if (!arity_fits) {
+    std::set<size_t> counts;
+    for (const ir::Signature& sig : builtin->overloads) counts.insert(sig.params.size());
+    std::vector<std::string> words;
+    for (size_t n : counts) words.push_back(std::to_string(n));
+    std::string takes = fmt::format("{} argument{}", fmt::join(words, " or "), *counts.rbegin() == 1 ? "" : "s");
+    ctx_.diags.report(DiagId::BuiltinArity, c.args_span, callee, takes, args.size()).with_help(signatures);
+    return ctx_.types.error();
+  }
+  // Would it fit if the optional arguments were present? Then say that.
+  std::vector<const ir::Type*> present;
+  for (const ir::Type* t : args) present.push_back(t->non_optional());
+  if (ctx_.builtins.match(*builtin, present)) {
+    for (size_t i = 0; i < args.size(); ++i) {
+      if (args[i]->is_optional()) {
+        report_mismatch(*c.args[i].value, args[i], args[i]->non_optional());
+        return ctx_.types.error();
+      }
+    }
+  }
+  // Point at the first argument no overload of this arity accepts.
+  size_t culprit = 0;
+  for (size_t i = 0; i < args.size(); ++i) {
+    bool some = false;
+    for (const ir::Signature& sig : builtin->overloads) {
+      if (sig.params.size() != args.size()) continue;
+      // An argument fits a position if replacing that parameter keeps a match possible.
+      std::vector<const ir::Type*> trial = args;
+      for (size_t k = 0; k < trial.size(); ++k) {
+        if (k != i) trial[k] = ctx_.types.error();
+      }
+      some = some || ctx_.builtins.match(*builtin, trial).has_value();
+    }
+    if (!some) {
+      culprit = i;
+      break;
+    }
+  }
+  ctx_.diags.report(DiagId::BuiltinArgument, c.args[culprit].value->span, callee, ctx_.display(args[culprit]),
+                    culprit + 1)
+      .with_help(fmt::format("{} takes: {}", callee, signatures));
+  return ctx_.types.error();
+}
+
+const ir::Type* ExprChecker::member(ast::MemberExpr& m) {
+  const ir::Type* object = check(*m.object, nullptr, true);
+  if (object->is_error()) return object;
+  const std::string& field = m.field.text;
+  if (object->is_optional() && object->non_optional()->is(TypeKind::Record) &&
+      object->non_optional()->field(field)) {
+    report_mismatch(*m.object, object, object->non_optional());
+    return ctx_.types.error();
+  }
+  if (object->is(TypeKind::Record)) {
+    if (const ir::Type* t = object->field(field)) return t;
+    std::vector<std::string> names;
+    for (const ir::Field& f : object->fields()) names.push_back(f.name);
+    Diagnostic& d = ctx_.diags.report(DiagId::NoSuchField, m.field.span, ctx_.display(object), field);
+    std::string hint = did_you_mean(field, names);
+    if (hint.empty() && !names.empty()) hint = fmt::format("its fields are: {}", fmt::join(names, ", "));
+    if (!hint.empty()) d.with_help(hint);
+    return ctx_.types.error();
+  }
+  Diagnostic& d = ctx_.diags.report(DiagId::NoSuchField, m.field.span, ctx_.display(object), field);
+  if (object->is(TypeKind::List) && object->elem()->is(TypeKind::Record) && object->elem()->field(field)) {
+    d.with_help("this is a list of records; take the field inside the `for` that made it, or index an item first");
+    add_lift_notes(d, *m.object);
+  }
+  return ctx_.types.error();
+}
+
+const ir::Type* ExprChecker::index(ast::IndexExpr& ix) {
+  const ir::Type* object = check(*ix.object);
+  const ir::Type* at = check(*ix.index);
+  if (object->is_error()) return object;
+  if (object->is(TypeKind::List)) {
+    if (!ir::is_assignable(at, ctx_.types.int_())) report_mismatch(*ix.index, at, ctx_.types.int_());
+    return object->elem();
+  }
+  if (object->is(TypeKind::Map)) {
+    if (!ir::is_assignable(at, ctx_.types.str())) report_mismatch(*ix.index, at, ctx_.types.str());
+    return object->elem();
+  }
+  if (object->is_optional() && (object->elem()->is(TypeKind::List) || object->elem()->is(TypeKind::Map))) {
+    report_mismatch(*ix.object, object, object->elem());
+    return ctx_.types.error();
+  }
+  ctx_.diags.report(DiagId::NotIndexable, ix.object->span, ctx_.display(object));
+  return ctx_.types.error();
+}
+
+const ir::Type* ExprChecker::unary(ast::UnaryExpr& u) {
+  const ir::Type* t = check(*u.operand);
+  if (t->is_error()) return t;
+  if (u.op == ast::UnaryOp::Negate && (t->is_numeric() || is_measure(t))) return t;
+  if (u.op == ast::UnaryOp::Not && t->is(TypeKind::Bool)) return t;
+  Diagnostic& d = ctx_.diags.report(DiagId::UnaryOperatorType, u.op_span, ast::spelling(u.op), ctx_.display(t));
+  if (t->is_optional()) d.with_help("it may be absent: give a default with `??` first");
+  return ctx_.types.error();
+}
+
+// + - * / % on numbers, sizes and durations; + on strings and lists.
+const ir::Type* ExprChecker::arithmetic(ast::BinaryExpr& b, const ir::Type* l, const ir::Type* r) {
+  using ast::BinaryOp;
+  auto& T = ctx_.types;
+  const bool both_int = l->is(TypeKind::Int) && r->is(TypeKind::Int);
+  const bool numeric = l->is_numeric() && r->is_numeric();
+  switch (b.op) {
+    case BinaryOp::Add:
+      if (numeric) return both_int ? T.int_() : T.float_();
+      if (l->non_optional()->is(TypeKind::Str) && r->non_optional()->is(TypeKind::Str)) {
+        // An absent part makes the whole string absent: "--ref=" + ref is
+        // str? and disappears from a command when ref is absent.
+        return l->is_optional() || r->is_optional() ? T.optional(T.str()) : T.str();
+      }
+      if (is_measure(l) && l == r) return l;
+      if (l->is(TypeKind::List) && r->is(TypeKind::List)) {
+        if (const ir::Type* c = ir::common_type(T, l, r)) return c;
+      }
+      return nullptr;
+    case BinaryOp::Sub:
+      if (numeric) return both_int ? T.int_() : T.float_();
+      if (is_measure(l) && l == r) return l;
+      return nullptr;
+    case BinaryOp::Mul:
+      if (numeric) return both_int ? T.int_() : T.float_();
+      if (is_measure(l) && r->is_numeric()) return l;
+      if (l->is_numeric() && is_measure(r)) return r;
+      return nullptr;
+    case BinaryOp::Div:
+      if (numeric) return both_int ? T.int_() : T.float_();
+      if (is_measure(l) && r->is_numeric()) return l;
+      if (is_measure(l) && l == r) return T.float_();
+      return nullptr;
+    case BinaryOp::Mod:
+      return both_int ? T.int_() : nullptr;
+    default:
+      return nullptr;
+  }
+}
+
+const ir::Type* ExprChecker::binary(ast::BinaryExpr& b) {
+  using ast::BinaryOp;
+  auto& T = ctx_.types;
+  const ir::Type* l = check(*b.lhs);
+  const ir::Type* r = check(*b.rhs, b.op == BinaryOp::Coalesce ? l->non_optional() : l);
+  if (l->is_error() || r->is_error()) return T.error();
+
+  const ir::Type* result = nullptr;
+  switch (b.op) {
+    case BinaryOp::Or:
+    case BinaryOp::And:
+      if (l->is(TypeKind::Bool) && r->is(TypeKind::Bool)) result = T.bool_();
+      break;
+    case BinaryOp::Eq:
+    case BinaryOp::Ne:
+      if (ir::common_type(T, l, r)) result = T.bool_();
+      break;
+    case BinaryOp::Lt:
+    case BinaryOp::Le:
+    case BinaryOp::Gt:
+    case BinaryOp::Ge:
+      if ((l->is_numeric() && r->is_numeric()) || (l == r && (l->is(TypeKind::Str) || is_measure(l)))) {
+        result = T.bool_();
+      }
+      break;
+    case BinaryOp::Coalesce: {
+      if (!l->is_optional() && !l->is(TypeKind::None)) {
+        ctx_.diags.report(DiagId::NeverAbsent, b.op_span, ctx_.display(l))
+            .with_help(fmt::format("remove `?? {}`", ctx_.text(b.rhs->span)));
+      }
+      result = ir::common_type(T, l->is(TypeKind::None) ? r : l->non_optional(), r);
+      break;
+    }
+    default:
+      if ((b.op == BinaryOp::Div || b.op == BinaryOp::Mod) && is_zero(*b.rhs)) {
+        ctx_.diags.report(DiagId::DivisionByZero, b.rhs->span);
+        return T.error();
+      }
+      result = arithmetic(b, l, r);
+      break;
+  }
+  if (result) return result;
+
+  Diagnostic& d = ctx_.diags.report(DiagId::OperatorTypes, b.op_span, ast::spelling(b.op), ctx_.display(l),
+                                    ctx_.display(r));
+  if (l->is_optional() || r->is_optional()) {
+    d.with_help("a value may be absent: give it a default with `??` first");
+  } else if (b.op == BinaryOp::Add && (l->is(TypeKind::Str) || r->is(TypeKind::Str))) {
+    d.with_help("build the text with interpolation: \"${a}${b}\"");
+  } else if (b.op == BinaryOp::Add && (l->is_path() || r->is_path())) {
+    d.with_help("build a path with interpolation: \"${dir}/name.txt\"");
+  } else if ((b.op == BinaryOp::And || b.op == BinaryOp::Or) && (l->is_numeric() || r->is_numeric())) {
+    d.with_help("compare first, e.g. `n > 0`");
+  }
+  return T.error();
+}
+
+const ir::Type* ExprChecker::list(ast::ListExpr& l, const ir::Type* expected) {
+  const ir::Type* want = expected && expected->is(TypeKind::List) ? expected->elem() : nullptr;
+  if (l.items.empty()) return expected && expected->is(TypeKind::List) ? expected : ctx_.types.list(ctx_.types.error());
+  const ir::Type* elem = nullptr;
+  for (ast::ExprPtr& item : l.items) {
+    const ir::Type* t = check(*item, want, true);
+    if (!elem) {
+      elem = t;
+      continue;
+    }
+    const ir::Type* joined = ir::common_type(ctx_.types, elem, t);
+    if (!joined) {
+      ctx_.diags.report(DiagId::MixedListTypes, item->span, ctx_.display(elem), ctx_.display(t))
+          .with_help("a list holds one type; use a record for values of different types");
+      return ctx_.types.error();
+    }
+    elem = joined;
+  }
+  return ctx_.types.list(elem);
+}
+
+const ir::Type* ExprChecker::record(ast::RecordExpr& r, const ir::Type* expected) {
+  std::vector<ir::Field> fields;
+  std::map<std::string, Span> seen;
+  for (ast::FieldInit& f : r.fields) {
+    auto [it, fresh] = seen.emplace(f.name.text, f.name.span);
+    const ir::Type* want = expected && expected->is(TypeKind::Record) ? expected->field(f.name.text) : nullptr;
+    const ir::Type* t = check(*f.value, want, true);
+    if (!fresh) {
+      ctx_.diags.report(DiagId::DuplicateField, f.name.span, f.name.text).with_note(it->second, "first given here");
+      continue;
+    }
+    fields.push_back({f.name.text, t});
+  }
+  return ctx_.types.record(std::move(fields));
+}
+
+const ir::Type* ExprChecker::map(ast::MapExpr& m, const ir::Type* expected) {
+  const ir::Type* want = expected && expected->is(TypeKind::Map) ? expected->elem() : nullptr;
+  if (m.entries.empty()) return expected && expected->is(TypeKind::Map) ? expected : ctx_.types.map(ctx_.types.error());
+  const ir::Type* value = nullptr;
+  bool ok = true;
+  for (ast::MapEntry& entry : m.entries) {
+    // `{ id: 1 }` is almost always a record written with `:`.
+    if (auto* ref = entry.key->as<ast::NameRef>(); ref && !names_.lookup(ref->name)) {
+      ctx_.diags.report(DiagId::UnknownName, entry.key->span, ref->name)
+          .with_help(fmt::format("a record is written `{{ {} = ... }}`; a map's keys are strings: `{{ \"{}\": ... }}`",
+                                 ref->name, ref->name));
+      check(*entry.value);
+      ok = false;
+      continue;
+    }
+    const ir::Type* k = check(*entry.key);
+    if (!k->is_error() && !k->is(TypeKind::Str)) {
+      ctx_.diags.report(DiagId::MapKeyType, entry.key->span, ctx_.display(k));
+      ok = false;
+    }
+    const ir::Type* v = check(*entry.value, want);
+    if (!value) {
+      value = v;
+      continue;
+    }
+    const ir::Type* joined = ir::common_type(ctx_.types, value, v);
+    if (!joined) {
+      ctx_.diags.report(DiagId::MixedListTypes, entry.value->span, ctx_.display(value), ctx_.display(v));
+      ok = false;
+      continue;
+    }
+    value = joined;
+  }
+  return ok ? ctx_.types.map(value) : ctx_.types.error();
+}
+
+const ir::Type* ExprChecker::string(ast::StringLit& s) {
+  bool ok = true;
+  for (ast::StringPart& part : s.parts) {
+    if (!part.expr) continue;
+    const ir::Type* t = check(*part.expr);
+    ok = check_interpolated(*part.expr, t, "a string", false) && ok;
+  }
+  return ok ? ctx_.types.str() : ctx_.types.error();
+}
+
+}  // namespace flowc::check

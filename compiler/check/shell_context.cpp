@@ -1,0 +1,181 @@
+// A small POSIX-shell scanner: quotes, backslashes, $( ), backticks,
+// comments and here-documents. It only tracks what changes how text is
+// quoted; it does not parse commands.
+#include "compiler/check/shell_context.h"
+
+#include <string>
+
+namespace flowc::check {
+namespace {
+
+enum class Frame { Normal, Single, Double, Subshell, Backtick };
+
+struct Heredoc {
+  std::string delimiter;
+  bool quoted = false;      // <<'EOF': no expansion inside
+  bool strip_tabs = false;  // <<-EOF
+};
+
+bool is_word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.'; }
+
+}  // namespace
+
+void annotate_shell_contexts(std::vector<ast::StringPart>& parts) {
+  // One string for the whole command, with one placeholder character per
+  // interpolation, and which positions are placeholders.
+  std::string text;
+  std::vector<ast::StringPart*> at;  // the interpolation at each placeholder position, or null
+  for (ast::StringPart& p : parts) {
+    if (p.expr) {
+      text += 'x';
+      at.push_back(&p);
+    } else {
+      text += p.text;
+      at.resize(text.size(), nullptr);
+    }
+  }
+
+  std::vector<Frame> stack = {Frame::Normal};
+  std::vector<Heredoc> pending;  // here-documents whose bodies start on the next line
+  const size_t n = text.size();
+  size_t i = 0;
+
+  auto context = [&]() {
+    switch (stack.back()) {
+      case Frame::Single: return ast::ShellContext::Single;
+      case Frame::Double: return ast::ShellContext::Double;
+      default: return ast::ShellContext::Bare;
+    }
+  };
+
+  auto heredoc_body = [&](const Heredoc& doc) {
+    // Line by line until a line that is exactly the delimiter.
+    while (i < n) {
+      size_t line_end = text.find('\n', i);
+      if (line_end == std::string::npos) line_end = n;
+      size_t start = i;
+      if (doc.strip_tabs) {
+        while (start < line_end && text[start] == '\t') ++start;
+      }
+      bool has_interpolation = false;
+      for (size_t k = i; k < line_end; ++k) {
+        if (at[k]) {
+          has_interpolation = true;
+          at[k]->shell = doc.quoted ? ast::ShellContext::Literal : ast::ShellContext::Heredoc;
+        }
+      }
+      bool is_end = !has_interpolation && text.compare(start, line_end - start, doc.delimiter) == 0;
+      i = line_end < n ? line_end + 1 : n;
+      if (is_end) return;
+    }
+  };
+
+  while (i < n) {
+    if (at[i]) {
+      at[i]->shell = context();
+      ++i;
+      continue;
+    }
+    char c = text[i];
+    Frame top = stack.back();
+
+    if (top == Frame::Single) {
+      if (c == '\'') stack.pop_back();
+      ++i;
+      continue;
+    }
+    if (c == '\\') {
+      i += 2;
+      continue;
+    }
+    if (top == Frame::Double) {
+      if (c == '"') {
+        stack.pop_back();
+      } else if (c == '$' && i + 1 < n && text[i + 1] == '(') {
+        stack.push_back(Frame::Subshell);
+        ++i;
+      } else if (c == '`') {
+        stack.push_back(Frame::Backtick);
+      }
+      ++i;
+      continue;
+    }
+
+    // Normal, Subshell and Backtick: unquoted shell text.
+    switch (c) {
+      case '\'':
+        stack.push_back(Frame::Single);
+        break;
+      case '"':
+        stack.push_back(Frame::Double);
+        break;
+      case '`':
+        if (top == Frame::Backtick) stack.pop_back();
+        else stack.push_back(Frame::Backtick);
+        break;
+      case '$':
+        if (i + 1 < n && text[i + 1] == '(') {
+          stack.push_back(Frame::Subshell);
+          ++i;
+        }
+        break;
+      case '(':
+        if (top == Frame::Subshell) stack.push_back(Frame::Subshell);
+        break;
+      case ')':
+        if (top == Frame::Subshell) stack.pop_back();
+        break;
+      case '#': {
+        bool word_start = i == 0 || std::isspace(static_cast<unsigned char>(text[i - 1])) || text[i - 1] == ';';
+        if (word_start) {
+          while (i < n && text[i] != '\n') {
+            if (at[i]) at[i]->shell = ast::ShellContext::Bare;
+            ++i;
+          }
+          continue;
+        }
+        break;
+      }
+      case '<':
+        if (i + 1 < n && text[i + 1] == '<' && !(i + 2 < n && text[i + 2] == '<')) {
+          Heredoc doc;
+          size_t k = i + 2;
+          if (k < n && text[k] == '-') {
+            doc.strip_tabs = true;
+            ++k;
+          }
+          while (k < n && (text[k] == ' ' || text[k] == '\t')) ++k;
+          char quote = k < n && (text[k] == '\'' || text[k] == '"') ? text[k] : 0;
+          if (quote) {
+            doc.quoted = true;
+            ++k;
+          }
+          if (k < n && text[k] == '\\') {
+            doc.quoted = true;
+            ++k;
+          }
+          size_t word = k;
+          while (k < n && is_word_char(text[k]) && !at[k]) ++k;
+          doc.delimiter = text.substr(word, k - word);
+          if (quote && k < n && text[k] == quote) ++k;
+          if (!doc.delimiter.empty()) pending.push_back(doc);
+          i = k;
+          continue;
+        }
+        break;
+      case '\n':
+        if (!pending.empty()) {
+          ++i;
+          for (const Heredoc& doc : pending) heredoc_body(doc);
+          pending.clear();
+          continue;
+        }
+        break;
+      default:
+        break;
+    }
+    ++i;
+  }
+}
+
+}  // namespace flowc::check

@@ -1,0 +1,27 @@
+// Written types (ast::TypeExpr) → types (ir::Type), in a module's scope.
+#pragma once
+
+#include <set>
+
+#include "compiler/check/context.h"
+
+namespace flowc::check {
+
+class TypeResolver {
+ public:
+  explicit TypeResolver(CheckContext& ctx) : ctx_(ctx) {}
+
+  // `allow_stream`: a port type of an op, the only place stream[T] may be written.
+  const ir::Type* resolve(int module, const ast::TypeExpr& type, bool allow_stream = false);
+  // The type a `type X = ...` declaration names (memoised; cycles reported).
+  const ir::Type* resolve_decl(int module, const ast::TypeDecl& decl);
+
+ private:
+  const ir::Type* named(int module, const ast::TypeExpr& type, bool allow_stream);
+  const ir::Type* stream_element(int module, const ast::TypeExpr& arg);
+
+  CheckContext& ctx_;
+  std::set<const ast::TypeDecl*> in_progress_;
+};
+
+}  // namespace flowc::check

@@ -1,0 +1,22 @@
+// Parse tree → AST: the one place source spans are created.
+#pragma once
+
+#include <memory>
+
+#include "compiler/ast/ast.h"
+#include "compiler/diag/diagnostic.h"
+#include "compiler/syntax/lexer.h"
+#include "Flow.h"  // generated; only the syntax phase includes it
+
+namespace flowc::syntax {
+
+// The deepest expression tree the builder creates (a chain like 1+1+...+1
+// is as deep as it is long). Deeper ones are an error, so no later phase
+// can run out of stack on them.
+inline constexpr int kMaxExpressionDepth = 256;
+
+
+std::unique_ptr<ast::Module> build_ast(Flow::FileContext* tree, const LexResult& lexed, const SourceFile& file,
+                                       Diagnostics& diags);
+
+}  // namespace flowc::syntax

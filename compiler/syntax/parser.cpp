@@ -1,0 +1,159 @@
+// Runs the ANTLR parser over the hand-written lexer's tokens.
+//
+// SLL prediction with a bail-out strategy first: it is the fast path and
+// decides every valid program (the grammar is LL(2)). Only when it fails is the
+// input parsed again with full LL and error recovery, to report errors.
+#include "compiler/syntax/parser.h"
+
+#include <antlr4-runtime.h>
+
+#include "compiler/syntax/ast_builder.h"
+#include "compiler/syntax/lexer.h"
+#include "compiler/syntax/syntax_errors.h"
+#include "Flow.h"
+
+namespace flowc::syntax {
+namespace {
+
+size_t antlr_type(TokenKind kind) {
+  return kind == TokenKind::EndOfFile ? antlr4::Token::EOF : static_cast<size_t>(kind);
+}
+
+TokenKind our_kind(size_t antlr) {
+  return antlr == antlr4::Token::EOF ? TokenKind::EndOfFile : static_cast<TokenKind>(antlr);
+}
+
+// Hands the lexer's tokens to ANTLR. Token start/stop indexes are byte offsets;
+// the token index ANTLR assigns equals the index in LexResult::tokens.
+class LexedTokenSource : public antlr4::TokenSource {
+ public:
+  LexedTokenSource(const LexResult& lexed, std::string name) : lexed_(lexed), name_(std::move(name)) {}
+
+  std::unique_ptr<antlr4::Token> nextToken() override {
+    const Token& t = lexed_.tokens[std::min(next_, lexed_.tokens.size() - 1)];
+    if (next_ < lexed_.tokens.size()) ++next_;
+    auto token = std::make_unique<antlr4::CommonToken>(std::make_pair(this, nullptr), antlr_type(t.kind),
+                                                       antlr4::Token::DEFAULT_CHANNEL, t.begin,
+                                                       t.end > t.begin ? t.end - 1 : t.begin);
+    token->setLine(1);
+    token->setCharPositionInLine(0);
+    return token;
+  }
+  size_t getLine() const override { return 1; }
+  size_t getCharPositionInLine() override { return 0; }
+  antlr4::CharStream* getInputStream() override { return nullptr; }
+  std::string getSourceName() override { return name_; }
+  antlr4::TokenFactory<antlr4::CommonToken>* getTokenFactory() override {
+    return antlr4::CommonTokenFactory::DEFAULT.get();
+  }
+
+ private:
+  const LexResult& lexed_;
+  std::string name_;
+  size_t next_ = 0;
+};
+
+// ANTLR's recovery, with reporting replaced: the facts of each failure go to
+// report_syntax_error, at most one per top-level declaration.
+class ReportingErrorStrategy : public antlr4::DefaultErrorStrategy {
+ public:
+  ReportingErrorStrategy(const LexResult& lexed, const SourceFile& file, Diagnostics& diags)
+      : lexed_(lexed), file_(file), diags_(diags) {}
+
+ protected:
+  void reportNoViableAlternative(antlr4::Parser* parser, const antlr4::NoViableAltException& e) override {
+    report(parser, e.getOffendingToken(), e.getExpectedTokens(), false);
+  }
+  void reportInputMismatch(antlr4::Parser* parser, const antlr4::InputMismatchException& e) override {
+    report(parser, e.getOffendingToken(), e.getExpectedTokens(), false);
+  }
+  void reportFailedPredicate(antlr4::Parser* parser, const antlr4::FailedPredicateException& e) override {
+    report(parser, e.getOffendingToken(), e.getExpectedTokens(), false);
+  }
+  void reportUnwantedToken(antlr4::Parser* parser) override {
+    if (inErrorRecoveryMode(parser)) return;
+    beginErrorCondition(parser);
+    report(parser, parser->getCurrentToken(), getExpectedTokens(parser), true);
+  }
+  void reportMissingToken(antlr4::Parser* parser) override {
+    if (inErrorRecoveryMode(parser)) return;
+    beginErrorCondition(parser);
+    report(parser, parser->getCurrentToken(), getExpectedTokens(parser), false);
+  }
+
+ private:
+  void report(antlr4::Parser* parser, antlr4::Token* offending, const antlr4::misc::IntervalSet& expected,
+              bool unwanted) {
+    // One error per top-level declaration: recovery inside a broken
+    // declaration mostly produces echoes of the first error.
+    antlr4::RuleContext* ctx = parser->getContext();
+    antlr4::RuleContext* decl = nullptr;
+    for (antlr4::RuleContext* c = ctx; c; c = dynamic_cast<antlr4::RuleContext*>(c->parent)) {
+      if (c->getRuleIndex() == Flow::RuleDecl) decl = c;
+    }
+    size_t decl_start = decl ? static_cast<antlr4::ParserRuleContext*>(decl)->getStart()->getTokenIndex() : SIZE_MAX;
+    if (decl && decl_start == last_decl_start_) return;
+    last_decl_start_ = decl ? decl_start : SIZE_MAX - 1;
+
+    SyntaxErrorFacts facts;
+    size_t index = offending ? offending->getTokenIndex() : INVALID_INDEX;
+    facts.offending = index == INVALID_INDEX ? lexed_.tokens.size() - 1 : index;
+    for (const antlr4::misc::Interval& interval : expected.getIntervals()) {
+      for (ssize_t t = interval.a; t <= interval.b; ++t) {
+        if (t == static_cast<ssize_t>(antlr4::Token::EOF) || (t > 0 && t < static_cast<ssize_t>(TokenKind::EndOfFile))) {
+          facts.expected.push_back(our_kind(static_cast<size_t>(t)));
+        }
+      }
+    }
+    facts.rule_stack = parser->getRuleInvocationStack();
+    facts.unwanted = unwanted;
+    report_syntax_error(facts, lexed_, file_, diags_);
+  }
+
+  const LexResult& lexed_;
+  const SourceFile& file_;
+  Diagnostics& diags_;
+  size_t last_decl_start_ = SIZE_MAX;
+};
+
+}  // namespace
+
+std::unique_ptr<ast::Module> parse_file(const SourceFile& file, Diagnostics& diags, ParseStats* stats) {
+  LexResult lexed = lex(file, diags);
+  if (lexed.fatal) {
+    auto empty = std::make_unique<ast::Module>();
+    empty->file = file.id();
+    return empty;
+  }
+
+  LexedTokenSource source(lexed, file.path());
+  antlr4::CommonTokenStream tokens(&source);
+  Flow parser(&tokens);
+  parser.removeErrorListeners();
+  parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::SLL);
+  parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
+
+  Flow::FileContext* tree = nullptr;
+  try {
+    tree = parser.file();
+  } catch (const antlr4::ParseCancellationException&) {
+    if (stats) stats->used_ll_fallback = true;
+    tokens.seek(0);
+    parser.reset();
+    parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::LL);
+    parser.setErrorHandler(std::make_shared<ReportingErrorStrategy>(lexed, file, diags));
+    tree = parser.file();
+  }
+
+  // Errors that follow a lexical error in the same file are usually its echo
+  // (a string that never closed swallows what came after).
+  if (lexed.first_error != UINT32_MAX) {
+    diags.drop_if([&](const Diagnostic& d) {
+      return d.id == DiagId::SyntaxError && d.span.file == file.id() && d.span.begin >= lexed.first_error;
+    });
+  }
+
+  return build_ast(tree, lexed, file, diags);
+}
+
+}  // namespace flowc::syntax

@@ -1,0 +1,30 @@
+# Writes an ANTLR .tokens file from compiler/syntax/token_kinds.def:
+# NAME=n for every token and 'literal'=n for those with a literal.
+# Usage: cmake -DDEF=token_kinds.def -DOUT=FlowLexer.tokens -P write_tokens.cmake
+file(READ "${DEF}" text)
+# CMake lists treat [ and ] specially (an element holding `[` swallows the
+# following elements up to `]`), so hide them while splitting into lines.
+string(REPLACE "[" "@LB@" text "${text}")
+string(REPLACE "]" "@RB@" text "${text}")
+string(REPLACE ";" "@SC@" text "${text}")
+string(REPLACE "\n" ";" lines "${text}")
+set(out "")
+set(n 1)
+foreach(line IN LISTS lines)
+  if(NOT line MATCHES "^TOKEN\\(([A-Z_]+), *\"([^\"]*)\"")
+    continue()
+  endif()
+  set(name "${CMAKE_MATCH_1}")
+  set(literal "${CMAKE_MATCH_2}")
+  string(APPEND out "${name}=${n}\n")
+  if(NOT literal STREQUAL "")
+    string(APPEND out "'${literal}'=${n}\n")
+  endif()
+  math(EXPR n "${n} + 1")
+endforeach()
+string(REPLACE "@LB@" "[" out "${out}")
+string(REPLACE "@RB@" "]" out "${out}")
+string(REPLACE "@SC@" ";" out "${out}")
+file(WRITE "${OUT}.tmp" "${out}")
+file(COPY_FILE "${OUT}.tmp" "${OUT}" ONLY_IF_DIFFERENT)
+file(REMOVE "${OUT}.tmp")

@@ -1,0 +1,207 @@
+// The IR: what the compiler produces and the runtime executes, with no access
+// to the source. Versioned; written and read as JSON (ir_json.h), documented
+// in docs/ir.md.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "ir/types.h"
+
+namespace flowc::ir {
+
+// Bumped whenever a change would make an older runtime misread the IR.
+inline constexpr int kIrVersion = 1;
+
+// A place in a source file (1-based lines, columns in code points).
+struct SourceLoc {
+  int file = -1;  // index into Program::files; -1 when unknown
+  uint32_t line = 0, column = 0, end_line = 0, end_column = 0;
+  bool known() const { return file >= 0; }
+};
+
+// ---- Expressions --------------------------------------------------------------
+
+struct Expr {
+  enum class Kind {
+    Literal,  // value: int, float, bool, string, or null (none)
+    Var,      // name: an input, a binding, a loop variable, an op port
+    Member,   // args[0].name
+    Index,    // args[0][args[1]]
+    Unary,    // name is the operator: "-" "!"
+    Binary,   // name is the operator: "+" "??" "&&" ...
+    List,     // args are the items
+    Record,   // fields
+    Map,      // args alternate key, value
+    Call,     // name is a builtin function
+    Format,   // string interpolation: args are the pieces, joined as text
+  };
+  Kind kind = Kind::Literal;
+  const Type* type = nullptr;
+  nlohmann::ordered_json value;  // Literal
+  std::string name;
+  std::vector<Expr> args;
+  std::vector<std::pair<std::string, Expr>> fields;  // Record, in written order
+  SourceLoc loc;
+
+  static Expr literal(nlohmann::ordered_json v, const Type* t) {
+    Expr e;
+    e.kind = Kind::Literal;
+    e.value = std::move(v);
+    e.type = t;
+    return e;
+  }
+  static Expr var(std::string n, const Type* t) {
+    Expr e;
+    e.kind = Kind::Var;
+    e.name = std::move(n);
+    e.type = t;
+    return e;
+  }
+};
+
+// ---- Ops ------------------------------------------------------------------------
+
+struct Port {
+  std::string name;
+  const Type* type = nullptr;
+  SourceLoc loc;
+  std::optional<Expr> default_value;  // inputs: used when the caller gives none
+  std::optional<Expr> path;           // op outputs: where the command writes it (relative to the work dir)
+  std::optional<Expr> value;          // workflow outputs: what `return` gives
+};
+
+// How an interpolated value must be quoted where it stands in the command
+// (found by the compiler from the shell text around it).
+enum class Quoting {
+  Bare,     // outside quotes: each value becomes one single-quoted word
+  Double,   // inside "...": \ $ ` " escaped with a backslash
+  Single,   // inside '...': each ' becomes '\'' (close, escaped quote, reopen)
+  Heredoc,  // in a here-document with an unquoted delimiter: \ $ ` escaped
+  Literal,  // in a here-document with a quoted delimiter: inserted as it is
+};
+
+const char* to_string(Quoting q);
+
+struct CommandPart {
+  std::string text;          // literal shell text (when expr is empty)
+  std::optional<Expr> expr;  // ${...}
+  Quoting quoting = Quoting::Bare;
+  SourceLoc loc;
+};
+
+struct RetryPolicy {
+  int64_t attempts = 0;               // extra attempts after the first
+  std::vector<int64_t> exit_codes;    // transient exit codes; empty = every non-zero exit
+  bool on_timeout = false;            // a timeout is transient too
+};
+
+struct Op {
+  std::string id;    // unique in the program (the name, qualified if two files define it)
+  std::string name;  // as written
+  std::string doc;
+  SourceLoc loc;
+  std::vector<Port> inputs;
+  std::vector<Port> outputs;
+  std::vector<CommandPart> command;
+  std::optional<std::string> image;
+  std::optional<std::string> executor;
+  std::optional<Expr> cpus, mem, gpus, time;  // resources, evaluated with the inputs
+  std::optional<Expr> mpi_ranks;
+  std::optional<Expr> timeout;
+  RetryPolicy retry;
+  bool cache = true;
+  bool network = false;
+  std::vector<std::pair<std::string, Expr>> env;
+};
+
+// ---- Workflows -------------------------------------------------------------
+
+struct Node;
+
+struct CallNode {
+  std::string callee;  // an Op or Workflow id
+  bool callee_is_workflow = false;
+  std::vector<std::pair<std::string, Expr>> args;
+  bool optional = false;                 // `with { optional = true }`: failure leaves outputs absent
+  std::optional<Expr> replicas;          // stream consumers
+  std::optional<Expr> group;             // run this many items per container
+};
+
+struct ValueNode {
+  Expr value;
+};
+
+struct ScatterNode {
+  std::string var;  // the loop variable
+  Expr collection;
+  std::optional<Expr> min_success;        // count of items that must succeed
+  std::optional<Expr> min_success_ratio;  // or ratio
+  std::vector<Node> body;
+};
+
+struct BranchArm {
+  std::optional<Expr> condition;  // none for the final `else`
+  std::vector<Node> body;
+};
+
+struct BranchNode {
+  std::vector<BranchArm> arms;
+};
+
+// Names bound inside a scatter or branch as seen after it: a list (scatter)
+// or an optional (branch) of the inner type.
+struct Export {
+  std::string name;
+  const Type* type = nullptr;
+};
+
+struct Node {
+  std::string name;  // Call/Value: the bound name; Scatter/Branch: "for@LINE"/"if@LINE"
+  const Type* type = nullptr;  // Call: record of outputs; Value: the value's type
+  SourceLoc loc;
+  std::vector<std::string> deps;     // outer names this node reads
+  std::vector<Export> exports;       // Scatter/Branch
+  std::variant<CallNode, ValueNode, ScatterNode, BranchNode> body;
+
+  template <typename T>
+  const T* as() const { return std::get_if<T>(&body); }
+  template <typename T>
+  T* as() { return std::get_if<T>(&body); }
+};
+
+struct Workflow {
+  std::string id;
+  std::string name;
+  std::string doc;
+  SourceLoc loc;
+  std::vector<Port> inputs;
+  std::vector<Port> outputs;  // each with `value`
+  std::vector<Node> body;
+};
+
+// ---- The program ---------------------------------------------------------------
+
+struct Program {
+  int version = kIrVersion;
+  std::string compiler;             // "flowc 0.1.0"
+  std::string entry;                // the workflow `flowc run` starts by default
+  std::vector<std::string> files;   // source files, for SourceLoc
+  std::shared_ptr<TypeTable> types; // owns every Type* below
+  std::vector<Op> ops;
+  std::vector<Workflow> workflows;
+
+  const Op* find_op(std::string_view id) const;
+  const Workflow* find_workflow(std::string_view id) const;
+  // "examples/hello.flow:12:5"
+  std::string where(const SourceLoc& loc) const;
+};
+
+}  // namespace flowc::ir

@@ -1,0 +1,232 @@
+// Type interning, printing, assignability.
+#include "ir/types.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace flowc::ir {
+
+bool Type::is_scalar() const {
+  switch (kind_) {
+    case TypeKind::Int:
+    case TypeKind::Float:
+    case TypeKind::Bool:
+    case TypeKind::Str:
+    case TypeKind::File:
+    case TypeKind::Dir:
+    case TypeKind::Size:
+    case TypeKind::Duration:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool Type::holds_paths() const {
+  switch (kind_) {
+    case TypeKind::File:
+    case TypeKind::Dir:
+      return true;
+    case TypeKind::List:
+    case TypeKind::Optional:
+    case TypeKind::Map:
+      return elem_->holds_paths();
+    case TypeKind::Record:
+      return std::any_of(fields_.begin(), fields_.end(), [](const Field& f) { return f.type->holds_paths(); });
+    default:
+      return false;
+  }
+}
+
+bool Type::holds_stream() const {
+  switch (kind_) {
+    case TypeKind::Stream:
+      return true;
+    case TypeKind::List:
+    case TypeKind::Optional:
+    case TypeKind::Map:
+      return elem_->holds_stream();
+    case TypeKind::Record:
+      return std::any_of(fields_.begin(), fields_.end(), [](const Field& f) { return f.type->holds_stream(); });
+    default:
+      return false;
+  }
+}
+
+const Type* Type::field(std::string_view name) const {
+  for (const Field& f : fields_) {
+    if (f.name == name) return f.type;
+  }
+  return nullptr;
+}
+
+TypeTable::TypeTable() {
+  auto prim = [&](TypeKind kind, const char* name) {
+    Type t;
+    t.kind_ = kind;
+    t.text_ = name;
+    return intern(std::move(t));
+  };
+  error_ = prim(TypeKind::Error, "<error>");
+  none_ = prim(TypeKind::None, "none");
+  int_t_ = prim(TypeKind::Int, "int");
+  float_t_ = prim(TypeKind::Float, "float");
+  bool_t_ = prim(TypeKind::Bool, "bool");
+  str_t_ = prim(TypeKind::Str, "str");
+  file_t_ = prim(TypeKind::File, "file");
+  dir_t_ = prim(TypeKind::Dir, "dir");
+  size_t_ = prim(TypeKind::Size, "size");
+  duration_t_ = prim(TypeKind::Duration, "duration");
+  bytes_t_ = prim(TypeKind::Bytes, "bytes");
+}
+
+const Type* TypeTable::primitive(std::string_view name) const {
+  if (name == "int") return int_t_;
+  if (name == "float") return float_t_;
+  if (name == "bool") return bool_t_;
+  if (name == "str") return str_t_;
+  if (name == "file") return file_t_;
+  if (name == "dir") return dir_t_;
+  if (name == "size") return size_t_;
+  if (name == "duration") return duration_t_;
+  if (name == "bytes") return bytes_t_;
+  return nullptr;
+}
+
+const Type* TypeTable::intern(Type t) {
+  auto it = interned_.find(t.text_);
+  if (it != interned_.end()) return it->second.get();
+  std::string key = t.text_;
+  auto owned = std::make_unique<Type>(std::move(t));
+  const Type* ptr = owned.get();
+  interned_.emplace(std::move(key), std::move(owned));
+  return ptr;
+}
+
+const Type* TypeTable::list(const Type* elem) {
+  Type t;
+  t.kind_ = TypeKind::List;
+  t.elem_ = elem;
+  t.text_ = fmt::format("list[{}]", elem->str());
+  return intern(std::move(t));
+}
+
+const Type* TypeTable::map(const Type* value) {
+  Type t;
+  t.kind_ = TypeKind::Map;
+  t.key_ = str_t_;
+  t.elem_ = value;
+  t.text_ = fmt::format("map[str, {}]", value->str());
+  return intern(std::move(t));
+}
+
+const Type* TypeTable::optional(const Type* elem) {
+  if (elem->is_optional() || elem->is_error() || elem->is(TypeKind::None)) return elem;
+  Type t;
+  t.kind_ = TypeKind::Optional;
+  t.elem_ = elem;
+  t.text_ = elem->str() + "?";
+  return intern(std::move(t));
+}
+
+const Type* TypeTable::stream(const Type* elem) {
+  Type t;
+  t.kind_ = TypeKind::Stream;
+  t.elem_ = elem;
+  t.text_ = fmt::format("stream[{}]", elem->str());
+  return intern(std::move(t));
+}
+
+const Type* TypeTable::record(std::vector<Field> fields) {
+  std::sort(fields.begin(), fields.end(), [](const Field& a, const Field& b) { return a.name < b.name; });
+  Type t;
+  t.kind_ = TypeKind::Record;
+  std::string text = "{";
+  for (size_t i = 0; i < fields.size(); ++i) {
+    text += fmt::format("{}{}: {}", i ? ", " : "", fields[i].name, fields[i].type->str());
+  }
+  text += "}";
+  t.text_ = std::move(text);
+  t.fields_ = std::move(fields);
+  return intern(std::move(t));
+}
+
+const Type* TypeTable::var(const std::string& name) {
+  Type t;
+  t.kind_ = TypeKind::Var;
+  t.var_ = name;
+  t.text_ = "'" + name;  // cannot collide with a real type's text
+  return intern(std::move(t));
+}
+
+void TypeTable::set_alias(const Type* record, const std::string& name) {
+  alias_types_.emplace(name, record);
+  if (record->is(TypeKind::Record)) alias_of_.emplace(record, name);
+}
+
+std::string TypeTable::display(const Type* t) const {
+  if (auto it = alias_of_.find(t); it != alias_of_.end()) return it->second;
+  switch (t->kind()) {
+    case TypeKind::List: return fmt::format("list[{}]", display(t->elem()));
+    case TypeKind::Map: return fmt::format("map[str, {}]", display(t->elem()));
+    case TypeKind::Optional: return display(t->elem()) + "?";
+    case TypeKind::Stream: return fmt::format("stream[{}]", display(t->elem()));
+    case TypeKind::Var: return t->var_name();
+    case TypeKind::Record: {
+      std::string text = "{";
+      for (size_t i = 0; i < t->fields().size(); ++i) {
+        text += fmt::format("{}{}: {}", i ? ", " : "", t->fields()[i].name, display(t->fields()[i].type));
+      }
+      return text + "}";
+    }
+    default: return t->str();
+  }
+}
+
+bool is_assignable(const Type* from, const Type* to) {
+  if (from == to || from->is_error() || to->is_error()) return true;
+  switch (to->kind()) {
+    case TypeKind::Float:
+      return from->is(TypeKind::Int);
+    case TypeKind::Optional:
+      if (from->is(TypeKind::None)) return true;
+      return is_assignable(from->non_optional(), to->elem());
+    case TypeKind::List:
+    case TypeKind::Map:
+      return from->kind() == to->kind() && is_assignable(from->elem(), to->elem());
+    case TypeKind::Record: {
+      if (!from->is(TypeKind::Record) || from->fields().size() != to->fields().size()) return false;
+      for (size_t i = 0; i < to->fields().size(); ++i) {
+        const Field& f = from->fields()[i];
+        const Field& t = to->fields()[i];
+        if (f.name != t.name || !is_assignable(f.type, t.type)) return false;
+      }
+      return true;
+    }
+    default:
+      return false;  // scalars and streams: only the identical type
+  }
+}
+
+const Type* common_type(TypeTable& types, const Type* a, const Type* b) {
+  if (a == b) return a;
+  if (a->is_error()) return b;
+  if (b->is_error()) return a;
+  if (a->is(TypeKind::None)) return types.optional(b);
+  if (b->is(TypeKind::None)) return types.optional(a);
+  if (a->is_optional() || b->is_optional()) {
+    const Type* inner = common_type(types, a->non_optional(), b->non_optional());
+    return inner ? types.optional(inner) : nullptr;
+  }
+  if (is_assignable(a, b)) return b;
+  if (is_assignable(b, a)) return a;
+  if (a->kind() == b->kind() && (a->is(TypeKind::List) || a->is(TypeKind::Map))) {
+    const Type* inner = common_type(types, a->elem(), b->elem());
+    if (!inner) return nullptr;
+    return a->is(TypeKind::List) ? types.list(inner) : types.map(inner);
+  }
+  return nullptr;
+}
+
+}  // namespace flowc::ir
