@@ -4,23 +4,22 @@
 // numbers and literals are listed once in compiler/syntax/token_kinds.def, from
 // which the build writes FlowLexer.tokens for this grammar to import.
 //
-// The grammar is kept LL(1)/LL(2) so ANTLR's SLL prediction decides at once:
-// binary expressions are a flat list `unary (op unary)*` and the AST builder
-// applies precedence (see docs/language.md, "Operators"). That is both faster
-// than one rule per precedence level and immune to deep left recursion.
+// Written for speed with ANTLR's C++ runtime (see bench/compile):
+// - Every decision is LL(1), so ANTLR generates plain `switch` code and never
+//   calls adaptive prediction (which also costs a warm-up in every process).
+//   Where a person would write LL(2) (a name vs. a call, `name = value` vs. a
+//   positional argument, a record vs. a map, trailing commas), the grammar
+//   accepts a little more and the AST builder sorts it out and reports what
+//   does not fit.
+// - Few rule levels: an expression is one `expr` context holding a flat list
+//   of operands and operators; the AST builder applies precedence (see
+//   docs/language.md, "Operators"). One context per operand, not five.
 parser grammar Flow;
 
 options { tokenVocab = FlowLexer; }
 
 file
-    : decl* EOF
-    ;
-
-decl
-    : importDecl
-    | typeDecl
-    | opDecl
-    | workflowDecl
+    : (importDecl | typeDecl | opDecl | workflowDecl)* EOF
     ;
 
 importDecl
@@ -46,8 +45,10 @@ workflowDecl
     : 'workflow' IDENT paramList ('->' paramList)? block
     ;
 
+// Lists allow a trailing comma: `(a, b,)`. Written `x (',' x?)*` to stay
+// LL(1); the builder reports two commas in a row.
 paramList
-    : '(' (param (',' param)* ','?)? ')'
+    : '(' (param (',' param?)*)? ')'
     ;
 
 param
@@ -56,8 +57,8 @@ param
 
 // int, list[file], map[str, int], stream[bytes], Sample, { id: str }, T?
 typeExpr
-    : IDENT ('[' typeExpr (',' typeExpr)* ','? ']')? '?'?     # namedType
-    | '{' (fieldType (',' fieldType)* ','?)? '}' '?'?         # recordType
+    : IDENT ('[' typeExpr (',' typeExpr?)* ']')? '?'?
+    | '{' (fieldType (',' fieldType?)*)? '}' '?'?
     ;
 
 fieldType
@@ -65,14 +66,7 @@ fieldType
     ;
 
 block
-    : '{' stmt* '}'
-    ;
-
-stmt
-    : bindStmt
-    | forStmt
-    | ifStmt
-    | returnStmt
+    : '{' (bindStmt | forStmt | ifStmt | returnStmt)* '}'
     ;
 
 // x = expr, or g = op(a = 1) with { optional = true }
@@ -84,70 +78,49 @@ forStmt
     : 'for' IDENT 'in' expr ('with' expr)? block
     ;
 
-// else-if chains are a flat list, so a long chain cannot exhaust the stack
+// if c { } else if d { } else { }: a flat list, so a long chain cannot
+// exhaust the stack; the builder checks that a plain `else` comes last.
 ifStmt
-    : 'if' expr block ('else' 'if' expr block)* ('else' block)?
+    : 'if' expr block ('else' ('if' expr block | block))*
     ;
 
 returnStmt
-    : 'return' '(' (fieldInit (',' fieldInit)* ','?)? ')'
+    : 'return' '(' (entry (',' entry?)*)? ')'
     ;
 
+// Operands with prefix operators, postfix `.field` and `[index]`, joined by
+// binary operators: - a.b[0] * c + f(x) ?? d
 expr
-    : unary (binaryOp unary)*
-    ;
-
-binaryOp
-    : '||' | '&&' | '==' | '!=' | '<' | '<=' | '>' | '>=' | '??'
-    | '+' | '-' | '*' | '/' | '%'
-    ;
-
-unary
-    : ('-' | '!')* postfix
-    ;
-
-postfix
-    : primary postfixOp*
-    ;
-
-postfixOp
-    : '.' IDENT           # memberOp
-    | '[' expr ']'        # indexOp
+    : ('-' | '!')* primary ('.' IDENT | '[' expr ']')*
+      (('||' | '&&' | '==' | '!=' | '<' | '<=' | '>' | '>=' | '??' | '+' | '-' | '*' | '/' | '%')
+       ('-' | '!')* primary ('.' IDENT | '[' expr ']')*)*
     ;
 
 primary
-    : INT                                              # intLit
-    | FLOAT                                            # floatLit
-    | SIZE                                             # sizeLit
-    | DURATION                                         # durationLit
-    | ('true' | 'false')                               # boolLit
-    | 'none'                                           # noneLit
-    | string                                           # stringLit
-    | IDENT '(' (arg (',' arg)* ','?)? ')'             # callExpr
-    | IDENT                                            # nameExpr
-    | '(' expr ')'                                     # parenExpr
-    | '[' (expr (',' expr)* ','?)? ']'                 # listExpr
-    | '{' fieldInit (',' fieldInit)* ','? '}'          # recordExpr
-    | '{' (mapEntry (',' mapEntry)* ','?)? '}'         # mapExpr
+    : INT
+    | FLOAT
+    | SIZE
+    | DURATION
+    | 'true'
+    | 'false'
+    | 'none'
+    | string
+    | IDENT ('(' (arg (',' arg?)*)? ')')?       // a name, or a call
+    | '(' expr ')'
+    | '[' (expr (',' expr?)*)? ']'
+    | '{' (entry (',' entry?)*)? '}'          // a record { a = 1 } or a map { "k": 1 }
     ;
 
+// `name = value` or a value; the builder checks the name is a plain name.
 arg
-    : (IDENT '=')? expr
+    : expr ('=' expr)?
     ;
 
-fieldInit
-    : IDENT '=' expr
-    ;
-
-mapEntry
-    : expr ':' expr
+// `name = value` (records, return) or `key: value` (maps).
+entry
+    : expr ('=' | ':') expr
     ;
 
 string
-    : STR_OPEN stringPart* STR_CLOSE
-    ;
-
-stringPart
-    : STR_TEXT                                         # textPart
-    | INTERP_OPEN expr INTERP_CLOSE                    # interpPart
+    : STR_OPEN (STR_TEXT | INTERP_OPEN expr INTERP_CLOSE)* STR_CLOSE
     ;

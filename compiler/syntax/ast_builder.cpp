@@ -1,8 +1,12 @@
 // Builds the AST from ANTLR's parse tree.
 //
-// The parse tree may be incomplete after error recovery: every accessor here
-// can return null, and a missing piece is simply left out (the driver does not
-// type-check a file that had syntax errors).
+// Each node's children are walked once, in order (the generated accessors
+// rescan all children with dynamic_cast on every call, which cost more than
+// parsing). Terminals are told from rules by double dispatch, not RTTI.
+//
+// The parse tree may be incomplete after error recovery: a missing piece is
+// left out, never dereferenced (the driver does not type-check a file that
+// had syntax errors).
 #include "compiler/syntax/ast_builder.h"
 
 #include <algorithm>
@@ -11,6 +15,7 @@ namespace flowc::syntax {
 namespace {
 
 using antlr4::ParserRuleContext;
+using antlr4::tree::ParseTree;
 using antlr4::tree::TerminalNode;
 
 // Binding power of binary operators; higher binds tighter.
@@ -37,7 +42,7 @@ int precedence(ast::BinaryOp op) {
 bool right_associative(ast::BinaryOp op) { return op == ast::BinaryOp::Coalesce; }
 bool is_comparison(ast::BinaryOp op) { return precedence(op) == 3 || precedence(op) == 4; }
 
-ast::BinaryOp binary_op(TokenKind kind) {
+std::optional<ast::BinaryOp> binary_op(TokenKind kind) {
   switch (kind) {
     case TokenKind::OROR: return ast::BinaryOp::Or;
     case TokenKind::ANDAND: return ast::BinaryOp::And;
@@ -52,51 +57,116 @@ ast::BinaryOp binary_op(TokenKind kind) {
     case TokenKind::MINUS: return ast::BinaryOp::Sub;
     case TokenKind::STAR: return ast::BinaryOp::Mul;
     case TokenKind::SLASH: return ast::BinaryOp::Div;
-    default: return ast::BinaryOp::Mod;
+    case TokenKind::PERCENT: return ast::BinaryOp::Mod;
+    default: return std::nullopt;
   }
 }
+
+// Tells a terminal from a rule context with two virtual calls.
+class TerminalProbe : public antlr4::tree::ParseTreeVisitor {
+ public:
+  TerminalNode* terminal = nullptr;
+  antlrcpp::Any visit(ParseTree* tree) override { return tree->accept(this); }
+  antlrcpp::Any visitChildren(ParseTree*) override {
+    terminal = nullptr;
+    return {};
+  }
+  antlrcpp::Any visitTerminal(TerminalNode* node) override {
+    terminal = node;
+    return {};
+  }
+  antlrcpp::Any visitErrorNode(antlr4::tree::ErrorNode* node) override {
+    terminal = node;
+    return {};
+  }
+};
+
+class Builder;
+
+// The children of one parse tree node, read in order.
+class Cursor {
+ public:
+  Cursor(const Builder& builder, ParserRuleContext* ctx) : builder_(builder), ctx_(ctx) { load(); }
+
+  bool done() const { return i_ >= (ctx_ ? ctx_->children.size() : 0); }
+  // The current child's token kind, or Invalid for a rule (or an inserted token).
+  TokenKind kind() const { return token_ ? token_->kind : TokenKind::Invalid; }
+  bool at(TokenKind k) const { return !done() && kind() == k; }
+  const Token* token() const { return token_; }
+  // The current child if it is a rule of type `index`, else null.
+  ParserRuleContext* rule(size_t index) const {
+    return rule_ && rule_->getRuleIndex() == index ? rule_ : nullptr;
+  }
+  ParserRuleContext* any_rule() const { return rule_; }
+  void next() {
+    ++i_;
+    load();
+  }
+  // Takes the current child if it is the token `k`.
+  const Token* take(TokenKind k) {
+    if (!at(k)) return nullptr;
+    const Token* t = token_;
+    next();
+    return t;
+  }
+  // Takes the current child if it is a rule of type `index`.
+  ParserRuleContext* take_rule(size_t index) {
+    ParserRuleContext* r = done() ? nullptr : rule(index);
+    if (r) next();
+    return r;
+  }
+
+ private:
+  void load();
+
+  const Builder& builder_;
+  ParserRuleContext* ctx_;
+  size_t i_ = 0;
+  const Token* token_ = nullptr;
+  ParserRuleContext* rule_ = nullptr;
+};
 
 class Builder {
  public:
   Builder(const LexResult& lexed, const SourceFile& file, Diagnostics& diags)
       : lexed_(lexed), file_(file), diags_(diags) {}
 
-  std::unique_ptr<ast::Module> module(Flow::FileContext* ctx) {
+  std::unique_ptr<ast::Module> module(ParserRuleContext* ctx) {
     auto m = std::make_unique<ast::Module>();
     m->file = file_.id();
-    if (!ctx) return m;
-    for (Flow::DeclContext* decl : ctx->decl()) {
+    for (Cursor c(*this, ctx); !c.done(); c.next()) {
+      ParserRuleContext* decl = c.any_rule();
       if (!decl) continue;
-      if (auto* d = decl->importDecl()) {
-        if (auto imp = import_decl(d)) m->imports.push_back(std::move(*imp));
-      } else if (auto* t = decl->typeDecl()) {
-        if (t->IDENT() && t->typeExpr()) {
-          m->types.push_back(ast::TypeDecl{span(t), ident(t->IDENT()), type_expr(t->typeExpr()), doc_for(t)});
-        }
-      } else if (auto* o = decl->opDecl()) {
-        if (o->IDENT()) m->ops.push_back(op_decl(o));
-      } else if (auto* w = decl->workflowDecl()) {
-        if (w->IDENT()) m->workflows.push_back(workflow_decl(w));
+      switch (decl->getRuleIndex()) {
+        case Flow::RuleImportDecl:
+          if (auto imp = import_decl(decl)) m->imports.push_back(std::move(*imp));
+          break;
+        case Flow::RuleTypeDecl:
+          if (auto t = type_decl(decl)) m->types.push_back(std::move(*t));
+          break;
+        case Flow::RuleOpDecl:
+          if (auto op = op_decl(decl)) m->ops.push_back(std::move(*op));
+          break;
+        case Flow::RuleWorkflowDecl:
+          if (auto wf = workflow_decl(decl)) m->workflows.push_back(std::move(*wf));
+          break;
+        default:
+          break;
       }
     }
     return m;
   }
 
- private:
-  // ---- positions and tokens ----
-
-  const Token* token(TerminalNode* node) const {
-    if (!node) return nullptr;
+  const Token* token_of(TerminalNode* node) const {
     size_t index = node->getSymbol()->getTokenIndex();
     if (index >= lexed_.tokens.size()) return nullptr;  // inserted by error recovery
     return &lexed_.tokens[index];
   }
 
+ private:
+  // ---- positions and tokens ----
+
   Span span(const Token& t) const { return Span{file_.id(), t.begin, t.end}; }
-  Span span(TerminalNode* node) const {
-    const Token* t = token(node);
-    return t ? span(*t) : Span{file_.id(), 0, 0};
-  }
   Span span(ParserRuleContext* ctx) const {
     if (!ctx || !ctx->getStart()) return Span{file_.id(), 0, 0};
     size_t b = ctx->getStart()->getTokenIndex();
@@ -105,13 +175,29 @@ class Builder {
     if (e >= lexed_.tokens.size() || e < b) e = b;
     return Span{file_.id(), lexed_.tokens[b].begin, lexed_.tokens[e].end};
   }
+  std::string_view text(const Token& t) const { return file_.text().substr(t.begin, t.end - t.begin); }
+  ast::Ident ident(const Token& t) const { return ast::Ident{std::string(text(t)), span(t)}; }
 
-  std::string_view text(TerminalNode* node) const {
-    const Token* t = token(node);
-    return t ? file_.text().substr(t->begin, t->end - t->begin) : std::string_view();
+  void syntax_error(Span where, const std::string& message, const std::string& help = {}) {
+    Diagnostic& d = diags_.report(DiagId::SyntaxError, where, message);
+    if (!help.empty()) d.with_help(help);
   }
 
-  ast::Ident ident(TerminalNode* node) const { return ast::Ident{std::string(text(node)), span(node)}; }
+  // Reads `item (',' item?)*` up to the closer, calling `item` on each
+  // element and reporting two commas in a row.
+  template <typename F>
+  void comma_list(Cursor& c, TokenKind closer, F&& item) {
+    bool after_comma = false;
+    while (!c.done() && !c.at(closer)) {
+      if (const Token* comma = c.take(TokenKind::COMMA)) {
+        if (after_comma) syntax_error(span(*comma), "two commas in a row", "remove one of them");
+        after_comma = true;
+        continue;
+      }
+      after_comma = false;
+      item(c);
+    }
+  }
 
   // The `///` block that ends right before a declaration (only whitespace between).
   std::string doc_for(ParserRuleContext* decl) {
@@ -120,7 +206,7 @@ class Builder {
       const DocComment& doc = lexed_.docs[doc_cursor_];
       std::string_view gap = file_.text().substr(doc.end, start - doc.end);
       ++doc_cursor_;
-      bool only_space = std::all_of(gap.begin(), gap.end(), [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; });
+      bool only_space = std::all_of(gap.begin(), gap.end(), [](char ch) { return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r'; });
       size_t newlines = std::count(gap.begin(), gap.end(), '\n');
       if (only_space && newlines <= 1 && (doc_cursor_ == lexed_.docs.size() || lexed_.docs[doc_cursor_].end > start)) {
         return doc.text;
@@ -131,135 +217,247 @@ class Builder {
 
   // ---- declarations ----
 
-  std::optional<ast::ImportDecl> import_decl(Flow::ImportDeclContext* ctx) {
-    if (!ctx->string()) return std::nullopt;
-    ast::ExprPtr path = string(ctx->string());
+  std::optional<ast::ImportDecl> import_decl(ParserRuleContext* ctx) {
+    Cursor c(*this, ctx);
+    c.take(TokenKind::KW_IMPORT);
+    ParserRuleContext* path_ctx = c.take_rule(Flow::RuleString);
+    if (!path_ctx) return std::nullopt;
+    ast::ExprPtr path = string(path_ctx);
     ast::ImportDecl decl{span(ctx), {}, path->span};
     if (auto* s = path->as<ast::StringLit>(); s && s->is_plain()) {
       decl.path = s->plain_text();
     } else {
-      diags_.report(DiagId::SyntaxError, path->span, "an import path must be a plain string")
-          .with_help("write the path literally, without `${...}`");
+      syntax_error(path->span, "an import path must be a plain string", "write the path literally, without `${...}`");
     }
     return decl;
   }
 
-  std::vector<ast::Param> params(Flow::ParamListContext* ctx) {
+  std::optional<ast::TypeDecl> type_decl(ParserRuleContext* ctx) {
+    Cursor c(*this, ctx);
+    c.take(TokenKind::KW_TYPE);
+    const Token* name = c.take(TokenKind::IDENT);
+    c.take(TokenKind::ASSIGN);
+    ParserRuleContext* type = c.take_rule(Flow::RuleTypeExpr);
+    if (!name || !type) return std::nullopt;
+    return ast::TypeDecl{span(ctx), ident(*name), type_expr(type), doc_for(ctx)};
+  }
+
+  std::vector<ast::Param> params(ParserRuleContext* ctx) {
     std::vector<ast::Param> out;
-    if (!ctx) return out;
-    for (Flow::ParamContext* p : ctx->param()) {
-      if (!p || !p->IDENT() || !p->typeExpr()) continue;
-      ast::Param param;
-      param.span = span(p);
-      param.name = ident(p->IDENT());
-      param.type = type_expr(p->typeExpr());
-      if (p->expr()) param.default_value = expr(p->expr());
-      out.push_back(std::move(param));
-    }
+    Cursor c(*this, ctx);
+    c.take(TokenKind::LPAREN);
+    comma_list(c, TokenKind::RPAREN, [&](Cursor& item) {
+      if (ParserRuleContext* p = item.take_rule(Flow::RuleParam)) {
+        if (auto param = this->param(p)) out.push_back(std::move(*param));
+      } else {
+        item.next();
+      }
+    });
     return out;
   }
 
-  ast::OpDecl op_decl(Flow::OpDeclContext* ctx) {
+  std::optional<ast::Param> param(ParserRuleContext* ctx) {
+    Cursor c(*this, ctx);
+    const Token* name = c.take(TokenKind::IDENT);
+    c.take(TokenKind::COLON);
+    ParserRuleContext* type = c.take_rule(Flow::RuleTypeExpr);
+    if (!name || !type) return std::nullopt;
+    ast::Param p;
+    p.span = span(ctx);
+    p.name = ident(*name);
+    p.type = type_expr(type);
+    if (c.take(TokenKind::ASSIGN)) {
+      if (ParserRuleContext* value = c.take_rule(Flow::RuleExpr)) p.default_value = expr(value);
+    }
+    return p;
+  }
+
+  // op NAME(inputs) -> (outputs) { clauses }, and workflows alike.
+  template <typename Decl>
+  bool signature(Cursor& c, ParserRuleContext* ctx, TokenKind keyword, Decl& decl) {
+    c.take(keyword);
+    const Token* name = c.take(TokenKind::IDENT);
+    if (!name) return false;
+    decl.span = span(ctx);
+    decl.doc = doc_for(ctx);
+    decl.name = ident(*name);
+    if (ParserRuleContext* inputs = c.take_rule(Flow::RuleParamList)) decl.inputs = params(inputs);
+    if (c.take(TokenKind::ARROW)) {
+      if (ParserRuleContext* outputs = c.take_rule(Flow::RuleParamList)) decl.outputs = params(outputs);
+    }
+    return true;
+  }
+
+  std::optional<ast::OpDecl> op_decl(ParserRuleContext* ctx) {
+    Cursor c(*this, ctx);
     ast::OpDecl op;
-    op.span = span(ctx);
-    op.doc = doc_for(ctx);
-    op.name = ident(ctx->IDENT());
-    auto lists = ctx->paramList();
-    if (!lists.empty()) op.inputs = params(lists[0]);
-    if (lists.size() > 1) op.outputs = params(lists[1]);
-    for (Flow::ClauseContext* c : ctx->clause()) {
-      if (!c || !c->IDENT() || !c->expr()) continue;
-      op.clauses.push_back(ast::Clause{span(c), ident(c->IDENT()), expr(c->expr())});
+    if (!signature(c, ctx, TokenKind::KW_OP, op)) return std::nullopt;
+    c.take(TokenKind::LBRACE);
+    for (; !c.done(); c.next()) {
+      ParserRuleContext* clause = c.rule(Flow::RuleClause);
+      if (!clause) continue;
+      Cursor cc(*this, clause);
+      const Token* name = cc.take(TokenKind::IDENT);
+      ParserRuleContext* value = cc.take_rule(Flow::RuleExpr);
+      if (name && value) op.clauses.push_back(ast::Clause{span(clause), ident(*name), expr(value)});
     }
     return op;
   }
 
-  ast::WorkflowDecl workflow_decl(Flow::WorkflowDeclContext* ctx) {
+  std::optional<ast::WorkflowDecl> workflow_decl(ParserRuleContext* ctx) {
+    Cursor c(*this, ctx);
     ast::WorkflowDecl wf;
-    wf.span = span(ctx);
-    wf.doc = doc_for(ctx);
-    wf.name = ident(ctx->IDENT());
-    auto lists = ctx->paramList();
-    if (!lists.empty()) wf.inputs = params(lists[0]);
-    if (lists.size() > 1) wf.outputs = params(lists[1]);
-    wf.body = block(ctx->block());
+    if (!signature(c, ctx, TokenKind::KW_WORKFLOW, wf)) return std::nullopt;
+    if (ParserRuleContext* body = c.take_rule(Flow::RuleBlock)) wf.body = block(body);
     return wf;
   }
 
   // ---- types ----
 
-  ast::TypeExpr type_expr(Flow::TypeExprContext* ctx) {
+  ast::TypeExpr type_expr(ParserRuleContext* ctx) {
     ast::TypeExpr t;
     t.span = span(ctx);
-    if (auto* named = dynamic_cast<Flow::NamedTypeContext*>(ctx)) {
-      t.name = ident(named->IDENT());
-      for (auto* arg : named->typeExpr()) {
-        if (arg) t.args.push_back(type_expr(arg));
+    Cursor c(*this, ctx);
+    if (const Token* name = c.take(TokenKind::IDENT)) {
+      t.name = ident(*name);
+      if (c.take(TokenKind::LBRACK)) {
+        comma_list(c, TokenKind::RBRACK, [&](Cursor& item) {
+          if (ParserRuleContext* arg = item.take_rule(Flow::RuleTypeExpr)) t.args.push_back(type_expr(arg));
+          else item.next();
+        });
+        c.take(TokenKind::RBRACK);
       }
-      if (named->QUESTION()) {
-        t.optional = true;
-        t.optional_span = span(named->QUESTION());
-      }
-    } else if (auto* record = dynamic_cast<Flow::RecordTypeContext*>(ctx)) {
+    } else if (c.take(TokenKind::LBRACE)) {
       t.is_record = true;
-      for (auto* f : record->fieldType()) {
-        if (f && f->IDENT() && f->typeExpr()) t.fields.push_back(ast::FieldType{ident(f->IDENT()), type_expr(f->typeExpr())});
-      }
-      if (record->QUESTION()) {
-        t.optional = true;
-        t.optional_span = span(record->QUESTION());
-      }
+      comma_list(c, TokenKind::RBRACE, [&](Cursor& item) {
+        ParserRuleContext* field = item.take_rule(Flow::RuleFieldType);
+        if (!field) {
+          item.next();
+          return;
+        }
+        Cursor fc(*this, field);
+        const Token* field_name = fc.take(TokenKind::IDENT);
+        fc.take(TokenKind::COLON);
+        ParserRuleContext* type = fc.take_rule(Flow::RuleTypeExpr);
+        if (field_name && type) t.fields.push_back(ast::FieldType{ident(*field_name), type_expr(type)});
+      });
+      c.take(TokenKind::RBRACE);
+    }
+    if (const Token* q = c.take(TokenKind::QUESTION)) {
+      t.optional = true;
+      t.optional_span = span(*q);
     }
     return t;
   }
 
   // ---- statements ----
 
-  ast::Block block(Flow::BlockContext* ctx) {
+  ast::Block block(ParserRuleContext* ctx) {
     ast::Block b;
-    if (!ctx) return b;
     b.span = span(ctx);
-    for (Flow::StmtContext* s : ctx->stmt()) {
+    for (Cursor c(*this, ctx); !c.done(); c.next()) {
+      ParserRuleContext* s = c.any_rule();
       if (!s) continue;
       if (auto stmt = statement(s)) b.stmts.push_back(std::move(*stmt));
     }
     return b;
   }
 
-  std::optional<ast::Stmt> statement(Flow::StmtContext* ctx) {
+  std::optional<ast::Stmt> statement(ParserRuleContext* ctx) {
     ast::Stmt stmt;
     stmt.span = span(ctx);
-    if (auto* b = ctx->bindStmt()) {
-      auto exprs = b->expr();
-      if (!b->IDENT() || exprs.empty() || !exprs[0]) return std::nullopt;
-      ast::BindStmt bind{ident(b->IDENT()), expr(exprs[0]), nullptr};
-      if (exprs.size() > 1 && exprs[1]) bind.options = expr(exprs[1]);
-      stmt.node = std::move(bind);
-    } else if (auto* f = ctx->forStmt()) {
-      auto exprs = f->expr();
-      if (!f->IDENT() || exprs.empty() || !exprs[0]) return std::nullopt;
-      ast::ForStmt loop{ident(f->IDENT()), expr(exprs[0]), nullptr, block(f->block())};
-      if (exprs.size() > 1 && exprs[1]) loop.options = expr(exprs[1]);
-      stmt.node = std::move(loop);
-    } else if (auto* i = ctx->ifStmt()) {
-      ast::IfStmt branch;
-      auto conditions = i->expr();
-      auto blocks = i->block();
-      for (size_t k = 0; k < conditions.size() && k < blocks.size(); ++k) {
-        if (conditions[k]) branch.arms.push_back(ast::IfArm{expr(conditions[k]), block(blocks[k])});
+    Cursor c(*this, ctx);
+    switch (ctx->getRuleIndex()) {
+      case Flow::RuleBindStmt: {
+        const Token* name = c.take(TokenKind::IDENT);
+        c.take(TokenKind::ASSIGN);
+        ParserRuleContext* value = c.take_rule(Flow::RuleExpr);
+        if (!name || !value) return std::nullopt;
+        ast::BindStmt bind{ident(*name), expr(value), nullptr};
+        if (c.take(TokenKind::KW_WITH)) {
+          if (ParserRuleContext* options = c.take_rule(Flow::RuleExpr)) bind.options = expr(options);
+        }
+        stmt.node = std::move(bind);
+        return stmt;
       }
-      if (blocks.size() > conditions.size() && blocks.back()) branch.else_block = block(blocks.back());
-      stmt.node = std::move(branch);
-    } else if (auto* r = ctx->returnStmt()) {
-      ast::ReturnStmt ret;
-      for (auto* field : r->fieldInit()) {
-        if (field && field->IDENT() && field->expr()) ret.values.push_back(ast::FieldInit{ident(field->IDENT()), expr(field->expr())});
+      case Flow::RuleForStmt: {
+        c.take(TokenKind::KW_FOR);
+        const Token* var = c.take(TokenKind::IDENT);
+        c.take(TokenKind::KW_IN);
+        ParserRuleContext* collection = c.take_rule(Flow::RuleExpr);
+        if (!var || !collection) return std::nullopt;
+        ast::ForStmt loop{ident(*var), expr(collection), nullptr, {}};
+        if (c.take(TokenKind::KW_WITH)) {
+          if (ParserRuleContext* options = c.take_rule(Flow::RuleExpr)) loop.options = expr(options);
+        }
+        if (ParserRuleContext* body = c.take_rule(Flow::RuleBlock)) loop.body = block(body);
+        stmt.node = std::move(loop);
+        return stmt;
       }
-      stmt.node = std::move(ret);
-    } else {
+      case Flow::RuleIfStmt:
+        return if_stmt(c, std::move(stmt));
+      case Flow::RuleReturnStmt: {
+        ast::ReturnStmt ret;
+        c.take(TokenKind::KW_RETURN);
+        c.take(TokenKind::LPAREN);
+        comma_list(c, TokenKind::RPAREN, [&](Cursor& item) {
+          ParserRuleContext* e = item.take_rule(Flow::RuleEntry);
+          if (!e) {
+            item.next();
+            return;
+          }
+          if (auto field = named_entry(e, "`return` names each output: `return (name = value)`")) {
+            ret.values.push_back(std::move(*field));
+          }
+        });
+        stmt.node = std::move(ret);
+        return stmt;
+      }
+      default:
+        return std::nullopt;
+    }
+  }
+
+  std::optional<ast::Stmt> if_stmt(Cursor& c, ast::Stmt stmt) {
+    ast::IfStmt branch;
+    c.take(TokenKind::KW_IF);
+    ParserRuleContext* condition = c.take_rule(Flow::RuleExpr);
+    ParserRuleContext* body = c.take_rule(Flow::RuleBlock);
+    if (!condition || !body) return std::nullopt;
+    branch.arms.push_back(ast::IfArm{expr(condition), block(body)});
+    while (const Token* else_token = c.take(TokenKind::KW_ELSE)) {
+      if (branch.else_block) {
+        syntax_error(span(*else_token), "`else` after the final `else`",
+                     "a plain `else` comes last; use `else if` for the branches before it");
+      }
+      if (c.take(TokenKind::KW_IF)) {
+        ParserRuleContext* cond = c.take_rule(Flow::RuleExpr);
+        ParserRuleContext* arm = c.take_rule(Flow::RuleBlock);
+        if (cond && arm && !branch.else_block) branch.arms.push_back(ast::IfArm{expr(cond), block(arm)});
+      } else if (ParserRuleContext* arm = c.take_rule(Flow::RuleBlock)) {
+        if (!branch.else_block) branch.else_block = block(arm);
+      }
+    }
+    stmt.node = std::move(branch);
+    return stmt;
+  }
+
+  // `name = value` from an entry rule; reports `:` or a non-name before `=`.
+  std::optional<ast::FieldInit> named_entry(ParserRuleContext* ctx, const char* help) {
+    Cursor c(*this, ctx);
+    ParserRuleContext* lhs = c.take_rule(Flow::RuleExpr);
+    const Token* sep = c.token();
+    c.next();
+    ParserRuleContext* rhs = c.take_rule(Flow::RuleExpr);
+    if (!lhs || !sep || !rhs) return std::nullopt;
+    ast::ExprPtr name = expr(lhs);
+    auto* ref = name->as<ast::NameRef>();
+    if (sep->kind != TokenKind::ASSIGN || !ref) {
+      syntax_error(sep->kind != TokenKind::ASSIGN ? span(*sep) : name->span,
+                   sep->kind != TokenKind::ASSIGN ? "expected `=` after the name" : "expected a name before `=`", help);
       return std::nullopt;
     }
-    return stmt;
+    return ast::FieldInit{ast::Ident{ref->name, name->span}, expr(rhs)};
   }
 
   // ---- expressions ----
@@ -269,8 +467,8 @@ class Builder {
     e->span = where;
     e->node = std::move(node);
     uint32_t h = 0;
-    for (const ast::Expr* c : children) {
-      if (c) h = std::max(h, c->height);
+    for (const ast::Expr* child : children) {
+      if (child) h = std::max(h, child->height);
     }
     e->height = h + 1;
     return cap(std::move(e));
@@ -291,9 +489,9 @@ class Builder {
     return leaf;
   }
 
-  ast::ExprPtr error_expr(ParserRuleContext* ctx) { return make(span(ctx), ast::IntLit{0}); }
+  ast::ExprPtr placeholder(Span where) { return make(where, ast::IntLit{0}); }
 
-  ast::ExprPtr expr(Flow::ExprContext* ctx) {
+  ast::ExprPtr expr(ParserRuleContext* ctx) {
     bool outermost = expr_depth_++ == 0;
     if (outermost) reported_depth_ = false;
     ast::ExprPtr result = binary_chain(ctx);
@@ -301,13 +499,63 @@ class Builder {
     return result;
   }
 
-  // Precedence climbing over the flat list `unary (op unary)*`.
-  ast::ExprPtr binary_chain(Flow::ExprContext* ctx) {
-    if (!ctx) return make(Span{file_.id(), 0, 0}, ast::IntLit{0});
-    auto operands = ctx->unary();
-    auto ops = ctx->binaryOp();
-    if (operands.empty() || !operands[0]) return error_expr(ctx);
+  // One operand: prefix operators, a primary, postfix .field and [index].
+  ast::ExprPtr operand(Cursor& c) {
+    std::vector<const Token*> prefix;
+    while (c.at(TokenKind::MINUS) || c.at(TokenKind::BANG)) {
+      prefix.push_back(c.token());
+      c.next();
+    }
+    ParserRuleContext* p = c.take_rule(Flow::RulePrimary);
+    if (!p) return nullptr;
+    ast::ExprPtr value = primary(p);
+    while (!c.done()) {
+      if (c.take(TokenKind::DOT)) {
+        const Token* field = c.take(TokenKind::IDENT);
+        if (!field) break;
+        Span whole = Span::join(value->span, span(*field));
+        const ast::Expr* inner = value.get();
+        value = make(whole, ast::MemberExpr{std::move(value), ident(*field)}, {inner});
+      } else if (c.take(TokenKind::LBRACK)) {
+        ParserRuleContext* index = c.take_rule(Flow::RuleExpr);
+        const Token* close = c.take(TokenKind::RBRACK);
+        if (!index) break;
+        ast::ExprPtr at = expr(index);
+        Span whole = Span::join(value->span, close ? span(*close) : at->span);
+        const ast::Expr* inner = value.get();
+        const ast::Expr* at_ptr = at.get();
+        value = make(whole, ast::IndexExpr{std::move(value), std::move(at)}, {inner, at_ptr});
+      } else {
+        break;
+      }
+    }
+    // Prefix operators apply innermost-last: `- ! x` is `-(!x)`.
+    for (auto it = prefix.rbegin(); it != prefix.rend(); ++it) {
+      const Token* t = *it;
+      ast::UnaryOp op = t->kind == TokenKind::MINUS ? ast::UnaryOp::Negate : ast::UnaryOp::Not;
+      if (op == ast::UnaryOp::Negate) {
+        // -5 is a literal, so constant clauses read naturally (retry -1 is reported as negative).
+        if (auto* i = value->as<ast::IntLit>()) {
+          i->value = -i->value;
+          value->span = Span::join(span(*t), value->span);
+          continue;
+        }
+        if (auto* f = value->as<ast::FloatLit>()) {
+          f->value = -f->value;
+          value->span = Span::join(span(*t), value->span);
+          continue;
+        }
+      }
+      Span whole = Span::join(span(*t), value->span);
+      const ast::Expr* inner = value.get();
+      value = make(whole, ast::UnaryExpr{op, span(*t), std::move(value)}, {inner});
+    }
+    return value;
+  }
 
+  // Precedence climbing over the flat list `operand (op operand)*`.
+  ast::ExprPtr binary_chain(ParserRuleContext* ctx) {
+    Cursor c(*this, ctx);
     std::vector<ast::ExprPtr> values;
     std::vector<std::pair<ast::BinaryOp, Span>> stack;
     auto reduce = [&] {
@@ -318,8 +566,8 @@ class Builder {
       ast::ExprPtr lhs = std::move(values.back());
       values.pop_back();
       if (is_comparison(op)) {
-        if (auto* inner = lhs->as<ast::BinaryExpr>(); inner && is_comparison(inner->op) &&
-                                                      precedence(inner->op) == precedence(op)) {
+        if (auto* inner = lhs->as<ast::BinaryExpr>();
+            inner && is_comparison(inner->op) && precedence(inner->op) == precedence(op)) {
           diags_.report(DiagId::ChainedComparison, op_span)
               .with_help("compare twice and combine with `&&`: `a < b && b < c`");
         }
@@ -330,175 +578,190 @@ class Builder {
       values.push_back(make(whole, ast::BinaryExpr{op, op_span, std::move(lhs), std::move(rhs)}, {l, r}));
     };
 
-    values.push_back(unary(operands[0]));
-    for (size_t i = 0; i < ops.size() && i + 1 < operands.size(); ++i) {
-      if (!ops[i] || !operands[i + 1]) break;
-      auto* op_node = dynamic_cast<TerminalNode*>(ops[i]->children.empty() ? nullptr : ops[i]->children[0]);
-      const Token* op_token = token(op_node);
-      if (!op_token) break;
-      ast::BinaryOp op = binary_op(op_token->kind);
-      while (!stack.empty() && (precedence(stack.back().first) > precedence(op) ||
-                                (precedence(stack.back().first) == precedence(op) && !right_associative(op)))) {
+    ast::ExprPtr first = operand(c);
+    if (!first) return placeholder(span(ctx));
+    values.push_back(std::move(first));
+    while (!c.done()) {
+      const Token* op_token = c.token();
+      std::optional<ast::BinaryOp> op = op_token ? binary_op(op_token->kind) : std::nullopt;
+      if (!op) break;
+      c.next();
+      ast::ExprPtr rhs = operand(c);
+      if (!rhs) break;
+      while (!stack.empty() && (precedence(stack.back().first) > precedence(*op) ||
+                                (precedence(stack.back().first) == precedence(*op) && !right_associative(*op)))) {
         reduce();
       }
-      stack.emplace_back(op, span(*op_token));
-      values.push_back(unary(operands[i + 1]));
+      stack.emplace_back(*op, span(*op_token));
+      values.push_back(std::move(rhs));
     }
     while (!stack.empty()) reduce();
     return std::move(values.back());
   }
 
-  ast::ExprPtr unary(Flow::UnaryContext* ctx) {
-    if (!ctx->postfix()) return error_expr(ctx);
-    ast::ExprPtr operand = postfix(ctx->postfix());
-    // Prefix operators apply innermost-last: `- ! x` is `-(!x)`.
-    for (auto it = ctx->children.rbegin(); it != ctx->children.rend(); ++it) {
-      auto* node = dynamic_cast<TerminalNode*>(*it);
-      const Token* t = token(node);
-      if (!t) continue;
-      ast::UnaryOp op = t->kind == TokenKind::MINUS ? ast::UnaryOp::Negate : ast::UnaryOp::Not;
-      // Fold `-5` into a literal so that -9223372036854775808 style limits and
-      // constant clauses (retry -1) read naturally.
-      if (op == ast::UnaryOp::Negate) {
-        if (auto* i = operand->as<ast::IntLit>()) {
-          i->value = -i->value;
-          operand->span = Span::join(span(*t), operand->span);
-          continue;
-        }
-        if (auto* f = operand->as<ast::FloatLit>()) {
-          f->value = -f->value;
-          operand->span = Span::join(span(*t), operand->span);
-          continue;
-        }
-      }
-      Span whole = Span::join(span(*t), operand->span);
-      const ast::Expr* inner = operand.get();
-      operand = make(whole, ast::UnaryExpr{op, span(*t), std::move(operand)}, {inner});
-    }
-    return operand;
-  }
-
-  ast::ExprPtr postfix(Flow::PostfixContext* ctx) {
-    if (!ctx->primary()) return error_expr(ctx);
-    ast::ExprPtr value = primary(ctx->primary());
-    for (Flow::PostfixOpContext* op : ctx->postfixOp()) {
-      if (auto* member = dynamic_cast<Flow::MemberOpContext*>(op)) {
-        if (!member->IDENT()) break;
-        Span whole = Span::join(value->span, span(member->IDENT()));
-        const ast::Expr* inner = value.get();
-        value = make(whole, ast::MemberExpr{std::move(value), ident(member->IDENT())}, {inner});
-      } else if (auto* index = dynamic_cast<Flow::IndexOpContext*>(op)) {
-        if (!index->expr()) break;
-        ast::ExprPtr at = expr(index->expr());
-        Span whole = Span::join(value->span, span(index));
-        const ast::Expr* inner = value.get();
-        const ast::Expr* at_ptr = at.get();
-        value = make(whole, ast::IndexExpr{std::move(value), std::move(at)}, {inner, at_ptr});
-      }
-    }
-    return value;
-  }
-
-  const NumberValue& number(TerminalNode* node) {
+  const NumberValue& number(const Token& t) {
     static const NumberValue zero;
-    const Token* t = token(node);
-    return t && t->payload < lexed_.numbers.size() ? lexed_.numbers[t->payload] : zero;
+    return t.payload < lexed_.numbers.size() ? lexed_.numbers[t.payload] : zero;
   }
 
-  ast::ExprPtr primary(Flow::PrimaryContext* ctx) {
+  ast::ExprPtr primary(ParserRuleContext* ctx) {
     Span where = span(ctx);
-    if (auto* c = dynamic_cast<Flow::IntLitContext*>(ctx)) return make(where, ast::IntLit{number(c->INT()).integer});
-    if (auto* c = dynamic_cast<Flow::FloatLitContext*>(ctx)) return make(where, ast::FloatLit{number(c->FLOAT()).real});
-    if (auto* c = dynamic_cast<Flow::SizeLitContext*>(ctx)) return make(where, ast::SizeLit{number(c->SIZE()).integer});
-    if (auto* c = dynamic_cast<Flow::DurationLitContext*>(ctx)) {
-      return make(where, ast::DurationLit{number(c->DURATION()).real});
-    }
-    if (auto* c = dynamic_cast<Flow::BoolLitContext*>(ctx)) return make(where, ast::BoolLit{c->KW_TRUE() != nullptr});
-    if (dynamic_cast<Flow::NoneLitContext*>(ctx)) return make(where, ast::NoneLit{});
-    if (auto* c = dynamic_cast<Flow::StringLitContext*>(ctx)) return c->string() ? string(c->string()) : error_expr(ctx);
-    if (auto* c = dynamic_cast<Flow::NameExprContext*>(ctx)) {
-      return make(where, ast::NameRef{std::string(text(c->IDENT())), {}});
-    }
-    if (auto* c = dynamic_cast<Flow::ParenExprContext*>(ctx)) {
-      if (!c->expr()) return error_expr(ctx);
-      ast::ExprPtr inner = expr(c->expr());
-      inner->span = where;  // the parentheses belong to the expression's extent
-      return inner;
-    }
-    if (auto* c = dynamic_cast<Flow::CallExprContext*>(ctx)) return call(c);
-    if (auto* c = dynamic_cast<Flow::ListExprContext*>(ctx)) {
-      ast::ListExpr list;
-      uint32_t h = 0;
-      for (auto* item : c->expr()) {
-        if (!item) continue;
-        list.items.push_back(expr(item));
-        h = std::max(h, list.items.back()->height);
+    Cursor c(*this, ctx);
+    if (ParserRuleContext* s = c.rule(Flow::RuleString)) return string(s);
+    const Token* t = c.token();
+    if (!t) return placeholder(where);
+    switch (t->kind) {
+      case TokenKind::INT: return make(where, ast::IntLit{number(*t).integer});
+      case TokenKind::FLOAT: return make(where, ast::FloatLit{number(*t).real});
+      case TokenKind::SIZE: return make(where, ast::SizeLit{number(*t).integer});
+      case TokenKind::DURATION: return make(where, ast::DurationLit{number(*t).real});
+      case TokenKind::KW_TRUE: return make(where, ast::BoolLit{true});
+      case TokenKind::KW_FALSE: return make(where, ast::BoolLit{false});
+      case TokenKind::KW_NONE: return make(where, ast::NoneLit{});
+      case TokenKind::IDENT: {
+        c.next();
+        if (c.at(TokenKind::LPAREN)) return call(*t, c, where);
+        return make(where, ast::NameRef{std::string(text(*t)), {}});
       }
-      auto e = make(where, std::move(list));
-      e->height = h + 1;
-      return cap(std::move(e));
-    }
-    if (auto* c = dynamic_cast<Flow::RecordExprContext*>(ctx)) {
-      ast::RecordExpr record;
-      uint32_t h = 0;
-      for (auto* f : c->fieldInit()) {
-        if (!f || !f->IDENT() || !f->expr()) continue;
-        record.fields.push_back(ast::FieldInit{ident(f->IDENT()), expr(f->expr())});
-        h = std::max(h, record.fields.back().value->height);
+      case TokenKind::LPAREN: {
+        c.next();
+        ParserRuleContext* inner_ctx = c.take_rule(Flow::RuleExpr);
+        if (!inner_ctx) return placeholder(where);
+        ast::ExprPtr inner = expr(inner_ctx);
+        inner->span = where;  // the parentheses belong to the expression's extent
+        return inner;
       }
-      auto e = make(where, std::move(record));
-      e->height = h + 1;
-      return cap(std::move(e));
-    }
-    if (auto* c = dynamic_cast<Flow::MapExprContext*>(ctx)) {
-      ast::MapExpr map;
-      uint32_t h = 0;
-      for (auto* entry : c->mapEntry()) {
-        auto exprs = entry ? entry->expr() : std::vector<Flow::ExprContext*>{};
-        if (exprs.size() != 2 || !exprs[0] || !exprs[1]) continue;
-        map.entries.push_back(ast::MapEntry{expr(exprs[0]), expr(exprs[1])});
-        h = std::max({h, map.entries.back().key->height, map.entries.back().value->height});
+      case TokenKind::LBRACK: {
+        c.next();
+        ast::ListExpr list;
+        uint32_t h = 0;
+        comma_list(c, TokenKind::RBRACK, [&](Cursor& item) {
+          ParserRuleContext* e = item.take_rule(Flow::RuleExpr);
+          if (!e) {
+            item.next();
+            return;
+          }
+          list.items.push_back(expr(e));
+          h = std::max(h, list.items.back()->height);
+        });
+        auto e = make(where, std::move(list));
+        e->height = h + 1;
+        return cap(std::move(e));
       }
-      auto e = make(where, std::move(map));
-      e->height = h + 1;
-      return cap(std::move(e));
+      case TokenKind::LBRACE:
+        c.next();
+        return braces(c, where);
+      default:
+        return placeholder(where);
     }
-    return error_expr(ctx);
   }
 
-  ast::ExprPtr call(Flow::CallExprContext* ctx) {
-    ast::CallExpr call;
-    call.callee = ident(ctx->IDENT());
-    call.args_span = Span::join(span(ctx->LPAREN()), span(ctx->RPAREN()));
+  // `{ a = 1 }` is a record, `{ "k": 1 }` a map, `{}` an empty map.
+  ast::ExprPtr braces(Cursor& c, Span where) {
+    ast::RecordExpr record;
+    ast::MapExpr map;
+    bool has_record = false, has_map = false, mixed_reported = false;
     uint32_t h = 0;
-    for (Flow::ArgContext* a : ctx->arg()) {
-      if (!a || !a->expr()) continue;
-      ast::Arg arg;
-      if (a->IDENT()) arg.name = ident(a->IDENT());
-      arg.value = expr(a->expr());
-      h = std::max(h, arg.value->height);
-      call.args.push_back(std::move(arg));
-    }
-    auto e = make(span(ctx), std::move(call));
+    comma_list(c, TokenKind::RBRACE, [&](Cursor& item) {
+      ParserRuleContext* e = item.take_rule(Flow::RuleEntry);
+      if (!e) {
+        item.next();
+        return;
+      }
+      Cursor ec(*this, e);
+      ParserRuleContext* lhs = ec.take_rule(Flow::RuleExpr);
+      const Token* sep = ec.token();
+      ec.next();
+      ParserRuleContext* rhs = ec.take_rule(Flow::RuleExpr);
+      if (!lhs || !sep || !rhs) return;
+      bool is_field = sep->kind == TokenKind::ASSIGN;
+      if ((is_field && has_map) || (!is_field && has_record)) {
+        if (!mixed_reported) {
+          syntax_error(span(*sep), "a record's fields use `=` and a map's entries use `:`; this mixes both",
+                       "write a record as { name = value } or a map as { \"key\": value }");
+        }
+        mixed_reported = true;
+        return;
+      }
+      ast::ExprPtr key = expr(lhs);
+      ast::ExprPtr value = expr(rhs);
+      h = std::max({h, key->height, value->height});
+      if (is_field) {
+        has_record = true;
+        auto* ref = key->as<ast::NameRef>();
+        if (!ref) {
+          syntax_error(key->span, "a record field needs a plain name before `=`",
+                       "for a map with computed keys, write { key: value }");
+          return;
+        }
+        record.fields.push_back(ast::FieldInit{ast::Ident{ref->name, key->span}, std::move(value)});
+      } else {
+        has_map = true;
+        map.entries.push_back(ast::MapEntry{std::move(key), std::move(value)});
+      }
+    });
+    ast::ExprPtr e = has_record ? make(where, std::move(record)) : make(where, std::move(map));
     e->height = h + 1;
     return cap(std::move(e));
   }
 
-  ast::ExprPtr string(Flow::StringContext* ctx) {
+  ast::ExprPtr call(const Token& callee, Cursor& c, Span where) {
+    ast::CallExpr call;
+    call.callee = ident(callee);
+    const Token* open = c.take(TokenKind::LPAREN);
+    uint32_t h = 0;
+    comma_list(c, TokenKind::RPAREN, [&](Cursor& item) {
+      ParserRuleContext* a = item.take_rule(Flow::RuleArg);
+      if (!a) {
+        item.next();
+        return;
+      }
+      Cursor ac(*this, a);
+      ParserRuleContext* first = ac.take_rule(Flow::RuleExpr);
+      if (!first) return;
+      ast::Arg arg;
+      ast::ExprPtr value = expr(first);
+      if (ac.take(TokenKind::ASSIGN)) {
+        ParserRuleContext* second = ac.take_rule(Flow::RuleExpr);
+        auto* ref = value->as<ast::NameRef>();
+        if (!ref) {
+          syntax_error(value->span, "expected an input name before `=`", "write `name = value`");
+          return;
+        }
+        arg.name = ast::Ident{ref->name, value->span};
+        if (!second) return;
+        value = expr(second);
+      }
+      h = std::max(h, value->height);
+      arg.value = std::move(value);
+      call.args.push_back(std::move(arg));
+    });
+    const Token* close = c.take(TokenKind::RPAREN);
+    if (open) call.args_span = Span{file_.id(), open->begin, close ? close->end : open->end};
+    auto e = make(where, std::move(call));
+    e->height = h + 1;
+    return cap(std::move(e));
+  }
+
+  ast::ExprPtr string(ParserRuleContext* ctx) {
     ast::StringLit lit;
-    const Token* open = token(ctx->STR_OPEN());
+    Cursor c(*this, ctx);
+    const Token* open = c.take(TokenKind::STR_OPEN);
     lit.triple = open && open->triple;
     uint32_t h = 0;
-    for (Flow::StringPartContext* part : ctx->stringPart()) {
-      if (auto* t = dynamic_cast<Flow::TextPartContext*>(part)) {
-        const Token* tok = token(t->STR_TEXT());
-        if (!tok) continue;
-        lit.parts.push_back(ast::StringPart{lexed_.texts[tok->payload], nullptr, span(*tok)});
-      } else if (auto* i = dynamic_cast<Flow::InterpPartContext*>(part)) {
-        if (!i->expr()) continue;
-        ast::ExprPtr value = expr(i->expr());
+    while (!c.done()) {
+      if (const Token* text_token = c.take(TokenKind::STR_TEXT)) {
+        lit.parts.push_back(ast::StringPart{lexed_.texts[text_token->payload], nullptr, span(*text_token)});
+      } else if (const Token* interp = c.take(TokenKind::INTERP_OPEN)) {
+        ParserRuleContext* e = c.take_rule(Flow::RuleExpr);
+        const Token* close = c.take(TokenKind::INTERP_CLOSE);
+        if (!e) continue;
+        ast::ExprPtr value = expr(e);
         h = std::max(h, value->height);
-        lit.parts.push_back(ast::StringPart{{}, std::move(value), span(i)});
+        Span whole{file_.id(), interp->begin, close ? close->end : value->span.end};
+        lit.parts.push_back(ast::StringPart{{}, std::move(value), whole});
+      } else {
+        c.next();
       }
     }
     if (lit.triple) dedent(lit.parts);
@@ -514,7 +777,7 @@ class Builder {
   // spaces on each line. So re-indenting a run block never changes a command
   // (or its cache key).
   static void dedent(std::vector<ast::StringPart>& parts) {
-    auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r'; };
+    auto is_space = [](char ch) { return ch == ' ' || ch == '\t' || ch == '\r'; };
     if (parts.empty()) return;
     // 1. The rest of the opening line, if blank.
     if (!parts.front().expr) {
@@ -541,19 +804,19 @@ class Builder {
         at_start = false;
         continue;
       }
-      for (char c : p.text) {
+      for (char ch : p.text) {
         if (at_start) {
-          if (is_space(c)) {
+          if (is_space(ch)) {
             ++indent;
             continue;
           }
-          if (c == '\n') {
+          if (ch == '\n') {
             indent = 0;
             continue;
           }
           common = std::min(common, indent);
           at_start = false;
-        } else if (c == '\n') {
+        } else if (ch == '\n') {
           at_start = true;
           indent = 0;
         }
@@ -571,13 +834,13 @@ class Builder {
         continue;
       }
       std::string out;
-      std::string pending;  // blanks that are kept only if something follows on the line
-      for (char c : p.text) {
-        if (at_start && is_space(c) && dropped < common) {
+      std::string pending;  // blanks kept only if something follows on the line
+      for (char ch : p.text) {
+        if (at_start && is_space(ch) && dropped < common) {
           ++dropped;
           continue;
         }
-        if (c == '\n') {
+        if (ch == '\n') {
           pending.clear();
           out += '\n';
           at_start = true;
@@ -585,12 +848,12 @@ class Builder {
           continue;
         }
         at_start = false;
-        if (is_space(c)) {
-          pending += c;
+        if (is_space(ch)) {
+          pending += ch;
         } else {
           out += pending;
           pending.clear();
-          out += c;
+          out += ch;
         }
       }
       bool followed_by_expr = k + 1 < parts.size() && parts[k + 1].expr;
@@ -608,10 +871,29 @@ class Builder {
   bool reported_depth_ = false;
 };
 
+void Cursor::load() {
+  token_ = nullptr;
+  rule_ = nullptr;
+  if (done()) return;
+  ParseTree* child = ctx_->children[i_];
+  TerminalProbe probe;
+  child->accept(&probe);
+  if (probe.terminal) {
+    token_ = builder_.token_of(probe.terminal);
+  } else {
+    rule_ = static_cast<ParserRuleContext*>(child);
+  }
+}
+
 }  // namespace
 
 std::unique_ptr<ast::Module> build_ast(Flow::FileContext* tree, const LexResult& lexed, const SourceFile& file,
                                        Diagnostics& diags) {
+  if (!tree) {
+    auto m = std::make_unique<ast::Module>();
+    m->file = file.id();
+    return m;
+  }
   return Builder(lexed, file, diags).module(tree);
 }
 

@@ -86,10 +86,11 @@ class ReportingErrorStrategy : public antlr4::DefaultErrorStrategy {
               bool unwanted) {
     // One error per top-level declaration: recovery inside a broken
     // declaration mostly produces echoes of the first error.
-    antlr4::RuleContext* ctx = parser->getContext();
+    // The declaration is the context just below the file's.
     antlr4::RuleContext* decl = nullptr;
-    for (antlr4::RuleContext* c = ctx; c; c = dynamic_cast<antlr4::RuleContext*>(c->parent)) {
-      if (c->getRuleIndex() == Flow::RuleDecl) decl = c;
+    for (antlr4::RuleContext* c = parser->getContext(); c; c = static_cast<antlr4::RuleContext*>(c->parent)) {
+      auto* parent = static_cast<antlr4::RuleContext*>(c->parent);
+      if (parent && parent->getRuleIndex() == Flow::RuleFile) decl = c;
     }
     size_t decl_start = decl ? static_cast<antlr4::ParserRuleContext*>(decl)->getStart()->getTokenIndex() : SIZE_MAX;
     if (decl && decl_start == last_decl_start_) return;

@@ -1,0 +1,46 @@
+// Helpers shared by the tests: compile text in memory, read files, run the
+// flowc binary.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "compiler/driver/compilation.h"
+
+namespace flowc::test {
+
+// Files held in memory, for compiling test programs without touching disk.
+class MemoryFiles : public check::FileProvider {
+ public:
+  explicit MemoryFiles(std::map<std::string, std::string> files) : files_(std::move(files)) {}
+  std::optional<std::string> read(const std::string& path, std::string* error) override;
+
+ private:
+  std::map<std::string, std::string> files_;
+};
+
+// Compiles `text` as the file `path` (other files may be given for imports).
+std::unique_ptr<Compilation> compile_text(const std::string& text, Stage until = Stage::Lower,
+                                          std::map<std::string, std::string> more_files = {},
+                                          const std::string& path = "test.flow");
+
+// The diagnostics as text (no colour), or their codes alone.
+std::string diagnostics_text(const Compilation& c);
+std::vector<std::string> diagnostic_codes(const Compilation& c);
+
+std::string read_file(const std::string& path);
+void write_file(const std::string& path, const std::string& text);
+std::string source_path(const std::string& relative);  // under the source tree
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;  // stdout
+  std::string err;  // stderr
+};
+
+// Runs the flowc binary with `args` (no shell), in `cwd` (default: the source tree).
+CommandResult run_flowc(const std::vector<std::string>& args, const std::string& cwd = "");
+
+}  // namespace flowc::test
