@@ -21,7 +21,8 @@ int cmd_check(const CheckOptions& options) {
       continue;
     }
     if (options.common.format == "json") {
-      for (auto& d : render_json(c->diags, c->sources)["diagnostics"]) all.push_back(std::move(d));
+      nlohmann::json rendered = render_json(c->diags, c->sources);
+      for (auto& d : rendered["diagnostics"]) all.push_back(std::move(d));
     } else {
       print_diagnostics(*c, options.common);
     }

@@ -109,9 +109,9 @@ void check_program(CheckContext& ctx) {
   }
   workflows.check_recursion();
 
-  // Unused imports, in the main file only: a library's own imports are its
-  // author's business.
-  if (count > 0) {
+  // Unused imports, in the main file only (a library's own imports are its
+  // author's business), and only in a program without errors.
+  if (count > 0 && !ctx.diags.has_errors()) {
     const ModuleScope& main = ctx.scopes[0];
     for (size_t i = 0; i < main.import_used.size(); ++i) {
       if (main.import_used[i]) continue;

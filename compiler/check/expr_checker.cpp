@@ -144,7 +144,11 @@ const ir::Type* ExprChecker::visit(ast::Expr& e, const ir::Type* expected) {
         else if constexpr (std::is_same_v<N, ast::NoneLit>) {
           return expected && expected->is_optional() ? expected : ctx_.types.none();
         }
-        else if constexpr (std::is_same_v<N, ast::StringLit>) return string(node);
+        else if constexpr (std::is_same_v<N, ast::StringLit>) {
+          // A plain literal where a path is expected is that path: "data.csv".
+          if (expected && expected->non_optional()->is_path() && node.is_plain()) return expected->non_optional();
+          return string(node);
+        }
         else if constexpr (std::is_same_v<N, ast::NameRef>) return name(e, node);
         else if constexpr (std::is_same_v<N, ast::CallExpr>) return call(e, node);
         else if constexpr (std::is_same_v<N, ast::MemberExpr>) return member(node);

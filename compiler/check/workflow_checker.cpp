@@ -134,6 +134,7 @@ void WorkflowChecker::check_body(int module, ast::WorkflowDecl& wf) {
   collect_bound(wf.body, all_bound);
   scope_ = std::make_unique<WorkflowScope>(std::move(all_bound));
   scope_->push();
+  const size_t errors_before = ctx_.diags.error_count();
 
   // Inputs, each default seeing the inputs before it.
   for (ast::Param& p : wf.inputs) {
@@ -153,8 +154,11 @@ void WorkflowChecker::check_body(int module, ast::WorkflowDecl& wf) {
     ctx_.diags.report(DiagId::MissingReturn, wf.name.span, wf.name.text)
         .with_help(fmt::format("end the workflow with `return ({} = ...)`", wf.outputs[0].name.text));
   }
+  // Unused names are worth a warning only in a workflow that is otherwise
+  // right; next to an error they are noise (often caused by the error).
+  const bool clean = ctx_.diags.error_count() == errors_before;
   for (const auto& [name, b] : scope_->top()) {
-    if (b.warn_unused && !b.used && !b.info.type->is_error()) {
+    if (clean && b.warn_unused && !b.used) {
       ctx_.diags.report(DiagId::UnusedBinding, b.info.defined_at, name)
           .with_help("remove it, or use it in a step or in `return`");
     }
@@ -490,7 +494,7 @@ void WorkflowChecker::if_stmt(ast::Stmt& s, ast::IfStmt& branch) {
 }
 
 void WorkflowChecker::return_stmt(ast::Stmt& s, ast::ReturnStmt& r) {
-  returned_ = true;
+  returned_ = true;  // even a misplaced return: that error is enough
   ExprChecker exprs(ctx_, module_, *scope_, ExprPlace::Workflow);
   std::map<std::string, Span> given;
   std::vector<std::string> names;
@@ -543,7 +547,9 @@ void WorkflowChecker::check_recursion() {
       for (const CallSite* next : edges[w]) todo.push_back(next->to);
     }
     if (!cycle) continue;
+    // One report per cycle: every workflow on it is covered by this one.
     reported.insert(start.from);
+    reported.insert(seen.begin(), seen.end());
     ctx_.diags.report(DiagId::UnconditionalRecursion, start.span, start.from->name.text)
         .with_help("put the recursive call inside an `if` that stops it, e.g. `if n > 0 { ... }`");
   }

@@ -94,6 +94,9 @@ class ReportingErrorStrategy : public antlr4::DefaultErrorStrategy {
     }
     size_t decl_start = decl ? static_cast<antlr4::ParserRuleContext*>(decl)->getStart()->getTokenIndex() : SIZE_MAX;
     if (decl && decl_start == last_decl_start_) return;
+    if (!decl && last_decl_start_ != SIZE_MAX && latest_decl_start(parser) == last_decl_start_) {
+      return;  // recovery leaving the broken declaration, not a new mistake
+    }
     last_decl_start_ = decl ? decl_start : SIZE_MAX - 1;
 
     SyntaxErrorFacts facts;
@@ -109,6 +112,16 @@ class ReportingErrorStrategy : public antlr4::DefaultErrorStrategy {
     facts.rule_stack = parser->getRuleInvocationStack();
     facts.unwanted = unwanted;
     report_syntax_error(facts, lexed_, file_, diags_);
+  }
+
+  // The first token of the last declaration the file rule has parsed so far.
+  static size_t latest_decl_start(antlr4::Parser* parser) {
+    auto* ctx = parser->getContext();
+    if (!ctx || ctx->getRuleIndex() != Flow::RuleFile) return SIZE_MAX;
+    for (auto it = ctx->children.rbegin(); it != ctx->children.rend(); ++it) {
+      if (auto* rule = dynamic_cast<antlr4::ParserRuleContext*>(*it)) return rule->getStart()->getTokenIndex();
+    }
+    return SIZE_MAX;
   }
 
   const LexResult& lexed_;

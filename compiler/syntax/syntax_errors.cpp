@@ -126,6 +126,12 @@ bool in_rule(const std::vector<std::string>& stack, std::string_view rule) {
   return std::find(stack.begin(), stack.end(), rule) != stack.end();
 }
 
+// In the head of an if or for (its block not yet opened)?
+bool in_condition(const std::vector<std::string>& rules) {
+  auto head = [](const std::string& r) { return r == "ifStmt" || r == "forStmt"; };
+  return (!rules.empty() && head(rules[0])) || (rules.size() > 1 && rules[0] == "block" && head(rules[1]));
+}
+
 // The innermost bracket opened before `index` and not closed by then.
 std::optional<size_t> unclosed_opener(const LexResult& lexed, size_t index) {
   std::vector<size_t> open;
@@ -203,8 +209,7 @@ void report_syntax_error(const SyntaxErrorFacts& facts, const LexResult& lexed, 
   // Hints for the mistakes people make.
   if (tok.kind == K::LPAREN && contains(facts.expected, K::ASSIGN) && in_rule(rules, "bindStmt")) {
     help = fmt::format("a call is a step with a name: `result = {}(...)`", prev_text);
-  } else if (tok.kind == K::ASSIGN && (in_rule(rules, "ifStmt") || in_rule(rules, "forStmt")) &&
-             !in_rule(rules, "block")) {
+  } else if (tok.kind == K::ASSIGN && contains(facts.expected, K::LBRACE) && in_condition(rules)) {
     help = "to compare two values, use `==`";
   } else if (found_text == "elif" || prev_text == "elif") {
     help = "write `else if`";

@@ -1,0 +1,234 @@
+// Parsing to the AST: precedence, the shapes the builder sorts out (calls,
+// records vs maps, else-if chains), """ dedent, doc comments, syntax errors.
+#include <catch2/catch.hpp>
+
+#include "compiler/diag/render.h"
+#include "compiler/syntax/parser.h"
+
+using namespace flowc;
+
+namespace {
+
+struct Parsed {
+  SourceManager sources;
+  Diagnostics diags;
+  std::unique_ptr<ast::Module> module;
+  syntax::ParseStats stats;
+  std::string errors() const { return render_text(diags, sources, TextStyle{false}); }
+};
+
+std::unique_ptr<Parsed> parse(const std::string& text) {
+  auto p = std::make_unique<Parsed>();
+  const SourceFile& f = p->sources.add("t.flow", text);
+  p->module = syntax::parse_file(f, p->diags, &p->stats);
+  return p;
+}
+
+// The workflow body's first binding's value.
+const ast::Expr& first_value(const Parsed& p) {
+  return *p.module->workflows.at(0).body.stmts.at(0).as<ast::BindStmt>()->value;
+}
+
+// A fully parenthesised rendering of an expression, to check its shape.
+std::string shape(const ast::Expr& e) {
+  if (auto* b = e.as<ast::BinaryExpr>()) return "(" + shape(*b->lhs) + " " + ast::spelling(b->op) + " " + shape(*b->rhs) + ")";
+  if (auto* u = e.as<ast::UnaryExpr>()) return std::string("(") + ast::spelling(u->op) + shape(*u->operand) + ")";
+  if (auto* n = e.as<ast::NameRef>()) return n->name;
+  if (auto* i = e.as<ast::IntLit>()) return std::to_string(i->value);
+  if (auto* m = e.as<ast::MemberExpr>()) return shape(*m->object) + "." + m->field.text;
+  if (auto* x = e.as<ast::IndexExpr>()) return shape(*x->object) + "[" + shape(*x->index) + "]";
+  if (auto* c = e.as<ast::CallExpr>()) {
+    std::string out = c->callee.text + "(";
+    for (size_t i = 0; i < c->args.size(); ++i) {
+      out += (i ? ", " : "") + (c->args[i].name ? c->args[i].name->text + "=" : "") + shape(*c->args[i].value);
+    }
+    return out + ")";
+  }
+  return "?";
+}
+
+std::string expr_shape(const std::string& expression) {
+  auto p = parse("workflow w() { x = " + expression + " }");
+  INFO(p->errors());
+  REQUIRE(p->diags.all().empty());
+  return shape(first_value(*p));
+}
+
+}  // namespace
+
+TEST_CASE("operator precedence and associativity", "[parser]") {
+  CHECK(expr_shape("1 + 2 * 3") == "(1 + (2 * 3))");
+  CHECK(expr_shape("1 - 2 - 3") == "((1 - 2) - 3)");
+  CHECK(expr_shape("a || b && c") == "(a || (b && c))");
+  CHECK(expr_shape("a == b && c != d") == "((a == b) && (c != d))");
+  CHECK(expr_shape("a < b + 1") == "(a < (b + 1))");
+  CHECK(expr_shape("a ?? b ?? c") == "(a ?? (b ?? c))");
+  CHECK(expr_shape("a ?? b + 1") == "(a ?? (b + 1))");
+  CHECK(expr_shape("a + b ?? c") == "((a + b) ?? c)");
+  CHECK(expr_shape("x > 0 && y ?? 1 < 2") == "((x > 0) && ((y ?? 1) < 2))");
+  CHECK(expr_shape("-a.b[0] * !c") == "((-a.b[0]) * (!c))");
+  CHECK(expr_shape("- - 3") == "3");  // folded into the literal twice
+  CHECK(expr_shape("(1 + 2) * 3") == "((1 + 2) * 3)");
+  CHECK(expr_shape("f(a, b = 2).out") == "f(a, b=2).out");
+  CHECK(expr_shape("a % 2 == 0") == "((a % 2) == 0)");
+}
+
+TEST_CASE("comparisons do not chain", "[parser]") {
+  auto p = parse("workflow w() { x = a < b < c }");
+  REQUIRE(p->diags.all().size() == 1);
+  CHECK(diag_info(p->diags.all()[0].id).code == "E0201");
+}
+
+TEST_CASE("a valid program needs no LL fallback", "[parser]") {
+  auto p = parse(R"(
+    import "lib.flow"
+    type S = { id: str, n: int? }
+    op f(a: int, b: list[str] = ["x", "y",], ) -> (o: file = "o.txt", c: int) {
+        resources { cpus = a, mem = 2GiB }
+        retry { attempts = 2, exit_codes = [75] }
+        run "echo ${a} > ${o}"
+    }
+    workflow w(xs: list[int], m: map[str, int] = {"a": 1}) -> (r: file) {
+        for x in xs with { min_success = 1 } {
+            g = f(a = x) with { optional = true }
+        }
+        if len(xs) > 2 { y = 1 } else if len(xs) > 1 { y = 2 } else { y = 3 }
+        return (r = f(a = 1).o,)
+    })");
+  INFO(p->errors());
+  CHECK(p->diags.all().empty());
+  CHECK_FALSE(p->stats.used_ll_fallback);
+  REQUIRE(p->module->ops.size() == 1);
+  const ast::OpDecl& op = p->module->ops[0];
+  CHECK(op.inputs.size() == 2);
+  CHECK(op.outputs.size() == 2);
+  CHECK(op.clauses.size() == 3);
+  REQUIRE(p->module->workflows.size() == 1);
+  const ast::Block& body = p->module->workflows[0].body;
+  REQUIRE(body.stmts.size() == 3);
+  const auto* branch = body.stmts[1].as<ast::IfStmt>();
+  REQUIRE(branch);
+  CHECK(branch->arms.size() == 2);
+  CHECK(branch->else_block.has_value());
+  const auto* loop = body.stmts[0].as<ast::ForStmt>();
+  REQUIRE(loop);
+  CHECK(loop->options);
+  CHECK(loop->body.stmts[0].as<ast::BindStmt>()->options);
+}
+
+TEST_CASE("braces make a record, a map, or an empty map", "[parser]") {
+  auto p = parse(R"(workflow w() { a = { x = 1, y = 2 }  b = { "k": 1 }  c = {} })");
+  REQUIRE(p->diags.all().empty());
+  const auto& stmts = p->module->workflows[0].body.stmts;
+  CHECK(stmts[0].as<ast::BindStmt>()->value->as<ast::RecordExpr>()->fields.size() == 2);
+  CHECK(stmts[1].as<ast::BindStmt>()->value->as<ast::MapExpr>()->entries.size() == 1);
+  CHECK(stmts[2].as<ast::BindStmt>()->value->as<ast::MapExpr>()->entries.empty());
+}
+
+TEST_CASE("what the LL(1) grammar accepts, the builder refuses", "[parser]") {
+  struct Case {
+    const char* text;
+    const char* message;
+  };
+  Case cases[] = {
+      {"workflow w() { x = [1,,2] }", "two commas in a row"},
+      {"workflow w() { x = f(1 + 2 = 3) }", "expected an input name before `=`"},
+      {"workflow w() { x = { a = 1, \"b\": 2 } }", "this mixes both"},
+      {"workflow w() { x = { f(1) = 2 } }", "a record field needs a plain name"},
+      {"workflow w() { if a { } else { } else { } }", "`else` after the final `else`"},
+      {"workflow w() -> (o: int) { return (o: 1) }", "expected `=` after the name"},
+  };
+  for (const Case& c : cases) {
+    auto p = parse(c.text);
+    INFO(c.text << "\n" << p->errors());
+    REQUIRE(p->diags.all().size() == 1);
+    CHECK(p->diags.all()[0].message.find(c.message) != std::string::npos);
+  }
+}
+
+TEST_CASE("syntax errors are reworded for people", "[parser]") {
+  struct Case {
+    const char* text;
+    const char* message;
+    const char* help;
+  };
+  Case cases[] = {
+      {"workflow w() { greet(name = 1) }", "expected `=`, found `(`", "a call is a step with a name"},
+      {"workflow w() { if x = 1 { } }", "found `=`", "use `==`"},
+      {"op f(x) -> () { run \"\" }", "expected `:`", "every input and output has a type"},
+      {"workflow w() -> (o: int) { return o }", "expected `(`", "`return` names the outputs"},
+      {"workflow w() { x = f(a = 1 b = 2) }", "found `b`", "separate the items with `,`"},
+      {"def f() { }", "expected a declaration", "a task is declared with `op`"},
+      {"x = 1", "expected a declaration", "statements belong inside a `workflow"},
+      {"workflow w(type: int) { }", "`type` is a keyword", "choose another name"},
+      {"op f() -> () { image = \"x\" }", "`=`", "an op clause has no `=`"},
+      {"workflow w() { x = 1 } elif", "", "write `else if`"},
+  };
+  for (const Case& c : cases) {
+    auto p = parse(c.text);
+    INFO(c.text << "\n" << p->errors());
+    REQUIRE(!p->diags.all().empty());
+    const Diagnostic& d = p->diags.all()[0];
+    CHECK(diag_info(d.id).code == "E0200");
+    CHECK(d.message.find(c.message) != std::string::npos);
+    CHECK(d.help.find(c.help) != std::string::npos);
+  }
+}
+
+TEST_CASE("an unclosed bracket is named in a note", "[parser]") {
+  auto p = parse("workflow w() {\n  x = f(a = 1\n  y = 2\n}");
+  REQUIRE(!p->diags.all().empty());
+  const Diagnostic& d = p->diags.all()[0];
+  REQUIRE(d.notes.size() == 1);
+  CHECK(d.notes[0].message == "this `(` is not closed");
+  // The error points right after `1`, where the `)` belongs, not at `y`.
+  CHECK(p->sources.file(0).line_col(d.span.begin).line == 2);
+}
+
+TEST_CASE("one syntax error per declaration, and the next declaration still parses", "[parser]") {
+  auto p = parse("workflow a() { x = ( }\nworkflow b() { y = ] }\nop c() -> () { run \"ok\" }");
+  CHECK(p->diags.all().size() == 2);
+  REQUIRE(p->module->ops.size() == 1);
+  CHECK(p->module->ops[0].name.text == "c");
+}
+
+TEST_CASE("triple-quoted text loses its indentation, not its meaning", "[parser]") {
+  auto p = parse("op f(x: str) -> () {\n    run \"\"\"\n        echo ${x}   \n          indented\n\n        last\n    \"\"\"\n}");
+  REQUIRE(p->diags.all().empty());
+  const auto* s = p->module->ops[0].clauses[0].value->as<ast::StringLit>();
+  REQUIRE(s);
+  REQUIRE(s->parts.size() == 3);
+  CHECK(s->parts[0].text == "echo ");
+  CHECK(s->parts[1].expr);
+  CHECK(s->parts[2].text == "\n  indented\n\nlast");
+}
+
+TEST_CASE("re-indenting a run block gives the same command", "[parser]") {
+  auto text_of = [](const std::string& source) {
+    auto p = parse(source);
+    REQUIRE(p->diags.all().empty());
+    std::string out;
+    for (const ast::StringPart& part : p->module->ops[0].clauses[0].value->as<ast::StringLit>()->parts) {
+      out += part.expr ? "<x>" : part.text;
+    }
+    return out;
+  };
+  std::string a = text_of("op f(x: str) -> () {\n  run \"\"\"\n    a ${x}\n      b\n  \"\"\"\n}");
+  std::string b = text_of("op f(x: str) -> () {\n        run \"\"\"\n            a ${x}   \n              b\n        \"\"\"\n}");
+  CHECK(a == b);
+  CHECK(a == "a <x>\n  b");
+}
+
+TEST_CASE("doc comments attach to the declaration right below", "[parser]") {
+  auto p = parse("/// Says hello.\n/// Twice.\nop f() -> () { run \"\" }\n\n/// Orphan.\n\nop g() -> () { run \"\" }");
+  REQUIRE(p->module->ops.size() == 2);
+  CHECK(p->module->ops[0].doc == "Says hello.\nTwice.");
+  CHECK(p->module->ops[1].doc.empty());
+}
+
+TEST_CASE("spans cover what they name", "[parser]") {
+  auto p = parse("workflow w() { total = count + 1 }");
+  const ast::Expr& e = first_value(*p);
+  CHECK(p->sources.file(0).slice(e.span) == "count + 1");
+  CHECK(p->sources.file(0).slice(e.as<ast::BinaryExpr>()->op_span) == "+");
+}

@@ -1,0 +1,70 @@
+// The quoting context of each ${...} in a run command, found by scanning the
+// shell text around it.
+#include <catch2/catch.hpp>
+
+#include "compiler/check/shell_context.h"
+#include "compiler/syntax/parser.h"
+
+using namespace flowc;
+using C = ast::ShellContext;
+
+namespace {
+
+// The contexts of the interpolations in `command` (written as flow source).
+std::vector<C> contexts(const std::string& command) {
+  SourceManager sources;
+  Diagnostics diags;
+  const SourceFile& f = sources.add("t.flow", "op f() -> () { run " + command + " }");
+  auto module = syntax::parse_file(f, diags);
+  REQUIRE(diags.all().empty());
+  auto& parts = module->ops.at(0).clauses.at(0).value->as<ast::StringLit>()->parts;
+  check::annotate_shell_contexts(parts);
+  std::vector<C> out;
+  for (const ast::StringPart& p : parts) {
+    if (p.expr) out.push_back(p.shell);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("bare words, double and single quotes", "[shell]") {
+  CHECK(contexts(R"("cat ${a} > ${b}")") == std::vector<C>{C::Bare, C::Bare});
+  CHECK(contexts(R"("echo \"Hello, ${name}!\"")") == std::vector<C>{C::Double});
+  CHECK(contexts(R"("echo 'x ${a}' \"${b}\" ${c}")") == std::vector<C>{C::Single, C::Double, C::Bare});
+}
+
+TEST_CASE("quotes inside the other kind do not count", "[shell]") {
+  CHECK(contexts(R"("echo \"it's ${a}\" ${b}")") == std::vector<C>{C::Double, C::Bare});
+  CHECK(contexts(R"("echo 'say \"hi\" ${a}' ${b}")") == std::vector<C>{C::Single, C::Bare});
+}
+
+TEST_CASE("backslash escapes a quote", "[shell]") {
+  CHECK(contexts(R"("echo \\\" ${a}")") == std::vector<C>{C::Bare});
+}
+
+TEST_CASE("command substitution restarts quoting", "[shell]") {
+  CHECK(contexts(R"("echo \"$(cat ${a})\" \"${b}\"")") == std::vector<C>{C::Bare, C::Double});
+  CHECK(contexts(R"("x=\"`basename ${a}`\"")") == std::vector<C>{C::Bare});
+  CHECK(contexts(R"("echo \"$(f $(g ${a}) ${b})\"")") == std::vector<C>{C::Bare, C::Bare});
+}
+
+TEST_CASE("comments are bare; a # inside a word is not a comment", "[shell]") {
+  CHECK(contexts("\"\"\"\n# note about ${a}\necho x#${b} '${c}'\n\"\"\"") == std::vector<C>{C::Bare, C::Bare, C::Single});
+  CHECK(contexts("\"\"\"\n# it's ${a}\necho '${b}'\n\"\"\"") == std::vector<C>{C::Bare, C::Single});
+}
+
+TEST_CASE("here-documents", "[shell]") {
+  CHECK(contexts("\"\"\"\ncat <<EOF > ${out}\nvalue: ${a}\nEOF\necho '${b}'\n\"\"\"") ==
+        std::vector<C>{C::Bare, C::Heredoc, C::Single});
+  CHECK(contexts("\"\"\"\ncat <<'EOF'\nvalue: ${a}\nEOF\n\"\"\"") == std::vector<C>{C::Literal});
+  CHECK(contexts("\"\"\"\ncat <<-\"END\"\n\tit's ${a}\n\tEND\necho ${b}\n\"\"\"") == std::vector<C>{C::Literal, C::Bare});
+  // A line that only starts like the delimiter does not end the document.
+  CHECK(contexts("\"\"\"\ncat <<EOF\nEOF2 ${a}\nEOF\n${b}\n\"\"\"") == std::vector<C>{C::Heredoc, C::Bare});
+  // Here-strings are not here-documents.
+  CHECK(contexts(R"("cat <<< ${a}")") == std::vector<C>{C::Bare});
+}
+
+TEST_CASE("shell variables written $${...} do not disturb the scan", "[shell]") {
+  CHECK(contexts(R"("for f in $${DIR}/*; do echo \"$f ${a}\"; done")") == std::vector<C>{C::Double});
+}

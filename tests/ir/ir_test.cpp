@@ -1,0 +1,152 @@
+// The IR: every example compiles clean, matches its golden IR, survives a
+// build → load → build round trip unchanged, and the loader refuses broken
+// or newer documents with a message that says where.
+// FLOWC_UPDATE_GOLDENS=1 rewrites tests/golden/ir/.
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+
+#include <catch2/catch.hpp>
+
+#include "ir/ir_json.h"
+#include "ir/json_text.h"
+#include "tests/support/scoped_cwd.h"
+#include "tests/support/test_support.h"
+
+namespace fs = std::filesystem;
+using namespace flowc;
+using nlohmann::ordered_json;
+
+namespace {
+
+std::vector<std::string> example_files() {
+  std::vector<std::string> out;
+  for (const auto& entry : fs::directory_iterator(test::source_path("examples"))) {
+    if (entry.path().extension() == ".flow") out.push_back("examples/" + entry.path().filename().string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// Compiled from the source root, so paths in the IR are `examples/...`.
+std::unique_ptr<Compilation> compile_example(const std::string& relative) {
+  test::ScopedCwd cwd(test::source_path(""));
+  CompileOptions options;
+  options.library_paths = {"stdlib-ops"};
+  return compile(relative, options);
+}
+
+std::optional<ir::Program> load(const ordered_json& doc, std::string* error) { return ir::from_json(doc, error); }
+
+ordered_json hello_ir() {
+  auto c = compile_example("examples/hello.flow");
+  REQUIRE(c->program);
+  return ir::to_json(*c->program);
+}
+
+}  // namespace
+
+TEST_CASE("every example checks clean, without warnings", "[ir][examples]") {
+  auto files = example_files();
+  REQUIRE(!files.empty());
+  for (const std::string& file : files) {
+    auto c = compile_example(file);
+    INFO(file << "\n" << test::diagnostics_text(*c));
+    CHECK(c->io_error.empty());
+    CHECK(c->diags.all().empty());
+    CHECK(c->program.has_value());
+  }
+}
+
+TEST_CASE("the IR of each example matches its golden", "[ir][golden]") {
+  bool update = std::getenv("FLOWC_UPDATE_GOLDENS") != nullptr;
+  for (const std::string& file : example_files()) {
+    DYNAMIC_SECTION(file) {
+      auto c = compile_example(file);
+      REQUIRE(c->program);
+      std::string actual = ir::json_text(ir::to_json(*c->program));
+      fs::path golden = fs::path(test::source_path("tests/golden/ir")) / fs::path(file).filename();
+      golden.replace_extension(".ir.json");
+      if (update) {
+        test::write_file(golden.string(), actual);
+      } else {
+        REQUIRE(fs::exists(golden));
+        CHECK(actual == test::read_file(golden.string()));
+      }
+    }
+  }
+}
+
+TEST_CASE("build → load → build gives the same IR", "[ir]") {
+  for (const std::string& file : example_files()) {
+    auto c = compile_example(file);
+    REQUIRE(c->program);
+    std::string first = ir::json_text(ir::to_json(*c->program));
+    std::string error;
+    auto loaded = ir::from_json(ordered_json::parse(first), &error);
+    INFO(file << ": " << error);
+    REQUIRE(loaded);
+    CHECK(ir::json_text(ir::to_json(*loaded)) == first);
+  }
+}
+
+TEST_CASE("the loader refuses a newer IR version", "[ir]") {
+  ordered_json doc = hello_ir();
+  doc["flowc_ir"] = ir::kIrVersion + 1;
+  std::string error;
+  CHECK_FALSE(load(doc, &error));
+  CHECK(error.find("newer than this flowc understands") != std::string::npos);
+  CHECK(error.find("/flowc_ir") != std::string::npos);
+}
+
+TEST_CASE("the loader names where a broken document is wrong", "[ir]") {
+  struct Case {
+    std::function<void(ordered_json&)> damage;
+    const char* expected;
+  };
+  Case cases[] = {
+      {[](ordered_json& d) { d.erase("flowc_ir"); }, "no \"flowc_ir\" version field"},
+      {[](ordered_json& d) { d.erase("ops"); }, "missing \"ops\""},
+      {[](ordered_json& d) { d["ops"][0]["inputs"][0]["type"] = "strr"; }, "at /ops/0/inputs/0/type: unknown type `strr`"},
+      {[](ordered_json& d) { d["ops"][0]["command"][1]["expr"]["var"] = "nope"; }, "`nope` is not defined here"},
+      {[](ordered_json& d) { d["ops"][0]["command"][1]["quote"] = "fancy"; }, "unknown quoting `fancy`"},
+      {[](ordered_json& d) { d["workflows"][0]["body"][0]["body"][0]["call"] = "ghost"; }, "calls op `ghost`"},
+      {[](ordered_json& d) { d["workflows"][0]["body"][0]["body"][0]["args"] = ordered_json::object(); },
+       "input `name` of `greet` is not given"},
+      {[](ordered_json& d) { d["workflows"][0]["outputs"][0].erase("value"); }, "output `greeting` has no value"},
+      {[](ordered_json& d) { d["entry"] = "elsewhere"; }, "entry workflow `elsewhere`"},
+      {[](ordered_json& d) { d["ops"][0]["loc"] = ordered_json::array({9, 1, 1, 1, 1}); }, "file index out of range"},
+      {[](ordered_json& d) { d["ops"].push_back(d["ops"][0]); }, "this id is used twice"},
+      {[](ordered_json& d) { d = ordered_json::array(); }, "must be a JSON object"},
+  };
+  for (size_t i = 0; i < std::size(cases); ++i) {
+    ordered_json doc = hello_ir();
+    cases[i].damage(doc);
+    std::string error;
+    INFO("case " << i << ": " << error);
+    CHECK_FALSE(load(doc, &error));
+    INFO("error was: " << error);
+    CHECK(error.find(cases[i].expected) != std::string::npos);
+  }
+}
+
+TEST_CASE("load_ir_file reports unreadable and non-JSON files", "[ir]") {
+  std::string error;
+  CHECK_FALSE(ir::load_ir_file("/nonexistent/x.ir.json", &error));
+  CHECK(error.find("cannot read") != std::string::npos);
+  std::string path = (fs::temp_directory_path() / "flowc-not-json.ir.json").string();
+  test::write_file(path, "{ this is not json");
+  CHECK_FALSE(ir::load_ir_file(path, &error));
+  CHECK(error.find("not valid JSON") != std::string::npos);
+  fs::remove(path);
+}
+
+TEST_CASE("the IR records shell quoting and scatter exports", "[ir]") {
+  ordered_json doc = hello_ir();
+  CHECK(doc["ops"][0]["command"][1]["quote"] == "double");
+  CHECK(doc["ops"][0]["command"][3]["quote"] == "bare");
+  const ordered_json& loop = doc["workflows"][0]["body"][0];
+  CHECK(loop["for"] == "n");
+  CHECK(loop["exports"]["g"] == "{msg: list[file]}");
+  CHECK(loop["deps"] == ordered_json::array({"names"}));
+}

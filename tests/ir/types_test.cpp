@@ -1,0 +1,96 @@
+// Types: interning, printing, parsing, assignability, joins.
+#include <catch2/catch.hpp>
+
+#include "ir/builtins.h"
+#include "ir/type_parser.h"
+#include "ir/types.h"
+
+using namespace flowc::ir;
+
+namespace {
+
+const Type* parse(TypeTable& t, const std::string& text) {
+  std::string error;
+  const Type* type = parse_type(text, t, nullptr, &error);
+  INFO(text << ": " << error);
+  REQUIRE(type);
+  return type;
+}
+
+}  // namespace
+
+TEST_CASE("equal types are the same object", "[types]") {
+  TypeTable t;
+  CHECK(t.list(t.int_()) == t.list(t.int_()));
+  CHECK(t.record({{"b", t.str()}, {"a", t.int_()}}) == t.record({{"a", t.int_()}, {"b", t.str()}}));
+  CHECK(t.optional(t.optional(t.file())) == t.optional(t.file()));
+}
+
+TEST_CASE("types print and parse back", "[types]") {
+  TypeTable t;
+  for (const char* text : {"int", "list[file]", "map[str, list[int?]]", "{a: int, b: {c: dir}}?", "stream[bytes]",
+                           "list[{left: str, right: size}]", "duration?"}) {
+    CHECK(parse(t, text)->str() == text);
+  }
+  std::string error;
+  CHECK(parse_type("list[int", t, nullptr, &error) == nullptr);
+  CHECK(error == "expected `]`");
+  CHECK(parse_type("map[int, str]", t, nullptr, &error) == nullptr);
+  CHECK(parse_type("strr", t, nullptr, &error) == nullptr);
+  CHECK(error == "unknown type `strr`");
+  CHECK(parse_type("{a: int, a: str}", t, nullptr, &error) == nullptr);
+}
+
+TEST_CASE("aliases print by name", "[types]") {
+  TypeTable t;
+  const Type* sample = t.record({{"id", t.str()}, {"reads", t.file()}});
+  t.set_alias(sample, "Sample");
+  CHECK(t.display(t.list(sample)) == "list[Sample]");
+  CHECK(t.list(sample)->str() == "list[{id: str, reads: file}]");
+}
+
+TEST_CASE("assignability", "[types]") {
+  TypeTable t;
+  CHECK(is_assignable(t.int_(), t.float_()));
+  CHECK_FALSE(is_assignable(t.float_(), t.int_()));
+  CHECK(is_assignable(t.int_(), t.optional(t.int_())));
+  CHECK(is_assignable(t.none(), t.optional(t.str())));
+  CHECK_FALSE(is_assignable(t.optional(t.int_()), t.int_()));
+  CHECK(is_assignable(t.list(t.int_()), t.list(t.float_())));
+  CHECK_FALSE(is_assignable(t.str(), t.file()));
+  CHECK(is_assignable(t.record({{"a", t.int_()}}), t.record({{"a", t.float_()}})));
+  CHECK_FALSE(is_assignable(t.record({{"a", t.int_()}}), t.record({{"b", t.int_()}})));
+  CHECK_FALSE(is_assignable(t.stream(t.str()), t.stream(t.bytes())));
+  CHECK(is_assignable(t.error(), t.file()));
+  CHECK(is_assignable(t.file(), t.error()));
+}
+
+TEST_CASE("common types", "[types]") {
+  TypeTable t;
+  CHECK(common_type(t, t.int_(), t.float_()) == t.float_());
+  CHECK(common_type(t, t.none(), t.str()) == t.optional(t.str()));
+  CHECK(common_type(t, t.optional(t.int_()), t.float_()) == t.optional(t.float_()));
+  CHECK(common_type(t, t.list(t.int_()), t.list(t.float_())) == t.list(t.float_()));
+  CHECK(common_type(t, t.str(), t.int_()) == nullptr);
+}
+
+TEST_CASE("builtin signatures parse and match with type variables", "[types][builtins]") {
+  TypeTable t;
+  Builtins builtins(t);
+  const Builtin* zip = builtins.find("zip");
+  REQUIRE(zip);
+  auto m = builtins.match(*zip, {t.list(t.int_()), t.list(t.str())});
+  REQUIRE(m);
+  CHECK(m->result->str() == "list[{left: int, right: str}]");
+  const Builtin* contains = builtins.find("contains");
+  CHECK(builtins.match(*contains, {t.list(t.int_()), t.int_()}));
+  CHECK_FALSE(builtins.match(*contains, {t.list(t.int_()), t.str()}));
+  CHECK(builtins.match(*contains, {t.str(), t.str()}));
+  const Builtin* select_all = builtins.find("select_all");
+  CHECK(builtins.match(*select_all, {t.list(t.optional(t.file()))})->result == t.list(t.file()));
+  CHECK(builtins.match(*select_all, {t.list(t.file())})->result == t.list(t.file()));
+  for (const Builtin& b : builtins.all()) {
+    CHECK_FALSE(b.description.empty());
+    CHECK_FALSE(b.overloads.empty());
+  }
+}
