@@ -13,10 +13,6 @@ namespace {
 const std::set<std::string> kBuiltinTypes = {"int",  "float",    "bool",  "str", "file", "dir",   "size",
                                              "duration", "bytes", "list",  "map", "stream", "none"};
 
-std::string module_path(const CheckContext& ctx, int module) {
-  return ctx.sources.file(ctx.modules[module].ast->file).path();
-}
-
 void add_own_symbols(CheckContext& ctx, int m) {
   ast::Module& mod = *ctx.modules[m].ast;
   ModuleScope& scope = ctx.scopes[m];
@@ -61,8 +57,9 @@ void add_imported_symbols(CheckContext& ctx, int m) {
       auto [it, fresh] = scope.symbols.emplace(name, imported);
       if (fresh || it->second.span.file == sym.span.file) continue;  // the same definition twice is fine
       Diagnostic& d = ctx.diags.report(DiagId::DuplicateDefinition, imp.path_span, name);
-      d.with_note(it->second.span, it->second.via_import < 0 ? "defined in this file" : "also defined here");
-      d.with_note(sym.span, fmt::format("and imported from {}", module_path(ctx, target)));
+      d.with_note(it->second.span, it->second.via_import < 0 ? "defined in this file" : "first imported from here");
+      d.with_note(sym.span, "and imported again from here");
+      d.with_help("rename one of them, or import only one of the two files");
     }
   }
 }

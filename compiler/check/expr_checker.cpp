@@ -2,6 +2,7 @@
 // which fits everything, so one mistake is reported once.
 #include "compiler/check/expr_checker.h"
 
+#include <functional>
 #include <set>
 
 #include "compiler/check/suggest.h"
@@ -18,6 +19,41 @@ bool is_zero(const ast::Expr& e) {
 }
 
 bool is_measure(const ir::Type* t) { return t->is(TypeKind::Size) || t->is(TypeKind::Duration); }
+
+// A literal of type `t` that reads naturally as a default in a hint, or "...".
+std::string default_literal(const ir::Type* t) {
+  switch (t->kind()) {
+    case TypeKind::Int: return "0";
+    case TypeKind::Float: return "0.0";
+    case TypeKind::Str: return "\"\"";
+    case TypeKind::Bool: return "false";
+    case TypeKind::Size: return "0B";
+    case TypeKind::Duration: return "0s";
+    case TypeKind::List: return "[]";
+    case TypeKind::Map: return "{}";
+    default: return "...";
+  }
+}
+
+// Other languages' names for builtins, and what to write instead.
+std::string builtin_alias_hint(const std::string& name) {
+  static const std::map<std::string, std::string> aliases = {
+      {"join", "strings are joined with sep(items, \", \")"},
+      {"length", "the length of a list or string is len(x)"},
+      {"size", "the length of a list or string is len(x)"},
+      {"count", "the length of a list is len(x)"},
+      {"concat", "join strings with sep(items, \"\") or +, lists with +"},
+      {"replace", "replace with a regular expression: sub(text, pattern, replacement)"},
+      {"path", "a path is file(\"...\") or dir(\"...\")"},
+      {"print", "a workflow has no side effects to print; return the value as an output"},
+      {"exists", "a file output that may be missing is declared `file?`; test it with defined(x)"},
+      {"toString", "convert with str(x)"},
+      {"to_string", "convert with str(x)"},
+      {"lines", "read a file's lines with read_lines(f)"},
+  };
+  auto it = aliases.find(name);
+  return it == aliases.end() ? std::string() : it->second;
+}
 
 }  // namespace
 
@@ -81,7 +117,12 @@ void ExprChecker::report_mismatch(const ast::Expr& e, const ir::Type* found, con
   }
   if (found->is_optional() && ir::is_assignable(found->non_optional(), expected)) {
     Diagnostic& d = ctx_.diags.report(DiagId::MaybeAbsent, e.span, f, x);
-    d.with_help(fmt::format("give a default with `{} ?? ...`, or use it inside `if defined({}) {{ ... }}`", text, text));
+    std::string fallback = fmt::format("`{} ?? {}`", text, default_literal(found->non_optional()));
+    if (e.as<ast::NameRef>()) {
+      d.with_help(fmt::format("give a default, {}, or use it inside `if defined({}) {{ ... }}`", fallback, text));
+    } else {
+      d.with_help(fmt::format("give a default: {}", fallback));
+    }
     add_lift_notes(d, e);
     return;
   }
@@ -117,14 +158,14 @@ bool ExprChecker::check_interpolated(const ast::Expr& e, const ir::Type* t, std:
     // A string (not a command) needs a value to put in.
     std::string text(ctx_.text(e.span));
     ctx_.diags.report(DiagId::MaybeAbsent, e.span, ctx_.display(t), "a value")
-        .with_help(fmt::format("give a default: ${{{} ?? \"\"}}", text));
+        .with_help(fmt::format("give a default: ${{{} ?? {}}}", text, default_literal(inner)));
     return false;
   }
   if (ok) return true;
   Diagnostic& d = ctx_.diags.report(DiagId::CannotInterpolate, e.span, ctx_.display(t), into);
   std::string text(ctx_.text(e.span));
   if (inner->is(TypeKind::List)) {
-    d.with_help(fmt::format("join the items: join({}, \" \")", text));
+    d.with_help(fmt::format("join the items: sep({}, \" \")", text));
   } else if (inner->is(TypeKind::Record)) {
     d.with_help(fmt::format("put in one of its fields, like {}.{}", text,
                             inner->fields().empty() ? "field" : inner->fields()[0].name));
@@ -216,7 +257,8 @@ const ir::Type* ExprChecker::call(ast::Expr& e, ast::CallExpr& c) {
       for (const std::string& n : ctx_.symbol_names(module_, kind)) candidates.push_back(n);
     }
     Diagnostic& d = ctx_.diags.report(DiagId::UnknownCallee, c.callee.span, callee);
-    std::string hint = did_you_mean(callee, candidates);
+    std::string hint = builtin_alias_hint(callee);
+    if (hint.empty()) hint = did_you_mean(callee, candidates);
     if (!hint.empty()) d.with_help(hint);
     return ctx_.types.error();
   }
@@ -390,7 +432,12 @@ const ir::Type* ExprChecker::binary(ast::BinaryExpr& b) {
   using ast::BinaryOp;
   auto& T = ctx_.types;
   const ir::Type* l = check(*b.lhs);
-  const ir::Type* r = check(*b.rhs, b.op == BinaryOp::Coalesce ? l->non_optional() : l);
+  // The left side guides literals on the right only where both must be of one
+  // type: `x ?? []`, `f == "a.txt"`, `x != none`.
+  const ir::Type* hint = b.op == BinaryOp::Coalesce                  ? l->non_optional()
+                         : b.op == BinaryOp::Eq || b.op == BinaryOp::Ne ? l
+                                                                        : nullptr;
+  const ir::Type* r = check(*b.rhs, hint);
   if (l->is_error() || r->is_error()) return T.error();
 
   const ir::Type* result = nullptr;
@@ -431,12 +478,22 @@ const ir::Type* ExprChecker::binary(ast::BinaryExpr& b) {
 
   Diagnostic& d = ctx_.diags.report(DiagId::OperatorTypes, b.op_span, ast::spelling(b.op), ctx_.display(l),
                                     ctx_.display(r));
-  if (l->is_optional() || r->is_optional()) {
+  // The operands of a `+` chain as they would sit in an interpolated string:
+  // sample + "_L" + lane → ${sample}_L${lane}.
+  std::function<std::string(const ast::Expr&)> pieces = [&](const ast::Expr& e) -> std::string {
+    if (auto* sum = e.as<ast::BinaryExpr>(); sum && sum->op == BinaryOp::Add) return pieces(*sum->lhs) + pieces(*sum->rhs);
+    if (auto* s = e.as<ast::StringLit>(); s && s->is_plain()) return s->plain_text();
+    return "${" + std::string(ctx_.text(e.span)) + "}";
+  };
+  if (b.op == BinaryOp::Coalesce) {
+    d.with_help(fmt::format("both sides of `??` need one type: give a default of type {}",
+                            ctx_.display(l->non_optional())));
+  } else if (l->is_optional() || r->is_optional()) {
     d.with_help("a value may be absent: give it a default with `??` first");
-  } else if (b.op == BinaryOp::Add && (l->is(TypeKind::Str) || r->is(TypeKind::Str))) {
-    d.with_help("build the text with interpolation: \"${a}${b}\"");
   } else if (b.op == BinaryOp::Add && (l->is_path() || r->is_path())) {
-    d.with_help("build a path with interpolation: \"${dir}/name.txt\"");
+    d.with_help(fmt::format("build a path with interpolation: \"{}{}\"", pieces(*b.lhs), pieces(*b.rhs)));
+  } else if (b.op == BinaryOp::Add && (l->is(TypeKind::Str) || r->is(TypeKind::Str))) {
+    d.with_help(fmt::format("build the text with interpolation: \"{}{}\"", pieces(*b.lhs), pieces(*b.rhs)));
   } else if ((b.op == BinaryOp::And || b.op == BinaryOp::Or) && (l->is_numeric() || r->is_numeric())) {
     d.with_help("compare first, e.g. `n > 0`");
   }
@@ -485,12 +542,27 @@ const ir::Type* ExprChecker::map(ast::MapExpr& m, const ir::Type* expected) {
   if (m.entries.empty()) return expected && expected->is(TypeKind::Map) ? expected : ctx_.types.map(ctx_.types.error());
   const ir::Type* value = nullptr;
   bool ok = true;
+  // `{ id: "a", reads: r }`, every key a bare name, is a record written with
+  // `:` (JSON, Python): one error for the whole literal.
+  auto bare_name = [](const ast::MapEntry& entry) { return entry.key->as<ast::NameRef>(); };
+  bool record_like =
+      std::all_of(m.entries.begin(), m.entries.end(), bare_name) &&
+      std::any_of(m.entries.begin(), m.entries.end(), [&](const ast::MapEntry& entry) { return !names_.lookup(bare_name(entry)->name); });
+  if (record_like) {
+    std::vector<std::string> fields;
+    for (ast::MapEntry& entry : m.entries) {
+      fields.push_back(entry.key->as<ast::NameRef>()->name + " = ...");
+      check(*entry.value);
+    }
+    ctx_.diags.report(DiagId::RecordWithColon, m.entries[0].key->span)
+        .with_help(fmt::format("write {{ {} }}; a map's keys are strings in quotes: {{ \"{}\": ... }}",
+                               fmt::join(fields, ", "), m.entries[0].key->as<ast::NameRef>()->name));
+    return ctx_.types.error();
+  }
   for (ast::MapEntry& entry : m.entries) {
-    // `{ id: 1 }` is almost always a record written with `:`.
-    if (auto* ref = entry.key->as<ast::NameRef>(); ref && !names_.lookup(ref->name)) {
+    if (auto* ref = bare_name(entry); ref && !names_.lookup(ref->name)) {
       ctx_.diags.report(DiagId::UnknownName, entry.key->span, ref->name)
-          .with_help(fmt::format("a record is written `{{ {} = ... }}`; a map's keys are strings: `{{ \"{}\": ... }}`",
-                                 ref->name, ref->name));
+          .with_help(fmt::format("a map's keys are strings in quotes: \"{}\"", ref->name));
       check(*entry.value);
       ok = false;
       continue;

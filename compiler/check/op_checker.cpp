@@ -3,6 +3,8 @@
 // given their shell quoting context.
 #include "compiler/check/op_checker.h"
 
+#include <set>
+
 #include "compiler/check/expr_checker.h"
 #include "compiler/check/shell_context.h"
 #include "compiler/check/suggest.h"
@@ -22,6 +24,7 @@ class OpNames : public NameEnv {
   OpNames(const ast::OpDecl& op, size_t visible_inputs, bool outputs_visible, bool in_command)
       : in_command_(in_command) {
     for (size_t i = 0; i < visible_inputs && i < op.inputs.size(); ++i) add(op.inputs[i], ast::NameTarget::Input);
+    for (size_t i = visible_inputs; i < op.inputs.size(); ++i) later_inputs_.insert(op.inputs[i].name.text);
     if (outputs_visible) {
       for (const ast::Param& p : op.outputs) add(p, ast::NameTarget::Output);
     }
@@ -36,6 +39,9 @@ class OpNames : public NameEnv {
     return out;
   }
   std::string unknown_hint(const std::string& name) const override {
+    if (later_inputs_.count(name)) {
+      return fmt::format("a default can use only the inputs declared before it; move `{}` earlier", name);
+    }
     if (!in_command_) return {};
     return fmt::format("`${{{0}}}` puts in a value of this op; for the shell's own variable write `$${{{0}}}` or `${0}`",
                        name);
@@ -51,6 +57,7 @@ class OpNames : public NameEnv {
     names_.emplace(p.name.text, info);
   }
   std::map<std::string, NameInfo> names_;
+  std::set<std::string> later_inputs_;
   bool in_command_;
 };
 
@@ -150,7 +157,16 @@ void OpChecker::check_outputs(int module, ast::OpDecl& op) {
     OpNames names(op, op.inputs.size(), false, false);
     ExprChecker exprs(ctx_, module, names, ExprPlace::OutputPath);
     if (is_file_like(t)) {
-      exprs.expect(*p.default_value, ctx_.types.str());
+      const ir::Type* found = exprs.check(*p.default_value, ctx_.types.str());
+      if (!ir::is_assignable(found, ctx_.types.str())) {
+        exprs.report_mismatch(*p.default_value, found, ctx_.types.str());
+        if (found->is(TypeKind::List)) {
+          ctx_.diags.report(DiagId::OutputPathType, p.type.span,
+                            fmt::format("output `{}` is one {}, but its path finds a list of files", p.name.text,
+                                        ctx_.display(t)))
+              .with_help(fmt::format("declare it `{}: list[{}]`", p.name.text, ctx_.display(t->non_optional())));
+        }
+      }
     } else if (is_file_list(t)) {
       exprs.expect(*p.default_value, ctx_.types.list(t->elem()));
     } else {
@@ -276,7 +292,15 @@ void OpChecker::check_record_clause(int module, ast::OpDecl& op, ast::Clause& cl
     auto spec = std::find_if(fields.begin(), fields.end(), [&](const auto& kv) { return kv.first == f.name.text; });
     if (spec == fields.end()) {
       Diagnostic& d = ctx_.diags.report(DiagId::UnknownOption, f.name.span, fmt::format("`{}`", name), f.name.text);
-      std::string hint = did_you_mean(f.name.text, known);
+      static const std::map<std::string, std::string> aliases = {
+          {"memory", "mem"}, {"cpu", "cpus"}, {"threads", "cpus"}, {"cores", "cpus"}, {"gpu", "gpus"},
+          {"walltime", "time"}, {"runtime", "time"}, {"nodes", "ranks"}, {"tasks", "ranks"}, {"np", "ranks"}};
+      std::string hint;
+      if (auto a = aliases.find(f.name.text); a != aliases.end() &&
+          std::find(known.begin(), known.end(), a->second) != known.end()) {
+        hint = fmt::format("did you mean `{}`?", a->second);
+      }
+      if (hint.empty()) hint = did_you_mean(f.name.text, known);
       d.with_help(hint.empty() ? fmt::format("`{}` takes: {}", name, fmt::join(known, ", ")) : hint);
       continue;
     }

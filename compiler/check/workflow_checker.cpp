@@ -18,6 +18,7 @@ struct Binding {
   bool is_call = false;
   bool warn_unused = false;
   bool used = false;
+  bool narrowed = false;  // `x` seen as present inside `if defined(x) { ... }`
 };
 
 // The names visible in a workflow, a frame per block.
@@ -55,6 +56,8 @@ class WorkflowScope : public NameEnv {
     return std::nullopt;
   }
 
+  void mark_used(const std::string& name) { lookup(name); }
+
   void push() { frames_.emplace_back(); }
   std::map<std::string, Binding> pop() {
     auto frame = std::move(frames_.back());
@@ -71,6 +74,18 @@ class WorkflowScope : public NameEnv {
 };
 
 namespace {
+
+// The names an `if` condition proves present: `defined(x)`, alone or joined
+// with `&&` to other conditions.
+void proven_present(const ast::Expr& condition, std::vector<std::string>& out) {
+  if (auto* b = condition.as<ast::BinaryExpr>(); b && b->op == ast::BinaryOp::And) {
+    proven_present(*b->lhs, out);
+    proven_present(*b->rhs, out);
+  } else if (auto* call = condition.as<ast::CallExpr>();
+             call && call->callee.text == "defined" && call->args.size() == 1 && !call->args[0].name) {
+    if (auto* name = call->args[0].value->as<ast::NameRef>()) out.push_back(name->name);
+  }
+}
 
 // Every name a statement list binds, at its first binding (for "used before bound").
 void collect_bound(const ast::Block& b, std::map<std::string, Span>& out) {
@@ -242,12 +257,34 @@ const ir::Type* WorkflowChecker::task_call(ast::BindStmt& b, ast::Expr& e, ast::
   std::vector<std::string> input_names;
   for (const auto& [n, t] : sig.inputs) input_names.push_back(n);
 
+  // Inputs given by name anywhere in the call (a typo is not matched to these).
+  std::set<std::string> named_inputs;
+  for (const ast::Arg& arg : call.args) {
+    if (arg.name) named_inputs.insert(arg.name->text);
+  }
+  std::vector<std::string> not_given;
+  for (const std::string& n : input_names) {
+    if (!named_inputs.count(n)) not_given.push_back(n);
+  }
+
   for (ast::Arg& arg : call.args) {
     if (!arg.name) {
       if (!reported_positional) {
-        std::string example = input_names.empty() ? "name" : input_names[std::min<size_t>(&arg - call.args.data(), input_names.size() - 1)];
+        // Show the whole call with each positional argument named after the
+        // input it would fill, in order.
+        std::vector<std::string> parts;
+        size_t next = 0;
+        for (const ast::Arg& a : call.args) {
+          std::string value(ctx_.text(a.value->span));
+          if (a.name) {
+            parts.push_back(fmt::format("{} = {}", a.name->text, value));
+          } else {
+            while (next < not_given.size() && named_inputs.count(not_given[next])) ++next;
+            parts.push_back(next < not_given.size() ? fmt::format("{} = {}", not_given[next++], value) : value);
+          }
+        }
         ctx_.diags.report(DiagId::PositionalArgument, arg.value->span, is_op ? "op" : "workflow", name)
-            .with_help(fmt::format("name the input: {}({} = {})", name, example, ctx_.text(arg.value->span)));
+            .with_help(fmt::format("name the inputs: {}({})", name, fmt::join(parts, ", ")));
         reported_positional = true;
       }
       exprs.check(*arg.value);
@@ -257,8 +294,8 @@ const ir::Type* WorkflowChecker::task_call(ast::BindStmt& b, ast::Expr& e, ast::
     if (input == sig.inputs.end()) {
       exprs.check(*arg.value);
       Diagnostic& d = ctx_.diags.report(DiagId::UnknownArgument, arg.name->span, name, arg.name->text);
-      std::string hint = did_you_mean(arg.name->text, input_names);
-      if (auto meant = closest(arg.name->text, input_names)) misspelt_as.insert(*meant);
+      std::string hint = did_you_mean(arg.name->text, not_given);
+      if (auto meant = closest(arg.name->text, not_given)) misspelt_as.insert(*meant);
       if (hint.empty()) {
         hint = input_names.empty() ? fmt::format("`{}` takes no inputs", name)
                                    : fmt::format("its inputs are: {}", fmt::join(input_names, ", "));
@@ -286,8 +323,8 @@ const ir::Type* WorkflowChecker::task_call(ast::BindStmt& b, ast::Expr& e, ast::
 
   for (size_t i = 0; i < sig.inputs.size(); ++i) {
     if (!sig.input_required[i] || given.count(sig.inputs[i].first)) continue;
-    // A misspelt argument was already reported with this input as the fix.
-    if (misspelt_as.count(sig.inputs[i].first)) continue;
+    // A misspelt or positional argument was already reported with the fix.
+    if (misspelt_as.count(sig.inputs[i].first) || reported_positional) continue;
     Diagnostic& d = ctx_.diags.report(DiagId::MissingArgument, call.callee.span, sig.inputs[i].first, name);
     d.with_help(fmt::format("add `{} = ...` (a {})", sig.inputs[i].first, ctx_.display(sig.inputs[i].second)));
     for (const ast::Param& p : decl_inputs) {
@@ -442,8 +479,30 @@ void WorkflowChecker::if_stmt(ast::Stmt& s, ast::IfStmt& branch) {
       if (c->is_optional()) d.with_help(fmt::format("to test presence: defined({})", ctx_.text(arm.condition->span)));
     }
     scope_->push();
+    std::vector<std::string> present;
+    proven_present(*arm.condition, present);
+    for (const std::string& name : present) {
+      const Binding* outer = scope_->find(name);
+      if (!outer || !outer->info.type->is_optional()) continue;
+      Binding narrowed = *outer;
+      narrowed.info.type = outer->info.type->non_optional();
+      narrowed.narrowed = true;
+      narrowed.used = false;
+      scope_->top().emplace(name, std::move(narrowed));
+    }
     block(arm.body, false);
-    arms.push_back(scope_->pop());
+    std::map<std::string, Binding> frame = scope_->pop();
+    // A narrowed name is the outer binding seen as present: a use of it is a
+    // use of that binding, and it is not bound by the arm.
+    for (auto it = frame.begin(); it != frame.end();) {
+      if (!it->second.narrowed) {
+        ++it;
+        continue;
+      }
+      if (it->second.used) scope_->mark_used(it->first);
+      it = frame.erase(it);
+    }
+    arms.push_back(std::move(frame));
   }
   if (branch.else_block) {
     scope_->push();
@@ -497,6 +556,7 @@ void WorkflowChecker::return_stmt(ast::Stmt& s, ast::ReturnStmt& r) {
   returned_ = true;  // even a misplaced return: that error is enough
   ExprChecker exprs(ctx_, module_, *scope_, ExprPlace::Workflow);
   std::map<std::string, Span> given;
+  std::set<std::string> misspelt_as;
   std::vector<std::string> names;
   for (const ast::Param& p : current_->outputs) names.push_back(p.name.text);
   for (ast::FieldInit& v : r.values) {
@@ -506,6 +566,7 @@ void WorkflowChecker::return_stmt(ast::Stmt& s, ast::ReturnStmt& r) {
       exprs.check(*v.value);
       Diagnostic& d = ctx_.diags.report(DiagId::UnknownOutput, v.name.span, current_->name.text, v.name.text);
       std::string hint = did_you_mean(v.name.text, names);
+      if (auto meant = closest(v.name.text, names)) misspelt_as.insert(*meant);
       if (hint.empty()) {
         hint = names.empty() ? fmt::format("declare it: workflow {}(...) -> ({}: ...)", current_->name.text, v.name.text)
                              : fmt::format("its outputs are: {}", fmt::join(names, ", "));
@@ -521,7 +582,7 @@ void WorkflowChecker::return_stmt(ast::Stmt& s, ast::ReturnStmt& r) {
     if (out->resolved) exprs.expect(*v.value, out->resolved);
   }
   for (const ast::Param& p : current_->outputs) {
-    if (!given.count(p.name.text)) {
+    if (!given.count(p.name.text) && !misspelt_as.count(p.name.text)) {
       ctx_.diags.report(DiagId::MissingOutput, s.span, p.name.text)
           .with_help(fmt::format("add `{} = ...`", p.name.text))
           .with_note(p.name.span, "declared here");
@@ -536,22 +597,38 @@ void WorkflowChecker::check_recursion() {
   for (const CallSite& start : unguarded_calls_) {
     if (reported.count(start.from)) continue;
     // Does `start.to` lead back to `start.from` through unguarded calls?
-    std::set<const ast::WorkflowDecl*> seen;
-    std::vector<const ast::WorkflowDecl*> todo = {start.to};
-    bool cycle = false;
-    while (!todo.empty() && !cycle) {
-      const ast::WorkflowDecl* w = todo.back();
-      todo.pop_back();
-      if (w == start.from) cycle = true;
-      if (!seen.insert(w).second) continue;
-      for (const CallSite* next : edges[w]) todo.push_back(next->to);
+    // Breadth-first from `start.to`, remembering how each workflow was
+    // reached, so the cycle can be named.
+    std::map<const ast::WorkflowDecl*, const CallSite*> reached_by;
+    std::vector<const ast::WorkflowDecl*> queue = {start.to};
+    reached_by[start.to] = &start;
+    bool cycle = start.to == start.from;
+    for (size_t q = 0; q < queue.size() && !cycle; ++q) {
+      for (const CallSite* next : edges[queue[q]]) {
+        if (reached_by.count(next->to)) continue;
+        reached_by[next->to] = next;
+        queue.push_back(next->to);
+        if (next->to == start.from) cycle = true;
+      }
     }
     if (!cycle) continue;
+    std::vector<std::string> chain = {start.from->name.text};
+    std::vector<const CallSite*> calls;
+    for (const ast::WorkflowDecl* w = start.from;;) {
+      const CallSite* via = reached_by[w];
+      calls.insert(calls.begin(), via);
+      if (via == &start) break;
+      w = via->from;
+    }
+    for (const CallSite* c : calls) chain.push_back(c->to->name.text);
     // One report per cycle: every workflow on it is covered by this one.
-    reported.insert(start.from);
-    reported.insert(seen.begin(), seen.end());
-    ctx_.diags.report(DiagId::UnconditionalRecursion, start.span, start.from->name.text)
-        .with_help("put the recursive call inside an `if` that stops it, e.g. `if n > 0 { ... }`");
+    for (const CallSite* c : calls) reported.insert(c->from);
+    std::string through = chain.size() <= 2 ? std::string() : fmt::format(" ({})", fmt::join(chain, " → "));
+    Diagnostic& d = ctx_.diags.report(DiagId::UnconditionalRecursion, start.span, start.from->name.text, through);
+    d.with_help("put the recursive call inside an `if` that stops it, e.g. `if n > 0 { ... }`");
+    for (size_t i = 1; i < calls.size(); ++i) {
+      d.with_note(calls[i]->span, fmt::format("`{}` calls `{}` here", calls[i]->from->name.text, calls[i]->to->name.text));
+    }
   }
 }
 

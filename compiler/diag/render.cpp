@@ -26,23 +26,41 @@ struct DisplayLine {
   std::vector<size_t> cell_of;    // byte offset in the line → display cell
 };
 
+// The length of the valid UTF-8 sequence starting at line[i], or 0.
+size_t utf8_sequence(std::string_view line, size_t i) {
+  auto c = static_cast<unsigned char>(line[i]);
+  size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+  if (n == 0 || i + n > line.size()) return 0;
+  for (size_t k = 1; k < n; ++k) {
+    if ((static_cast<unsigned char>(line[i + k]) & 0xC0) != 0x80) return 0;
+  }
+  return n;
+}
+
 DisplayLine to_display(std::string_view line) {
   DisplayLine out;
   out.cell_of.resize(line.size() + 1);
   size_t cell = 0;
-  for (size_t i = 0; i < line.size(); ++i) {
+  for (size_t i = 0; i < line.size();) {
     out.cell_of[i] = cell;
     unsigned char c = static_cast<unsigned char>(line[i]);
+    size_t n = utf8_sequence(line, i);
     if (c == '\t') {
       out.text += "    ";
       cell += 4;
     } else if (c < 0x20 || c == 0x7f) {
       out.text += ' ';  // never echo control bytes to a terminal
       ++cell;
+    } else if (n == 0) {
+      out.text += "\xEF\xBF\xBD";  // U+FFFD for a byte that is not UTF-8, so the output stays text
+      ++cell;
+      n = 1;
     } else {
-      out.text += static_cast<char>(c);
-      if ((c & 0xC0) != 0x80) ++cell;
+      out.text.append(line.substr(i, n));
+      ++cell;
     }
+    for (size_t k = 1; k < std::max<size_t>(n, 1); ++k) out.cell_of[i + k] = cell;
+    i += std::max<size_t>(n, 1);
   }
   out.cell_of[line.size()] = cell;
   return out;

@@ -1,6 +1,8 @@
 // The compiler pipeline.
 #include "compiler/driver/compilation.h"
 
+#include <chrono>
+
 #include "compiler/check/checker.h"
 #include "compiler/lower/lower.h"
 
@@ -8,14 +10,26 @@ namespace flowc {
 
 std::string compiler_version() { return std::string("flowc ") + FLOWC_VERSION; }
 
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double ms_since(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+}  // namespace
+
 std::unique_ptr<Compilation> compile(const std::string& path, const CompileOptions& options) {
   auto c = std::make_unique<Compilation>();
+  auto start = Clock::now();
   c->types = std::make_shared<ir::TypeTable>();
   c->builtins = std::make_unique<ir::Builtins>(*c->types);
 
   check::DiskFiles disk;
   check::FileProvider& files = options.files ? *options.files : disk;
   c->loaded = check::load_modules(path, options.library_paths, files, c->sources, c->diags);
+  c->times.load_parse_ms = ms_since(start);
   if (!c->loaded.io_error.empty()) {
     c->io_error = c->loaded.io_error;
     return c;
@@ -27,11 +41,15 @@ std::unique_ptr<Compilation> compile(const std::string& path, const CompileOptio
 
   c->checked = std::make_unique<check::CheckContext>(
       check::CheckContext{c->sources, c->diags, *c->types, *c->builtins, c->loaded.modules, {}, {}, {}, {}, {}});
+  auto check_start = Clock::now();
   check::check_program(*c->checked);
   c->diags.sort_and_dedupe();
+  c->times.check_ms = ms_since(check_start);
   if (options.until == Stage::Check || c->diags.has_errors()) return c;
 
+  auto lower_start = Clock::now();
   c->program = lower::lower_program(*c->checked, c->types, compiler_version());
+  c->times.lower_ms = ms_since(lower_start);
   return c;
 }
 

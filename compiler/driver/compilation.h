@@ -25,6 +25,13 @@ struct CompileOptions {
   Stage until = Stage::Lower;
 };
 
+// Wall time of each phase, for benchmarks and `--time` style reports.
+struct PhaseTimes {
+  double load_parse_ms = 0;  // reading files, lexing, parsing, building the AST
+  double check_ms = 0;
+  double lower_ms = 0;
+};
+
 struct Compilation {
   SourceManager sources;
   Diagnostics diags;
@@ -34,6 +41,7 @@ struct Compilation {
   std::unique_ptr<check::CheckContext> checked;  // after the check stage
   std::optional<ir::Program> program;            // after the lower stage, if there were no errors
   std::string io_error;                          // the main file could not be read
+  PhaseTimes times;
 
   bool ok() const { return io_error.empty() && !diags.has_errors(); }
 };

@@ -176,6 +176,7 @@ class Builder {
     return Span{file_.id(), lexed_.tokens[b].begin, lexed_.tokens[e].end};
   }
   std::string_view text(const Token& t) const { return file_.text().substr(t.begin, t.end - t.begin); }
+  std::string_view text_of(Span s) const { return file_.slice(s); }
   ast::Ident ident(const Token& t) const { return ast::Ident{std::string(text(t)), span(t)}; }
 
   void syntax_error(Span where, const std::string& message, const std::string& help = {}) {
@@ -568,8 +569,11 @@ class Builder {
       if (is_comparison(op)) {
         if (auto* inner = lhs->as<ast::BinaryExpr>();
             inner && is_comparison(inner->op) && precedence(inner->op) == precedence(op)) {
+          std::string middle(text_of(inner->rhs->span));
           diags_.report(DiagId::ChainedComparison, op_span)
-              .with_help("compare twice and combine with `&&`: `a < b && b < c`");
+              .with_help(fmt::format("compare twice and combine with `&&`: `{} {} {} && {} {} {}`",
+                                     text_of(inner->lhs->span), ast::spelling(inner->op), middle, middle,
+                                     ast::spelling(op), text_of(rhs->span)));
         }
       }
       Span whole = Span::join(lhs->span, rhs->span);
@@ -690,8 +694,10 @@ class Builder {
         has_record = true;
         auto* ref = key->as<ast::NameRef>();
         if (!ref) {
+          bool literal = key->as<ast::StringLit>() != nullptr;
           syntax_error(key->span, "a record field needs a plain name before `=`",
-                       "for a map with computed keys, write { key: value }");
+                       literal ? fmt::format("a map entry is written with `:`: {{ {}: ... }}", text_of(key->span))
+                               : "for a map with computed keys, write { key: value }");
           return;
         }
         record.fields.push_back(ast::FieldInit{ast::Ident{ref->name, key->span}, std::move(value)});

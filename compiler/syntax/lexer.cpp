@@ -9,7 +9,7 @@
 namespace flowc::syntax {
 namespace {
 
-constexpr int kMaxLexErrors = 50;
+constexpr int kMaxLexErrors = 20;
 
 bool is_ident_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
 bool is_ident_char(char c) { return is_ident_start(c) || (c >= '0' && c <= '9'); }
@@ -186,19 +186,11 @@ class Lexer {
 
   Span span(size_t b, size_t e) const { return Span{file_.id(), static_cast<uint32_t>(b), static_cast<uint32_t>(e)}; }
 
-  Diagnostic* error(DiagId id, size_t b, size_t e) {
-    if (out_.first_error == UINT32_MAX) out_.first_error = static_cast<uint32_t>(b);
-    if (++error_count_ > kMaxLexErrors) {
-      diags_.report(DiagId::TooManyErrors, span(b, e));
-      out_.fatal = true;
-      stopped_ = true;
-      return nullptr;
-    }
-    return &diags_.report(id, span(b, e));
-  }
   template <typename... Args>
   Diagnostic* error(DiagId id, size_t b, size_t e, const Args&... args) {
-    if (out_.first_error == UINT32_MAX) out_.first_error = static_cast<uint32_t>(b);
+    // The earliest error, not the first found: later syntax errors are
+    // echoes only if they follow it in the file.
+    out_.first_error = std::min(out_.first_error, static_cast<uint32_t>(b));
     if (++error_count_ > kMaxLexErrors) {
       diags_.report(DiagId::TooManyErrors, span(b, e));
       out_.fatal = true;
@@ -238,7 +230,7 @@ class Lexer {
 
   void enter_nesting(size_t b, size_t e) {
     if (++nesting_ > kMaxNesting) {
-      if (out_.first_error == UINT32_MAX) out_.first_error = static_cast<uint32_t>(b);
+      out_.first_error = std::min(out_.first_error, static_cast<uint32_t>(b));
       diags_.report(DiagId::NestingTooDeep, span(b, e), kMaxNesting)
           .with_help("split the expression or block into named steps");
       out_.fatal = true;
@@ -253,6 +245,7 @@ class Lexer {
   void skip_trivia() {
     while (pos_ < src_.size()) {
       char c = src_[pos_];
+      if (c == '\n' && in_interpolation()) break;  // an interpolation ends on its line
       if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
         ++pos_;
       } else if (c == '/' && peek(1) == '/') {
@@ -308,7 +301,9 @@ class Lexer {
         // Inside `${` (or a string opened inside one) at the end of the file.
         for (auto it = modes_.rbegin(); it != modes_.rend(); ++it) {
           if (it->kind == Mode::Code && it + 1 != modes_.rend()) {
-            error(DiagId::UnterminatedInterpolation, it->open, it->open + 2);
+            if (Diagnostic* d = error(DiagId::UnterminatedInterpolation, it->open, it->open + 2)) {
+              d->with_help("close it with `}`");
+            }
             break;
           }
         }
@@ -318,6 +313,11 @@ class Lexer {
     }
     size_t start = pos_;
     char c = src_[pos_];
+
+    if (in_interpolation() && (c == '\n' || (c == '$' && peek(1) == '{'))) {
+      close_unterminated_interpolation(c == '\n');
+      return;
+    }
 
     if (is_ident_start(c)) {
       while (pos_ < src_.size() && is_ident_char(src_[pos_])) ++pos_;
@@ -396,6 +396,27 @@ class Lexer {
         break;
     }
     unexpected_character();
+  }
+
+  // Inside `${...}` (the innermost mode is code, within a string)?
+  bool in_interpolation() const { return modes_.size() > 1 && modes_.back().kind == Mode::Code; }
+
+  // `${` without its `}`: reached the end of the line, or another `${`.
+  // Reports it at the `${` and resumes the string, so one forgotten brace is
+  // one error. A one-line string that reached its line's end ends there too.
+  void close_unterminated_interpolation(bool at_newline) {
+    Mode interp = modes_.back();
+    if (Diagnostic* d = error(DiagId::UnterminatedInterpolation, interp.open, interp.open + 2)) {
+      d->with_help("close it with `}` on the same line");
+    }
+    emit(TokenKind::INTERP_CLOSE, pos_, pos_);
+    modes_.pop_back();
+    leave_nesting();
+    for (int i = 0; i < interp.brace_depth; ++i) leave_nesting();
+    if (at_newline && !modes_.back().triple) {
+      emit(TokenKind::STR_CLOSE, pos_, pos_);
+      modes_.pop_back();
+    }
   }
 
   void unexpected_character() {
@@ -566,6 +587,15 @@ class Lexer {
         return;
       }
       if (c == '\n' && !mode.triple) {
+        if (modes_.size() > 2 && modes_[modes_.size() - 2].kind == Mode::Code) {
+          // A string opened inside `${...}` that runs to the end of the line:
+          // the `}` before it is what is missing. Let the interpolation
+          // report that, once.
+          flush(pos_);
+          emit(TokenKind::STR_CLOSE, pos_, pos_);
+          modes_.pop_back();
+          return;
+        }
         close_missing(DiagId::UnterminatedString);
         return;
       }
@@ -618,7 +648,8 @@ class Lexer {
     pos_ = start + 1 + length;
     std::string shown(src_.substr(start + 1, length));
     if (Diagnostic* d = error(DiagId::UnknownEscape, start, pos_, shown)) {
-      d->with_help("escapes are \\n \\t \\r \\0 \\\\ \\\" \\$ and \\u{hex}; in \"\"\"...\"\"\" text nothing is escaped");
+      d->with_help("escapes are \\n \\t \\r \\0 \\\\ \\\" \\$ and \\u{hex}; write a backslash as \\\\, "
+                   "or paths with `/`; in \"\"\"...\"\"\" text nothing is escaped");
     }
     text += shown;
   }

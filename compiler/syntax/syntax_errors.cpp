@@ -196,6 +196,13 @@ void report_syntax_error(const SyntaxErrorFacts& facts, const LexResult& lexed, 
   std::string_view found_text = text_of(lexed, file, at);
   std::string_view prev_text = at > 0 ? text_of(lexed, file, at - 1) : std::string_view();
 
+  if (at > 0 && prev_text == "elif" && lexed.tokens[at - 1].kind == K::IDENT) {
+    // `} elif c {` parses as a binding named `elif`: say what it really is.
+    const Token& elif = lexed.tokens[at - 1];
+    diags.report(DiagId::SyntaxError, Span{file.id(), elif.begin, elif.end}, "`elif` is not a keyword")
+        .with_help("write `else if`");
+    return;
+  }
   if (is_keyword(tok.kind) && contains(facts.expected, K::IDENT) && !contains(facts.expected, tok.kind)) {
     message = fmt::format("`{}` is a keyword and cannot be used as a name", found_text);
     help = fmt::format("choose another name, such as `{}_`", found_text);
@@ -211,7 +218,7 @@ void report_syntax_error(const SyntaxErrorFacts& facts, const LexResult& lexed, 
     help = fmt::format("a call is a step with a name: `result = {}(...)`", prev_text);
   } else if (tok.kind == K::ASSIGN && contains(facts.expected, K::LBRACE) && in_condition(rules)) {
     help = "to compare two values, use `==`";
-  } else if (found_text == "elif" || prev_text == "elif") {
+  } else if (found_text == "elif") {
     help = "write `else if`";
   } else if (tok.kind == K::IDENT && rules.size() <= 2 &&
              (found_text == "def" || found_text == "fn" || found_text == "function" || found_text == "task" ||

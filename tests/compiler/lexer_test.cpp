@@ -128,6 +128,19 @@ TEST_CASE("unterminated strings point at the opening quote", "[lexer]") {
   CHECK(interp->codes() == std::vector<std::string>{"E0103"});
 }
 
+TEST_CASE("an interpolation ends on its line: a forgotten } is one error", "[lexer]") {
+  auto newline = lex_text("run \"echo ${name > out\nx = 1");
+  REQUIRE(newline->codes() == std::vector<std::string>{"E0103"});
+  CHECK(newline->diags.all()[0].span.begin == 10);  // at the `${`
+  // Another `${` inside one means the first was not closed.
+  auto nested = lex_text("\"echo ${name > ${msg}\"");
+  REQUIRE(nested->codes() == std::vector<std::string>{"E0103"});
+  CHECK(nested->diags.all()[0].span.begin == 6);
+  // A string opened inside the unclosed `${` is not blamed as well.
+  auto quote = lex_text("\"\"\"\necho \"Hello, ${name!\" > ${msg}\n\"\"\"");
+  CHECK(quote->codes() == std::vector<std::string>{"E0103"});
+}
+
 TEST_CASE("comments and doc comments", "[lexer]") {
   auto l = lex_text("// plain\n/// first line\n///   second\nop /* block */ x\n//// not a doc\n");
   CHECK(l->kinds() == std::vector<K>{K::KW_OP, K::IDENT, K::EndOfFile});

@@ -1,4 +1,7 @@
 // Types: interning, printing, parsing, assignability, joins.
+#include <fstream>
+#include <sstream>
+
 #include <catch2/catch.hpp>
 
 #include "ir/builtins.h"
@@ -92,5 +95,19 @@ TEST_CASE("builtin signatures parse and match with type variables", "[types][bui
   for (const Builtin& b : builtins.all()) {
     CHECK_FALSE(b.description.empty());
     CHECK_FALSE(b.overloads.empty());
+  }
+}
+
+TEST_CASE("every builtin is documented in docs/language.md", "[types][builtins][docs]") {
+  std::ifstream in(FLOWC_SOURCE_DIR "/docs/language.md");
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string doc = text.str();
+  REQUIRE(!doc.empty());
+  TypeTable t;
+  Builtins builtins(t);
+  for (const Builtin& b : builtins.all()) {
+    INFO(b.name << " is not in the builtin table of docs/language.md");
+    CHECK(doc.find("`" + b.name + "`") != std::string::npos);
   }
 }
