@@ -57,6 +57,16 @@ std::string builtin_alias_hint(const std::string& name) {
 
 }  // namespace
 
+void proven_present(const ast::Expr& condition, std::vector<std::string>& out) {
+  if (auto* b = condition.as<ast::BinaryExpr>(); b && b->op == ast::BinaryOp::And) {
+    proven_present(*b->lhs, out);
+    proven_present(*b->rhs, out);
+  } else if (auto* call = condition.as<ast::CallExpr>();
+             call && call->callee.text == "defined" && call->args.size() == 1 && !call->args[0].name) {
+    if (auto* name = call->args[0].value->as<ast::NameRef>()) out.push_back(name->name);
+  }
+}
+
 const ir::Type* ExprChecker::check(ast::Expr& e, const ir::Type* expected, bool allow_stream) {
   const ir::Type* t = visit(e, expected);
   if (!allow_stream && t->holds_stream()) {
@@ -208,6 +218,7 @@ const ir::Type* ExprChecker::visit(ast::Expr& e, const ir::Type* expected) {
 const ir::Type* ExprChecker::name(ast::Expr& e, ast::NameRef& ref) {
   if (const NameInfo* info = names_.lookup(ref.name)) {
     ref.target = ast::NameTarget{info->kind, ref.name};
+    if (auto it = narrowed_.find(ref.name); it != narrowed_.end()) return it->second.type;
     return info->type;
   }
   if (const Symbol* sym = ctx_.find_symbol(module_, ref.name)) {
@@ -437,7 +448,22 @@ const ir::Type* ExprChecker::binary(ast::BinaryExpr& b) {
   const ir::Type* hint = b.op == BinaryOp::Coalesce                  ? l->non_optional()
                          : b.op == BinaryOp::Eq || b.op == BinaryOp::Ne ? l
                                                                         : nullptr;
+  // Right of `defined(x) &&`, x is present.
+  std::vector<std::string> added;
+  if (b.op == BinaryOp::And) {
+    std::vector<std::string> present;
+    proven_present(*b.lhs, present);
+    for (const std::string& n : present) {
+      const NameInfo* info = names_.lookup(n);
+      if (!info || !info->type->is_optional() || narrowed_.count(n)) continue;
+      NameInfo narrowed = *info;
+      narrowed.type = info->type->non_optional();
+      narrowed_.emplace(n, narrowed);
+      added.push_back(n);
+    }
+  }
   const ir::Type* r = check(*b.rhs, hint);
+  for (const std::string& n : added) narrowed_.erase(n);
   if (l->is_error() || r->is_error()) return T.error();
 
   const ir::Type* result = nullptr;

@@ -15,6 +15,11 @@ enum class ExprPlace {
   Options,     // `with { ... }` of a call or a for
 };
 
+// The names a condition proves present: `defined(x)`, alone or joined with
+// `&&` to other conditions. Inside `if defined(x) { }` and right of
+// `defined(x) &&`, x has its plain type.
+void proven_present(const ast::Expr& condition, std::vector<std::string>& out);
+
 class ExprChecker {
  public:
   ExprChecker(CheckContext& ctx, int module, NameEnv& names, ExprPlace place)
@@ -52,6 +57,7 @@ class ExprChecker {
   int module_;
   NameEnv& names_;
   ExprPlace place_;
+  std::map<std::string, NameInfo> narrowed_;  // names proven present on the left of `&&`
 };
 
 }  // namespace flowc::check

@@ -75,18 +75,6 @@ class WorkflowScope : public NameEnv {
 
 namespace {
 
-// The names an `if` condition proves present: `defined(x)`, alone or joined
-// with `&&` to other conditions.
-void proven_present(const ast::Expr& condition, std::vector<std::string>& out) {
-  if (auto* b = condition.as<ast::BinaryExpr>(); b && b->op == ast::BinaryOp::And) {
-    proven_present(*b->lhs, out);
-    proven_present(*b->rhs, out);
-  } else if (auto* call = condition.as<ast::CallExpr>();
-             call && call->callee.text == "defined" && call->args.size() == 1 && !call->args[0].name) {
-    if (auto* name = call->args[0].value->as<ast::NameRef>()) out.push_back(name->name);
-  }
-}
-
 // Every name a statement list binds, at its first binding (for "used before bound").
 void collect_bound(const ast::Block& b, std::map<std::string, Span>& out) {
   for (const ast::Stmt& s : b.stmts) {

@@ -38,7 +38,7 @@ const char* kBad = "workflow main(x: int) -> (o: str) {\n    return (o = x)\n}\n
 
 }  // namespace
 
-TEST_CASE("--version and --help", "[cli]") {
+TEST_CASE("version and help flags", "[cli]") {
   auto v = run_flowc({"--version"});
   CHECK(v.exit_code == 0);
   CHECK(v.out.find("flowc 0.1.0") != std::string::npos);

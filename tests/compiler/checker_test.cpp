@@ -110,6 +110,9 @@ workflow main(ref: file?, n: int) -> (o: file?) {
     }
     return (o = a.o)
 })").empty());
+  // Right of `defined(x) &&` too, but not of `||`.
+  CHECK(codes_of("workflow main(w: float?) -> (o: bool) { return (o = defined(w) && w > 1.5) }").empty());
+  CHECK(codes_of("workflow main(w: float?) -> (o: bool) { return (o = defined(w) || w > 1.5) }") == Codes{"E0506"});
   // Only in that arm: after it, and in an else, ref may be absent again.
   CHECK(codes_of(ops + R"(
 workflow main(ref: file?) {
