@@ -3,17 +3,22 @@
 BUILD ?= build
 JOBS  ?= $(shell nproc)
 
-.PHONY: run test build deps bench clean
+.PHONY: run test build flowc deps bench clean
 
-run: build
+run: flowc
 	$(BUILD)/flowc check examples/hello.flow
 	$(BUILD)/flowc build examples/hello.flow --summary
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
+# Everything (tests and benchmarks too).
 build: deps $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS)
+
+# Only the flowc command.
+flowc: deps $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS) --target flowc
 
 $(BUILD)/build.ninja:
 	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo

@@ -1,0 +1,31 @@
+// Turning an op's command template into the shell script a task runs: every
+// interpolation evaluated and quoted for the shell context the compiler
+// recorded (ir::Quoting), so no value can inject a command.
+#pragma once
+
+#include <string>
+
+#include "ir/ir.h"
+#include "runtime/eval/evaluator.h"
+
+namespace flowc::runtime {
+
+// The text of one value as a shell sees it for `quoting`:
+//   Bare:    each scalar one single-quoted word ('it'\''s'); a list, its
+//            items as separate words; an absent value (null) nothing at all.
+//   Double:  inside "...": \ $ ` " escaped; a list's items joined by spaces.
+//   Single:  inside '...': each ' written '\''; lists joined by spaces.
+//   Heredoc: \ $ ` escaped; lists joined by spaces.
+//   Literal: as it is; lists joined by spaces.
+// Scalars are written as: str as is, file/dir as the path, int in decimal,
+// float in shortest round-trip form, bool true/false, size in bytes,
+// duration in seconds (an integer when whole).
+std::string shell_text(const Value& v, const ir::Type* t, ir::Quoting quoting);
+
+// The plain text of a scalar value (as above, unquoted).
+std::string scalar_text(const Value& v, const ir::Type* t);
+
+// The script for `op` with its inputs and outputs bound in `scope`.
+Evaluated<std::string> render_command(const ir::Op& op, const Scope& scope, Evaluator& evaluator);
+
+}  // namespace flowc::runtime

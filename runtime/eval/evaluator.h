@@ -1,0 +1,55 @@
+// Evaluating IR expressions at run time, with the builtin functions of
+// ir/builtins.def.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "ir/ir.h"
+#include "runtime/value/value.h"
+
+namespace flowc::runtime {
+
+// The names an expression can read.
+class Scope {
+ public:
+  virtual ~Scope() = default;
+  // The value bound to `name`, or null if nothing is.
+  virtual const Value* find(std::string_view name) const = 0;
+};
+
+// Why an expression could not be evaluated, and where it is in the source.
+struct EvalFailure {
+  std::string message;  // "index 5 is past the end of a list of 3 items"
+  ir::SourceLoc loc;    // of the innermost expression that has one
+};
+
+template <typename T>
+using Evaluated = std::variant<T, EvalFailure>;
+
+struct EvalOptions {
+  // Relative paths in file/dir literals and file()/dir() are relative to
+  // this folder (the .flow file's), and are made absolute.
+  std::string base_dir = ".";
+  // Where write_lines() creates its files (created on first use).
+  std::string scratch_dir = ".";
+};
+
+class Evaluator {
+ public:
+  Evaluator(const ir::Program& program, EvalOptions options) : program_(program), options_(std::move(options)) {}
+
+  // The value of `e` in `scope`, with the type `e.type` says (coerced).
+  // An absent value is null. Never throws for bad data: a failure names the
+  // problem ("read_int: `n.txt` holds \"abc\", not a whole number").
+  Evaluated<Value> eval(const ir::Expr& e, const Scope& scope);
+
+  const EvalOptions& options() const { return options_; }
+
+ private:
+  const ir::Program& program_;
+  EvalOptions options_;
+};
+
+}  // namespace flowc::runtime
