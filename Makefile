@@ -6,8 +6,8 @@ JOBS  ?= $(shell nproc)
 .PHONY: run test build flowc deps bench clean
 
 run: flowc
-	$(BUILD)/flowc check examples/hello.flow
-	$(BUILD)/flowc build examples/hello.flow --summary
+	$(BUILD)/flowc run examples/hello.flow
+	@cat flow-out/greeting/*
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

@@ -38,7 +38,38 @@ struct GraphOptions {
   std::string output;          // default: stdout
 };
 
+struct RunCommandOptions {
+  CommonOptions common;
+  std::string file;                     // .flow or IR
+  std::string workflow;                 // default: the entry workflow
+  std::vector<std::string> params;      // -p name=value
+  std::string params_file;              // --params file.json
+  std::string outdir = "flow-out";
+  std::string publish = "link";         // link | symlink | copy
+  std::string state_dir = ".flow";
+  std::string log_format = "text";      // text | json
+  int jobs = 0;
+  int max_depth = 1000;
+  bool keep_going = false;
+  bool fresh = false;
+  bool dry_run = false;
+};
+
+struct ExplainOptions {
+  std::string task;
+  std::string state_dir = ".flow";
+};
+
+struct CleanOptions {
+  std::string state_dir = ".flow";
+  size_t keep_runs = 1;
+  bool dry_run = false;
+};
+
 int cmd_check(const CheckOptions& options);
+int cmd_run(const RunCommandOptions& options);
+int cmd_explain(const ExplainOptions& options);
+int cmd_clean(const CleanOptions& options);
 int cmd_build(const BuildOptions& options);
 int cmd_graph(const GraphOptions& options);
 

@@ -48,6 +48,38 @@ int main(int argc, char** argv) {
   graph_cmd->add_option("-o,--output", graph.output, "Where to write it (default: standard output)");
   add_common(graph_cmd, graph.common, false);
 
+  flowc::cli::RunCommandOptions run;
+  CLI::App* run_cmd = app.add_subcommand("run", "Run a workflow on this machine (.flow or IR)");
+  run_cmd->add_option("file", run.file, "The .flow file or IR file (.json)")->required();
+  run_cmd->add_option("-p,--param", run.params, "An input: -p name=value (lists, records: JSON); repeatable");
+  run_cmd->add_option("--params", run.params_file, "Inputs from a JSON file")->check(CLI::ExistingFile);
+  run_cmd->add_option("-w,--workflow", run.workflow, "The workflow to run (default: the entry workflow)");
+  run_cmd->add_option("-o,--outdir", run.outdir, "Where to publish the outputs (default: flow-out)");
+  run_cmd->add_option("--publish", run.publish, "How outputs are published: link (hard links), symlink, copy")
+      ->check(CLI::IsMember({"link", "symlink", "copy"}));
+  run_cmd->add_option("-j,--jobs", run.jobs, "Tasks at once (default: one per core)")->check(CLI::PositiveNumber);
+  run_cmd->add_flag("-k,--keep-going", run.keep_going, "After a failure, finish everything that does not depend on it");
+  run_cmd->add_flag("--fresh", run.fresh, "Reuse no earlier result");
+  run_cmd->add_flag("-n,--dry-run", run.dry_run, "Plan only: show what would run");
+  run_cmd->add_option("--log-format", run.log_format, "text, or json: events on stdout as JSON lines")
+      ->check(CLI::IsMember({"text", "json"}));
+  run_cmd->add_option("--state-dir", run.state_dir, "Where the journal, cache and work dirs live (default: .flow)");
+  run_cmd->add_option("--max-depth", run.max_depth, "Deepest nesting of workflow calls (default: 1000)")
+      ->check(CLI::PositiveNumber);
+  add_common(run_cmd, run.common, false);
+
+  flowc::cli::ExplainOptions explain;
+  CLI::App* explain_cmd = app.add_subcommand("explain", "Say why a task of the last run ran instead of being reused");
+  explain_cmd->add_option("task", explain.task, "The task, by call path: main.count[3]")->required();
+  explain_cmd->add_option("--state-dir", explain.state_dir, "Where the journal lives (default: .flow)");
+
+  flowc::cli::CleanOptions clean;
+  CLI::App* clean_cmd = app.add_subcommand("clean", "Remove work dirs the latest runs do not use");
+  clean_cmd->add_option("--keep", clean.keep_runs, "Keep what the last N runs used (default: 1)")
+      ->check(CLI::PositiveNumber);
+  clean_cmd->add_flag("-n,--dry-run", clean.dry_run, "Only say what would be removed");
+  clean_cmd->add_option("--state-dir", clean.state_dir, "Where the journal and work dirs live (default: .flow)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -67,5 +99,8 @@ int main(int argc, char** argv) {
     return flowc::cli::cmd_build(build);
   }
   if (graph_cmd->parsed()) return flowc::cli::cmd_graph(graph);
+  if (run_cmd->parsed()) return flowc::cli::cmd_run(run);
+  if (explain_cmd->parsed()) return flowc::cli::cmd_explain(explain);
+  if (clean_cmd->parsed()) return flowc::cli::cmd_clean(clean);
   return flowc::cli::kExitUsage;
 }

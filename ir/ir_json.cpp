@@ -95,6 +95,8 @@ json named_exprs(const std::vector<std::pair<std::string, Expr>>& list, const Ty
   return o;
 }
 
+}  // namespace
+
 json op_to_json(const Op& op, const TypeTable& types) {
   json command = json::array();
   for (const CommandPart& part : op.command) {
@@ -131,6 +133,8 @@ json op_to_json(const Op& op, const TypeTable& types) {
   if (!op.env.empty()) j["env"] = named_exprs(op.env, types);
   return j;
 }
+
+namespace {
 
 json nodes_to_json(const std::vector<Node>& nodes, const TypeTable& types);
 

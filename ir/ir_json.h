@@ -23,6 +23,7 @@ std::optional<Program> load_ir_file(const std::string& path, std::string* error)
 // The JSON of an expression, type, or location (also used by the runtime's
 // cache key and event log).
 nlohmann::ordered_json expr_to_json(const Expr& e, const TypeTable& types);
+nlohmann::ordered_json op_to_json(const Op& op, const TypeTable& types);
 nlohmann::ordered_json loc_to_json(const SourceLoc& loc);
 
 }  // namespace flowc::ir

@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 
 #include "ir/ir.h"
@@ -51,5 +52,9 @@ class Evaluator {
   const ir::Program& program_;
   EvalOptions options_;
 };
+
+// Whether the evaluator implements the builtin function `name` (every name of
+// ir/builtins.def; the tests check that none is missing).
+bool implements_builtin(std::string_view name);
 
 }  // namespace flowc::runtime

@@ -54,4 +54,20 @@ std::string canonical(const Value& v);
 // How a value reads in messages: strings quoted, long values shortened.
 std::string describe(const Value& v, size_t limit = 60);
 
+// ---- Added for the evaluator and command rendering ----------------------------
+
+// coerce(), in place.
+void coerce_in_place(Value& v, const ir::Type* t);
+
+// Deep equality of values, numbers by value across int and float (2 == 2.0).
+bool values_equal(const Value& a, const Value& b);
+
+// Orders two numbers (ints and floats compared exactly, even past 2^53):
+// -1, 0 or 1; nullopt when either is not a number or is NaN.
+std::optional<int> compare_numbers(const Value& a, const Value& b);
+
+// A float in shortest round-trip form, always recognisable as a float:
+// 2.0, 0.1, 1e+20 (std::to_chars, so the same on every platform).
+std::string float_text(double d);
+
 }  // namespace flowc::runtime

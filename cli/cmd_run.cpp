@@ -1,0 +1,75 @@
+// flowc run FILE: runs a workflow here (.flow or IR).
+#include <iostream>
+
+#include "cli/commands.h"
+#include "cli/compile_helpers.h"
+#include "runtime/run/params.h"
+#include "runtime/run/clean.h"
+#include "runtime/run/explain.h"
+#include "runtime/run/run.h"
+
+namespace flowc::cli {
+
+int cmd_run(const RunCommandOptions& options) {
+  int exit_code = kExitOk;
+  auto program = program_from(options.file, options.common, &exit_code);
+  if (!program) return exit_code;
+  std::string name = options.workflow.empty() ? program->entry : options.workflow;
+  const ir::Workflow* wf = program->find_workflow(name);
+  if (!wf) {
+    std::string known;
+    for (const ir::Workflow& w : program->workflows) known += (known.empty() ? "" : ", ") + w.id;
+    print_error(name.empty() ? "this file has several workflows and none is called `main`; choose one with --workflow ("
+                                   + known + ")"
+                             : "no workflow is called `" + name + "` (there are: " + known + ")");
+    return kExitUsage;
+  }
+
+  std::vector<std::string> errors;
+  auto inputs = runtime::workflow_inputs(*program, *wf, options.params, options.params_file, &errors);
+  if (!inputs) {
+    for (const std::string& e : errors) print_error(e);
+    std::cerr << "flowc: nothing was run\n";
+    return kExitUsage;
+  }
+
+  runtime::RunOptions run;
+  run.state_dir = options.state_dir;
+  run.outdir = options.outdir;
+  run.publish = options.publish == "copy"      ? runtime::PublishMode::Copy
+                : options.publish == "symlink" ? runtime::PublishMode::Symlink
+                                               : runtime::PublishMode::Link;
+  run.jobs = options.jobs;
+  run.keep_going = options.keep_going;
+  run.fresh = options.fresh;
+  run.dry_run = options.dry_run;
+  run.json_events = options.log_format == "json";
+  run.max_depth = options.max_depth;
+  return runtime::run_workflow(*program, *wf, *inputs, run, std::cerr).exit_code;
+}
+
+int cmd_explain(const ExplainOptions& options) {
+  bool found = false;
+  try {
+    std::cout << runtime::explain_task(options.state_dir, options.task, &found) << "\n";
+  } catch (const std::exception& e) {
+    print_error(e.what());
+    return kExitUsage;
+  }
+  return found ? kExitOk : kExitErrors;
+}
+
+int cmd_clean(const CleanOptions& options) {
+  try {
+    runtime::CleanReport r = runtime::clean_work_dirs(options.state_dir, options.keep_runs, options.dry_run);
+    std::cerr << "flowc: " << (options.dry_run ? "would remove " : "removed ") << r.removed << " work dir"
+              << (r.removed == 1 ? "" : "s") << " (" << (r.bytes / 1024) << " KiB); kept " << r.kept
+              << " used by the last " << options.keep_runs << " run" << (options.keep_runs == 1 ? "" : "s") << "\n";
+  } catch (const std::exception& e) {
+    print_error(e.what());
+    return kExitUsage;
+  }
+  return kExitOk;
+}
+
+}  // namespace flowc::cli

@@ -1,0 +1,191 @@
+// Comparing a task's cache-key manifest with its previous run's.
+#include "runtime/run/explain.h"
+
+#include <filesystem>
+#include <sstream>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "runtime/store/store.h"
+
+namespace flowc::runtime {
+namespace fs = std::filesystem;
+
+namespace {
+
+// A short text for an IR expression given as JSON (the stored op definition).
+std::string json_expr_text(const Value& e) {
+  if (!e.is_object()) return "?";
+  if (e.contains("var")) return e["var"].get<std::string>();
+  if (e.contains("lit")) return e["lit"].dump();
+  if (e.contains("get")) return json_expr_text(e["of"]) + "." + e["get"].get<std::string>();
+  if (e.contains("call")) {
+    std::string out = e["call"].get<std::string>() + "(";
+    for (size_t i = 0; i < e["args"].size(); ++i) out += (i ? ", " : "") + json_expr_text(e["args"][i]);
+    return out + ")";
+  }
+  if (e.contains("binary")) {
+    return json_expr_text(e["args"][0]) + " " + e["binary"].get<std::string>() + " " + json_expr_text(e["args"][1]);
+  }
+  return "...";
+}
+
+// The command of a stored op, as the user wrote it.
+std::vector<std::string> command_lines(const Value& op) {
+  std::string text;
+  for (const Value& part : op.value("command", Value::array())) {
+    if (part.contains("text")) text += part["text"].get<std::string>();
+    else text += "${" + json_expr_text(part["expr"]) + "}";
+  }
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+// Lines of `a` not in `b` and the other way round (a set difference is
+// enough to show what changed in a command).
+void line_diff(const std::vector<std::string>& before, const std::vector<std::string>& after, std::string& out) {
+  for (const std::string& l : before) {
+    if (std::find(after.begin(), after.end(), l) == after.end()) out += "      - " + l + "\n";
+  }
+  for (const std::string& l : after) {
+    if (std::find(before.begin(), before.end(), l) == before.end()) out += "      + " + l + "\n";
+  }
+}
+
+// "file:name:hash" → (name, hash), for key values that stand for files.
+bool as_file(const Value& v, std::string* name, std::string* hash) {
+  if (!v.is_string()) return false;
+  const std::string& s = v.get_ref<const std::string&>();
+  if (s.rfind("file:", 0) != 0) return false;
+  size_t colon = s.rfind(':');
+  *name = s.substr(5, colon - 5);
+  *hash = s.substr(colon + 1);
+  return true;
+}
+
+std::string short_value(const Value& v) {
+  std::string name, hash;
+  if (as_file(v, &name, &hash)) return fmt::format("file `{}` ({})", name, hash.substr(0, 8));
+  std::string text = v.dump();
+  return text.size() > 80 ? text.substr(0, 77) + "..." : text;
+}
+
+// What differs between two key values, item by item and field by field.
+void value_changes(const std::string& what, const Value& then, const Value& now, std::string& out, int depth = 0) {
+  if (then == now) return;
+  std::string n1, h1, n2, h2;
+  if (as_file(then, &n1, &h1) && as_file(now, &n2, &h2)) {
+    if (n1 == n2) {
+      out += fmt::format("  - the content of {} (`{}`) changed\n", what, n2);
+    } else {
+      out += fmt::format("  - {} is another file: `{}` instead of `{}`{}\n", what, n2, n1,
+                         h1 == h2 ? " (with the same content)" : "");
+    }
+    return;
+  }
+  if (depth < 4 && then.is_array() && now.is_array()) {
+    if (then.size() != now.size()) {
+      out += fmt::format("  - {} has {} items instead of {}\n", what, now.size(), then.size());
+    }
+    size_t shown = 0;
+    for (size_t i = 0; i < std::min(then.size(), now.size()) && shown < 10; ++i) {
+      size_t before = out.size();
+      value_changes(fmt::format("item {} of {}", i, what), then[i], now[i], out, depth + 1);
+      if (out.size() != before) ++shown;
+    }
+    return;
+  }
+  if (depth < 4 && then.is_object() && now.is_object()) {
+    for (auto& [field, v] : now.items()) {
+      value_changes(fmt::format("field `{}` of {}", field, what), then.value(field, Value()), v, out, depth + 1);
+    }
+    return;
+  }
+  out += fmt::format("  - {} changed: {} → {}\n", what, short_value(then), short_value(now));
+}
+
+void input_changes(const Value& before, const Value& after, std::string& out) {
+  for (auto& [port, now] : after.items()) {
+    value_changes(fmt::format("input `{}`", port), before.value(port, Value()), now, out);
+  }
+}
+
+}  // namespace
+
+std::string explain_task(const std::string& state_dir, const std::string& path, bool* found) {
+  *found = false;
+  fs::path db = fs::path(state_dir) / "flow.db";
+  if (!fs::exists(db)) return fmt::format("there is no run here yet (no `{}`)", db.string());
+  auto store = Store::open(db.string());
+  auto runs = store->recent_runs(1);
+  if (runs.empty()) return "there is no run here yet";
+  const RunRecord& run = runs[0];
+  auto task = store->task(run.id, path);
+  if (!task) {
+    std::vector<std::string> near;
+    for (const TaskRecord& t : store->tasks(run.id)) {
+      if (t.path.find(path) != std::string::npos || path.find(t.path) != std::string::npos) near.push_back(t.path);
+      if (near.size() >= 8) break;
+    }
+    std::string text = fmt::format("the last run ({}) has no task `{}`", run.id, path);
+    if (!near.empty()) {
+      text += "; it has:";
+      for (const std::string& n : near) text += "\n  " + n;
+    } else {
+      text += "; task names look like `main.g` or `main.g[3]` (see `flowc run` output or its events.jsonl)";
+    }
+    return text;
+  }
+  *found = true;
+  if (task->state == "cached") {
+    return fmt::format("{} (op `{}`) was reused in run {}: its op and inputs were as before, and its earlier result "
+                       "({}) was intact.",
+                       path, task->op, run.id, task->work_dir);
+  }
+  std::string why = task->manifest.value("cache_miss", "");
+  std::string out = fmt::format("{} (op `{}`) ran in run {} ({})", path, task->op, run.id, task->state);
+  auto previous = store->previous_attempt(path, run.id);
+  if (!previous) {
+    return out + fmt::format(": {}.\nNo earlier run had a task `{}`.", why.empty() ? "it was new" : why, path);
+  }
+  const Value& now = task->manifest;
+  const Value& then = previous->manifest;
+  std::string changes;
+  if (then.value("op", "") != now.value("op", "")) {
+    auto before = store->op_json(then.value("op", ""));
+    auto after = store->op_json(now.value("op", ""));
+    changes += "  - the op's definition changed";
+    if (before && after) {
+      Value b = Value::parse(*before), a = Value::parse(*after);
+      std::vector<std::string> parts;
+      for (auto& [key, value] : a.items()) {
+        if (b.value(key, Value()) != value) parts.push_back(key);
+      }
+      for (auto& [key, value] : b.items()) {
+        if (!a.contains(key)) parts.push_back(key);
+      }
+      changes += fmt::format(" ({})\n", fmt::join(parts, ", "));
+      if (std::find(parts.begin(), parts.end(), "command") != parts.end()) {
+        changes += "    its command:\n";
+        line_diff(command_lines(b), command_lines(a), changes);
+      }
+    } else {
+      changes += "\n";
+    }
+  }
+  input_changes(then.value("inputs", Value::object()), now.value("inputs", Value::object()), changes);
+  if (then.value("image", Value()) != now.value("image", Value())) {
+    changes += fmt::format("  - its image changed: {} → {}\n", then.value("image", Value()).dump(),
+                           now.value("image", Value()).dump());
+  }
+  if (changes.empty()) {
+    return out + fmt::format(": its op and inputs were the same as in run {}, but {}.", previous->run_id,
+                             why.empty() ? "its earlier result was not reused" : why);
+  }
+  return out + fmt::format(" because, since run {}:\n{}", previous->run_id, changes);
+}
+
+}  // namespace flowc::runtime

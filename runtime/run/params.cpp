@@ -1,0 +1,111 @@
+// Reading and checking workflow inputs.
+#include "runtime/run/params.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+namespace flowc::runtime {
+namespace fs = std::filesystem;
+
+namespace {
+
+const ir::Port* find_port(const ir::Workflow& wf, const std::string& name) {
+  for (const ir::Port& p : wf.inputs) {
+    if (p.name == name) return &p;
+  }
+  return nullptr;
+}
+
+std::string known_inputs(const ir::Workflow& wf, const ir::TypeTable& types) {
+  std::string out;
+  for (const ir::Port& p : wf.inputs) out += fmt::format("{}{}: {}", out.empty() ? "" : ", ", p.name, types.display(p.type));
+  return out.empty() ? "it takes none" : "its inputs are " + out;
+}
+
+// Paths given by the user are relative to where flowc runs; they must exist.
+Value absolute_paths(const Value& v, const ir::Type* t, const std::string& name, std::vector<std::string>* errors) {
+  return map_paths(v, t, [&](const std::string& path) {
+    std::error_code ec;
+    fs::path abs = fs::absolute(path, ec).lexically_normal();
+    if (!fs::exists(abs, ec)) errors->push_back(fmt::format("input `{}`: `{}` does not exist", name, path));
+    return abs.string();
+  });
+}
+
+}  // namespace
+
+std::optional<Value> workflow_inputs(const ir::Program& program, const ir::Workflow& wf,
+                                     const std::vector<std::string>& assignments, const std::string& params_file,
+                                     std::vector<std::string>* errors) {
+  const ir::TypeTable& types = *program.types;
+  Value inputs = Value::object();
+
+  if (!params_file.empty()) {
+    std::ifstream in(params_file);
+    if (!in) {
+      errors->push_back(fmt::format("cannot read the parameters file `{}`", params_file));
+    } else {
+      std::stringstream text;
+      text << in.rdbuf();
+      Value doc = Value::parse(text.str(), nullptr, false);
+      if (doc.is_discarded() || !doc.is_object()) {
+        errors->push_back(fmt::format("`{}` must hold a JSON object of input names and values", params_file));
+      } else {
+        for (auto& [name, value] : doc.items()) {
+          const ir::Port* port = find_port(wf, name);
+          if (!port) {
+            errors->push_back(fmt::format("`{}` names input `{}`, but workflow `{}` has no such input; {}", params_file,
+                                          name, wf.name, known_inputs(wf, types)));
+            continue;
+          }
+          std::string why;
+          if (!conforms(value, port->type, &why)) {
+            errors->push_back(fmt::format("input `{}` in `{}` should be {}: {}", name, params_file,
+                                          types.display(port->type), why));
+            continue;
+          }
+          inputs[name] = coerce(value, port->type);
+        }
+      }
+    }
+  }
+
+  for (const std::string& assignment : assignments) {
+    size_t eq = assignment.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      errors->push_back(fmt::format("`-p {}` should be `-p name=value`", assignment));
+      continue;
+    }
+    std::string name = assignment.substr(0, eq);
+    const ir::Port* port = find_port(wf, name);
+    if (!port) {
+      errors->push_back(fmt::format("workflow `{}` has no input `{}`; {}", wf.name, name, known_inputs(wf, types)));
+      continue;
+    }
+    std::string why;
+    auto value = parse_text(std::string_view(assignment).substr(eq + 1), port->type, &why);
+    if (!value) {
+      errors->push_back(fmt::format("input `{}` should be {}: {}", name, types.display(port->type), why));
+      continue;
+    }
+    inputs[name] = *value;
+  }
+
+  for (const ir::Port& p : wf.inputs) {
+    if (inputs.contains(p.name)) {
+      inputs[p.name] = absolute_paths(inputs[p.name], p.type, p.name, errors);
+      continue;
+    }
+    if (!p.default_value && !p.type->is_optional()) {
+      errors->push_back(fmt::format("input `{}` ({}) is required: give it with -p {}=... or in --params",
+                                    p.name, types.display(p.type), p.name));
+    }
+  }
+  if (!errors->empty()) return std::nullopt;
+  return inputs;
+}
+
+}  // namespace flowc::runtime

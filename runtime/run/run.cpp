@@ -1,0 +1,575 @@
+// The run loop: the plan says what is ready, the task runner prepares it
+// (or finds it cached), the executor runs it, and what happened goes back to
+// the plan, the journal and the event log.
+#include "runtime/run/run.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <ostream>
+#include <sstream>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "runtime/executors/local/local_executor.h"
+#include "runtime/run/events.h"
+#include "runtime/run/signals.h"
+#include "runtime/run/task_runner.h"
+#include "runtime/scheduler/plan.h"
+#include "runtime/store/store.h"
+
+namespace flowc::runtime {
+namespace fs = std::filesystem;
+
+namespace {
+
+double now_seconds() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// The start time of a process (clock ticks since boot), to tell it from a
+// later process that got the same pid. 0 if it does not exist.
+int64_t process_start(pid_t pid) {
+  std::ifstream in(fmt::format("/proc/{}/stat", pid));
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  size_t close = text.rfind(')');
+  if (close == std::string::npos) return 0;
+  std::istringstream fields(text.substr(close + 2));
+  std::string field;
+  // Fields after the command name start at 3 (state); starttime is field 22.
+  for (int i = 3; i <= 22 && fields >> field; ++i) {
+    if (i == 22) return std::stoll(field);
+  }
+  return 0;
+}
+
+int64_t machine_memory() {
+  std::ifstream in("/proc/meminfo");
+  std::string key;
+  int64_t kb = 0;
+  std::string unit;
+  while (in >> key >> kb >> unit) {
+    if (key == "MemTotal:") return kb * 1024;
+  }
+  return 0;
+}
+
+std::string human_bytes(int64_t bytes) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double v = static_cast<double>(bytes);
+  int u = 0;
+  while (v >= 1024 && u < 4) {
+    v /= 1024;
+    ++u;
+  }
+  return fmt::format("{:.3g}{}", v, units[u]);
+}
+
+// One flowc run per state folder at a time: the cache and work dirs are
+// shared. The lock is released when the process ends, however it ends.
+class StateLock {
+ public:
+  explicit StateLock(const fs::path& dir) {
+    path_ = (dir / "lock").string();
+    fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ >= 0 && ::flock(fd_, LOCK_EX | LOCK_NB) == 0) {
+      locked_ = true;
+      std::string pid = std::to_string(::getpid()) + "\n";
+      if (::ftruncate(fd_, 0) == 0 && ::write(fd_, pid.data(), pid.size()) < 0) {
+        // the pid in the file is only a courtesy for the error message below
+      }
+    }
+  }
+  ~StateLock() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  StateLock(const StateLock&) = delete;
+  StateLock& operator=(const StateLock&) = delete;
+  bool locked() const { return locked_; }
+  std::string holder() const {
+    std::ifstream in(path_);
+    std::string pid;
+    in >> pid;
+    return pid.empty() ? "another process" : "process " + pid;
+  }
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+  bool locked_ = false;
+};
+
+class Run {
+ public:
+  Run(const ir::Program& program, const ir::Workflow& workflow, const Value& inputs, const RunOptions& options,
+      std::ostream& err)
+      : program_(program), workflow_(workflow), inputs_(inputs), options_(options), err_(err) {}
+
+  RunResult go();
+
+ private:
+  struct Running {
+    TaskId id;
+    Prepared prepared;
+    int attempt;
+    double started;
+  };
+
+  void reap_left_running();
+  void take_ready();
+  void launch_ready();
+  bool launch(TaskId id, Prepared prepared);
+  void handle(const Outcome& outcome);
+  void succeed(TaskId id, const Prepared& prepared, Value outputs, const std::string& state, int attempt,
+               double started, int exit_code);
+  void fail(TaskId id, const Prepared& prepared, const std::string& error, const std::string& state, int attempt,
+            double started, int exit_code);
+  void interrupt(int signal);
+  void record(TaskId id, const Prepared& prepared, const std::string& state, int attempt, double started,
+              double finished, int exit_code, const std::string& error, int64_t pid = 0, int64_t pid_start = 0);
+  Counts counts() const;
+  RunResult finish();
+  RunResult dry_run();
+
+  const ir::Program& program_;
+  const ir::Workflow& workflow_;
+  const Value& inputs_;
+  RunOptions options_;
+  std::ostream& err_;
+
+  fs::path state_;
+  std::unique_ptr<Store> store_;
+  std::string run_id_;
+  std::unique_ptr<EventLog> events_;
+  std::unique_ptr<Plan> plan_;
+  std::unique_ptr<TaskRunner> runner_;
+  std::unique_ptr<LocalExecutor> executor_;
+  std::unique_ptr<ProgressLine> progress_;
+
+  std::deque<TaskId> queue_;
+  std::optional<std::pair<TaskId, Prepared>> held_;  // prepared, waiting for cpus or memory
+  std::map<uint64_t, Running> running_;
+  std::map<std::string, std::vector<TaskId>> followers_;  // same key as a running task
+  std::map<std::string, TaskId> leaders_;
+  int jobs_ = 1;
+  int machine_cpus_ = 1;
+  int64_t machine_mem_ = 0;
+  int cpus_used_ = 0;
+  int64_t mem_used_ = 0;
+  size_t ran_ = 0, cached_ = 0, failed_ = 0, retried_ = 0;
+  int interrupted_ = 0;
+  double start_time_ = 0;
+};
+
+RunResult Run::go() {
+  start_time_ = now_seconds();
+  state_ = fs::absolute(options_.state_dir).lexically_normal();
+  std::error_code ec;
+  fs::create_directories(state_ / "work", ec);
+  fs::create_directories(state_ / "runs", ec);
+  if (ec) {
+    err_ << fmt::format("flowc: error: cannot create `{}`: {}\n", state_.string(), ec.message());
+    return {2, ""};
+  }
+  StateLock lock(state_);
+  if (!lock.locked()) {
+    err_ << fmt::format("flowc: error: {} is running a workflow in this folder (it holds `{}`); wait for it to end\n",
+                        lock.holder(), (state_ / "lock").string());
+    return {2, ""};
+  }
+  try {
+    store_ = Store::open((state_ / "flow.db").string());
+  } catch (const StoreError& e) {
+    err_ << "flowc: error: " << e.what() << "\n";
+    return {2, ""};
+  }
+
+  machine_cpus_ = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  machine_mem_ = machine_memory();
+  jobs_ = options_.jobs > 0 ? options_.jobs : machine_cpus_;
+
+  plan_ = std::make_unique<Plan>(program_, workflow_, inputs_, PlanOptions{options_.keep_going, options_.max_depth});
+  if (options_.dry_run) return dry_run();
+
+  try {
+    reap_left_running();
+    run_id_ = store_->begin_run({{"workflow", workflow_.id},
+                                 {"source", program_.files.empty() ? "" : program_.files[0]},
+                                 {"inputs", inputs_},
+                                 {"cwd", fs::current_path().string()}});
+    fs::path run_dir = state_ / "runs" / run_id_;
+    fs::create_directories(run_dir, ec);
+    events_ = std::make_unique<EventLog>((run_dir / "events.jsonl").string(), options_.json_events);
+    events_->emit("run_started", {{"run_id", run_id_}, {"workflow", workflow_.id}, {"inputs", inputs_}});
+    runner_ = std::make_unique<TaskRunner>(program_, *store_, (state_ / "work").string(), options_.fresh);
+    executor_ = std::make_unique<LocalExecutor>();
+    progress_ = std::make_unique<ProgressLine>(options_.progress && !options_.json_events);
+    SignalWatch signals;
+
+    auto last_flush = Clock::now();
+    take_ready();
+    while (true) {
+      launch_ready();
+      if (plan_->finished() && running_.empty()) break;
+      if (running_.empty() && queue_.empty() && !held_) {
+        // Nothing runs and nothing can start: the plan is waiting for
+        // nothing. (Cannot happen unless the IR is inconsistent.)
+        break;
+      }
+      // Wait for a child, a signal, a deadline, or the next redraw.
+      auto wait = std::chrono::milliseconds(200);
+      if (auto deadline = executor_->next_deadline()) {
+        auto until = std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - Clock::now());
+        wait = std::max(std::chrono::milliseconds(0), std::min(wait, until + std::chrono::milliseconds(1)));
+      }
+      SignalWatch::Events e = signals.wait(wait);
+      if (e.interrupt) interrupt(e.interrupt);
+      for (const Outcome& o : executor_->collect()) handle(o);
+      take_ready();
+      progress_->update(counts());
+      if (Clock::now() - last_flush > std::chrono::milliseconds(200)) {
+        store_->flush();
+        events_->flush();
+        last_flush = Clock::now();
+      }
+    }
+    return finish();
+  } catch (const StoreError& e) {
+    if (progress_) progress_->clear();
+    // Never carry on without a journal: the next run would redo work.
+    err_ << "flowc: error: the run's journal could not be written: " << e.what() << "\n";
+    if (executor_) {
+      for (auto& [handle, r] : running_) executor_->cancel(handle);
+    }
+    return {1, run_id_};
+  }
+}
+
+// Tasks a killed flowc left running would race the new run for their work
+// dirs: stop them first. A pid is only trusted if its start time matches.
+void Run::reap_left_running() {
+  for (TaskRecord& t : store_->left_running("")) {
+    if (t.pid > 0 && process_start(static_cast<pid_t>(t.pid)) == t.pid_start) {
+      ::kill(-static_cast<pid_t>(t.pid), SIGKILL);
+    }
+    t.state = "cancelled";
+    t.error = "flowc stopped while it ran";
+    t.pid = 0;
+    store_->record_task(t);
+  }
+  store_->flush();
+}
+
+void Run::take_ready() {
+  for (TaskId id : plan_->take_ready()) {
+    queue_.push_back(id);
+  }
+}
+
+void Run::launch_ready() {
+  while (!interrupted_) {
+    if (held_) {
+      auto& [id, prepared] = *held_;
+      if (cpus_used_ + prepared.spec.cpus > machine_cpus_ && cpus_used_ > 0) return;
+      if (machine_mem_ && mem_used_ + prepared.spec.mem_bytes > machine_mem_ && mem_used_ > 0) return;
+      if (static_cast<int>(running_.size()) >= jobs_) return;
+      auto held = std::move(*held_);
+      held_.reset();
+      launch(held.first, std::move(held.second));
+      continue;
+    }
+    if (queue_.empty() || static_cast<int>(running_.size()) >= jobs_) return;
+    TaskId id = queue_.front();
+    queue_.pop_front();
+    const Task& task = plan_->task(id);
+    Prepared prepared = runner_->prepare(task);
+    switch (prepared.kind) {
+      case Prepared::Cached:
+        ++cached_;
+        record(id, prepared, "cached", 0, now_seconds(), now_seconds(), 0, "");
+        events_->emit("cached", {{"task", task.path}, {"op", task.op->id}, {"work_dir", prepared.work_dir}});
+        plan_->succeeded(id, prepared.outputs);
+        plan_->forget(id);
+        take_ready();
+        break;
+      case Prepared::Failed:
+        fail(id, prepared,
+             fmt::format("op `{}` at {} ({}): {}", task.op->name, task.path, program_.where(task.call_loc),
+                         prepared.error),
+             "failed", 0, now_seconds(), -1);
+        break;
+      case Prepared::Launch: {
+        if (auto leader = leaders_.find(prepared.key); leader != leaders_.end()) {
+          followers_[prepared.key].push_back(id);  // the same task is already running
+          break;
+        }
+        const ir::Op& op = *task.op;
+        if (prepared.spec.cpus > machine_cpus_) {
+          fail(id, prepared,
+               fmt::format("op `{}` at {} asks for {} cpus; this machine has {}", op.name, task.path, prepared.spec.cpus,
+                           machine_cpus_),
+               "failed", 0, now_seconds(), -1);
+          break;
+        }
+        if (machine_mem_ && prepared.spec.mem_bytes > machine_mem_) {
+          fail(id, prepared,
+               fmt::format("op `{}` at {} asks for {} of memory; this machine has {}", op.name, task.path,
+                           human_bytes(prepared.spec.mem_bytes), human_bytes(machine_mem_)),
+               "failed", 0, now_seconds(), -1);
+          break;
+        }
+        if ((cpus_used_ > 0 && cpus_used_ + prepared.spec.cpus > machine_cpus_) ||
+            (mem_used_ > 0 && machine_mem_ && mem_used_ + prepared.spec.mem_bytes > machine_mem_)) {
+          held_ = std::make_pair(id, std::move(prepared));
+          return;
+        }
+        launch(id, std::move(prepared));
+        break;
+      }
+    }
+  }
+}
+
+bool Run::launch(TaskId id, Prepared prepared) {
+  const Task& task = plan_->task(id);
+  uint64_t handle = executor_->submit(prepared.spec);
+  double started = now_seconds();
+  cpus_used_ += prepared.spec.cpus;
+  mem_used_ += prepared.spec.mem_bytes;
+  leaders_[prepared.key] = id;
+  int attempt = 1;
+  events_->emit("started",
+                {{"task", task.path}, {"op", task.op->id}, {"attempt", attempt}, {"work_dir", prepared.work_dir}});
+  // The pid and its start time, so a later run can stop this task if this
+  // flowc dies while it runs.
+  int64_t pid = executor_->pid_of(handle).value_or(0);
+  record(id, prepared, "running", attempt, started, 0, -1, "", pid, pid ? process_start(static_cast<pid_t>(pid)) : 0);
+  running_.emplace(handle, Running{id, std::move(prepared), attempt, started});
+  return true;
+}
+
+void Run::handle(const Outcome& outcome) {
+  auto it = running_.find(outcome.handle);
+  if (it == running_.end()) return;
+  Running r = std::move(it->second);
+  running_.erase(it);
+  cpus_used_ -= r.prepared.spec.cpus;
+  mem_used_ -= r.prepared.spec.mem_bytes;
+  const Task& task = plan_->task(r.id);
+  Judged judged = runner_->finish(task, r.prepared, outcome);
+  if (judged.ok) {
+    ++ran_;
+    succeed(r.id, r.prepared, judged.outputs, "succeeded", r.attempt, r.started, outcome.exit_code);
+    return;
+  }
+  if (judged.transient && r.attempt <= task.op->retry.attempts && !interrupted_) {
+    ++retried_;
+    std::string error;
+    events_->emit("retrying", {{"task", task.path}, {"attempt", r.attempt + 1}, {"error", judged.error}});
+    if (runner_->reset_work_dir(r.prepared, &error)) {
+      Prepared again = runner_->prepare(task);  // a fresh work dir and command
+      if (again.kind == Prepared::Launch) {
+        uint64_t handle = executor_->submit(again.spec);
+        cpus_used_ += again.spec.cpus;
+        mem_used_ += again.spec.mem_bytes;
+        int attempt = r.attempt + 1;
+        int64_t pid = executor_->pid_of(handle).value_or(0);
+        record(r.id, again, "running", attempt, now_seconds(), 0, -1, "", pid,
+               pid ? process_start(static_cast<pid_t>(pid)) : 0);
+        running_.emplace(handle, Running{r.id, std::move(again), attempt, now_seconds()});
+        return;
+      }
+    }
+  }
+  std::string state = outcome.how == Outcome::How::Cancelled ? "cancelled" : "failed";
+  fail(r.id, r.prepared, judged.error, state, r.attempt, r.started, outcome.exit_code);
+}
+
+void Run::succeed(TaskId id, const Prepared& prepared, Value outputs, const std::string& state, int attempt,
+                  double started, int exit_code) {
+  const Task& task = plan_->task(id);
+  double finished = now_seconds();
+  record(id, prepared, state, attempt, started, finished, exit_code, "");
+  events_->emit("finished", {{"task", task.path},
+                             {"op", task.op->id},
+                             {"exit_code", exit_code},
+                             {"seconds", finished - started},
+                             {"work_dir", prepared.work_dir}});
+  leaders_.erase(prepared.key);
+  std::vector<TaskId> followers;
+  if (auto f = followers_.find(prepared.key); f != followers_.end()) {
+    followers = std::move(f->second);
+    followers_.erase(f);
+  }
+  plan_->succeeded(id, outputs);
+  plan_->forget(id);
+  for (TaskId other : followers) {
+    ++cached_;
+    record(other, prepared, "cached", 0, finished, finished, 0, "");
+    events_->emit("cached", {{"task", plan_->task(other).path}, {"op", task.op->id}, {"work_dir", prepared.work_dir}});
+    plan_->succeeded(other, outputs);
+    plan_->forget(other);
+  }
+}
+
+void Run::fail(TaskId id, const Prepared& prepared, const std::string& error, const std::string& state, int attempt,
+               double started, int exit_code) {
+  const Task& task = plan_->task(id);
+  if (state == "failed") ++failed_;
+  record(id, prepared, state, attempt, started, now_seconds(), exit_code, error);
+  events_->emit(state, {{"task", task.path},
+                        {"op", task.op->id},
+                        {"exit_code", exit_code},
+                        {"error", error},
+                        {"work_dir", prepared.work_dir}});
+  if (state == "failed" && !options_.json_events) {
+    progress_->clear();
+    err_ << "flowc: error: " << error << "\n";
+  }
+  if (!prepared.key.empty()) leaders_.erase(prepared.key);
+  std::vector<TaskId> followers;
+  if (auto f = followers_.find(prepared.key); !prepared.key.empty() && f != followers_.end()) {
+    followers = std::move(f->second);
+    followers_.erase(f);
+  }
+  plan_->failed(id, error);
+  for (TaskId other : followers) plan_->failed(other, error);
+}
+
+void Run::interrupt(int signal) {
+  if (interrupted_) {
+    // A second Ctrl-C: stop at once.
+    progress_->clear();
+    err_ << "flowc: stopping now\n";
+    executor_.reset();  // kills every process group left
+    running_.clear();
+    return;
+  }
+  interrupted_ = signal;
+  progress_->clear();
+  err_ << fmt::format("flowc: {} received: stopping {} running task{} (Ctrl-C again to kill at once)\n",
+                      signal == SIGINT ? "interrupt" : "terminate", running_.size(), running_.size() == 1 ? "" : "s");
+  events_->emit("interrupted", {{"signal", signal}});
+  plan_->stop();
+  queue_.clear();
+  held_.reset();
+  for (auto& [handle, r] : running_) executor_->cancel(handle);
+}
+
+void Run::record(TaskId id, const Prepared& prepared, const std::string& state, int attempt, double started,
+                 double finished, int exit_code, const std::string& error, int64_t pid, int64_t pid_start) {
+  const Task& task = plan_->task(id);
+  TaskRecord t;
+  t.run_id = run_id_;
+  t.path = task.path;
+  t.key = prepared.key;
+  t.op = task.op->id;
+  t.state = state;
+  t.exit_code = exit_code;
+  t.work_dir = prepared.work_dir;
+  t.started = started;
+  t.finished = finished;
+  t.attempt = attempt;
+  t.error = error;
+  t.manifest = prepared.manifest;
+  if (!prepared.cache_miss.empty() && t.manifest.is_object()) t.manifest["cache_miss"] = prepared.cache_miss;
+  t.pid = pid;
+  t.pid_start = pid_start;
+  store_->record_task(t);
+}
+
+Counts Run::counts() const {
+  Counts c;
+  c.done = ran_ + cached_;
+  c.cached = cached_;
+  c.running = running_.size();
+  c.waiting = queue_.size() + (held_ ? 1 : 0);
+  c.failed = failed_;
+  c.retrying = retried_;
+  return c;
+}
+
+RunResult Run::finish() {
+  progress_->clear();
+  double seconds = now_seconds() - start_time_;
+  std::string status = interrupted_ ? "cancelled" : plan_->ok() ? "succeeded" : "failed";
+  RunResult result{interrupted_ ? 130 : plan_->ok() ? 0 : 1, run_id_};
+
+  // Absent items and failures, each with its reason.
+  for (const Problem& p : plan_->problems()) {
+    if (p.kind == Problem::Absent) {
+      err_ << fmt::format("flowc: note: {} is absent: {}\n", p.path, p.message);
+    }
+  }
+
+  Value published;
+  if (plan_->ok()) {
+    std::string error;
+    auto out = publish_outputs(program_, workflow_, plan_->outputs(), options_.outdir, options_.publish, &error);
+    if (!out) {
+      err_ << "flowc: error: " << error << "\n";
+      status = "failed";
+      result.exit_code = 1;
+    } else {
+      published = *out;
+    }
+  }
+  events_->emit("run_finished", {{"run_id", run_id_},
+                                 {"status", status},
+                                 {"seconds", seconds},
+                                 {"ran", ran_},
+                                 {"cached", cached_},
+                                 {"failed", failed_},
+                                 {"outputs", published}});
+  store_->finish_run(run_id_, status);
+  store_->flush();
+  events_->flush();
+
+  size_t total = ran_ + cached_ + failed_;
+  err_ << fmt::format("flowc: run {} {} in {:.1f}s: {} task{} ({} ran, {} cached{})\n", run_id_, status, seconds,
+                      total, total == 1 ? "" : "s", ran_, cached_, failed_ ? fmt::format(", {} failed", failed_) : "");
+  if (!published.is_null()) {
+    fs::path json = fs::path(options_.outdir) / "outputs.json";
+    err_ << fmt::format("flowc: outputs in {}/ ({})\n", options_.outdir, json.string());
+    for (auto& [name, value] : published.items()) {
+      err_ << fmt::format("  {} = {}\n", name, describe(value, 120));
+    }
+  } else if (!plan_->ok() && !interrupted_) {
+    err_ << fmt::format("flowc: see `flowc explain` and {}\n",
+                        (fs::path(options_.state_dir) / "runs" / run_id_ / "events.jsonl").string());
+  }
+  return result;
+}
+
+// Plans without running: expands what can be known now (fan-outs over known
+// lists, branches on known conditions) and counts the tasks.
+RunResult Run::dry_run() {
+  std::map<std::string, size_t> by_op;
+  size_t total = 0;
+  for (TaskId id : plan_->take_ready()) {
+    ++by_op[plan_->task(id).op->id];
+    ++total;
+    plan_->forget(id);
+  }
+  err_ << fmt::format("flowc: dry run of `{}`: {} task{} can start now\n", workflow_.id, total, total == 1 ? "" : "s");
+  for (const auto& [op, n] : by_op) err_ << fmt::format("  {:>10}  {}\n", n, op);
+  err_ << "flowc: later steps depend on what these produce and are planned as they finish\n";
+  return {0, ""};
+}
+
+}  // namespace
+
+RunResult run_workflow(const ir::Program& program, const ir::Workflow& workflow, const Value& inputs,
+                       const RunOptions& options, std::ostream& err) {
+  return Run(program, workflow, inputs, options, err).go();
+}
+
+}  // namespace flowc::runtime

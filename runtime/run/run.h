@@ -1,0 +1,37 @@
+// `flowc run`: one run of a workflow on this machine, from inputs to
+// published outputs, with its journal, cache, events and progress.
+#pragma once
+
+#include <iosfwd>
+#include <string>
+
+#include "ir/ir.h"
+#include "runtime/run/publish.h"
+#include "runtime/value/value.h"
+
+namespace flowc::runtime {
+
+struct RunOptions {
+  std::string state_dir = ".flow";   // journal, cache index, work dirs, run logs
+  std::string outdir = "flow-out";   // where outputs are published
+  PublishMode publish = PublishMode::Link;
+  int jobs = 0;                      // tasks at once; 0: one per core
+  bool keep_going = false;           // after a failure, finish what does not depend on it
+  bool fresh = false;                // reuse no earlier result
+  bool dry_run = false;              // plan only: say what would run
+  bool json_events = false;          // events on stdout, as JSON lines
+  bool progress = true;              // a live line on a terminal
+  int max_depth = 1000;              // nested workflow calls
+};
+
+struct RunResult {
+  int exit_code = 1;  // 0 ok, 1 failed, 2 could not start, 130 interrupted
+  std::string run_id;
+};
+
+// Runs `workflow` with `inputs` (checked by workflow_inputs). Human-readable
+// messages go to `err`; with json_events, events go to stdout.
+RunResult run_workflow(const ir::Program& program, const ir::Workflow& workflow, const Value& inputs,
+                       const RunOptions& options, std::ostream& err);
+
+}  // namespace flowc::runtime

@@ -1,0 +1,505 @@
+// Preparing tasks (key, reuse, work dir, staging, command) and judging them.
+#include "runtime/run/task_runner.h"
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "ir/ir_json.h"
+#include "runtime/command/render.h"
+#include "runtime/hash/hash.h"
+
+extern char** environ;
+
+namespace flowc::runtime {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int kKeyVersion = 1;
+constexpr size_t kStderrLines = 20;
+
+// Names bound while a task's expressions are evaluated: its inputs and
+// outputs.
+class ValueScope : public Scope {
+ public:
+  explicit ValueScope(const Value& values) : values_(values) {}
+  const Value* find(std::string_view name) const override {
+    auto it = values_.find(std::string(name));
+    return it == values_.end() ? nullptr : &*it;
+  }
+
+ private:
+  const Value& values_;
+};
+
+// Removes "loc" everywhere, and the op's own id, name and doc: none of them
+// changes what the op does.
+void strip_identity(nlohmann::ordered_json& j) {
+  if (j.is_object()) {
+    j.erase("loc");
+    for (auto& [k, v] : j.items()) strip_identity(v);
+  } else if (j.is_array()) {
+    for (auto& v : j) strip_identity(v);
+  }
+}
+
+bool inside(const fs::path& dir, const fs::path& path) {
+  auto d = dir.lexically_normal(), p = path.lexically_normal();
+  auto mismatch = std::mismatch(d.begin(), d.end(), p.begin(), p.end());
+  return mismatch.first == d.end();
+}
+
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string last_lines(const fs::path& path, size_t n) {
+  std::string text = read_text(path);
+  while (!text.empty() && text.back() == '\n') text.pop_back();
+  size_t pos = text.size();
+  for (size_t k = 0; k < n && pos != std::string::npos && pos > 0; ++k) pos = text.rfind('\n', pos - 1);
+  std::string tail = pos == std::string::npos || pos == 0 ? text : text.substr(pos + 1);
+  if (tail.size() > 4000) tail = "..." + tail.substr(tail.size() - 4000);
+  return tail;
+}
+
+std::string signal_name(int sig) {
+  const char* name = sigabbrev_np(sig);
+  return name ? fmt::format("SIG{} ({})", name, sig) : fmt::format("signal {}", sig);
+}
+
+std::string duration_text(double seconds) {
+  if (seconds >= 3600 && std::fmod(seconds, 3600) == 0) return fmt::format("{}h", seconds / 3600);
+  if (seconds >= 60 && std::fmod(seconds, 60) == 0) return fmt::format("{}m", seconds / 60);
+  return fmt::format("{}s", seconds);
+}
+
+bool is_path_type(const ir::Type* t) { return t->non_optional()->is_path(); }
+bool is_path_list(const ir::Type* t) {
+  return t->is(ir::TypeKind::List) && t->elem()->is_path();
+}
+
+}  // namespace
+
+TaskRunner::TaskRunner(const ir::Program& program, Store& store, std::string work_root, bool fresh)
+    : program_(program), store_(store), work_root_(std::move(work_root)), fresh_(fresh) {}
+
+const std::string& TaskRunner::op_digest(const ir::Op& op) {
+  auto it = op_digests_.find(&op);
+  if (it != op_digests_.end()) return it->second;
+  nlohmann::ordered_json j = ir::op_to_json(op, *program_.types);
+  j.erase("id");
+  j.erase("name");
+  j.erase("doc");
+  strip_identity(j);
+  std::string text = Value(j).dump();  // sorted keys: a canonical form
+  std::string digest = hash_bytes(text);
+  store_.remember_op(digest, j.dump(2));
+  return op_digests_.emplace(&op, digest).first->second;
+}
+
+std::optional<std::string> TaskRunner::content_hash(const std::string& path, std::string* error) {
+  if (auto it = known_hashes_.find(path); it != known_hashes_.end()) return it->second;
+  auto stamp = stamp_of(path);
+  if (!stamp) {
+    *error = fmt::format("input `{}` does not exist", path);
+    return std::nullopt;
+  }
+  if (auto remembered = store_.file_hash(path, stamp->size, stamp->mtime_ns, stamp->inode)) {
+    known_hashes_.emplace(path, *remembered);
+    return remembered;
+  }
+  auto hash = hash_path(path, error);
+  if (!hash) return std::nullopt;
+  store_.remember_file_hash(path, stamp->size, stamp->mtime_ns, stamp->inode, *hash);
+  known_hashes_.emplace(path, *hash);
+  return hash;
+}
+
+Value TaskRunner::key_value(const Value& v, const ir::Type* t, std::string* error) {
+  bool failed = false;
+  Value out = map_paths(v, t, [&](const std::string& path) -> std::string {
+    if (failed) return {};
+    auto hash = content_hash(path, error);
+    if (!hash) {
+      failed = true;
+      return {};
+    }
+    return fmt::format("file:{}:{}", fs::path(path).filename().string(), *hash);
+  });
+  return failed ? Value() : out;
+}
+
+bool TaskRunner::outputs_intact(const CacheEntry& entry, std::string* why) {
+  if (!entry.fingerprint.is_object()) return true;
+  for (auto& [path, print] : entry.fingerprint.items()) {
+    auto stamp = stamp_of(path);
+    if (!stamp) {
+      *why = fmt::format("its output `{}` is gone", path);
+      return false;
+    }
+    if (stamp->size != print.at(0).get<uint64_t>() || stamp->mtime_ns != print.at(1).get<int64_t>()) {
+      *why = fmt::format("its output `{}` was changed after it was made", path);
+      return false;
+    }
+  }
+  return true;
+}
+
+Prepared TaskRunner::prepare(const Task& task) {
+  const ir::Op& op = *task.op;
+  Prepared p;
+  auto fail = [&](std::string why) {
+    p.kind = Prepared::Failed;
+    p.error = std::move(why);
+    return p;
+  };
+
+  for (const ir::Port& port : op.outputs) {
+    if (port.type->holds_stream()) {
+      return fail(fmt::format("op `{}` has stream output `{}`; streams need the stream runtime, which is not "
+                              "available yet",
+                              op.name, port.name));
+    }
+  }
+  for (const ir::Port& port : op.inputs) {
+    if (port.type->holds_stream()) {
+      return fail(fmt::format("op `{}` has stream input `{}`; streams need the stream runtime, which is not "
+                              "available yet",
+                              op.name, port.name));
+    }
+  }
+
+  // The key.
+  std::string error;
+  Value inputs_for_key = Value::object();
+  for (const ir::Port& port : op.inputs) {
+    Value v = key_value(task.inputs.value(port.name, Value()), port.type, &error);
+    if (!error.empty()) return fail(error);
+    inputs_for_key[port.name] = std::move(v);
+  }
+  p.manifest = {{"v", kKeyVersion}, {"op", op_digest(op)}, {"inputs", inputs_for_key}};
+  if (op.image) p.manifest["image"] = *op.image;
+  p.key = hash_bytes(canonical(p.manifest));
+  p.work_dir = (fs::path(work_root_) / p.key.substr(0, 2) / p.key.substr(2)).string();
+
+  // Reuse.
+  if (!op.cache) {
+    p.cache_miss = "the op says `cache false`";
+  } else if (fresh_) {
+    p.cache_miss = "the run was started with --fresh";
+  } else if (auto entry = store_.cache_find(p.key)) {
+    std::string why;
+    if (outputs_intact(*entry, &why)) {
+      for (auto& [path, print] : entry->fingerprint.items()) {
+        if (print.size() > 2) known_hashes_[path] = print[2].get<std::string>();
+      }
+      p.kind = Prepared::Cached;
+      p.outputs = entry->outputs;
+      p.work_dir = entry->work_dir;
+      return p;
+    }
+    p.cache_miss = "an earlier result could not be used: " + why;
+    store_.cache_drop(p.key);
+  } else {
+    p.cache_miss = "no earlier run had these inputs";
+  }
+
+  // A fresh work dir, named by the key.
+  if (!reset_work_dir(p, &error)) return fail(error);
+  fs::path work(p.work_dir);
+
+  // Inputs, staged as links in inputs/<port>/ (several files: a numbered
+  // folder each, so equal names do not collide).
+  Value scope = Value::object();
+  for (const ir::Port& port : op.inputs) {
+    Value v = task.inputs.value(port.name, Value());
+    size_t count = 0;
+    for_each_path(v, port.type, [&](const std::string&, bool) { ++count; });
+    size_t k = 0;
+    std::error_code ec;
+    Value staged = map_paths(v, port.type, [&](const std::string& path) -> std::string {
+      fs::path dir = work / "inputs" / port.name;
+      if (count > 1) dir /= std::to_string(k++);
+      fs::create_directories(dir, ec);
+      fs::path link = dir / fs::path(path).filename();
+      fs::create_symlink(fs::absolute(path), link, ec);
+      if (ec && error.empty()) error = fmt::format("cannot stage input `{}` in `{}`: {}", path, dir.string(), ec.message());
+      return link.string();
+    });
+    if (!error.empty()) return fail(error);
+    scope[port.name] = std::move(staged);
+  }
+
+  // Where outputs go (lists found by glob are known only afterwards).
+  EvalOptions options;
+  options.base_dir = p.work_dir;
+  options.scratch_dir = (work / ".values").string();
+  Evaluator evaluator(program_, options);
+  ValueScope inputs_scope(scope);
+  for (const ir::Port& port : op.outputs) {
+    if (is_path_list(port.type)) {
+      scope[port.name] = nullptr;
+      continue;
+    }
+    std::string relative = port.name;
+    if (port.path && is_path_type(port.type)) {
+      auto result = evaluator.eval(*port.path, inputs_scope);
+      if (auto* f = std::get_if<EvalFailure>(&result)) {
+        return fail(fmt::format("the path of output `{}`: {}", port.name, f->message));
+      }
+      relative = std::get<Value>(result).get<std::string>();
+    }
+    fs::path where = (work / relative).lexically_normal();
+    if (!inside(work, where) || where == work.lexically_normal()) {
+      return fail(fmt::format("output `{}` would be written to `{}`, outside the task's work dir; an output's path "
+                              "must stay inside it",
+                              port.name, relative));
+    }
+    std::error_code ec;
+    fs::create_directories(where.parent_path(), ec);
+    scope[port.name] = where.string();
+  }
+
+  // The command.
+  ValueScope command_scope(scope);
+  auto script = render_command(op, command_scope, evaluator);
+  if (auto* f = std::get_if<EvalFailure>(&script)) return fail(fmt::format("the command: {}", f->message));
+  std::string text = "set -e\n" + std::get<std::string>(script) + "\n";
+  {
+    std::ofstream out(work / ".command.sh", std::ios::binary);
+    out << text;
+    if (!out) return fail(fmt::format("cannot write `{}`", (work / ".command.sh").string()));
+  }
+
+  // Environment: flowc's own, the op's, and the task's identity.
+  LaunchSpec& spec = p.spec;
+  for (char** e = environ; *e; ++e) spec.env.emplace_back(*e);
+  for (const auto& [name, expr] : op.env) {
+    auto v = evaluator.eval(expr, inputs_scope);
+    if (auto* f = std::get_if<EvalFailure>(&v)) return fail(fmt::format("env `{}`: {}", name, f->message));
+    const Value& value = std::get<Value>(v);
+    if (!value.is_null()) spec.env.push_back(name + "=" + scalar_text(value, expr.type));
+  }
+  spec.env.push_back("FLOWC_TASK=" + task.path);
+  spec.env.push_back("FLOWC_WORK_DIR=" + p.work_dir);
+  spec.work_dir = p.work_dir;
+  spec.argv = {"/bin/sh", ".command.sh"};
+  spec.stdout_path = (work / ".stdout").string();
+  spec.stderr_path = (work / ".stderr").string();
+
+  auto number = [&](const std::optional<ir::Expr>& e, const char* what) -> std::optional<double> {
+    if (!e) return std::nullopt;
+    auto v = evaluator.eval(*e, inputs_scope);
+    if (auto* f = std::get_if<EvalFailure>(&v)) {
+      error = fmt::format("{}: {}", what, f->message);
+      return std::nullopt;
+    }
+    const Value& value = std::get<Value>(v);
+    return value.is_number() ? std::optional<double>(value.get<double>()) : std::nullopt;
+  };
+  if (auto t = number(op.timeout, "timeout")) spec.timeout_seconds = *t;
+  if (auto c = number(op.cpus, "cpus")) spec.cpus = static_cast<int>(*c);
+  if (auto m = number(op.mem, "mem")) spec.mem_bytes = static_cast<int64_t>(*m);
+  if (!error.empty()) return fail(error);
+  if (spec.cpus < 1) return fail(fmt::format("op `{}` asks for {} cpus; at least 1 is needed", op.name, spec.cpus));
+
+  p.kind = Prepared::Launch;
+  return p;
+}
+
+bool TaskRunner::reset_work_dir(const Prepared& prepared, std::string* error) {
+  std::error_code ec;
+  fs::remove_all(prepared.work_dir, ec);
+  if (ec) {
+    *error = fmt::format("cannot clear the work dir `{}`: {}", prepared.work_dir, ec.message());
+    return false;
+  }
+  fs::create_directories(prepared.work_dir, ec);
+  if (ec) {
+    *error = fmt::format("cannot create the work dir `{}`: {}", prepared.work_dir, ec.message());
+    return false;
+  }
+  return true;
+}
+
+std::string TaskRunner::failure_text(const Task& task, const Prepared& prepared, const Outcome& outcome) {
+  const ir::Op& op = *task.op;
+  std::string what;
+  switch (outcome.how) {
+    case Outcome::How::Exited: what = fmt::format("exited with code {}", outcome.exit_code); break;
+    case Outcome::How::Signaled:
+      what = fmt::format("was killed by {}", signal_name(outcome.signal));
+      if (outcome.signal == SIGKILL) what += " (out of memory, or killed from outside?)";
+      break;
+    case Outcome::How::TimedOut: {
+      std::string limit = prepared.spec.timeout_seconds > 0 ? duration_text(prepared.spec.timeout_seconds) : "?";
+      what = fmt::format("ran longer than its timeout of {} and was stopped", limit);
+      break;
+    }
+    case Outcome::How::Cancelled: what = "was stopped (the run was interrupted)"; break;
+    case Outcome::How::NotStarted: what = "could not start: " + outcome.error; break;
+  }
+  std::string text = fmt::format("op `{}` at {} ({}) {}\n  work dir: {}", op.name, task.path,
+                                 program_.where(task.call_loc), what, prepared.work_dir);
+  fs::path err = fs::path(prepared.work_dir) / ".stderr";
+  std::string tail = last_lines(err, kStderrLines);
+  if (!tail.empty()) {
+    text += fmt::format("\n  last lines of its stderr ({}):", err.string());
+    std::istringstream lines(tail);
+    for (std::string line; std::getline(lines, line);) text += "\n    " + line;
+  }
+  return text;
+}
+
+Judged TaskRunner::finish(const Task& task, const Prepared& prepared, const Outcome& outcome) {
+  const ir::Op& op = *task.op;
+  Judged j;
+  if (outcome.how != Outcome::How::Exited || outcome.exit_code != 0) {
+    j.error = failure_text(task, prepared, outcome);
+    // Retry only what the op declares transient: without exit_codes, any
+    // failure; with them, those exit codes (and timeouts if on_timeout).
+    const ir::RetryPolicy& retry = op.retry;
+    bool listed = std::find(retry.exit_codes.begin(), retry.exit_codes.end(), outcome.exit_code) != retry.exit_codes.end();
+    bool could = retry.attempts > 0 && outcome.how != Outcome::How::Cancelled && outcome.how != Outcome::How::NotStarted;
+    if (retry.exit_codes.empty()) {
+      j.transient = could;
+    } else if (outcome.how == Outcome::How::TimedOut) {
+      j.transient = could && retry.on_timeout;
+    } else {
+      j.transient = could && outcome.how == Outcome::How::Exited && listed;
+    }
+    return j;
+  }
+
+  fs::path work(prepared.work_dir);
+  fs::path work_real = fs::weakly_canonical(work);
+  auto fail = [&](std::string why) {
+    j.ok = false;
+    j.error = fmt::format("op `{}` at {} ({}): {}\n  work dir: {}", op.name, task.path, program_.where(task.call_loc),
+                          why, prepared.work_dir);
+    return j;
+  };
+
+  // An output must be the task's own (inside its work dir), or one of its
+  // inputs passed through.
+  std::vector<fs::path> input_roots;
+  for (const ir::Port& port : op.inputs) {
+    for_each_path(task.inputs.value(port.name, Value()), port.type,
+                  [&](const std::string& path, bool) { input_roots.push_back(fs::weakly_canonical(path)); });
+  }
+  auto check_owned = [&](const fs::path& path, const std::string& port) -> std::string {
+    std::error_code ec;
+    fs::path real = fs::weakly_canonical(path, ec);
+    if (inside(work_real, real)) return {};
+    for (const fs::path& root : input_roots) {
+      if (inside(root, real)) return {};
+    }
+    return fmt::format("output `{}` is `{}`, which leads outside the task's work dir (to `{}`)", port, path.string(),
+                       real.string());
+  };
+
+  Value outputs = Value::object();
+  Value fingerprint = Value::object();
+  EvalOptions options;
+  options.base_dir = prepared.work_dir;
+  options.scratch_dir = (work / ".values").string();
+  Evaluator evaluator(program_, options);
+  ValueScope inputs_scope(task.inputs);
+
+  auto record_file = [&](const std::string& path) -> std::string {
+    std::string error;
+    auto stamp = stamp_of(path);
+    auto hash = hash_path(path, &error);
+    if (!stamp || !hash) return error.empty() ? fmt::format("cannot read `{}`", path) : error;
+    known_hashes_[path] = *hash;
+    fingerprint[path] = Value::array({stamp->size, stamp->mtime_ns, *hash});
+    return {};
+  };
+
+  for (const ir::Port& port : op.outputs) {
+    const ir::Type* t = port.type;
+    if (is_path_list(t)) {
+      std::vector<std::string> paths;
+      if (port.path) {
+        auto result = evaluator.eval(*port.path, inputs_scope);
+        if (auto* f = std::get_if<EvalFailure>(&result)) return fail(fmt::format("output `{}`: {}", port.name, f->message));
+        for (const Value& v : std::get<Value>(result)) {
+          fs::path p = fs::path(v.get<std::string>());
+          paths.push_back((p.is_absolute() ? p : work / p).lexically_normal().string());
+        }
+      }
+      Value list = Value::array();
+      for (const std::string& path : paths) {
+        if (!fs::exists(path)) return fail(fmt::format("output `{}`: `{}` does not exist", port.name, path));
+        if (std::string why = check_owned(path, port.name); !why.empty()) return fail(why);
+        if (std::string why = record_file(path); !why.empty()) return fail(why);
+        list.push_back(path);
+      }
+      outputs[port.name] = std::move(list);
+    } else if (is_path_type(t)) {
+      std::string relative = port.name;
+      if (port.path) {
+        auto result = evaluator.eval(*port.path, inputs_scope);
+        if (auto* f = std::get_if<EvalFailure>(&result)) return fail(fmt::format("output `{}`: {}", port.name, f->message));
+        relative = std::get<Value>(result).get<std::string>();
+      }
+      fs::path path = (work / relative).lexically_normal();
+      std::error_code ec;
+      if (!fs::exists(fs::symlink_status(path, ec))) {
+        if (t->is_optional()) {
+          outputs[port.name] = nullptr;
+          continue;
+        }
+        return fail(fmt::format("the command did not write output `{}` ({}): `{}` does not exist", port.name,
+                                t->non_optional()->str(), path.string()));
+      }
+      bool want_dir = t->non_optional()->is(ir::TypeKind::Dir);
+      if (want_dir != fs::is_directory(path, ec)) {
+        return fail(fmt::format("output `{}` should be a {}, but `{}` is {}", port.name, want_dir ? "directory" : "file",
+                                path.string(), want_dir ? "not a directory" : "a directory"));
+      }
+      if (std::string why = check_owned(path, port.name); !why.empty()) return fail(why);
+      if (std::string why = record_file(path.string()); !why.empty()) return fail(why);
+      outputs[port.name] = path.string();
+    } else {
+      // A value, written by the command to the file its name gave.
+      fs::path path = work / port.name;
+      if (!fs::exists(path)) {
+        if (t->is_optional()) {
+          outputs[port.name] = nullptr;
+          continue;
+        }
+        return fail(fmt::format("the command did not write value output `{}` ({}): it should write it to the file "
+                                "`${{{}}}` names, `{}`",
+                                port.name, t->str(), port.name, path.string()));
+      }
+      std::string error;
+      auto value = read_value_text(read_text(path), t, &error);
+      if (!value) return fail(fmt::format("value output `{}` ({}): {}", port.name, program_.types->display(t), error));
+      outputs[port.name] = coerce(*value, t);
+    }
+  }
+
+  j.ok = true;
+  j.outputs = outputs;
+  if (op.cache) {
+    store_.cache_put(CacheEntry{prepared.key, op.id, prepared.work_dir, outputs, fingerprint, prepared.manifest, 0});
+  }
+  return j;
+}
+
+}  // namespace flowc::runtime

@@ -1,0 +1,70 @@
+// One task, from "the plan wants op X with these inputs" to "here are its
+// outputs": the cache key, reuse of an earlier result, the work dir, staged
+// inputs, the command, and — after the command ran — checking and reading
+// its outputs and recording them in the cache.
+//
+// The cache key is the hash of a manifest:
+//   {"v": 1, "op": <digest of the op's IR without locations, docs or names>,
+//    "inputs": {port: value, with each file as "file:<basename>:<content hash>"},
+//    "image": <image, if any>}
+// so renaming or moving an input file keeps the key, changing its content
+// or the command (not its indentation) changes it. docs/runtime.md.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+
+#include "ir/ir.h"
+#include "runtime/executors/executor.h"
+#include "runtime/scheduler/plan.h"
+#include "runtime/store/store.h"
+
+namespace flowc::runtime {
+
+struct Prepared {
+  enum Kind { Cached, Launch, Failed } kind = Failed;
+  std::string key;
+  std::string work_dir;
+  Value manifest;         // what the key was made of
+  std::string cache_miss; // why an earlier result was not reused (for explain)
+  Value outputs;          // Cached: the outputs
+  LaunchSpec spec;        // Launch: what to run
+  std::string error;      // Failed: why it could not even start
+};
+
+struct Judged {
+  bool ok = false;
+  Value outputs;          // ok: the task's outputs
+  std::string error;      // !ok: what went wrong, for people
+  bool transient = false; // !ok: the op's retry policy allows another attempt
+};
+
+class TaskRunner {
+ public:
+  TaskRunner(const ir::Program& program, Store& store, std::string work_root, bool fresh);
+
+  Prepared prepare(const Task& task);
+  // Judges how a launched task ended and, if well, reads and records its outputs.
+  Judged finish(const Task& task, const Prepared& prepared, const Outcome& outcome);
+  // Clears a work dir for another attempt.
+  bool reset_work_dir(const Prepared& prepared, std::string* error);
+
+  // The digest of an op's definition (cached).
+  const std::string& op_digest(const ir::Op& op);
+
+ private:
+  std::optional<std::string> content_hash(const std::string& path, std::string* error);
+  Value key_value(const Value& v, const ir::Type* t, std::string* error);
+  bool outputs_intact(const CacheEntry& entry, std::string* why);
+  std::string failure_text(const Task& task, const Prepared& prepared, const Outcome& outcome);
+
+  const ir::Program& program_;
+  Store& store_;
+  std::string work_root_;
+  bool fresh_;
+  std::map<const ir::Op*, std::string> op_digests_;
+  std::map<std::string, std::string> known_hashes_;  // path → content hash, this run
+};
+
+}  // namespace flowc::runtime

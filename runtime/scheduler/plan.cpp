@@ -1,0 +1,672 @@
+// The plan: scopes of nodes, expanded as values become known.
+//
+// A scope is one running copy of a block: a workflow's body (a workflow
+// instance), one iteration of a `for`, or the chosen arm of an `if`. It holds
+// each node's state and, once done, the value the node binds. Names are
+// looked up through the lexical parents. Changes mark scopes dirty; settle()
+// advances dirty scopes until nothing more can happen without a task
+// finishing, so no chain of completions recurses deeply.
+#include "runtime/scheduler/plan.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <set>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "ir/expr_text.h"
+
+namespace flowc::runtime {
+namespace {
+
+enum ScopeKind { kWorkflow, kIteration, kArm };
+enum class Status : uint8_t { Waiting, Running, Done, Failed, Skipped };
+
+const std::vector<ir::Node> kNoNodes;
+
+bool binds_call_outputs(const std::vector<ir::Node>& body, const std::string& name) {
+  for (const ir::Node& n : body) {
+    if (n.name == name) {
+      if (n.as<ir::CallNode>()) return true;
+      if (n.as<ir::ValueNode>()) return false;
+    }
+    if (std::none_of(n.exports.begin(), n.exports.end(), [&](const ir::Export& e) { return e.name == name; })) continue;
+    if (const auto* s = n.as<ir::ScatterNode>()) return binds_call_outputs(s->body, name);
+    if (const auto* b = n.as<ir::BranchNode>()) {
+      for (const ir::BranchArm& arm : b->arms) {
+        for (const ir::Node& inner : arm.body) {
+          if (inner.name == name || std::any_of(inner.exports.begin(), inner.exports.end(),
+                                                [&](const ir::Export& e) { return e.name == name; })) {
+            return binds_call_outputs(arm.body, name);
+          }
+        }
+      }
+    }
+  }
+  return false;
+}
+
+// The absent form of a value of type `t` from a block that did not run:
+// a call's outputs are a record of absent fields, anything else is null.
+Value absent_like(const ir::Type* t, bool call_like) {
+  if (call_like && t->is(ir::TypeKind::Record)) {
+    Value record = Value::object();
+    for (const ir::Field& f : t->fields()) record[f.name] = nullptr;
+    return record;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+// For a body (a list of nodes): which node binds each name, and for
+// scatter/branch exports whether the name holds a call's outputs (which lift
+// field by field) rather than a plain value.
+struct Plan::BodyIndex {
+  std::unordered_map<std::string, uint32_t> binder;
+  std::unordered_map<std::string, bool> call_like;
+};
+
+const Plan::BodyIndex& Plan::index_of(const std::vector<ir::Node>& body) {
+  auto it = indexes_.find(&body);
+  if (it != indexes_.end()) return *it->second;
+  auto index = std::make_unique<BodyIndex>();
+  for (uint32_t i = 0; i < body.size(); ++i) {
+    const ir::Node& n = body[i];
+    if (n.as<ir::CallNode>() || n.as<ir::ValueNode>()) index->binder.emplace(n.name, i);
+    for (const ir::Export& e : n.exports) index->binder.emplace(e.name, i);
+  }
+  for (const ir::Node& n : body) {
+    if (const auto* s = n.as<ir::ScatterNode>()) {
+      for (const ir::Export& e : n.exports) index->call_like[e.name] = binds_call_outputs(s->body, e.name);
+    }
+    if (const auto* b = n.as<ir::BranchNode>()) {
+      for (const ir::Export& e : n.exports) {
+        bool call = false;
+        for (const ir::BranchArm& arm : b->arms) call = call || binds_call_outputs(arm.body, e.name);
+        index->call_like[e.name] = call;
+      }
+    }
+  }
+  return *indexes_.emplace(&body, std::move(index)).first->second;
+}
+
+struct Plan::Scope {
+  Scope* parent = nullptr;  // lexical parent, for name lookup
+  Scope* owner = nullptr;   // the scope holding the node this scope works for
+  uint32_t owner_node = 0;
+  int kind = kWorkflow;
+  const std::vector<ir::Node>* body = nullptr;
+  const ir::Workflow* workflow = nullptr;  // the workflow this block belongs to
+  uint32_t index = 0;                      // iteration number, or arm number
+  int depth = 0;                           // nested workflow calls
+  std::vector<Status> status;
+  std::vector<Value> values;  // what each done node binds
+  uint32_t open = 0;          // nodes not yet done, failed or skipped
+  bool failed = false;
+  bool finished = false;
+  bool dirty = false;
+  std::string path;           // workflow scopes: the instance's call path
+  Value inputs;               // workflow scopes: input values
+  Value var;                  // iteration scopes: the item
+  const std::string* var_name = nullptr;
+  std::vector<std::unique_ptr<Scope>> children;
+  // Per scatter node of this scope: how its iterations went.
+  struct Gather {
+    uint32_t total = 0, finished = 0, failed = 0, required = 0;
+    std::vector<Scope*> items;
+  };
+  std::map<uint32_t, Gather> gathers;
+};
+
+// Finds names for expressions evaluated in a scope.
+class Plan::ScopeLookup : public runtime::Scope {
+ public:
+  ScopeLookup(Plan& plan, const Plan::Scope* scope, const Value* extra = nullptr)
+      : plan_(plan), scope_(scope), extra_(extra) {}
+  const Value* find(std::string_view name_view) const override {
+    std::string name(name_view);
+    if (extra_ && extra_->is_object()) {
+      auto it = extra_->find(name);
+      if (it != extra_->end()) return &*it;
+    }
+    for (const Plan::Scope* s = scope_; s; s = s->parent) {
+      const BodyIndex& index = plan_.index_of(*s->body);
+      if (auto b = index.binder.find(name); b != index.binder.end() && s->status[b->second] == Status::Done) {
+        const Value& v = s->values[b->second];
+        const ir::Node& node = (*s->body)[b->second];
+        if (node.as<ir::CallNode>() || node.as<ir::ValueNode>()) return &v;
+        auto field = v.find(name);
+        return field == v.end() ? nullptr : &*field;
+      }
+      if (s->kind == kIteration && s->var_name && *s->var_name == name) return &s->var;
+      if (s->kind == kWorkflow) {
+        auto it = s->inputs.find(name);
+        if (it != s->inputs.end()) return &*it;
+        return nullptr;  // a workflow's names stop at its own scope
+      }
+    }
+    return nullptr;
+  }
+
+ private:
+  Plan& plan_;
+  const Plan::Scope* scope_;
+  const Value* extra_;
+};
+
+// ---- construction ----------------------------------------------------------------
+
+Plan::Plan(const ir::Program& program, const ir::Workflow& workflow, Value inputs, PlanOptions options)
+    : program_(program), options_(options) {
+  root_ = std::make_unique<Scope>();
+  Scope* root = root_.get();
+  root->kind = kWorkflow;
+  root->body = &workflow.body;
+  root->workflow = &workflow;
+  root->path = workflow.name;
+  root->status.assign(workflow.body.size(), Status::Waiting);
+  root->values.resize(workflow.body.size());
+  root->open = static_cast<uint32_t>(workflow.body.size());
+  root->inputs = Value::object();
+  // Given inputs, then defaults in order (a default may use earlier inputs).
+  for (const ir::Port& p : workflow.inputs) {
+    if (inputs.contains(p.name)) {
+      root->inputs[p.name] = inputs[p.name];
+    } else if (p.default_value) {
+      auto v = evaluate(root, *p.default_value, fmt::format("the default of input `{}`", p.name), UINT32_MAX);
+      if (!v) return;
+      root->inputs[p.name] = std::move(*v);
+    } else {
+      root->inputs[p.name] = nullptr;  // an optional left out
+    }
+  }
+  dirty_.push_back(root);
+  root->dirty = true;
+  settle();
+}
+
+Plan::~Plan() = default;
+
+Evaluator& Plan::evaluator_for(int file) {
+  auto it = evaluators_.find(file);
+  if (it != evaluators_.end()) return *it->second;
+  EvalOptions options;
+  options.base_dir = base_dir_of(file);
+  options.scratch_dir = (std::filesystem::temp_directory_path() / "flowc-values").string();
+  return *evaluators_.emplace(file, std::make_unique<Evaluator>(program_, options)).first->second;
+}
+
+const std::string& Plan::base_dir_of(int file) {
+  auto it = base_dirs_.find(file);
+  if (it != base_dirs_.end()) return it->second;
+  std::string dir = ".";
+  if (file >= 0 && static_cast<size_t>(file) < program_.files.size()) {
+    std::filesystem::path p = std::filesystem::absolute(program_.files[file]).parent_path();
+    dir = p.lexically_normal().string();
+  }
+  return base_dirs_.emplace(file, dir).first->second;
+}
+
+// ---- paths -------------------------------------------------------------------------
+
+std::string Plan::path_of(const Scope* scope, const std::string& name) const {
+  // The workflow instance's path, then the name, then the iteration numbers
+  // of the `for`s between (outermost first): main.counted[0].w[2]
+  std::vector<uint32_t> indices;
+  const Scope* s = scope;
+  for (; s && s->kind != kWorkflow; s = s->parent) {
+    if (s->kind == kIteration) indices.push_back(s->index);
+  }
+  std::string path = s ? s->path : std::string("?");
+  path += ".";
+  path += name;
+  for (auto it = indices.rbegin(); it != indices.rend(); ++it) path += fmt::format("[{}]", *it);
+  return path;
+}
+
+// ---- evaluation --------------------------------------------------------------------
+
+std::optional<Value> Plan::evaluate(Scope* scope, const ir::Expr& e, const std::string& what, uint32_t n) {
+  ScopeLookup lookup(*this, scope);
+  Evaluator& ev = evaluator_for(scope->workflow->loc.file);
+  auto result = ev.eval(e, lookup);
+  if (auto* v = std::get_if<Value>(&result)) return std::move(*v);
+  const EvalFailure& f = std::get<EvalFailure>(result);
+  std::string message = fmt::format("{}: {}", what, f.message);
+  ir::SourceLoc loc = f.loc.known() ? f.loc : e.loc;
+  if (n == UINT32_MAX) {
+    // A workflow's own input default: the whole scope fails.
+    problems_.push_back(Problem{Problem::Failed, scope->path, message, loc});
+    scope->failed = true;
+    failed_ = true;
+    finished_ = true;
+    return std::nullopt;
+  }
+  node_failed(scope, n, message, loc);
+  return std::nullopt;
+}
+
+// ---- the settle loop ----------------------------------------------------------------
+
+void Plan::mark_dirty(Scope* scope) {
+  if (scope->dirty || scope->finished) return;
+  scope->dirty = true;
+  dirty_.push_back(scope);
+}
+
+void Plan::settle() {
+  while (!dirty_.empty()) {
+    Scope* scope = dirty_.front();
+    dirty_.pop_front();
+    scope->dirty = false;
+    if (scope->finished) continue;
+    advance(scope);
+    if (scope->open == 0) scope_finished(scope);
+  }
+  if (stopping_ && running_ == 0 && !finished_) finish_run(false);
+}
+
+bool Plan::ready(Scope* scope, const ir::Node& node) {
+  ScopeLookup lookup(*this, scope);
+  for (const std::string& dep : node.deps) {
+    if (!lookup.find(dep)) return false;
+  }
+  return true;
+}
+
+void Plan::advance(Scope* scope) {
+  for (uint32_t n = 0; n < scope->body->size(); ++n) {
+    if (stopping_) return;
+    if (scope->status[n] != Status::Waiting) continue;
+    if (!ready(scope, (*scope->body)[n])) continue;
+    start(scope, n);
+  }
+}
+
+void Plan::start(Scope* scope, uint32_t n) {
+  const ir::Node& node = (*scope->body)[n];
+  scope->status[n] = Status::Running;
+  if (const auto* v = node.as<ir::ValueNode>()) {
+    if (auto value = evaluate(scope, v->value, fmt::format("`{}`", node.name), n)) node_done(scope, n, std::move(*value));
+  } else if (const auto* c = node.as<ir::CallNode>()) {
+    start_call(scope, n, *c);
+  } else if (const auto* s = node.as<ir::ScatterNode>()) {
+    start_scatter(scope, n, *s);
+  } else if (const auto* b = node.as<ir::BranchNode>()) {
+    start_branch(scope, n, *b);
+  }
+}
+
+// ---- calls ---------------------------------------------------------------------------
+
+std::optional<Value> Plan::call_inputs(Scope* scope, uint32_t n, const ir::CallNode& call,
+                                       const std::vector<ir::Port>& ports, int callee_file) {
+  Value inputs = Value::object();
+  for (const auto& [name, expr] : call.args) {
+    auto v = evaluate(scope, expr, fmt::format("input `{}` of `{}`", name, call.callee), n);
+    if (!v) return std::nullopt;
+    inputs[name] = std::move(*v);
+  }
+  // Defaults, in order, each seeing the inputs before it.
+  for (const ir::Port& p : ports) {
+    if (inputs.contains(p.name)) continue;
+    if (!p.default_value) {
+      inputs[p.name] = nullptr;  // an optional left out
+      continue;
+    }
+    Scope empty;
+    empty.body = &kNoNodes;
+    ScopeLookup lookup(*this, &empty, &inputs);
+    auto result = evaluator_for(callee_file).eval(*p.default_value, lookup);
+    if (auto* failure = std::get_if<EvalFailure>(&result)) {
+      node_failed(scope, n, fmt::format("the default of input `{}` of `{}`: {}", p.name, call.callee, failure->message),
+                  failure->loc.known() ? failure->loc : p.loc);
+      return std::nullopt;
+    }
+    inputs[p.name] = std::move(std::get<Value>(result));
+  }
+  return inputs;
+}
+
+void Plan::start_call(Scope* scope, uint32_t n, const ir::CallNode& call) {
+  const ir::Node& node = (*scope->body)[n];
+  if (call.callee_is_workflow) {
+    const ir::Workflow* wf = program_.find_workflow(call.callee);
+    if (scope_depth(scope) + 1 > options_.max_depth) {
+      node_failed(scope, n,
+                  fmt::format("workflow calls nest deeper than {} (recursion that does not end?); "
+                              "raise the limit with --max-depth if this is intended",
+                              options_.max_depth),
+                  node.loc);
+      return;
+    }
+    auto inputs = call_inputs(scope, n, call, wf->inputs, wf->loc.file);
+    if (!inputs) return;
+    Scope* child = make_scope(scope, scope, n, kWorkflow, &wf->body, wf, 0);
+    child->path = path_of(scope, node.name);
+    child->inputs = std::move(*inputs);
+    child->depth = scope_depth(scope) + 1;
+    mark_dirty(child);
+    return;
+  }
+  const ir::Op* op = program_.find_op(call.callee);
+  auto inputs = call_inputs(scope, n, call, op->inputs, op->loc.file);
+  if (!inputs) return;
+  auto task = std::make_unique<Task>();
+  task->id = static_cast<TaskId>(tasks_.size());
+  task->op = op;
+  task->inputs = std::move(*inputs);
+  task->path = path_of(scope, node.name);
+  task->base_dir = &base_dir_of(op->loc.file);
+  task->call_loc = node.loc;
+  ready_.push_back(task->id);
+  homes_.push_back({scope, n});
+  tasks_.push_back(std::move(task));
+  ++tasks_made_;
+  ++running_;
+}
+
+int Plan::scope_depth(const Scope* scope) const {
+  for (const Scope* s = scope; s; s = s->parent) {
+    if (s->kind == kWorkflow) return s->depth;
+  }
+  return 0;
+}
+
+Plan::Scope* Plan::make_scope(Scope* parent, Scope* owner, uint32_t owner_node, int kind,
+                              const std::vector<ir::Node>* body, const ir::Workflow* workflow, uint32_t index) {
+  auto child = std::make_unique<Scope>();
+  // A called workflow sees only its own inputs; blocks see their parents.
+  child->parent = kind == kWorkflow ? nullptr : parent;
+  child->owner = owner;
+  child->owner_node = owner_node;
+  child->kind = kind;
+  child->body = body;
+  child->workflow = workflow;
+  child->index = index;
+  child->status.assign(body->size(), Status::Waiting);
+  child->values.resize(body->size());
+  child->open = static_cast<uint32_t>(body->size());
+  Scope* raw = child.get();
+  owner->children.push_back(std::move(child));
+  return raw;
+}
+
+// ---- for and if ----------------------------------------------------------------------
+
+void Plan::start_scatter(Scope* scope, uint32_t n, const ir::ScatterNode& scatter) {
+  const ir::Node& node = (*scope->body)[n];
+  auto items = evaluate(scope, scatter.collection, fmt::format("the list of `for {}`", scatter.var), n);
+  if (!items) return;
+  Scope::Gather& gather = scope->gathers[n];
+  gather.total = static_cast<uint32_t>(items->size());
+  gather.required = gather.total;
+  if (scatter.min_success) {
+    auto v = evaluate(scope, *scatter.min_success, "min_success", n);
+    if (!v) return;
+    gather.required = static_cast<uint32_t>(std::max<int64_t>(0, v->get<int64_t>()));
+  } else if (scatter.min_success_ratio) {
+    auto v = evaluate(scope, *scatter.min_success_ratio, "min_success_ratio", n);
+    if (!v) return;
+    gather.required = static_cast<uint32_t>(std::ceil(v->get<double>() * gather.total - 1e-9));
+  }
+  if (gather.required > gather.total) {
+    node_failed(scope, n,
+                fmt::format("the `for` needs {} items to succeed but has only {}", gather.required, gather.total),
+                node.loc);
+    return;
+  }
+  if (gather.total == 0) {
+    gather_done(scope, n);
+    return;
+  }
+  gather.items.reserve(gather.total);
+  for (uint32_t i = 0; i < gather.total; ++i) {
+    Scope* child = make_scope(scope, scope, n, kIteration, &scatter.body, scope->workflow, i);
+    child->var = std::move((*items)[i]);
+    child->var_name = &scatter.var;
+    gather.items.push_back(child);
+    mark_dirty(child);
+  }
+}
+
+void Plan::start_branch(Scope* scope, uint32_t n, const ir::BranchNode& branch) {
+  for (uint32_t a = 0; a < branch.arms.size(); ++a) {
+    const ir::BranchArm& arm = branch.arms[a];
+    bool taken = true;
+    if (arm.condition) {
+      auto c = evaluate(scope, *arm.condition, "the condition", n);
+      if (!c) return;
+      taken = c->is_boolean() && c->get<bool>();
+    }
+    if (!taken) continue;
+    Scope* child = make_scope(scope, scope, n, kArm, &arm.body, scope->workflow, a);
+    mark_dirty(child);
+    return;
+  }
+  // No arm ran: every export is absent.
+  const ir::Node& node = (*scope->body)[n];
+  const BodyIndex& index = index_of(*scope->body);
+  Value exports = Value::object();
+  for (const ir::Export& e : node.exports) exports[e.name] = absent_like(e.type, index.call_like.at(e.name));
+  node_done(scope, n, std::move(exports));
+}
+
+// ---- completion ------------------------------------------------------------------------
+
+void Plan::node_done(Scope* scope, uint32_t n, Value value) {
+  scope->status[n] = Status::Done;
+  scope->values[n] = std::move(value);
+  --scope->open;
+  mark_dirty(scope);
+}
+
+void Plan::node_failed(Scope* scope, uint32_t n, const std::string& reason, const ir::SourceLoc& loc) {
+  const ir::Node& node = (*scope->body)[n];
+  // An optional call's failure is data: its outputs are absent.
+  if (const auto* call = node.as<ir::CallNode>(); call && call->optional) {
+    problems_.push_back(Problem{Problem::Absent, path_of(scope, node.name), reason, loc});
+    node_done(scope, n, absent_like(node.type, true));
+    return;
+  }
+  problems_.push_back(Problem{Problem::Failed, path_of(scope, node.name.empty() ? "?" : node.name), reason, loc});
+  scope->status[n] = Status::Failed;
+  --scope->open;
+  scope->failed = true;
+  skip_dependents(scope, n);
+  if (!options_.keep_going && !absorbed(scope)) stop();
+  mark_dirty(scope);
+}
+
+// Will a failure of `scope` be absorbed on its way up (by an optional call
+// or a `for` that can still have enough successes)?
+bool Plan::absorbed(const Scope* scope) const {
+  for (const Scope* s = scope; s && s->owner; s = s->owner) {
+    const Scope* owner = s->owner;
+    const ir::Node& node = (*owner->body)[s->owner_node];
+    if (const auto* call = node.as<ir::CallNode>(); call && call->optional) return true;
+    if (s->kind == kIteration) {
+      const Scope::Gather& g = owner->gathers.at(s->owner_node);
+      uint32_t failures = g.failed + (s->finished ? 0 : 1);
+      if (g.total - failures >= g.required) return true;
+    }
+  }
+  return false;
+}
+
+// Nodes after `n` that need what `n` would have bound can never run.
+void Plan::skip_dependents(Scope* scope, uint32_t n) {
+  std::set<std::string> lost;
+  const ir::Node& failed = (*scope->body)[n];
+  if (!failed.name.empty()) lost.insert(failed.name);
+  for (const ir::Export& e : failed.exports) lost.insert(e.name);
+  for (uint32_t k = n + 1; k < scope->body->size(); ++k) {
+    const ir::Node& node = (*scope->body)[k];
+    if (scope->status[k] != Status::Waiting) continue;
+    if (std::none_of(node.deps.begin(), node.deps.end(), [&](const std::string& d) { return lost.count(d) > 0; })) {
+      continue;
+    }
+    scope->status[k] = Status::Skipped;
+    --scope->open;
+    if (!node.name.empty()) lost.insert(node.name);
+    for (const ir::Export& e : node.exports) lost.insert(e.name);
+  }
+}
+
+void Plan::scope_finished(Scope* scope) {
+  scope->finished = true;
+  if (!scope->owner) {
+    finish_run(!scope->failed);
+    return;
+  }
+  Scope* owner = scope->owner;
+  uint32_t n = scope->owner_node;
+  const ir::Node& node = (*owner->body)[n];
+  switch (scope->kind) {
+    case kWorkflow: {
+      if (scope->failed) {
+        node_failed(owner, n, fmt::format("workflow `{}` failed", scope->workflow->name), node.loc);
+        break;
+      }
+      Value outputs = Value::object();
+      for (const ir::Port& p : scope->workflow->outputs) {
+        auto v = evaluate(scope, *p.value, fmt::format("output `{}` of `{}`", p.name, scope->workflow->name), 0);
+        if (!v) {
+          node_failed(owner, n, fmt::format("workflow `{}` could not give output `{}`", scope->workflow->name, p.name),
+                      node.loc);
+          return;
+        }
+        outputs[p.name] = std::move(*v);
+      }
+      node_done(owner, n, std::move(outputs));
+      break;
+    }
+    case kIteration: {
+      Scope::Gather& g = owner->gathers.at(n);
+      ++g.finished;
+      if (scope->failed) {
+        ++g.failed;
+        problems_.push_back(Problem{Problem::Absent, path_of(scope, fmt::format("{}", node.name)),
+                                    "this item failed and is left out of the lists its `for` makes", node.loc});
+      }
+      if (g.finished == g.total) gather_done(owner, n);
+      break;
+    }
+    case kArm: {
+      if (scope->failed) {
+        node_failed(owner, n, "a step in the branch failed", node.loc);
+        break;
+      }
+      const BodyIndex& outer = index_of(*owner->body);
+      const BodyIndex& inner = index_of(*scope->body);
+      Value exports = Value::object();
+      for (const ir::Export& e : node.exports) {
+        auto b = inner.binder.find(e.name);
+        bool call_like = outer.call_like.at(e.name);
+        if (b == inner.binder.end() || scope->status[b->second] != Status::Done) {
+          exports[e.name] = absent_like(e.type, call_like);
+          continue;
+        }
+        const ir::Node& binder = (*scope->body)[b->second];
+        const Value& v = scope->values[b->second];
+        exports[e.name] = binder.as<ir::CallNode>() || binder.as<ir::ValueNode>() ? v : v[e.name];
+      }
+      node_done(owner, n, std::move(exports));
+      break;
+    }
+  }
+}
+
+// All iterations of a `for` are over: build its lists, in item order.
+void Plan::gather_done(Scope* scope, uint32_t n) {
+  Scope::Gather& g = scope->gathers.at(n);
+  const ir::Node& node = (*scope->body)[n];
+  uint32_t succeeded = g.total - g.failed;
+  if (succeeded < g.required) {
+    node_failed(scope, n,
+                fmt::format("{} of {} items failed; the `for` needs {} to succeed", g.failed, g.total, g.required),
+                node.loc);
+    return;
+  }
+  const BodyIndex& outer = index_of(*scope->body);
+  Value exports = Value::object();
+  for (const ir::Export& e : node.exports) {
+    bool call_like = outer.call_like.at(e.name);
+    Value list = Value::array();
+    Value fields = Value::object();
+    if (call_like && e.type->is(ir::TypeKind::Record)) {
+      for (const ir::Field& f : e.type->fields()) fields[f.name] = Value::array();
+    }
+    for (Scope* item : g.items) {
+      if (item->failed) continue;
+      ScopeLookup lookup(*this, item);
+      const Value* v = lookup.find(e.name);
+      Value value = v ? *v : Value();
+      if (call_like && e.type->is(ir::TypeKind::Record)) {
+        for (const ir::Field& f : e.type->fields()) fields[f.name].push_back(value.is_object() ? value[f.name] : Value());
+      } else {
+        list.push_back(std::move(value));
+      }
+    }
+    exports[e.name] = call_like && e.type->is(ir::TypeKind::Record) ? std::move(fields) : std::move(list);
+  }
+  // The iterations' scopes are no longer needed (their values are copied).
+  std::erase_if(scope->children, [&](const std::unique_ptr<Scope>& c) { return c->owner_node == n && c->finished; });
+  g.items.clear();
+  node_done(scope, n, std::move(exports));
+}
+
+void Plan::finish_run(bool ok) {
+  if (finished_) return;
+  finished_ = true;
+  failed_ = !ok;
+  if (!ok) return;
+  Scope* root = root_.get();
+  outputs_ = Value::object();
+  for (const ir::Port& p : root->workflow->outputs) {
+    ScopeLookup lookup(*this, root);
+    auto result = evaluator_for(root->workflow->loc.file).eval(*p.value, lookup);
+    if (auto* failure = std::get_if<EvalFailure>(&result)) {
+      problems_.push_back(Problem{Problem::Failed, root->path,
+                                  fmt::format("output `{}`: {}", p.name, failure->message), failure->loc});
+      failed_ = true;
+      return;
+    }
+    outputs_[p.name] = std::move(std::get<Value>(result));
+  }
+}
+
+// ---- the outside world's calls -------------------------------------------------------
+
+std::vector<TaskId> Plan::take_ready() {
+  settle();
+  std::vector<TaskId> out;
+  out.swap(ready_);
+  return out;
+}
+
+void Plan::forget(TaskId id) { tasks_[id]->inputs = Value(); }
+
+void Plan::succeeded(TaskId id, Value outputs) {
+  --running_;
+  auto [scope, n] = homes_[id];
+  node_done(scope, n, std::move(outputs));
+  settle();
+}
+
+void Plan::failed(TaskId id, const std::string& reason) {
+  --running_;
+  auto [scope, n] = homes_[id];
+  node_failed(scope, n, reason, tasks_[id]->call_loc);
+  settle();
+}
+
+void Plan::stop() {
+  stopping_ = true;
+  if (running_ == 0 && !finished_) finish_run(false);
+}
+
+}  // namespace flowc::runtime

@@ -1,0 +1,140 @@
+// The scheduler's core: a pure state machine over the IR.
+//
+// It expands a workflow into tasks as values become known (a `for` when its
+// list is known, an `if` when its condition is, a sub-workflow or recursive
+// call when its arguments are), and is told what became of each task:
+//
+//     Plan plan(program, "main", inputs, options);
+//     for (;;) {
+//       for (TaskId t : plan.take_ready()) launch(plan.task(t));   // whatever runs tasks
+//       ... plan.succeeded(t, outputs) / plan.failed(t, reason) ...
+//       if (plan.finished()) break;
+//     }
+//
+// It does no I/O of its own (expressions may read files through builtins
+// such as read_lines), so it is tested without processes. All semantics
+// live here, once, for every executor: fan-out, conditions, recursion,
+// optional calls, min_success, keep-going, and the order of list outputs.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ir/ir.h"
+#include "runtime/eval/evaluator.h"
+#include "runtime/value/value.h"
+
+namespace flowc::runtime {
+
+using TaskId = uint32_t;
+
+// One execution of an op, as the plan asks for it.
+struct Task {
+  TaskId id = 0;
+  const ir::Op* op = nullptr;
+  Value inputs;          // port name → value (defaults filled in)
+  std::string path;      // main.g[3]: the call path, for people and the journal
+  const std::string* base_dir = nullptr;  // the folder of the .flow file the op comes from
+  ir::SourceLoc call_loc;
+};
+
+// Something the user should hear about at the end of a run.
+struct Problem {
+  enum Kind { Failed, Absent, Skipped } kind;
+  std::string path;     // the task or step concerned
+  std::string message;  // why
+  ir::SourceLoc loc;
+};
+
+struct PlanOptions {
+  bool keep_going = false;     // go on with whatever does not depend on a failure
+  int max_depth = 1000;        // of nested workflow calls (recursion)
+};
+
+class Plan {
+ public:
+  // Starts `workflow` with `inputs` (already checked against its types;
+  // inputs not given take their defaults).
+  Plan(const ir::Program& program, const ir::Workflow& workflow, Value inputs, PlanOptions options);
+  ~Plan();
+  Plan(const Plan&) = delete;
+  Plan& operator=(const Plan&) = delete;
+
+  // Tasks that became ready since the last call, in the order they became
+  // ready (a fan-out's items in list order).
+  std::vector<TaskId> take_ready();
+  const Task& task(TaskId id) const { return *tasks_.at(id); }
+  // Frees a finished task's record (its inputs) once it is no longer needed.
+  void forget(TaskId id);
+
+  void succeeded(TaskId id, Value outputs);
+  void failed(TaskId id, const std::string& reason);
+  // Stop launching: no more tasks will be made ready (Ctrl-C, or a failure).
+  void stop();
+
+  bool finished() const { return finished_; }
+  bool ok() const { return finished_ && !failed_; }
+  // The workflow's outputs, when finished and ok.
+  const Value& outputs() const { return outputs_; }
+  const std::vector<Problem>& problems() const { return problems_; }
+  // Tasks made so far, and the number known to be still to come (a lower
+  // bound: later fan-outs are not known yet).
+  size_t tasks_made() const { return tasks_made_; }
+
+ private:
+  struct Scope;
+  struct BodyIndex;
+  class ScopeLookup;
+
+  // Which node binds each name of a body (cached per body).
+  const BodyIndex& index_of(const std::vector<ir::Node>& body);
+  Scope* make_scope(Scope* parent, Scope* owner, uint32_t owner_node, int kind, const std::vector<ir::Node>* body,
+                    const ir::Workflow* workflow, uint32_t index);
+  void mark_dirty(Scope* scope);
+  void settle();
+  void advance(Scope* scope);
+  bool ready(Scope* scope, const ir::Node& node);
+  void start(Scope* scope, uint32_t n);
+  void start_call(Scope* scope, uint32_t n, const ir::CallNode& call);
+  void start_scatter(Scope* scope, uint32_t n, const ir::ScatterNode& scatter);
+  void start_branch(Scope* scope, uint32_t n, const ir::BranchNode& branch);
+  void node_done(Scope* scope, uint32_t n, Value value);
+  void node_failed(Scope* scope, uint32_t n, const std::string& reason, const ir::SourceLoc& loc);
+  bool absorbed(const Scope* scope) const;
+  void skip_dependents(Scope* scope, uint32_t n);
+  void scope_finished(Scope* scope);
+  void gather_done(Scope* scope, uint32_t n);
+  std::optional<Value> evaluate(Scope* scope, const ir::Expr& e, const std::string& what, uint32_t n);
+  std::optional<Value> call_inputs(Scope* scope, uint32_t n, const ir::CallNode& call,
+                                   const std::vector<ir::Port>& ports, int callee_file);
+  std::string path_of(const Scope* scope, const std::string& name) const;
+  int scope_depth(const Scope* scope) const;
+  Evaluator& evaluator_for(int file);
+  const std::string& base_dir_of(int file);
+  void finish_run(bool ok);
+
+  const ir::Program& program_;
+  PlanOptions options_;
+  std::unique_ptr<Scope> root_;
+  std::map<const std::vector<ir::Node>*, std::unique_ptr<BodyIndex>> indexes_;
+  std::vector<std::unique_ptr<Task>> tasks_;
+  std::vector<std::pair<Scope*, uint32_t>> homes_;  // where each task's result goes
+  std::vector<TaskId> ready_;
+  std::deque<Scope*> dirty_;
+  std::map<int, std::unique_ptr<Evaluator>> evaluators_;
+  std::map<int, std::string> base_dirs_;
+  std::vector<Problem> problems_;
+  Value outputs_;
+  size_t tasks_made_ = 0;
+  size_t running_ = 0;  // tasks made ready and not yet reported back
+  bool stopping_ = false;
+  bool finished_ = false;
+  bool failed_ = false;
+};
+
+}  // namespace flowc::runtime

@@ -1,0 +1,425 @@
+// The SQLite journal and cache index.
+#include "runtime/store/store.h"
+
+#include <sqlite3.h>
+
+#include <chrono>
+#include <random>
+
+#include <fmt/format.h>
+
+namespace flowc::runtime {
+namespace {
+
+// Bumped when the tables change. An older database is upgraded or, for a
+// version this code cannot upgrade, refused with advice; a newer one refused.
+constexpr int kSchemaVersion = 1;
+
+const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS runs (
+  id TEXT PRIMARY KEY,
+  started REAL NOT NULL,
+  finished REAL,
+  status TEXT NOT NULL,
+  meta TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS tasks (
+  run_id TEXT NOT NULL,
+  path TEXT NOT NULL,
+  key TEXT NOT NULL,
+  op TEXT NOT NULL,
+  state TEXT NOT NULL,
+  exit_code INTEGER NOT NULL,
+  work_dir TEXT NOT NULL,
+  started REAL NOT NULL,
+  finished REAL NOT NULL,
+  attempt INTEGER NOT NULL,
+  error TEXT NOT NULL,
+  manifest TEXT NOT NULL,
+  pid INTEGER NOT NULL,
+  pid_start INTEGER NOT NULL,
+  PRIMARY KEY (run_id, path)
+);
+CREATE INDEX IF NOT EXISTS tasks_by_path ON tasks (path);
+CREATE TABLE IF NOT EXISTS cache (
+  key TEXT PRIMARY KEY,
+  op TEXT NOT NULL,
+  work_dir TEXT NOT NULL,
+  outputs TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  manifest TEXT NOT NULL,
+  created REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ops (
+  digest TEXT PRIMARY KEY,
+  json TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS file_hashes (
+  path TEXT PRIMARY KEY,
+  size INTEGER NOT NULL,
+  mtime_ns INTEGER NOT NULL,
+  inode INTEGER NOT NULL,
+  hash TEXT NOT NULL
+);
+)sql";
+
+double now_seconds() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+Value parse_json(const unsigned char* text) {
+  if (!text) return Value();
+  Value v = Value::parse(reinterpret_cast<const char*>(text), nullptr, false);
+  return v.is_discarded() ? Value() : v;
+}
+
+}  // namespace
+
+// A prepared statement, reset after each use.
+class Store::Statement {
+ public:
+  Statement(sqlite3* db, const char* sql) : db_(db) {
+    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) {
+      throw StoreError(fmt::format("preparing a query failed: {}", sqlite3_errmsg(db)));
+    }
+  }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  Statement& bind(int i, const std::string& s) {
+    check(sqlite3_bind_text(stmt_, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT));
+    return *this;
+  }
+  Statement& bind(int i, double d) {
+    check(sqlite3_bind_double(stmt_, i, d));
+    return *this;
+  }
+  Statement& bind(int i, int64_t n) {
+    check(sqlite3_bind_int64(stmt_, i, n));
+    return *this;
+  }
+  Statement& bind(int i, int n) { return bind(i, static_cast<int64_t>(n)); }
+  Statement& bind(int i, uint64_t n) { return bind(i, static_cast<int64_t>(n)); }
+
+  // Steps once: true if a row is available.
+  bool step() {
+    int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    throw StoreError(fmt::format("the database failed: {}", sqlite3_errmsg(db_)));
+  }
+  void run() {
+    step();
+    reset();
+  }
+  void reset() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+  std::string text(int col) const {
+    const unsigned char* t = sqlite3_column_text(stmt_, col);
+    return t ? std::string(reinterpret_cast<const char*>(t), static_cast<size_t>(sqlite3_column_bytes(stmt_, col)))
+             : std::string();
+  }
+  Value json(int col) const { return parse_json(sqlite3_column_text(stmt_, col)); }
+  double real(int col) const { return sqlite3_column_double(stmt_, col); }
+  int64_t integer(int col) const { return sqlite3_column_int64(stmt_, col); }
+
+ private:
+  void check(int rc) {
+    if (rc != SQLITE_OK) throw StoreError(fmt::format("the database failed: {}", sqlite3_errmsg(db_)));
+  }
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+std::unique_ptr<Store> Store::open(const std::string& path) {
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string message = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    throw StoreError(fmt::format("cannot open `{}`: {}", path, message));
+  }
+  std::unique_ptr<Store> store(new Store(db, path));
+  store->exec("PRAGMA busy_timeout = 10000");
+  store->exec("PRAGMA journal_mode = WAL");
+  // NORMAL: a committed transaction survives the process being killed (the
+  // WAL is written before commit returns); only a power loss can undo the
+  // last commits, and then the tasks concerned run again.
+  store->exec("PRAGMA synchronous = NORMAL");
+  Statement& version = store->prepare("PRAGMA user_version");
+  version.step();
+  int found = static_cast<int>(version.integer(0));
+  version.reset();
+  if (found > kSchemaVersion) {
+    throw StoreError(fmt::format("`{}` was written by a newer flowc (database version {}, this flowc knows {}); "
+                                 "use that flowc, or remove the .flow folder to start afresh",
+                                 path, found, kSchemaVersion));
+  }
+  store->exec("BEGIN IMMEDIATE");
+  store->exec(kSchema);
+  store->exec(fmt::format("PRAGMA user_version = {}", kSchemaVersion).c_str());
+  store->exec("COMMIT");
+  return store;
+}
+
+Store::Store(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+
+Store::~Store() {
+  // Finalise statements before closing. A batch not flushed is rolled back:
+  // only flush() makes records durable.
+  statements_.clear();
+  if (in_batch_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(db_);
+}
+
+void Store::exec(const char* sql) {
+  char* message = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) != SQLITE_OK) {
+    std::string text = message ? message : "unknown error";
+    sqlite3_free(message);
+    throw StoreError(fmt::format("the database `{}` failed: {}", path_, text));
+  }
+}
+
+Store::Statement& Store::prepare(const char* sql) {
+  for (auto& [text, stmt] : statements_) {
+    if (text == sql) {
+      stmt->reset();
+      return *stmt;
+    }
+  }
+  statements_.emplace_back(sql, std::make_unique<Statement>(db_, sql));
+  return *statements_.back().second;
+}
+
+void Store::begin_batch() {
+  if (in_batch_) return;
+  exec("BEGIN IMMEDIATE");
+  in_batch_ = true;
+}
+
+void Store::flush() {
+  if (!in_batch_) return;
+  exec("COMMIT");
+  in_batch_ = false;
+}
+
+std::string Store::begin_run(const Value& meta) {
+  // Sortable by time, unique even for runs started in the same second.
+  auto now = std::chrono::system_clock::now();
+  std::time_t t = std::chrono::system_clock::to_time_t(now);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  std::random_device rd;
+  std::string id = fmt::format("{:04}{:02}{:02}-{:02}{:02}{:02}-{:04x}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                               tm.tm_hour, tm.tm_min, tm.tm_sec, rd() & 0xffff);
+  begin_batch();
+  prepare("INSERT INTO runs (id, started, finished, status, meta) VALUES (?, ?, NULL, 'running', ?)")
+      .bind(1, id)
+      .bind(2, now_seconds())
+      .bind(3, meta.dump())
+      .run();
+  flush();
+  return id;
+}
+
+void Store::finish_run(const std::string& run_id, const std::string& status) {
+  begin_batch();
+  prepare("UPDATE runs SET finished = ?, status = ? WHERE id = ?").bind(1, now_seconds()).bind(2, status).bind(3, run_id).run();
+  flush();
+}
+
+namespace {
+
+RunRecord read_run(const auto& q) {
+  return RunRecord{q.text(0), q.real(1), q.real(2), q.text(3), q.json(4)};
+}
+
+}  // namespace
+
+std::optional<RunRecord> Store::run(const std::string& run_id) {
+  Statement& q = prepare("SELECT id, started, finished, status, meta FROM runs WHERE id = ?");
+  q.bind(1, run_id);
+  std::optional<RunRecord> out;
+  if (q.step()) out = read_run(q);
+  q.reset();
+  return out;
+}
+
+std::vector<RunRecord> Store::recent_runs(size_t limit) {
+  Statement& q = prepare("SELECT id, started, finished, status, meta FROM runs ORDER BY started DESC, id DESC LIMIT ?");
+  q.bind(1, static_cast<int64_t>(limit));
+  std::vector<RunRecord> out;
+  while (q.step()) out.push_back(read_run(q));
+  q.reset();
+  return out;
+}
+
+void Store::record_task(const TaskRecord& t) {
+  begin_batch();
+  prepare(
+      "INSERT OR REPLACE INTO tasks (run_id, path, key, op, state, exit_code, work_dir, started, finished, attempt, "
+      "error, manifest, pid, pid_start) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+      .bind(1, t.run_id)
+      .bind(2, t.path)
+      .bind(3, t.key)
+      .bind(4, t.op)
+      .bind(5, t.state)
+      .bind(6, t.exit_code)
+      .bind(7, t.work_dir)
+      .bind(8, t.started)
+      .bind(9, t.finished)
+      .bind(10, t.attempt)
+      .bind(11, t.error)
+      .bind(12, t.manifest.is_null() ? std::string() : t.manifest.dump())
+      .bind(13, t.pid)
+      .bind(14, t.pid_start)
+      .run();
+}
+
+namespace {
+
+const char* kTaskColumns =
+    "run_id, path, key, op, state, exit_code, work_dir, started, finished, attempt, error, manifest, pid, pid_start";
+
+TaskRecord read_task(const auto& q) {
+  TaskRecord t;
+  t.run_id = q.text(0);
+  t.path = q.text(1);
+  t.key = q.text(2);
+  t.op = q.text(3);
+  t.state = q.text(4);
+  t.exit_code = static_cast<int>(q.integer(5));
+  t.work_dir = q.text(6);
+  t.started = q.real(7);
+  t.finished = q.real(8);
+  t.attempt = static_cast<int>(q.integer(9));
+  t.error = q.text(10);
+  t.manifest = q.json(11);
+  t.pid = q.integer(12);
+  t.pid_start = q.integer(13);
+  return t;
+}
+
+}  // namespace
+
+std::optional<TaskRecord> Store::task(const std::string& run_id, const std::string& path) {
+  static const std::string sql = fmt::format("SELECT {} FROM tasks WHERE run_id = ? AND path = ?", kTaskColumns);
+  Statement& q = prepare(sql.c_str());
+  q.bind(1, run_id).bind(2, path);
+  std::optional<TaskRecord> out;
+  if (q.step()) out = read_task(q);
+  q.reset();
+  return out;
+}
+
+std::vector<TaskRecord> Store::tasks(const std::string& run_id) {
+  static const std::string sql = fmt::format("SELECT {} FROM tasks WHERE run_id = ? ORDER BY path", kTaskColumns);
+  Statement& q = prepare(sql.c_str());
+  q.bind(1, run_id);
+  std::vector<TaskRecord> out;
+  while (q.step()) out.push_back(read_task(q));
+  q.reset();
+  return out;
+}
+
+std::optional<TaskRecord> Store::previous_attempt(const std::string& path, const std::string& before_run) {
+  static const std::string sql = fmt::format(
+      "SELECT {} FROM tasks WHERE path = ? AND run_id < ? AND manifest != '' ORDER BY run_id DESC LIMIT 1",
+      kTaskColumns);
+  Statement& q = prepare(sql.c_str());
+  q.bind(1, path).bind(2, before_run);
+  std::optional<TaskRecord> out;
+  if (q.step()) out = read_task(q);
+  q.reset();
+  return out;
+}
+
+std::vector<TaskRecord> Store::left_running(const std::string& except_run) {
+  static const std::string sql =
+      fmt::format("SELECT {} FROM tasks WHERE state = 'running' AND run_id != ? AND pid > 0", kTaskColumns);
+  Statement& q = prepare(sql.c_str());
+  q.bind(1, except_run);
+  std::vector<TaskRecord> out;
+  while (q.step()) out.push_back(read_task(q));
+  q.reset();
+  return out;
+}
+
+std::optional<CacheEntry> Store::cache_find(const std::string& key) {
+  Statement& q =
+      prepare("SELECT key, op, work_dir, outputs, fingerprint, manifest, created FROM cache WHERE key = ?");
+  q.bind(1, key);
+  std::optional<CacheEntry> out;
+  if (q.step()) out = CacheEntry{q.text(0), q.text(1), q.text(2), q.json(3), q.json(4), q.json(5), q.real(6)};
+  q.reset();
+  return out;
+}
+
+void Store::cache_put(const CacheEntry& e) {
+  begin_batch();
+  prepare(
+      "INSERT OR REPLACE INTO cache (key, op, work_dir, outputs, fingerprint, manifest, created) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?)")
+      .bind(1, e.key)
+      .bind(2, e.op)
+      .bind(3, e.work_dir)
+      .bind(4, e.outputs.dump())
+      .bind(5, e.fingerprint.dump())
+      .bind(6, e.manifest.dump())
+      .bind(7, e.created ? e.created : now_seconds())
+      .run();
+}
+
+void Store::cache_drop(const std::string& key) {
+  begin_batch();
+  prepare("DELETE FROM cache WHERE key = ?").bind(1, key).run();
+}
+
+std::vector<std::string> Store::cached_work_dirs() {
+  Statement& q = prepare("SELECT work_dir FROM cache");
+  std::vector<std::string> out;
+  while (q.step()) out.push_back(q.text(0));
+  q.reset();
+  return out;
+}
+
+void Store::remember_op(const std::string& digest, const std::string& json) {
+  begin_batch();
+  prepare("INSERT OR IGNORE INTO ops (digest, json) VALUES (?, ?)").bind(1, digest).bind(2, json).run();
+}
+
+std::optional<std::string> Store::op_json(const std::string& digest) {
+  Statement& q = prepare("SELECT json FROM ops WHERE digest = ?");
+  q.bind(1, digest);
+  std::optional<std::string> out;
+  if (q.step()) out = q.text(0);
+  q.reset();
+  return out;
+}
+
+std::optional<std::string> Store::file_hash(const std::string& path, uint64_t size, int64_t mtime_ns, uint64_t inode) {
+  Statement& q = prepare("SELECT hash FROM file_hashes WHERE path = ? AND size = ? AND mtime_ns = ? AND inode = ?");
+  q.bind(1, path).bind(2, size).bind(3, mtime_ns).bind(4, inode);
+  std::optional<std::string> out;
+  if (q.step()) out = q.text(0);
+  q.reset();
+  return out;
+}
+
+void Store::remember_file_hash(const std::string& path, uint64_t size, int64_t mtime_ns, uint64_t inode,
+                               const std::string& hash) {
+  begin_batch();
+  prepare("INSERT OR REPLACE INTO file_hashes (path, size, mtime_ns, inode, hash) VALUES (?, ?, ?, ?, ?)")
+      .bind(1, path)
+      .bind(2, size)
+      .bind(3, mtime_ns)
+      .bind(4, inode)
+      .bind(5, hash)
+      .run();
+}
+
+}  // namespace flowc::runtime

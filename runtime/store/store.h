@@ -1,0 +1,123 @@
+// The project's memory between runs, in one SQLite file (.flow/flow.db):
+// the journal of every run (each task's state changes), the cache index
+// (which finished task left which outputs where), and the remembered content
+// hashes of input files.
+//
+// Writes are batched in a transaction that flush() commits; the runtime
+// flushes often (and on every exit path), so a crash loses at most the last
+// moments, and a task whose success was never committed simply runs again.
+// Every failure to read or write is a StoreError: loud, never a silent
+// "nothing cached" that would rerun everything.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "runtime/value/value.h"
+
+struct sqlite3;
+
+namespace flowc::runtime {
+
+class StoreError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// One task of one run, as the journal knows it.
+struct TaskRecord {
+  std::string run_id;
+  std::string path;      // the call path: main.g[3]
+  std::string key;       // cache key (empty until known)
+  std::string op;        // op id
+  std::string state;     // queued running succeeded cached failed absent cancelled
+  int exit_code = -1;
+  std::string work_dir;
+  double started = 0;    // seconds since the epoch
+  double finished = 0;
+  int attempt = 0;
+  std::string error;     // why it failed, for people
+  Value manifest;        // what the cache key was made of (for `flowc explain`)
+  int64_t pid = 0;       // while running: its process group, and
+  int64_t pid_start = 0; // the process's start time, to tell a reused pid
+};
+
+// A finished task the cache can give again.
+struct CacheEntry {
+  std::string key;
+  std::string op;
+  std::string work_dir;
+  Value outputs;      // the task's output values (paths inside work_dir)
+  Value fingerprint;  // {path: [size, mtime_ns]} of its output files, to tell tampering
+  Value manifest;
+  double created = 0;
+};
+
+struct RunRecord {
+  std::string id;
+  double started = 0;
+  double finished = 0;
+  std::string status;  // running succeeded failed cancelled
+  Value meta;          // workflow, source, params, ...
+};
+
+class Store {
+ public:
+  // Opens (creating if needed) the database at `path`. A database written by
+  // a newer flowc is refused rather than misread.
+  static std::unique_ptr<Store> open(const std::string& path);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // Runs
+  std::string begin_run(const Value& meta);  // returns a new run id
+  void finish_run(const std::string& run_id, const std::string& status);
+  std::optional<RunRecord> run(const std::string& run_id);
+  std::vector<RunRecord> recent_runs(size_t limit);  // newest first
+
+  // The journal
+  void record_task(const TaskRecord& task);  // insert or replace by (run_id, path)
+  std::optional<TaskRecord> task(const std::string& run_id, const std::string& path);
+  std::vector<TaskRecord> tasks(const std::string& run_id);
+  // The newest record for `path` in a run before `run_id` that has a manifest.
+  std::optional<TaskRecord> previous_attempt(const std::string& path, const std::string& before_run);
+  // Tasks recorded as running in runs other than `except_run` (left behind
+  // when a flowc process died).
+  std::vector<TaskRecord> left_running(const std::string& except_run);
+
+  // The cache index
+  std::optional<CacheEntry> cache_find(const std::string& key);
+  void cache_put(const CacheEntry& entry);
+  void cache_drop(const std::string& key);
+  std::vector<std::string> cached_work_dirs();
+
+  // Op definitions by digest, so manifests can name them without copies.
+  void remember_op(const std::string& digest, const std::string& json);
+  std::optional<std::string> op_json(const std::string& digest);
+
+  // Remembered content hashes of files, by path and stamp.
+  std::optional<std::string> file_hash(const std::string& path, uint64_t size, int64_t mtime_ns, uint64_t inode);
+  void remember_file_hash(const std::string& path, uint64_t size, int64_t mtime_ns, uint64_t inode,
+                          const std::string& hash);
+
+  // Commits everything recorded since the last flush.
+  void flush();
+
+ private:
+  explicit Store(sqlite3* db, std::string path);
+  class Statement;
+  Statement& prepare(const char* sql);
+  void exec(const char* sql);
+  void begin_batch();
+
+  sqlite3* db_;
+  std::string path_;
+  bool in_batch_ = false;
+  std::vector<std::pair<const char*, std::unique_ptr<Statement>>> statements_;
+};
+
+}  // namespace flowc::runtime
