@@ -26,8 +26,15 @@ $(BUILD)/build.ninja:
 deps:
 	@scripts/install-deps.sh
 
-bench: build
+# The benchmarks in bench/, never part of `make test`: installs the peers they
+# compare with (scripts/install-bench-deps.sh), builds flowc and the bench
+# programs (the `benches` target), and runs each folder's run.sh.
+bench: deps $(BUILD)/build.ninja
+	@scripts/install-bench-deps.sh
+	cmake --build $(BUILD) -j $(JOBS) --target benches
 	bench/compile/run.sh $(BUILD)
+	bench/local/run.sh $(BUILD)
+	bench/spawn/run.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD)

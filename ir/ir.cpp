@@ -12,6 +12,7 @@ const char* to_string(Quoting q) {
     case Quoting::Single: return "single";
     case Quoting::Heredoc: return "heredoc";
     case Quoting::Literal: return "literal";
+    case Quoting::Arithmetic: return "arithmetic";
   }
   return "bare";
 }

@@ -86,6 +86,7 @@ enum class Quoting {
   Single,   // inside '...': each ' becomes '\'' (close, escaped quote, reopen)
   Heredoc,  // in a here-document with an unquoted delimiter: \ $ ` escaped
   Literal,  // in a here-document with a quoted delimiter: inserted as it is
+  Arithmetic,  // inside $(( )): numbers and bools as they are; anything else one quoted word
 };
 
 const char* to_string(Quoting q);

@@ -455,6 +455,7 @@ class Reader {
         else if (q == "single") part.quoting = Quoting::Single;
         else if (q == "heredoc") part.quoting = Quoting::Heredoc;
         else if (q == "literal") part.quoting = Quoting::Literal;
+        else if (q == "arithmetic") part.quoting = Quoting::Arithmetic;
         else fail(p + "/quote", fmt::format("unknown quoting `{}`", q));
         part.loc = loc(command[i], p);
       }

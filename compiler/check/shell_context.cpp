@@ -8,7 +8,7 @@
 namespace flowc::check {
 namespace {
 
-enum class Frame { Normal, Single, Double, Subshell, Backtick };
+enum class Frame { Normal, Single, Double, Subshell, Backtick, Arithmetic };
 
 struct Heredoc {
   std::string delimiter;
@@ -36,6 +36,7 @@ void annotate_shell_contexts(std::vector<ast::StringPart>& parts) {
   }
 
   std::vector<Frame> stack = {Frame::Normal};
+  std::vector<int> arith_depth;  // open parentheses inside each $(( ))
   std::vector<Heredoc> pending;  // here-documents whose bodies start on the next line
   const size_t n = text.size();
   size_t i = 0;
@@ -44,6 +45,7 @@ void annotate_shell_contexts(std::vector<ast::StringPart>& parts) {
     switch (stack.back()) {
       case Frame::Single: return ast::ShellContext::Single;
       case Frame::Double: return ast::ShellContext::Double;
+      case Frame::Arithmetic: return ast::ShellContext::Arithmetic;
       default: return ast::ShellContext::Bare;
     }
   };
@@ -84,6 +86,31 @@ void annotate_shell_contexts(std::vector<ast::StringPart>& parts) {
       ++i;
       continue;
     }
+    if (top == Frame::Arithmetic) {
+      // $(( ... )): parentheses nest; `))` at depth 0 ends it.
+      if (c == '(') {
+        ++arith_depth.back();
+      } else if (c == ')') {
+        if (arith_depth.back() == 0 && i + 1 < n && text[i + 1] == ')') {
+          stack.pop_back();
+          arith_depth.pop_back();
+          i += 2;
+          continue;
+        }
+        if (arith_depth.back() > 0) --arith_depth.back();
+      } else if (c == '$' && i + 1 < n && text[i + 1] == '(') {
+        if (i + 2 < n && text[i + 2] == '(') {
+          stack.push_back(Frame::Arithmetic);
+          arith_depth.push_back(0);
+          i += 3;
+          continue;
+        }
+        stack.push_back(Frame::Subshell);
+        ++i;
+      }
+      ++i;
+      continue;
+    }
     if (c == '\\') {
       i += 2;
       continue;
@@ -91,6 +118,10 @@ void annotate_shell_contexts(std::vector<ast::StringPart>& parts) {
     if (top == Frame::Double) {
       if (c == '"') {
         stack.pop_back();
+      } else if (c == '$' && i + 2 < n && text[i + 1] == '(' && text[i + 2] == '(') {
+        stack.push_back(Frame::Arithmetic);
+        arith_depth.push_back(0);
+        i += 2;
       } else if (c == '$' && i + 1 < n && text[i + 1] == '(') {
         stack.push_back(Frame::Subshell);
         ++i;
@@ -114,7 +145,11 @@ void annotate_shell_contexts(std::vector<ast::StringPart>& parts) {
         else stack.push_back(Frame::Backtick);
         break;
       case '$':
-        if (i + 1 < n && text[i + 1] == '(') {
+        if (i + 2 < n && text[i + 1] == '(' && text[i + 2] == '(') {
+          stack.push_back(Frame::Arithmetic);
+          arith_depth.push_back(0);
+          i += 2;
+        } else if (i + 1 < n && text[i + 1] == '(') {
           stack.push_back(Frame::Subshell);
           ++i;
         }

@@ -188,6 +188,7 @@ class Lowerer {
       case ast::ShellContext::Single: return ir::Quoting::Single;
       case ast::ShellContext::Heredoc: return ir::Quoting::Heredoc;
       case ast::ShellContext::Literal: return ir::Quoting::Literal;
+      case ast::ShellContext::Arithmetic: return ir::Quoting::Arithmetic;
       default: return ir::Quoting::Bare;
     }
   }

@@ -8,7 +8,10 @@
 //     comment, so line breaks in a value there become spaces;
 //   - in a here-document, a line of a value equal to the delimiter would end
 //     the document early; that is a failure.
-// And a NUL byte, which no shell script can hold, is a failure anywhere.
+// In shell arithmetic $(( )) only numbers and bools may stand: the shell
+// expands `$(...)` there even inside single quotes, so any other value is a
+// failure. And a NUL byte, which no shell script can hold, is a failure
+// anywhere.
 #include "runtime/command/render.h"
 
 #include <charconv>
@@ -60,13 +63,14 @@ std::string quoted_text(std::string_view s, Quoting q) {
     case Quoting::Single: return single_quoted_inner(s);
     case Quoting::Heredoc: return escaped(s, "\\$`");
     case Quoting::Literal: return std::string(s);
+    case Quoting::Arithmetic: return "\"" + escaped(s, "\\$`\"") + "\"";  // see shell_text
   }
   return "'" + single_quoted_inner(s) + "'";
 }
 
 // ---- scanning the command text -------------------------------------------------------
 
-enum class Frame { Normal, Single, Double, Subshell, Backtick };
+enum class Frame { Normal, Single, Double, Subshell, Backtick, Arithmetic };
 
 struct Heredoc {
   std::string delimiter;
@@ -97,6 +101,7 @@ std::vector<Place> scan(const std::vector<ir::CommandPart>& parts, std::vector<H
   }
 
   std::vector<Frame> stack = {Frame::Normal};
+  std::vector<int> arith_depth;  // open parentheses inside each $(( ))
   std::vector<Heredoc> pending;
   const size_t n = text.size();
   size_t i = 0;
@@ -142,6 +147,31 @@ std::vector<Place> scan(const std::vector<ir::CommandPart>& parts, std::vector<H
       ++i;
       continue;
     }
+    if (top == Frame::Arithmetic) {
+      // $(( ... )): parentheses nest; `))` at depth 0 ends it.
+      if (c == '(') {
+        ++arith_depth.back();
+      } else if (c == ')') {
+        if (arith_depth.back() == 0 && i + 1 < n && text[i + 1] == ')') {
+          stack.pop_back();
+          arith_depth.pop_back();
+          i += 2;
+          continue;
+        }
+        if (arith_depth.back() > 0) --arith_depth.back();
+      } else if (c == '$' && i + 1 < n && text[i + 1] == '(') {
+        if (i + 2 < n && text[i + 2] == '(') {
+          stack.push_back(Frame::Arithmetic);
+          arith_depth.push_back(0);
+          i += 3;
+          continue;
+        }
+        stack.push_back(Frame::Subshell);
+        ++i;
+      }
+      ++i;
+      continue;
+    }
     if (c == '\\') {
       i += 2;
       continue;
@@ -149,6 +179,10 @@ std::vector<Place> scan(const std::vector<ir::CommandPart>& parts, std::vector<H
     if (top == Frame::Double) {
       if (c == '"') {
         stack.pop_back();
+      } else if (c == '$' && i + 2 < n && text[i + 1] == '(' && text[i + 2] == '(') {
+        stack.push_back(Frame::Arithmetic);
+        arith_depth.push_back(0);
+        i += 2;
       } else if (c == '$' && i + 1 < n && text[i + 1] == '(') {
         stack.push_back(Frame::Subshell);
         ++i;
@@ -170,7 +204,11 @@ std::vector<Place> scan(const std::vector<ir::CommandPart>& parts, std::vector<H
         else stack.push_back(Frame::Backtick);
         break;
       case '$':
-        if (i + 1 < n && text[i + 1] == '(') {
+        if (i + 2 < n && text[i + 1] == '(' && text[i + 2] == '(') {
+          stack.push_back(Frame::Arithmetic);
+          arith_depth.push_back(0);
+          i += 2;
+        } else if (i + 1 < n && text[i + 1] == '(') {
           stack.push_back(Frame::Subshell);
           ++i;
         }
@@ -261,6 +299,14 @@ std::string scalar_text(const Value& v, const ir::Type* t) {
 
 std::string shell_text(const Value& v, const ir::Type* t, ir::Quoting quoting) {
   if (v.is_null()) return "";
+  if (quoting == Quoting::Arithmetic) {
+    // A number as it is (it cannot hold shell syntax), a bool as 1 or 0.
+    // render_command refuses anything else; here it becomes one escaped,
+    // double-quoted string, which the shell reports as a bad expression.
+    if (v.is_boolean()) return v.get<bool>() ? "1" : "0";
+    if (v.is_number()) return scalar_text(v, t);
+    return quoted_text(v.is_array() ? shell_text(v, t, Quoting::Literal) : scalar_text(v, t), quoting);
+  }
   if (!v.is_array()) return quoted_text(scalar_text(v, t), quoting);
   const ir::Type* list = t ? t->non_optional() : nullptr;
   const ir::Type* elem = list && list->is(TypeKind::List) ? list->elem() : nullptr;
@@ -297,7 +343,14 @@ Evaluated<std::string> render_command(const ir::Op& op, const Scope& scope, Eval
       if (!f.loc.known()) f.loc = part.loc;
       return f;
     }
-    std::string text = shell_text(std::get<Value>(value), part.expr->type, part.quoting);
+    const Value& v = std::get<Value>(value);
+    if (part.quoting == Quoting::Arithmetic && !v.is_null() && !v.is_number() && !v.is_boolean()) {
+      return EvalFailure{fmt::format("`${{{}}}` stands in shell arithmetic $(( )), where only numbers and bools can "
+                                     "go, but its value is {}",
+                                     ir::expr_text(*part.expr), describe(v)),
+                         part.loc};
+    }
+    std::string text = shell_text(v, part.expr->type, part.quoting);
     if (text.find('\0') != std::string::npos) {
       return EvalFailure{fmt::format("`${{{}}}` holds a NUL byte, which a shell script cannot hold",
                                      ir::expr_text(*part.expr)),

@@ -17,6 +17,11 @@ namespace flowc::runtime {
 //   Single:  inside '...': each ' written '\''; lists joined by spaces.
 //   Heredoc: \ $ ` escaped; lists joined by spaces.
 //   Literal: as it is; lists joined by spaces.
+//   Arithmetic (inside $(( ))): numbers as they are, bools as 1 or 0.
+//            Anything else is not safe there (the shell expands `$(...)` in
+//            $(( )) even inside single quotes): render_command fails on it,
+//            and shell_text writes it as one escaped "..." string, which the
+//            shell rejects as an expression.
 // Scalars are written as: str as is, file/dir as the path, int in decimal,
 // float in shortest round-trip form, bool true/false, size in bytes,
 // duration in seconds (an integer when whole).
@@ -25,7 +30,10 @@ std::string shell_text(const Value& v, const ir::Type* t, ir::Quoting quoting);
 // The plain text of a scalar value (as above, unquoted).
 std::string scalar_text(const Value& v, const ir::Type* t);
 
-// The script for `op` with its inputs and outputs bound in `scope`.
+// The script for `op` with its inputs and outputs bound in `scope`. Fails
+// when an interpolation fails, holds a NUL byte, puts a non-number into
+// $(( )), or would end its here-document early (a line equal to the
+// delimiter); in a `#` comment, line breaks in a value become spaces.
 Evaluated<std::string> render_command(const ir::Op& op, const Scope& scope, Evaluator& evaluator);
 
 }  // namespace flowc::runtime

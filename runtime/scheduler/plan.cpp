@@ -547,11 +547,7 @@ void Plan::scope_finished(Scope* scope) {
     case kIteration: {
       Scope::Gather& g = owner->gathers.at(n);
       ++g.finished;
-      if (scope->failed) {
-        ++g.failed;
-        problems_.push_back(Problem{Problem::Absent, path_of(scope, fmt::format("{}", node.name)),
-                                    "this item failed and is left out of the lists its `for` makes", node.loc});
-      }
+      if (scope->failed) ++g.failed;
       if (g.finished == g.total) gather_done(owner, n);
       break;
     }
@@ -590,6 +586,13 @@ void Plan::gather_done(Scope* scope, uint32_t n) {
                 fmt::format("{} of {} items failed; the `for` needs {} to succeed", g.failed, g.total, g.required),
                 node.loc);
     return;
+  }
+  // The failed items were absorbed: each is absent from the lists, and said so.
+  for (Scope* item : g.items) {
+    if (item->failed) {
+      problems_.push_back(Problem{Problem::Absent, fmt::format("{}[{}]", path_of(scope, node.name), item->index),
+                                  "an item of this `for` failed; it is left out of the lists the `for` makes", node.loc});
+    }
   }
   const BodyIndex& outer = index_of(*scope->body);
   Value exports = Value::object();

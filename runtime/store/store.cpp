@@ -214,8 +214,9 @@ std::string Store::begin_run(const Value& meta) {
   std::tm tm{};
   gmtime_r(&t, &tm);
   std::random_device rd;
-  std::string id = fmt::format("{:04}{:02}{:02}-{:02}{:02}{:02}-{:04x}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                               tm.tm_hour, tm.tm_min, tm.tm_sec, rd() & 0xffff);
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::string id = fmt::format("{:04}{:02}{:02}-{:02}{:02}{:02}-{:03}{:02x}", tm.tm_year + 1900, tm.tm_mon + 1,
+                               tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms, rd() & 0xff);
   begin_batch();
   prepare("INSERT INTO runs (id, started, finished, status, meta) VALUES (?, ?, NULL, 'running', ?)")
       .bind(1, id)
@@ -328,7 +329,9 @@ std::vector<TaskRecord> Store::tasks(const std::string& run_id) {
 
 std::optional<TaskRecord> Store::previous_attempt(const std::string& path, const std::string& before_run) {
   static const std::string sql = fmt::format(
-      "SELECT {} FROM tasks WHERE path = ? AND run_id < ? AND manifest != '' ORDER BY run_id DESC LIMIT 1",
+      "SELECT {} FROM tasks WHERE path = ? AND manifest != '' AND run_id IN "
+      "(SELECT id FROM runs WHERE started < (SELECT started FROM runs WHERE id = ?)) "
+      "ORDER BY (SELECT started FROM runs WHERE runs.id = tasks.run_id) DESC LIMIT 1",
       kTaskColumns);
   Statement& q = prepare(sql.c_str());
   q.bind(1, path).bind(2, before_run);

@@ -68,3 +68,10 @@ TEST_CASE("here-documents", "[shell]") {
 TEST_CASE("shell variables written $${...} do not disturb the scan", "[shell]") {
   CHECK(contexts(R"("for f in $${DIR}/*; do echo \"$f ${a}\"; done")") == std::vector<C>{C::Double});
 }
+
+TEST_CASE("arithmetic expansion is its own context", "[shell]") {
+  CHECK(contexts(R"("echo $((${a} % 3)) ${b}")") == std::vector<C>{C::Arithmetic, C::Bare});
+  CHECK(contexts(R"x("n=$(( (${a} + 1) * ${b} ))")x") == std::vector<C>{C::Arithmetic, C::Arithmetic});
+  CHECK(contexts(R"("echo \"$((${a}))\" \"${b}\"")") == std::vector<C>{C::Arithmetic, C::Double});
+  CHECK(contexts(R"x("x=$(( $(wc -l < ${f}) + ${n} ))")x") == std::vector<C>{C::Bare, C::Arithmetic});
+}

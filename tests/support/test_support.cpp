@@ -5,6 +5,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <csignal>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -55,32 +57,25 @@ void write_file(const std::string& path, const std::string& text) {
 
 std::string source_path(const std::string& relative) { return std::string(FLOWC_SOURCE_DIR) + "/" + relative; }
 
-namespace {
-
-std::string drain(int fd) {
-  std::string out;
-  char buf[65536];
-  ssize_t n;
-  while ((n = ::read(fd, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
-  return out;
-}
-
-}  // namespace
-
-CommandResult run_flowc(const std::vector<std::string>& args, const std::string& cwd) {
-  // stdout and stderr go to temporary files: reading two pipes in turn could
-  // deadlock when a child fills the other one.
-  char out_name[] = "/tmp/flowc-test-out-XXXXXX";
-  char err_name[] = "/tmp/flowc-test-err-XXXXXX";
-  int out_fd = mkstemp(out_name);
-  int err_fd = mkstemp(err_name);
+pid_t start_flowc(const std::vector<std::string>& args, const std::string& cwd, const std::vector<std::string>& env,
+                  const std::string& out_path, const std::string& err_path) {
   pid_t pid = fork();
   if (pid == 0) {
     if (chdir(cwd.empty() ? FLOWC_SOURCE_DIR : cwd.c_str()) != 0) _exit(127);
     int null_fd = open("/dev/null", O_RDONLY);
+    int out_fd = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int err_fd = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     dup2(null_fd, 0);
     dup2(out_fd, 1);
     dup2(err_fd, 2);
+    for (const std::string& e : env) putenv(strdup(e.c_str()));
+    // A signal mask or ignored signals inherited from the test runner must
+    // not leak into flowc.
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
     std::vector<char*> argv;
     std::string binary = FLOWC_BINARY;
     argv.push_back(binary.data());
@@ -90,16 +85,28 @@ CommandResult run_flowc(const std::vector<std::string>& args, const std::string&
     execv(binary.c_str(), argv.data());
     _exit(127);
   }
+  return pid;
+}
+
+int wait_exit(pid_t pid) {
   int status = 0;
-  waitpid(pid, &status, 0);
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+CommandResult run_flowc(const std::vector<std::string>& args, const std::string& cwd,
+                        const std::vector<std::string>& env) {
+  // stdout and stderr go to temporary files: reading two pipes in turn could
+  // deadlock when a child fills the other one.
+  char out_name[] = "/tmp/flowc-test-out-XXXXXX";
+  char err_name[] = "/tmp/flowc-test-err-XXXXXX";
+  close(mkstemp(out_name));
+  close(mkstemp(err_name));
   CommandResult r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  lseek(out_fd, 0, SEEK_SET);
-  lseek(err_fd, 0, SEEK_SET);
-  r.out = drain(out_fd);
-  r.err = drain(err_fd);
-  close(out_fd);
-  close(err_fd);
+  r.exit_code = wait_exit(start_flowc(args, cwd, env, out_name, err_name));
+  r.out = read_file(out_name);
+  r.err = read_file(err_name);
   unlink(out_name);
   unlink(err_name);
   return r;

@@ -2,6 +2,8 @@
 // flowc binary.
 #pragma once
 
+#include <sys/types.h>
+
 #include <map>
 #include <memory>
 #include <string>
@@ -40,7 +42,18 @@ struct CommandResult {
   std::string err;  // stderr
 };
 
-// Runs the flowc binary with `args` (no shell), in `cwd` (default: the source tree).
-CommandResult run_flowc(const std::vector<std::string>& args, const std::string& cwd = "");
+// Runs the flowc binary with `args` (no shell), in `cwd` (default: the source
+// tree), with `env` (NAME=value) added to the environment.
+CommandResult run_flowc(const std::vector<std::string>& args, const std::string& cwd = "",
+                        const std::vector<std::string>& env = {});
+
+// Starts the flowc binary in the background; stdout and stderr go to the
+// given files. Returns its pid (the caller waits for it).
+pid_t start_flowc(const std::vector<std::string>& args, const std::string& cwd, const std::vector<std::string>& env,
+                  const std::string& out_path, const std::string& err_path);
+
+// Waits for a process started by start_flowc; returns its exit code
+// (128 + signal if a signal ended it).
+int wait_exit(pid_t pid);
 
 }  // namespace flowc::test
