@@ -23,7 +23,7 @@ constexpr Entry kEntries[] = {
 
 using Bindings = std::map<std::string, const Type*>;
 
-bool unify(const Type* pattern, const Type* actual, Bindings& bound) {
+bool unify(const Type* pattern, const Type* actual, Bindings& bound, TypeTable& types) {
   if (actual->is_error()) return true;
   switch (pattern->kind()) {
     case TypeKind::Var: {
@@ -33,20 +33,27 @@ bool unify(const Type* pattern, const Type* actual, Bindings& bound) {
         bound.emplace(pattern->var_name(), actual);
         return true;
       }
-      return is_assignable(actual, it->second);
+      if (is_assignable(actual, it->second)) return true;
+      // contains([1, 2], 2.5): T widens to what both fit (float), which the
+      // earlier arguments still fit.
+      if (const Type* wider = common_type(types, it->second, actual); wider && is_assignable(it->second, wider)) {
+        it->second = wider;
+        return true;
+      }
+      return false;
     }
     case TypeKind::List:
     case TypeKind::Map:
     case TypeKind::Stream:
-      return actual->kind() == pattern->kind() && unify(pattern->elem(), actual->elem(), bound);
+      return actual->kind() == pattern->kind() && unify(pattern->elem(), actual->elem(), bound, types);
     case TypeKind::Optional:
       if (actual->is(TypeKind::None)) return true;
-      return unify(pattern->elem(), actual->non_optional(), bound);
+      return unify(pattern->elem(), actual->non_optional(), bound, types);
     case TypeKind::Record: {
       if (!actual->is(TypeKind::Record) || actual->fields().size() != pattern->fields().size()) return false;
       for (size_t i = 0; i < pattern->fields().size(); ++i) {
         if (pattern->fields()[i].name != actual->fields()[i].name) return false;
-        if (!unify(pattern->fields()[i].type, actual->fields()[i].type, bound)) return false;
+        if (!unify(pattern->fields()[i].type, actual->fields()[i].type, bound, types)) return false;
       }
       return true;
     }
@@ -142,7 +149,7 @@ std::optional<BuiltinMatch> Builtins::match(const Builtin& builtin, const std::v
     if (sig.params.size() != args.size()) continue;
     Bindings bound;
     bool fits = true;
-    for (size_t i = 0; i < args.size() && fits; ++i) fits = unify(sig.params[i], args[i], bound);
+    for (size_t i = 0; i < args.size() && fits; ++i) fits = unify(sig.params[i], args[i], bound, types_);
     if (fits) return BuiltinMatch{&sig, substitute(sig.result, bound, types_)};
   }
   return std::nullopt;

@@ -337,6 +337,13 @@ std::string version_of(const std::vector<std::string>& argv) {
   return nl == std::string::npos ? text : text.substr(0, nl);
 }
 
+// The 1-minute load average: these figures mean little on a busy machine.
+std::string load_average() {
+  std::string text = read_file("/proc/loadavg");
+  size_t space = text.find(' ');
+  return space == std::string::npos ? "?" : text.substr(0, space);
+}
+
 void print_rule() { std::printf("%s\n", std::string(118, '-').c_str()); }
 
 struct Goal {
@@ -396,7 +403,9 @@ int main(int argc, char** argv) {
   bool have_snakemake = on_path("snakemake");
   bool have_make = on_path("make"), have_ninja = on_path("ninja");
   std::printf("bench/local: workload W1 = N x `echo i > out_i` + 1 gather `cat`, 2 in flight; each run in a fresh dir\n");
-  std::printf("machine: %ld cpus; flowc: %s\n", sysconf(_SC_NPROCESSORS_ONLN), o.flowc.c_str());
+  std::printf("machine: %ld cpus, load average %s at the start; flowc: %s\n", sysconf(_SC_NPROCESSORS_ONLN),
+              load_average().c_str(), o.flowc.c_str());
+  std::printf("runs in %s (TMPDIR)\n", fs::temp_directory_path().c_str());
   std::printf("peers: %s; %s; %s\n", have_make ? version_of({"make", "--version"}).c_str() : "make: not installed",
               have_ninja ? ("ninja " + version_of({"ninja", "--version"})).c_str() : "ninja: not installed",
               have_snakemake ? ("snakemake " + version_of({"snakemake", "--version"})).c_str()
@@ -617,6 +626,7 @@ int main(int argc, char** argv) {
   }
 
   // ---- goals ---------------------------------------------------------------------
+  std::printf("\nload average at the end: %s\n", load_average().c_str());
   if (!goals.empty()) {
     std::printf("\n== The issue's goals ==\n");
     for (const Goal& g : goals) {

@@ -281,12 +281,28 @@ const ir::Type* ExprChecker::call(ast::Expr& e, ast::CallExpr& c) {
 
   std::vector<const ir::Type*> args;
   bool poisoned = false;
-  for (ast::Arg& a : c.args) {
+  for (size_t i = 0; i < c.args.size(); ++i) {
+    ast::Arg& a = c.args[i];
     if (a.name) {
       ctx_.diags.report(DiagId::NamedBuiltinArgument, a.name->span, callee)
           .with_help(fmt::format("remove `{} =`", a.name->text));
     }
-    const ir::Type* t = check(*a.value);
+    // Where every overload of this arity takes a path at this position, a
+    // string literal is that path: read_lines("samples.txt").
+    const ir::Type* path = nullptr;
+    bool all_paths = false;
+    for (const ir::Signature& sig : builtin->overloads) {
+      if (sig.params.size() != c.args.size()) continue;
+      const ir::Type* p = sig.params[i];
+      if (!p->is_path() || (path && path != p)) {
+        all_paths = false;
+        path = nullptr;
+        break;
+      }
+      path = p;
+      all_paths = true;
+    }
+    const ir::Type* t = check(*a.value, all_paths ? path : nullptr);
     poisoned = poisoned || t->is_error();
     args.push_back(t);
   }

@@ -210,6 +210,9 @@ workflow main(xs: list[int], ys: list[str], m: map[str, float], maybe: list[int?
   CHECK(exported_type(text, "i") == "float");
   CHECK(exported_type(text, "l") == "str");
 
+  // A string literal is a path where the builtin takes one; T widens to fit.
+  CHECK(codes_of("workflow main() -> (o: list[str]) { return (o = read_lines(\"samples.txt\")) }").empty());
+  CHECK(codes_of("workflow main(xs: list[int]) -> (o: bool) { return (o = contains(xs, 2.5)) }").empty());
   CHECK(codes_of("workflow main() { x = len(1, 2) }") == Codes{"E0604"});
   CHECK(codes_of("workflow main() { x = len(3) }") == Codes{"E0609"});
   CHECK(codes_of("workflow main() { x = len(xs = [1]) }") == Codes{"E0605"});

@@ -505,11 +505,11 @@ TEST_CASE("cross makes every pair, the first list outermost", "[eval]") {
 }
 
 TEST_CASE("flatten, select_all, select_first, defined", "[eval]") {
-  Vars v{{"xs", {{1}, Value::array(), {2, 3}}}, {"o", {nullptr, 2, nullptr, 4}}, {"none3", {nullptr, nullptr, nullptr}},
+  Vars v{{"xs", {{1}, Value::array(), {2, 3}}}, {"opt", {nullptr, 2, nullptr, 4}}, {"none3", {nullptr, nullptr, nullptr}},
          {"empty", Value::array()}, {"a", nullptr}, {"b", 7}};
   CHECK(ev("xs: list[list[int]]", "list[int]", "flatten(xs)", v) == "[1,2,3]");
-  CHECK(ev("o: list[int?]", "list[int]", "select_all(o)", v) == "[2,4]");
-  CHECK(ev("o: list[int?]", "int", "select_first(o)", v) == "2");
+  CHECK(ev("opt: list[int?]", "list[int]", "select_all(opt)", v) == "[2,4]");
+  CHECK(ev("opt: list[int?]", "int", "select_first(opt)", v) == "2");
   CHECK(ev("a: int?, b: int?", "int", "select_first([a, b])", v) == "7");
   CHECK(ev("a: int?, b: int?", "list[int]", "select_all([a, b, a])", v) == "[7]");
   CHECK(fails("none3: list[int?]", "int", "select_first(none3)", v).message ==
@@ -808,7 +808,7 @@ TEST_CASE("glob finds the files matching a pattern in the base dir, sorted and a
   fs::create_directories(work / "sub");
   test::write_file((work / "sub/chunk_s").string(), "x");
   auto c = compile_ok(R"FLOW(
-op split(f: file) -> (parts: list[file] = glob("chunk_*"), deep: list[file] = glob("*/chunk_*"), nomatch: list[file] = glob("nothing*")) {
+op chunk(f: file) -> (parts: list[file] = glob("chunk_*"), deep: list[file] = glob("*/chunk_*"), nomatch: list[file] = glob("nothing*")) {
   run "split ${f} chunk_"
 }
 )FLOW");

@@ -5,7 +5,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <map>
 
 #include <catch2/catch.hpp>
@@ -448,6 +450,83 @@ op t(x: str) {
 }
 )FLOW",
                 Quoting::Bare, [](const std::string&) { return std::string("ok\n"); });
+}
+
+TEST_CASE("running it: double quotes inside backticks inside double quotes", "[render]") {
+  check_context(R"FLOW(
+op t(x: str) {
+  run """
+    printf '%s\n' "`printf '%s' "${x}"`"
+  """
+}
+)FLOW",
+                Quoting::Double, [](const std::string& v) { return without_trailing_newlines(v) + "\n"; });
+}
+
+TEST_CASE("running it: a bare word in $(...) inside backticks", "[render]") {
+  check_context(R"FLOW(
+op t(x: str) {
+  run """
+    v=`printf '%s' "$(printf '%s' ${x})"`
+    printf '%s\n' "$v"
+  """
+}
+)FLOW",
+                Quoting::Bare, [](const std::string& v) { return without_trailing_newlines(v) + "\n"; });
+}
+
+TEST_CASE("shell arithmetic takes numbers and bools as they are", "[render]") {
+  CompiledOp op(R"FLOW(
+op t(n: int, m: int?, s: size, b: bool, d: duration) {
+  run """
+    echo $((${n} * 2)) $(( (${n} + 1) * ${b} )) "$((${s} / 1024))" $((${d} + 0)) $((0${m}))
+  """
+}
+)FLOW");
+  std::vector<Quoting> all(6, Quoting::Arithmetic);
+  CHECK(op.quotings() == all);
+  Shell shell;
+  CHECK(op.script(Vars{{"n", -21}, {"m", nullptr}, {"s", 2048}, {"b", true}, {"d", 90.0}}) ==
+        "echo $((-21 * 2)) $(( (-21 + 1) * 1 )) \"$((2048 / 1024))\" $((90 + 0)) $((0))");
+  CHECK(shell.run(op.script(Vars{{"n", -21}, {"m", nullptr}, {"s", 2048}, {"b", true}, {"d", 90.0}})) ==
+        "-42 -20 2 90 0\n");
+  CHECK(shell.run(op.script(Vars{{"n", 5}, {"m", 7}, {"s", 0}, {"b", false}, {"d", 1.0}})) == "10 0 0 1 7\n");
+}
+
+TEST_CASE("anything but a number in shell arithmetic is a failure", "[render]") {
+  // The shell expands $(...) inside $(( )) even within single quotes, so a
+  // quoted word would not be safe there.
+  CompiledOp op(R"FLOW(
+op t(x: str, xs: list[int]) {
+  run """
+    echo $((${x} + 1))
+    echo $((1 + ${xs}))
+  """
+}
+)FLOW");
+  auto f = op.failure(Vars{{"x", "$(touch PWNED)"}, {"xs", {1}}});
+  CHECK(f.message == "`${x}` stands in shell arithmetic $(( )), where only numbers and bools can go, but its value is "
+                     "\"$(touch PWNED)\"");
+  CHECK(f.loc.line == 4);
+  CHECK(op.failure(Vars{{"x", "5"}, {"xs", {1}}}).message.find("its value is \"5\"") != std::string::npos);
+  CHECK(op.failure(Vars{{"x", 1}, {"xs", {1, 2}}}).message.find("`${xs}` stands in shell arithmetic") !=
+        std::string::npos);
+  // shell_text alone (which cannot fail) writes such a value as one escaped
+  // string, which the shell rejects as an expression without running anything.
+  Types T;
+  std::string text = shell_text("$(touch PWNED)`touch PWNED`", T("str"), Quoting::Arithmetic);
+  CHECK(text == R"("\$(touch PWNED)\`touch PWNED\`")");
+  Shell shell;
+  test::write_file((shell.dir / "script.sh").string(), "echo $((" + text + " + 1))\n");
+  int status = std::system(("cd '" + shell.dir.string() + "' && /bin/sh ./script.sh 2>/dev/null").c_str());
+  CHECK(status != 0);
+  CHECK_FALSE(shell.pwned());
+  CHECK(shell_text(true, T("bool"), Quoting::Arithmetic) == "1");
+  CHECK(shell_text(false, T("bool"), Quoting::Arithmetic) == "0");
+  CHECK(shell_text(-3, T("int"), Quoting::Arithmetic) == "-3");
+  CHECK(shell_text(2.5, T("float"), Quoting::Arithmetic) == "2.5");
+  CHECK(shell_text(60.0, T("duration"), Quoting::Arithmetic) == "60");
+  CHECK(shell_text(nullptr, T("int?"), Quoting::Arithmetic) == "");
 }
 
 TEST_CASE("a value that would end a here-document early is a failure", "[render]") {

@@ -317,7 +317,7 @@ workflow main(n: int, data: file, names: list[str] = []) { u = use(n = n, f = da
   CHECK(json_params.err.find("input `names` in `params.json` should be list[str]") != std::string::npos);
 }
 
-TEST_CASE("--log-format json writes every event as a JSON line", "[run]") {
+TEST_CASE("log format json writes every event as a JSON line", "[run]") {
   Project p;
   p.write("hello.flow", kHello);
   auto r = p.flowc({"run", "hello.flow", "--log-format", "json"});

@@ -251,7 +251,7 @@ TEST_CASE("parse_text: size with every unit of the language", "[value]") {
   CHECK(parsed("", s) == "error: " + expected + "``");
   CHECK(parsed("9000PB", s) == "9000000000000000000");
   CHECK(parsed("10000PB", s) == "error: " + expected + "`10000PB` (too large)");
-  CHECK(parsed("9000.5PB", s) == "error: " + expected + "`9000.5PB` (too large)");
+  CHECK(parsed("9300.5PB", s) == "error: " + expected + "`9300.5PB` (too large)");
   CHECK(parsed("99999999999999999999", s) == "error: " + expected + "`99999999999999999999` (too large)");
 }
 
