@@ -223,7 +223,9 @@ Prepared TaskRunner::prepare(const Task& task) {
   fs::path work(p.work_dir);
 
   // Inputs, staged as links in inputs/<port>/ (several files: a numbered
-  // folder each, so equal names do not collide).
+  // folder each, so equal names do not collide). A link lets the command
+  // write through it to a file someone else made; their stamps are kept to
+  // tell afterwards.
   Value scope = Value::object();
   for (const ir::Port& port : op.inputs) {
     Value v = task.inputs.value(port.name, Value());
@@ -236,6 +238,9 @@ Prepared TaskRunner::prepare(const Task& task) {
       if (count > 1) dir /= std::to_string(k++);
       fs::create_directories(dir, ec);
       fs::path link = dir / fs::path(path).filename();
+      if (auto stamp = stamp_of(path)) {
+        p.input_stamps.emplace_back(path, Value::array({stamp->size, stamp->mtime_ns}));
+      }
       fs::create_symlink(fs::absolute(path), link, ec);
       if (ec && error.empty()) error = fmt::format("cannot stage input `{}` in `{}`: {}", path, dir.string(), ec.message());
       return link.string();
@@ -387,6 +392,18 @@ Judged TaskRunner::finish(const Task& task, const Prepared& prepared, const Outc
 
   fs::path work(prepared.work_dir);
   fs::path work_real = fs::weakly_canonical(work);
+
+  // Inputs belong to whoever made them; a command that changed one has
+  // damaged another task's (or the user's) result.
+  for (const auto& [path, before] : prepared.input_stamps) {
+    auto stamp = stamp_of(path);
+    if (!stamp || Value::array({stamp->size, stamp->mtime_ns}) != before) {
+      j.error = fmt::format("op `{}` at {} ({}) changed its input `{}`, which is not its own; write to an output "
+                            "instead\n  work dir: {}",
+                            op.name, task.path, program_.where(task.call_loc), path, prepared.work_dir);
+      return j;
+    }
+  }
   auto fail = [&](std::string why) {
     j.ok = false;
     j.error = fmt::format("op `{}` at {} ({}): {}\n  work dir: {}", op.name, task.path, program_.where(task.call_loc),

@@ -31,6 +31,8 @@ struct Prepared {
   Value outputs;          // Cached: the outputs
   LaunchSpec spec;        // Launch: what to run
   std::string error;      // Failed: why it could not even start
+  // Launch: each input file's stamp, to tell if the command changed it.
+  std::vector<std::pair<std::string, Value>> input_stamps;
 };
 
 struct Judged {

@@ -226,6 +226,24 @@ workflow main() {
   CHECK(again.err.find("(0 ran, 1 cached, 6 failed)") != std::string::npos);
 }
 
+TEST_CASE("a task that changes its input fails, and the input's maker reruns", "[run]") {
+  Project p;
+  p.write("data.txt", "original\n");
+  p.write("m.flow", R"(
+op copy(f: file) -> (o: file) { run "cp ${f} ${o}" }
+op vandal(f: file) -> (o: file) { run "echo gone > ${f}; echo x > ${o}" }
+workflow main(f: file) { c = copy(f = f)  v = vandal(f = c.o) })");
+  auto r = p.flowc({"run", "m.flow", "-p", "f=data.txt"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("changed its input") != std::string::npos);
+  CHECK(r.err.find("which is not its own") != std::string::npos);
+  CHECK(p.read("data.txt") == "original\n");  // the user's file was never at risk here
+  // The damaged upstream output is not trusted again: copy runs anew.
+  auto again = p.flowc({"run", "m.flow", "-p", "f=data.txt"});
+  CHECK(again.err.find("(1 ran, 0 cached, 1 failed)") != std::string::npos);
+  CHECK(p.flowc({"explain", "main.c"}).out.find("was changed after it was made") != std::string::npos);
+}
+
 TEST_CASE("a failure names the op, the call site, the exit code, the work dir and stderr", "[run]") {
   Project p;
   p.write("f.flow", R"(
