@@ -43,7 +43,9 @@ std::optional<std::string> hash_file(const std::string& path, std::string* error
     return std::nullopt;
   }
   StreamHash h;
-  std::vector<char> buffer(1 << 20);
+  // One buffer for every file: allocating (and zeroing) a fresh one per file
+  // cost more than hashing the small files most tasks write.
+  static thread_local std::vector<char> buffer(256 << 10);
   while (true) {
     ssize_t n = ::read(fd, buffer.data(), buffer.size());
     if (n == 0) break;

@@ -210,6 +210,13 @@ RunResult Run::go() {
     events_ = std::make_unique<EventLog>((run_dir / "events.jsonl").string(), options_.json_events);
     events_->emit("run_started", {{"run_id", run_id_}, {"workflow", workflow_.id}, {"inputs", inputs_}});
     runner_ = std::make_unique<TaskRunner>(program_, *store_, (state_ / "work").string(), options_.fresh);
+    for (const ir::Op& op : program_.ops) {
+      if (op.image) {
+        err_ << fmt::format("flowc: warning: op `{}` asks for image `{}`, but containers are not supported yet: it "
+                            "runs on this machine\n",
+                            op.name, *op.image);
+      }
+    }
     executor_ = std::make_unique<LocalExecutor>();
     progress_ = std::make_unique<ProgressLine>(options_.progress && !options_.json_events);
     SignalWatch signals;
