@@ -9,6 +9,7 @@
 #include "runtime/scheduler/plan.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <filesystem>
 #include <set>
@@ -65,8 +66,8 @@ Value absent_like(const ir::Type* t, bool call_like) {
 // scatter/branch exports whether the name holds a call's outputs (which lift
 // field by field) rather than a plain value.
 struct Plan::BodyIndex {
-  std::unordered_map<std::string, uint32_t> binder;
-  std::unordered_map<std::string, bool> call_like;
+  std::map<std::string, uint32_t, std::less<>> binder;  // found by string_view, no allocation
+  std::map<std::string, bool, std::less<>> call_like;
 };
 
 const Plan::BodyIndex& Plan::index_of(const std::vector<ir::Node>& body) {
@@ -99,11 +100,21 @@ struct Plan::Scope {
   uint32_t owner_node = 0;
   int kind = kWorkflow;
   const std::vector<ir::Node>* body = nullptr;
+  const BodyIndex* body_index = nullptr;   // of `body`
   const ir::Workflow* workflow = nullptr;  // the workflow this block belongs to
   uint32_t index = 0;                      // iteration number, or arm number
   int depth = 0;                           // nested workflow calls
-  std::vector<Status> status;
-  std::vector<Value> values;  // what each done node binds
+  // Per node of the body: its state and, once done, what it binds. One
+  // allocation per scope (a million-item fan-out makes a million scopes).
+  struct Slot {
+    Value value;
+    Status status = Status::Waiting;
+  };
+  std::unique_ptr<Slot[]> slots;
+  Status& status(uint32_t n) { return slots[n].status; }
+  Status status(uint32_t n) const { return slots[n].status; }
+  Value& value(uint32_t n) { return slots[n].value; }
+  const Value& value(uint32_t n) const { return slots[n].value; }
   uint32_t open = 0;          // nodes not yet done, failed or skipped
   bool failed = false;
   bool finished = false;
@@ -126,16 +137,15 @@ class Plan::ScopeLookup : public runtime::Scope {
  public:
   ScopeLookup(Plan& plan, const Plan::Scope* scope, const Value* extra = nullptr)
       : plan_(plan), scope_(scope), extra_(extra) {}
-  const Value* find(std::string_view name_view) const override {
-    std::string name(name_view);
+  const Value* find(std::string_view name) const override {
     if (extra_ && extra_->is_object()) {
       auto it = extra_->find(name);
       if (it != extra_->end()) return &*it;
     }
     for (const Plan::Scope* s = scope_; s; s = s->parent) {
-      const BodyIndex& index = plan_.index_of(*s->body);
-      if (auto b = index.binder.find(name); b != index.binder.end() && s->status[b->second] == Status::Done) {
-        const Value& v = s->values[b->second];
+      const BodyIndex& index = s->body_index ? *s->body_index : plan_.index_of(*s->body);
+      if (auto b = index.binder.find(name); b != index.binder.end() && s->status(b->second) == Status::Done) {
+        const Value& v = s->value(b->second);
         const ir::Node& node = (*s->body)[b->second];
         if (node.as<ir::CallNode>() || node.as<ir::ValueNode>()) return &v;
         auto field = v.find(name);
@@ -165,10 +175,10 @@ Plan::Plan(const ir::Program& program, const ir::Workflow& workflow, Value input
   Scope* root = root_.get();
   root->kind = kWorkflow;
   root->body = &workflow.body;
+  root->body_index = &index_of(workflow.body);
   root->workflow = &workflow;
   root->path = workflow.name;
-  root->status.assign(workflow.body.size(), Status::Waiting);
-  root->values.resize(workflow.body.size());
+  root->slots = std::make_unique<Scope::Slot[]>(workflow.body.size());
   root->open = static_cast<uint32_t>(workflow.body.size());
   root->inputs = Value::object();
   // Given inputs, then defaults in order (a default may use earlier inputs).
@@ -176,7 +186,7 @@ Plan::Plan(const ir::Program& program, const ir::Workflow& workflow, Value input
     if (inputs.contains(p.name)) {
       root->inputs[p.name] = inputs[p.name];
     } else if (p.default_value) {
-      auto v = evaluate(root, *p.default_value, fmt::format("the default of input `{}`", p.name), UINT32_MAX);
+      auto v = evaluate(root, *p.default_value, [&] { return fmt::format("the default of input `{}`", p.name); }, UINT32_MAX);
       if (!v) return;
       root->inputs[p.name] = std::move(*v);
     } else {
@@ -215,27 +225,36 @@ const std::string& Plan::base_dir_of(int file) {
 std::string Plan::path_of(const Scope* scope, const std::string& name) const {
   // The workflow instance's path, then the name, then the iteration numbers
   // of the `for`s between (outermost first): main.counted[0].w[2]
-  std::vector<uint32_t> indices;
+  uint32_t indices[64];
+  size_t depth = 0;
   const Scope* s = scope;
   for (; s && s->kind != kWorkflow; s = s->parent) {
-    if (s->kind == kIteration) indices.push_back(s->index);
+    if (s->kind == kIteration && depth < std::size(indices)) indices[depth++] = s->index;
   }
   std::string path = s ? s->path : std::string("?");
-  path += ".";
+  path.reserve(path.size() + name.size() + 1 + depth * 8);
+  path += '.';
   path += name;
-  for (auto it = indices.rbegin(); it != indices.rend(); ++it) path += fmt::format("[{}]", *it);
+  char digits[16];
+  while (depth > 0) {
+    auto end = std::to_chars(digits, digits + sizeof digits, indices[--depth]).ptr;
+    path += '[';
+    path.append(digits, end);
+    path += ']';
+  }
   return path;
 }
 
 // ---- evaluation --------------------------------------------------------------------
 
-std::optional<Value> Plan::evaluate(Scope* scope, const ir::Expr& e, const std::string& what, uint32_t n) {
+std::optional<Value> Plan::evaluate(Scope* scope, const ir::Expr& e, const std::function<std::string()>& what,
+                                   uint32_t n) {
   ScopeLookup lookup(*this, scope);
   Evaluator& ev = evaluator_for(scope->workflow->loc.file);
   auto result = ev.eval(e, lookup);
   if (auto* v = std::get_if<Value>(&result)) return std::move(*v);
   const EvalFailure& f = std::get<EvalFailure>(result);
-  std::string message = fmt::format("{}: {}", what, f.message);
+  std::string message = fmt::format("{}: {}", what(), f.message);
   ir::SourceLoc loc = f.loc.known() ? f.loc : e.loc;
   if (n == UINT32_MAX) {
     // A workflow's own input default: the whole scope fails.
@@ -280,7 +299,7 @@ bool Plan::ready(Scope* scope, const ir::Node& node) {
 void Plan::advance(Scope* scope) {
   for (uint32_t n = 0; n < scope->body->size(); ++n) {
     if (stopping_) return;
-    if (scope->status[n] != Status::Waiting) continue;
+    if (scope->status(n) != Status::Waiting) continue;
     if (!ready(scope, (*scope->body)[n])) continue;
     start(scope, n);
   }
@@ -288,9 +307,9 @@ void Plan::advance(Scope* scope) {
 
 void Plan::start(Scope* scope, uint32_t n) {
   const ir::Node& node = (*scope->body)[n];
-  scope->status[n] = Status::Running;
+  scope->status(n) = Status::Running;
   if (const auto* v = node.as<ir::ValueNode>()) {
-    if (auto value = evaluate(scope, v->value, fmt::format("`{}`", node.name), n)) node_done(scope, n, std::move(*value));
+    if (auto value = evaluate(scope, v->value, [&] { return fmt::format("`{}`", node.name); }, n)) node_done(scope, n, std::move(*value));
   } else if (const auto* c = node.as<ir::CallNode>()) {
     start_call(scope, n, *c);
   } else if (const auto* s = node.as<ir::ScatterNode>()) {
@@ -306,7 +325,7 @@ std::optional<Value> Plan::call_inputs(Scope* scope, uint32_t n, const ir::CallN
                                        const std::vector<ir::Port>& ports, int callee_file) {
   Value inputs = Value::object();
   for (const auto& [name, expr] : call.args) {
-    auto v = evaluate(scope, expr, fmt::format("input `{}` of `{}`", name, call.callee), n);
+    auto v = evaluate(scope, expr, [&] { return fmt::format("input `{}` of `{}`", name, call.callee); }, n);
     if (!v) return std::nullopt;
     inputs[name] = std::move(*v);
   }
@@ -355,16 +374,15 @@ void Plan::start_call(Scope* scope, uint32_t n, const ir::CallNode& call) {
   const ir::Op* op = program_.find_op(call.callee);
   auto inputs = call_inputs(scope, n, call, op->inputs, op->loc.file);
   if (!inputs) return;
-  auto task = std::make_unique<Task>();
-  task->id = static_cast<TaskId>(tasks_.size());
-  task->op = op;
-  task->inputs = std::move(*inputs);
-  task->path = path_of(scope, node.name);
-  task->base_dir = &base_dir_of(op->loc.file);
-  task->call_loc = node.loc;
-  ready_.push_back(task->id);
+  Task& task = tasks_.emplace_back();
+  task.id = static_cast<TaskId>(tasks_.size() - 1);
+  task.op = op;
+  task.inputs = std::move(*inputs);
+  task.path = path_of(scope, node.name);
+  task.base_dir = &base_dir_of(op->loc.file);
+  task.call_loc = node.loc;
+  ready_.push_back(task.id);
   homes_.push_back({scope, n});
-  tasks_.push_back(std::move(task));
   ++tasks_made_;
   ++running_;
 }
@@ -385,10 +403,10 @@ Plan::Scope* Plan::make_scope(Scope* parent, Scope* owner, uint32_t owner_node, 
   child->owner_node = owner_node;
   child->kind = kind;
   child->body = body;
+  child->body_index = &index_of(*body);
   child->workflow = workflow;
   child->index = index;
-  child->status.assign(body->size(), Status::Waiting);
-  child->values.resize(body->size());
+  child->slots = std::make_unique<Scope::Slot[]>(body->size());
   child->open = static_cast<uint32_t>(body->size());
   Scope* raw = child.get();
   owner->children.push_back(std::move(child));
@@ -399,17 +417,17 @@ Plan::Scope* Plan::make_scope(Scope* parent, Scope* owner, uint32_t owner_node, 
 
 void Plan::start_scatter(Scope* scope, uint32_t n, const ir::ScatterNode& scatter) {
   const ir::Node& node = (*scope->body)[n];
-  auto items = evaluate(scope, scatter.collection, fmt::format("the list of `for {}`", scatter.var), n);
+  auto items = evaluate(scope, scatter.collection, [&] { return fmt::format("the list of `for {}`", scatter.var); }, n);
   if (!items) return;
   Scope::Gather& gather = scope->gathers[n];
   gather.total = static_cast<uint32_t>(items->size());
   gather.required = gather.total;
   if (scatter.min_success) {
-    auto v = evaluate(scope, *scatter.min_success, "min_success", n);
+    auto v = evaluate(scope, *scatter.min_success, [] { return std::string("min_success"); }, n);
     if (!v) return;
     gather.required = static_cast<uint32_t>(std::max<int64_t>(0, v->get<int64_t>()));
   } else if (scatter.min_success_ratio) {
-    auto v = evaluate(scope, *scatter.min_success_ratio, "min_success_ratio", n);
+    auto v = evaluate(scope, *scatter.min_success_ratio, [] { return std::string("min_success_ratio"); }, n);
     if (!v) return;
     gather.required = static_cast<uint32_t>(std::ceil(v->get<double>() * gather.total - 1e-9));
   }
@@ -438,7 +456,7 @@ void Plan::start_branch(Scope* scope, uint32_t n, const ir::BranchNode& branch) 
     const ir::BranchArm& arm = branch.arms[a];
     bool taken = true;
     if (arm.condition) {
-      auto c = evaluate(scope, *arm.condition, "the condition", n);
+      auto c = evaluate(scope, *arm.condition, [] { return std::string("the condition"); }, n);
       if (!c) return;
       taken = c->is_boolean() && c->get<bool>();
     }
@@ -458,8 +476,8 @@ void Plan::start_branch(Scope* scope, uint32_t n, const ir::BranchNode& branch) 
 // ---- completion ------------------------------------------------------------------------
 
 void Plan::node_done(Scope* scope, uint32_t n, Value value) {
-  scope->status[n] = Status::Done;
-  scope->values[n] = std::move(value);
+  scope->status(n) = Status::Done;
+  scope->value(n) = std::move(value);
   --scope->open;
   mark_dirty(scope);
 }
@@ -473,7 +491,7 @@ void Plan::node_failed(Scope* scope, uint32_t n, const std::string& reason, cons
     return;
   }
   problems_.push_back(Problem{Problem::Failed, path_of(scope, node.name.empty() ? "?" : node.name), reason, loc});
-  scope->status[n] = Status::Failed;
+  scope->status(n) = Status::Failed;
   --scope->open;
   scope->failed = true;
   skip_dependents(scope, n);
@@ -505,11 +523,11 @@ void Plan::skip_dependents(Scope* scope, uint32_t n) {
   for (const ir::Export& e : failed.exports) lost.insert(e.name);
   for (uint32_t k = n + 1; k < scope->body->size(); ++k) {
     const ir::Node& node = (*scope->body)[k];
-    if (scope->status[k] != Status::Waiting) continue;
+    if (scope->status(k) != Status::Waiting) continue;
     if (std::none_of(node.deps.begin(), node.deps.end(), [&](const std::string& d) { return lost.count(d) > 0; })) {
       continue;
     }
-    scope->status[k] = Status::Skipped;
+    scope->status(k) = Status::Skipped;
     --scope->open;
     if (!node.name.empty()) lost.insert(node.name);
     for (const ir::Export& e : node.exports) lost.insert(e.name);
@@ -533,7 +551,7 @@ void Plan::scope_finished(Scope* scope) {
       }
       Value outputs = Value::object();
       for (const ir::Port& p : scope->workflow->outputs) {
-        auto v = evaluate(scope, *p.value, fmt::format("output `{}` of `{}`", p.name, scope->workflow->name), 0);
+        auto v = evaluate(scope, *p.value, [&] { return fmt::format("output `{}` of `{}`", p.name, scope->workflow->name); }, 0);
         if (!v) {
           node_failed(owner, n, fmt::format("workflow `{}` could not give output `{}`", scope->workflow->name, p.name),
                       node.loc);
@@ -562,12 +580,12 @@ void Plan::scope_finished(Scope* scope) {
       for (const ir::Export& e : node.exports) {
         auto b = inner.binder.find(e.name);
         bool call_like = outer.call_like.at(e.name);
-        if (b == inner.binder.end() || scope->status[b->second] != Status::Done) {
+        if (b == inner.binder.end() || scope->status(b->second) != Status::Done) {
           exports[e.name] = absent_like(e.type, call_like);
           continue;
         }
         const ir::Node& binder = (*scope->body)[b->second];
-        const Value& v = scope->values[b->second];
+        const Value& v = scope->value(b->second);
         exports[e.name] = binder.as<ir::CallNode>() || binder.as<ir::ValueNode>() ? v : v[e.name];
       }
       node_done(owner, n, std::move(exports));
@@ -651,7 +669,7 @@ std::vector<TaskId> Plan::take_ready() {
   return out;
 }
 
-void Plan::forget(TaskId id) { tasks_[id]->inputs = Value(); }
+void Plan::forget(TaskId id) { tasks_[id].inputs = Value(); }
 
 void Plan::succeeded(TaskId id, Value outputs) {
   --running_;
@@ -663,7 +681,7 @@ void Plan::succeeded(TaskId id, Value outputs) {
 void Plan::failed(TaskId id, const std::string& reason) {
   --running_;
   auto [scope, n] = homes_[id];
-  node_failed(scope, n, reason, tasks_[id]->call_loc);
+  node_failed(scope, n, reason, tasks_[id].call_loc);
   settle();
 }
 

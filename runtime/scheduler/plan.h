@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -68,7 +69,7 @@ class Plan {
   // Tasks that became ready since the last call, in the order they became
   // ready (a fan-out's items in list order).
   std::vector<TaskId> take_ready();
-  const Task& task(TaskId id) const { return *tasks_.at(id); }
+  const Task& task(TaskId id) const { return tasks_.at(id); }
   // Frees a finished task's record (its inputs) once it is no longer needed.
   void forget(TaskId id);
 
@@ -109,7 +110,8 @@ class Plan {
   void skip_dependents(Scope* scope, uint32_t n);
   void scope_finished(Scope* scope);
   void gather_done(Scope* scope, uint32_t n);
-  std::optional<Value> evaluate(Scope* scope, const ir::Expr& e, const std::string& what, uint32_t n);
+  // `what` names the expression in a failure message; it is only called then.
+  std::optional<Value> evaluate(Scope* scope, const ir::Expr& e, const std::function<std::string()>& what, uint32_t n);
   std::optional<Value> call_inputs(Scope* scope, uint32_t n, const ir::CallNode& call,
                                    const std::vector<ir::Port>& ports, int callee_file);
   std::string path_of(const Scope* scope, const std::string& name) const;
@@ -122,7 +124,7 @@ class Plan {
   PlanOptions options_;
   std::unique_ptr<Scope> root_;
   std::map<const std::vector<ir::Node>*, std::unique_ptr<BodyIndex>> indexes_;
-  std::vector<std::unique_ptr<Task>> tasks_;
+  std::deque<Task> tasks_;  // chunked: stable references, few allocations
   std::vector<std::pair<Scope*, uint32_t>> homes_;  // where each task's result goes
   std::vector<TaskId> ready_;
   std::deque<Scope*> dirty_;

@@ -682,6 +682,8 @@ TEST_CASE("a relative file value is read against the base dir", "[eval]") {
   options.base_dir = dir.path.string();
   CHECK(ev("f: file", "int", "read_int(f)", Vars{{"f", "sub/n.txt"}}, options) == "5");
   CHECK(ev("", "int", "read_int(file(\"sub/n.txt\"))", {}, options) == "5");
+  CHECK(ev("", "int", "read_int(\"sub/n.txt\")", {}, options) == "5");  // a literal argument is a path too
+  CHECK(ev("", "size", "file_size(\"sub/n.txt\")", {}, options) == "2");
 }
 
 TEST_CASE("write_lines writes a new file under the scratch dir", "[eval]") {
@@ -812,6 +814,8 @@ TEST_CASE("contains for lists (deep) and strings", "[eval]") {
   CHECK(ev("xs: list[int]", "bool", "contains(xs, 2)", v) == "true");
   CHECK(ev("xs: list[int]", "bool", "contains(xs, 4)", v) == "false");
   CHECK(ev("fs: list[float]", "bool", "contains(fs, 1)", v) == "true");  // 1 == 1.0
+  CHECK(ev("xs: list[int]", "bool", "contains(xs, 2.0)", v) == "true");
+  CHECK(ev("xs: list[int]", "bool", "contains(xs, 2.5)", v) == "false");
   CHECK(ev("rs: list[{a: int}]", "bool", "contains(rs, { a = 2 })", v) == "true");
   CHECK(ev("rs: list[{a: int}]", "bool", "contains(rs, { a = 3 })", v) == "false");
   CHECK(ev("os: list[int?], n: int?", "bool", "contains(os, n)", v) == "true");
