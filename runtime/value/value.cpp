@@ -296,8 +296,9 @@ std::optional<Value> parse_json_for(std::string_view text, const Type* t, std::s
     v = Value::parse(text);
   } catch (const std::exception& e) {
     if (error) {
-      *error = trim(text).empty() ? fmt::format("expected {} as JSON, found nothing", t->str())
-                                  : fmt::format("expected {} as JSON, found {} ({})", t->str(), quoted_text(text), json_error(e));
+      std::string type = t ? t->str() : "a value";
+      *error = trim(text).empty() ? fmt::format("expected {} as JSON, found nothing", type)
+                                  : fmt::format("expected {} as JSON, found {} ({})", type, quoted_text(text), json_error(e));
     }
     return std::nullopt;
   }

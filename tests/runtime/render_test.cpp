@@ -173,20 +173,32 @@ const std::vector<std::string>& hostile_values() {
 }
 
 // Renders `op_text` (an op with one input `x: str`) with each hostile value,
-// runs it, and checks the output is `expected(value)` and nothing was injected.
+// runs the scripts (one after the other, in one shell), and checks each
+// printed `expected(value)` and that nothing was injected.
 void check_context(const std::string& op_text, Quoting expected_quoting,
                    const std::function<std::string(const std::string&)>& expected) {
   CompiledOp op(op_text);
   REQUIRE(!op.quotings().empty());
   CHECK(op.quotings()[0] == expected_quoting);
-  Shell shell;
+  const std::string separator = "@@next value@@\n";
+  std::string all;
   for (const std::string& value : hostile_values()) {
-    INFO("context " << ir::to_string(expected_quoting) << ", value [" << value << "]");
-    std::string script = op.script(Vars{{"x", value}});
-    INFO("script:\n" << script);
-    CHECK(shell.run(script) == expected(value));
-    CHECK_FALSE(shell.pwned());
+    INFO("value [" << value << "]");
+    all += op.script(Vars{{"x", value}}) + "\nprintf '%s\\n' '@@next value@@'\n";
   }
+  Shell shell;
+  std::string out = shell.run(all);
+  CHECK_FALSE(shell.pwned());
+  size_t pos = 0;
+  for (const std::string& value : hostile_values()) {
+    INFO("context " << ir::to_string(expected_quoting) << ", value [" << value << "], script:\n"
+                    << op.script(Vars{{"x", value}}));
+    size_t end = out.find(separator, pos);
+    REQUIRE(end != std::string::npos);
+    CHECK(out.substr(pos, end - pos) == expected(value));
+    pos = end + separator.size();
+  }
+  CHECK(pos == out.size());
 }
 
 }  // namespace

@@ -325,6 +325,13 @@ TEST_CASE("parse_text: optionals are none, JSON, or the text of the inner type",
   CHECK(parsed("1", T("none")) == "error: expected none, found `1`");
 }
 
+TEST_CASE("parse_text and read_value_text without a type read JSON", "[value]") {
+  CHECK(parsed("{\"a\": [1, 2.5]}", nullptr) == "{\"a\":[1,2.5]}");
+  CHECK(parsed("[1,", nullptr).rfind("error: expected a value as JSON, found `[1,`", 0) == 0);
+  CHECK(read_back("true\n", nullptr) == "true");
+  CHECK(read_back("", nullptr) == "error: expected a value as JSON, found nothing");
+}
+
 TEST_CASE("parse_text: a stream is no value", "[value]") {
   Types T;
   CHECK(parsed("x", T("stream[str]")) == "error: a stream[str] cannot be given as a value");
