@@ -95,6 +95,11 @@ struct CommandPart {
   std::string text;          // literal shell text (when expr is empty)
   std::optional<Expr> expr;  // ${...}
   Quoting quoting = Quoting::Bare;
+  // More of where it stands, for what quoting alone cannot make safe:
+  int backticks = 0;          // inside this many `...` (each strips one level of \ before \ ` $)
+  bool comment = false;       // in a # comment: a line break in the value would start a command
+  std::string heredoc_end;    // in a here-document: no line of the value may be this delimiter
+  bool heredoc_strip_tabs = false;  // (<<-: also not after leading tabs)
   SourceLoc loc;
 };
 

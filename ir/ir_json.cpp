@@ -101,9 +101,14 @@ json op_to_json(const Op& op, const TypeTable& types) {
   json command = json::array();
   for (const CommandPart& part : op.command) {
     if (part.expr) {
-      command.push_back({{"expr", expr_to_json(*part.expr, types)},
-                         {"quote", to_string(part.quoting)},
-                         {"loc", loc_to_json(part.loc)}});
+      json j = {{"expr", expr_to_json(*part.expr, types)}, {"quote", to_string(part.quoting)}};
+      if (part.backticks) j["backticks"] = part.backticks;
+      if (part.comment) j["comment"] = true;
+      if (!part.heredoc_end.empty()) {
+        j["heredoc"] = {{"end", part.heredoc_end}, {"strip_tabs", part.heredoc_strip_tabs}};
+      }
+      j["loc"] = loc_to_json(part.loc);
+      command.push_back(std::move(j));
     } else {
       command.push_back({{"text", part.text}});
     }
@@ -457,6 +462,12 @@ class Reader {
         else if (q == "literal") part.quoting = Quoting::Literal;
         else if (q == "arithmetic") part.quoting = Quoting::Arithmetic;
         else fail(p + "/quote", fmt::format("unknown quoting `{}`", q));
+        part.backticks = command[i].value("backticks", 0);
+        part.comment = command[i].value("comment", false);
+        if (command[i].contains("heredoc")) {
+          part.heredoc_end = str(command[i]["heredoc"], "end", p + "/heredoc");
+          part.heredoc_strip_tabs = command[i]["heredoc"].value("strip_tabs", false);
+        }
         part.loc = loc(command[i], p);
       }
       op.command.push_back(std::move(part));

@@ -72,7 +72,12 @@ struct StringPart {
   std::string text;  // literal text (when expr is null)
   ExprPtr expr;      // ${ expr }
   Span span;         // of the text, or of `${ ... }`
+  // Where it stands in a run command's shell text (set by the checker).
   ShellContext shell = ShellContext::Bare;
+  uint8_t backticks = 0;        // enclosing `...` substitutions (each strips a level of \)
+  bool comment = false;         // in a # comment (a line break would end it)
+  std::string heredoc_end;      // in a here-document: its delimiter line
+  bool heredoc_strip_tabs = false;
 };
 
 struct StringLit {

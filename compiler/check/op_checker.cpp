@@ -257,9 +257,28 @@ void OpChecker::check_run(int module, ast::OpDecl& op, ast::Clause& clause) {
   }
   OpNames names(op, op.inputs.size(), true, true);
   ExprChecker exprs(ctx_, module, names, ExprPlace::OpCommand);
+  annotate_shell_contexts(command->parts);
   for (ast::StringPart& part : command->parts) {
     if (!part.expr) continue;
     const ir::Type* t = exprs.check(*part.expr, nullptr, /*allow_stream=*/true);
+    if (part.shell == ast::ShellContext::Arithmetic && !t->is_error()) {
+      // The shell expands $(...) inside $(( )) even within quotes: only a
+      // value that cannot hold shell text may go there.
+      const ir::Type* inner = t->non_optional();  // absent writes nothing: also safe
+      bool number = inner->is_numeric() || inner->is(TypeKind::Size) || inner->is(TypeKind::Duration) ||
+                    inner->is(TypeKind::Bool);
+      if (!number) {
+        std::string text(ctx_.text(part.expr->span));
+        Diagnostic& d = ctx_.diags.report(DiagId::CannotInterpolate, part.expr->span, ctx_.display(t),
+                                          "shell arithmetic `$(( ))`");
+        if (inner->is(TypeKind::Str)) {
+          d.with_help(fmt::format("convert it first: ${{int({})}}", text));
+        } else {
+          d.with_help("only numbers and bools go into $(( ))");
+        }
+        continue;
+      }
+    }
     if (t->holds_stream()) {
       std::string text(ctx_.text(part.expr->span));
       ctx_.diags.report(DiagId::StreamInterpolation, part.expr->span, text)
@@ -270,7 +289,6 @@ void OpChecker::check_run(int module, ast::OpDecl& op, ast::Clause& clause) {
     exprs.check_interpolated(*part.expr, t, "a command", /*allow_lists=*/true);
   }
   clause.value->type = ctx_.types.str();
-  annotate_shell_contexts(command->parts);
 }
 
 void OpChecker::check_record_clause(int module, ast::OpDecl& op, ast::Clause& clause,

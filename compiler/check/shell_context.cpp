@@ -3,12 +3,15 @@
 // quoted; it does not parse commands.
 #include "compiler/check/shell_context.h"
 
+#include <algorithm>
 #include <string>
 
 namespace flowc::check {
 namespace {
 
-enum class Frame { Normal, Single, Double, Subshell, Backtick, Arithmetic };
+// EscapedBacktick: \`...\` inside backticks, a command substitution one
+// level deeper.
+enum class Frame { Normal, Single, Double, Subshell, Backtick, EscapedBacktick, Arithmetic };
 
 struct Heredoc {
   std::string delimiter;
@@ -41,6 +44,15 @@ void annotate_shell_contexts(std::vector<ast::StringPart>& parts) {
   const size_t n = text.size();
   size_t i = 0;
 
+  auto backticks = [&] {
+    int count = 0;
+    for (Frame f : stack) count += f == Frame::Backtick || f == Frame::EscapedBacktick;
+    return static_cast<uint8_t>(std::min(count, 255));
+  };
+  auto mark = [&](ast::StringPart* part, ast::ShellContext c) {
+    part->shell = c;
+    part->backticks = backticks();
+  };
   auto context = [&]() {
     switch (stack.back()) {
       case Frame::Single: return ast::ShellContext::Single;
@@ -63,7 +75,9 @@ void annotate_shell_contexts(std::vector<ast::StringPart>& parts) {
       for (size_t k = i; k < line_end; ++k) {
         if (at[k]) {
           has_interpolation = true;
-          at[k]->shell = doc.quoted ? ast::ShellContext::Literal : ast::ShellContext::Heredoc;
+          mark(at[k], doc.quoted ? ast::ShellContext::Literal : ast::ShellContext::Heredoc);
+          at[k]->heredoc_end = doc.delimiter;
+          at[k]->heredoc_strip_tabs = doc.strip_tabs;
         }
       }
       bool is_end = !has_interpolation && text.compare(start, line_end - start, doc.delimiter) == 0;
@@ -74,7 +88,7 @@ void annotate_shell_contexts(std::vector<ast::StringPart>& parts) {
 
   while (i < n) {
     if (at[i]) {
-      at[i]->shell = context();
+      mark(at[i], context());
       ++i;
       continue;
     }
@@ -112,6 +126,11 @@ void annotate_shell_contexts(std::vector<ast::StringPart>& parts) {
       continue;
     }
     if (c == '\\') {
+      // Inside backticks, \` opens (or closes) a substitution one level deeper.
+      if ((top == Frame::Backtick || top == Frame::EscapedBacktick) && i + 1 < n && text[i + 1] == '`') {
+        if (top == Frame::EscapedBacktick) stack.pop_back();
+        else stack.push_back(Frame::EscapedBacktick);
+      }
       i += 2;
       continue;
     }
@@ -164,7 +183,10 @@ void annotate_shell_contexts(std::vector<ast::StringPart>& parts) {
         bool word_start = i == 0 || std::isspace(static_cast<unsigned char>(text[i - 1])) || text[i - 1] == ';';
         if (word_start) {
           while (i < n && text[i] != '\n') {
-            if (at[i]) at[i]->shell = ast::ShellContext::Bare;
+            if (at[i]) {
+              mark(at[i], ast::ShellContext::Bare);
+              at[i]->comment = true;
+            }
             ++i;
           }
           continue;

@@ -219,6 +219,10 @@ class Lowerer {
             if (part.expr) {
               cp.expr = expr(*part.expr);
               cp.quoting = quoting(part.shell);
+              cp.backticks = part.backticks;
+              cp.comment = part.comment;
+              cp.heredoc_end = part.heredoc_end;
+              cp.heredoc_strip_tabs = part.heredoc_strip_tabs;
               cp.loc = loc(part.span);
             } else {
               cp.text = part.text;

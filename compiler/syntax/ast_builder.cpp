@@ -757,7 +757,10 @@ class Builder {
     uint32_t h = 0;
     while (!c.done()) {
       if (const Token* text_token = c.take(TokenKind::STR_TEXT)) {
-        lit.parts.push_back(ast::StringPart{lexed_.texts[text_token->payload], nullptr, span(*text_token)});
+        ast::StringPart text_part;
+        text_part.text = lexed_.texts[text_token->payload];
+        text_part.span = span(*text_token);
+        lit.parts.push_back(std::move(text_part));
       } else if (const Token* interp = c.take(TokenKind::INTERP_OPEN)) {
         ParserRuleContext* e = c.take_rule(Flow::RuleExpr);
         const Token* close = c.take(TokenKind::INTERP_CLOSE);
@@ -765,7 +768,10 @@ class Builder {
         ast::ExprPtr value = expr(e);
         h = std::max(h, value->height);
         Span whole{file_.id(), interp->begin, close ? close->end : value->span.end};
-        lit.parts.push_back(ast::StringPart{{}, std::move(value), whole});
+        ast::StringPart interpolation;
+        interpolation.expr = std::move(value);
+        interpolation.span = whole;
+        lit.parts.push_back(std::move(interpolation));
       } else {
         c.next();
       }

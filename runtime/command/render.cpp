@@ -1,17 +1,13 @@
-// Command rendering: values quoted for the shell context the compiler
-// recorded. On top of that context, a small scan of the command text (the
-// same rules as compiler/check/shell_context.cpp) finds three places where
-// the recorded context alone would not be safe:
+// Command rendering: values quoted for where the compiler found them in the
+// shell text (ir::CommandPart): the quoting context, and three more facts
+// quoting alone does not cover:
 //   - inside backticks, the shell removes one level of `\` before `\`, `` ` ``
 //     and `$`, so the quoted text is escaped once more per level;
 //   - in a `#` comment quotes mean nothing and a line break ends the
 //     comment, so line breaks in a value there become spaces;
 //   - in a here-document, a line of a value equal to the delimiter would end
 //     the document early; that is a failure.
-// In shell arithmetic $(( )) only numbers and bools may stand: the shell
-// expands `$(...)` there even inside single quotes, so any other value is a
-// failure. And a NUL byte, which no shell script can hold, is a failure
-// anywhere.
+// And a NUL byte, which no shell script can hold, is a failure anywhere.
 #include "runtime/command/render.h"
 
 #include <charconv>
@@ -68,208 +64,6 @@ std::string quoted_text(std::string_view s, Quoting q) {
   return "'" + single_quoted_inner(s) + "'";
 }
 
-// ---- scanning the command text -------------------------------------------------------
-
-enum class Frame { Normal, Single, Double, Subshell, Backtick, Arithmetic };
-
-struct Heredoc {
-  std::string delimiter;
-  bool strip_tabs = false;
-};
-
-struct Place {
-  int backticks = 0;  // enclosing backtick substitutions
-  bool comment = false;
-  int heredoc = -1;  // index of the here-document it stands in
-};
-
-bool is_word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.'; }
-
-// Where each interpolation of `parts` stands (indexed like parts).
-std::vector<Place> scan(const std::vector<ir::CommandPart>& parts, std::vector<Heredoc>& docs) {
-  std::vector<Place> places(parts.size());
-  std::string text;
-  std::vector<int> at;  // the part at each placeholder position, or -1
-  for (size_t k = 0; k < parts.size(); ++k) {
-    if (parts[k].expr) {
-      text += 'x';
-      at.push_back(static_cast<int>(k));
-    } else {
-      text += parts[k].text;
-      at.resize(text.size(), -1);
-    }
-  }
-
-  std::vector<Frame> stack = {Frame::Normal};
-  std::vector<int> arith_depth;  // open parentheses inside each $(( ))
-  std::vector<Heredoc> pending;
-  const size_t n = text.size();
-  size_t i = 0;
-  auto backticks = [&] {
-    int count = 0;
-    for (Frame f : stack) count += f == Frame::Backtick;
-    return count;
-  };
-  auto heredoc_body = [&](const Heredoc& doc) {
-    docs.push_back(doc);
-    int index = static_cast<int>(docs.size()) - 1;
-    while (i < n) {
-      size_t line_end = text.find('\n', i);
-      if (line_end == std::string::npos) line_end = n;
-      size_t start = i;
-      if (doc.strip_tabs) {
-        while (start < line_end && text[start] == '\t') ++start;
-      }
-      bool has_interpolation = false;
-      for (size_t k = i; k < line_end; ++k) {
-        if (at[k] >= 0) {
-          has_interpolation = true;
-          places[at[k]].heredoc = index;
-          places[at[k]].backticks = backticks();
-        }
-      }
-      bool is_end = !has_interpolation && text.compare(start, line_end - start, doc.delimiter) == 0;
-      i = line_end < n ? line_end + 1 : n;
-      if (is_end) return;
-    }
-  };
-
-  while (i < n) {
-    if (at[i] >= 0) {
-      places[at[i]].backticks = backticks();
-      ++i;
-      continue;
-    }
-    char c = text[i];
-    Frame top = stack.back();
-    if (top == Frame::Single) {
-      if (c == '\'') stack.pop_back();
-      ++i;
-      continue;
-    }
-    if (top == Frame::Arithmetic) {
-      // $(( ... )): parentheses nest; `))` at depth 0 ends it.
-      if (c == '(') {
-        ++arith_depth.back();
-      } else if (c == ')') {
-        if (arith_depth.back() == 0 && i + 1 < n && text[i + 1] == ')') {
-          stack.pop_back();
-          arith_depth.pop_back();
-          i += 2;
-          continue;
-        }
-        if (arith_depth.back() > 0) --arith_depth.back();
-      } else if (c == '$' && i + 1 < n && text[i + 1] == '(') {
-        if (i + 2 < n && text[i + 2] == '(') {
-          stack.push_back(Frame::Arithmetic);
-          arith_depth.push_back(0);
-          i += 3;
-          continue;
-        }
-        stack.push_back(Frame::Subshell);
-        ++i;
-      }
-      ++i;
-      continue;
-    }
-    if (c == '\\') {
-      i += 2;
-      continue;
-    }
-    if (top == Frame::Double) {
-      if (c == '"') {
-        stack.pop_back();
-      } else if (c == '$' && i + 2 < n && text[i + 1] == '(' && text[i + 2] == '(') {
-        stack.push_back(Frame::Arithmetic);
-        arith_depth.push_back(0);
-        i += 2;
-      } else if (c == '$' && i + 1 < n && text[i + 1] == '(') {
-        stack.push_back(Frame::Subshell);
-        ++i;
-      } else if (c == '`') {
-        stack.push_back(Frame::Backtick);
-      }
-      ++i;
-      continue;
-    }
-    switch (c) {
-      case '\'':
-        stack.push_back(Frame::Single);
-        break;
-      case '"':
-        stack.push_back(Frame::Double);
-        break;
-      case '`':
-        if (top == Frame::Backtick) stack.pop_back();
-        else stack.push_back(Frame::Backtick);
-        break;
-      case '$':
-        if (i + 2 < n && text[i + 1] == '(' && text[i + 2] == '(') {
-          stack.push_back(Frame::Arithmetic);
-          arith_depth.push_back(0);
-          i += 2;
-        } else if (i + 1 < n && text[i + 1] == '(') {
-          stack.push_back(Frame::Subshell);
-          ++i;
-        }
-        break;
-      case '(':
-        if (top == Frame::Subshell) stack.push_back(Frame::Subshell);
-        break;
-      case ')':
-        if (top == Frame::Subshell) stack.pop_back();
-        break;
-      case '#': {
-        bool word_start = i == 0 || std::isspace(static_cast<unsigned char>(text[i - 1])) || text[i - 1] == ';';
-        if (word_start) {
-          while (i < n && text[i] != '\n') {
-            if (at[i] >= 0) {
-              places[at[i]].comment = true;
-              places[at[i]].backticks = backticks();
-            }
-            ++i;
-          }
-          continue;
-        }
-        break;
-      }
-      case '<':
-        if (i + 1 < n && text[i + 1] == '<' && !(i + 2 < n && text[i + 2] == '<')) {
-          Heredoc doc;
-          size_t k = i + 2;
-          if (k < n && text[k] == '-') {
-            doc.strip_tabs = true;
-            ++k;
-          }
-          while (k < n && (text[k] == ' ' || text[k] == '\t')) ++k;
-          char quote = k < n && (text[k] == '\'' || text[k] == '"') ? text[k] : 0;
-          if (quote) ++k;
-          if (k < n && text[k] == '\\') ++k;
-          size_t word = k;
-          while (k < n && is_word_char(text[k]) && at[k] < 0) ++k;
-          doc.delimiter = text.substr(word, k - word);
-          if (quote && k < n && text[k] == quote) ++k;
-          if (!doc.delimiter.empty()) pending.push_back(doc);
-          i = k;
-          continue;
-        }
-        break;
-      case '\n':
-        if (!pending.empty()) {
-          ++i;
-          for (const Heredoc& doc : pending) heredoc_body(doc);
-          pending.clear();
-          continue;
-        }
-        break;
-      default:
-        break;
-    }
-    ++i;
-  }
-  return places;
-}
-
 }  // namespace
 
 std::string scalar_text(const Value& v, const ir::Type* t) {
@@ -323,8 +117,6 @@ std::string shell_text(const Value& v, const ir::Type* t, ir::Quoting quoting) {
 }
 
 Evaluated<std::string> render_command(const ir::Op& op, const Scope& scope, Evaluator& evaluator) {
-  std::vector<Heredoc> docs;
-  std::vector<Place> places = scan(op.command, docs);
   struct Region {
     size_t begin, end;
     size_t part;
@@ -356,20 +148,19 @@ Evaluated<std::string> render_command(const ir::Op& op, const Scope& scope, Eval
                                      ir::expr_text(*part.expr)),
                          part.loc};
     }
-    const Place& place = places[k];
-    if (place.comment) {
+    if (part.comment) {
       for (char& c : text) {
         if (c == '\n') c = ' ';
       }
     }
-    for (int level = 0; level < place.backticks; ++level) text = escaped(text, "\\`$");
+    for (int level = 0; level < part.backticks; ++level) text = escaped(text, "\\`$");
     size_t begin = out.size();
     out += text;
-    if (place.heredoc >= 0) in_heredocs.push_back(Region{begin, out.size(), k});
+    if (!part.heredoc_end.empty()) in_heredocs.push_back(Region{begin, out.size(), k});
   }
   // No line a value touches in a here-document may be its delimiter.
   for (const Region& r : in_heredocs) {
-    const Heredoc& doc = docs[static_cast<size_t>(places[r.part].heredoc)];
+    const ir::CommandPart& part = op.command[r.part];
     size_t pos = 0;
     if (r.begin > 0) {
       size_t nl = out.rfind('\n', r.begin - 1);
@@ -379,13 +170,13 @@ Evaluated<std::string> render_command(const ir::Op& op, const Scope& scope, Eval
       size_t line_end = out.find('\n', pos);
       if (line_end == std::string::npos) line_end = out.size();
       std::string_view line(out.data() + pos, line_end - pos);
-      if (doc.strip_tabs) {
+      if (part.heredoc_strip_tabs) {
         while (!line.empty() && line.front() == '\t') line.remove_prefix(1);
       }
-      if (line == doc.delimiter) {
+      if (line == part.heredoc_end) {
         return EvalFailure{fmt::format("the value of `${{{}}}` would end the here-document early: it makes a line `{}`",
-                                       ir::expr_text(*op.command[r.part].expr), doc.delimiter),
-                           op.command[r.part].loc};
+                                       ir::expr_text(*part.expr), part.heredoc_end),
+                           part.loc};
       }
       if (line_end >= r.end || line_end >= out.size()) break;
       pos = line_end + 1;

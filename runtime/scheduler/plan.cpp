@@ -188,6 +188,7 @@ Plan::Plan(const ir::Program& program, const ir::Workflow& workflow, Value input
     } else if (p.default_value) {
       auto v = evaluate(root, *p.default_value, [&] { return fmt::format("the default of input `{}`", p.name); }, UINT32_MAX);
       if (!v) return;
+      coerce_in_place(*v, p.type);
       root->inputs[p.name] = std::move(*v);
     } else {
       root->inputs[p.name] = nullptr;  // an optional left out
@@ -324,9 +325,17 @@ void Plan::start(Scope* scope, uint32_t n) {
 std::optional<Value> Plan::call_inputs(Scope* scope, uint32_t n, const ir::CallNode& call,
                                        const std::vector<ir::Port>& ports, int callee_file) {
   Value inputs = Value::object();
+  auto port_type = [&](const std::string& name) -> const ir::Type* {
+    for (const ir::Port& p : ports) {
+      if (p.name == name) return p.type;
+    }
+    return nullptr;
+  };
   for (const auto& [name, expr] : call.args) {
     auto v = evaluate(scope, expr, [&] { return fmt::format("input `{}` of `{}`", name, call.callee); }, n);
     if (!v) return std::nullopt;
+    // The value takes the port's type (an int given for a float is a float).
+    if (const ir::Type* t = port_type(name)) coerce_in_place(*v, t);
     inputs[name] = std::move(*v);
   }
   // Defaults, in order, each seeing the inputs before it.
@@ -346,6 +355,7 @@ std::optional<Value> Plan::call_inputs(Scope* scope, uint32_t n, const ir::CallN
       return std::nullopt;
     }
     inputs[p.name] = std::move(std::get<Value>(result));
+    coerce_in_place(inputs[p.name], p.type);
   }
   return inputs;
 }
@@ -557,6 +567,7 @@ void Plan::scope_finished(Scope* scope) {
                       node.loc);
           return;
         }
+        coerce_in_place(*v, p.type);
         outputs[p.name] = std::move(*v);
       }
       node_done(owner, n, std::move(outputs));
@@ -657,6 +668,7 @@ void Plan::finish_run(bool ok) {
       return;
     }
     outputs_[p.name] = std::move(std::get<Value>(result));
+    coerce_in_place(outputs_[p.name], p.type);
   }
 }
 

@@ -335,6 +335,14 @@ TEST_CASE("op clauses are checked", "[checker]") {
   CHECK(codes_of("op f() -> (parts: list[file] = glob(\"p_*\")) { run \"split\" }").empty());
 }
 
+TEST_CASE("only numbers and bools go into shell arithmetic", "[checker]") {
+  CHECK(codes_of("op f(n: int, b: bool, s: size) -> () { run \"echo $((${n} * 2 + ${b} + ${s}))\" }").empty());
+  CHECK(codes_of("op f(x: str) -> () { run \"echo $((${x} + 1))\" }") == Codes{"E0703"});
+  CHECK(codes_of("op f(x: int?) -> () { run \"echo $((0${x} + 1))\" }").empty());  // absent writes nothing
+  CHECK(codes_of("op f(x: list[int]) -> () { run \"echo $((${x} + 1))\" }") == Codes{"E0703"});
+  CHECK(codes_of("op f(x: str) -> () { run \"echo $((${int(x)} + 1))\" }").empty());
+}
+
 TEST_CASE("command interpolation takes scalars, lists and optionals", "[checker]") {
   CHECK(codes_of("op f(a: list[file], b: int?, c: dir) -> (o: file) { run \"x ${a} ${b} ${c} > ${o}\" }").empty());
   CHECK(codes_of("op f(m: map[str, int]) -> () { run \"x ${m}\" }") == Codes{"E0703"});

@@ -75,3 +75,31 @@ TEST_CASE("arithmetic expansion is its own context", "[shell]") {
   CHECK(contexts(R"("echo \"$((${a}))\" \"${b}\"")") == std::vector<C>{C::Arithmetic, C::Double});
   CHECK(contexts(R"x("x=$(( $(wc -l < ${f}) + ${n} ))")x") == std::vector<C>{C::Bare, C::Arithmetic});
 }
+
+TEST_CASE("backtick depth, comments and here-document delimiters are recorded", "[shell]") {
+  SourceManager sources;
+  Diagnostics diags;
+  const SourceFile& f = sources.add("t.flow", R"(op f() -> () { run """
+echo `basename ${a}` "`echo \`cat ${b}\``"
+# note ${c}
+cat <<-END
+	${d}
+	END
+""" })");
+  auto module = syntax::parse_file(f, diags);
+  REQUIRE(diags.all().empty());
+  auto& parts = module->ops.at(0).clauses.at(0).value->as<ast::StringLit>()->parts;
+  check::annotate_shell_contexts(parts);
+  std::vector<const ast::StringPart*> x;
+  for (const ast::StringPart& p : parts) {
+    if (p.expr) x.push_back(&p);
+  }
+  REQUIRE(x.size() == 4);
+  CHECK(x[0]->backticks == 1);
+  CHECK(x[1]->backticks == 2);
+  CHECK(x[2]->comment);
+  CHECK(x[2]->backticks == 0);
+  CHECK(x[3]->heredoc_end == "END");
+  CHECK(x[3]->heredoc_strip_tabs);
+  CHECK_FALSE(x[0]->comment);
+}

@@ -131,6 +131,19 @@ workflow main(n: int = 20) -> (o: int) { x = f(a = n + 1)  return (o = x.o) })")
   CHECK(f.plan->task(tasks[0]).inputs == Value{{"a", 21}, {"b", 42}, {"c", nullptr}});
 }
 
+TEST_CASE("values take the types of the ports they go to", "[plan]") {
+  Fixture f(R"(
+op scale(x: float, y: float = 3) -> (o: float) { run "echo ${x} > ${o}" }
+workflow main(n: int = 2) -> (half: float) { s = scale(x = n)  return (half = n / 2) })");
+  auto tasks = f.ready();
+  REQUIRE(tasks.size() == 1);
+  CHECK(f.plan->task(tasks[0]).inputs["x"].is_number_float());
+  CHECK(f.plan->task(tasks[0]).inputs["y"].is_number_float());
+  f.plan->succeeded(tasks[0], {{"o", 2.0}});
+  REQUIRE(f.plan->ok());
+  CHECK(f.plan->outputs()["half"].is_number_float());
+}
+
 TEST_CASE("a failure stops new work; running tasks are waited for", "[plan]") {
   Fixture f(std::string(kOps) + R"(
 workflow main(xs: list[int] = [1, 2]) -> (all: list[int], n: int) {
