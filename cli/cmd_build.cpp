@@ -64,16 +64,7 @@ int cmd_build(const BuildOptions& options) {
   if (!program) return exit_code;
   if (options.summary) print_summary(*program);
   if (options.output.empty()) return kExitOk;
-  std::string text = ir::json_text(ir::to_json(*program));
-  if (options.output == "-") {
-    std::cout << text;
-    return kExitOk;
-  }
-  if (std::string error = write_file_atomically(options.output, text); !error.empty()) {
-    print_error(error);
-    return kExitUsage;
-  }
-  return kExitOk;
+  return write_output(options.output, ir::json_text(ir::to_json(*program)));
 }
 
 }  // namespace flowc::cli

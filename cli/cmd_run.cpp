@@ -14,16 +14,8 @@ int cmd_run(const RunCommandOptions& options) {
   int exit_code = kExitOk;
   auto program = program_from(options.file, options.common, &exit_code);
   if (!program) return exit_code;
-  std::string name = options.workflow.empty() ? program->entry : options.workflow;
-  const ir::Workflow* wf = program->find_workflow(name);
-  if (!wf) {
-    std::string known;
-    for (const ir::Workflow& w : program->workflows) known += (known.empty() ? "" : ", ") + w.id;
-    print_error(name.empty() ? "this file has several workflows and none is called `main`; choose one with --workflow ("
-                                   + known + ")"
-                             : "no workflow is called `" + name + "` (there are: " + known + ")");
-    return kExitUsage;
-  }
+  const ir::Workflow* wf = choose_workflow(*program, options.workflow);
+  if (!wf) return kExitUsage;
 
   std::vector<std::string> errors;
   auto inputs = runtime::workflow_inputs(*program, *wf, options.params, options.params_file, &errors);

@@ -122,4 +122,27 @@ std::string write_file_atomically(const std::string& path, const std::string& te
   return {};
 }
 
+int write_output(const std::string& path, const std::string& text) {
+  if (path.empty() || path == "-") {
+    std::cout << text;
+    return kExitOk;
+  }
+  if (std::string error = write_file_atomically(path, text); !error.empty()) {
+    print_error(error);
+    return kExitUsage;
+  }
+  return kExitOk;
+}
+
+const ir::Workflow* choose_workflow(const ir::Program& program, const std::string& requested) {
+  std::string name = requested.empty() ? program.entry : requested;
+  if (const ir::Workflow* wf = program.find_workflow(name)) return wf;
+  std::string known;
+  for (const ir::Workflow& w : program.workflows) known += (known.empty() ? "" : ", ") + w.id;
+  print_error(name.empty() ? "this file has several workflows and none is called `main`; choose one with --workflow (" +
+                                 known + ")"
+                           : "no workflow is called `" + name + "` (there are: " + known + ")");
+  return nullptr;
+}
+
 }  // namespace flowc::cli

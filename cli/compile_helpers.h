@@ -27,6 +27,14 @@ std::optional<ir::Program> program_from(const std::string& path, const CommonOpt
 // never sees half of it. Returns an error message, or empty.
 std::string write_file_atomically(const std::string& path, const std::string& text);
 
+// Writes `text` to `path` (atomically), or to stdout if `path` is "" or "-".
+// Returns an exit code.
+int write_output(const std::string& path, const std::string& text);
+
+// The workflow named `requested`, or the program's entry if that is empty;
+// prints why not and returns null if there is none.
+const ir::Workflow* choose_workflow(const ir::Program& program, const std::string& requested);
+
 void print_error(const std::string& message);
 
 }  // namespace flowc::cli

@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ir/utf8.h"
+
 namespace flowc {
 namespace {
 
@@ -26,17 +28,6 @@ struct DisplayLine {
   std::vector<size_t> cell_of;    // byte offset in the line → display cell
 };
 
-// The length of the valid UTF-8 sequence starting at line[i], or 0.
-size_t utf8_sequence(std::string_view line, size_t i) {
-  auto c = static_cast<unsigned char>(line[i]);
-  size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-  if (n == 0 || i + n > line.size()) return 0;
-  for (size_t k = 1; k < n; ++k) {
-    if ((static_cast<unsigned char>(line[i + k]) & 0xC0) != 0x80) return 0;
-  }
-  return n;
-}
-
 DisplayLine to_display(std::string_view line) {
   DisplayLine out;
   out.cell_of.resize(line.size() + 1);
@@ -44,7 +35,7 @@ DisplayLine to_display(std::string_view line) {
   for (size_t i = 0; i < line.size();) {
     out.cell_of[i] = cell;
     unsigned char c = static_cast<unsigned char>(line[i]);
-    size_t n = utf8_sequence(line, i);
+    size_t n = ir::utf8_sequence_length(line, i);
     if (c == '\t') {
       out.text += "    ";
       cell += 4;

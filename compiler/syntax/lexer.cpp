@@ -6,6 +6,9 @@
 #include <limits>
 #include <optional>
 
+#include "ir/units.h"
+#include "ir/utf8.h"
+
 namespace flowc::syntax {
 namespace {
 
@@ -47,46 +50,20 @@ TokenKind keyword(std::string_view word) {
   return TokenKind::IDENT;
 }
 
-struct Unit {
-  std::string_view name;
-  TokenKind kind;
-  double factor;  // bytes or seconds
-};
-
-constexpr Unit kUnits[] = {
-    {"B", TokenKind::SIZE, 1},
-    {"KB", TokenKind::SIZE, 1e3},
-    {"MB", TokenKind::SIZE, 1e6},
-    {"GB", TokenKind::SIZE, 1e9},
-    {"TB", TokenKind::SIZE, 1e12},
-    {"PB", TokenKind::SIZE, 1e15},
-    {"KiB", TokenKind::SIZE, 1024.0},
-    {"MiB", TokenKind::SIZE, 1024.0 * 1024},
-    {"GiB", TokenKind::SIZE, 1024.0 * 1024 * 1024},
-    {"TiB", TokenKind::SIZE, 1024.0 * 1024 * 1024 * 1024},
-    {"PiB", TokenKind::SIZE, 1024.0 * 1024 * 1024 * 1024 * 1024},
-    {"ms", TokenKind::DURATION, 0.001},
-    {"s", TokenKind::DURATION, 1},
-    {"m", TokenKind::DURATION, 60},
-    {"min", TokenKind::DURATION, 60},
-    {"h", TokenKind::DURATION, 3600},
-    {"d", TokenKind::DURATION, 86400},
-};
-
 std::string unit_hint(std::string_view unit) {
   auto lower = [](std::string_view s) {
     std::string out(s);
     for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return out;
   };
-  for (const Unit& u : kUnits) {
-    if (u.kind == TokenKind::SIZE && lower(u.name) == lower(unit)) return fmt::format("did you mean `{}`?", u.name);
+  for (const ir::Unit& u : ir::units()) {
+    if (u.size && lower(u.name) == lower(unit)) return fmt::format("did you mean `{}`?", u.name);
   }
   if (unit == "K" || unit == "M" || unit == "G" || unit == "T" || unit == "k" || unit == "g") {
     return fmt::format("write `{0}iB` (powers of 1024) or `{0}B` (powers of 1000)",
                        static_cast<char>(std::toupper(static_cast<unsigned char>(unit[0]))));
   }
-  return "sizes: B, KB, MB, GB, TB, KiB, MiB, GiB, TiB; durations: ms, s, m (minutes), min, h, d";
+  return fmt::format("sizes: {}; durations: {}", ir::kSizeUnitNames, ir::kDurationUnitNames);
 }
 
 // Decodes one UTF-8 code point at `p` (the file was validated up front).
@@ -119,39 +96,6 @@ void append_utf8(std::string& out, uint32_t cp) {
     out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
     out += static_cast<char>(0x80 | (cp & 0x3F));
   }
-}
-
-// Returns the offset of the first byte that is not valid UTF-8, if any.
-std::optional<size_t> first_invalid_utf8(std::string_view text) {
-  size_t i = 0, n = text.size();
-  while (i < n) {
-    auto c = static_cast<unsigned char>(text[i]);
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t len;
-    uint32_t min;
-    if ((c & 0xE0) == 0xC0) {
-      len = 2, min = 0x80;
-    } else if ((c & 0xF0) == 0xE0) {
-      len = 3, min = 0x800;
-    } else if ((c & 0xF8) == 0xF0) {
-      len = 4, min = 0x10000;
-    } else {
-      return i;
-    }
-    if (i + len > n) return i;
-    uint32_t cp = c & (0x7F >> len);
-    for (size_t k = 1; k < len; ++k) {
-      auto cc = static_cast<unsigned char>(text[i + k]);
-      if ((cc & 0xC0) != 0x80) return i;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
-    i += len;
-  }
-  return std::nullopt;
 }
 
 class Lexer {
@@ -208,7 +152,7 @@ class Lexer {
       out_.fatal = true;
       return false;
     }
-    if (auto bad = first_invalid_utf8(src_)) {
+    if (auto bad = ir::first_invalid_utf8(src_)) {
       diags_.report(DiagId::InvalidUtf8, span(*bad, *bad + 1), static_cast<unsigned>(static_cast<unsigned char>(src_[*bad])));
       out_.first_error = static_cast<uint32_t>(*bad);
       out_.fatal = true;
@@ -494,10 +438,7 @@ class Lexer {
       return;
     }
 
-    const Unit* found = nullptr;
-    for (const Unit& u : kUnits) {
-      if (u.name == unit) found = &u;
-    }
+    const ir::Unit* found = ir::find_unit(unit);
     double amount = std::strtod(digits_only.c_str(), nullptr);
     if (!found) {
       if (Diagnostic* d = error(DiagId::UnknownUnit, unit_begin, pos_, unit)) d->with_help(unit_hint(unit));
@@ -505,16 +446,22 @@ class Lexer {
       return;
     }
     double scaled = amount * found->factor;
-    if (found->kind == TokenKind::SIZE) {
-      if (scaled >= 9.2e18) {
+    if (found->size) {
+      // A whole number of units is exact; a fraction rounds to the byte.
+      int64_t exact = 0;
+      errno = 0;
+      long long count = real ? 0 : std::strtoll(digits_only.c_str(), nullptr, 10);
+      if (!real && errno == 0 && !__builtin_mul_overflow(count, found->bytes, &exact)) {
+        value.integer = exact;
+      } else if (real && scaled < 9.2e18) {
+        value.integer = static_cast<int64_t>(std::llround(scaled));
+      } else {
         error(DiagId::NumberTooLarge, start, pos_, whole);
-        scaled = 0;
       }
-      value.integer = static_cast<int64_t>(std::llround(scaled));
     } else {
       value.real = scaled;
     }
-    push_number(found->kind, start, value);
+    push_number(found->size ? TokenKind::SIZE : TokenKind::DURATION, start, value);
   }
 
   void push_number(TokenKind kind, size_t start, NumberValue value) {

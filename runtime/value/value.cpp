@@ -9,6 +9,9 @@
 
 #include <fmt/format.h>
 
+#include "ir/units.h"
+#include "ir/utf8.h"
+
 namespace flowc::runtime {
 namespace {
 
@@ -35,32 +38,6 @@ std::string quoted_text(std::string_view text) {
   size_t cut = kLimit;
   while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
   return fmt::format("`{}...`", text.substr(0, cut));
-}
-
-// The length of the valid UTF-8 sequence starting at s[i], or 0 if invalid.
-size_t utf8_length(std::string_view s, size_t i) {
-  auto c = static_cast<unsigned char>(s[i]);
-  if (c < 0x80) return 1;
-  size_t len;
-  uint32_t min;
-  if ((c & 0xE0) == 0xC0) {
-    len = 2, min = 0x80;
-  } else if ((c & 0xF0) == 0xE0) {
-    len = 3, min = 0x800;
-  } else if ((c & 0xF8) == 0xF0) {
-    len = 4, min = 0x10000;
-  } else {
-    return 0;
-  }
-  if (i + len > s.size()) return 0;
-  uint32_t cp = c & (0x7F >> len);
-  for (size_t k = 1; k < len; ++k) {
-    auto cc = static_cast<unsigned char>(s[i + k]);
-    if ((cc & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (cc & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  return len;
 }
 
 // ---- numbers from text -----------------------------------------------------------
@@ -170,37 +147,9 @@ std::optional<double> parse_real(std::string_view text, NumberError* err) {
   return value;
 }
 
-struct Unit {
-  std::string_view name;
-  bool size;
-  double factor;    // bytes or seconds
-  int64_t bytes;    // sizes: the exact factor
-};
-
-// The language's units (compiler/syntax/lexer.cpp).
-constexpr Unit kUnits[] = {
-    {"B", true, 1, 1},
-    {"KB", true, 1e3, 1000},
-    {"MB", true, 1e6, 1000000},
-    {"GB", true, 1e9, 1000000000},
-    {"TB", true, 1e12, 1000000000000},
-    {"PB", true, 1e15, 1000000000000000},
-    {"KiB", true, 1024.0, 1LL << 10},
-    {"MiB", true, 1024.0 * 1024, 1LL << 20},
-    {"GiB", true, 1024.0 * 1024 * 1024, 1LL << 30},
-    {"TiB", true, 1024.0 * 1024 * 1024 * 1024, 1LL << 40},
-    {"PiB", true, 1024.0 * 1024 * 1024 * 1024 * 1024, 1LL << 50},
-    {"ms", false, 0.001, 0},
-    {"s", false, 1, 0},
-    {"m", false, 60, 0},
-    {"min", false, 60, 0},
-    {"h", false, 3600, 0},
-    {"d", false, 86400, 0},
-};
-
-constexpr const char* kSizeExpected =
-    "a size (bytes, or a number with a unit: B, KB, MB, GB, TB, PB, KiB, MiB, GiB, TiB, PiB)";
-constexpr const char* kDurationExpected = "a duration (seconds, or a number with a unit: ms, s, m, min, h, d)";
+const std::string kSizeExpected = fmt::format("a size (bytes, or a number with a unit: {})", ir::kSizeUnitNames);
+const std::string kDurationExpected =
+    fmt::format("a duration (seconds, or a number with a unit: {})", ir::kDurationUnitNames);
 
 // 8GiB, 1.5TB, 1000 (bytes); 90m, 250ms, 1.5h, 30 (seconds).
 std::optional<Value> parse_measure(std::string_view text, bool size, std::string* error) {
@@ -217,12 +166,10 @@ std::optional<Value> parse_measure(std::string_view text, bool size, std::string
     if (!is_alpha(c)) return bad();
   }
   NumberError err;
-  const Unit* unit = nullptr;
+  const ir::Unit* unit = nullptr;
   if (!unit_text.empty()) {
-    for (const Unit& u : kUnits) {
-      if (u.name == unit_text && u.size == size) unit = &u;
-    }
-    if (!unit) return bad();
+    unit = ir::find_unit(unit_text);
+    if (!unit || unit->size != size) return bad();
   }
   if (size && integral) {
     auto count = parse_int(number, &err);
@@ -467,7 +414,7 @@ void write_string(std::string_view s, std::string& out) {
       ++i;
       continue;
     }
-    size_t len = utf8_length(s, i);
+    size_t len = ir::utf8_sequence_length(s, i);
     if (len == 0) {
       // Not UTF-8: each stray byte as a lone low surrogate (as Python's
       // surrogateescape does), which no valid text can contain, so distinct

@@ -268,7 +268,7 @@ TEST_CASE("parse_text: duration with every unit of the language", "[value]") {
   CHECK(parsed("1d", d) == "86400.0");
   CHECK(parsed("1.5h", d) == "5400.0");
   CHECK(parsed("90m", d) == "5400.0");
-  const std::string expected = "expected a duration (seconds, or a number with a unit: ms, s, m, min, h, d), found ";
+  const std::string expected = "expected a duration (seconds, or a number with a unit: ms, s, m (minutes), min, h, d), found ";
   CHECK(parsed("10 m", d) == "error: " + expected + "`10 m`");
   CHECK(parsed("10M", d) == "error: " + expected + "`10M`");
   CHECK(parsed("1w", d) == "error: " + expected + "`1w`");
