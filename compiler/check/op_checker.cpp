@@ -7,6 +7,7 @@
 
 #include "compiler/check/expr_checker.h"
 #include "compiler/check/shell_context.h"
+#include "compiler/check/signature_builder.h"
 #include "compiler/check/suggest.h"
 
 namespace flowc::check {
@@ -73,32 +74,8 @@ bool is_file_list(const ir::Type* t) {
 }  // namespace
 
 void OpChecker::check_signature(int module, ast::OpDecl& op) {
-  Signature sig;
-  sig.module = module;
-  std::map<std::string, Span> seen;
-  auto declare = [&](ast::Param& p) {
-    auto [it, fresh] = seen.emplace(p.name.text, p.name.span);
-    if (!fresh) {
-      ctx_.diags.report(DiagId::DuplicateParameter, p.name.span, p.name.text, op.name.text)
-          .with_note(it->second, "first declared here");
-    }
-    return fresh;
-  };
-  for (ast::Param& p : op.inputs) {
-    p.resolved = types_.resolve(module, p.type, /*allow_stream=*/true);
-    if (!declare(p)) continue;
-    sig.inputs.emplace_back(p.name.text, p.resolved);
-    sig.input_required.push_back(!p.default_value && !p.resolved->is_optional());
-  }
-  std::vector<ir::Field> fields;
-  for (ast::Param& p : op.outputs) {
-    p.resolved = types_.resolve(module, p.type, /*allow_stream=*/true);
-    if (!declare(p)) continue;
-    sig.outputs.emplace_back(p.name.text, p.resolved);
-    fields.push_back({p.name.text, p.resolved});
-  }
-  sig.outputs_record = ctx_.types.record(std::move(fields));
-  ctx_.op_signatures[&op] = std::move(sig);
+  ctx_.op_signatures[&op] =
+      build_signature(ctx_, types_, module, op.name.text, op.inputs, op.outputs, /*allow_stream=*/true);
 }
 
 void OpChecker::check_body(int module, ast::OpDecl& op) {

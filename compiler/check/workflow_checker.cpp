@@ -7,6 +7,7 @@
 #include <set>
 
 #include "compiler/check/expr_checker.h"
+#include "compiler/check/signature_builder.h"
 #include "compiler/check/suggest.h"
 
 namespace flowc::check {
@@ -95,37 +96,14 @@ WorkflowChecker::WorkflowChecker(CheckContext& ctx, TypeResolver& types) : ctx_(
 WorkflowChecker::~WorkflowChecker() = default;
 
 void WorkflowChecker::check_signature(int module, ast::WorkflowDecl& wf) {
-  Signature sig;
-  sig.module = module;
-  std::map<std::string, Span> seen;
-  auto declare = [&](ast::Param& p) {
-    auto [it, fresh] = seen.emplace(p.name.text, p.name.span);
-    if (!fresh) {
-      ctx_.diags.report(DiagId::DuplicateParameter, p.name.span, p.name.text, wf.name.text)
-          .with_note(it->second, "first declared here");
-    }
-    return fresh;
-  };
-  for (ast::Param& p : wf.inputs) {
-    p.resolved = types_.resolve(module, p.type);
-    if (!declare(p)) continue;
-    sig.inputs.emplace_back(p.name.text, p.resolved);
-    sig.input_required.push_back(!p.default_value && !p.resolved->is_optional());
+  ctx_.workflow_signatures[&wf] =
+      build_signature(ctx_, types_, module, wf.name.text, wf.inputs, wf.outputs, /*allow_stream=*/false);
+  for (const ast::Param& p : wf.outputs) {
+    if (!p.default_value) continue;
+    ctx_.diags.report(DiagId::OutputPathType, p.default_value->span,
+                      "a workflow output gets its value from `return`, not a default")
+        .with_help(fmt::format("remove `= ...` and give it in `return ({} = ...)`", p.name.text));
   }
-  std::vector<ir::Field> fields;
-  for (ast::Param& p : wf.outputs) {
-    p.resolved = types_.resolve(module, p.type);
-    if (p.default_value) {
-      ctx_.diags.report(DiagId::OutputPathType, p.default_value->span,
-                        "a workflow output gets its value from `return`, not a default")
-          .with_help(fmt::format("remove `= ...` and give it in `return ({} = ...)`", p.name.text));
-    }
-    if (!declare(p)) continue;
-    sig.outputs.emplace_back(p.name.text, p.resolved);
-    fields.push_back({p.name.text, p.resolved});
-  }
-  sig.outputs_record = ctx_.types.record(std::move(fields));
-  ctx_.workflow_signatures[&wf] = std::move(sig);
 }
 
 void WorkflowChecker::check_body(int module, ast::WorkflowDecl& wf) {

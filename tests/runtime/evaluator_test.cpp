@@ -16,30 +16,16 @@
 #include "ir/type_parser.h"
 #include "runtime/eval/evaluator.h"
 #include "tests/support/test_support.h"
+#include "tests/support/value_support.h"
 
 using namespace flowc;
 using namespace flowc::runtime;
 namespace fs = std::filesystem;
 
+using test::Vars;
+using test::compile_ok;
+
 namespace {
-
-struct Vars : Scope {
-  std::map<std::string, Value, std::less<>> values;
-  Vars() = default;
-  Vars(std::initializer_list<std::pair<const std::string, Value>> init) : values(init.begin(), init.end()) {}
-  const Value* find(std::string_view name) const override {
-    auto it = values.find(name);
-    return it == values.end() ? nullptr : &it->second;
-  }
-};
-
-std::unique_ptr<Compilation> compile_ok(const std::string& text) {
-  auto c = test::compile_text(text);
-  INFO(text << "\n" << test::diagnostics_text(*c));
-  REQUIRE(c->ok());
-  REQUIRE(c->program.has_value());
-  return c;
-}
 
 // `workflow w(PARAMS) -> (o: TYPE) { return (o = EXPR) }`, its output evaluated.
 Evaluated<Value> run(const std::string& params, const std::string& type, const std::string& expr,

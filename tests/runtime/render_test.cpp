@@ -15,34 +15,17 @@
 #include "ir/type_parser.h"
 #include "runtime/command/render.h"
 #include "tests/support/test_support.h"
+#include "tests/support/value_support.h"
 
 using namespace flowc;
 using namespace flowc::runtime;
 using ir::Quoting;
 namespace fs = std::filesystem;
 
+using test::Vars;
+using test::Types;
+
 namespace {
-
-struct Vars : Scope {
-  std::map<std::string, Value, std::less<>> values;
-  Vars() = default;
-  Vars(std::initializer_list<std::pair<const std::string, Value>> init) : values(init.begin(), init.end()) {}
-  const Value* find(std::string_view name) const override {
-    auto it = values.find(name);
-    return it == values.end() ? nullptr : &it->second;
-  }
-};
-
-struct Types {
-  ir::TypeTable table;
-  const ir::Type* operator()(const std::string& text) {
-    std::string error;
-    const ir::Type* t = ir::parse_type(text, table, nullptr, &error);
-    INFO(text << ": " << error);
-    REQUIRE(t);
-    return t;
-  }
-};
 
 // One op compiled from .flow text, ready to render.
 struct CompiledOp {

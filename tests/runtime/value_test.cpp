@@ -4,22 +4,14 @@
 
 #include "ir/type_parser.h"
 #include "runtime/value/value.h"
+#include "tests/support/value_support.h"
 
 using namespace flowc;
 using namespace flowc::runtime;
 
-namespace {
+using test::Types;
 
-struct Types {
-  ir::TypeTable table;
-  const ir::Type* operator()(const std::string& text) {
-    std::string error;
-    const ir::Type* t = ir::parse_type(text, table, nullptr, &error);
-    INFO(text << ": " << error);
-    REQUIRE(t);
-    return t;
-  }
-};
+namespace {
 
 // The reason `v` does not conform to `t`, or "" if it does.
 std::string why_not(const Value& v, const ir::Type* t) {

@@ -11,6 +11,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include <catch2/catch.hpp>
+
 #include "compiler/diag/render.h"
 
 namespace flowc::test {
@@ -32,6 +34,14 @@ std::unique_ptr<Compilation> compile_text(const std::string& text, Stage until,
   options.files = &files;
   options.until = until;
   return compile(path, options);
+}
+
+std::unique_ptr<Compilation> compile_ok(const std::string& text) {
+  auto c = compile_text(text);
+  INFO(text << "\n" << diagnostics_text(*c));
+  REQUIRE(c->ok());
+  REQUIRE(c->program.has_value());
+  return c;
 }
 
 std::string diagnostics_text(const Compilation& c) { return render_text(c.diags, c.sources, TextStyle{false}); }

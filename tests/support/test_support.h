@@ -28,6 +28,10 @@ std::unique_ptr<Compilation> compile_text(const std::string& text, Stage until =
                                           std::map<std::string, std::string> more_files = {},
                                           const std::string& path = "test.flow");
 
+// compile_text for a program the test expects to be correct: fails the test
+// (showing the diagnostics) if it is not.
+std::unique_ptr<Compilation> compile_ok(const std::string& text);
+
 // The diagnostics as text (no colour), or their codes alone.
 std::string diagnostics_text(const Compilation& c);
 std::vector<std::string> diagnostic_codes(const Compilation& c);
