@@ -14,5 +14,12 @@ blocks=${3:-5}
 if [[ ! -f "$build/build.ninja" ]]; then
   cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 fi
-cmake --build "$build" -j "$(nproc)" --target spawn_bench >/dev/null
+log=$(mktemp)
+if ! cmake --build "$build" -j "$(nproc)" --target spawn_bench >"$log" 2>&1; then
+  cat "$log" >&2
+  rm -f "$log"
+  echo "$(basename "$(dirname "$0")")/run.sh: the build failed" >&2
+  exit 1
+fi
+rm -f "$log"
 "$build/bench/spawn_bench" "$n" "$blocks"
