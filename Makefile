@@ -26,12 +26,10 @@ $(BUILD)/build.ninja:
 deps:
 	@scripts/install-deps.sh
 
-# The benchmarks in bench/, never part of `make test`: installs the peers they
-# compare with (scripts/install-bench-deps.sh), builds flowc and the bench
-# programs (the `benches` target), and runs each folder's run.sh.
+# The benchmarks in bench/, never part of `make test`: each folder's run.sh
+# installs the peers it compares with (scripts/install-deps.sh bench), builds
+# what it needs, and prints its figures beside the peers'.
 bench: deps $(BUILD)/build.ninja
-	@scripts/install-bench-deps.sh
-	cmake --build $(BUILD) -j $(JOBS) --target benches
 	bench/compile/run.sh $(BUILD)
 	bench/local/run.sh $(BUILD)
 	bench/spawn/run.sh $(BUILD)

@@ -5,7 +5,6 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
-#include "cli/process_tuning.h"
 
 namespace {
 
@@ -22,7 +21,6 @@ void add_common(CLI::App* cmd, flowc::cli::CommonOptions& common, bool diagnosti
 }  // namespace
 
 int main(int argc, char** argv) {
-  flowc::cli::tune_heap_for_compiling();
   CLI::App app{"flowc: a typed workflow language; checks .flow files, compiles them to IR, and runs them"};
   app.set_version_flag("-V,--version", std::string("flowc ") + FLOWC_VERSION);
   app.require_subcommand(1);

@@ -21,7 +21,6 @@
 #include <string>
 #include <vector>
 
-#include "cli/process_tuning.h"
 #include "compiler/driver/compilation.h"
 
 extern char** environ;
@@ -100,9 +99,8 @@ int main(int argc, char** argv) {
               ch.median < kGoalMs ? "met" : "NOT met");
   std::printf("above the process floor: %.1f ms\n\n", ch.median - fl.median);
 
-  // Phases, in process (the same heap set-up as flowc): the first round pays
+  // Phases, in process (the same allocator and huge-page set-up as flowc): the first round pays
   // one-time costs (fresh memory, ANTLR's static set-up); later ones do not.
-  flowc::cli::tune_heap_for_compiling();
   std::printf("%-8s %14s %9s %9s %9s\n", "round", "load+parse ms", "check ms", "lower ms", "total ms");
   for (int r = 0; r < 3; ++r) {
     auto t0 = Clock::now();

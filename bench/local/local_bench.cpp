@@ -444,7 +444,7 @@ int main(int argc, char** argv) {
   std::printf("peers: %s; %s; %s\n", have_make ? version_of({"make", "--version"}).c_str() : "make: not installed",
               have_ninja ? ("ninja " + version_of({"ninja", "--version"})).c_str() : "ninja: not installed",
               have_snakemake ? ("snakemake " + version_of({"snakemake", "--version"})).c_str()
-                             : "snakemake: not installed (scripts/install-bench-deps.sh)");
+                             : "snakemake: not installed (scripts/install-deps.sh bench)");
   std::fflush(stdout);
 
   Bench bench(o);

@@ -12,17 +12,6 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-build}
 shift || true
-"$root/scripts/install-bench-deps.sh"
-if [[ ! -f "$build/build.ninja" ]]; then
-  cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-fi
-log=$(mktemp)
-if ! cmake --build "$build" -j "$(nproc)" --target flowc w1_floor local_bench >"$log" 2>&1; then
-  cat "$log" >&2
-  rm -f "$log"
-  echo "$(basename "$(dirname "$0")")/run.sh: the build failed" >&2
-  exit 1
-fi
-rm -f "$log"
+"$root/bench/prepare.sh" "$build" flowc w1_floor local_bench
 "$build/bench/local_bench" --flowc "$build/flowc" --floor "$build/bench/w1_floor" \
   --flow "$root/bench/local/W1.flow" "$@"

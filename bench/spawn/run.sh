@@ -10,16 +10,5 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-build}
 n=${2:-2000}
 blocks=${3:-5}
-"$root/scripts/install-bench-deps.sh"
-if [[ ! -f "$build/build.ninja" ]]; then
-  cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-fi
-log=$(mktemp)
-if ! cmake --build "$build" -j "$(nproc)" --target spawn_bench >"$log" 2>&1; then
-  cat "$log" >&2
-  rm -f "$log"
-  echo "$(basename "$(dirname "$0")")/run.sh: the build failed" >&2
-  exit 1
-fi
-rm -f "$log"
+"$root/bench/prepare.sh" "$build" spawn_bench
 "$build/bench/spawn_bench" "$n" "$blocks"

@@ -16,7 +16,7 @@
 //   modes      sequential; 2 in flight (waiting for the oldest);
 //   heap       this process small; holding 64 MiB of touched anonymous
 //              memory in 4 KiB pages; the same in transparent huge pages
-//              (flowc backs its heap with huge pages: cli/process_tuning.h).
+//              (flowc backs its heap with huge pages: cli/allocator.cpp).
 // The N launches are split into BLOCKS (default 5) taken in turns over every
 // combination, so machine noise hits all alike; each figure is the median
 // over blocks of wall microseconds per launch (start to reaped).
