@@ -438,14 +438,20 @@ class Reader {
     return out;
   }
 
+  // What ops and workflows both have: names, place, doc and ports.
+  template <typename OpOrWorkflow>
+  void read_signature(OpOrWorkflow& out, const json& j, const std::string& path) {
+    out.id = str(j, "id", path);
+    out.name = str(j, "name", path);
+    out.loc = loc(j, path);
+    out.doc = j.is_object() ? j.value("doc", "") : "";
+    out.inputs = ports(j, "inputs", path);
+    out.outputs = ports(j, "outputs", path);
+  }
+
   Op read_op(const json& j, const std::string& path) {
     Op op;
-    op.id = str(j, "id", path);
-    op.name = str(j, "name", path);
-    op.loc = loc(j, path);
-    op.doc = j.is_object() ? j.value("doc", "") : "";
-    op.inputs = ports(j, "inputs", path);
-    op.outputs = ports(j, "outputs", path);
+    read_signature(op, j, path);
     const json& command = array(j, "command", path);
     for (size_t i = 0; i < command.size(); ++i) {
       std::string p = fmt::format("{}/command/{}", path, i);
@@ -577,12 +583,7 @@ class Reader {
 
   Workflow read_workflow(const json& j, const std::string& path) {
     Workflow wf;
-    wf.id = str(j, "id", path);
-    wf.name = str(j, "name", path);
-    wf.loc = loc(j, path);
-    wf.doc = j.is_object() ? j.value("doc", "") : "";
-    wf.inputs = ports(j, "inputs", path);
-    wf.outputs = ports(j, "outputs", path);
+    read_signature(wf, j, path);
     wf.body = nodes(j, "body", path);
     return wf;
   }

@@ -26,18 +26,6 @@ namespace bp = boost::process;
 namespace spawn_bench {
 namespace {
 
-// What POSIX_SPAWN_SETSIGMASK and POSIX_SPAWN_SETSIGDEF do for posix_spawn.
-void reset_signals() {
-  sigset_t none;
-  sigemptyset(&none);
-  sigprocmask(SIG_SETMASK, &none, nullptr);
-  struct sigaction dfl {};
-  dfl.sa_handler = SIG_DFL;
-  for (int s = 1; s < NSIG; ++s) {
-    if (s != SIGKILL && s != SIGSTOP) sigaction(s, &dfl, nullptr);
-  }
-}
-
 struct Running {
   bp::group group;
   bp::child child;
@@ -49,7 +37,7 @@ bool boost_available() { return true; }
 
 double boost_launches(const Launch& l, int count, int in_flight, bool use_vfork) {
   boost::filesystem::path out(l.out), err(l.err);
-  auto setup = bp::extend::on_exec_setup = [](auto&) { reset_signals(); };
+  auto setup = bp::extend::on_exec_setup = [](auto&) { reset_signals_in_child(); };
   std::deque<std::unique_ptr<Running>> running;
   bool ok = true;
   auto reap_oldest = [&] {

@@ -14,6 +14,11 @@ struct Launch {
   std::string out, err;           // stdout and stderr, truncated
 };
 
+// In a child between fork and exec: an empty signal mask and every signal's
+// default disposition, as POSIX_SPAWN_SETSIGMASK and POSIX_SPAWN_SETSIGDEF do
+// for posix_spawn. Async-signal-safe.
+void reset_signals_in_child();
+
 // Whether this build has Boost.Process.
 bool boost_available();
 

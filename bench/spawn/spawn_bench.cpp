@@ -46,6 +46,17 @@ extern char** environ;
 namespace fs = std::filesystem;
 using namespace spawn_bench;
 
+void spawn_bench::reset_signals_in_child() {
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  for (int s = 1; s < NSIG; ++s) {
+    if (s != SIGKILL && s != SIGSTOP) sigaction(s, &dfl, nullptr);
+  }
+}
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -172,14 +183,7 @@ pid_t fork_exec(const Launch& l, Prepared& p) {
   pid_t pid = fork();
   if (pid != 0) return pid;
   setpgid(0, 0);
-  sigset_t none;
-  sigemptyset(&none);
-  sigprocmask(SIG_SETMASK, &none, nullptr);
-  struct sigaction dfl {};
-  dfl.sa_handler = SIG_DFL;
-  for (int s = 1; s < NSIG; ++s) {
-    if (s != SIGKILL && s != SIGSTOP) sigaction(s, &dfl, nullptr);
-  }
+  reset_signals_in_child();
   if (chdir(l.dir.c_str()) != 0) _exit(127);
   int in = open("/dev/null", O_RDONLY);
   int out = open(l.out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);

@@ -182,6 +182,17 @@ class Lowerer {
     return out;
   }
 
+  // An op's or workflow's inputs, each with its default.
+  std::vector<ir::Port> input_ports(const std::vector<ast::Param>& params) {
+    std::vector<ir::Port> out;
+    for (const ast::Param& p : params) {
+      ir::Port in = port(p);
+      if (p.default_value) in.default_value = expr(*p.default_value);
+      out.push_back(std::move(in));
+    }
+    return out;
+  }
+
   static ir::Quoting quoting(ast::ShellContext c) {
     switch (c) {
       case ast::ShellContext::Double: return ir::Quoting::Double;
@@ -199,11 +210,7 @@ class Lowerer {
     out.name = op.name.text;
     out.doc = op.doc;
     out.loc = loc(op.name.span);
-    for (const ast::Param& p : op.inputs) {
-      ir::Port in = port(p);
-      if (p.default_value) in.default_value = expr(*p.default_value);
-      out.inputs.push_back(std::move(in));
-    }
+    out.inputs = input_ports(op.inputs);
     for (const ast::Param& p : op.outputs) {
       ir::Port o = port(p);
       if (p.default_value) o.path = expr(*p.default_value);
@@ -407,11 +414,7 @@ class Lowerer {
     out.name = wf.name.text;
     out.doc = wf.doc;
     out.loc = loc(wf.name.span);
-    for (const ast::Param& p : wf.inputs) {
-      ir::Port in = port(p);
-      if (p.default_value) in.default_value = expr(*p.default_value);
-      out.inputs.push_back(std::move(in));
-    }
+    out.inputs = input_ports(wf.inputs);
     out.body = nodes(wf.body);
     const ast::ReturnStmt* ret = nullptr;
     for (const ast::Stmt& s : wf.body.stmts) {
