@@ -140,7 +140,7 @@ workflow main(text: file = "in put.txt", code: int = 0) -> (out: file, n: int, f
 TEST_CASE("outputs belong to the invoking user, and rebuilding the image reruns its tasks", "[containers]") {
   Project p;
   std::string tag = unique_tag("user");
-  ImageGuard guard{tag};
+  ImageGuard guard{tag, {}};
   // An image whose default user is nobody: without flowc's --user the
   // command could not even write to its work dir.
   build_image(p, tag, "USER 65534:65534\nLABEL flowc.test.rev=1");
@@ -304,7 +304,7 @@ workflow main() -> (out: file) {
 
   // An image with no shell: a single file imported as a root file system.
   std::string tag = unique_tag("noshell");
-  ImageGuard guard{tag};
+  ImageGuard guard{tag, {}};
   p.write("rootfs/hello.txt", "no shell here\n");
   auto imported = flowc::runtime::run_captured(
       {{"/bin/sh", "-c", "tar -C \"$1\" -c . | podman import --quiet - \"$2\"", "sh", (p.dir / "rootfs").string(), tag}},
