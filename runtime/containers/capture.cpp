@@ -155,7 +155,8 @@ std::vector<Captured> run_captured(const std::vector<std::vector<std::string>>& 
     if (killed && left.count() < -2000) break;
     if (left.count() <= 0 && !killed) {
       for (size_t i = 0; i < children.size(); ++i) {
-        if (children[i].pid > 0) {
+        bool open = children[i].out.get() >= 0 || children[i].err.get() >= 0;
+        if (children[i].pid > 0 && open) {
           ::kill(children[i].pid, SIGKILL);
           results[i].error = fmt::format("took longer than {}s and was stopped", timeout_seconds);
         }
