@@ -27,6 +27,7 @@ bench=(
   make           # peer: GNU Make -j2
   ninja-build    # peer: Ninja -j2
   time           # /usr/bin/time -f '%e %M': wall time and peak RSS
+  bc             # bench/container's arithmetic
   libboost-dev libboost-filesystem-dev  # bench/spawn: Boost.Process
 )
 
