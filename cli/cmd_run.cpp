@@ -37,6 +37,7 @@ int cmd_run(const RunCommandOptions& options) {
   run.dry_run = options.dry_run;
   run.json_events = options.log_format == "json";
   run.max_depth = options.max_depth;
+  run.container_engine = options.container_engine;
   return runtime::run_workflow(*program, *wf, *inputs, run, std::cerr).exit_code;
 }
 

@@ -48,6 +48,7 @@ struct RunCommandOptions {
   std::string publish = "link";         // link | symlink | copy
   std::string state_dir = ".flow";
   std::string log_format = "text";      // text | json
+  std::string container_engine = "podman";  // podman | docker | apptainer
   int jobs = 0;
   int max_depth = 1000;
   bool keep_going = false;

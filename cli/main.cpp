@@ -62,6 +62,9 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--log-format", run.log_format, "text, or json: events on stdout as JSON lines")
       ->check(CLI::IsMember({"text", "json"}));
   run_cmd->add_option("--state-dir", run.state_dir, "Where the journal, cache and work dirs live (default: .flow)");
+  run_cmd->add_option("--container-engine", run.container_engine,
+                      "What runs ops that have an image: podman (default), docker, apptainer")
+      ->check(CLI::IsMember({"podman", "docker", "apptainer"}));
   run_cmd->add_option("--max-depth", run.max_depth, "Deepest nesting of workflow calls (default: 1000)")
       ->check(CLI::PositiveNumber);
   add_common(run_cmd, run.common, false);

@@ -14,6 +14,11 @@ build=(
   cppzmq-dev libzmq3-dev libsqlite3-dev libboost-dev libboost-filesystem-dev
   catch2 libxxhash-dev
   libjemalloc-dev  # flowc's allocator, with huge pages (cli/allocator.cpp)
+  # Containers (scripts/podman-setup.sh configures them): podman with runc
+  # (crun fails on these VMs' cgroup layout), catatonit for `--init`, and
+  # busybox-static for the test image. As root, neither uidmap nor
+  # fuse-overlayfs is needed (rootless podman would want both).
+  podman runc catatonit busybox-static
 )
 
 # The peers bench/local compares flowc with, and the tools the benchmarks use.
@@ -22,6 +27,7 @@ bench=(
   make           # peer: GNU Make -j2
   ninja-build    # peer: Ninja -j2
   time           # /usr/bin/time -f '%e %M': wall time and peak RSS
+  bc             # bench/container's arithmetic
   libboost-dev libboost-filesystem-dev  # bench/spawn: Boost.Process
 )
 

@@ -23,6 +23,11 @@ struct LaunchSpec {
   double timeout_seconds = 0;          // 0: no limit
   int cpus = 1;
   int64_t mem_bytes = 0;
+  // A command the executor runs after it stops this task (cancel, timeout,
+  // a signal, or the executor going away while it runs), to clean up what
+  // stopping the task's processes cannot reach: a container its launcher
+  // started, say. argv[0] is a path; empty: nothing to do.
+  std::vector<std::string> stop_argv;
 };
 
 struct Outcome {

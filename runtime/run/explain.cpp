@@ -180,6 +180,9 @@ std::string explain_task(const std::string& state_dir, const std::string& path, 
   if (then.value("image", Value()) != now.value("image", Value())) {
     changes += fmt::format("  - its image changed: {} → {}\n", then.value("image", Value()).dump(),
                            now.value("image", Value()).dump());
+  } else if (then.value("image_digest", Value()) != now.value("image_digest", Value())) {
+    changes += fmt::format("  - its image `{}` was rebuilt: {} → {}\n", now.value("image", ""),
+                           then.value("image_digest", Value()).dump(), now.value("image_digest", Value()).dump());
   }
   if (changes.empty()) {
     return out + fmt::format(": its op and inputs were the same as in run {}, but {}.", previous->run_id,

@@ -19,6 +19,7 @@
 
 #include <fmt/format.h>
 
+#include "runtime/containers/preflight.h"
 #include "runtime/executors/local/local_executor.h"
 #include "runtime/run/events.h"
 #include "runtime/run/signals.h"
@@ -150,6 +151,7 @@ class Run {
   std::string run_id_;
   std::unique_ptr<EventLog> events_;
   std::unique_ptr<Plan> plan_;
+  std::unique_ptr<ContainerLauncher> containers_;  // when ops run in images
   std::unique_ptr<TaskRunner> runner_;
   std::unique_ptr<LocalExecutor> executor_;
   std::unique_ptr<ProgressLine> progress_;
@@ -201,6 +203,13 @@ RunResult Run::go() {
 
   try {
     reap_left_running();
+    // Containers: checked before anything starts (runtime/containers/).
+    auto containers = prepare_containers(program_, workflow_, options_.container_engine, state_.string());
+    if (auto* e = std::get_if<PreflightError>(&containers)) {
+      err_ << "flowc: error: " << e->message << "\nflowc: nothing was run\n";
+      return {2, ""};
+    }
+    containers_ = std::move(std::get<std::unique_ptr<ContainerLauncher>>(containers));
     run_id_ = store_->begin_run({{"workflow", workflow_.id},
                                  {"source", program_.files.empty() ? "" : program_.files[0]},
                                  {"inputs", inputs_},
@@ -210,12 +219,9 @@ RunResult Run::go() {
     events_ = std::make_unique<EventLog>((run_dir / "events.jsonl").string(), options_.json_events);
     events_->emit("run_started", {{"run_id", run_id_}, {"workflow", workflow_.id}, {"inputs", inputs_}});
     runner_ = std::make_unique<TaskRunner>(program_, *store_, (state_ / "work").string(), options_.fresh);
-    for (const ir::Op& op : program_.ops) {
-      if (op.image) {
-        err_ << fmt::format("flowc: warning: op `{}` asks for image `{}`, but containers are not supported yet: it "
-                            "runs on this machine\n",
-                            op.name, *op.image);
-      }
+    if (containers_) {
+      containers_->set_run(run_id_);
+      runner_->use_containers(containers_.get());
     }
     executor_ = std::make_unique<LocalExecutor>();
     progress_ = std::make_unique<ProgressLine>(options_.progress && !options_.json_events);
@@ -456,7 +462,10 @@ void Run::interrupt(int signal) {
     // A second Ctrl-C: stop at once.
     progress_->clear();
     err_ << "flowc: stopping now\n";
-    executor_.reset();  // kills every process group left
+    executor_ = std::make_unique<LocalExecutor>();  // the old one kills every process group left
+    for (auto& [handle, r] : running_) {
+      fail(r.id, r.prepared, "stopped at once (interrupted twice)", "cancelled", r.attempt, r.started, -1);
+    }
     running_.clear();
     return;
   }

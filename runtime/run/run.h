@@ -22,6 +22,7 @@ struct RunOptions {
   bool json_events = false;          // events on stdout, as JSON lines
   bool progress = true;              // a live line on a terminal
   int max_depth = 1000;              // nested workflow calls
+  std::string container_engine = "podman";  // runs ops with an image: podman | docker | apptainer
 };
 
 struct RunResult {

@@ -16,6 +16,7 @@
 
 #include "ir/ir_json.h"
 #include "runtime/command/render.h"
+#include "runtime/containers/container_launch.h"
 #include "runtime/hash/hash.h"
 
 extern char** environ;
@@ -192,7 +193,12 @@ Prepared TaskRunner::prepare(const Task& task) {
     inputs_for_key[port.name] = std::move(v);
   }
   p.manifest = {{"v", kKeyVersion}, {"op", op_digest(op)}, {"inputs", inputs_for_key}};
-  if (op.image) p.manifest["image"] = *op.image;
+  if (op.image) {
+    const std::string* digest = containers_ ? containers_->digest(*op.image) : nullptr;
+    if (!digest) return fail(fmt::format("op `{}` runs in image `{}`, which was not checked before the run", op.name, *op.image));
+    p.manifest["image"] = *op.image;
+    p.manifest["image_digest"] = *digest;
+  }
   p.key = hash_bytes(canonical(p.manifest));
   p.work_dir = (fs::path(work_root_) / p.key.substr(0, 2) / p.key.substr(2)).string();
 
@@ -227,6 +233,7 @@ Prepared TaskRunner::prepare(const Task& task) {
   // write through it to a file someone else made; their stamps are kept to
   // tell afterwards.
   Value scope = Value::object();
+  std::vector<std::string> input_paths;  // what a container must see
   for (const ir::Port& port : op.inputs) {
     Value v = task.inputs.value(port.name, Value());
     size_t count = 0;
@@ -241,7 +248,8 @@ Prepared TaskRunner::prepare(const Task& task) {
       if (auto stamp = stamp_of(path)) {
         p.input_stamps.emplace_back(path, Value::array({stamp->size, stamp->mtime_ns}));
       }
-      fs::create_symlink(fs::absolute(path), link, ec);
+      input_paths.push_back(fs::absolute(path).string());
+      fs::create_symlink(input_paths.back(), link, ec);
       if (ec && error.empty()) error = fmt::format("cannot stage input `{}` in `{}`: {}", path, dir.string(), ec.message());
       return link.string();
     });
@@ -290,17 +298,22 @@ Prepared TaskRunner::prepare(const Task& task) {
     if (!out) return fail(fmt::format("cannot write `{}`", (work / ".command.sh").string()));
   }
 
-  // Environment: flowc's own, the op's, and the task's identity.
+  // Environment: flowc's own (in a container: only the engine's), the
+  // op's, and the task's identity.
   LaunchSpec& spec = p.spec;
+  std::vector<std::pair<std::string, std::string>> task_env;
   for (char** e = environ; *e; ++e) spec.env.emplace_back(*e);
   for (const auto& [name, expr] : op.env) {
     auto v = evaluator.eval(expr, inputs_scope);
     if (auto* f = std::get_if<EvalFailure>(&v)) return fail(fmt::format("env `{}`: {}", name, f->message));
     const Value& value = std::get<Value>(v);
-    if (!value.is_null()) spec.env.push_back(name + "=" + scalar_text(value, expr.type));
+    if (!value.is_null()) task_env.emplace_back(name, scalar_text(value, expr.type));
   }
-  spec.env.push_back("FLOWC_TASK=" + task.path);
-  spec.env.push_back("FLOWC_WORK_DIR=" + p.work_dir);
+  task_env.emplace_back("FLOWC_TASK", task.path);
+  task_env.emplace_back("FLOWC_WORK_DIR", p.work_dir);
+  if (!op.image) {
+    for (const auto& [name, value] : task_env) spec.env.push_back(name + "=" + value);
+  }
   spec.work_dir = p.work_dir;
   spec.argv = {"/bin/sh", ".command.sh"};
   spec.stdout_path = (work / ".stdout").string();
@@ -321,6 +334,18 @@ Prepared TaskRunner::prepare(const Task& task) {
   if (auto m = number(op.mem, "mem")) spec.mem_bytes = static_cast<int64_t>(*m);
   if (!error.empty()) return fail(error);
   if (spec.cpus < 1) return fail(fmt::format("op `{}` asks for {} cpus; at least 1 is needed", op.name, spec.cpus));
+
+  if (op.image) {
+    ContainerRequest request{*op.image, task.path, std::move(input_paths), std::move(task_env), std::nullopt,
+                             std::nullopt, op.network};
+    if (op.cpus) request.cpus = spec.cpus;
+    if (op.mem && spec.mem_bytes > 0) request.mem_bytes = spec.mem_bytes;
+    if (!containers_ || !containers_->wrap(spec, request, &error)) {
+      return fail(error.empty() ? fmt::format("op `{}` runs in image `{}`, but this run has no container engine",
+                                              op.name, *op.image)
+                                : error);
+    }
+  }
 
   p.kind = Prepared::Launch;
   return p;

@@ -6,9 +6,13 @@
 // The cache key is the hash of a manifest:
 //   {"v": 1, "op": <digest of the op's IR without locations, docs or names>,
 //    "inputs": {port: value, with each file as "file:<basename>:<content hash>"},
-//    "image": <image, if any>}
+//    "image": <image, if any>, "image_digest": <its digest, "sha256:...">}
 // so renaming or moving an input file keeps the key, changing its content
-// or the command (not its indentation) changes it. docs/runtime.md.
+// or the command (not its indentation) changes it, and so does rebuilding
+// the op's image under the same tag. docs/runtime.md.
+//
+// A task whose op has an image runs in it: its launch is wrapped by the
+// ContainerLauncher the run gives (runtime/containers/).
 #pragma once
 
 #include <map>
@@ -42,6 +46,8 @@ struct Judged {
   bool transient = false; // !ok: the op's retry policy allows another attempt
 };
 
+class ContainerLauncher;
+
 class TaskRunner {
  public:
   TaskRunner(const ir::Program& program, Store& store, std::string work_root, bool fresh);
@@ -51,6 +57,9 @@ class TaskRunner {
   Judged finish(const Task& task, const Prepared& prepared, const Outcome& outcome);
   // Clears a work dir for another attempt.
   bool reset_work_dir(const Prepared& prepared, std::string* error);
+
+  // Where ops with an image run; without one, such a task fails.
+  void use_containers(ContainerLauncher* containers) { containers_ = containers; }
 
   // The digest of an op's definition (cached).
   const std::string& op_digest(const ir::Op& op);
@@ -65,6 +74,7 @@ class TaskRunner {
   Store& store_;
   std::string work_root_;
   bool fresh_;
+  ContainerLauncher* containers_ = nullptr;
   std::map<const ir::Op*, std::string> op_digests_;
   std::map<std::string, std::string> known_hashes_;  // path → content hash, this run
 };

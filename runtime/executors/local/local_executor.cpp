@@ -35,15 +35,51 @@ struct SpawnSetup {
   SpawnSetup& operator=(const SpawnSetup&) = delete;
 };
 
+// Starts `argv` in its own process group with its outputs discarded; -1 if
+// it cannot start.
+pid_t spawn_quietly(const std::vector<std::string>& command, const std::vector<std::string>& env) {
+  SpawnSetup setup;
+  sigset_t none, defaults;
+  sigemptyset(&none);
+  sigfillset(&defaults);
+  posix_spawnattr_setsigmask(&setup.attr, &none);
+  posix_spawnattr_setsigdefault(&setup.attr, &defaults);
+  posix_spawnattr_setpgroup(&setup.attr, 0);
+  posix_spawnattr_setflags(&setup.attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  posix_spawn_file_actions_addopen(&setup.actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&setup.actions, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&setup.actions, 2, "/dev/null", O_WRONLY, 0);
+  std::vector<char*> argv, envp;
+  for (const std::string& a : command) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  for (const std::string& e : env) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
+  pid_t pid = -1;
+  return posix_spawn(&pid, argv[0], &setup.actions, &setup.attr, argv.data(), envp.data()) == 0 ? pid : -1;
+}
+
 }  // namespace
 
 LocalExecutor::~LocalExecutor() {
-  // Never leave a command running behind us.
+  // Never leave a command running behind us, nor what it started outside
+  // its process group.
   for (auto& [pid, child] : by_pid_) {
     ::kill(-pid, SIGKILL);
     int status;
     ::waitpid(pid, &status, 0);
+    start_cleanup(child);
   }
+  for (pid_t pid : cleanups_) {
+    int status;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+  }
+}
+
+void LocalExecutor::start_cleanup(const Child& child) {
+  if (child.stop_argv.empty()) return;
+  pid_t pid = spawn_quietly(child.stop_argv, child.env);
+  if (pid > 0) cleanups_.insert(pid);
 }
 
 uint64_t LocalExecutor::submit(const LaunchSpec& spec) {
@@ -82,7 +118,8 @@ uint64_t LocalExecutor::submit(const LaunchSpec& spec) {
   int rc = posix_spawn(&pid, argv[0], &setup.actions, &setup.attr, argv.data(), envp.data());
   if (rc != 0) return refuse(fmt::format("cannot start `{}`: {}", spec.argv[0], std::strerror(rc)));
 
-  Child child{handle, pid, Clock::now(), std::nullopt, std::nullopt, Outcome::How::Exited};
+  Child child{handle, pid, Clock::now(), std::nullopt, std::nullopt, Outcome::How::Exited, spec.stop_argv, {}};
+  if (!spec.stop_argv.empty()) child.env = spec.env;
   if (spec.timeout_seconds > 0) {
     child.deadline = child.started + std::chrono::duration_cast<Clock::duration>(
                                          std::chrono::duration<double>(spec.timeout_seconds));
@@ -110,10 +147,11 @@ std::vector<Outcome> LocalExecutor::collect() {
   std::vector<Outcome> out;
   out.swap(not_started_);
   // Reap everything that has ended.
-  while (!by_pid_.empty()) {
+  while (!by_pid_.empty() || !cleanups_.empty()) {
     int status = 0;
     pid_t pid = ::waitpid(-1, &status, WNOHANG);
     if (pid <= 0) break;
+    if (cleanups_.erase(pid)) continue;
     auto it = by_pid_.find(pid);
     if (it == by_pid_.end()) continue;  // not one of ours
     Child& child = it->second;
@@ -133,6 +171,8 @@ std::vector<Outcome> LocalExecutor::collect() {
       o.how = Outcome::How::Signaled;
       o.signal = WTERMSIG(status);
     }
+    // Stopped, or killed from outside: what it started elsewhere may live on.
+    if (child.stopping_as != Outcome::How::Exited || WIFSIGNALED(status)) start_cleanup(child);
     by_handle_.erase(child.handle);
     by_pid_.erase(it);
     out.push_back(std::move(o));

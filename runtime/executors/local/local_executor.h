@@ -7,9 +7,13 @@
 // waits on a signalfd, see runtime/run/signals.h) and calls collect().
 // Launching is posix_spawn (clone with CLONE_VFORK): its cost does not grow
 // with flowc's memory, unlike fork (bench/spawn measures both).
+// A command that was stopped, or died of a signal, gets its spec's
+// stop_argv run after it (it may have left something outside its process
+// group, like a container); the destructor waits for those to finish.
 #pragma once
 
 #include <map>
+#include <set>
 #include <sys/types.h>
 
 #include "runtime/executors/executor.h"
@@ -42,14 +46,20 @@ class LocalExecutor : public Executor {
     std::optional<Clock::time_point> deadline;  // the timeout
     std::optional<Clock::time_point> kill_at;   // SIGKILL if still alive then
     Outcome::How stopping_as = Outcome::How::Exited;
+    std::vector<std::string> stop_argv;  // with its environment, for after it stopped
+    std::vector<std::string> env;
   };
   void stop(Child& child, Outcome::How as);
+  // Starts a task's stop command, reaped later by collect() (or waited for
+  // by the destructor).
+  void start_cleanup(const Child& child);
 
   std::chrono::milliseconds grace_;
   uint64_t next_handle_ = 1;
   std::map<pid_t, Child> by_pid_;
   std::map<uint64_t, pid_t> by_handle_;
   std::vector<Outcome> not_started_;
+  std::set<pid_t> cleanups_;  // stop commands still running
 };
 
 }  // namespace flowc::runtime

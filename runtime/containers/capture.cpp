@@ -1,0 +1,190 @@
+// posix_spawn with both outputs on pipes, read with poll until every
+// command has closed them.
+#include "runtime/containers/capture.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <sstream>
+
+#include <fmt/format.h>
+
+extern char** environ;
+
+namespace flowc::runtime {
+namespace {
+
+// A file descriptor closed when it goes out of scope.
+class Fd {
+ public:
+  Fd() = default;
+  explicit Fd(int fd) : fd_(fd) {}
+  Fd(Fd&& other) noexcept : fd_(other.release()) {}
+  Fd& operator=(Fd&& other) noexcept {
+    reset(other.release());
+    return *this;
+  }
+  ~Fd() { reset(); }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  int get() const { return fd_; }
+  int release() {
+    int fd = fd_;
+    fd_ = -1;
+    return fd;
+  }
+  void reset(int fd = -1) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = fd;
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+struct Child {
+  pid_t pid = -1;
+  Fd out, err;  // the reading ends
+  bool reaped = false;
+};
+
+struct SpawnSetup {
+  posix_spawnattr_t attr;
+  posix_spawn_file_actions_t actions;
+  SpawnSetup() {
+    posix_spawnattr_init(&attr);
+    posix_spawn_file_actions_init(&actions);
+  }
+  ~SpawnSetup() {
+    posix_spawnattr_destroy(&attr);
+    posix_spawn_file_actions_destroy(&actions);
+  }
+  SpawnSetup(const SpawnSetup&) = delete;
+  SpawnSetup& operator=(const SpawnSetup&) = delete;
+};
+
+int exit_code_of(int status) {
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return -1;
+}
+
+// Starts one command; its child is left in `child` (pid -1 if it could not start).
+std::string start(const std::vector<std::string>& command, Child& child) {
+  if (command.empty()) return "no command";
+  auto path = find_on_path(command[0]);
+  if (!path) return fmt::format("`{}` was not found on PATH", command[0]);
+  int out[2], err[2];
+  if (::pipe2(out, O_CLOEXEC) != 0) return std::strerror(errno);
+  child.out.reset(out[0]);
+  Fd out_write(out[1]);
+  if (::pipe2(err, O_CLOEXEC) != 0) return std::strerror(errno);
+  child.err.reset(err[0]);
+  Fd err_write(err[1]);
+
+  SpawnSetup setup;
+  sigset_t none, defaults;
+  sigemptyset(&none);
+  sigfillset(&defaults);
+  posix_spawnattr_setsigmask(&setup.attr, &none);
+  posix_spawnattr_setsigdefault(&setup.attr, &defaults);
+  posix_spawnattr_setflags(&setup.attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  posix_spawn_file_actions_addopen(&setup.actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&setup.actions, out_write.get(), 1);
+  posix_spawn_file_actions_adddup2(&setup.actions, err_write.get(), 2);
+  std::vector<char*> argv;
+  for (const std::string& a : command) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  int rc = posix_spawn(&child.pid, path->c_str(), &setup.actions, &setup.attr, argv.data(), environ);
+  if (rc != 0) {
+    child.pid = -1;
+    return fmt::format("cannot start `{}`: {}", *path, std::strerror(rc));
+  }
+  return {};
+}
+
+}  // namespace
+
+std::optional<std::string> find_on_path(const std::string& program) {
+  if (program.empty()) return std::nullopt;
+  if (program.find('/') != std::string::npos) {
+    return ::access(program.c_str(), X_OK) == 0 ? std::optional<std::string>(program) : std::nullopt;
+  }
+  const char* path = std::getenv("PATH");
+  std::istringstream dirs(path ? path : "/usr/local/bin:/usr/bin:/bin");
+  for (std::string dir; std::getline(dirs, dir, ':');) {
+    if (dir.empty()) dir = ".";
+    std::string candidate = dir + "/" + program;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+  }
+  return std::nullopt;
+}
+
+std::vector<Captured> run_captured(const std::vector<std::vector<std::string>>& commands, double timeout_seconds) {
+  std::vector<Captured> results(commands.size());
+  std::vector<Child> children(commands.size());
+  for (size_t i = 0; i < commands.size(); ++i) results[i].error = start(commands[i], children[i]);
+
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                                          std::chrono::duration<double>(timeout_seconds));
+  bool killed = false;
+  while (true) {
+    std::vector<pollfd> fds;
+    std::vector<std::pair<size_t, std::string*>> where;
+    for (size_t i = 0; i < children.size(); ++i) {
+      if (children[i].out.get() >= 0) {
+        fds.push_back({children[i].out.get(), POLLIN, 0});
+        where.emplace_back(i, &results[i].out);
+      }
+      if (children[i].err.get() >= 0) {
+        fds.push_back({children[i].err.get(), POLLIN, 0});
+        where.emplace_back(i, &results[i].err);
+      }
+    }
+    if (fds.empty()) break;
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    // Something the killed command started may still hold its pipes: give
+    // up on them a moment later.
+    if (killed && left.count() < -2000) break;
+    if (left.count() <= 0 && !killed) {
+      for (size_t i = 0; i < children.size(); ++i) {
+        bool open = children[i].out.get() >= 0 || children[i].err.get() >= 0;
+        if (children[i].pid > 0 && open) {
+          ::kill(children[i].pid, SIGKILL);
+          results[i].error = fmt::format("took longer than {}s and was stopped", timeout_seconds);
+        }
+      }
+      killed = true;
+    }
+    int ready = ::poll(fds.data(), fds.size(), killed ? 1000 : static_cast<int>(std::max<int64_t>(1, left.count())));
+    if (ready < 0 && errno != EINTR) break;
+    for (size_t k = 0; k < fds.size(); ++k) {
+      if (!(fds[k].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      char buffer[4096];
+      ssize_t n = ::read(fds[k].fd, buffer, sizeof buffer);
+      if (n > 0) {
+        where[k].second->append(buffer, static_cast<size_t>(n));
+      } else if (n == 0 || errno != EINTR) {
+        Child& child = children[where[k].first];
+        (child.out.get() == fds[k].fd ? child.out : child.err).reset();
+      }
+    }
+  }
+  for (size_t i = 0; i < children.size(); ++i) {
+    if (children[i].pid <= 0) continue;
+    int status = 0;
+    while (::waitpid(children[i].pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    results[i].exit_code = exit_code_of(status);
+  }
+  return results;
+}
+
+}  // namespace flowc::runtime
