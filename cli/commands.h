@@ -53,6 +53,10 @@ struct RunCommandOptions {
   bool keep_going = false;
   bool fresh = false;
   bool dry_run = false;
+  std::string executor;                 // local | slurm | slurm-pilot; "": the profile's, else local
+  std::string profile;                  // --profile FILE (JSON)
+  int nodes = 0;                        // slurm-pilot: --nodes
+  std::string time;                     // slurm-pilot: --time (its allocation's length)
 };
 
 struct ExplainOptions {

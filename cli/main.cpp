@@ -64,6 +64,14 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--state-dir", run.state_dir, "Where the journal, cache and work dirs live (default: .flow)");
   run_cmd->add_option("--max-depth", run.max_depth, "Deepest nesting of workflow calls (default: 1000)")
       ->check(CLI::PositiveNumber);
+  run_cmd->add_option("--executor", run.executor,
+                      "Where tasks run: local (this machine), slurm (one batch job each), slurm-pilot (inside one "
+                      "allocation) (default: the profile's, else local)");
+  run_cmd->add_option("--profile", run.profile, "A JSON file naming executors and their settings (partition, "
+                                                "account, max_queued...)")
+      ->check(CLI::ExistingFile);
+  run_cmd->add_option("--nodes", run.nodes, "slurm-pilot: nodes of the allocation")->check(CLI::PositiveNumber);
+  run_cmd->add_option("--time", run.time, "slurm-pilot: length of the allocation (e.g. 30m, 2h)");
   add_common(run_cmd, run.common, false);
 
   flowc::cli::ExplainOptions explain;

@@ -14,6 +14,9 @@ build=(
   cppzmq-dev libzmq3-dev libsqlite3-dev libboost-dev libboost-filesystem-dev
   catch2 libxxhash-dev
   libjemalloc-dev  # flowc's allocator, with huge pages (cli/allocator.cpp)
+  # HPC: MPI ops (Open MPI) and the single-node Slurm the tests start
+  # (scripts/slurm-setup.sh: munge, slurmctld, slurmd, the client commands).
+  openmpi-bin libopenmpi-dev munge slurmctld slurmd slurm-client
 )
 
 # The peers bench/local compares flowc with, and the tools the benchmarks use.

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "ir/ir.h"
+#include "runtime/executors/make_executor.h"
 #include "runtime/run/publish.h"
 #include "runtime/value/value.h"
 
@@ -22,6 +23,7 @@ struct RunOptions {
   bool json_events = false;          // events on stdout, as JSON lines
   bool progress = true;              // a live line on a terminal
   int max_depth = 1000;              // nested workflow calls
+  ExecutorChoice executor;           // where tasks run (--executor, --profile)
 };
 
 struct RunResult {
