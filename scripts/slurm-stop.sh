@@ -32,7 +32,7 @@ if [[ -s "$state/slurm.conf" && -s "$state/slurmctld.pid" ]]; then
   if [[ -n "$jobs" ]]; then
     timeout 10 scancel $jobs 2>/dev/null || true
     for _ in $(seq 50); do
-      [[ -z "$(timeout 10 squeue -h -t active -o '%i' 2>/dev/null || true)" ]] && break
+      [[ -z "$(timeout 10 squeue -h -o '%i' 2>/dev/null || true)" ]] && break
       sleep 0.2
     done
   fi

@@ -342,11 +342,16 @@ bool Run::launch(TaskId id, Prepared prepared) {
   double started = now_seconds();
   leaders_[prepared.key] = id;
   int attempt = 1;
-  events_->emit("started",
-                {{"task", task.path}, {"op", task.op->id}, {"attempt", attempt}, {"work_dir", prepared.work_dir}});
   // How the task is known outside flowc (a process group, a batch job), so a
   // later run can stop or adopt it if this flowc dies while it runs.
-  record(id, prepared, "running", attempt, started, 0, -1, "", executor_->job_ref(handle));
+  JobRef ref = executor_->job_ref(handle);
+  Value started_event = {{"task", task.path}, {"op", task.op->id}, {"attempt", attempt}, {"work_dir", prepared.work_dir}};
+  if (!ref.job.empty()) started_event["job"] = ref.job;
+  events_->emit("started", started_event);
+  record(id, prepared, "running", attempt, started, 0, -1, "", ref);
+  // A batch job outlives flowc: journal it at once, so a rerun adopts it
+  // rather than submitting it again beside it.
+  if (!ref.job.empty()) store_->flush();
   running_.emplace(handle, Running{id, std::move(prepared), attempt, started});
   return true;
 }

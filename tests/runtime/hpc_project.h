@@ -2,6 +2,7 @@
 // at the end, with the flowc binary run inside it and its events at hand.
 #pragma once
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -65,6 +66,28 @@ struct HpcProject {
     auto outputs = nlohmann::json::parse(read("flow-out/outputs.json"));
     auto v = outputs[name];
     return read_file(item == SIZE_MAX ? v.get<std::string>() : v[item].get<std::string>());
+  }
+};
+
+// A flowc run in the background, killed (and waited for) when the test ends
+// early, so that a failing test leaves nothing running behind it.
+struct BackgroundFlowc {
+  pid_t pid = -1;
+  BackgroundFlowc(const HpcProject& p, const std::vector<std::string>& args, const std::vector<std::string>& env = {})
+      : pid(start_flowc(args, p.dir.string(), env, p.path("out.txt"), p.path("err.txt"))) {}
+  ~BackgroundFlowc() {
+    if (pid > 0) {
+      ::kill(pid, SIGKILL);
+      wait_exit(pid);
+    }
+  }
+  BackgroundFlowc(const BackgroundFlowc&) = delete;
+  BackgroundFlowc& operator=(const BackgroundFlowc&) = delete;
+  void signal(int sig) const { ::kill(pid, sig); }
+  int wait() {
+    int code = wait_exit(pid);
+    pid = -1;
+    return code;
   }
 };
 
