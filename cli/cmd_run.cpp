@@ -3,6 +3,7 @@
 
 #include "cli/commands.h"
 #include "cli/compile_helpers.h"
+#include "runtime/executors/pilot/agent.h"
 #include "runtime/executors/profile.h"
 #include "runtime/run/params.h"
 #include "runtime/run/clean.h"
@@ -56,6 +57,8 @@ int cmd_run(const RunCommandOptions& options) {
   run.max_depth = options.max_depth;
   return runtime::run_workflow(*program, *wf, *inputs, run, std::cerr).exit_code;
 }
+
+int cmd_agent(const std::string& channel_dir) { return runtime::pilot::run_agent(channel_dir); }
 
 int cmd_explain(const ExplainOptions& options) {
   bool found = false;

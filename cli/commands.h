@@ -76,5 +76,7 @@ int cmd_explain(const ExplainOptions& options);
 int cmd_clean(const CleanOptions& options);
 int cmd_build(const BuildOptions& options);
 int cmd_graph(const GraphOptions& options);
+// `flowc agent DIR`: a pilot's agent, started inside its allocation (not for people).
+int cmd_agent(const std::string& channel_dir);
 
 }  // namespace flowc::cli

@@ -75,6 +75,12 @@ int main(int argc, char** argv) {
   add_common(run_cmd, run.common, false);
 
   flowc::cli::ExplainOptions explain;
+  // A pilot's agent, started by flowc inside a Slurm allocation: hidden from --help.
+  std::string agent_dir;
+  CLI::App* agent_cmd = app.add_subcommand("agent", "");
+  agent_cmd->group("");
+  agent_cmd->add_option("dir", agent_dir, "The pilot's channel folder")->required();
+
   CLI::App* explain_cmd = app.add_subcommand("explain", "Say why a task of the last run ran instead of being reused");
   explain_cmd->add_option("task", explain.task, "The task, by call path: main.count[3]")->required();
   explain_cmd->add_option("--state-dir", explain.state_dir, "Where the journal lives (default: .flow)");
@@ -107,6 +113,7 @@ int main(int argc, char** argv) {
   if (graph_cmd->parsed()) return flowc::cli::cmd_graph(graph);
   if (run_cmd->parsed()) return flowc::cli::cmd_run(run);
   if (explain_cmd->parsed()) return flowc::cli::cmd_explain(explain);
+  if (agent_cmd->parsed()) return flowc::cli::cmd_agent(agent_dir);
   if (clean_cmd->parsed()) return flowc::cli::cmd_clean(clean);
   return flowc::cli::kExitUsage;
 }

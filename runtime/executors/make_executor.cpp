@@ -4,13 +4,14 @@
 #include <fmt/format.h>
 
 #include "runtime/executors/local/local_executor.h"
+#include "runtime/executors/pilot/pilot_executor.h"
 #include "runtime/executors/settings.h"
 #include "runtime/executors/slurm/slurm_executor.h"
 
 namespace flowc::runtime {
 
 const std::vector<std::string>& executor_names() {
-  static const std::vector<std::string> names = {"local", "slurm"};
+  static const std::vector<std::string> names = {"local", "slurm", "slurm-pilot"};
   return names;
 }
 
@@ -21,6 +22,8 @@ std::unique_ptr<Executor> make_executor(const ExecutorChoice& choice, std::vecto
     made = std::make_unique<LocalExecutor>();
   } else if (choice.name == "slurm") {
     made = std::make_unique<SlurmExecutor>(SlurmSettings::read(settings));
+  } else if (choice.name == "slurm-pilot") {
+    made = std::make_unique<PilotExecutor>(PilotSettings::read(settings), choice.state_dir + "/pilot");
   } else {
     std::string known;
     for (const std::string& n : executor_names()) known += (known.empty() ? "" : ", ") + n;

@@ -154,7 +154,9 @@ RunResult Run::go() {
   }
 
   std::vector<std::string> errors;
-  executor_ = make_executor(options_.executor, &errors);
+  ExecutorChoice choice = options_.executor;
+  choice.state_dir = state_.string();
+  executor_ = make_executor(choice, &errors);
   if (!executor_) {
     for (const std::string& e : errors) err_ << "flowc: error: " << e << "\n";
     err_ << "flowc: nothing was run\n";

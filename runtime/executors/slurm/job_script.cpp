@@ -35,7 +35,7 @@ std::string job_script(const LaunchSpec& spec, const ScriptOptions& options) {
     << "# which flowc reads, even when it was restarted meanwhile.\n"
     << "cd " << shell_quote(spec.work_dir) << " || exit 97\n"
     << "rm -f " << kExitFile << "\n"
-    << "start=$(date +%s)\n"
+    << (spec.timeout_seconds > 0 ? "start=$(date +%s)\n" : "")
     << timeout << line << " </dev/null >" << shell_quote(spec.stdout_path) << " 2>" << shell_quote(spec.stderr_path)
     << "\n"
     << "rc=$?\n"
