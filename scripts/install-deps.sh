@@ -25,6 +25,7 @@ bench=(
   make           # peer: GNU Make -j2
   ninja-build    # peer: Ninja -j2
   time           # /usr/bin/time -f '%e %M': wall time and peak RSS
+  python3        # bench/slurm: reads the event log for latencies
   libboost-dev libboost-filesystem-dev  # bench/spawn: Boost.Process
 )
 

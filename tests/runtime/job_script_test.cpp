@@ -63,8 +63,7 @@ TEST_CASE("an MPI task's job script runs it under srun with PMIx", "[slurm-scrip
   CHECK(text.find("'srun' '--mpi=pmix' '-n' '4' '-c' '2' '--overcommit' '/bin/sh' '.command.sh'") !=
         std::string::npos);
   options.overcommit = false;
-  options.step_of_allocation = true;
-  CHECK(slurm::job_script(spec, options).find("'-c' '2' '--overlap' '/bin/sh'") != std::string::npos);
+  CHECK(slurm::job_script(spec, options).find("'-n' '4' '-c' '2' '/bin/sh' '.command.sh'") != std::string::npos);
 }
 
 TEST_CASE("Slurm states map to what flowc makes of them", "[slurm-script]") {

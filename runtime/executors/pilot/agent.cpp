@@ -18,6 +18,7 @@
 #include "runtime/executors/local/local_executor.h"
 #include "runtime/executors/pilot/channel.h"
 #include "runtime/executors/slurm/job_script.h"
+#include "runtime/mpi/mpi_launch.h"
 
 extern char** environ;
 
@@ -89,8 +90,11 @@ int run_agent(const std::string& dir_text) {
       if (!task) continue;  // half-written: flowc writes through a rename, so never; skip it
       LaunchSpec spec;
       spec.work_dir = task->work_dir;
-      spec.argv = {"/bin/sh", (fs::path(task->work_dir) / slurm::kScriptFile).string()};
-      spec.stdout_path = spec.stderr_path = (fs::path(task->work_dir) / slurm::kSlurmLog).string();
+      spec.argv = task->argv;
+      if (auto path = find_in_path(spec.argv.at(0), task->env)) spec.argv[0] = *path;  // srun
+      spec.stdout_path = task->stdout_path;
+      spec.stderr_path = task->stderr_path;
+      spec.timeout_seconds = task->timeout_seconds;
       spec.cpus = std::max(1, std::min(task->cpus, executor.default_jobs()));
       spec.env = task->env;
       spec.env.insert(spec.env.end(), slurm_env.begin(), slurm_env.end());
@@ -113,21 +117,20 @@ int run_agent(const std::string& dir_text) {
       }
     }
 
-    // Report what ended. The job script wrote its status, unless it was
-    // stopped before it could: then the agent writes it.
+    // Report what ended, as a batch job's script would (job_script.h).
     for (const Outcome& o : executor.collect()) {
       auto it = running.find(o.handle);
       if (it == running.end()) continue;
       auto [claimed, work_dir] = it->second;
       running.erase(it);
-      if (!slurm::read_exit_status(work_dir)) {
-        int code = o.how == Outcome::How::Exited ? o.exit_code : 128 + (o.signal ? o.signal : SIGKILL);
-        if (o.how == Outcome::How::NotStarted) {
-          std::ofstream(fs::path(work_dir) / slurm::kSlurmLog, std::ios::app) << "flowc agent: " << o.error << "\n";
-          code = 127;
-        }
-        slurm::write_atomically((fs::path(work_dir) / slurm::kExitFile).string(), fmt::format("{} 0\n", code));
+      int code = o.how == Outcome::How::Exited ? o.exit_code : 128 + (o.signal ? o.signal : SIGKILL);
+      if (o.how == Outcome::How::NotStarted) {
+        std::ofstream(fs::path(work_dir) / slurm::kSlurmLog, std::ios::app) << "flowc agent: " << o.error << "\n";
+        code = 127;
       }
+      bool timed_out = o.how == Outcome::How::TimedOut;
+      slurm::write_atomically((fs::path(work_dir) / slurm::kExitFile).string(),
+                              fmt::format("{} {}\n", code, timed_out ? 1 : 0));
       fs::remove(claimed, ec);
     }
 

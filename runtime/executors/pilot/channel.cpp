@@ -14,7 +14,9 @@ namespace flowc::runtime::pilot {
 namespace fs = std::filesystem;
 
 std::string task_text(const PilotTask& task) {
-  nlohmann::json j = {{"work_dir", task.work_dir}, {"cpus", task.cpus}, {"env", task.env}};
+  nlohmann::json j = {{"work_dir", task.work_dir}, {"argv", task.argv},          {"stdout", task.stdout_path},
+                      {"stderr", task.stderr_path}, {"timeout", task.timeout_seconds}, {"cpus", task.cpus},
+                      {"env", task.env}};
   return j.dump();
 }
 
@@ -23,6 +25,10 @@ std::optional<PilotTask> parse_task(const std::string& text) {
     nlohmann::json j = nlohmann::json::parse(text);
     PilotTask t;
     t.work_dir = j.at("work_dir").get<std::string>();
+    t.argv = j.at("argv").get<std::vector<std::string>>();
+    t.stdout_path = j.at("stdout").get<std::string>();
+    t.stderr_path = j.at("stderr").get<std::string>();
+    t.timeout_seconds = j.at("timeout").get<double>();
     t.cpus = j.at("cpus").get<int>();
     t.env = j.at("env").get<std::vector<std::string>>();
     return t;

@@ -11,9 +11,8 @@
 //   agent.<host>.alive   each agent's heartbeat
 //   stop                 flowc is done: agents leave once idle
 //
-// A task's end is its work dir's .flowc-exit, written by its job script (or
-// by the agent when it had to stop it), exactly as with one batch job per
-// task. Why files rather than a socket: flowc runs on a login node, the
+// A task's end is its work dir's .flowc-exit, written by the agent in the
+// format a batch job's script uses (slurm/job_script.h). Why files rather than a socket: flowc runs on a login node, the
 // agents on compute nodes, and the file system is what both are sure to
 // share (127.0.0.1 is not); files also outlive a flowc that dies, so a rerun
 // finds what finished meanwhile.
@@ -26,9 +25,17 @@
 
 namespace flowc::runtime::pilot {
 
+// A task as the agent runs it: the command (already under `srun` for an MPI
+// task), where its output goes, its timeout, what it holds of the node (all
+// ranks' cpus for an MPI task), its environment. The agent runs it directly
+// (one process, not a job script around it: spawning is the cost here) and
+// writes its .flowc-exit itself.
 struct PilotTask {
   std::string work_dir;
-  int cpus = 1;         // what it holds of the node (all ranks' cpus for an MPI task)
+  std::vector<std::string> argv;
+  std::string stdout_path, stderr_path;
+  double timeout_seconds = 0;
+  int cpus = 1;
   std::vector<std::string> env;
 };
 

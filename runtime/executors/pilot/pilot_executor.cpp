@@ -13,6 +13,7 @@
 #include "runtime/executors/slurm/command.h"
 #include "runtime/executors/slurm/job_script.h"
 #include "runtime/executors/slurm/slurm_cli.h"
+#include "runtime/mpi/mpi_launch.h"
 
 namespace flowc::runtime {
 namespace fs = std::filesystem;
@@ -117,15 +118,17 @@ uint64_t PilotExecutor::submit(const LaunchSpec& spec) {
     ended_ = error;
     return not_started(error);
   }
-  slurm::ScriptOptions options;
-  options.step_of_allocation = true;
-  options.overcommit = spec.mpi_ranks > 0;  // the pilot, not Slurm, decides what shares the cores
-  std::string script = (fs::path(spec.work_dir) / slurm::kScriptFile).string();
-  if (!slurm::write_atomically(script, slurm::job_script(spec, options))) {
-    return not_started(fmt::format("cannot write its job script `{}`", script));
-  }
   pilot::PilotTask t;
   t.work_dir = spec.work_dir;
+  t.argv = spec.argv;
+  if (spec.mpi_ranks > 0) {
+    // Its own step of the allocation; the pilot, not Slurm, decides what
+    // shares the cores (--overlap, --overcommit).
+    t.argv = srun_command(spec.mpi_ranks, spec.cpus, true, true, spec.argv);
+  }
+  t.stdout_path = spec.stdout_path;
+  t.stderr_path = spec.stderr_path;
+  t.timeout_seconds = spec.timeout_seconds;
   t.cpus = spec.cpus * std::max(1, spec.mpi_ranks);
   t.env = spec.env;
   if (!slurm::write_atomically(task_file("inbox", handle), pilot::task_text(t))) {

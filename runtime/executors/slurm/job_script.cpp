@@ -18,7 +18,7 @@ namespace flowc::runtime::slurm {
 std::string job_script(const LaunchSpec& spec, const ScriptOptions& options) {
   std::vector<std::string> command = spec.argv;
   if (spec.mpi_ranks > 0) {
-    command = srun_command(spec.mpi_ranks, spec.cpus, options.overcommit, options.step_of_allocation, spec.argv);
+    command = srun_command(spec.mpi_ranks, spec.cpus, options.overcommit, false, spec.argv);
   }
   std::string timeout;
   if (spec.timeout_seconds > 0) {
@@ -34,7 +34,6 @@ std::string job_script(const LaunchSpec& spec, const ScriptOptions& options) {
     << "# Runs the task's command and leaves how it ended in " << kExitFile << ",\n"
     << "# which flowc reads, even when it was restarted meanwhile.\n"
     << "cd " << shell_quote(spec.work_dir) << " || exit 97\n"
-    << "rm -f " << kExitFile << "\n"
     << (spec.timeout_seconds > 0 ? "start=$(date +%s)\n" : "")
     << timeout << line << " </dev/null >" << shell_quote(spec.stdout_path) << " 2>" << shell_quote(spec.stderr_path)
     << "\n"

@@ -1,4 +1,4 @@
-// The shell script a Slurm job (or a pilot's agent) runs for one task: it
+// The shell script a Slurm job runs for one task: it
 // runs the task's command (under `srun` when it is an MPI task, under
 // `timeout` when it has one) and leaves how it ended in the work dir, in
 // .flowc-exit, written atomically. That file, not Slurm's memory of the job,
@@ -19,8 +19,7 @@ inline constexpr const char* kScriptFile = ".flowc-job.sh";
 inline constexpr const char* kSlurmLog = ".flowc-slurm.log";  // the job script's own output (srun's complaints)
 
 struct ScriptOptions {
-  bool overcommit = false;          // MPI ranks outnumber the CPUs: srun --overcommit
-  bool step_of_allocation = false;  // a pilot's step: srun --overlap
+  bool overcommit = false;  // MPI ranks outnumber the CPUs: srun --overcommit
 };
 
 // The script's text for `spec`.
