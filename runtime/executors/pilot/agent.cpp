@@ -77,6 +77,34 @@ int run_agent(const std::string& dir_text) {
       last_beat = now;
     }
 
+    // Report what ended, as a batch job's script would (job_script.h).
+    for (const Outcome& o : executor.collect()) {
+      auto it = running.find(o.handle);
+      if (it == running.end()) continue;
+      auto [claimed, work_dir] = it->second;
+      running.erase(it);
+      int code = o.how == Outcome::How::Exited ? o.exit_code : 128 + (o.signal ? o.signal : SIGKILL);
+      if (o.how == Outcome::How::NotStarted) {
+        std::ofstream(fs::path(work_dir) / slurm::kSlurmLog, std::ios::app) << "flowc agent: " << o.error << "\n";
+        code = 127;
+      }
+      bool timed_out = o.how == Outcome::How::TimedOut;
+      slurm::write_atomically((fs::path(work_dir) / slurm::kExitFile).string(),
+                              fmt::format("{} {}\n", code, timed_out ? 1 : 0));
+      fs::remove(claimed, ec);
+    }
+
+    // Stop what flowc cancelled.
+    for (const auto& e : fs::directory_iterator(dir / "cancel", ec)) {
+      std::string seq = e.path().filename().string();
+      for (auto& [handle, what] : running) {
+        if (fs::path(what.first).stem().string() == seq) {
+          executor.cancel(handle);
+          fs::remove(e.path(), ec);
+        }
+      }
+    }
+
     // Claim what fits, oldest first.
     std::vector<fs::path> inbox;
     for (const auto& e : fs::directory_iterator(dir / "inbox", ec)) {
@@ -104,34 +132,6 @@ int run_agent(const std::string& dir_text) {
       if (ec) continue;  // another agent took it
       uint64_t handle = executor.submit(spec);
       running[handle] = {claimed.string(), task->work_dir};
-    }
-
-    // Stop what flowc cancelled.
-    for (const auto& e : fs::directory_iterator(dir / "cancel", ec)) {
-      std::string seq = e.path().filename().string();
-      for (auto& [handle, what] : running) {
-        if (fs::path(what.first).stem().string() == seq) {
-          executor.cancel(handle);
-          fs::remove(e.path(), ec);
-        }
-      }
-    }
-
-    // Report what ended, as a batch job's script would (job_script.h).
-    for (const Outcome& o : executor.collect()) {
-      auto it = running.find(o.handle);
-      if (it == running.end()) continue;
-      auto [claimed, work_dir] = it->second;
-      running.erase(it);
-      int code = o.how == Outcome::How::Exited ? o.exit_code : 128 + (o.signal ? o.signal : SIGKILL);
-      if (o.how == Outcome::How::NotStarted) {
-        std::ofstream(fs::path(work_dir) / slurm::kSlurmLog, std::ios::app) << "flowc agent: " << o.error << "\n";
-        code = 127;
-      }
-      bool timed_out = o.how == Outcome::How::TimedOut;
-      slurm::write_atomically((fs::path(work_dir) / slurm::kExitFile).string(),
-                              fmt::format("{} {}\n", code, timed_out ? 1 : 0));
-      fs::remove(claimed, ec);
     }
 
     if (running.empty() && inbox.empty()) {

@@ -22,6 +22,7 @@ constexpr auto kExitCheck = std::chrono::milliseconds(250);
 // How long an exit status may lag behind Slurm saying the job ended (a
 // shared file system's caches).
 constexpr auto kExitGrace = std::chrono::seconds(5);
+constexpr auto kBurst = std::chrono::milliseconds(250);
 constexpr double kMaxBackoff = 60;
 // An adopted job whose id was never written down (flowc died inside sbatch).
 constexpr const char* kUnknownId = "(unknown)";
@@ -69,6 +70,9 @@ SlurmExecutor::~SlurmExecutor() {
 bool SlurmExecutor::has_room(const LaunchSpec&) const {
   if (!waiting_.empty()) return false;  // backing off, or keeping to the rate
   if (static_cast<int64_t>(jobs_.size()) >= settings_.max_queued) return false;
+  // sbatch blocks: after a quarter second of submitting, let the run loop
+  // collect what ended meanwhile before submitting more.
+  if (burst_since_ && Clock::now() - *burst_since_ > kBurst) return false;
   return Clock::now() >= next_submit_;
 }
 
@@ -134,6 +138,7 @@ void SlurmExecutor::try_submit(Job& job) {
     return not_started(fmt::format("cannot write its job script `{}`", script));
   }
   next_submit_ = Clock::now() + seconds(1.0 / settings_.submit_rate);
+  if (!burst_since_) burst_since_ = Clock::now();
   slurm::Submitted s = slurm::sbatch(args, script, spec.env);
   if (!s.job_id.empty()) {
     job.id = s.job_id;
@@ -327,6 +332,7 @@ void SlurmExecutor::judge_by_state(Job& job, Clock::time_point now) {
 
 std::vector<Outcome> SlurmExecutor::collect() {
   auto now = Clock::now();
+  burst_since_.reset();
   retry_waiting(now);
   if (!to_cancel_.empty()) {
     std::vector<std::string> ids;
@@ -376,6 +382,8 @@ std::optional<Clock::time_point> SlurmExecutor::next_deadline() const {
   if (!waiting_.empty()) {
     auto it = jobs_.find(waiting_.front());
     consider(std::max(next_submit_, it != jobs_.end() && it->second.retry_at ? *it->second.retry_at : next_submit_));
+  } else if (burst_since_) {
+    consider(Clock::now());  // collect, then submit more
   } else if (next_submit_ > Clock::now()) {
     consider(next_submit_);  // room again for the next submission
   }

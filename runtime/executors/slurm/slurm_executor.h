@@ -88,6 +88,7 @@ class SlurmExecutor : public Executor {
   std::vector<uint64_t> to_cancel_;    // scancel at the next collect()
   std::vector<Outcome> done_;
   Clock::time_point next_submit_{}, next_poll_{}, next_exit_check_{};
+  std::optional<Clock::time_point> burst_since_;  // sbatch calls since the last collect(): since when
   std::optional<Clock::time_point> unreachable_since_;
   std::string unreachable_why_;
   std::optional<int> largest_node_cpus_;  // asked of sinfo once, for the first MPI task
