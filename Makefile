@@ -34,6 +34,7 @@ bench: deps $(BUILD)/build.ninja
 	bench/local/run.sh $(BUILD)
 	bench/spawn/run.sh $(BUILD)
 	bench/container/run.sh $(BUILD)
+	bench/slurm/run.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD)

@@ -3,6 +3,8 @@
 
 #include "cli/commands.h"
 #include "cli/compile_helpers.h"
+#include "runtime/executors/pilot/agent.h"
+#include "runtime/executors/profile.h"
 #include "runtime/run/params.h"
 #include "runtime/run/clean.h"
 #include "runtime/run/explain.h"
@@ -25,7 +27,23 @@ int cmd_run(const RunCommandOptions& options) {
     return kExitUsage;
   }
 
+  // Where tasks run: the command line, then the profile.
+  nlohmann::json overrides = nlohmann::json::object();
+  if (options.nodes > 0) overrides["nodes"] = options.nodes;
+  if (!options.time.empty()) overrides["time"] = options.time;
+  std::vector<std::string> executor_errors;
+  auto executor = runtime::choose_executor(options.profile, options.executor, overrides, &executor_errors);
+  if (executor && !overrides.empty() && executor->name != "slurm-pilot") {
+    executor_errors.push_back("--nodes and --time size a pilot's allocation: use them with --executor slurm-pilot");
+  }
+  if (!executor_errors.empty()) {
+    for (const std::string& e : executor_errors) print_error(e);
+    std::cerr << "flowc: nothing was run\n";
+    return kExitUsage;
+  }
+
   runtime::RunOptions run;
+  run.executor = *executor;
   run.state_dir = options.state_dir;
   run.outdir = options.outdir;
   run.publish = options.publish == "copy"      ? runtime::PublishMode::Copy
@@ -40,6 +58,8 @@ int cmd_run(const RunCommandOptions& options) {
   run.container_engine = options.container_engine;
   return runtime::run_workflow(*program, *wf, *inputs, run, std::cerr).exit_code;
 }
+
+int cmd_agent(const std::string& channel_dir) { return runtime::pilot::run_agent(channel_dir); }
 
 int cmd_explain(const ExplainOptions& options) {
   bool found = false;

@@ -54,6 +54,10 @@ struct RunCommandOptions {
   bool keep_going = false;
   bool fresh = false;
   bool dry_run = false;
+  std::string executor;                 // local | slurm | slurm-pilot; "": the profile's, else local
+  std::string profile;                  // --profile FILE (JSON)
+  int nodes = 0;                        // slurm-pilot: --nodes
+  std::string time;                     // slurm-pilot: --time (its allocation's length)
 };
 
 struct ExplainOptions {
@@ -73,5 +77,7 @@ int cmd_explain(const ExplainOptions& options);
 int cmd_clean(const CleanOptions& options);
 int cmd_build(const BuildOptions& options);
 int cmd_graph(const GraphOptions& options);
+// `flowc agent DIR`: a pilot's agent, started inside its allocation (not for people).
+int cmd_agent(const std::string& channel_dir);
 
 }  // namespace flowc::cli

@@ -67,9 +67,23 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"podman", "docker", "apptainer"}));
   run_cmd->add_option("--max-depth", run.max_depth, "Deepest nesting of workflow calls (default: 1000)")
       ->check(CLI::PositiveNumber);
+  run_cmd->add_option("--executor", run.executor,
+                      "Where tasks run: local (this machine), slurm (one batch job each), slurm-pilot (inside one "
+                      "allocation) (default: the profile's, else local)");
+  run_cmd->add_option("--profile", run.profile, "A JSON file naming executors and their settings (partition, "
+                                                "account, max_queued...)")
+      ->check(CLI::ExistingFile);
+  run_cmd->add_option("--nodes", run.nodes, "slurm-pilot: nodes of the allocation")->check(CLI::PositiveNumber);
+  run_cmd->add_option("--time", run.time, "slurm-pilot: length of the allocation (e.g. 30m, 2h)");
   add_common(run_cmd, run.common, false);
 
   flowc::cli::ExplainOptions explain;
+  // A pilot's agent, started by flowc inside a Slurm allocation: hidden from --help.
+  std::string agent_dir;
+  CLI::App* agent_cmd = app.add_subcommand("agent", "");
+  agent_cmd->group("");
+  agent_cmd->add_option("dir", agent_dir, "The pilot's channel folder")->required();
+
   CLI::App* explain_cmd = app.add_subcommand("explain", "Say why a task of the last run ran instead of being reused");
   explain_cmd->add_option("task", explain.task, "The task, by call path: main.count[3]")->required();
   explain_cmd->add_option("--state-dir", explain.state_dir, "Where the journal lives (default: .flow)");
@@ -102,6 +116,7 @@ int main(int argc, char** argv) {
   if (graph_cmd->parsed()) return flowc::cli::cmd_graph(graph);
   if (run_cmd->parsed()) return flowc::cli::cmd_run(run);
   if (explain_cmd->parsed()) return flowc::cli::cmd_explain(explain);
+  if (agent_cmd->parsed()) return flowc::cli::cmd_agent(agent_dir);
   if (clean_cmd->parsed()) return flowc::cli::cmd_clean(clean);
   return flowc::cli::kExitUsage;
 }

@@ -19,6 +19,9 @@ build=(
   # busybox-static for the test image. As root, neither uidmap nor
   # fuse-overlayfs is needed (rootless podman would want both).
   podman runc catatonit busybox-static
+  # HPC: MPI ops (Open MPI) and the single-node Slurm the tests start
+  # (scripts/slurm-setup.sh: munge, slurmctld, slurmd, the client commands).
+  openmpi-bin libopenmpi-dev munge slurmctld slurmd slurm-client
 )
 
 # The peers bench/local compares flowc with, and the tools the benchmarks use.
@@ -28,6 +31,7 @@ bench=(
   ninja-build    # peer: Ninja -j2
   time           # /usr/bin/time -f '%e %M': wall time and peak RSS
   bc             # bench/container's arithmetic
+  python3        # bench/slurm: reads the event log for latencies
   libboost-dev libboost-filesystem-dev  # bench/spawn: Boost.Process
 )
 

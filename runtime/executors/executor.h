@@ -21,13 +21,17 @@ struct LaunchSpec {
   std::string stdout_path;
   std::string stderr_path;
   double timeout_seconds = 0;          // 0: no limit
-  int cpus = 1;
+  int cpus = 1;                        // per MPI rank when mpi_ranks > 0
   int64_t mem_bytes = 0;
   // A command the executor runs after it stops this task (cancel, timeout,
   // a signal, or the executor going away while it runs), to clean up what
   // stopping the task's processes cannot reach: a container its launcher
   // started, say. argv[0] is a path; empty: nothing to do.
   std::vector<std::string> stop_argv;
+  int gpus = 0;
+  double time_limit_seconds = 0;       // `resources { time }`: what a batch system is told; 0: none
+  int mpi_ranks = 0;                   // > 0: run argv as an MPI job of that many ranks
+  std::string job_name;                // for people reading a queue: the task's call path
 };
 
 struct Outcome {
@@ -36,24 +40,61 @@ struct Outcome {
   int exit_code = -1;  // Exited
   int signal = 0;      // the signal that ended it (Signaled, TimedOut, Cancelled)
   std::string error;   // NotStarted: why
+  std::string detail;  // what the executor knows beyond that (a batch job's id and state), for people
   double seconds = 0;  // wall time
+};
+
+// How a running task is known outside flowc, journaled so that a later run
+// can find it if this flowc dies: a process group (and the process's start
+// time, to tell a reused pid), or a batch job ("slurm:4242").
+struct JobRef {
+  int64_t pid = 0;
+  int64_t pid_start = 0;
+  std::string job;
+};
+
+// A task an earlier flowc left running, as its journal knows it.
+struct LeftBehind {
+  JobRef ref;
+  std::string work_dir;
 };
 
 class Executor {
  public:
   virtual ~Executor() = default;
   virtual std::string name() const = 0;
+
+  // How many tasks at once when the user does not say (--jobs).
+  virtual int default_jobs() const = 0;
+  // Why `spec` can never run here (more cores or memory than there are), or
+  // nothing. A cluster decides this itself: its executor says nothing.
+  virtual std::optional<std::string> never_fits(const LaunchSpec& spec) const = 0;
+  // Whether `spec` may start now (free cores and memory, room in the queue,
+  // the submission rate). When not, next_deadline() says when to ask again,
+  // or a finished task frees room.
+  virtual bool has_room(const LaunchSpec& spec) const = 0;
+
   // Starts a command; its outcome comes later from collect() (a command that
   // cannot start at all is an outcome too: NotStarted).
   virtual uint64_t submit(const LaunchSpec& spec) = 0;
   // Stops a command (its whole process tree); it is reported as Cancelled.
   virtual void cancel(uint64_t handle) = 0;
-  // What finished since the last call. Never blocks.
+  // What finished since the last call. Never blocks for long.
   virtual std::vector<Outcome> collect() = 0;
   // When collect() must be called again even if nothing else happens
   // (a timeout to enforce, a queue to poll), if ever.
   virtual std::optional<Clock::time_point> next_deadline() const = 0;
   virtual size_t running() const = 0;
+
+  // What to journal for a running command.
+  virtual JobRef job_ref(uint64_t handle) const = 0;
+  // Tasks a killed flowc left running: each one is either stopped (so it
+  // cannot race a new attempt for its work dir) or, if this executor can
+  // follow it to its end, kept for adopt(). Returns which were kept.
+  virtual std::vector<bool> settle(const std::vector<LeftBehind>& left) = 0;
+  // Follows a task settle() kept, as if submitted now: its outcome comes from
+  // collect(). `spec` is what the task would run now (for limits and logs).
+  virtual uint64_t adopt(const LeftBehind& left, const LaunchSpec& spec) = 0;
 };
 
 }  // namespace flowc::runtime

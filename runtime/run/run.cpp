@@ -20,7 +20,7 @@
 #include <fmt/format.h>
 
 #include "runtime/containers/preflight.h"
-#include "runtime/executors/local/local_executor.h"
+#include "runtime/executors/make_executor.h"
 #include "runtime/run/events.h"
 #include "runtime/run/signals.h"
 #include "runtime/run/task_runner.h"
@@ -34,44 +34,6 @@ namespace {
 
 double now_seconds() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-// The start time of a process (clock ticks since boot), to tell it from a
-// later process that got the same pid. 0 if it does not exist.
-int64_t process_start(pid_t pid) {
-  std::ifstream in(fmt::format("/proc/{}/stat", pid));
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  size_t close = text.rfind(')');
-  if (close == std::string::npos) return 0;
-  std::istringstream fields(text.substr(close + 2));
-  std::string field;
-  // Fields after the command name start at 3 (state); starttime is field 22.
-  for (int i = 3; i <= 22 && fields >> field; ++i) {
-    if (i == 22) return std::stoll(field);
-  }
-  return 0;
-}
-
-int64_t machine_memory() {
-  std::ifstream in("/proc/meminfo");
-  std::string key;
-  int64_t kb = 0;
-  std::string unit;
-  while (in >> key >> kb >> unit) {
-    if (key == "MemTotal:") return kb * 1024;
-  }
-  return 0;
-}
-
-std::string human_bytes(int64_t bytes) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double v = static_cast<double>(bytes);
-  int u = 0;
-  while (v >= 1024 && u < 4) {
-    v /= 1024;
-    ++u;
-  }
-  return fmt::format("{:.3g}{}", v, units[u]);
 }
 
 // One flowc run per state folder at a time: the cache and work dirs are
@@ -124,7 +86,6 @@ class Run {
     double started;
   };
 
-  void reap_left_running();
   void take_ready();
   void launch_ready();
   bool launch(TaskId id, Prepared prepared);
@@ -134,8 +95,10 @@ class Run {
   void fail(TaskId id, const Prepared& prepared, const std::string& error, const std::string& state, int attempt,
             double started, int exit_code);
   void interrupt(int signal);
+  void settle_left_running();
+  bool adopt(TaskId id, Prepared& prepared);
   void record(TaskId id, const Prepared& prepared, const std::string& state, int attempt, double started,
-              double finished, int exit_code, const std::string& error, int64_t pid = 0, int64_t pid_start = 0);
+              double finished, int exit_code, const std::string& error, const JobRef& ref = {});
   Counts counts() const;
   RunResult finish();
   RunResult dry_run();
@@ -153,7 +116,7 @@ class Run {
   std::unique_ptr<Plan> plan_;
   std::unique_ptr<ContainerLauncher> containers_;  // when ops run in images
   std::unique_ptr<TaskRunner> runner_;
-  std::unique_ptr<LocalExecutor> executor_;
+  std::unique_ptr<Executor> executor_;
   std::unique_ptr<ProgressLine> progress_;
 
   std::deque<TaskId> queue_;
@@ -161,11 +124,8 @@ class Run {
   std::map<uint64_t, Running> running_;
   std::map<std::string, std::vector<TaskId>> followers_;  // same key as a running task
   std::map<std::string, TaskId> leaders_;
+  std::map<std::string, LeftBehind> adoptable_;  // by cache key: jobs an earlier flowc left running
   int jobs_ = 1;
-  int machine_cpus_ = 1;
-  int64_t machine_mem_ = 0;
-  int cpus_used_ = 0;
-  int64_t mem_used_ = 0;
   size_t ran_ = 0, cached_ = 0, failed_ = 0, retried_ = 0;
   int interrupted_ = 0;
   double start_time_ = 0;
@@ -194,15 +154,22 @@ RunResult Run::go() {
     return {2, ""};
   }
 
-  machine_cpus_ = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  machine_mem_ = machine_memory();
-  jobs_ = options_.jobs > 0 ? options_.jobs : machine_cpus_;
+  std::vector<std::string> errors;
+  ExecutorChoice choice = options_.executor;
+  choice.state_dir = state_.string();
+  executor_ = make_executor(choice, &errors);
+  if (!executor_) {
+    for (const std::string& e : errors) err_ << "flowc: error: " << e << "\n";
+    err_ << "flowc: nothing was run\n";
+    return {2, ""};
+  }
+  jobs_ = options_.jobs > 0 ? options_.jobs : executor_->default_jobs();
 
   plan_ = std::make_unique<Plan>(program_, workflow_, inputs_, PlanOptions{options_.keep_going, options_.max_depth});
   if (options_.dry_run) return dry_run();
 
   try {
-    reap_left_running();
+    settle_left_running();
     // Containers: checked before anything starts (runtime/containers/).
     auto containers = prepare_containers(program_, workflow_, options_.container_engine, state_.string());
     if (auto* e = std::get_if<PreflightError>(&containers)) {
@@ -219,11 +186,18 @@ RunResult Run::go() {
     events_ = std::make_unique<EventLog>((run_dir / "events.jsonl").string(), options_.json_events);
     events_->emit("run_started", {{"run_id", run_id_}, {"workflow", workflow_.id}, {"inputs", inputs_}});
     runner_ = std::make_unique<TaskRunner>(program_, *store_, (state_ / "work").string(), options_.fresh);
+    for (const auto& [key, left] : adoptable_) runner_->adopt(key);
     if (containers_) {
       containers_->set_run(run_id_);
       runner_->use_containers(containers_.get());
     }
-    executor_ = std::make_unique<LocalExecutor>();
+    for (const ir::Op& op : program_.ops) {
+      if (op.executor && *op.executor != executor_->name()) {
+        err_ << fmt::format("flowc: warning: op `{}` asks for executor `{}`; every task of this run uses `{}` "
+                            "(choose with --executor or a profile)\n",
+                            op.name, *op.executor, executor_->name());
+      }
+    }
     progress_ = std::make_unique<ProgressLine>(options_.progress && !options_.json_events);
     SignalWatch signals;
 
@@ -245,6 +219,7 @@ RunResult Run::go() {
       }
       SignalWatch::Events e = signals.wait(wait);
       if (e.interrupt) interrupt(e.interrupt);
+      if (!executor_) break;  // stopped at once (a second Ctrl-C)
       for (const Outcome& o : executor_->collect()) handle(o);
       take_ready();
       progress_->update(counts());
@@ -267,18 +242,43 @@ RunResult Run::go() {
 }
 
 // Tasks a killed flowc left running would race the new run for their work
-// dirs: stop them first. A pid is only trusted if its start time matches.
-void Run::reap_left_running() {
-  for (TaskRecord& t : store_->left_running("")) {
-    if (t.pid > 0 && process_start(static_cast<pid_t>(t.pid)) == t.pid_start) {
-      ::kill(-static_cast<pid_t>(t.pid), SIGKILL);
+// dirs. The executor stops each one, or keeps it to adopt: a batch job that
+// finished meanwhile (or still runs) is followed, not submitted again.
+void Run::settle_left_running() {
+  std::vector<TaskRecord> left = store_->left_running("");
+  std::vector<LeftBehind> behind;
+  for (const TaskRecord& t : left) behind.push_back({JobRef{t.pid, t.pid_start, t.job}, t.work_dir});
+  std::vector<bool> kept = executor_->settle(behind);
+  for (size_t i = 0; i < left.size(); ++i) {
+    TaskRecord& t = left[i];
+    if (kept[i] && !t.key.empty()) {
+      adoptable_[t.key] = behind[i];
     }
     t.state = "cancelled";
-    t.error = "flowc stopped while it ran";
+    t.error = kept[i] ? "flowc stopped while it ran; the next run adopted it" : "flowc stopped while it ran";
     t.pid = 0;
+    t.job.clear();
     store_->record_task(t);
   }
   store_->flush();
+}
+
+// A task whose job an earlier flowc left: follow that job.
+bool Run::adopt(TaskId id, Prepared& prepared) {
+  auto it = adoptable_.find(prepared.key);
+  if (it == adoptable_.end()) return false;
+  LeftBehind left = it->second;
+  adoptable_.erase(it);
+  const Task& task = plan_->task(id);
+  prepared.spec.job_name = task.path;
+  prepared.spec.work_dir = prepared.work_dir;
+  uint64_t handle = executor_->adopt(left, prepared.spec);
+  double started = now_seconds();
+  leaders_[prepared.key] = id;
+  events_->emit("adopted", {{"task", task.path}, {"op", task.op->id}, {"job", left.ref.job}, {"work_dir", prepared.work_dir}});
+  record(id, prepared, "running", 1, started, 0, -1, "", executor_->job_ref(handle));
+  running_.emplace(handle, Running{id, std::move(prepared), 1, started});
+  return true;
 }
 
 void Run::take_ready() {
@@ -291,8 +291,7 @@ void Run::launch_ready() {
   while (!interrupted_) {
     if (held_) {
       auto& [id, prepared] = *held_;
-      if (cpus_used_ + prepared.spec.cpus > machine_cpus_ && cpus_used_ > 0) return;
-      if (machine_mem_ && mem_used_ + prepared.spec.mem_bytes > machine_mem_ && mem_used_ > 0) return;
+      if (!executor_->has_room(prepared.spec)) return;
       if (static_cast<int>(running_.size()) >= jobs_) return;
       auto held = std::move(*held_);
       held_.reset();
@@ -319,28 +318,22 @@ void Run::launch_ready() {
                          prepared.error),
              "failed", 0, now_seconds(), -1);
         break;
+      case Prepared::Adopt:
+        if (adopt(id, prepared)) break;
+        runner_->reset_work_dir(prepared, &prepared.error);  // nothing to adopt after all: run it afresh
+        queue_.push_front(id);
+        break;
       case Prepared::Launch: {
         if (auto leader = leaders_.find(prepared.key); leader != leaders_.end()) {
           followers_[prepared.key].push_back(id);  // the same task is already running
           break;
         }
-        const ir::Op& op = *task.op;
-        if (prepared.spec.cpus > machine_cpus_) {
-          fail(id, prepared,
-               fmt::format("op `{}` at {} asks for {} cpus; this machine has {}", op.name, task.path, prepared.spec.cpus,
-                           machine_cpus_),
-               "failed", 0, now_seconds(), -1);
+        if (auto why = executor_->never_fits(prepared.spec)) {
+          fail(id, prepared, fmt::format("op `{}` at {} {}", task.op->name, task.path, *why), "failed", 0,
+               now_seconds(), -1);
           break;
         }
-        if (machine_mem_ && prepared.spec.mem_bytes > machine_mem_) {
-          fail(id, prepared,
-               fmt::format("op `{}` at {} asks for {} of memory; this machine has {}", op.name, task.path,
-                           human_bytes(prepared.spec.mem_bytes), human_bytes(machine_mem_)),
-               "failed", 0, now_seconds(), -1);
-          break;
-        }
-        if ((cpus_used_ > 0 && cpus_used_ + prepared.spec.cpus > machine_cpus_) ||
-            (mem_used_ > 0 && machine_mem_ && mem_used_ + prepared.spec.mem_bytes > machine_mem_)) {
+        if (!executor_->has_room(prepared.spec)) {
           held_ = std::make_pair(id, std::move(prepared));
           return;
         }
@@ -355,16 +348,18 @@ bool Run::launch(TaskId id, Prepared prepared) {
   const Task& task = plan_->task(id);
   uint64_t handle = executor_->submit(prepared.spec);
   double started = now_seconds();
-  cpus_used_ += prepared.spec.cpus;
-  mem_used_ += prepared.spec.mem_bytes;
   leaders_[prepared.key] = id;
   int attempt = 1;
-  events_->emit("started",
-                {{"task", task.path}, {"op", task.op->id}, {"attempt", attempt}, {"work_dir", prepared.work_dir}});
-  // The pid and its start time, so a later run can stop this task if this
-  // flowc dies while it runs.
-  int64_t pid = executor_->pid_of(handle).value_or(0);
-  record(id, prepared, "running", attempt, started, 0, -1, "", pid, pid ? process_start(static_cast<pid_t>(pid)) : 0);
+  // How the task is known outside flowc (a process group, a batch job), so a
+  // later run can stop or adopt it if this flowc dies while it runs.
+  JobRef ref = executor_->job_ref(handle);
+  Value started_event = {{"task", task.path}, {"op", task.op->id}, {"attempt", attempt}, {"work_dir", prepared.work_dir}};
+  if (!ref.job.empty()) started_event["job"] = ref.job;
+  events_->emit("started", started_event);
+  record(id, prepared, "running", attempt, started, 0, -1, "", ref);
+  // A batch job outlives flowc: journal it at once, so a rerun adopts it
+  // rather than submitting it again beside it.
+  if (!ref.job.empty()) store_->flush();
   running_.emplace(handle, Running{id, std::move(prepared), attempt, started});
   return true;
 }
@@ -374,8 +369,6 @@ void Run::handle(const Outcome& outcome) {
   if (it == running_.end()) return;
   Running r = std::move(it->second);
   running_.erase(it);
-  cpus_used_ -= r.prepared.spec.cpus;
-  mem_used_ -= r.prepared.spec.mem_bytes;
   const Task& task = plan_->task(r.id);
   Judged judged = runner_->finish(task, r.prepared, outcome);
   if (judged.ok) {
@@ -391,12 +384,8 @@ void Run::handle(const Outcome& outcome) {
       Prepared again = runner_->prepare(task);  // a fresh work dir and command
       if (again.kind == Prepared::Launch) {
         uint64_t handle = executor_->submit(again.spec);
-        cpus_used_ += again.spec.cpus;
-        mem_used_ += again.spec.mem_bytes;
         int attempt = r.attempt + 1;
-        int64_t pid = executor_->pid_of(handle).value_or(0);
-        record(r.id, again, "running", attempt, now_seconds(), 0, -1, "", pid,
-               pid ? process_start(static_cast<pid_t>(pid)) : 0);
+        record(r.id, again, "running", attempt, now_seconds(), 0, -1, "", executor_->job_ref(handle));
         running_.emplace(handle, Running{r.id, std::move(again), attempt, now_seconds()});
         return;
       }
@@ -462,7 +451,7 @@ void Run::interrupt(int signal) {
     // A second Ctrl-C: stop at once.
     progress_->clear();
     err_ << "flowc: stopping now\n";
-    executor_ = std::make_unique<LocalExecutor>();  // the old one kills every process group left
+    executor_.reset();  // stops everything it still runs (process groups, jobs); the loop ends
     for (auto& [handle, r] : running_) {
       fail(r.id, r.prepared, "stopped at once (interrupted twice)", "cancelled", r.attempt, r.started, -1);
     }
@@ -481,7 +470,7 @@ void Run::interrupt(int signal) {
 }
 
 void Run::record(TaskId id, const Prepared& prepared, const std::string& state, int attempt, double started,
-                 double finished, int exit_code, const std::string& error, int64_t pid, int64_t pid_start) {
+                 double finished, int exit_code, const std::string& error, const JobRef& ref) {
   const Task& task = plan_->task(id);
   TaskRecord t;
   t.run_id = run_id_;
@@ -497,8 +486,9 @@ void Run::record(TaskId id, const Prepared& prepared, const std::string& state, 
   t.error = error;
   t.manifest = prepared.manifest;
   if (!prepared.cache_miss.empty() && t.manifest.is_object()) t.manifest["cache_miss"] = prepared.cache_miss;
-  t.pid = pid;
-  t.pid_start = pid_start;
+  t.pid = ref.pid;
+  t.pid_start = ref.pid_start;
+  t.job = ref.job;
   store_->record_task(t);
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "ir/ir.h"
+#include "runtime/executors/make_executor.h"
 #include "runtime/run/publish.h"
 #include "runtime/value/value.h"
 
@@ -23,6 +24,7 @@ struct RunOptions {
   bool progress = true;              // a live line on a terminal
   int max_depth = 1000;              // nested workflow calls
   std::string container_engine = "podman";  // runs ops with an image: podman | docker | apptainer
+  ExecutorChoice executor;           // where tasks run (--executor, --profile)
 };
 
 struct RunResult {

@@ -224,6 +224,11 @@ Prepared TaskRunner::prepare(const Task& task) {
     p.cache_miss = "no earlier run had these inputs";
   }
 
+  if (adoptable_.erase(p.key)) {
+    p.kind = Prepared::Adopt;
+    return p;
+  }
+
   // A fresh work dir, named by the key.
   if (!reset_work_dir(p, &error)) return fail(error);
   fs::path work(p.work_dir);
@@ -332,8 +337,15 @@ Prepared TaskRunner::prepare(const Task& task) {
   if (auto t = number(op.timeout, "timeout")) spec.timeout_seconds = *t;
   if (auto c = number(op.cpus, "cpus")) spec.cpus = static_cast<int>(*c);
   if (auto m = number(op.mem, "mem")) spec.mem_bytes = static_cast<int64_t>(*m);
+  if (auto g = number(op.gpus, "gpus")) spec.gpus = static_cast<int>(*g);
+  if (auto t = number(op.time, "time")) spec.time_limit_seconds = *t;
+  if (auto r = number(op.mpi_ranks, "mpi ranks")) spec.mpi_ranks = static_cast<int>(*r);
+  spec.job_name = task.path;
   if (!error.empty()) return fail(error);
   if (spec.cpus < 1) return fail(fmt::format("op `{}` asks for {} cpus; at least 1 is needed", op.name, spec.cpus));
+  if (op.mpi_ranks && spec.mpi_ranks < 1) {
+    return fail(fmt::format("op `{}` asks for {} MPI ranks; at least 1 is needed", op.name, spec.mpi_ranks));
+  }
 
   if (op.image) {
     ContainerRequest request{*op.image, task.path, std::move(input_paths), std::move(task_env), std::nullopt,
@@ -383,6 +395,7 @@ std::string TaskRunner::failure_text(const Task& task, const Prepared& prepared,
     case Outcome::How::Cancelled: what = "was stopped (the run was interrupted)"; break;
     case Outcome::How::NotStarted: what = "could not start: " + outcome.error; break;
   }
+  if (!outcome.detail.empty()) what += fmt::format(" ({})", outcome.detail);
   std::string text = fmt::format("op `{}` at {} ({}) {}\n  work dir: {}", op.name, task.path,
                                  program_.where(task.call_loc), what, prepared.work_dir);
   fs::path err = fs::path(prepared.work_dir) / ".stderr";

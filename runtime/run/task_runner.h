@@ -17,6 +17,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "ir/ir.h"
@@ -27,7 +28,9 @@
 namespace flowc::runtime {
 
 struct Prepared {
-  enum Kind { Cached, Launch, Failed } kind = Failed;
+  // Adopt: an earlier flowc left this task running (or finished it without
+  // journaling it); its work dir is kept and the executor follows the job.
+  enum Kind { Cached, Launch, Failed, Adopt } kind = Failed;
   std::string key;
   std::string work_dir;
   Value manifest;         // what the key was made of
@@ -60,6 +63,9 @@ class TaskRunner {
 
   // Where ops with an image run; without one, such a task fails.
   void use_containers(ContainerLauncher* containers) { containers_ = containers; }
+  // Tasks with these keys are left to the jobs an earlier flowc started:
+  // prepare() keeps their work dirs and answers Adopt (once each).
+  void adopt(const std::string& key) { adoptable_.insert(key); }
 
   // The digest of an op's definition (cached).
   const std::string& op_digest(const ir::Op& op);
@@ -77,6 +83,7 @@ class TaskRunner {
   ContainerLauncher* containers_ = nullptr;
   std::map<const ir::Op*, std::string> op_digests_;
   std::map<std::string, std::string> known_hashes_;  // path → content hash, this run
+  std::set<std::string> adoptable_;
 };
 
 }  // namespace flowc::runtime

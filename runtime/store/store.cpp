@@ -13,7 +13,7 @@ namespace {
 
 // Bumped when the tables change. An older database is upgraded or, for a
 // version this code cannot upgrade, refused with advice; a newer one refused.
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;  // 2: tasks.job (a batch job's id)
 
 const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS runs (
@@ -38,6 +38,7 @@ CREATE TABLE IF NOT EXISTS tasks (
   manifest TEXT NOT NULL,
   pid INTEGER NOT NULL,
   pid_start INTEGER NOT NULL,
+  job TEXT NOT NULL DEFAULT '',
   PRIMARY KEY (run_id, path)
 );
 CREATE INDEX IF NOT EXISTS tasks_by_path ON tasks (path);
@@ -159,6 +160,7 @@ std::unique_ptr<Store> Store::open(const std::string& path) {
                                  path, found, kSchemaVersion));
   }
   store->exec("BEGIN IMMEDIATE");
+  if (found == 1) store->exec("ALTER TABLE tasks ADD COLUMN job TEXT NOT NULL DEFAULT ''");
   store->exec(kSchema);
   store->exec(fmt::format("PRAGMA user_version = {}", kSchemaVersion).c_str());
   store->exec("COMMIT");
@@ -263,7 +265,7 @@ void Store::record_task(const TaskRecord& t) {
   begin_batch();
   prepare(
       "INSERT OR REPLACE INTO tasks (run_id, path, key, op, state, exit_code, work_dir, started, finished, attempt, "
-      "error, manifest, pid, pid_start) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+      "error, manifest, pid, pid_start, job) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
       .bind(1, t.run_id)
       .bind(2, t.path)
       .bind(3, t.key)
@@ -278,13 +280,15 @@ void Store::record_task(const TaskRecord& t) {
       .bind(12, t.manifest.is_null() ? std::string() : t.manifest.dump())
       .bind(13, t.pid)
       .bind(14, t.pid_start)
+      .bind(15, t.job)
       .run();
 }
 
 namespace {
 
 const char* kTaskColumns =
-    "run_id, path, key, op, state, exit_code, work_dir, started, finished, attempt, error, manifest, pid, pid_start";
+    "run_id, path, key, op, state, exit_code, work_dir, started, finished, attempt, error, manifest, pid, pid_start, "
+    "job";
 
 TaskRecord read_task(const auto& q) {
   TaskRecord t;
@@ -302,6 +306,7 @@ TaskRecord read_task(const auto& q) {
   t.manifest = q.json(11);
   t.pid = q.integer(12);
   t.pid_start = q.integer(13);
+  t.job = q.text(14);
   return t;
 }
 
@@ -343,7 +348,8 @@ std::optional<TaskRecord> Store::previous_attempt(const std::string& path, const
 
 std::vector<TaskRecord> Store::left_running(const std::string& except_run) {
   static const std::string sql =
-      fmt::format("SELECT {} FROM tasks WHERE state = 'running' AND run_id != ? AND pid > 0", kTaskColumns);
+      fmt::format("SELECT {} FROM tasks WHERE state = 'running' AND run_id != ? AND (pid > 0 OR job != '')",
+                  kTaskColumns);
   Statement& q = prepare(sql.c_str());
   q.bind(1, except_run);
   std::vector<TaskRecord> out;

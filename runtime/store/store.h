@@ -43,6 +43,7 @@ struct TaskRecord {
   Value manifest;        // what the cache key was made of (for `flowc explain`)
   int64_t pid = 0;       // while running: its process group, and
   int64_t pid_start = 0; // the process's start time, to tell a reused pid
+  std::string job;       // while running under a batch system: its job ("slurm:4242")
 };
 
 // A finished task the cache can give again.

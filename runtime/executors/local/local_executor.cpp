@@ -9,8 +9,13 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <sstream>
+#include <thread>
 
 #include <fmt/format.h>
+
+#include "runtime/mpi/mpi_launch.h"
 
 namespace flowc::runtime {
 namespace {
@@ -58,7 +63,104 @@ pid_t spawn_quietly(const std::vector<std::string>& command, const std::vector<s
   return posix_spawn(&pid, argv[0], &setup.actions, &setup.attr, argv.data(), envp.data()) == 0 ? pid : -1;
 }
 
+// The start time of a process (clock ticks since boot), to tell it from a
+// later process that got the same pid. 0 if it does not exist.
+int64_t process_start(pid_t pid) {
+  std::ifstream in(fmt::format("/proc/{}/stat", pid));
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  size_t close = text.rfind(')');
+  if (close == std::string::npos) return 0;
+  std::istringstream fields(text.substr(close + 2));
+  std::string field;
+  // Fields after the command name start at 3 (state); starttime is field 22.
+  for (int i = 3; i <= 22 && fields >> field; ++i) {
+    if (i == 22) return std::stoll(field);
+  }
+  return 0;
+}
+
+int64_t machine_memory() {
+  std::ifstream in("/proc/meminfo");
+  std::string key;
+  int64_t kb = 0;
+  std::string unit;
+  while (in >> key >> kb >> unit) {
+    if (key == "MemTotal:") return kb * 1024;
+  }
+  return 0;
+}
+
+std::string human_bytes(int64_t bytes) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double v = static_cast<double>(bytes);
+  int u = 0;
+  while (v >= 1024 && u < 4) {
+    v /= 1024;
+    ++u;
+  }
+  return fmt::format("{:.3g}{}", v, units[u]);
+}
+
 }  // namespace
+
+LocalExecutor::LocalExecutor(std::chrono::milliseconds grace)
+    : grace_(grace),
+      machine_cpus_(static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))),
+      machine_mem_(machine_memory()) {}
+
+// An MPI task's ranks share the machine's cores (oversubscribed if need be):
+// it holds at most all of them.
+int LocalExecutor::cpus_of(const LaunchSpec& spec) const {
+  int64_t want = static_cast<int64_t>(spec.cpus) * std::max(1, spec.mpi_ranks);
+  return static_cast<int>(std::min<int64_t>(want, machine_cpus_));
+}
+
+std::optional<std::string> LocalExecutor::never_fits(const LaunchSpec& spec) const {
+  if (spec.cpus > machine_cpus_) return fmt::format("asks for {} cpus; this machine has {}", spec.cpus, machine_cpus_);
+  if (machine_mem_ && spec.mem_bytes > machine_mem_) {
+    return fmt::format("asks for {} of memory; this machine has {}", human_bytes(spec.mem_bytes),
+                       human_bytes(machine_mem_));
+  }
+  if (spec.gpus > 0) {
+    return fmt::format("asks for {} gpu{}; the local executor has none to give (run it with --executor slurm)",
+                       spec.gpus, spec.gpus == 1 ? "" : "s");
+  }
+  return std::nullopt;
+}
+
+bool LocalExecutor::has_room(const LaunchSpec& spec) const {
+  if (cpus_used_ > 0 && cpus_used_ + cpus_of(spec) > machine_cpus_) return false;
+  if (machine_mem_ && mem_used_ > 0 && mem_used_ + spec.mem_bytes > machine_mem_) return false;
+  return true;
+}
+
+JobRef LocalExecutor::job_ref(uint64_t handle) const {
+  auto it = by_handle_.find(handle);
+  if (it == by_handle_.end()) return {};
+  return {it->second, process_start(it->second), ""};
+}
+
+std::vector<bool> LocalExecutor::settle(const std::vector<LeftBehind>& left) {
+  for (const LeftBehind& l : left) {
+    pid_t pid = static_cast<pid_t>(l.ref.pid);
+    if (pid > 0 && process_start(pid) == l.ref.pid_start) ::kill(-pid, SIGKILL);
+  }
+  return std::vector<bool>(left.size(), false);
+}
+
+uint64_t LocalExecutor::adopt(const LeftBehind&, const LaunchSpec&) {
+  return refuse("the local executor cannot follow a task an earlier flowc started");
+}
+
+uint64_t LocalExecutor::refuse(const std::string& why) {
+  uint64_t handle = next_handle_++;
+  Outcome o;
+  o.handle = handle;
+  o.how = Outcome::How::NotStarted;
+  o.error = why;
+  not_started_.push_back(std::move(o));
+  return handle;
+}
 
 LocalExecutor::~LocalExecutor() {
   // Never leave a command running behind us, nor what it started outside
@@ -83,15 +185,16 @@ void LocalExecutor::start_cleanup(const Child& child) {
 }
 
 uint64_t LocalExecutor::submit(const LaunchSpec& spec) {
-  uint64_t handle = next_handle_++;
-  auto refuse = [&](const std::string& why) {
-    Outcome o;
-    o.handle = handle;
-    o.how = Outcome::How::NotStarted;
-    o.error = why;
-    not_started_.push_back(std::move(o));
-    return handle;
-  };
+  std::vector<std::string> command = spec.argv;
+  if (spec.mpi_ranks > 0) {
+    auto mpirun = find_in_path("mpirun", spec.env);
+    if (!mpirun) {
+      return refuse(fmt::format("it is an MPI task of {} ranks, and `mpirun` is not on the PATH (install Open MPI: "
+                                "scripts/install-deps.sh)",
+                                spec.mpi_ranks));
+    }
+    command = mpirun_command(*mpirun, spec.mpi_ranks, ::geteuid() == 0, spec.argv);
+  }
 
   SpawnSetup setup;
   // Its own process group; every signal back to its default and unblocked
@@ -109,17 +212,21 @@ uint64_t LocalExecutor::submit(const LaunchSpec& spec) {
   posix_spawn_file_actions_addopen(&setup.actions, 2, spec.stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
 
   std::vector<char*> argv, envp;
-  for (const std::string& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
+  for (const std::string& a : command) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   for (const std::string& e : spec.env) envp.push_back(const_cast<char*>(e.c_str()));
   envp.push_back(nullptr);
 
   pid_t pid = 0;
   int rc = posix_spawn(&pid, argv[0], &setup.actions, &setup.attr, argv.data(), envp.data());
-  if (rc != 0) return refuse(fmt::format("cannot start `{}`: {}", spec.argv[0], std::strerror(rc)));
+  if (rc != 0) return refuse(fmt::format("cannot start `{}`: {}", command[0], std::strerror(rc)));
 
-  Child child{handle, pid, Clock::now(), std::nullopt, std::nullopt, Outcome::How::Exited, spec.stop_argv, {}};
+  uint64_t handle = next_handle_++;
+  Child child{handle,          pid,           Clock::now(), std::nullopt, std::nullopt, Outcome::How::Exited,
+              spec.stop_argv,  {},            cpus_of(spec), spec.mem_bytes};
   if (!spec.stop_argv.empty()) child.env = spec.env;
+  cpus_used_ += child.cpus;
+  mem_used_ += child.mem_bytes;
   if (spec.timeout_seconds > 0) {
     child.deadline = child.started + std::chrono::duration_cast<Clock::duration>(
                                          std::chrono::duration<double>(spec.timeout_seconds));
@@ -173,6 +280,8 @@ std::vector<Outcome> LocalExecutor::collect() {
     }
     // Stopped, or killed from outside: what it started elsewhere may live on.
     if (child.stopping_as != Outcome::How::Exited || WIFSIGNALED(status)) start_cleanup(child);
+    cpus_used_ -= child.cpus;
+    mem_used_ -= child.mem_bytes;
     by_handle_.erase(child.handle);
     by_pid_.erase(it);
     out.push_back(std::move(o));

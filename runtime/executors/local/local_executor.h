@@ -10,6 +10,12 @@
 // A command that was stopped, or died of a signal, gets its spec's
 // stop_argv run after it (it may have left something outside its process
 // group, like a container); the destructor waits for those to finish.
+//
+// It keeps the machine within its cores and memory as the tasks' resources
+// ask (a task alone may always start), runs an MPI task under `mpirun`
+// (runtime/mpi), and cannot adopt a task a killed flowc left running: it
+// stops it instead (its process group, if the pid still names the same
+// process).
 #pragma once
 
 #include <map>
@@ -23,20 +29,21 @@ namespace flowc::runtime {
 class LocalExecutor : public Executor {
  public:
   // `grace`: how long a stopped command has between SIGTERM and SIGKILL.
-  explicit LocalExecutor(std::chrono::milliseconds grace = std::chrono::seconds(3)) : grace_(grace) {}
+  explicit LocalExecutor(std::chrono::milliseconds grace = std::chrono::seconds(3));
   ~LocalExecutor() override;
 
   std::string name() const override { return "local"; }
+  int default_jobs() const override { return machine_cpus_; }
+  std::optional<std::string> never_fits(const LaunchSpec& spec) const override;
+  bool has_room(const LaunchSpec& spec) const override;
   uint64_t submit(const LaunchSpec& spec) override;
   void cancel(uint64_t handle) override;
   std::vector<Outcome> collect() override;
   std::optional<Clock::time_point> next_deadline() const override;
   size_t running() const override { return by_pid_.size(); }
-  // The process (and process group) id of a running command, if running.
-  std::optional<pid_t> pid_of(uint64_t handle) const {
-    auto it = by_handle_.find(handle);
-    return it == by_handle_.end() ? std::nullopt : std::optional<pid_t>(it->second);
-  }
+  JobRef job_ref(uint64_t handle) const override;
+  std::vector<bool> settle(const std::vector<LeftBehind>& left) override;
+  uint64_t adopt(const LeftBehind& left, const LaunchSpec& spec) override;
 
  private:
   struct Child {
@@ -48,13 +55,21 @@ class LocalExecutor : public Executor {
     Outcome::How stopping_as = Outcome::How::Exited;
     std::vector<std::string> stop_argv;  // with its environment, for after it stopped
     std::vector<std::string> env;
+    int cpus = 0;          // what it holds of the machine
+    int64_t mem_bytes = 0;
   };
   void stop(Child& child, Outcome::How as);
   // Starts a task's stop command, reaped later by collect() (or waited for
   // by the destructor).
   void start_cleanup(const Child& child);
+  uint64_t refuse(const std::string& why);
+  int cpus_of(const LaunchSpec& spec) const;
 
   std::chrono::milliseconds grace_;
+  int machine_cpus_ = 1;
+  int64_t machine_mem_ = 0;  // 0: unknown
+  int cpus_used_ = 0;
+  int64_t mem_used_ = 0;
   uint64_t next_handle_ = 1;
   std::map<pid_t, Child> by_pid_;
   std::map<uint64_t, pid_t> by_handle_;

@@ -1,0 +1,53 @@
+// How flowc and a pilot's agents talk: files in a folder both see (the
+// state folder, on the cluster's shared file system), nothing else.
+//
+//   inbox/<seq>.task     a task for any agent (JSON: work dir, cpus, ranks,
+//                        environment), written atomically by flowc
+//   running/<seq>.task   claimed by an agent: renamed there, so two agents
+//                        never take the same task
+//   cancel/<seq>         flowc asks the agent running it to stop it
+//   flowc.alive          flowc's heartbeat (its mtime); agents leave when
+//                        flowc is gone and they are idle
+//   agent.<host>.alive   each agent's heartbeat
+//   stop                 flowc is done: agents leave once idle
+//
+// A task's end is its work dir's .flowc-exit, written by the agent in the
+// format a batch job's script uses (slurm/job_script.h). Why files rather than a socket: flowc runs on a login node, the
+// agents on compute nodes, and the file system is what both are sure to
+// share (127.0.0.1 is not); files also outlive a flowc that dies, so a rerun
+// finds what finished meanwhile.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "runtime/executors/executor.h"
+
+namespace flowc::runtime::pilot {
+
+// A task as the agent runs it: the command (already under `srun` for an MPI
+// task), where its output goes, its timeout, what it holds of the node (all
+// ranks' cpus for an MPI task), its environment. The agent runs it directly
+// (one process, not a job script around it: spawning is the cost here) and
+// writes its .flowc-exit itself.
+struct PilotTask {
+  std::string work_dir;
+  std::vector<std::string> argv;
+  std::string stdout_path, stderr_path;
+  double timeout_seconds = 0;
+  int cpus = 1;
+  std::vector<std::string> env;
+};
+
+std::string task_text(const PilotTask& task);
+std::optional<PilotTask> parse_task(const std::string& text);
+
+// The folders of a pilot's channel, created if missing.
+bool make_channel(const std::string& dir, std::string* error);
+
+// Touches `path` (creating it): a heartbeat.
+void touch(const std::string& path);
+// Seconds since `path` was last touched, or nothing if it does not exist.
+std::optional<double> age_of(const std::string& path);
+
+}  // namespace flowc::runtime::pilot

@@ -1,0 +1,295 @@
+// One allocation, an agent, and tasks through files.
+#include "runtime/executors/pilot/pilot_executor.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "runtime/executors/pilot/channel.h"
+#include "runtime/executors/slurm/command.h"
+#include "runtime/executors/slurm/job_script.h"
+#include "runtime/executors/slurm/slurm_cli.h"
+#include "runtime/mpi/mpi_launch.h"
+
+namespace flowc::runtime {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr auto kExitCheck = std::chrono::milliseconds(20);
+constexpr auto kHeartbeat = std::chrono::seconds(2);
+
+Clock::duration seconds(double s) {
+  return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s));
+}
+
+}  // namespace
+
+PilotSettings PilotSettings::read(Settings& s) {
+  PilotSettings out;
+  out.partition = s.text("partition", "");
+  out.account = s.text("account", "");
+  out.qos = s.text("qos", "");
+  out.nodes = s.count("nodes", out.nodes, 1);
+  out.time = s.seconds("time", out.time);
+  out.poll_interval = s.seconds("poll_interval", out.poll_interval);
+  out.max_queued = s.count("max_queued", out.max_queued, 1);
+  out.lost_after = s.seconds("lost_after", out.lost_after);
+  out.sbatch_args = s.texts("sbatch_args");
+  return out;
+}
+
+PilotExecutor::PilotExecutor(PilotSettings settings, std::string channel_dir)
+    : settings_(std::move(settings)), dir_(std::move(channel_dir)) {}
+
+PilotExecutor::~PilotExecutor() {
+  // The agents leave once idle; the allocation goes now, with anything
+  // still running in it.
+  pilot::touch((fs::path(dir_) / "stop").string());
+  if (!allocation_.empty() && ended_.empty()) slurm::scancel({allocation_});
+}
+
+std::string PilotExecutor::task_file(const char* folder, uint64_t handle) const {
+  return (fs::path(dir_) / folder / fmt::format("{}.task", handle)).string();
+}
+
+bool PilotExecutor::start_allocation(std::string* error) {
+  std::error_code ec;
+  fs::remove_all(dir_, ec);  // a previous run's channel: its allocation is gone (settle)
+  if (!pilot::make_channel(dir_, error)) return false;
+  pilot::touch((fs::path(dir_) / "flowc.alive").string());
+  char self[4096];
+  ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n <= 0) {
+    *error = "cannot find the flowc binary (/proc/self/exe) to start the agent";
+    return false;
+  }
+  std::string flowc(self, static_cast<size_t>(n));
+  std::string script = (fs::path(dir_) / "pilot.sh").string();
+  std::string agent = fmt::format("{} agent {}", shell_quote(flowc), shell_quote(dir_));
+  // One agent per node; on one node it is the batch step itself.
+  std::string text = "#!/bin/sh\n# A flowc pilot: its agent takes tasks from the folder beside this script.\n" +
+                     (settings_.nodes > 1 ? "exec srun --ntasks-per-node=1 --overlap " + agent : "exec " + agent) +
+                     "\n";
+  if (!slurm::write_atomically(script, text)) {
+    *error = fmt::format("cannot write `{}`", script);
+    return false;
+  }
+  std::vector<std::string> args = {
+      "--job-name=flowc-pilot",
+      "--output=" + (fs::path(dir_) / "agent.log").string(),
+      fmt::format("--nodes={}", settings_.nodes),
+      "--exclusive",
+      "--mem=0",
+      fmt::format("--time={}", static_cast<long>(std::ceil(settings_.time / 60))),
+  };
+  if (!settings_.partition.empty()) args.push_back("--partition=" + settings_.partition);
+  if (!settings_.account.empty()) args.push_back("--account=" + settings_.account);
+  if (!settings_.qos.empty()) args.push_back("--qos=" + settings_.qos);
+  args.insert(args.end(), settings_.sbatch_args.begin(), settings_.sbatch_args.end());
+  slurm::Submitted s = slurm::sbatch(args, script, {});
+  if (s.job_id.empty()) {
+    *error = fmt::format("Slurm refused the pilot's allocation: {}\n  its script: {}", s.error, script);
+    return false;
+  }
+  allocation_ = s.job_id;
+  return true;
+}
+
+uint64_t PilotExecutor::submit(const LaunchSpec& spec) {
+  uint64_t handle = next_handle_++;
+  Task& task = tasks_[handle];
+  task.spec = spec;
+  task.started = Clock::now();
+  auto not_started = [&](const std::string& why) {
+    Outcome o;
+    o.how = Outcome::How::NotStarted;
+    o.error = why;
+    finish(handle, std::move(o));
+    return handle;
+  };
+  std::string error;
+  if (!ended_.empty()) return not_started(ended_ + "; a rerun resumes this task");
+  if (allocation_.empty() && !start_allocation(&error)) {
+    ended_ = error;
+    return not_started(error);
+  }
+  pilot::PilotTask t;
+  t.work_dir = spec.work_dir;
+  t.argv = spec.argv;
+  if (spec.mpi_ranks > 0) {
+    // Its own step of the allocation; the pilot, not Slurm, decides what
+    // shares the cores (--overlap, --overcommit).
+    t.argv = srun_command(spec.mpi_ranks, spec.cpus, true, true, spec.argv);
+  }
+  t.stdout_path = spec.stdout_path;
+  t.stderr_path = spec.stderr_path;
+  t.timeout_seconds = spec.timeout_seconds;
+  t.cpus = spec.cpus * std::max(1, spec.mpi_ranks);
+  t.env = spec.env;
+  if (!slurm::write_atomically(task_file("inbox", handle), pilot::task_text(t))) {
+    return not_started(fmt::format("cannot hand it to the pilot: cannot write `{}`", task_file("inbox", handle)));
+  }
+  next_exit_check_ = std::min(next_exit_check_, Clock::now() + kExitCheck);
+  return handle;
+}
+
+void PilotExecutor::cancel(uint64_t handle) {
+  auto it = tasks_.find(handle);
+  if (it == tasks_.end() || it->second.cancelling) return;
+  it->second.cancelling = true;
+  // Not yet taken by an agent: take it back.
+  std::error_code ec;
+  if (fs::remove(task_file("inbox", handle), ec)) {
+    Outcome o;
+    o.how = Outcome::How::Cancelled;
+    o.signal = SIGTERM;
+    finish(handle, std::move(o));
+    return;
+  }
+  pilot::touch((fs::path(dir_) / "cancel" / std::to_string(handle)).string());
+}
+
+void PilotExecutor::finish(uint64_t handle, Outcome outcome) {
+  auto it = tasks_.find(handle);
+  if (it == tasks_.end()) return;
+  outcome.handle = handle;
+  outcome.seconds = std::chrono::duration<double>(Clock::now() - it->second.started).count();
+  if (outcome.detail.empty() && !allocation_.empty()) {
+    outcome.detail = fmt::format("in the pilot's allocation, Slurm job {}; its job log: {}", allocation_,
+                                 (fs::path(it->second.spec.work_dir) / slurm::kSlurmLog).string());
+  }
+  done_.push_back(std::move(outcome));
+  tasks_.erase(it);
+}
+
+void PilotExecutor::check_exit_files() {
+  std::vector<std::pair<uint64_t, slurm::ExitStatus>> ended;
+  for (auto& [handle, task] : tasks_) {
+    if (auto status = slurm::read_exit_status(task.spec.work_dir)) ended.emplace_back(handle, *status);
+  }
+  for (auto& [handle, status] : ended) {
+    Outcome o;
+    if (tasks_.at(handle).cancelling && status.exit_code != 0) {
+      o.how = Outcome::How::Cancelled;
+      o.signal = SIGTERM;
+    } else if (status.timed_out) {
+      o.how = Outcome::How::TimedOut;
+      o.signal = SIGTERM;
+    } else {
+      o.how = Outcome::How::Exited;
+      o.exit_code = status.exit_code;
+    }
+    finish(handle, std::move(o));
+  }
+}
+
+void PilotExecutor::allocation_ended(const std::string& why) {
+  ended_ = why;
+  check_exit_files();  // what finished just before
+  std::vector<uint64_t> left;
+  for (auto& [handle, task] : tasks_) left.push_back(handle);
+  for (uint64_t handle : left) {
+    std::error_code ec;
+    bool never_started = fs::exists(task_file("inbox", handle), ec);
+    Outcome o;
+    if (tasks_.at(handle).cancelling) {
+      o.how = Outcome::How::Cancelled;
+      o.signal = SIGTERM;
+    } else if (never_started) {
+      o.how = Outcome::How::NotStarted;
+      o.error = why + " before the task started; a rerun resumes it";
+    } else {
+      o.how = Outcome::How::Signaled;
+      o.signal = SIGKILL;
+      o.detail = why + " while the task ran; a rerun resumes it";
+    }
+    finish(handle, std::move(o));
+  }
+}
+
+void PilotExecutor::poll_allocation(Clock::time_point now) {
+  if (allocation_.empty() || !ended_.empty()) return;
+  std::string error;
+  auto known = slurm::query_jobs({allocation_}, &error);
+  if (!known) return;  // Slurm silent for now: unknown, not ended
+  auto it = known->find(allocation_);
+  if (it == known->end()) {
+    if (!missing_since_) missing_since_ = now;
+    if (now - *missing_since_ < seconds(settings_.lost_after)) return;
+    return allocation_ended(fmt::format("the pilot's allocation (Slurm job {}) is gone", allocation_));
+  }
+  missing_since_.reset();
+  if (slurm::is_finished(it->second.state)) {
+    allocation_ended(fmt::format("the pilot's allocation (Slurm job {}) ended ({}; its log: {})", allocation_,
+                                 it->second.state_text, (fs::path(dir_) / "agent.log").string()));
+  }
+}
+
+std::vector<Outcome> PilotExecutor::collect() {
+  auto now = Clock::now();
+  if (!allocation_.empty() && now >= next_beat_) {
+    pilot::touch((fs::path(dir_) / "flowc.alive").string());
+    next_beat_ = now + kHeartbeat;
+  }
+  if (now >= next_exit_check_) {
+    check_exit_files();
+    next_exit_check_ = now + kExitCheck;
+  }
+  if (now >= next_poll_) {
+    poll_allocation(now);
+    next_poll_ = now + seconds(settings_.poll_interval);
+  }
+  std::vector<Outcome> out;
+  out.swap(done_);
+  return out;
+}
+
+std::optional<Clock::time_point> PilotExecutor::next_deadline() const {
+  if (!done_.empty()) return Clock::now();
+  if (tasks_.empty()) return std::nullopt;
+  return std::min({next_exit_check_, next_poll_, next_beat_});
+}
+
+JobRef PilotExecutor::job_ref(uint64_t handle) const {
+  if (!tasks_.count(handle)) return {};
+  return {0, 0, fmt::format("slurm-pilot:{}", allocation_)};
+}
+
+// A task an earlier flowc left in a pilot: kept if its exit status is there
+// (it finished meanwhile); otherwise that pilot's allocation is cancelled
+// (one scancel for all), so it cannot race the new attempt.
+std::vector<bool> PilotExecutor::settle(const std::vector<LeftBehind>& left) {
+  std::vector<bool> keep(left.size(), false);
+  std::vector<std::string> stop;
+  for (size_t i = 0; i < left.size(); ++i) {
+    if (slurm::read_exit_status(left[i].work_dir)) {
+      keep[i] = true;
+      continue;
+    }
+    const std::string& job = left[i].ref.job;
+    if (job.rfind("slurm-pilot:", 0) == 0 && job.size() > 12) {
+      std::string id = job.substr(12);
+      if (std::find(stop.begin(), stop.end(), id) == stop.end()) stop.push_back(id);
+    }
+  }
+  slurm::scancel(stop);
+  return keep;
+}
+
+uint64_t PilotExecutor::adopt(const LeftBehind& left, const LaunchSpec& spec) {
+  uint64_t handle = next_handle_++;
+  Task& task = tasks_[handle];
+  task.spec = spec;
+  task.spec.work_dir = left.work_dir;
+  task.adopted = true;
+  task.started = Clock::now();
+  next_exit_check_ = Clock::now();
+  return handle;
+}
+
+}  // namespace flowc::runtime

@@ -1,0 +1,96 @@
+// Reading a profile.
+#include "runtime/executors/profile.h"
+
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+namespace flowc::runtime {
+namespace {
+
+// "line:col" of a byte offset, for a parse error.
+std::string position(const std::string& text, size_t byte) {
+  size_t line = 1, col = 1;
+  for (size_t i = 0; i < byte && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      col = 1;
+    } else {
+      ++col;
+    }
+  }
+  return fmt::format("{}:{}", line, col);
+}
+
+}  // namespace
+
+std::optional<ExecutorChoice> choose_executor(const std::string& profile_path, const std::string& name,
+                                              const nlohmann::json& overrides, std::vector<std::string>* errors) {
+  ExecutorChoice choice;
+  nlohmann::json profile = nlohmann::json::object();
+  if (!profile_path.empty()) {
+    std::ifstream in(profile_path, std::ios::binary);
+    if (!in) {
+      errors->push_back(fmt::format("cannot read the profile `{}`", profile_path));
+      return std::nullopt;
+    }
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    std::string text = buffer.str();
+    try {
+      profile = nlohmann::json::parse(text, nullptr, true, /*ignore_comments=*/true);
+    } catch (const nlohmann::json::parse_error& e) {
+      std::string what = e.what();
+      if (size_t colon = what.rfind(": "); colon != std::string::npos) what = what.substr(colon + 2);
+      errors->push_back(fmt::format("{}:{}: the profile is not valid JSON: {}", profile_path,
+                                    position(text, e.byte > 0 ? e.byte - 1 : 0), what));
+      return std::nullopt;
+    }
+    if (!profile.is_object()) {
+      errors->push_back(fmt::format("{}: a profile is a JSON object with \"executor\" and \"executors\"", profile_path));
+      return std::nullopt;
+    }
+    for (auto& [key, value] : profile.items()) {
+      if (key != "executor" && key != "executors") {
+        errors->push_back(fmt::format("{}: unknown key `{}`; a profile has \"executor\" (the default) and "
+                                      "\"executors\" (settings by executor name)",
+                                      profile_path, key));
+      }
+    }
+    if (profile.contains("executor") && !profile["executor"].is_string()) {
+      errors->push_back(fmt::format("{}: \"executor\" must be a name, one of: local, slurm, slurm-pilot", profile_path));
+    }
+    if (profile.contains("executors")) {
+      if (!profile["executors"].is_object()) {
+        errors->push_back(fmt::format("{}: \"executors\" must be an object of settings by executor name", profile_path));
+      } else {
+        const auto& known = executor_names();
+        for (auto& [key, value] : profile["executors"].items()) {
+          if (std::find(known.begin(), known.end(), key) == known.end()) {
+            std::string names;
+            for (const std::string& n : known) names += (names.empty() ? "" : ", ") + n;
+            errors->push_back(fmt::format("{}: executors.{}: unknown executor; the executors are: {}", profile_path,
+                                          key, names));
+          }
+        }
+      }
+    }
+    if (!errors->empty()) return std::nullopt;
+  }
+  choice.name = !name.empty()                                       ? name
+                : profile.contains("executor") ? profile["executor"].get<std::string>()
+                                                                    : "local";
+  if (profile.contains("executors") && profile["executors"].contains(choice.name)) {
+    choice.settings = profile["executors"][choice.name];
+    choice.where = fmt::format("{}: executors.{}", profile_path, choice.name);
+  } else {
+    choice.where = fmt::format("executor `{}`", choice.name);
+  }
+  if (choice.settings.is_object()) {
+    for (auto& [key, value] : overrides.items()) choice.settings[key] = value;
+  }
+  return choice;
+}
+
+}  // namespace flowc::runtime

@@ -1,0 +1,74 @@
+// The job script and the exit status it leaves behind.
+#include "runtime/executors/slurm/job_script.h"
+
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "runtime/executors/slurm/command.h"
+#include "runtime/mpi/mpi_launch.h"
+
+namespace flowc::runtime::slurm {
+
+std::string job_script(const LaunchSpec& spec, const ScriptOptions& options) {
+  std::vector<std::string> command = spec.argv;
+  if (spec.mpi_ranks > 0) {
+    command = srun_command(spec.mpi_ranks, spec.cpus, options.overcommit, false, spec.argv);
+  }
+  std::string timeout;
+  if (spec.timeout_seconds > 0) {
+    // SIGTERM at the limit, SIGKILL 3 s later, like the local executor.
+    timeout = fmt::format("timeout --signal=TERM --kill-after=3 {:g} ", spec.timeout_seconds);
+  }
+  std::string line;
+  for (const std::string& word : command) line += (line.empty() ? "" : " ") + shell_quote(word);
+
+  std::ostringstream s;
+  s << "#!/bin/sh\n"
+    << "# flowc task " << spec.job_name << ": written by flowc (runtime/executors/slurm/job_script.cpp).\n"
+    << "# Runs the task's command and leaves how it ended in " << kExitFile << ",\n"
+    << "# which flowc reads, even when it was restarted meanwhile.\n"
+    << "cd " << shell_quote(spec.work_dir) << " || exit 97\n"
+    << (spec.timeout_seconds > 0 ? "start=$(date +%s)\n" : "")
+    << timeout << line << " </dev/null >" << shell_quote(spec.stdout_path) << " 2>" << shell_quote(spec.stderr_path)
+    << "\n"
+    << "rc=$?\n"
+    << "timed_out=0\n";
+  if (spec.timeout_seconds > 0) {
+    // `timeout` exits 124 (or 137 after SIGKILL) when it stopped the command.
+    s << "if { [ $rc -eq 124 ] || [ $rc -eq 137 ]; } && [ $(( $(date +%s) - start )) -ge "
+      << static_cast<long>(std::floor(spec.timeout_seconds)) << " ]; then timed_out=1; fi\n";
+  }
+  s << "printf '%s %s\\n' \"$rc\" \"$timed_out\" > " << kExitFile << ".tmp && mv -f " << kExitFile << ".tmp "
+    << kExitFile << "\n"
+    << "exit $rc\n";
+  return s.str();
+}
+
+std::optional<ExitStatus> read_exit_status(const std::string& work_dir) {
+  std::ifstream in(std::filesystem::path(work_dir) / kExitFile);
+  ExitStatus status;
+  int timed_out = 0;
+  if (!(in >> status.exit_code >> timed_out)) return std::nullopt;
+  status.timed_out = timed_out != 0;
+  return status;
+}
+
+bool write_atomically(const std::string& path, const std::string& text) {
+  std::string temporary = fmt::format("{}.{}.tmp", path, ::getpid());
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out << text;
+    if (!out.flush()) return false;
+  }
+  std::error_code ec;
+  std::filesystem::rename(temporary, path, ec);
+  return !ec;
+}
+
+}  // namespace flowc::runtime::slurm

@@ -1,0 +1,38 @@
+// The shell script a Slurm job runs for one task: it
+// runs the task's command (under `srun` when it is an MPI task, under
+// `timeout` when it has one) and leaves how it ended in the work dir, in
+// .flowc-exit, written atomically. That file, not Slurm's memory of the job,
+// is what flowc believes: it survives flowc being killed, Slurm forgetting
+// the job, and works where sacct does not (no slurmdbd).
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "runtime/executors/executor.h"
+
+namespace flowc::runtime::slurm {
+
+inline constexpr const char* kExitFile = ".flowc-exit";     // "<exit code> <1 if timed out>"
+inline constexpr const char* kJobIdFile = ".flowc-job";     // the Slurm job id, written at submission
+inline constexpr const char* kScriptFile = ".flowc-job.sh";
+inline constexpr const char* kSlurmLog = ".flowc-slurm.log";  // the job script's own output (srun's complaints)
+
+struct ScriptOptions {
+  bool overcommit = false;  // MPI ranks outnumber the CPUs: srun --overcommit
+};
+
+// The script's text for `spec`.
+std::string job_script(const LaunchSpec& spec, const ScriptOptions& options);
+
+// What the job left in its work dir, if it has ended.
+struct ExitStatus {
+  int exit_code = -1;
+  bool timed_out = false;
+};
+std::optional<ExitStatus> read_exit_status(const std::string& work_dir);
+
+// Writes `text` to `path` through a temporary file renamed over it.
+bool write_atomically(const std::string& path, const std::string& text);
+
+}  // namespace flowc::runtime::slurm

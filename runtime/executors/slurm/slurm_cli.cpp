@@ -1,0 +1,142 @@
+// sbatch / squeue / scancel / sinfo, run through runtime/executors/slurm/command.
+#include "runtime/executors/slurm/slurm_cli.h"
+
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "runtime/executors/slurm/command.h"
+
+namespace flowc::runtime::slurm {
+namespace {
+
+// A query or cancel that takes longer than this means Slurm is not answering.
+constexpr double kQuerySeconds = 30;
+
+std::string trimmed(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '\r')) s.pop_back();
+  size_t start = s.find_first_not_of(" \n");
+  return start == std::string::npos ? std::string() : s.substr(start);
+}
+
+std::string join(const std::vector<std::string>& items, char sep) {
+  std::string out;
+  for (const std::string& i : items) {
+    if (!out.empty()) out += sep;
+    out += i;
+  }
+  return out;
+}
+
+}  // namespace
+
+State parse_state(const std::string& text) {
+  static const std::map<std::string, State> states = {
+      {"PENDING", State::Pending},       {"REQUEUED", State::Pending},      {"REQUEUE_HOLD", State::Pending},
+      {"REQUEUE_FED", State::Pending},   {"SUSPENDED", State::Pending},     {"STOPPED", State::Pending},
+      {"RESV_DEL_HOLD", State::Pending}, {"RUNNING", State::Running},       {"CONFIGURING", State::Running},
+      {"COMPLETING", State::Running},    {"RESIZING", State::Running},      {"SIGNALING", State::Running},
+      {"STAGE_OUT", State::Running},     {"COMPLETED", State::Completed},   {"FAILED", State::Failed},
+      {"TIMEOUT", State::Timeout},       {"DEADLINE", State::Timeout},      {"CANCELLED", State::Cancelled},
+      {"NODE_FAIL", State::NodeFail},    {"BOOT_FAIL", State::NodeFail},    {"OUT_OF_MEMORY", State::OutOfMemory},
+      {"PREEMPTED", State::Preempted},   {"REVOKED", State::Cancelled},     {"SPECIAL_EXIT", State::Failed},
+  };
+  // "CANCELLED by 0" (scontrol) and "CANCELLED+" (sacct) name the same state.
+  std::string word = text.substr(0, text.find_first_of(" +"));
+  auto it = states.find(word);
+  return it == states.end() ? State::Running : it->second;
+}
+
+bool is_finished(State state) { return state != State::Pending && state != State::Running; }
+
+std::optional<std::map<std::string, JobStatus>> query_jobs(const std::vector<std::string>& ids, std::string* error) {
+  std::map<std::string, JobStatus> known;
+  if (ids.empty()) return known;
+  CommandOutput r =
+      run_command({"squeue", "--noheader", "--states=all", "--format=%i|%T|%r", "--jobs=" + join(ids, ',')}, {},
+                  kQuerySeconds);
+  if (!r.ok()) {
+    // One id Slurm has forgotten is an error to squeue; several are not.
+    if (r.exit_code == 1 && r.err.find("Invalid job id specified") != std::string::npos) return known;
+    *error = fmt::format("squeue failed: {}", r.why());
+    return std::nullopt;
+  }
+  std::istringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);) {
+    size_t a = line.find('|');
+    size_t b = a == std::string::npos ? a : line.find('|', a + 1);
+    if (b == std::string::npos) continue;
+    JobStatus s;
+    s.state_text = line.substr(a + 1, b - a - 1);
+    s.state = parse_state(s.state_text);
+    s.reason = trimmed(line.substr(b + 1));
+    known[trimmed(line.substr(0, a))] = s;
+  }
+  return known;
+}
+
+bool is_transient_refusal(const std::string& text) {
+  // Words of Slurm's own messages (slurm_errno.c) that mean "later".
+  static const char* later[] = {
+      "MaxSubmitJob",  // QOSMaxSubmitJobPerUserLimit, AssocMaxSubmitJobLimit...
+      "submit limit",
+      "Job violates accounting/QOS policy",
+      "Resource temporarily unavailable",
+      "temporarily unable",
+      "Socket timed out",
+      "Unable to contact slurm controller",
+      "Zero Bytes were transmitted or received",
+      "Communication connection failure",
+      "did not answer within",
+  };
+  for (const char* w : later) {
+    if (text.find(w) != std::string::npos) return true;
+  }
+  return false;
+}
+
+Submitted sbatch(const std::vector<std::string>& args, const std::string& script, const std::vector<std::string>& env) {
+  std::vector<std::string> argv = {"sbatch", "--parsable"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  argv.push_back(script);
+  CommandOutput r = run_command(argv, env, kQuerySeconds);
+  Submitted s;
+  if (!r.ok()) {
+    s.error = r.why();
+    s.transient = is_transient_refusal(s.error);
+    return s;
+  }
+  // --parsable: "id" or "id;cluster".
+  std::string out = trimmed(r.out);
+  s.job_id = out.substr(0, out.find(';'));
+  if (s.job_id.empty()) s.error = "sbatch printed no job id";
+  return s;
+}
+
+bool scancel(const std::vector<std::string>& ids, std::string* error) {
+  if (ids.empty()) return true;
+  std::vector<std::string> argv = {"scancel"};
+  argv.insert(argv.end(), ids.begin(), ids.end());
+  CommandOutput r = run_command(argv, {}, kQuerySeconds);
+  if (!r.ok() && error) *error = r.why();
+  return r.ok();
+}
+
+int largest_node_cpus(const std::string& partition) {
+  std::vector<std::string> argv = {"sinfo", "--noheader", "--format=%c"};
+  if (!partition.empty()) argv.push_back("--partition=" + partition);
+  CommandOutput r = run_command(argv, {}, kQuerySeconds);
+  if (!r.ok()) return 0;
+  int most = 0;
+  std::istringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);) {
+    try {
+      most = std::max(most, std::stoi(line));
+    } catch (const std::exception&) {
+      // "2+" and the like: a number first is enough
+    }
+  }
+  return most;
+}
+
+}  // namespace flowc::runtime::slurm

@@ -1,0 +1,59 @@
+// Slurm's command-line tools as flowc uses them: submit with sbatch, ask
+// about many jobs with ONE squeue, cancel many with one scancel, and what
+// each job state means. No accounting database is assumed (sacct needs
+// slurmdbd): squeue reports a finished job for MinJobAge seconds, and the
+// job itself leaves its exit status in its work dir.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace flowc::runtime::slurm {
+
+enum class State {
+  Pending,      // PENDING, REQUEUED, SUSPENDED...: not running yet (or again)
+  Running,      // RUNNING, CONFIGURING, COMPLETING...
+  Completed,    // COMPLETED
+  Failed,       // FAILED (a non-zero exit of the job script)
+  Timeout,      // TIMEOUT, DEADLINE: its time limit
+  Cancelled,    // CANCELLED (by flowc, or by someone with scancel)
+  NodeFail,     // NODE_FAIL, BOOT_FAIL: the machine, not the task
+  OutOfMemory,  // OUT_OF_MEMORY
+  Preempted,    // PREEMPTED
+};
+
+State parse_state(const std::string& text);  // unknown words count as Running: wait and see
+bool is_finished(State state);
+
+struct JobStatus {
+  State state = State::Pending;
+  std::string state_text;  // as Slurm wrote it
+  std::string reason;      // squeue's %r: why it waits, or why it ended
+};
+
+// Slurm's answer about some jobs: those it still knows, by id. Nothing, with
+// `error` set, when Slurm did not answer (controller down, timeout).
+std::optional<std::map<std::string, JobStatus>> query_jobs(const std::vector<std::string>& ids, std::string* error);
+
+struct Submitted {
+  std::string job_id;      // empty: refused
+  std::string error;       // refused: sbatch's words
+  bool transient = false;  // refused for now (a submit limit, a busy or unreachable controller): try again later
+};
+
+// sbatch ARGS SCRIPT, with `env` as the job's environment.
+Submitted sbatch(const std::vector<std::string>& args, const std::string& script, const std::vector<std::string>& env);
+
+// One scancel for all of them (nothing if empty). False if it failed.
+bool scancel(const std::vector<std::string>& ids, std::string* error = nullptr);
+
+// The most CPUs any node of `partition` (empty: every partition) has, or 0
+// if Slurm does not say.
+int largest_node_cpus(const std::string& partition);
+
+// Does sbatch's complaint mean "not now" rather than "never"?
+bool is_transient_refusal(const std::string& sbatch_stderr);
+
+}  // namespace flowc::runtime::slurm

@@ -1,0 +1,448 @@
+// One sbatch per task, one squeue per poll for all of them.
+#include "runtime/executors/slurm/slurm_executor.h"
+
+#include <signal.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "runtime/executors/slurm/job_script.h"
+
+namespace flowc::runtime {
+namespace fs = std::filesystem;
+using slurm::State;
+
+namespace {
+
+// How often exit status files of jobs that may be running are looked at.
+constexpr auto kExitCheck = std::chrono::milliseconds(250);
+// How long an exit status may lag behind Slurm saying the job ended (a
+// shared file system's caches).
+constexpr auto kExitGrace = std::chrono::seconds(5);
+constexpr auto kBurst = std::chrono::milliseconds(250);
+constexpr double kMaxBackoff = 60;
+// An adopted job whose id was never written down (flowc died inside sbatch).
+constexpr const char* kUnknownId = "(unknown)";
+
+Clock::duration seconds(double s) {
+  return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s));
+}
+
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+std::string read_job_id(const std::string& work_dir) {
+  std::ifstream in(fs::path(work_dir) / slurm::kJobIdFile);
+  std::string id;
+  in >> id;
+  return id;
+}
+
+}  // namespace
+
+SlurmSettings SlurmSettings::read(Settings& s) {
+  SlurmSettings out;
+  out.partition = s.text("partition", "");
+  out.account = s.text("account", "");
+  out.qos = s.text("qos", "");
+  out.max_queued = s.count("max_queued", out.max_queued, 1);
+  out.submit_rate = s.number("submit_rate", out.submit_rate);
+  out.poll_interval = s.seconds("poll_interval", out.poll_interval);
+  out.submit_retry = s.seconds("submit_retry", out.submit_retry);
+  out.lost_after = s.seconds("lost_after", out.lost_after);
+  out.sbatch_args = s.texts("sbatch_args");
+  return out;
+}
+
+SlurmExecutor::SlurmExecutor(SlurmSettings settings) : settings_(std::move(settings)) {}
+
+SlurmExecutor::~SlurmExecutor() {
+  // Never leave a job behind: whatever is still queued or running goes.
+  std::vector<std::string> ids;
+  for (auto& [handle, job] : jobs_) {
+    if (!job.id.empty()) ids.push_back(job.id);
+  }
+  slurm::scancel(ids);
+}
+
+bool SlurmExecutor::has_room(const LaunchSpec&) const {
+  if (!waiting_.empty()) return false;  // backing off, or keeping to the rate
+  if (static_cast<int64_t>(jobs_.size()) >= settings_.max_queued) return false;
+  // sbatch blocks: after a quarter second of submitting, let the run loop
+  // collect what ended meanwhile before submitting more.
+  if (burst_since_ && Clock::now() - *burst_since_ > kBurst) return false;
+  return Clock::now() >= next_submit_;
+}
+
+std::vector<std::string> SlurmExecutor::sbatch_args(const LaunchSpec& spec) {
+  int ranks = std::max(1, spec.mpi_ranks);
+  std::vector<std::string> a = {
+      "--job-name=" + spec.job_name,
+      "--chdir=" + spec.work_dir,
+      "--output=" + (fs::path(spec.work_dir) / slurm::kSlurmLog).string(),
+      fmt::format("--ntasks={}", ranks),
+      fmt::format("--cpus-per-task={}", spec.cpus),
+  };
+  if (spec.mem_bytes > 0) a.push_back(fmt::format("--mem={}M", (spec.mem_bytes + (1 << 20) - 1) >> 20));
+  // Slurm counts minutes. A task's own timeout is enforced inside the job
+  // (to the second); Slurm's limit is then only a safety net above it.
+  double limit = spec.time_limit_seconds > 0 ? spec.time_limit_seconds
+                 : spec.timeout_seconds > 0  ? spec.timeout_seconds + 60
+                                             : 0;
+  if (limit > 0) a.push_back(fmt::format("--time={}", static_cast<long>(std::ceil(limit / 60))));
+  if (spec.gpus > 0) a.push_back(fmt::format("--gres=gpu:{}", spec.gpus));
+  if (!settings_.partition.empty()) a.push_back("--partition=" + settings_.partition);
+  if (!settings_.account.empty()) a.push_back("--account=" + settings_.account);
+  if (!settings_.qos.empty()) a.push_back("--qos=" + settings_.qos);
+  if (spec.mpi_ranks > 0) {
+    if (!largest_node_cpus_) largest_node_cpus_ = slurm::largest_node_cpus(settings_.partition);
+    if (*largest_node_cpus_ > 0 && static_cast<int64_t>(ranks) * spec.cpus > *largest_node_cpus_) {
+      a.push_back("--overcommit");
+    }
+  }
+  a.insert(a.end(), settings_.sbatch_args.begin(), settings_.sbatch_args.end());
+  return a;
+}
+
+uint64_t SlurmExecutor::submit(const LaunchSpec& spec) {
+  uint64_t handle = next_handle_++;
+  Job& job = jobs_[handle];
+  job.handle = handle;
+  job.spec = spec;
+  job.started = Clock::now();
+  if (waiting_.empty() && Clock::now() >= next_submit_) {
+    try_submit(job);
+  } else {
+    waiting_.push_back(handle);
+  }
+  return handle;
+}
+
+void SlurmExecutor::try_submit(Job& job) {
+  const LaunchSpec& spec = job.spec;
+  uint64_t handle = job.handle;
+  auto not_started = [&](std::string why) {
+    Outcome o;
+    o.handle = handle;
+    o.how = Outcome::How::NotStarted;
+    o.error = std::move(why);
+    finish(job, std::move(o));
+  };
+  std::vector<std::string> args = sbatch_args(spec);
+  slurm::ScriptOptions script_options;
+  script_options.overcommit = std::find(args.begin(), args.end(), "--overcommit") != args.end();
+  std::string script = (fs::path(spec.work_dir) / slurm::kScriptFile).string();
+  if (!slurm::write_atomically(script, slurm::job_script(spec, script_options))) {
+    return not_started(fmt::format("cannot write its job script `{}`", script));
+  }
+  next_submit_ = Clock::now() + seconds(1.0 / settings_.submit_rate);
+  if (!burst_since_) burst_since_ = Clock::now();
+  slurm::Submitted s = slurm::sbatch(args, script, spec.env);
+  if (!s.job_id.empty()) {
+    job.id = s.job_id;
+    job.retry_at.reset();
+    slurm::write_atomically((fs::path(spec.work_dir) / slurm::kJobIdFile).string(), job.id + "\n");
+    return;
+  }
+  auto now = Clock::now();
+  if (!job.first_refused) job.first_refused = now;
+  double waited = std::chrono::duration<double>(now - *job.first_refused).count();
+  if (!s.transient || waited >= settings_.submit_retry) {
+    std::string why = s.transient ? fmt::format("Slurm kept refusing the job for {:.0f}s (submit_retry in the "
+                                                "profile): {}",
+                                                waited, s.error)
+                                  : fmt::format("Slurm refused the job: {}", s.error);
+    return not_started(why + fmt::format("\n  its job script: {}", script));
+  }
+  // Not now: back off (1 s, 2 s, 4 s... up to a minute) and keep the order.
+  job.refusal = s.error;
+  double backoff = std::min(kMaxBackoff, std::pow(2.0, std::floor(std::log2(1 + waited))));
+  job.retry_at = now + seconds(backoff);
+  if (std::find(waiting_.begin(), waiting_.end(), handle) == waiting_.end()) waiting_.push_front(handle);
+}
+
+void SlurmExecutor::retry_waiting(Clock::time_point now) {
+  while (!waiting_.empty() && now >= next_submit_) {
+    uint64_t handle = waiting_.front();
+    auto it = jobs_.find(handle);
+    if (it == jobs_.end()) {
+      waiting_.pop_front();
+      continue;
+    }
+    Job& job = it->second;
+    if (job.retry_at && now < *job.retry_at) return;
+    waiting_.pop_front();
+    try_submit(job);  // may put it back in front
+    if (!waiting_.empty() && waiting_.front() == handle) return;
+  }
+}
+
+void SlurmExecutor::cancel(uint64_t handle) {
+  auto it = jobs_.find(handle);
+  if (it == jobs_.end() || it->second.cancelling) return;
+  Job& job = it->second;
+  job.cancelling = true;
+  if (job.id.empty()) {
+    // Never reached Slurm.
+    waiting_.erase(std::remove(waiting_.begin(), waiting_.end(), handle), waiting_.end());
+    Outcome o;
+    o.handle = handle;
+    o.how = Outcome::How::Cancelled;
+    o.signal = SIGTERM;
+    finish(job, std::move(o));
+    return;
+  }
+  to_cancel_.push_back(handle);
+}
+
+void SlurmExecutor::finish(Job& job, Outcome outcome) {
+  outcome.handle = job.handle;
+  outcome.seconds = seconds_since(job.started);
+  if (!job.id.empty() && outcome.detail.empty()) outcome.detail = describe(job);
+  done_.push_back(std::move(outcome));
+  jobs_.erase(job.handle);  // `job` is gone from here on
+}
+
+std::string SlurmExecutor::describe(const Job& job) const {
+  return fmt::format("Slurm job {}; its job log: {}", job.id,
+                     (fs::path(job.spec.work_dir) / slurm::kSlurmLog).string());
+}
+
+void SlurmExecutor::check_exit_files() {
+  std::vector<uint64_t> ended;
+  for (auto& [handle, job] : jobs_) {
+    if (job.id.empty() || job.state == State::Pending) continue;
+    if (slurm::read_exit_status(job.spec.work_dir)) ended.push_back(handle);
+  }
+  for (uint64_t handle : ended) {
+    Job& job = jobs_.at(handle);
+    slurm::ExitStatus status = *slurm::read_exit_status(job.spec.work_dir);
+    Outcome o;
+    if (job.cancelling && status.exit_code != 0) {
+      o.how = Outcome::How::Cancelled;
+      o.signal = SIGTERM;
+    } else if (status.timed_out) {
+      o.how = Outcome::How::TimedOut;
+      o.signal = SIGTERM;
+    } else {
+      o.how = Outcome::How::Exited;
+      o.exit_code = status.exit_code;
+    }
+    finish(job, std::move(o));
+  }
+}
+
+void SlurmExecutor::poll(Clock::time_point now) {
+  std::vector<std::string> ids;
+  for (auto& [handle, job] : jobs_) {
+    if (!job.id.empty() && job.id != kUnknownId) ids.push_back(job.id);
+  }
+  if (ids.empty()) return;
+  std::string error;
+  auto known = slurm::query_jobs(ids, &error);
+  if (!known) {
+    // Unknown, not failed: exit status files keep telling which jobs end.
+    if (!unreachable_since_) unreachable_since_ = now;
+    unreachable_why_ = error;
+    return;
+  }
+  unreachable_since_.reset();
+  std::vector<uint64_t> handles;
+  for (auto& [handle, job] : jobs_) handles.push_back(handle);
+  for (uint64_t handle : handles) {
+    auto it = jobs_.find(handle);
+    if (it == jobs_.end() || it->second.id.empty() || it->second.id == kUnknownId) continue;
+    Job& job = it->second;
+    auto status = known->find(job.id);
+    if (status == known->end()) {
+      if (!job.missing_since) job.missing_since = now;
+      job.state.reset();
+    } else {
+      job.missing_since.reset();
+      job.state = status->second.state;
+      job.state_text = status->second.state_text;
+      job.reason = status->second.reason;
+    }
+    judge_by_state(job, now);
+  }
+}
+
+// A job that ended without leaving its exit status: Slurm's state says why.
+void SlurmExecutor::judge_by_state(Job& job, Clock::time_point now) {
+  if (slurm::read_exit_status(job.spec.work_dir)) return;  // the next exit check takes it
+  Outcome o;
+  o.signal = SIGKILL;
+  o.how = Outcome::How::Signaled;
+  std::string id = job.id;
+  if (job.missing_since) {
+    if (now - *job.missing_since < seconds(settings_.lost_after)) return;
+    o.detail = fmt::format("Slurm no longer knows job {} and it left no exit status in {}", id,
+                           (fs::path(job.spec.work_dir) / slurm::kExitFile).string());
+    if (job.cancelling) o.how = Outcome::How::Cancelled;
+    return finish(job, std::move(o));
+  }
+  if (!job.state || !slurm::is_finished(*job.state)) return;
+  std::string log = (fs::path(job.spec.work_dir) / slurm::kSlurmLog).string();
+  switch (*job.state) {
+    case State::Completed:
+    case State::Failed:
+      // The script ends right after writing its status: give a lagging file
+      // system a moment.
+      if (!job.ended_since) job.ended_since = now;
+      if (now - *job.ended_since < kExitGrace && !job.cancelling) return;
+      o.how = job.cancelling ? Outcome::How::Cancelled : Outcome::How::NotStarted;
+      o.error = fmt::format("Slurm job {} ended ({}) before the command did: its job log is {}", id, job.state_text,
+                            log);
+      break;
+    case State::Timeout:
+      o.how = Outcome::How::TimedOut;
+      o.signal = SIGTERM;
+      o.detail = fmt::format("Slurm job {} reached its time limit ({}); its job log: {}", id,
+                             job.spec.time_limit_seconds > 0 ? "resources { time }" : "its timeout", log);
+      break;
+    case State::Cancelled:
+      if (job.cancelling) {
+        o.how = Outcome::How::Cancelled;
+        o.signal = SIGTERM;
+      } else {
+        o.signal = SIGTERM;
+        o.detail = fmt::format("Slurm job {} was cancelled outside flowc (scancel?); its job log: {}", id, log);
+      }
+      break;
+    case State::NodeFail:
+      o.detail = fmt::format("Slurm job {}: its node failed ({}); its job log: {}", id, job.state_text, log);
+      break;
+    case State::OutOfMemory:
+      o.detail = fmt::format("Slurm job {} ran out of memory{}; its job log: {}", id,
+                             job.spec.mem_bytes ? fmt::format(" (it asked for {} MiB)", job.spec.mem_bytes >> 20) : "",
+                             log);
+      break;
+    case State::Preempted:
+      o.signal = SIGTERM;
+      o.detail = fmt::format("Slurm job {} was preempted; its job log: {}", id, log);
+      break;
+    case State::Pending:
+    case State::Running:
+      return;
+  }
+  finish(job, std::move(o));
+}
+
+std::vector<Outcome> SlurmExecutor::collect() {
+  auto now = Clock::now();
+  burst_since_.reset();
+  retry_waiting(now);
+  if (!to_cancel_.empty()) {
+    std::vector<std::string> ids;
+    std::vector<uint64_t> handles;
+    handles.swap(to_cancel_);
+    for (uint64_t h : handles) {
+      if (auto it = jobs_.find(h); it != jobs_.end()) ids.push_back(it->second.id);
+    }
+    std::string error;
+    if (!slurm::scancel(ids, &error)) {
+      // Slurm did not take the cancel: say so rather than wait for it forever.
+      for (uint64_t h : handles) {
+        auto it = jobs_.find(h);
+        if (it == jobs_.end()) continue;
+        Outcome o;
+        o.how = Outcome::How::Cancelled;
+        o.signal = SIGTERM;
+        o.detail = fmt::format("scancel {} failed, the job may still run: {}", it->second.id, error);
+        finish(it->second, std::move(o));
+      }
+    }
+    next_poll_ = std::min(next_poll_, now + std::chrono::milliseconds(200));
+  }
+  if (now >= next_exit_check_) {
+    check_exit_files();
+    next_exit_check_ = now + kExitCheck;
+  }
+  if (now >= next_poll_) {
+    poll(now);
+    next_poll_ = now + seconds(settings_.poll_interval);
+  }
+  std::vector<Outcome> out;
+  out.swap(done_);
+  return out;
+}
+
+std::optional<Clock::time_point> SlurmExecutor::next_deadline() const {
+  if (!done_.empty() || !to_cancel_.empty()) return Clock::now();
+  std::optional<Clock::time_point> next;
+  auto consider = [&](Clock::time_point t) {
+    if (!next || t < *next) next = t;
+  };
+  if (!jobs_.empty()) {
+    consider(next_poll_);
+    consider(next_exit_check_);
+  }
+  if (!waiting_.empty()) {
+    auto it = jobs_.find(waiting_.front());
+    consider(std::max(next_submit_, it != jobs_.end() && it->second.retry_at ? *it->second.retry_at : next_submit_));
+  } else if (burst_since_) {
+    consider(Clock::now());  // collect, then submit more
+  } else if (next_submit_ > Clock::now()) {
+    consider(next_submit_);  // room again for the next submission
+  }
+  return next;
+}
+
+JobRef SlurmExecutor::job_ref(uint64_t handle) const {
+  auto it = jobs_.find(handle);
+  if (it == jobs_.end()) return {};
+  return {0, 0, "slurm:" + it->second.id};
+}
+
+std::vector<bool> SlurmExecutor::settle(const std::vector<LeftBehind>& left) {
+  std::vector<bool> keep(left.size(), false);
+  std::vector<std::string> ids(left.size());
+  std::vector<std::string> ask;
+  for (size_t i = 0; i < left.size(); ++i) {
+    const std::string& job = left[i].ref.job;
+    ids[i] = job.rfind("slurm:", 0) == 0 ? job.substr(6) : "";
+    if (ids[i].empty()) ids[i] = read_job_id(left[i].work_dir);
+    if (slurm::read_exit_status(left[i].work_dir)) {
+      keep[i] = true;  // it ended while no flowc watched: its result is there
+    } else if (!ids[i].empty()) {
+      ask.push_back(ids[i]);
+    }
+  }
+  if (ask.empty()) return keep;
+  std::string error;
+  auto known = slurm::query_jobs(ask, &error);
+  std::vector<std::string> stop;
+  for (size_t i = 0; i < left.size(); ++i) {
+    if (keep[i] || ids[i].empty()) continue;
+    if (!known) {
+      keep[i] = true;  // Slurm does not answer now: follow it, and see
+      continue;
+    }
+    auto it = known->find(ids[i]);
+    if (it != known->end() && !slurm::is_finished(it->second.state)) {
+      keep[i] = true;
+    } else if (it != known->end()) {
+      stop.push_back(ids[i]);
+    }
+  }
+  slurm::scancel(stop);
+  return keep;
+}
+
+uint64_t SlurmExecutor::adopt(const LeftBehind& left, const LaunchSpec& spec) {
+  uint64_t handle = next_handle_++;
+  Job& job = jobs_[handle];
+  job.handle = handle;
+  job.spec = spec;
+  job.spec.work_dir = left.work_dir;
+  job.id = left.ref.job.rfind("slurm:", 0) == 0 ? left.ref.job.substr(6) : "";
+  if (job.id.empty()) job.id = read_job_id(left.work_dir);
+  if (job.id.empty()) job.id = kUnknownId;  // followed by its exit status alone
+  job.started = Clock::now();
+  next_exit_check_ = Clock::now();
+  return handle;
+}
+
+}  // namespace flowc::runtime

@@ -1,0 +1,97 @@
+// Runs each task as its own Slurm batch job (sbatch), the way a cluster's
+// users are used to: resources become sbatch options (--cpus-per-task,
+// --mem, --time, --gres, --ntasks for MPI ranks, partition/account/qos from
+// the profile), and the job script (job_script.h) leaves the command's exit
+// status in the work dir.
+//
+// Following the jobs costs one squeue per poll interval for all of them,
+// never one call per job; a job's end is noticed from its exit status file
+// (checked more often, but only for jobs not known to be pending), Slurm's
+// states only explain the ends that left none (TIMEOUT, CANCELLED from
+// outside, NODE_FAIL, OUT_OF_MEMORY...). A job Slurm cannot report for a
+// moment is unknown, not failed. Submissions keep within max_queued and a
+// rate; a refusal that means "not now" (a QOS submit limit, a busy
+// controller) backs off and retries. Cancelling is one scancel for all.
+// A task a killed flowc left running is adopted: followed to its end by job
+// id and exit status file, not submitted again.
+#pragma once
+
+#include <deque>
+#include <map>
+#include <memory>
+
+#include "runtime/executors/executor.h"
+#include "runtime/executors/settings.h"
+#include "runtime/executors/slurm/slurm_cli.h"
+
+namespace flowc::runtime {
+
+struct SlurmSettings {
+  std::string partition, account, qos;
+  int64_t max_queued = 1000;       // jobs of this run in Slurm's queue at once
+  double submit_rate = 10;         // sbatch calls per second, at most
+  double poll_interval = 1;        // seconds between squeue queries
+  double submit_retry = 600;       // how long a refused ("not now") submission keeps being retried
+  double lost_after = 30;          // a job Slurm forgot, with no exit status: failed after this long
+  std::vector<std::string> sbatch_args;  // anything else sbatch should be told
+
+  // Reads a profile's settings; mistakes are left in `settings` (finish()).
+  static SlurmSettings read(Settings& settings);
+};
+
+class SlurmExecutor : public Executor {
+ public:
+  explicit SlurmExecutor(SlurmSettings settings);
+  ~SlurmExecutor() override;
+
+  std::string name() const override { return "slurm"; }
+  int default_jobs() const override { return static_cast<int>(settings_.max_queued); }
+  std::optional<std::string> never_fits(const LaunchSpec&) const override { return std::nullopt; }
+  bool has_room(const LaunchSpec& spec) const override;
+  uint64_t submit(const LaunchSpec& spec) override;
+  void cancel(uint64_t handle) override;
+  std::vector<Outcome> collect() override;
+  std::optional<Clock::time_point> next_deadline() const override;
+  size_t running() const override { return jobs_.size(); }
+  JobRef job_ref(uint64_t handle) const override;
+  std::vector<bool> settle(const std::vector<LeftBehind>& left) override;
+  uint64_t adopt(const LeftBehind& left, const LaunchSpec& spec) override;
+
+ private:
+  struct Job {
+    uint64_t handle = 0;
+    LaunchSpec spec;
+    std::string id;                              // empty until sbatch took it
+    std::optional<slurm::State> state;           // as the last squeue said; nothing: not asked yet
+    std::string state_text, reason;
+    std::optional<Clock::time_point> first_refused, retry_at;
+    std::string refusal;                         // sbatch's last "not now"
+    std::optional<Clock::time_point> missing_since;  // not in squeue's answer, no exit status
+    std::optional<Clock::time_point> ended_since;    // Slurm says it ended; its exit status is awaited
+    bool cancelling = false;
+    Clock::time_point started;
+  };
+
+  void try_submit(Job& job);
+  void retry_waiting(Clock::time_point now);
+  void check_exit_files();
+  void poll(Clock::time_point now);
+  void judge_by_state(Job& job, Clock::time_point now);
+  void finish(Job& job, Outcome outcome);
+  std::vector<std::string> sbatch_args(const LaunchSpec& spec);
+  std::string describe(const Job& job) const;
+
+  SlurmSettings settings_;
+  uint64_t next_handle_ = 1;
+  std::map<uint64_t, Job> jobs_;       // every job not yet reported
+  std::deque<uint64_t> waiting_;       // not yet accepted by sbatch, in order
+  std::vector<uint64_t> to_cancel_;    // scancel at the next collect()
+  std::vector<Outcome> done_;
+  Clock::time_point next_submit_{}, next_poll_{}, next_exit_check_{};
+  std::optional<Clock::time_point> burst_since_;  // sbatch calls since the last collect(): since when
+  std::optional<Clock::time_point> unreachable_since_;
+  std::string unreachable_why_;
+  std::optional<int> largest_node_cpus_;  // asked of sinfo once, for the first MPI task
+};
+
+}  // namespace flowc::runtime

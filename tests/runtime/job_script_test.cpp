@@ -1,0 +1,89 @@
+// The job script a Slurm job runs for a task, and the exit status it leaves.
+#include <catch2/catch.hpp>
+
+#include "runtime/executors/slurm/command.h"
+#include "runtime/executors/slurm/job_script.h"
+#include "runtime/executors/slurm/slurm_cli.h"
+#include "tests/runtime/hpc_project.h"
+
+using flowc::test::HpcProject;
+namespace rt = flowc::runtime;
+namespace slurm = flowc::runtime::slurm;
+
+namespace {
+
+rt::LaunchSpec spec_in(const HpcProject& p) {
+  rt::LaunchSpec spec;
+  spec.work_dir = p.dir.string();
+  spec.argv = {"/bin/sh", ".command.sh"};
+  spec.stdout_path = p.path(".stdout");
+  spec.stderr_path = p.path(".stderr");
+  spec.job_name = "main.x[1]";
+  return spec;
+}
+
+}  // namespace
+
+TEST_CASE("a job script leaves the command's exit status, atomically, in the work dir", "[slurm-script]") {
+  HpcProject p("script");
+  p.write(".command.sh", "echo out; echo err >&2; exit 3\n");
+  rt::LaunchSpec spec = spec_in(p);
+  std::string script = p.write("job.sh", slurm::job_script(spec, {}));
+  CHECK_FALSE(slurm::read_exit_status(p.dir.string()));
+  auto r = rt::run_command({"/bin/sh", script}, {}, 30);
+  CHECK(r.exit_code == 3);
+  auto status = slurm::read_exit_status(p.dir.string());
+  REQUIRE(status);
+  CHECK(status->exit_code == 3);
+  CHECK_FALSE(status->timed_out);
+  CHECK(p.read(".stdout") == "out\n");
+  CHECK(p.read(".stderr") == "err\n");
+}
+
+TEST_CASE("a job script stops a command at its timeout and says so", "[slurm-script]") {
+  HpcProject p("script-timeout");
+  p.write(".command.sh", "sleep 30\n");
+  rt::LaunchSpec spec = spec_in(p);
+  spec.timeout_seconds = 1;
+  std::string script = p.write("job.sh", slurm::job_script(spec, {}));
+  rt::run_command({"/bin/sh", script}, {}, 30);
+  auto status = slurm::read_exit_status(p.dir.string());
+  REQUIRE(status);
+  CHECK(status->timed_out);
+}
+
+TEST_CASE("an MPI task's job script runs it under srun with PMIx", "[slurm-script]") {
+  HpcProject p("script-mpi");
+  rt::LaunchSpec spec = spec_in(p);
+  spec.mpi_ranks = 4;
+  spec.cpus = 2;
+  slurm::ScriptOptions options;
+  options.overcommit = true;
+  std::string text = slurm::job_script(spec, options);
+  CHECK(text.find("'srun' '--mpi=pmix' '-n' '4' '-c' '2' '--overcommit' '/bin/sh' '.command.sh'") !=
+        std::string::npos);
+  options.overcommit = false;
+  CHECK(slurm::job_script(spec, options).find("'-n' '4' '-c' '2' '/bin/sh' '.command.sh'") != std::string::npos);
+}
+
+TEST_CASE("Slurm states map to what flowc makes of them", "[slurm-script]") {
+  using slurm::State;
+  CHECK(slurm::parse_state("PENDING") == State::Pending);
+  CHECK(slurm::parse_state("RUNNING") == State::Running);
+  CHECK(slurm::parse_state("COMPLETING") == State::Running);
+  CHECK(slurm::parse_state("COMPLETED") == State::Completed);
+  CHECK(slurm::parse_state("FAILED") == State::Failed);
+  CHECK(slurm::parse_state("TIMEOUT") == State::Timeout);
+  CHECK(slurm::parse_state("CANCELLED by 0") == State::Cancelled);
+  CHECK(slurm::parse_state("CANCELLED+") == State::Cancelled);
+  CHECK(slurm::parse_state("NODE_FAIL") == State::NodeFail);
+  CHECK(slurm::parse_state("OUT_OF_MEMORY") == State::OutOfMemory);
+  CHECK(slurm::parse_state("SOMETHING_NEW") == State::Running);  // wait and see, never "failed"
+  CHECK(slurm::is_finished(State::Timeout));
+  CHECK_FALSE(slurm::is_finished(State::Pending));
+  CHECK(slurm::is_transient_refusal(
+      "sbatch: error: QOSMaxSubmitJobPerUserLimit\nsbatch: error: Batch job submission failed: Job violates "
+      "accounting/QOS policy (job submit limit, user's size and/or time limits)"));
+  CHECK(slurm::is_transient_refusal("sbatch: error: Batch job submission failed: Unable to contact slurm controller"));
+  CHECK_FALSE(slurm::is_transient_refusal("sbatch: error: invalid partition specified: nope"));
+}

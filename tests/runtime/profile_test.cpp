@@ -1,0 +1,123 @@
+// Profiles: choosing an executor and its settings from a JSON file, and every
+// mistake in one named with where it is.
+#include <catch2/catch.hpp>
+
+#include "runtime/executors/make_executor.h"
+#include "runtime/executors/profile.h"
+#include "tests/runtime/hpc_project.h"
+
+using flowc::test::HpcProject;
+using nlohmann::json;
+namespace rt = flowc::runtime;
+
+namespace {
+
+std::string joined(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const auto& l : lines) out += l + "\n";
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a profile names the default executor and its settings; --executor wins", "[profile]") {
+  HpcProject p("profile");
+  std::string path = p.write("cluster.json", R"({
+    // comments are allowed
+    "executor": "slurm",
+    "executors": {
+      "slurm": {"partition": "short", "max_queued": 50, "poll_interval": "2s"},
+      "local": {}
+    }
+  })");
+  std::vector<std::string> errors;
+  auto choice = rt::choose_executor(path, "", json::object(), &errors);
+  REQUIRE(choice);
+  CHECK(choice->name == "slurm");
+  CHECK(choice->settings["partition"] == "short");
+  auto made = rt::make_executor(*choice, &errors);
+  INFO(joined(errors));
+  REQUIRE(made);
+  CHECK(made->name() == "slurm");
+  CHECK(made->default_jobs() == 50);
+
+  auto local = rt::choose_executor(path, "local", json::object(), &errors);
+  REQUIRE(local);
+  CHECK(local->name == "local");
+  CHECK(rt::make_executor(*local, &errors)->name() == "local");
+
+  auto none = rt::choose_executor("", "", json::object(), &errors);
+  REQUIRE(none);
+  CHECK(none->name == "local");
+}
+
+TEST_CASE("mistakes in a profile are all reported, with where they are", "[profile]") {
+  HpcProject p("profile-bad");
+  std::vector<std::string> errors;
+
+  std::string broken = p.write("broken.json", "{\n  \"executor\": \"slurm\",\n  \"executors\": {,}\n}\n");
+  CHECK_FALSE(rt::choose_executor(broken, "", json::object(), &errors));
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].find("broken.json:3:") != std::string::npos);
+  CHECK(errors[0].find("not valid JSON") != std::string::npos);
+
+  errors.clear();
+  std::string unknown = p.write("unknown.json", R"({"executor": "slurm", "exectors": {}, "executors": {"slrum": {}}})");
+  CHECK_FALSE(rt::choose_executor(unknown, "", json::object(), &errors));
+  std::string all = joined(errors);
+  CHECK(all.find("unknown key `exectors`") != std::string::npos);
+  CHECK(all.find("executors.slrum: unknown executor") != std::string::npos);
+
+  errors.clear();
+  std::string typo = p.write("typo.json", R"({"executors": {"slurm": {"partiton": "x", "max_queued": 0,
+                                             "poll_interval": "fast"}}})");
+  auto choice = rt::choose_executor(typo, "slurm", json::object(), &errors);
+  REQUIRE(choice);
+  CHECK_FALSE(rt::make_executor(*choice, &errors));
+  all = joined(errors);
+  CHECK(all.find("typo.json: executors.slurm: unknown setting `partiton`; the settings are: account,") !=
+        std::string::npos);
+  CHECK(all.find("executors.slurm.max_queued: expected a whole number of at least 1, found 0") != std::string::npos);
+  CHECK(all.find("executors.slurm.poll_interval: expected a duration") != std::string::npos);
+
+  errors.clear();
+  auto nope = rt::choose_executor("", "kubernetes", json::object(), &errors);
+  REQUIRE(nope);
+  CHECK_FALSE(rt::make_executor(*nope, &errors));
+  CHECK(joined(errors).find("unknown executor `kubernetes`; the executors are: local, slurm") != std::string::npos);
+}
+
+TEST_CASE("flowc run says what is wrong with --executor, --profile and --nodes, and runs nothing", "[profile]") {
+  HpcProject p("profile-cli");
+  p.write("w.flow", "op a() -> (o: file) { run \"echo > ${o}\" }\nworkflow main() -> (o: file) { x = a()\n return (o = x.o) }\n");
+  auto r = p.flowc({"run", "w.flow", "--executor", "kubernetes"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("unknown executor `kubernetes`") != std::string::npos);
+  CHECK(r.err.find("nothing was run") != std::string::npos);
+
+  auto nodes = p.flowc({"run", "w.flow", "--nodes", "2"});
+  CHECK(nodes.exit_code == 2);
+  CHECK(nodes.err.find("use them with --executor slurm-pilot") != std::string::npos);
+
+  p.write("local.json", R"({"executor": "local"})");
+  auto ok = p.flowc({"run", "w.flow", "--profile", "local.json"});
+  INFO(ok.err);
+  CHECK(ok.exit_code == 0);
+}
+
+TEST_CASE("the local executor refuses gpus it does not have", "[profile]") {
+  HpcProject p("local-gpu");
+  p.write("g.flow", R"(
+op train() -> (o: file) {
+    resources { gpus = 1 }
+    run "echo > ${o}"
+}
+workflow main() -> (o: file) {
+    t = train()
+    return (o = t.o)
+}
+)");
+  auto r = p.flowc({"run", "g.flow"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("op `train` at main.t asks for 1 gpu; the local executor has none") != std::string::npos);
+}

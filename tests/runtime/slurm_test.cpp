@@ -1,0 +1,352 @@
+// The Slurm executor against a real single-node Slurm (the `slurm` CTest
+// fixture starts it with scripts/slurm-setup.sh; SLURM_CONF points at it).
+// Where a test must see which Slurm commands flowc ran, a PATH shim logs each
+// call and then runs the real command.
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <chrono>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include <catch2/catch.hpp>
+
+#include "runtime/executors/slurm/command.h"
+#include "tests/runtime/hpc_project.h"
+
+using flowc::test::HpcProject;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A profile for the test cluster: quick polls.
+std::string write_profile(HpcProject& p, json slurm = json::object()) {
+  slurm["poll_interval"] = 0.5;
+  json profile = {{"executor", "slurm"}, {"executors", {{"slurm", slurm}}}};
+  return p.write("prof.json", profile.dump(2));
+}
+
+// A shim for `tool` that logs its arguments, one call a line, then runs the
+// real one (`before` is shell run first, e.g. to refuse some calls).
+std::string add_shim(HpcProject& p, const std::string& tool, const std::string& before = "") {
+  std::string real = "/usr/bin/" + tool;
+  std::string log = p.path("shim/" + tool + ".log");
+  std::string script = p.write("shim/" + tool, "#!/bin/sh\necho \"$*\" >> " + flowc::runtime::shell_quote(log) + "\n" +
+                                                   before + "exec " + real + " \"$@\"\n");
+  ::chmod(script.c_str(), 0755);
+  return log;
+}
+std::string shim_path(const HpcProject& p) { return "PATH=" + p.path("shim") + ":" + std::getenv("PATH"); }
+
+std::vector<std::string> lines_of(const std::string& path) {
+  std::vector<std::string> out;
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+// The ids of the jobs of this project Slurm still counts as active.
+std::vector<std::string> active_jobs(const HpcProject& p) {
+  // squeue's default states: pending, running, completing...
+  auto r = flowc::runtime::run_command({"squeue", "--noheader", "--format=%i %Z"}, {}, 30);
+  std::vector<std::string> ids;
+  std::istringstream lines(r.out);
+  for (std::string id, dir; lines >> id >> dir;) {
+    if (dir.find(p.dir.string()) == 0) ids.push_back(id);
+  }
+  return ids;
+}
+
+// The Slurm job ids flowc wrote in the project's work dirs (one per submitted task).
+std::vector<std::string> submitted_jobs(const HpcProject& p) {
+  std::vector<std::string> ids;
+  if (!fs::exists(p.dir / ".flow" / "work")) return ids;
+  for (const auto& e : fs::recursive_directory_iterator(p.dir / ".flow" / "work")) {
+    if (e.path().filename() == ".flowc-job") ids.push_back(flowc::test::read_file(e.path().string()));
+  }
+  return ids;
+}
+
+template <typename F>
+bool eventually(F done, double seconds = 60) {
+  auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (std::chrono::steady_clock::now() < until) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return done();
+}
+
+const char* kFanOut = R"(
+op square(n: int) -> (out: file) {
+    run "sleep 1; echo $((${n} * ${n})) > ${out}"
+}
+op gather(parts: list[file]) -> (all: file) { run "cat ${parts} > ${all}" }
+workflow main(ns: list[int] = [1, 2, 3, 4, 5, 6]) -> (all: file) {
+    for n in ns { s = square(n = n) }
+    g = gather(parts = s.out)
+    return (all = g.all)
+}
+)";
+
+}  // namespace
+
+TEST_CASE("a fan-out runs as one sbatch job per task, followed by one squeue per poll for all", "[slurm]") {
+  HpcProject p("slurm-fan");
+  p.write("f.flow", kFanOut);
+  std::string squeue_log = add_shim(p, "squeue");
+  std::string sbatch_log = add_shim(p, "sbatch");
+  auto r = p.flowc({"run", "f.flow", "--profile", write_profile(p)}, {shim_path(p)});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(p.output_file("all") == "1\n4\n9\n16\n25\n36\n");
+  CHECK(lines_of(sbatch_log).size() == 7);
+
+  // Every started task names its job; every squeue call asks about all the
+  // jobs then in flight, so several at once, and there is at most one per
+  // poll interval (0.5 s) of the run.
+  std::set<std::string> jobs;
+  double seconds = 0;
+  for (const json& e : p.events()) {
+    if (e["event"] == "started") jobs.insert(e.value("job", ""));
+    if (e["event"] == "run_finished") seconds = e["seconds"];
+  }
+  CHECK(jobs.size() == 7);
+  CHECK(jobs.count("") == 0);
+  auto calls = lines_of(squeue_log);
+  REQUIRE(!calls.empty());
+  size_t most = 0;
+  for (const std::string& call : calls) {
+    std::smatch m;
+    REQUIRE(std::regex_search(call, m, std::regex("--jobs=([0-9,]+)")));
+    std::string ids = m[1].str();
+    most = std::max<size_t>(most, std::count(ids.begin(), ids.end(), ',') + 1);
+  }
+  CHECK(most >= 2);
+  CHECK(calls.size() <= seconds / 0.5 + 2);
+
+  // A second run submits nothing.
+  auto again = p.flowc({"run", "f.flow", "--profile", "prof.json"}, {shim_path(p)});
+  CHECK(again.exit_code == 0);
+  CHECK(again.err.find("7 tasks (0 ran, 7 cached)") != std::string::npos);
+  CHECK(lines_of(sbatch_log).size() == 7);
+}
+
+TEST_CASE("an op's resources become the job's: cpus, memory, time, gpus, partition", "[slurm]") {
+  HpcProject p("slurm-res");
+  p.write("r.flow", R"(
+op report() -> (out: file) {
+    resources { cpus = 2, mem = 100MiB, time = 5m, gpus = 1 }
+    run "scontrol -o show job $SLURM_JOB_ID > ${out}"
+}
+workflow main() -> (out: file) {
+    r = report()
+    return (out = r.out)
+}
+)");
+  auto r = p.flowc({"run", "r.flow", "--profile", write_profile(p, {{"partition", "debug"}})});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  std::string job = p.output_file("out");
+  INFO(job);
+  CHECK(job.find("JobName=main.r ") != std::string::npos);
+  CHECK(job.find("NumCPUs=2 ") != std::string::npos);
+  CHECK(job.find("CPUs/Task=2 ") != std::string::npos);
+  CHECK(job.find("MinMemoryNode=100M ") != std::string::npos);
+  CHECK(job.find("TimeLimit=00:05:00 ") != std::string::npos);
+  CHECK(job.find("gres:gpu:1") != std::string::npos);
+  CHECK(job.find("Partition=debug ") != std::string::npos);
+}
+
+TEST_CASE("a failing job's error names the task, the Slurm job, its logs and its stderr", "[slurm]") {
+  HpcProject p("slurm-fail");
+  p.write("b.flow", R"(
+op boom(n: int) -> (out: file) {
+    run "echo something went wrong with ${n} >&2; exit 3"
+}
+workflow main() -> (out: file) {
+    b = boom(n = 7)
+    return (out = b.out)
+}
+)");
+  auto r = p.flowc({"run", "b.flow", "--profile", write_profile(p)});
+  CHECK(r.exit_code == 1);
+  INFO(r.err);
+  CHECK(std::regex_search(r.err, std::regex("op `boom` at main.b \\(b.flow:6:[0-9]+\\) exited with code 3 \\(Slurm job "
+                                            "[0-9]+; its job log: [^)]*/.flowc-slurm.log\\)")));
+  CHECK(r.err.find("something went wrong with 7") != std::string::npos);
+  CHECK(r.err.find(".stderr") != std::string::npos);
+}
+
+TEST_CASE("a job past its timeout is stopped and reported as timed out", "[slurm]") {
+  HpcProject p("slurm-timeout");
+  p.write("t.flow", R"(
+op slow() -> (out: file) {
+    timeout 1s
+    run "sleep 60; echo > ${out}"
+}
+workflow main() -> (out: file) {
+    s = slow()
+    return (out = s.out)
+}
+)");
+  auto r = p.flowc({"run", "t.flow", "--profile", write_profile(p)});
+  CHECK(r.exit_code == 1);
+  INFO(r.err);
+  CHECK(r.err.find("op `slow` at main.s") != std::string::npos);
+  CHECK(r.err.find("ran longer than its timeout of 1s and was stopped") != std::string::npos);
+  CHECK(active_jobs(p).empty());
+}
+
+TEST_CASE("Ctrl-C cancels every job of the run: none is left in the queue", "[slurm]") {
+  HpcProject p("slurm-cancel");
+  p.write("c.flow", R"(
+op wait(n: int) -> (out: file) { run "sleep 120; echo ${n} > ${out}" }
+workflow main(ns: list[int] = [1, 2, 3]) -> (outs: list[file]) {
+    for n in ns { w = wait(n = n) }
+    return (outs = w.out)
+}
+)");
+  write_profile(p);
+  flowc::test::BackgroundFlowc run(p, {"run", "c.flow", "--profile", "prof.json"});
+  REQUIRE(eventually([&] { return active_jobs(p).size() == 3; }));
+  run.signal(SIGINT);
+  int code = run.wait();
+  INFO(p.read("err.txt"));
+  CHECK(code == 130);
+  CHECK(p.count("cancelled") == 3);
+  CHECK(eventually([&] { return active_jobs(p).empty(); }, 15));
+}
+
+TEST_CASE("a job cancelled outside flowc fails its task with that reason", "[slurm]") {
+  HpcProject p("slurm-scancel");
+  p.write("c.flow", R"(
+op wait() -> (out: file) { run "sleep 120; echo > ${out}" }
+workflow main() -> (out: file) {
+    w = wait()
+    return (out = w.out)
+}
+)");
+  write_profile(p);
+  flowc::test::BackgroundFlowc run(p, {"run", "c.flow", "--profile", "prof.json"});
+  REQUIRE(eventually([&] { return submitted_jobs(p).size() == 1; }));
+  std::string id = submitted_jobs(p)[0];
+  id.erase(id.find_last_not_of("\n") + 1);
+  REQUIRE(flowc::runtime::run_command({"scancel", id}, {}, 30).ok());
+  int code = run.wait();
+  std::string err = p.read("err.txt");
+  INFO(err);
+  CHECK(code == 1);
+  CHECK(err.find("op `wait` at main.w") != std::string::npos);
+  CHECK(err.find("Slurm job " + id + " was cancelled outside flowc") != std::string::npos);
+}
+
+TEST_CASE("after flowc is killed, a rerun adopts its jobs (finished or running) instead of resubmitting them",
+          "[slurm]") {
+  HpcProject p("slurm-adopt");
+  p.write("a.flow", R"(
+op work(n: int, pause: int) -> (out: file) { run "sleep ${pause}; echo ${n} > ${out}" }
+op gather(parts: list[file]) -> (all: file) { run "cat ${parts} > ${all}" }
+workflow main() -> (all: file) {
+    quick = work(n = 1, pause = 1)
+    slow = work(n = 2, pause = 6)
+    g = gather(parts = [quick.out, slow.out])
+    return (all = g.all)
+}
+)");
+  write_profile(p);
+  std::string sbatch_log = add_shim(p, "sbatch");
+  {
+    flowc::test::BackgroundFlowc run(p, {"run", "a.flow", "--profile", "prof.json"}, {shim_path(p)});
+    REQUIRE(eventually([&] { return submitted_jobs(p).size() == 2; }));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // flowc journals each job once sbatch returns
+  }  // killed with SIGKILL here
+  // The quick job ends while no flowc watches; the slow one still runs.
+  auto exit_files = [&] {
+    size_t n = 0;
+    for (const auto& e : fs::recursive_directory_iterator(p.dir / ".flow" / "work")) {
+      n += e.path().filename() == ".flowc-exit";
+    }
+    return n;
+  };
+  REQUIRE(eventually([&] { return exit_files() >= 1; }));
+  CHECK(eventually([&] { return active_jobs(p).size() == 1; }, 10));
+
+  auto r = p.flowc({"run", "a.flow", "--profile", "prof.json"}, {shim_path(p)});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(p.output_file("all") == "1\n2\n");
+  CHECK(p.count("adopted") == 2);
+  CHECK(lines_of(sbatch_log).size() == 3);  // the two adopted jobs, then the gather
+  CHECK(r.err.find("3 tasks (3 ran, 0 cached)") != std::string::npos);
+}
+
+TEST_CASE("MPI ops run under srun, each its own MPI_COMM_WORLD, more ranks than cores", "[slurm][mpi]") {
+  HpcProject p("slurm-mpi");
+  p.write("m.flow", R"(
+op probe(prog: str, ranks: int) -> (report: file) {
+    mpi { ranks = ranks }
+    run "${prog} ${report}"
+}
+workflow main(prog: str) -> (three: file, two: file) {
+    a = probe(prog = prog, ranks = 3)
+    b = probe(prog = prog, ranks = 2)
+    return (three = a.report, two = b.report)
+}
+)");
+  auto r = p.flowc({"run", "m.flow", "--profile", write_profile(p), "-p", std::string("prog=") + MPI_PROBE});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(p.output_file("three") == "size=3 sum=3 rounds=1\n");
+  CHECK(p.output_file("two") == "size=2 sum=1 rounds=1\n");
+}
+
+TEST_CASE("Slurm's refusals: 'not now' backs off and retries, 'never' fails the task at once", "[slurm]") {
+  HpcProject p("slurm-refuse");
+  p.write("o.flow", R"(
+op one() -> (out: file) { run "echo done > ${out}" }
+workflow main() -> (out: file) {
+    o = one()
+    return (out = o.out)
+}
+)");
+  SECTION("a QOS submit limit, twice, then accepted") {
+    std::string counter = p.path("shim/refusals");
+    std::string log = add_shim(p, "sbatch",
+                               "n=$(cat " + counter + " 2>/dev/null || echo 0); echo $((n + 1)) > " + counter +
+                                   "\nif [ \"$n\" -lt 2 ]; then\n"
+                                   "  echo 'sbatch: error: QOSMaxSubmitJobPerUserLimit' >&2\n"
+                                   "  echo 'sbatch: error: Batch job submission failed: Job violates accounting/QOS "
+                                   "policy (job submit limit, user'\\''s size and/or time limits)' >&2\n"
+                                   "  exit 1\nfi\n");
+    auto r = p.flowc({"run", "o.flow", "--profile", write_profile(p)}, {shim_path(p)});
+    INFO(r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(lines_of(log).size() == 3);
+  }
+  SECTION("a partition that does not exist") {
+    auto r = p.flowc({"run", "o.flow", "--profile", write_profile(p, {{"partition", "nope"}})});
+    INFO(r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("op `one` at main.o") != std::string::npos);
+    CHECK(r.err.find("could not start: Slurm refused the job: sbatch: error: invalid partition specified: nope") !=
+          std::string::npos);
+    CHECK(r.err.find(".flowc-job.sh") != std::string::npos);
+  }
+  SECTION("a controller nobody answers for") {
+    // The test cluster's configuration with a port no controller listens on.
+    std::string conf = flowc::test::read_file(std::getenv("SLURM_CONF"));
+    conf = std::regex_replace(conf, std::regex("SlurmctldPort=[0-9]+"), "SlurmctldPort=1");
+    std::string down = p.write("down.conf", conf + "MessageTimeout=1\n");
+    auto r = p.flowc({"run", "o.flow", "--profile", write_profile(p, {{"submit_retry", "2s"}})},
+                     {"SLURM_CONF=" + down});
+    INFO(r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("op `one` at main.o") != std::string::npos);
+    CHECK(r.err.find("Slurm kept refusing the job for") != std::string::npos);
+    CHECK(r.err.find("Unable to contact slurm controller") != std::string::npos);
+  }
+}
