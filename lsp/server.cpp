@@ -1,6 +1,8 @@
 // Dispatch of LSP requests and notifications, and diagnostics publishing.
 #include "lsp/server.h"
 
+#include <utility>
+
 #include "compiler/diag/diagnostic.h"
 #include "lsp/completion.h"
 #include "lsp/features.h"
@@ -203,9 +205,15 @@ void Server::changed(Document& doc) {
   options.library_paths = options_.library_paths;
   options.files = &documents_;
   options.until = Stage::Check;
+  // The compilations being replaced are freed only after the diagnostics
+  // are out: freeing a large program's AST takes milliseconds nobody waits for.
+  std::shared_ptr<const Compilation> previous = std::move(doc.compilation);
+  std::shared_ptr<const Compilation> previous_checked;
   doc.compilation = compile(doc.path, options);
   // Kept for completion while later edits do not parse.
-  if (doc.compilation->checked) last_checked_[doc.uri] = doc.compilation;
+  if (doc.compilation->checked) {
+    previous_checked = std::exchange(last_checked_[doc.uri], doc.compilation);
+  }
   publish_diagnostics(doc);
 }
 

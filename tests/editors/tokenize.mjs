@@ -65,3 +65,34 @@ export function snapshot(text, lines) {
   });
   return out;
 }
+
+// [[{text, foreground, italic, bold}]] per line: the grammar's scopes resolved
+// through a theme ({settings: [...]}, VS Code's format) by vscode-textmate.
+export async function colorize(text, theme) {
+  const reg = await registry();
+  reg.setTheme({ name: theme.name, settings: theme.settings });
+  const colors = reg.getColorMap();
+  const grammar = await reg.loadGrammar('source.flow');
+  // vscode-textmate's encoded token attributes (EncodedTokenAttributes).
+  const FOREGROUND_MASK = 0b00000000111111111000000000000000, FOREGROUND_OFFSET = 15;
+  const FONT_STYLE_MASK = 0b00000000000000000111100000000000, FONT_STYLE_OFFSET = 11;
+  let stack = textmate.INITIAL;
+  return text.split('\n').map((line) => {
+    const result = grammar.tokenizeLine2(line, stack);
+    stack = result.ruleStack;
+    const tokens = [];
+    for (let i = 0; i < result.tokens.length; i += 2) {
+      const start = result.tokens[i];
+      const end = i + 2 < result.tokens.length ? result.tokens[i + 2] : line.length;
+      const meta = result.tokens[i + 1];
+      const style = (meta & FONT_STYLE_MASK) >>> FONT_STYLE_OFFSET;
+      tokens.push({
+        text: line.slice(start, end),
+        foreground: colors[(meta & FOREGROUND_MASK) >>> FOREGROUND_OFFSET],
+        italic: (style & 1) !== 0,
+        bold: (style & 2) !== 0,
+      });
+    }
+    return tokens;
+  });
+}
