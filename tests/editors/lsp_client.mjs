@@ -61,10 +61,14 @@ export class LspClient {
     this.child.stdin.write(body);
   }
 
-  // Resolves with the whole response message ({result} or {error}).
-  request(method, params) {
+  // Resolves with the whole response message ({result} or {error}); a
+  // server that does not answer fails the caller instead of hanging it.
+  request(method, params, timeoutMs = 20000) {
     const id = this.nextId++;
-    const reply = new Promise((resolve) => this.pending.set(JSON.stringify(id), resolve));
+    const reply = new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no answer to ${method} within ${timeoutMs} ms`)), timeoutMs);
+      this.pending.set(JSON.stringify(id), (m) => { clearTimeout(timer); resolve(m); });
+    });
     this.send({ jsonrpc: '2.0', id, method, params });
     return reply;
   }

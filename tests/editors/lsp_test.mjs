@@ -1,7 +1,7 @@
 // flowc lsp, spoken to as an editor would: node lsp_test.mjs FLOWC
 // Files live in a temporary folder; main.flow imports lib.flow from disk and
 // its own text comes from the client (unsaved), as in an editor.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -45,6 +45,8 @@ workflow main(names: list[str] = ["Ada", "Grüße 👋"], d: Doc) -> (out: list[
 const bad = good.replace('    return', '    /* 👋 */ t = shout(text = g.msg)\n    return');
 
 const client = new LspClient(flowc, ['lsp']);
+// A failed step must not leave the server (and this test) waiting forever.
+after(() => client.child.kill());
 
 test('initialize announces the features', async () => {
   const reply = await client.request('initialize', { processId: null, rootUri: null, capabilities: {} });
@@ -165,6 +167,19 @@ test('malformed JSON-RPC gets an error response, and the server goes on', async 
   assert.match(reply.error.message, /not open/);
   reply = await client.request('textDocument/hover', { textDocument: { uri }, position: { line: 'x' } });
   assert.equal(reply.error.code, -32602);
+  // Wrong shapes: a numeric method, an object id, binary junk, notifications
+  // with params of the wrong type (no answer is due, but no crash either).
+  client.send({ jsonrpc: '2.0', id: 99, method: 5 });
+  assert.equal((await client.next('response')).error.code, -32600);
+  client.send({ jsonrpc: '2.0', id: { x: 1 }, method: 'shutdown' });
+  error = await client.next('response');
+  assert.equal(error.error.code, -32600);
+  assert.equal(error.id, null);
+  client.writeRaw(Buffer.concat([Buffer.from('Content-Length: 4\r\n\r\n'), Buffer.from([0, 0xff, 1, 0x7b])]));
+  assert.equal((await client.next('response')).error.code, -32700);
+  client.notify('textDocument/didOpen', { textDocument: { uri: 'file:///x.flow', text: 42 } });
+  client.notify('textDocument/didChange', { textDocument: { uri }, contentChanges: 'nope' });
+  client.notify('textDocument/didChange', { textDocument: { uri: 'file:///never/opened.flow' }, contentChanges: [] });
   reply = await client.request('textDocument/documentSymbol', { textDocument: { uri } });
   assert.equal(reply.result.length, 3, 'still serving');
 });
