@@ -10,7 +10,7 @@ namespace flowc::cli {
 int cmd_lsp(const LspOptions& options) {
   CommonOptions common;
   common.lib_dirs = options.lib_dirs;
-  lsp::Server server(stdin, stdout, {library_paths(common)});
+  lsp::Server server(stdin, stdout, {library_paths(common), options.log});
   return server.run();
 }
 

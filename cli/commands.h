@@ -68,6 +68,7 @@ struct CleanOptions {
 
 struct LspOptions {
   std::vector<std::string> lib_dirs;  // --lib
+  bool log = false;                   // --log: phase times of each check on stderr
 };
 
 int cmd_check(const CheckOptions& options);

@@ -83,6 +83,7 @@ int main(int argc, char** argv) {
       "lsp", "Serve editors over the Language Server Protocol on stdin/stdout (diagnostics, hover, definitions, completion)");
   lsp_cmd->add_option("--lib", lsp.lib_dirs, "Folder to search for imported libraries (repeatable)")
       ->check(CLI::ExistingDirectory);
+  lsp_cmd->add_flag("--log", lsp.log, "Write the phase times of each check to stderr");
 
   try {
     app.parse(argc, argv);

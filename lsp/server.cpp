@@ -1,6 +1,8 @@
 // Dispatch of LSP requests and notifications, and diagnostics publishing.
 #include "lsp/server.h"
 
+#include <chrono>
+#include <cstdio>
 #include <utility>
 
 #include "compiler/diag/diagnostic.h"
@@ -214,7 +216,15 @@ void Server::changed(Document& doc) {
   if (doc.compilation->checked) {
     previous_checked = std::exchange(last_checked_[doc.uri], doc.compilation);
   }
+  auto publish_start = std::chrono::steady_clock::now();
   publish_diagnostics(doc);
+  if (options_.log) {
+    const PhaseTimes& t = doc.compilation->times;
+    double publish_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - publish_start).count();
+    std::fprintf(stderr, "flowc lsp: %s v%lld: load+parse %.1f ms, check %.1f ms, publish %.1f ms\n",
+                 doc.path.c_str(), static_cast<long long>(doc.version), t.load_parse_ms, t.check_ms, publish_ms);
+  }
 }
 
 void Server::publish_diagnostics(const Document& doc) {

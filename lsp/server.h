@@ -19,6 +19,7 @@ namespace flowc::lsp {
 
 struct ServerOptions {
   std::vector<std::string> library_paths;
+  bool log = false;  // one line per check on stderr, with its phase times
 };
 
 class Server {
