@@ -12,7 +12,8 @@ import { LspClient, positionOf } from './lsp_client.mjs';
 const flowc = process.argv[2];
 if (!flowc) throw new Error('usage: node lsp_test.mjs PATH_TO_FLOWC');
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flowc-lsp-'));
+// A space in the folder name: URIs are percent-encoded (file:///tmp/flowc%20lsp-...).
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flowc lsp-'));
 process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
 
 fs.writeFileSync(path.join(dir, 'lib.flow'), `/// Makes a greeting.
