@@ -36,6 +36,12 @@ void DocumentStore::close(const std::string& uri) {
   by_uri_.erase(it);
 }
 
+std::vector<Document*> DocumentStore::all() {
+  std::vector<Document*> out;
+  for (auto& [uri, doc] : by_uri_) out.push_back(&doc);
+  return out;
+}
+
 std::optional<std::string> DocumentStore::read(const std::string& path, std::string* error) {
   auto it = uri_by_canonical_path_.find(canonical_path(path));
   if (it != uri_by_canonical_path_.end()) {

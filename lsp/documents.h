@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "compiler/check/module_loader.h"
 #include "compiler/driver/compilation.h"
@@ -25,6 +26,8 @@ class DocumentStore : public check::FileProvider {
   Document& open(const std::string& uri, std::string text, int64_t version);
   Document* find(const std::string& uri);
   void close(const std::string& uri);
+  // Every open document, in URI order.
+  std::vector<Document*> all();
 
   std::optional<std::string> read(const std::string& path, std::string* error) override;
 

@@ -1,6 +1,7 @@
 // Dispatch of LSP requests and notifications, and diagnostics publishing.
 #include "lsp/server.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <utility>
@@ -203,6 +204,18 @@ Document& Server::document(const nlohmann::json& params) {
 }
 
 void Server::changed(Document& doc) {
+  check(doc);
+  std::string changed_path = canonical_path(doc.path);
+  for (Document* other : documents_.all()) {
+    if (other == &doc || !other->compilation) continue;
+    const auto& modules = other->compilation->loaded.modules;
+    bool imports_it = std::any_of(modules.begin() + (modules.empty() ? 0 : 1), modules.end(),
+                                  [&](const check::LoadedModule& m) { return m.canonical_path == changed_path; });
+    if (imports_it) check(*other);
+  }
+}
+
+void Server::check(Document& doc) {
   CompileOptions options;
   options.library_paths = options_.library_paths;
   options.files = &documents_;

@@ -36,7 +36,10 @@ class Server {
   void notification(const std::string& method, const nlohmann::json& params);
 
   nlohmann::json initialize(const nlohmann::json& params);
+  // Checks `doc` again and publishes its diagnostics; then does the same for
+  // the open documents that import it, whose errors may have changed too.
   void changed(Document& doc);
+  void check(Document& doc);
   void publish_diagnostics(const Document& doc);
   Document& document(const nlohmann::json& params);
   uint32_t offset_in(const Document& doc, const nlohmann::json& params) const;

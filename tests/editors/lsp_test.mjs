@@ -121,11 +121,36 @@ test('definition goes across the import, and to local names', async () => {
   assert.deepEqual(reply.result.range.start, positionOf(good, 'n in names', 0));
 });
 
+test('an edit to an open imported file checks the open files that import it', async () => {
+  const lib = fs.readFileSync(path.join(dir, 'lib.flow'), 'utf8');
+  // Unsaved: the disk still has `name`, the editor's buffer says `who`.
+  client.notify('textDocument/didOpen', { textDocument: {
+    uri: libUri, languageId: 'flow', version: 1, text: lib.replaceAll('name', 'who') } });
+  let published = await client.next('textDocument/publishDiagnostics');
+  assert.equal(published.params.uri, libUri);
+  assert.deepEqual(published.params.diagnostics, []);
+  published = await client.next('textDocument/publishDiagnostics');
+  assert.equal(published.params.uri, uri, 'main.flow, which imports lib.flow, is checked again');
+  const unknown = published.params.diagnostics.find((d) => d.code === 'E0601');
+  assert.ok(unknown, JSON.stringify(published.params.diagnostics));
+  assert.match(unknown.message, /`greet` has no input `name`/);
+  assert.deepEqual(unknown.range.start, positionOf(good, 'name = n)'));
+
+  client.notify('textDocument/didClose', { textDocument: { uri: libUri } });
+  published = await client.next('textDocument/publishDiagnostics');
+  assert.equal(published.params.uri, libUri);
+  // Closed, the disk's text counts again for the next check of main.flow.
+  client.notify('textDocument/didChange', { textDocument: { uri, version: 3 }, contentChanges: [{ text: good }] });
+  published = await client.next('textDocument/publishDiagnostics');
+  assert.equal(published.params.uri, uri);
+  assert.deepEqual(published.params.diagnostics, []);
+});
+
 test('completion: fields after a dot, keyword arguments, names', async () => {
   // A half-typed line does not parse; completion uses the last checked version.
   const typing = good.replace('    return', '    k = d.\n    h = greet(polite = false, \n    return');
   client.notify('textDocument/didChange', {
-    textDocument: { uri, version: 3 }, contentChanges: [{ text: typing }] });
+    textDocument: { uri, version: 4 }, contentChanges: [{ text: typing }] });
   const { params } = await client.next('textDocument/publishDiagnostics');
   assert.ok(params.diagnostics.length > 0, 'the half-typed text has a syntax error');
 
