@@ -192,6 +192,7 @@ void Server::notification(const std::string& method, const nlohmann::json& param
     last_checked_.erase(uri);
     transport_.send(make_notification("textDocument/publishDiagnostics",
                                       {{"uri", uri}, {"diagnostics", nlohmann::json::array()}}));
+    check_importers(uri_to_path(uri));  // they see the file on disk again
   }
   // Anything else ($/cancelRequest, initialized, didSave, ...) needs nothing.
 }
@@ -205,9 +206,13 @@ Document& Server::document(const nlohmann::json& params) {
 
 void Server::changed(Document& doc) {
   check(doc);
-  std::string changed_path = canonical_path(doc.path);
+  check_importers(doc.path);
+}
+
+void Server::check_importers(const std::string& path) {
+  std::string changed_path = canonical_path(path);
   for (Document* other : documents_.all()) {
-    if (other == &doc || !other->compilation) continue;
+    if (canonical_path(other->path) == changed_path || !other->compilation) continue;
     const auto& modules = other->compilation->loaded.modules;
     bool imports_it = std::any_of(modules.begin() + (modules.empty() ? 0 : 1), modules.end(),
                                   [&](const check::LoadedModule& m) { return m.canonical_path == changed_path; });

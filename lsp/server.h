@@ -40,6 +40,7 @@ class Server {
   // the open documents that import it, whose errors may have changed too.
   void changed(Document& doc);
   void check(Document& doc);
+  void check_importers(const std::string& path);
   void publish_diagnostics(const Document& doc);
   Document& document(const nlohmann::json& params);
   uint32_t offset_in(const Document& doc, const nlohmann::json& params) const;
