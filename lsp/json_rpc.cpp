@@ -3,6 +3,7 @@
 
 #include <cctype>
 #include <charconv>
+#include <optional>
 
 namespace flowc::lsp {
 namespace {

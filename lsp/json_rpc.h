@@ -4,7 +4,6 @@
 #pragma once
 
 #include <cstdio>
-#include <optional>
 #include <string>
 #include <variant>
 
@@ -20,7 +19,6 @@ inline constexpr int kMethodNotFound = -32601;
 inline constexpr int kInvalidParams = -32602;
 inline constexpr int kInternalError = -32603;
 inline constexpr int kServerNotInitialized = -32002;
-inline constexpr int kInvalidShutdownRequest = -32600;
 }  // namespace rpc_error
 
 struct EndOfInput {};

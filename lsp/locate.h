@@ -44,8 +44,7 @@ struct Found {
 Found locate(const ast::Module& module, uint32_t offset);
 
 // A local name's declaration as seen from `offset` inside `op` or `workflow`:
-// an input, an output, a binding or a loop variable. Null span.file-less
-// result (nullopt) when there is none.
+// an input, an output, a binding or a loop variable; nullopt if none.
 struct LocalDef {
   Span span;
   const ast::Param* param = nullptr;  // an input or output

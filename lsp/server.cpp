@@ -101,7 +101,7 @@ void Server::handle(const nlohmann::json& message) {
         transport_.send(make_error(id, rpc_error::kServerNotInitialized, "send `initialize` first"));
         return;
       }
-      if (shutdown_ && method != "exit") {
+      if (shutdown_) {
         transport_.send(make_error(id, rpc_error::kInvalidRequest, "the server is shutting down"));
         return;
       }
