@@ -153,6 +153,28 @@ nlohmann::json keyword_arguments(std::string_view text, size_t paren, uint32_t o
   return out;
 }
 
+nlohmann::json call_options(std::string_view text, size_t with) {
+  size_t line = text.rfind('\n', with);
+  std::string_view head = text.substr(line == std::string_view::npos ? 0 : line + 1, with);
+  size_t first = head.find_first_not_of(" \t");
+  bool loop = first != std::string_view::npos && head.substr(first, 4) == "for ";
+  nlohmann::json out = nlohmann::json::array();
+  auto option = [&](const char* name, const char* detail) {
+    nlohmann::json i = item(name, kProperty, detail);
+    i["insertText"] = std::string(name) + " = ";
+    out.push_back(std::move(i));
+  };
+  if (loop) {
+    option("min_success", "int: items that must succeed");
+    option("min_success_ratio", "float: the share of items that must succeed");
+  } else {
+    option("optional", "bool: the call may fail; its outputs are then absent");
+    option("replicas", "int: instances of a stream consumer");
+    option("group", "int: fan-out items run one after another in one task");
+  }
+  return out;
+}
+
 nlohmann::json everything(const Enclosing& e, const Compilation* c) {
   nlohmann::json out = nlohmann::json::array();
   for (const char* k : {"op", "workflow", "type", "import", "run", "for", "in", "if", "else", "return", "with",
@@ -199,15 +221,21 @@ nlohmann::json complete(std::string_view text, uint32_t offset, const Compilatio
     return members(text.substr(chain_begin, start - 1 - chain_begin), e, *checked);
   }
 
-  // In `op(` or after `, ` in its arguments: the inputs not given yet.
   size_t before = start;
   while (before > 0 && std::isspace(static_cast<unsigned char>(text[before - 1]))) --before;
-  if (before > 0 && (text[before - 1] == '(' || text[before - 1] == ',') && checked) {
+  if (before > 0 && (text[before - 1] == '(' || text[before - 1] == ',' || text[before - 1] == '{')) {
     size_t line_floor = text.rfind("\n\n", before);
     auto open = open_bracket(text, line_floor == std::string_view::npos ? 0 : line_floor, before);
-    if (open && text[*open] == '(') {
+    // In `op(` or after `, ` in its arguments: the inputs not given yet.
+    if (open && text[*open] == '(' && checked) {
       nlohmann::json args = keyword_arguments(text, *open, static_cast<uint32_t>(before), *checked);
       if (!args.empty()) return args;
+    }
+    // In `with {`: the options of a call, or of a `for`.
+    if (open && text[*open] == '{') {
+      size_t w = *open;
+      while (w > 0 && (text[w - 1] == ' ' || text[w - 1] == '\t')) --w;
+      if (w >= 4 && text.substr(w - 4, 4) == "with") return call_options(text, w - 4);
     }
   }
   return everything(e, checked);

@@ -147,7 +147,8 @@ test('an edit to an open imported file checks the open files that import it', as
 
 test('completion: fields after a dot, keyword arguments, names', async () => {
   // A half-typed line does not parse; completion uses the last checked version.
-  const typing = good.replace('    return', '    k = d.\n    h = greet(polite = false, \n    return');
+  const typing = good.replace('    return', '    k = d.\n    h = greet(polite = false, \n    q = shout(text = d.text) with { \n    return')
+                     .replace('for n in names {', 'for n in names with {  } {');
   client.notify('textDocument/didChange', {
     textDocument: { uri, version: 3 }, contentChanges: [{ text: typing }] });
   const { params } = await client.next('textDocument/publishDiagnostics');
@@ -160,6 +161,8 @@ test('completion: fields after a dot, keyword arguments, names', async () => {
   assert.deepEqual((await labels(positionOf(typing, 'k = d.', 6))).sort(), ['id', 'text']);
   const args = await labels(positionOf(typing, 'polite = false, ', 'polite = false, '.length));
   assert.deepEqual(args, ['name']);
+  assert.deepEqual(await labels(positionOf(typing, 'with { \n', 7)), ['optional', 'replicas', 'group']);
+  assert.deepEqual(await labels(positionOf(typing, 'with {  }', 7)), ['min_success', 'min_success_ratio']);
   const names = await labels(positionOf(typing, '    k = d.', 4));
   for (const expected of ['greet', 'shout', 'main', 'Doc', 'len', 'for', 'names', 'g']) {
     assert.ok(names.includes(expected), `${expected} in ${names}`);
