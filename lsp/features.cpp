@@ -192,7 +192,8 @@ nlohmann::json hover(const DocView& doc, uint32_t offset) {
     case Found::Name:
     case Found::Field:
     case Found::Expression: {
-      if (!f.expr->type) return nullptr;
+      // Not the text of a string (a whole run command would say `str`).
+      if (!f.expr->type || (f.kind == Found::Expression && f.expr->as<ast::StringLit>())) return nullptr;
       std::string what(text_of(c, f.kind == Found::Field ? f.expr->span : f.span));
       if (what.size() > 60 || what.find('\n') != std::string::npos) what = "";
       text = code((what.empty() ? "" : what + ": ") + type_text(c, f.expr->type));

@@ -101,6 +101,12 @@ test('hover shows an op signature and an expression type', async () => {
   reply = await client.request('textDocument/hover', {
     textDocument: { uri }, position: positionOf(good, '\n    return', 3) });
   assert.equal(reply.result, null, 'whitespace has no hover');
+  reply = await client.request('textDocument/hover', {
+    textDocument: { uri }, position: positionOf(good, 'tr a-z', 1) });
+  assert.equal(reply.result, null, 'the text of a command has no hover');
+  reply = await client.request('textDocument/hover', {
+    textDocument: { uri }, position: positionOf(good, '${text}', 3) });
+  assert.match(reply.result.contents.value, /text: file/, 'an interpolation in a command has one');
 });
 
 test('definition goes across the import, and to local names', async () => {
