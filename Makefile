@@ -35,6 +35,7 @@ bench: deps $(BUILD)/build.ninja
 	bench/spawn/run.sh $(BUILD)
 	bench/container/run.sh $(BUILD)
 	bench/slurm/run.sh $(BUILD)
+	bench/lsp/run.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD)

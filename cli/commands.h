@@ -71,7 +71,13 @@ struct CleanOptions {
   bool dry_run = false;
 };
 
+struct LspOptions {
+  std::vector<std::string> lib_dirs;  // --lib
+  bool log = false;                   // --log: phase times of each check on stderr
+};
+
 int cmd_check(const CheckOptions& options);
+int cmd_lsp(const LspOptions& options);
 int cmd_run(const RunCommandOptions& options);
 int cmd_explain(const ExplainOptions& options);
 int cmd_clean(const CleanOptions& options);

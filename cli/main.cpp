@@ -95,6 +95,13 @@ int main(int argc, char** argv) {
   clean_cmd->add_flag("-n,--dry-run", clean.dry_run, "Only say what would be removed");
   clean_cmd->add_option("--state-dir", clean.state_dir, "Where the journal and work dirs live (default: .flow)");
 
+  flowc::cli::LspOptions lsp;
+  CLI::App* lsp_cmd = app.add_subcommand(
+      "lsp", "Serve editors over the Language Server Protocol on stdin/stdout (diagnostics, hover, definitions, completion)");
+  lsp_cmd->add_option("--lib", lsp.lib_dirs, "Folder to search for imported libraries (repeatable)")
+      ->check(CLI::ExistingDirectory);
+  lsp_cmd->add_flag("--log", lsp.log, "Write the phase times of each check to stderr");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -118,5 +125,6 @@ int main(int argc, char** argv) {
   if (explain_cmd->parsed()) return flowc::cli::cmd_explain(explain);
   if (agent_cmd->parsed()) return flowc::cli::cmd_agent(agent_dir);
   if (clean_cmd->parsed()) return flowc::cli::cmd_clean(clean);
+  if (lsp_cmd->parsed()) return flowc::cli::cmd_lsp(lsp);
   return flowc::cli::kExitUsage;
 }

@@ -22,6 +22,8 @@ build=(
   # HPC: MPI ops (Open MPI) and the single-node Slurm the tests start
   # (scripts/slurm-setup.sh: munge, slurmctld, slurmd, the client commands).
   openmpi-bin libopenmpi-dev munge slurmctld slurmd slurm-client
+  vim              # tests/editors: Vim's syntax groups, headless
+  chromium         # tests/editors: the highlighting screenshot, headless
 )
 
 # The peers bench/local compares flowc with, and the tools the benchmarks use.
@@ -42,6 +44,16 @@ for group in "${@:-build}"; do
     bench) packages+=("${bench[@]}") ;;
     *) echo "install-deps: unknown group '$group' (build or bench)" >&2; exit 2 ;;
   esac
+done
+
+# Node.js and npm (tests/editors, the VS Code extension): any install will do.
+# A machine's own Node.js (e.g. NodeSource's) ships npm and conflicts with
+# Debian's npm package, so they are looked up as commands and installed from
+# Debian only when missing.
+for group in "${@:-build}"; do
+  if [[ "$group" == build ]] && ! { command -v node && command -v npm; } >/dev/null; then
+    packages+=(nodejs npm)
+  fi
 done
 
 missing=()

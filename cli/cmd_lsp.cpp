@@ -1,0 +1,17 @@
+// flowc lsp: the language server for editors, on stdin/stdout (lsp/).
+#include <cstdio>
+
+#include "cli/commands.h"
+#include "cli/compile_helpers.h"
+#include "lsp/server.h"
+
+namespace flowc::cli {
+
+int cmd_lsp(const LspOptions& options) {
+  CommonOptions common;
+  common.lib_dirs = options.lib_dirs;
+  lsp::Server server(stdin, stdout, {library_paths(common), options.log});
+  return server.run();
+}
+
+}  // namespace flowc::cli

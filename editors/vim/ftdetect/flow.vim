@@ -1,0 +1,2 @@
+" .flow files are flowc workflows.
+autocmd BufRead,BufNewFile *.flow setfiletype flow
