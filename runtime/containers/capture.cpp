@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,7 +15,7 @@
 
 #include <fmt/format.h>
 
-extern char** environ;
+#include "runtime/process/spawn.h"
 
 namespace flowc::runtime {
 namespace {
@@ -55,21 +54,6 @@ struct Child {
   bool reaped = false;
 };
 
-struct SpawnSetup {
-  posix_spawnattr_t attr;
-  posix_spawn_file_actions_t actions;
-  SpawnSetup() {
-    posix_spawnattr_init(&attr);
-    posix_spawn_file_actions_init(&actions);
-  }
-  ~SpawnSetup() {
-    posix_spawnattr_destroy(&attr);
-    posix_spawn_file_actions_destroy(&actions);
-  }
-  SpawnSetup(const SpawnSetup&) = delete;
-  SpawnSetup& operator=(const SpawnSetup&) = delete;
-};
-
 int exit_code_of(int status) {
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
@@ -89,20 +73,13 @@ std::string start(const std::vector<std::string>& command, Child& child) {
   child.err.reset(err[0]);
   Fd err_write(err[1]);
 
-  SpawnSetup setup;
-  sigset_t none, defaults;
-  sigemptyset(&none);
-  sigfillset(&defaults);
-  posix_spawnattr_setsigmask(&setup.attr, &none);
-  posix_spawnattr_setsigdefault(&setup.attr, &defaults);
-  posix_spawnattr_setflags(&setup.attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  posix_spawn_file_actions_addopen(&setup.actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&setup.actions, out_write.get(), 1);
-  posix_spawn_file_actions_adddup2(&setup.actions, err_write.get(), 2);
-  std::vector<char*> argv;
-  for (const std::string& a : command) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  int rc = posix_spawn(&child.pid, path->c_str(), &setup.actions, &setup.attr, argv.data(), environ);
+  Spawn spawn(/*own_process_group=*/false);
+  spawn.open(0, "/dev/null", O_RDONLY);
+  spawn.dup2(out_write.get(), 1);
+  spawn.dup2(err_write.get(), 2);
+  std::vector<std::string> argv = command;
+  argv[0] = *path;
+  int rc = spawn.start(&child.pid, argv, {});
   if (rc != 0) {
     child.pid = -1;
     return fmt::format("cannot start `{}`: {}", *path, std::strerror(rc));

@@ -3,7 +3,6 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "runtime/mpi/mpi_launch.h"
+#include "runtime/process/spawn.h"
 
 namespace flowc::runtime {
 namespace {
@@ -24,43 +24,15 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-// posix_spawn attributes and file actions, released on every path.
-struct SpawnSetup {
-  posix_spawnattr_t attr;
-  posix_spawn_file_actions_t actions;
-  SpawnSetup() {
-    posix_spawnattr_init(&attr);
-    posix_spawn_file_actions_init(&actions);
-  }
-  ~SpawnSetup() {
-    posix_spawnattr_destroy(&attr);
-    posix_spawn_file_actions_destroy(&actions);
-  }
-  SpawnSetup(const SpawnSetup&) = delete;
-  SpawnSetup& operator=(const SpawnSetup&) = delete;
-};
-
 // Starts `argv` in its own process group with its outputs discarded; -1 if
 // it cannot start.
 pid_t spawn_quietly(const std::vector<std::string>& command, const std::vector<std::string>& env) {
-  SpawnSetup setup;
-  sigset_t none, defaults;
-  sigemptyset(&none);
-  sigfillset(&defaults);
-  posix_spawnattr_setsigmask(&setup.attr, &none);
-  posix_spawnattr_setsigdefault(&setup.attr, &defaults);
-  posix_spawnattr_setpgroup(&setup.attr, 0);
-  posix_spawnattr_setflags(&setup.attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  posix_spawn_file_actions_addopen(&setup.actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&setup.actions, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&setup.actions, 2, "/dev/null", O_WRONLY, 0);
-  std::vector<char*> argv, envp;
-  for (const std::string& a : command) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  for (const std::string& e : env) envp.push_back(const_cast<char*>(e.c_str()));
-  envp.push_back(nullptr);
+  Spawn spawn;
+  spawn.open(0, "/dev/null", O_RDONLY);
+  spawn.open(1, "/dev/null", O_WRONLY);
+  spawn.open(2, "/dev/null", O_WRONLY);
   pid_t pid = -1;
-  return posix_spawn(&pid, argv[0], &setup.actions, &setup.attr, argv.data(), envp.data()) == 0 ? pid : -1;
+  return spawn.start(&pid, command, env) == 0 ? pid : -1;
 }
 
 // The start time of a process (clock ticks since boot), to tell it from a
@@ -196,29 +168,13 @@ uint64_t LocalExecutor::submit(const LaunchSpec& spec) {
     command = mpirun_command(*mpirun, spec.mpi_ranks, ::geteuid() == 0, spec.argv);
   }
 
-  SpawnSetup setup;
-  // Its own process group; every signal back to its default and unblocked
-  // (flowc blocks SIGCHLD, SIGINT and SIGTERM for its signalfd).
-  sigset_t none, defaults;
-  sigemptyset(&none);
-  sigfillset(&defaults);
-  posix_spawnattr_setsigmask(&setup.attr, &none);
-  posix_spawnattr_setsigdefault(&setup.attr, &defaults);
-  posix_spawnattr_setpgroup(&setup.attr, 0);
-  posix_spawnattr_setflags(&setup.attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  posix_spawn_file_actions_addchdir_np(&setup.actions, spec.work_dir.c_str());
-  posix_spawn_file_actions_addopen(&setup.actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&setup.actions, 1, spec.stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&setup.actions, 2, spec.stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-
-  std::vector<char*> argv, envp;
-  for (const std::string& a : command) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  for (const std::string& e : spec.env) envp.push_back(const_cast<char*>(e.c_str()));
-  envp.push_back(nullptr);
-
+  Spawn spawn;  // its own process group, every signal unblocked and default
+  spawn.chdir(spec.work_dir);
+  spawn.open(0, "/dev/null", O_RDONLY);
+  spawn.open(1, spec.stdout_path, O_WRONLY | O_CREAT | O_TRUNC);
+  spawn.open(2, spec.stderr_path, O_WRONLY | O_CREAT | O_TRUNC);
   pid_t pid = 0;
-  int rc = posix_spawn(&pid, argv[0], &setup.actions, &setup.attr, argv.data(), envp.data());
+  int rc = spawn.start(&pid, command, spec.env);
   if (rc != 0) return refuse(fmt::format("cannot start `{}`: {}", command[0], std::strerror(rc)));
 
   uint64_t handle = next_handle_++;

@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,7 +12,7 @@
 
 #include <fmt/format.h>
 
-extern char** environ;
+#include "runtime/process/spawn.h"
 
 namespace flowc::runtime {
 namespace {
@@ -38,21 +37,6 @@ struct Pipe {
   }
   Pipe(const Pipe&) = delete;
   Pipe& operator=(const Pipe&) = delete;
-};
-
-struct SpawnSetup {
-  posix_spawnattr_t attr;
-  posix_spawn_file_actions_t actions;
-  SpawnSetup() {
-    posix_spawnattr_init(&attr);
-    posix_spawn_file_actions_init(&actions);
-  }
-  ~SpawnSetup() {
-    posix_spawnattr_destroy(&attr);
-    posix_spawn_file_actions_destroy(&actions);
-  }
-  SpawnSetup(const SpawnSetup&) = delete;
-  SpawnSetup& operator=(const SpawnSetup&) = delete;
 };
 
 }  // namespace
@@ -84,26 +68,12 @@ CommandOutput run_command(const std::vector<std::string>& argv, const std::vecto
     result.error = fmt::format("cannot run `{}`: no pipe: {}", argv[0], std::strerror(errno));
     return result;
   }
-  SpawnSetup setup;
-  sigset_t none, defaults;
-  sigemptyset(&none);
-  sigfillset(&defaults);
-  posix_spawnattr_setsigmask(&setup.attr, &none);
-  posix_spawnattr_setsigdefault(&setup.attr, &defaults);
-  posix_spawnattr_setpgroup(&setup.attr, 0);
-  posix_spawnattr_setflags(&setup.attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  posix_spawn_file_actions_addopen(&setup.actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&setup.actions, out.fd[1], 1);
-  posix_spawn_file_actions_adddup2(&setup.actions, err.fd[1], 2);
-
-  std::vector<char*> args, envp;
-  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  for (const std::string& e : env) envp.push_back(const_cast<char*>(e.c_str()));
-  envp.push_back(nullptr);
-
+  Spawn spawn;  // its own process group: a timeout kills all it started
+  spawn.open(0, "/dev/null", O_RDONLY);
+  spawn.dup2(out.fd[1], 1);
+  spawn.dup2(err.fd[1], 2);
   pid_t pid = 0;
-  int rc = posix_spawnp(&pid, args[0], &setup.actions, &setup.attr, args.data(), env.empty() ? environ : envp.data());
+  int rc = spawn.start(&pid, argv, env, /*search_path=*/true);
   if (rc != 0) {
     result.error = fmt::format("cannot run `{}`: {}", argv[0], std::strerror(rc));
     return result;
