@@ -33,6 +33,7 @@ bench: deps $(BUILD)/build.ninja
 	bench/compile/run.sh $(BUILD)
 	bench/local/run.sh $(BUILD)
 	bench/spawn/run.sh $(BUILD)
+	bench/stream/run.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD)

@@ -53,6 +53,8 @@ struct RunCommandOptions {
   bool keep_going = false;
   bool fresh = false;
   bool dry_run = false;
+  std::string registry;                 // --registry redis://HOST:PORT
+  std::string stream_transport;         // --stream-transport ipc|tcp
 };
 
 struct ExplainOptions {
@@ -68,6 +70,8 @@ struct CleanOptions {
 
 int cmd_check(const CheckOptions& options);
 int cmd_run(const RunCommandOptions& options);
+// flowc stream-bridge SPEC: runs one stream task (launched by flowc run).
+int cmd_stream_bridge(const std::string& spec);
 int cmd_explain(const ExplainOptions& options);
 int cmd_clean(const CleanOptions& options);
 int cmd_build(const BuildOptions& options);

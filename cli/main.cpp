@@ -64,7 +64,17 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--state-dir", run.state_dir, "Where the journal, cache and work dirs live (default: .flow)");
   run_cmd->add_option("--max-depth", run.max_depth, "Deepest nesting of workflow calls (default: 1000)")
       ->check(CLI::PositiveNumber);
+  run_cmd->add_option("--registry", run.registry,
+                      "Stream endpoint registry: redis://HOST:PORT (default: embedded in this run)");
+  run_cmd->add_option("--stream-transport", run.stream_transport,
+                      "Stream sockets: ipc or tcp (default: ipc, tcp with --registry)")
+      ->check(CLI::IsMember({"ipc", "tcp"}));
   add_common(run_cmd, run.common, false);
+
+  std::string bridge_spec;
+  CLI::App* bridge_cmd = app.add_subcommand("stream-bridge", "Run one stream task (flowc run starts this itself)");
+  bridge_cmd->add_option("spec", bridge_spec, "The task's .stream.json")->required();
+  bridge_cmd->group("");  // internal: not listed in --help
 
   flowc::cli::ExplainOptions explain;
   CLI::App* explain_cmd = app.add_subcommand("explain", "Say why a task of the last run ran instead of being reused");
@@ -100,5 +110,6 @@ int main(int argc, char** argv) {
   if (run_cmd->parsed()) return flowc::cli::cmd_run(run);
   if (explain_cmd->parsed()) return flowc::cli::cmd_explain(explain);
   if (clean_cmd->parsed()) return flowc::cli::cmd_clean(clean);
+  if (bridge_cmd->parsed()) return flowc::cli::cmd_stream_bridge(bridge_spec);
   return flowc::cli::kExitUsage;
 }

@@ -14,6 +14,7 @@ build=(
   cppzmq-dev libzmq3-dev libsqlite3-dev libboost-dev libboost-filesystem-dev
   catch2 libxxhash-dev
   libjemalloc-dev  # flowc's allocator, with huge pages (cli/allocator.cpp)
+  libhiredis-dev redis-server  # streams: the Redis endpoint registry and its tests
 )
 
 # The peers bench/local compares flowc with, and the tools the benchmarks use.
@@ -22,6 +23,7 @@ bench=(
   make           # peer: GNU Make -j2
   ninja-build    # peer: Ninja -j2
   time           # /usr/bin/time -f '%e %M': wall time and peak RSS
+  bc             # bench/stream: ratios
   libboost-dev libboost-filesystem-dev  # bench/spawn: Boost.Process
 )
 

@@ -22,6 +22,8 @@ struct RunOptions {
   bool json_events = false;          // events on stdout, as JSON lines
   bool progress = true;              // a live line on a terminal
   int max_depth = 1000;              // nested workflow calls
+  std::string registry;              // streams: "" embedded, or redis://HOST:PORT
+  std::string stream_transport;      // streams: ipc or tcp ("" chooses)
 };
 
 struct RunResult {
