@@ -36,6 +36,7 @@ bench: deps $(BUILD)/build.ninja
 	bench/container/run.sh $(BUILD)
 	bench/slurm/run.sh $(BUILD)
 	bench/lsp/run.sh $(BUILD)
+	bench/stream/run.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD)

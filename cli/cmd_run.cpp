@@ -9,6 +9,7 @@
 #include "runtime/run/clean.h"
 #include "runtime/run/explain.h"
 #include "runtime/run/run.h"
+#include "runtime/streams/bridge.h"
 
 namespace flowc::cli {
 
@@ -56,10 +57,14 @@ int cmd_run(const RunCommandOptions& options) {
   run.json_events = options.log_format == "json";
   run.max_depth = options.max_depth;
   run.container_engine = options.container_engine;
+  run.registry = options.registry;
+  run.stream_transport = options.stream_transport;
   return runtime::run_workflow(*program, *wf, *inputs, run, std::cerr).exit_code;
 }
 
 int cmd_agent(const std::string& channel_dir) { return runtime::pilot::run_agent(channel_dir); }
+
+int cmd_stream_bridge(const std::string& spec) { return runtime::streams::bridge_main(spec); }
 
 int cmd_explain(const ExplainOptions& options) {
   bool found = false;

@@ -58,6 +58,8 @@ struct RunCommandOptions {
   std::string profile;                  // --profile FILE (JSON)
   int nodes = 0;                        // slurm-pilot: --nodes
   std::string time;                     // slurm-pilot: --time (its allocation's length)
+  std::string registry;                 // --registry redis://HOST:PORT
+  std::string stream_transport;         // --stream-transport ipc|tcp
 };
 
 struct ExplainOptions {
@@ -79,6 +81,8 @@ struct LspOptions {
 int cmd_check(const CheckOptions& options);
 int cmd_lsp(const LspOptions& options);
 int cmd_run(const RunCommandOptions& options);
+// flowc stream-bridge SPEC: runs one stream task (launched by flowc run).
+int cmd_stream_bridge(const std::string& spec);
 int cmd_explain(const ExplainOptions& options);
 int cmd_clean(const CleanOptions& options);
 int cmd_build(const BuildOptions& options);

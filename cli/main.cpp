@@ -75,7 +75,17 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   run_cmd->add_option("--nodes", run.nodes, "slurm-pilot: nodes of the allocation")->check(CLI::PositiveNumber);
   run_cmd->add_option("--time", run.time, "slurm-pilot: length of the allocation (e.g. 30m, 2h)");
+  run_cmd->add_option("--registry", run.registry,
+                      "Stream endpoint registry: redis://HOST:PORT (default: embedded in this run)");
+  run_cmd->add_option("--stream-transport", run.stream_transport,
+                      "Stream sockets: ipc or tcp (default: ipc, tcp with --registry)")
+      ->check(CLI::IsMember({"ipc", "tcp"}));
   add_common(run_cmd, run.common, false);
+
+  std::string bridge_spec;
+  CLI::App* bridge_cmd = app.add_subcommand("stream-bridge", "Run one stream task (flowc run starts this itself)");
+  bridge_cmd->add_option("spec", bridge_spec, "The task's .stream.json")->required();
+  bridge_cmd->group("");  // internal: not listed in --help
 
   flowc::cli::ExplainOptions explain;
   // A pilot's agent, started by flowc inside a Slurm allocation: hidden from --help.
@@ -126,5 +136,6 @@ int main(int argc, char** argv) {
   if (agent_cmd->parsed()) return flowc::cli::cmd_agent(agent_dir);
   if (clean_cmd->parsed()) return flowc::cli::cmd_clean(clean);
   if (lsp_cmd->parsed()) return flowc::cli::cmd_lsp(lsp);
+  if (bridge_cmd->parsed()) return flowc::cli::cmd_stream_bridge(bridge_spec);
   return flowc::cli::kExitUsage;
 }

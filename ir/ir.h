@@ -125,6 +125,7 @@ struct Op {
   RetryPolicy retry;
   bool cache = true;
   bool network = false;
+  bool native_streams = false;  // `streams "native"`: the command speaks ZeroMQ (else stdin/stdout, bridged)
   std::vector<std::pair<std::string, Expr>> env;
 };
 

@@ -124,6 +124,7 @@ json op_to_json(const Op& op, const TypeTable& types) {
   if (!op.doc.empty()) j["doc"] = op.doc;
   if (op.image) j["image"] = *op.image;
   if (op.executor) j["executor"] = *op.executor;
+  if (op.native_streams) j["streams"] = "native";
   json resources = json::object();
   if (op.cpus) resources["cpus"] = expr_to_json(*op.cpus, types);
   if (op.mem) resources["mem"] = expr_to_json(*op.mem, types);
@@ -482,6 +483,7 @@ class Reader {
     if (j.contains("executor")) op.executor = str(j, "executor", path);
     op.cache = j.value("cache", true);
     op.network = j.value("network", false);
+    op.native_streams = j.value("streams", "stdio") == "native";
     if (j.contains("resources")) {
       const json& r = j["resources"];
       std::string p = path + "/resources";

@@ -24,6 +24,7 @@ build=(
   openmpi-bin libopenmpi-dev munge slurmctld slurmd slurm-client
   vim              # tests/editors: Vim's syntax groups, headless
   chromium         # tests/editors: the highlighting screenshot, headless
+  libhiredis-dev redis-server  # streams: the Redis endpoint registry and its tests
 )
 
 # The peers bench/local compares flowc with, and the tools the benchmarks use.
@@ -34,6 +35,7 @@ bench=(
   time           # /usr/bin/time -f '%e %M': wall time and peak RSS
   bc             # bench/container's arithmetic
   python3        # bench/slurm: reads the event log for latencies
+  bc             # bench/stream: ratios
   libboost-dev libboost-filesystem-dev  # bench/spawn: Boost.Process
 )
 

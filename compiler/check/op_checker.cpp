@@ -16,7 +16,7 @@ namespace {
 using ir::TypeKind;
 
 const std::vector<std::string> kClauses = {"run",   "image",   "executor", "resources", "mpi",
-                                           "retry", "timeout", "cache",    "network",   "env"};
+                                           "retry", "timeout", "cache",    "network",   "env", "streams"};
 
 // The names an op's expressions can use: its inputs (those declared before,
 // for a default) and, in the command, its outputs.
@@ -178,6 +178,16 @@ void OpChecker::check_clause(int module, ast::OpDecl& op, ast::Clause& clause) {
     constant_string();
   } else if (name == "cache" || name == "network") {
     constant_bool();
+  } else if (name == "streams") {
+    // How the command meets its streams: "stdio" (flowc bridges them to
+    // stdin/stdout) or "native" (it speaks ZeroMQ, endpoints in the environment).
+    auto* s = clause.value->as<ast::StringLit>();
+    std::string text = s && s->is_plain() ? s->plain_text() : std::string();
+    if (text != "stdio" && text != "native") {
+      ctx_.diags.report(DiagId::ClauseValue, clause.value->span, "`streams` is \"stdio\" or \"native\"")
+          .with_help("\"native\": the command connects to its streams itself (stdlib-ops/streams/flowc_stream.hpp); "
+                     "\"stdio\" (the default): it reads its input stream on stdin and writes its output stream on stdout");
+    }
   } else if (name == "resources") {
     check_record_clause(module, op, clause,
                         {{"cpus", ctx_.types.int_()},

@@ -241,6 +241,9 @@ class Lowerer {
         auto* s = value.as<ast::StringLit>();
         std::string text = s ? s->plain_text() : std::string();
         (name == "image" ? out.image : out.executor) = text;
+      } else if (name == "streams") {
+        auto* s = value.as<ast::StringLit>();
+        out.native_streams = s && s->plain_text() == "native";
       } else if (name == "cache" || name == "network") {
         auto* b = value.as<ast::BoolLit>();
         (name == "cache" ? out.cache : out.network) = b ? b->value : name == "cache";

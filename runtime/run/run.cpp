@@ -26,6 +26,7 @@
 #include "runtime/run/task_runner.h"
 #include "runtime/scheduler/plan.h"
 #include "runtime/store/store.h"
+#include "runtime/streams/stream_tasks.h"
 
 namespace flowc::runtime {
 namespace fs = std::filesystem;
@@ -90,6 +91,8 @@ class Run {
   void launch_ready();
   bool launch(TaskId id, Prepared prepared);
   void handle(const Outcome& outcome);
+  void launch_gang(TaskId first);
+  void stream_task_ended(TaskId id, const Prepared& prepared, const Outcome& outcome, Judged& judged);
   void succeed(TaskId id, const Prepared& prepared, Value outputs, const std::string& state, int attempt,
                double started, int exit_code);
   void fail(TaskId id, const Prepared& prepared, const std::string& error, const std::string& state, int attempt,
@@ -118,6 +121,8 @@ class Run {
   std::unique_ptr<TaskRunner> runner_;
   std::unique_ptr<Executor> executor_;
   std::unique_ptr<ProgressLine> progress_;
+  std::unique_ptr<streams::StreamTasks> streams_;
+  std::map<uint32_t, std::string> failed_gangs_;  // gang → the task that failed first
 
   std::deque<TaskId> queue_;
   std::optional<std::pair<TaskId, Prepared>> held_;  // prepared, waiting for cpus or memory
@@ -168,6 +173,14 @@ RunResult Run::go() {
   plan_ = std::make_unique<Plan>(program_, workflow_, inputs_, PlanOptions{options_.keep_going, options_.max_depth});
   if (options_.dry_run) return dry_run();
 
+  streams::StreamOptions stream_options{options_.registry, options_.stream_transport};
+  if (streams::uses_streams(program_)) {
+    if (std::string why = streams::check_streams(stream_options); !why.empty()) {
+      err_ << "flowc: error: " << why << "\nflowc: nothing was run\n";
+      return {2, ""};
+    }
+  }
+
   try {
     settle_left_running();
     // Containers: checked before anything starts (runtime/containers/).
@@ -191,6 +204,7 @@ RunResult Run::go() {
       containers_->set_run(run_id_);
       runner_->use_containers(containers_.get());
     }
+    streams_ = std::make_unique<streams::StreamTasks>(stream_options, run_id_, run_dir);
     for (const ir::Op& op : program_.ops) {
       if (op.executor && *op.executor != executor_->name()) {
         err_ << fmt::format("flowc: warning: op `{}` asks for executor `{}`; every task of this run uses `{}` "
@@ -300,6 +314,10 @@ void Run::launch_ready() {
     }
     if (queue_.empty() || static_cast<int>(running_.size()) >= jobs_) return;
     TaskId id = queue_.front();
+    if (plan_->task(id).gang) {
+      launch_gang(id);  // a stream gang starts whole, whatever the limits
+      continue;
+    }
     queue_.pop_front();
     const Task& task = plan_->task(id);
     Prepared prepared = runner_->prepare(task);
@@ -371,6 +389,7 @@ void Run::handle(const Outcome& outcome) {
   running_.erase(it);
   const Task& task = plan_->task(r.id);
   Judged judged = runner_->finish(task, r.prepared, outcome);
+  if (task.gang) stream_task_ended(r.id, r.prepared, outcome, judged);
   if (judged.ok) {
     ++ran_;
     succeed(r.id, r.prepared, judged.outputs, "succeeded", r.attempt, r.started, outcome.exit_code);
@@ -393,6 +412,73 @@ void Run::handle(const Outcome& outcome) {
   }
   std::string state = outcome.how == Outcome::How::Cancelled ? "cancelled" : "failed";
   fail(r.id, r.prepared, judged.error, state, r.attempt, r.started, outcome.exit_code);
+}
+
+// A stream gang: reused only whole, launched whole (runtime/streams).
+void Run::launch_gang(TaskId first) {
+  uint32_t gang = plan_->task(first).gang;
+  std::vector<TaskId> members = plan_->gang(gang);
+  std::erase_if(queue_, [&](TaskId id) { return plan_->task(id).gang == gang; });
+  std::vector<Prepared> prepared;
+  bool all_cached = true;
+  for (TaskId id : members) {
+    prepared.push_back(runner_->prepare(plan_->task(id)));
+    all_cached = all_cached && prepared.back().kind == Prepared::Cached;
+  }
+  if (all_cached) {
+    for (size_t i = 0; i < members.size(); ++i) {
+      const Task& task = plan_->task(members[i]);
+      ++cached_;
+      record(members[i], prepared[i], "cached", 0, now_seconds(), now_seconds(), 0, "");
+      events_->emit("cached", {{"task", task.path}, {"op", task.op->id}, {"work_dir", prepared[i].work_dir}});
+      plan_->succeeded(members[i], prepared[i].outputs);
+      plan_->forget(members[i]);
+    }
+    take_ready();
+    return;
+  }
+  std::string why;
+  for (size_t i = 0; i < members.size(); ++i) {
+    const Task& task = plan_->task(members[i]);
+    if (prepared[i].kind == Prepared::Cached) prepared[i] = runner_->prepare(task, /*reuse=*/false);
+    if (why.empty() && prepared[i].kind == Prepared::Failed) why = task.path + ": " + prepared[i].error;
+    if (why.empty() && prepared[i].kind == Prepared::Launch) {
+      if (std::string e = streams_->wrap(task, prepared[i]); !e.empty()) why = task.path + ": " + e;
+    }
+  }
+  if (!why.empty()) {
+    for (size_t i = 0; i < members.size(); ++i) {
+      const Task& task = plan_->task(members[i]);
+      fail(members[i], prepared[i],
+           fmt::format("op `{}` at {} ({}) could not start with its stream: {}", task.op->name, task.path,
+                       program_.where(task.call_loc), why),
+           "failed", 0, now_seconds(), -1);
+    }
+    return;
+  }
+  for (size_t i = 0; i < members.size(); ++i) launch(members[i], std::move(prepared[i]));
+}
+
+// A stream task ended: its counts as events; if it failed, the rest of its
+// gang is stopped (their streams cannot end well) and says why.
+void Run::stream_task_ended(TaskId id, const Prepared& prepared, const Outcome& outcome, Judged& judged) {
+  const Task& task = plan_->task(id);
+  for (Value& s : streams_->stats(prepared)) {
+    s["task"] = task.path;
+    events_->emit("stream", std::move(s));
+  }
+  if (judged.ok) return;
+  judged.transient = false;  // one member cannot rejoin a running stream
+  auto [failed, first] = failed_gangs_.emplace(task.gang, task.path);
+  if (first) {
+    for (auto& [handle, other] : running_) {
+      if (plan_->task(other.id).gang == task.gang) executor_->cancel(handle);
+    }
+  } else if (outcome.how == Outcome::How::Cancelled && !interrupted_) {
+    judged.error = fmt::format("op `{}` at {} ({}) was stopped: `{}`, of the same stream, failed\n  work dir: {}",
+                               task.op->name, task.path, program_.where(task.call_loc), failed->second,
+                               prepared.work_dir);
+  }
 }
 
 void Run::succeed(TaskId id, const Prepared& prepared, Value outputs, const std::string& state, int attempt,

@@ -25,6 +25,8 @@ struct RunOptions {
   int max_depth = 1000;              // nested workflow calls
   std::string container_engine = "podman";  // runs ops with an image: podman | docker | apptainer
   ExecutorChoice executor;           // where tasks run (--executor, --profile)
+  std::string registry;              // streams: "" embedded, or redis://HOST:PORT
+  std::string stream_transport;      // streams: ipc or tcp ("" chooses)
 };
 
 struct RunResult {

@@ -160,7 +160,7 @@ bool TaskRunner::outputs_intact(const CacheEntry& entry, std::string* why) {
   return true;
 }
 
-Prepared TaskRunner::prepare(const Task& task) {
+Prepared TaskRunner::prepare(const Task& task, bool reuse) {
   const ir::Op& op = *task.op;
   Prepared p;
   auto fail = [&](std::string why) {
@@ -168,21 +168,6 @@ Prepared TaskRunner::prepare(const Task& task) {
     p.error = std::move(why);
     return p;
   };
-
-  for (const ir::Port& port : op.outputs) {
-    if (port.type->holds_stream()) {
-      return fail(fmt::format("op `{}` has stream output `{}`; streams need the stream runtime, which is not "
-                              "available yet",
-                              op.name, port.name));
-    }
-  }
-  for (const ir::Port& port : op.inputs) {
-    if (port.type->holds_stream()) {
-      return fail(fmt::format("op `{}` has stream input `{}`; streams need the stream runtime, which is not "
-                              "available yet",
-                              op.name, port.name));
-    }
-  }
 
   // The key.
   std::string error;
@@ -199,12 +184,17 @@ Prepared TaskRunner::prepare(const Task& task) {
     p.manifest["image"] = *op.image;
     p.manifest["image_digest"] = *digest;
   }
+  // A stream task's live input has no content to hash: its key holds how it
+  // is connected, and its gang is reused only as a whole (runtime/streams).
+  if (task.gang) p.manifest["streams"] = task.streams;
   p.key = hash_bytes(canonical(p.manifest));
   p.work_dir = (fs::path(work_root_) / p.key.substr(0, 2) / p.key.substr(2)).string();
 
   // Reuse.
   if (!op.cache) {
     p.cache_miss = "the op says `cache false`";
+  } else if (!reuse) {
+    p.cache_miss = "another task of its stream gang had to run again";
   } else if (fresh_) {
     p.cache_miss = "the run was started with --fresh";
   } else if (auto entry = store_.cache_find(p.key)) {
@@ -269,7 +259,7 @@ Prepared TaskRunner::prepare(const Task& task) {
   Evaluator evaluator(program_, options);
   ValueScope inputs_scope(scope);
   for (const ir::Port& port : op.outputs) {
-    if (is_path_list(port.type)) {
+    if (is_path_list(port.type) || port.type->holds_stream()) {
       scope[port.name] = nullptr;
       continue;
     }
@@ -487,6 +477,7 @@ Judged TaskRunner::finish(const Task& task, const Prepared& prepared, const Outc
 
   for (const ir::Port& port : op.outputs) {
     const ir::Type* t = port.type;
+    if (t->holds_stream()) continue;  // the plan knows its channel
     if (is_path_list(t)) {
       std::vector<std::string> paths;
       if (port.path) {

@@ -7,6 +7,7 @@
 // advances dirty scopes until nothing more can happen without a task
 // finishing, so no chain of completions recurses deeply.
 #include "runtime/scheduler/plan.h"
+#include "runtime/scheduler/plan_scope.h"
 
 #include <algorithm>
 #include <charconv>
@@ -21,9 +22,6 @@
 
 namespace flowc::runtime {
 namespace {
-
-enum ScopeKind { kWorkflow, kIteration, kArm };
-enum class Status : uint8_t { Waiting, Running, Done, Failed, Skipped };
 
 const std::vector<ir::Node> kNoNodes;
 
@@ -61,15 +59,6 @@ Value absent_like(const ir::Type* t, bool call_like) {
 }
 
 }  // namespace
-
-// For a body (a list of nodes): which node binds each name, and for
-// scatter/branch exports whether the name holds a call's outputs (which lift
-// field by field) rather than a plain value.
-struct Plan::BodyIndex {
-  std::map<std::string, uint32_t, std::less<>> binder;  // found by string_view, no allocation
-  std::map<std::string, bool, std::less<>> call_like;
-};
-
 const Plan::BodyIndex& Plan::index_of(const std::vector<ir::Node>& body) {
   auto it = indexes_.find(&body);
   if (it != indexes_.end()) return *it->second;
@@ -93,79 +82,6 @@ const Plan::BodyIndex& Plan::index_of(const std::vector<ir::Node>& body) {
   }
   return *indexes_.emplace(&body, std::move(index)).first->second;
 }
-
-struct Plan::Scope {
-  Scope* parent = nullptr;  // lexical parent, for name lookup
-  Scope* owner = nullptr;   // the scope holding the node this scope works for
-  uint32_t owner_node = 0;
-  int kind = kWorkflow;
-  const std::vector<ir::Node>* body = nullptr;
-  const BodyIndex* body_index = nullptr;   // of `body`
-  const ir::Workflow* workflow = nullptr;  // the workflow this block belongs to
-  uint32_t index = 0;                      // iteration number, or arm number
-  int depth = 0;                           // nested workflow calls
-  // Per node of the body: its state and, once done, what it binds. One
-  // allocation per scope (a million-item fan-out makes a million scopes).
-  struct Slot {
-    Value value;
-    Status status = Status::Waiting;
-  };
-  std::unique_ptr<Slot[]> slots;
-  Status& status(uint32_t n) { return slots[n].status; }
-  Status status(uint32_t n) const { return slots[n].status; }
-  Value& value(uint32_t n) { return slots[n].value; }
-  const Value& value(uint32_t n) const { return slots[n].value; }
-  uint32_t open = 0;          // nodes not yet done, failed or skipped
-  bool failed = false;
-  bool finished = false;
-  bool dirty = false;
-  std::string path;           // workflow scopes: the instance's call path
-  Value inputs;               // workflow scopes: input values
-  Value var;                  // iteration scopes: the item
-  const std::string* var_name = nullptr;
-  std::vector<std::unique_ptr<Scope>> children;
-  // Per scatter node of this scope: how its iterations went.
-  struct Gather {
-    uint32_t total = 0, finished = 0, failed = 0, required = 0;
-    std::vector<Scope*> items;
-  };
-  std::map<uint32_t, Gather> gathers;
-};
-
-// Finds names for expressions evaluated in a scope.
-class Plan::ScopeLookup : public runtime::Scope {
- public:
-  ScopeLookup(Plan& plan, const Plan::Scope* scope, const Value* extra = nullptr)
-      : plan_(plan), scope_(scope), extra_(extra) {}
-  const Value* find(std::string_view name) const override {
-    if (extra_ && extra_->is_object()) {
-      auto it = extra_->find(name);
-      if (it != extra_->end()) return &*it;
-    }
-    for (const Plan::Scope* s = scope_; s; s = s->parent) {
-      const BodyIndex& index = s->body_index ? *s->body_index : plan_.index_of(*s->body);
-      if (auto b = index.binder.find(name); b != index.binder.end() && s->status(b->second) == Status::Done) {
-        const Value& v = s->value(b->second);
-        const ir::Node& node = (*s->body)[b->second];
-        if (node.as<ir::CallNode>() || node.as<ir::ValueNode>()) return &v;
-        auto field = v.find(name);
-        return field == v.end() ? nullptr : &*field;
-      }
-      if (s->kind == kIteration && s->var_name && *s->var_name == name) return &s->var;
-      if (s->kind == kWorkflow) {
-        auto it = s->inputs.find(name);
-        if (it != s->inputs.end()) return &*it;
-        return nullptr;  // a workflow's names stop at its own scope
-      }
-    }
-    return nullptr;
-  }
-
- private:
-  Plan& plan_;
-  const Plan::Scope* scope_;
-  const Value* extra_;
-};
 
 // ---- construction ----------------------------------------------------------------
 
@@ -286,13 +202,25 @@ void Plan::settle() {
     advance(scope);
     if (scope->open == 0) scope_finished(scope);
   }
+  if (!held_gangs_.empty()) {
+    release_gangs();
+    if (!dirty_.empty()) {
+      settle();
+      return;
+    }
+  }
   if (stopping_ && running_ == 0 && !finished_) finish_run(false);
 }
 
 bool Plan::ready(Scope* scope, const ir::Node& node) {
-  ScopeLookup lookup(*this, scope);
+  ScopeLookup lookup(*this, scope, nullptr, /*strict=*/true);
   for (const std::string& dep : node.deps) {
-    if (!lookup.find(dep)) return false;
+    if (lookup.find(dep)) continue;
+    // A stream consumer starts with its producer: it needs only the
+    // producer's stream fields, known as soon as the producer started.
+    const NodeRefs& refs = refs_of(node);
+    if (refs.stream.count(dep) && !refs.batch.count(dep) && stream_ready(scope, dep)) continue;
+    return false;
   }
   return true;
 }
@@ -384,6 +312,7 @@ void Plan::start_call(Scope* scope, uint32_t n, const ir::CallNode& call) {
   const ir::Op* op = program_.find_op(call.callee);
   auto inputs = call_inputs(scope, n, call, op->inputs, op->loc.file);
   if (!inputs) return;
+  if (start_stream_call(scope, n, call, *op, *inputs)) return;
   Task& task = tasks_.emplace_back();
   task.id = static_cast<TaskId>(tasks_.size() - 1);
   task.op = op;
@@ -494,6 +423,7 @@ void Plan::node_done(Scope* scope, uint32_t n, Value value) {
 
 void Plan::node_failed(Scope* scope, uint32_t n, const std::string& reason, const ir::SourceLoc& loc) {
   const ir::Node& node = (*scope->body)[n];
+  if (scope->status(n) == Status::Failed || scope->status(n) == Status::Done) return;  // another replica's
   // An optional call's failure is data: its outputs are absent.
   if (const auto* call = node.as<ir::CallNode>(); call && call->optional) {
     problems_.push_back(Problem{Problem::Absent, path_of(scope, node.name), reason, loc});
@@ -686,6 +616,18 @@ void Plan::forget(TaskId id) { tasks_[id].inputs = Value(); }
 void Plan::succeeded(TaskId id, Value outputs) {
   --running_;
   auto [scope, n] = homes_[id];
+  if (tasks_[id].gang) {
+    // A stream producer's stream fields were bound when it started; a node
+    // of several replicas is done when the last one is.
+    if (!replica_finished(id, true)) {
+      settle();
+      return;
+    }
+    const Value& started = scope->value(n);
+    if (started.is_object()) {
+      for (auto& [port, channel] : started.items()) outputs[port] = channel;
+    }
+  }
   node_done(scope, n, std::move(outputs));
   settle();
 }
@@ -693,12 +635,14 @@ void Plan::succeeded(TaskId id, Value outputs) {
 void Plan::failed(TaskId id, const std::string& reason) {
   --running_;
   auto [scope, n] = homes_[id];
+  if (tasks_[id].gang) replica_finished(id, false);
   node_failed(scope, n, reason, tasks_[id].call_loc);
   settle();
 }
 
 void Plan::stop() {
   stopping_ = true;
+  held_gangs_.clear();  // never started: nothing to wait for
   if (running_ == 0 && !finished_) finish_run(false);
 }
 

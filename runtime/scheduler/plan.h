@@ -23,6 +23,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,17 @@ struct Task {
   std::string path;      // main.g[3]: the call path, for people and the journal
   const std::string* base_dir = nullptr;  // the folder of the .flow file the op comes from
   ir::SourceLoc call_loc;
+  // Stream tasks (ops with stream ports) start together with every task
+  // their streams connect them to: their gang (0 for a batch task). How
+  // their ports connect is filled in when the gang is released
+  // (docs/runtime.md, Streams):
+  //   {"inputs":  {port: {"key": "main.r#0/frames", "expect": 2, "from": ["main.p.out"]}},
+  //    "outputs": {port: {"channel": "main.p.out", "to": [["main.r#0/frames", "main.r#1/frames"]]}}}
+  // "expect" counts the producers whose end of stream the input waits for;
+  // "to" lists the consumer groups: every group gets every message,
+  // round-robin over the group's members (replicas).
+  uint32_t gang = 0;
+  Value streams;
 };
 
 // Something the user should hear about at the end of a run.
@@ -83,6 +95,9 @@ class Plan {
   // The workflow's outputs, when finished and ok.
   const Value& outputs() const { return outputs_; }
   const std::vector<Problem>& problems() const { return problems_; }
+  // The tasks of a gang (stream tasks that start together), as released.
+  const std::vector<TaskId>& gang(uint32_t id) const;
+
   // Tasks made so far, and the number known to be still to come (a lower
   // bound: later fan-outs are not known yet).
   size_t tasks_made() const { return tasks_made_; }
@@ -91,6 +106,24 @@ class Plan {
   struct Scope;
   struct BodyIndex;
   class ScopeLookup;
+  // Names a node reads through a stream field (`p.out`) and otherwise.
+  struct NodeRefs {
+    std::set<std::string, std::less<>> stream, batch;
+  };
+  struct StreamGroup {  // the consumers of a channel made from one call node: round-robin
+    const ir::Node* node = nullptr;
+    std::string port;
+    std::vector<TaskId> members;
+  };
+  struct Channel {  // one stream output of one call node (all its replicas)
+    std::vector<TaskId> producers;
+    std::vector<StreamGroup> groups;
+    bool released = false;
+  };
+  struct StreamPorts {  // a stream task's channels, by port
+    std::vector<std::pair<std::string, std::string>> outputs;               // port, channel
+    std::vector<std::pair<std::string, std::vector<std::string>>> inputs;   // port, channels
+  };
 
   // Which node binds each name of a body (cached per body).
   const BodyIndex& index_of(const std::vector<ir::Node>& body);
@@ -119,6 +152,18 @@ class Plan {
   Evaluator& evaluator_for(int file);
   const std::string& base_dir_of(int file);
   void finish_run(bool ok);
+  // Streams (plan_streams.cpp).
+  const NodeRefs& refs_of(const ir::Node& node);
+  bool stream_ready(Scope* scope, const std::string& name);
+  const Value* stream_view(Scope* scope, uint32_t n);
+  bool start_stream_call(Scope* scope, uint32_t n, const ir::CallNode& call, const ir::Op& op, Value inputs);
+  void join_gangs(uint32_t a, uint32_t b);
+  bool consumers_waiting(const Scope* scope, const std::string& name);
+  bool consumers_waiting_below(const Scope* scope, const std::string& name);
+  std::string waiting_consumer(const Scope* scope, const std::string& name);
+  void release_gangs();
+  Value stream_ports_json(TaskId id);
+  bool replica_finished(TaskId id, bool ok);
 
   const ir::Program& program_;
   PlanOptions options_;
@@ -134,6 +179,17 @@ class Plan {
   Value outputs_;
   size_t tasks_made_ = 0;
   size_t running_ = 0;  // tasks made ready and not yet reported back
+  std::map<const ir::Node*, NodeRefs> refs_;
+  std::map<std::string, Channel> channels_;
+  std::map<TaskId, StreamPorts> stream_ports_;
+  std::map<uint32_t, std::vector<TaskId>> held_gangs_;  // made, waiting for their consumers
+  std::map<uint32_t, std::vector<TaskId>> gangs_;       // released
+  uint32_t next_gang_ = 1;
+  struct Replicas {
+    uint32_t left = 0;
+    bool failed = false;
+  };
+  std::map<std::pair<Scope*, uint32_t>, Replicas> replicas_;  // call nodes with several stream tasks
   bool stopping_ = false;
   bool finished_ = false;
   bool failed_ = false;

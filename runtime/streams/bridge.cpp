@@ -1,0 +1,451 @@
+// The stream bridge: registry, endpoints, the command, and (for stdio
+// commands) the pumps between its pipes and ZeroMQ.
+#include "runtime/streams/bridge.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <optional>
+#include <sstream>
+#include <thread>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "ir/type_parser.h"
+#include "runtime/streams/registry.h"
+#include "runtime/value/value.h"
+#include "stdlib-ops/streams/flowc_stream.hpp"
+
+extern char** environ;
+
+namespace flowc::runtime::streams {
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+namespace {
+
+constexpr int kStreamFailed = 70;  // EX_SOFTWARE: the stream, not the command, failed
+
+enum class Framing { Lines, Frames, JsonLines };
+
+Framing framing_of(const std::string& elem) {
+  if (elem == "str") return Framing::Lines;
+  if (elem == "bytes") return Framing::Frames;
+  return Framing::JsonLines;
+}
+
+// A file descriptor, closed once.
+class Fd {
+ public:
+  explicit Fd(int fd = -1) : fd_(fd) {}
+  ~Fd() { reset(); }
+  Fd(Fd&& o) noexcept : fd_(o.release()) {}
+  Fd& operator=(Fd&& o) noexcept {
+    reset(o.release());
+    return *this;
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  int get() const { return fd_; }
+  int release() {
+    int f = fd_;
+    fd_ = -1;
+    return f;
+  }
+  void reset(int fd = -1) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = fd;
+  }
+
+ private:
+  int fd_;
+};
+
+bool write_all(int fd, const char* data, size_t n) {
+  while (n > 0) {
+    ssize_t w = ::write(fd, data, n);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    data += w;
+    n -= static_cast<size_t>(w);
+  }
+  return true;
+}
+
+// Reads exactly n bytes; returns how many were read before end of file.
+size_t read_exact(int fd, char* data, size_t n) {
+  size_t got = 0;
+  while (got < n) {
+    ssize_t r = ::read(fd, data + got, n - got);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    got += static_cast<size_t>(r);
+  }
+  return got;
+}
+
+// A free tcp port on 127.0.0.1, for a native command to bind (it binds
+// after this process let go of it: a small race, documented).
+std::string free_tcp_endpoint() {
+  Fd s(::socket(AF_INET, SOCK_STREAM, 0));
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = 0;
+  socklen_t len = sizeof a;
+  if (::bind(s.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+      ::getsockname(s.get(), reinterpret_cast<sockaddr*>(&a), &len) != 0) {
+    throw std::runtime_error(fmt::format("cannot find a free tcp port: {}", std::strerror(errno)));
+  }
+  return fmt::format("tcp://127.0.0.1:{}", ntohs(a.sin_port));
+}
+
+struct Spec {
+  json j;
+  std::string work_dir;
+  std::string endpoint_for(const std::string& key, bool for_native) const {
+    if (j.value("transport", "ipc") == "tcp") return for_native ? free_tcp_endpoint() : "tcp://127.0.0.1:*";
+    fs::path dir = j.at("ipc_dir").get<std::string>();
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    return fmt::format("ipc://{}/{:016x}.sock", dir.string(), std::hash<std::string>{}(key));
+  }
+};
+
+void append_stats(const std::string& path, const json& line) {
+  std::ofstream out(path, std::ios::app);
+  out << line.dump() << "\n";
+}
+
+// The command's output, cut into messages by the framing, sent on.
+// Returns "" or what was wrong with the output.
+std::string pump_out(int fd, Framing framing, const ir::Type* elem, flowc_stream::Output& out) {
+  if (framing == Framing::Frames) {
+    for (;;) {
+      unsigned char header[4];
+      size_t got = read_exact(fd, reinterpret_cast<char*>(header), 4);
+      if (got == 0) return "";
+      if (got < 4) return fmt::format("its output ended inside a frame header ({} of 4 bytes)", got);
+      uint32_t len = (uint32_t(header[0]) << 24) | (uint32_t(header[1]) << 16) | (uint32_t(header[2]) << 8) | header[3];
+      zmq::message_t msg(len);
+      size_t body = read_exact(fd, static_cast<char*>(msg.data()), len);
+      if (body < len) {
+        return fmt::format("its output ended {} bytes into a frame of {} (a stream[bytes] is written as frames: a "
+                           "4-byte big-endian length, then that many bytes)",
+                           body, len);
+      }
+      out.send(msg);
+    }
+  }
+  std::string buf;
+  std::vector<char> chunk(1 << 16);
+  uint64_t line_no = 0;
+  auto emit = [&](std::string_view line) -> std::string {
+    ++line_no;
+    if (framing == Framing::JsonLines) {
+      if (line.find_first_not_of(" \t\r") == std::string_view::npos) return "";
+      json v = json::parse(line, nullptr, false);
+      std::string why;
+      if (v.is_discarded()) why = "it is not JSON";
+      else if (!conforms(v, elem, &why) && why.empty()) why = "wrong type";
+      if (!why.empty()) {
+        return fmt::format("line {} of its output is not a {} ({}): {}", line_no, elem->str(), why,
+                           std::string(line.substr(0, 200)));
+      }
+    }
+    zmq::message_t msg(line.data(), line.size());
+    out.send(msg);
+    return "";
+  };
+  for (;;) {
+    ssize_t r = ::read(fd, chunk.data(), chunk.size());
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    std::string_view data(chunk.data(), static_cast<size_t>(r));
+    size_t start = 0;
+    for (size_t nl = data.find('\n'); nl != std::string_view::npos; nl = data.find('\n', start)) {
+      std::string err;
+      if (!buf.empty()) {
+        buf.append(data.substr(start, nl - start));
+        err = emit(buf);
+        buf.clear();
+      } else {
+        err = emit(data.substr(start, nl - start));
+      }
+      if (!err.empty()) return err;
+      start = nl + 1;
+    }
+    buf.append(data.substr(start));
+  }
+  if (!buf.empty()) return emit(buf);
+  return "";
+}
+
+// Messages from the stream, framed, written to the command's stdin. A
+// command that stops reading early (closes stdin) does not stall the
+// producers: the rest is received and counted as discarded.
+struct InResult {
+  std::string error;
+  uint64_t discarded = 0;
+};
+
+void pump_in(flowc_stream::Input& in, Fd fd, Framing framing, InResult& result) {
+  try {
+    zmq::message_t msg;
+    std::string buf;
+    bool broken = false;
+    auto flush = [&] {
+      if (!broken && !buf.empty() && !write_all(fd.get(), buf.data(), buf.size())) broken = true;
+      buf.clear();
+    };
+    while (in.next(msg)) {
+      if (broken) {
+        ++result.discarded;
+        continue;
+      }
+      const char* data = static_cast<const char*>(msg.data());
+      if (framing == Framing::Frames) {
+        uint32_t len = static_cast<uint32_t>(msg.size());
+        char header[4] = {char(len >> 24), char(len >> 16), char(len >> 8), char(len)};
+        buf.append(header, 4);
+        if (msg.size() > (1 << 15)) {
+          flush();
+          if (!broken && !write_all(fd.get(), data, msg.size())) broken = true;
+          continue;
+        }
+        buf.append(data, msg.size());
+      } else {
+        buf.append(data, msg.size());
+        buf.push_back('\n');
+      }
+      if (buf.size() >= (1 << 16)) flush();
+      if (broken) ++result.discarded;
+    }
+    flush();
+  } catch (const std::exception& e) {
+    result.error = e.what();
+  }
+  // fd closes here: the command sees the end of its input.
+}
+
+const ir::Type* parse_elem(const std::string& text, ir::TypeTable& types) {
+  std::string error;
+  const ir::Type* t = ir::parse_type(text, types, [](std::string_view) { return nullptr; }, &error);
+  if (!t) throw std::runtime_error(fmt::format("bad element type `{}` in the stream spec: {}", text, error));
+  return t;
+}
+
+// Dies of the signal that ended the command, so flowc reports what
+// happened to it.
+[[noreturn]] void exit_like(int status) {
+  int sig = WTERMSIG(status);
+  ::signal(sig, SIG_DFL);
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, sig);
+  ::sigprocmask(SIG_UNBLOCK, &set, nullptr);
+  ::kill(::getpid(), sig);
+  ::_exit(128 + sig);
+}
+
+int run_bridge(const std::string& spec_path) {
+  Spec spec;
+  {
+    std::ifstream in(spec_path);
+    if (!in) throw std::runtime_error(fmt::format("cannot read the stream spec `{}`", spec_path));
+    spec.j = json::parse(in);
+  }
+  const json& j = spec.j;
+  bool native = j.value("native", false);
+  const json& inputs = j.at("inputs");
+  const json& outputs = j.at("outputs");
+  std::string stats_path = j.at("stats").get<std::string>();
+  int hwm = j.value("hwm", 100);
+  auto lookup_timeout = std::chrono::milliseconds(static_cast<int64_t>(j.value("lookup_timeout", 60.0) * 1000));
+  if (!native && (inputs.size() > 1 || outputs.size() > 1)) {
+    throw std::runtime_error(fmt::format(
+        "op has {} stream inputs and {} stream outputs, but a stdio command has one stdin and one stdout; give the op "
+        "`streams \"native\"` and read them with stdlib-ops/streams/flowc_stream.hpp",
+        inputs.size(), outputs.size()));
+  }
+
+  std::string error;
+  auto registry = open_registry(j.at("registry").get<std::string>(), j.at("run_id").get<std::string>(), &error);
+  if (!registry) throw std::runtime_error(error);
+
+  ir::TypeTable types;
+  zmq::context_t ctx(1);
+  std::vector<std::string> env;
+  for (char** e = environ; *e; ++e) env.emplace_back(*e);
+  env.push_back(fmt::format("FLOWC_STREAM_HWM={}", hwm));
+  env.push_back("FLOWC_STREAM_STATS=" + stats_path);
+
+  // Inputs first: bind and register, so producers can find them.
+  std::optional<flowc_stream::Input> input;
+  std::string input_port;
+  Framing input_framing = Framing::Lines;
+  for (const auto& [port, in] : inputs.items()) {
+    std::string key = in.at("key").get<std::string>();
+    uint64_t expect = in.at("expect").get<uint64_t>();
+    std::string endpoint;
+    if (native) {
+      endpoint = spec.endpoint_for(key, true);
+      env.push_back(fmt::format("FLOWC_STREAM_IN_{}={} {}", port, endpoint, expect));
+    } else {
+      input.emplace(ctx, spec.endpoint_for(key, false), expect, hwm);
+      endpoint = input->endpoint();
+      input_port = port;
+      input_framing = framing_of(in.at("type").get<std::string>());
+    }
+    if (std::string e = registry->put(key, endpoint); !e.empty()) throw std::runtime_error(e);
+  }
+
+  // Outputs: every consumer's endpoint, by name.
+  std::optional<flowc_stream::Output> output;
+  std::string output_port;
+  Framing output_framing = Framing::Lines;
+  const ir::Type* output_elem = nullptr;
+  for (const auto& [port, out] : outputs.items()) {
+    std::vector<std::vector<std::string>> groups;
+    std::string text;
+    for (const json& group : out.at("to")) {
+      std::vector<std::string> members;
+      for (const json& k : group) {
+        std::string key = k.get<std::string>();
+        auto endpoint = registry->wait(key, lookup_timeout, &error);
+        if (!endpoint) {
+          throw std::runtime_error(
+              error.empty() ? fmt::format("the consumer `{}` did not register its endpoint within {} s in {}; did it "
+                                          "start? (its own log says why)",
+                                          key, lookup_timeout.count() / 1000.0, registry->describe())
+                            : error);
+        }
+        members.push_back(*endpoint);
+      }
+      text += (text.empty() ? "" : ";") + fmt::format("{}", fmt::join(members, ","));
+      groups.push_back(std::move(members));
+    }
+    if (native) {
+      env.push_back(fmt::format("FLOWC_STREAM_OUT_{}={}", port, text));
+    } else {
+      output.emplace(ctx, groups, hwm);
+      output_port = port;
+      output_elem = parse_elem(out.at("type").get<std::string>(), types);
+      output_framing = framing_of(out.at("type").get<std::string>());
+    }
+  }
+
+  // The command, with pipes for the bridged streams.
+  Fd stdin_read, stdin_write, stdout_read, stdout_write;
+  int fds[2];
+  if (input) {
+    if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+    stdin_read.reset(fds[0]);
+    stdin_write.reset(fds[1]);
+  }
+  if (output) {
+    if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+    stdout_read.reset(fds[0]);
+    stdout_write.reset(fds[1]);
+  }
+  posix_spawn_file_actions_t actions;
+  posix_spawnattr_t attr;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawnattr_init(&attr);
+  sigset_t none, all;
+  sigemptyset(&none);
+  sigfillset(&all);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setsigdefault(&attr, &all);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  if (input) posix_spawn_file_actions_adddup2(&actions, stdin_read.get(), 0);
+  if (output) posix_spawn_file_actions_adddup2(&actions, stdout_write.get(), 1);
+  std::vector<std::string> argv_s = j.at("command").get<std::vector<std::string>>();
+  std::vector<char*> argv, envp;
+  for (std::string& a : argv_s) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  for (std::string& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  pid_t pid = 0;
+  int rc = posix_spawn(&pid, argv[0], &actions, &attr, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  if (rc != 0) throw std::runtime_error(fmt::format("cannot start `{}`: {}", argv_s[0], std::strerror(rc)));
+  stdin_read.reset();
+  stdout_write.reset();
+
+  InResult in_result;
+  std::thread in_thread;
+  if (input) in_thread = std::thread(pump_in, std::ref(*input), std::move(stdin_write), input_framing, std::ref(in_result));
+  std::string out_error;
+  if (output) out_error = pump_out(stdout_read.get(), output_framing, output_elem, *output);
+  stdout_read.reset();
+  if (!out_error.empty()) ::kill(pid, SIGTERM);  // it wrote what cannot be a stream: stop it
+
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  bool command_ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  if (!out_error.empty()) {
+    // Its output was not a stream of its type: that is the failure to
+    // report, whatever our SIGTERM did to the command.
+    if (output) output->abandon();
+    std::cerr << "flowc stream-bridge: the command's output stream `" << output_port << "`: " << out_error << "\n";
+    std::cerr.flush();
+    ::_exit(kStreamFailed);
+  }
+  // The end of stream only after a good end: a failed producer's consumers
+  // must not take a partial stream for the whole one (the run stops them).
+  if (output && command_ok && out_error.empty()) {
+    output->close();
+    append_stats(stats_path, {{"port", output_port}, {"direction", "out"}, {"messages", output->messages()},
+                              {"bytes", output->bytes()}});
+  }
+  if (!command_ok) {
+    // Its peers are stopped by the run; do not wait for the rest of the
+    // input, and send no end of stream.
+    if (output) output->abandon();
+    std::cerr.flush();
+    if (WIFSIGNALED(status)) exit_like(status);
+    ::_exit(WIFEXITED(status) ? WEXITSTATUS(status) : kStreamFailed);
+  }
+  if (in_thread.joinable()) in_thread.join();
+  if (input) {
+    append_stats(stats_path, {{"port", input_port}, {"direction", "in"}, {"messages", input->messages()},
+                              {"bytes", input->bytes()}, {"producers", input->producers_ended()},
+                              {"discarded", in_result.discarded}});
+  }
+  if (output && !out_error.empty()) output->abandon();
+  if (!out_error.empty()) throw std::runtime_error("the command's output stream `" + output_port + "`: " + out_error);
+  if (!in_result.error.empty()) throw std::runtime_error(in_result.error);
+  return 0;
+}
+
+}  // namespace
+
+int bridge_main(const std::string& spec_path) {
+  ::signal(SIGPIPE, SIG_IGN);  // a command that stops reading is seen as EPIPE
+  try {
+    return run_bridge(spec_path);
+  } catch (const std::exception& e) {
+    std::cerr << "flowc stream-bridge: " << e.what() << "\n";
+    return kStreamFailed;
+  }
+}
+
+}  // namespace flowc::runtime::streams

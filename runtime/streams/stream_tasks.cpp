@@ -1,0 +1,127 @@
+// Stream tasks in flowc run: registry check, bridge specs, counts.
+#include "runtime/streams/stream_tasks.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "runtime/streams/registry.h"
+
+namespace flowc::runtime::streams {
+namespace fs = std::filesystem;
+
+namespace {
+
+// T of a stream[T] or list[stream[T]] port.
+const ir::Type* element_of(const ir::Type* t) {
+  while (t->is(ir::TypeKind::List) || t->is(ir::TypeKind::Optional)) t = t->elem();
+  return t->is(ir::TypeKind::Stream) ? t->elem() : t;
+}
+
+const ir::Port* port_named(const std::vector<ir::Port>& ports, const std::string& name) {
+  for (const ir::Port& p : ports) {
+    if (p.name == name) return &p;
+  }
+  return nullptr;
+}
+
+std::string self_exe() {
+  std::error_code ec;
+  fs::path p = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string("flowc") : p.string();
+}
+
+}  // namespace
+
+bool uses_streams(const ir::Program& program) {
+  for (const ir::Op& op : program.ops) {
+    for (const auto* ports : {&op.inputs, &op.outputs}) {
+      for (const ir::Port& p : *ports) {
+        if (p.type->holds_stream()) return true;
+      }
+    }
+  }
+  return false;
+}
+
+StreamTasks::StreamTasks(StreamOptions options, std::string run_id, const fs::path& run_dir)
+    : options_(std::move(options)), run_id_(std::move(run_id)), self_(self_exe()) {
+  registry_url_ = options_.registry.empty() ? "dir://" + (run_dir / "registry").string() : options_.registry;
+  if (options_.transport.empty()) options_.transport = options_.registry.empty() ? "ipc" : "tcp";
+  if (options_.hwm <= 0) {
+    const char* h = std::getenv("FLOWC_STREAM_HWM");
+    options_.hwm = h && std::atoi(h) > 0 ? std::atoi(h) : 100;
+  }
+  // ipc socket paths must be short (108 bytes): a folder of their own in /tmp.
+  ipc_dir_ = fs::temp_directory_path() / fmt::format("flowc-streams-{}-{}", ::getuid(), run_id_);
+}
+
+StreamTasks::~StreamTasks() {
+  std::error_code ec;
+  fs::remove_all(ipc_dir_, ec);
+}
+
+std::string check_streams(const StreamOptions& options) {
+  if (!options.transport.empty() && options.transport != "ipc" && options.transport != "tcp") {
+    return fmt::format("unknown stream transport `{}`: ipc or tcp", options.transport);
+  }
+  if (options.registry.empty()) return "";  // embedded: nothing to reach
+  std::string error;
+  auto registry = open_registry(options.registry, "check", &error);
+  return registry ? "" : error;
+}
+
+std::string StreamTasks::wrap(const Task& task, Prepared& prepared) {
+  const ir::Op& op = *task.op;
+  fs::path work(prepared.work_dir);
+  Value inputs = Value::object(), outputs = Value::object();
+  for (auto& [port, in] : task.streams["inputs"].items()) {
+    const ir::Port* p = port_named(op.inputs, port);
+    Value spec = in;
+    spec["type"] = element_of(p->type)->str();
+    inputs[port] = std::move(spec);
+  }
+  for (auto& [port, out] : task.streams["outputs"].items()) {
+    const ir::Port* p = port_named(op.outputs, port);
+    Value spec = out;
+    spec["type"] = element_of(p->type)->str();
+    outputs[port] = std::move(spec);
+  }
+  Value spec = {{"task", task.path},
+                {"command", prepared.spec.argv},
+                {"native", op.native_streams},
+                {"registry", registry_url_},
+                {"run_id", run_id_},
+                {"transport", options_.transport},
+                {"ipc_dir", ipc_dir_.string()},
+                {"hwm", options_.hwm},
+                {"lookup_timeout", options_.lookup_timeout},
+                {"stats", (work / ".stream-stats.jsonl").string()},
+                {"inputs", std::move(inputs)},
+                {"outputs", std::move(outputs)}};
+  fs::path spec_path = work / ".stream.json";
+  {
+    std::ofstream out(spec_path);
+    out << spec.dump(2) << "\n";
+    if (!out) return fmt::format("cannot write `{}`", spec_path.string());
+  }
+  std::error_code ec;
+  fs::remove(work / ".stream-stats.jsonl", ec);
+  prepared.spec.argv = {self_, "stream-bridge", spec_path.string()};
+  return "";
+}
+
+std::vector<Value> StreamTasks::stats(const Prepared& prepared) const {
+  std::vector<Value> out;
+  std::ifstream in(fs::path(prepared.work_dir) / ".stream-stats.jsonl");
+  for (std::string line; std::getline(in, line);) {
+    Value v = Value::parse(line, nullptr, false);
+    if (v.is_object()) out.push_back(std::move(v));
+  }
+  return out;
+}
+
+}  // namespace flowc::runtime::streams

@@ -1,0 +1,51 @@
+// flowc run's side of streams: the registry chosen for the run, and each
+// stream task turned into a bridged launch (`flowc stream-bridge`) with its
+// spec, and the counts it reports afterwards. docs/runtime.md, Streams.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "ir/ir.h"
+#include "runtime/run/task_runner.h"
+#include "runtime/scheduler/plan.h"
+
+namespace flowc::runtime::streams {
+
+struct StreamOptions {
+  std::string registry;       // "": embedded in the run; or redis://HOST:PORT
+  std::string transport;      // ipc or tcp; "": ipc with the embedded registry, tcp with Redis
+  int hwm = 0;                // messages per socket; 0: FLOWC_STREAM_HWM or 100
+  double lookup_timeout = 60; // seconds a producer waits for its consumers to register
+};
+
+// Does any op of the program have a stream port?
+bool uses_streams(const ir::Program& program);
+// Before anything starts: "" or why streams cannot run with these options
+// (an unknown transport, a Redis registry that does not answer).
+std::string check_streams(const StreamOptions& options);
+
+class StreamTasks {
+ public:
+  StreamTasks(StreamOptions options, std::string run_id, const std::filesystem::path& run_dir);
+  ~StreamTasks();
+  StreamTasks(const StreamTasks&) = delete;
+  StreamTasks& operator=(const StreamTasks&) = delete;
+
+  // Writes the task's `.stream.json` and makes `flowc stream-bridge` its
+  // command. "" or what went wrong.
+  std::string wrap(const Task& task, Prepared& prepared);
+  // What the task's streams carried (one object per port), from the counts
+  // its bridge or native client wrote.
+  std::vector<Value> stats(const Prepared& prepared) const;
+
+ private:
+  StreamOptions options_;
+  std::string run_id_;
+  std::string registry_url_;
+  std::filesystem::path ipc_dir_;
+  std::string self_;
+};
+
+}  // namespace flowc::runtime::streams

@@ -1,0 +1,256 @@
+// flowc-stream-tool: a native stream command (flowc_stream.hpp), and the
+// raw ZeroMQ loopback that bench/stream compares flowc with.
+//
+//   flowc-stream-tool emit  COUNT SIZE          native: sends COUNT messages of SIZE bytes on port `out`
+//   flowc-stream-tool emit  COUNT SIZE --stdio  the same as bytes frames on stdout (for a bridged op)
+//   flowc-stream-tool relay                     native: `frames` → `out`, each message passed on
+//   flowc-stream-tool sink  SUMMARY             native: reads `frames`, writes a summary (JSON) to SUMMARY
+//   flowc-stream-tool sink  SUMMARY --stdio     the same, reading bytes frames on stdin
+//   flowc-stream-tool reduce                    native: each message of `frames` → 16 bytes on `out`
+//                                               (its sequence number and the sum of its bytes)
+//   flowc-stream-tool raw-push ENDPOINT COUNT SIZE   plain PUSH (connects), then an END
+//   flowc-stream-tool raw-pull ENDPOINT SUMMARY      plain PULL (binds), until the END
+//
+// The same work through files, for bench/stream's file-based workflow:
+//   flowc-stream-tool write-files DIR COUNT SIZE       COUNT files of SIZE bytes
+//   flowc-stream-tool reduce-files DIR K N OUT         files K, K+N, K+2N... → OUT, 16 bytes each
+//   flowc-stream-tool sink-files SUMMARY FILE...       the reduced files, summarised
+//
+// A summary: {"messages": n, "bytes": b, "checksum": c, "seconds": first → last
+// message, "mb_per_s": ..., "messages_per_s": ...}. Each message starts with
+// its sequence number (8 bytes, when SIZE allows), so the checksum proves
+// every message arrived once.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "flowc_stream.hpp"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Summary {
+  uint64_t messages = 0, bytes = 0, checksum = 0;
+  Clock::time_point first, last;
+  void add(const void* data, size_t size) {
+    if (messages == 0) first = Clock::now();
+    ++messages;
+    bytes += size;
+    uint64_t seq = 0;
+    if (size >= 8) std::memcpy(&seq, data, 8);
+    checksum += seq * 2654435761u + size;
+    last = Clock::now();
+  }
+  void write(const std::string& path) const {
+    double s = messages > 1 ? std::chrono::duration<double>(last - first).count() : 0;
+    FILE* f = std::fopen(path.c_str(), "w");
+    if (!f) throw std::runtime_error("cannot write " + path);
+    std::fprintf(f,
+                 "{\"messages\": %llu, \"bytes\": %llu, \"checksum\": %llu, \"seconds\": %.6f, \"mb_per_s\": %.3f, "
+                 "\"messages_per_s\": %.1f}\n",
+                 (unsigned long long)messages, (unsigned long long)bytes, (unsigned long long)checksum, s,
+                 s > 0 ? bytes / s / 1e6 : 0.0, s > 0 ? messages / s : 0.0);
+    std::fclose(f);
+  }
+};
+
+void fill(std::vector<char>& buf, uint64_t seq) {
+  if (buf.size() >= 8) std::memcpy(buf.data(), &seq, 8);
+}
+
+// A frame reduced to 16 bytes: its sequence number and the sum of its bytes.
+void reduce_frame(const void* data, size_t size, char out[16]) {
+  uint64_t seq = 0, sum = 0;
+  if (size >= 8) std::memcpy(&seq, data, 8);
+  const unsigned char* p = static_cast<const unsigned char*>(data);
+  for (size_t i = 0; i < size; ++i) sum += p[i];
+  std::memcpy(out, &seq, 8);
+  std::memcpy(out + 8, &sum, 8);
+}
+
+std::string read_whole(const std::string& path) {
+  FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) throw std::runtime_error("cannot read " + path);
+  std::string out;
+  char buf[1 << 16];
+  for (size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) out.append(buf, n);
+  std::fclose(f);
+  return out;
+}
+
+bool write_all(int fd, const char* p, size_t n) {
+  while (n > 0) {
+    ssize_t w = ::write(fd, p, n);
+    if (w <= 0) return false;
+    p += w;
+    n -= static_cast<size_t>(w);
+  }
+  return true;
+}
+
+size_t read_exact(int fd, char* p, size_t n) {
+  size_t got = 0;
+  while (got < n) {
+    ssize_t r = ::read(fd, p + got, n - got);
+    if (r <= 0) break;
+    got += static_cast<size_t>(r);
+  }
+  return got;
+}
+
+int usage() {
+  std::cerr << "usage: flowc-stream-tool emit COUNT SIZE [--stdio] | relay | sink SUMMARY [--stdio] |\n"
+               "       raw-push ENDPOINT COUNT SIZE | raw-pull ENDPOINT SUMMARY\n";
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  bool stdio = !args.empty() && args.back() == "--stdio";
+  if (stdio) args.pop_back();
+  if (args.empty()) return usage();
+  const std::string& mode = args[0];
+  try {
+    zmq::context_t ctx(1);
+    if (mode == "emit" && args.size() == 3) {
+      uint64_t count = std::stoull(args[1]);
+      std::vector<char> buf(std::stoull(args[2]), 'x');
+      if (stdio) {
+        for (uint64_t i = 0; i < count; ++i) {
+          fill(buf, i);
+          uint32_t len = static_cast<uint32_t>(buf.size());
+          char header[4] = {char(len >> 24), char(len >> 16), char(len >> 8), char(len)};
+          if (!write_all(1, header, 4) || !write_all(1, buf.data(), buf.size())) return 1;
+        }
+        return 0;
+      }
+      auto out = flowc_stream::Output::from_env(ctx, "out");
+      for (uint64_t i = 0; i < count; ++i) {
+        fill(buf, i);
+        out.send(buf.data(), buf.size());
+      }
+      out.close();
+      return 0;
+    }
+    if (mode == "relay" && args.size() == 1) {
+      auto in = flowc_stream::Input::from_env(ctx, "frames");
+      auto out = flowc_stream::Output::from_env(ctx, "out");
+      zmq::message_t msg;
+      while (in.next(msg)) out.send(msg);
+      out.close();
+      return 0;
+    }
+    if (mode == "sink" && args.size() == 2) {
+      Summary s;
+      if (stdio) {
+        std::vector<char> buf;
+        for (;;) {
+          unsigned char h[4];
+          size_t got = read_exact(0, reinterpret_cast<char*>(h), 4);
+          if (got == 0) break;
+          if (got < 4) throw std::runtime_error("truncated frame header");
+          uint32_t len = (uint32_t(h[0]) << 24) | (uint32_t(h[1]) << 16) | (uint32_t(h[2]) << 8) | h[3];
+          buf.resize(len);
+          if (read_exact(0, buf.data(), len) < len) throw std::runtime_error("truncated frame");
+          s.add(buf.data(), len);
+        }
+      } else {
+        auto in = flowc_stream::Input::from_env(ctx, "frames");
+        zmq::message_t msg;
+        while (in.next(msg)) s.add(msg.data(), msg.size());
+      }
+      s.write(args[1]);
+      return 0;
+    }
+    if (mode == "reduce" && args.size() == 1) {
+      auto in = flowc_stream::Input::from_env(ctx, "frames");
+      auto out = flowc_stream::Output::from_env(ctx, "out");
+      zmq::message_t msg;
+      char reduced[16];
+      while (in.next(msg)) {
+        reduce_frame(msg.data(), msg.size(), reduced);
+        out.send(reduced, sizeof reduced);
+      }
+      out.close();
+      return 0;
+    }
+    if (mode == "write-files" && args.size() == 4) {
+      uint64_t count = std::stoull(args[2]);
+      std::vector<char> buf(std::stoull(args[3]), 'x');
+      for (uint64_t i = 0; i < count; ++i) {
+        fill(buf, i);
+        std::string path = args[1] + "/frame_" + std::to_string(i);
+        FILE* f = std::fopen(path.c_str(), "wb");
+        if (!f || std::fwrite(buf.data(), 1, buf.size(), f) != buf.size() || std::fclose(f) != 0) {
+          throw std::runtime_error("cannot write " + path);
+        }
+      }
+      return 0;
+    }
+    if (mode == "reduce-files" && args.size() == 5) {
+      uint64_t k = std::stoull(args[2]), n = std::stoull(args[3]);
+      FILE* out = std::fopen(args[4].c_str(), "wb");
+      if (!out) throw std::runtime_error("cannot write " + args[4]);
+      for (uint64_t i = k;; i += n) {
+        std::string path = args[1] + "/frame_" + std::to_string(i);
+        if (::access(path.c_str(), R_OK) != 0) break;
+        std::string frame = read_whole(path);
+        char reduced[16];
+        reduce_frame(frame.data(), frame.size(), reduced);
+        std::fwrite(reduced, 1, sizeof reduced, out);
+      }
+      std::fclose(out);
+      return 0;
+    }
+    if (mode == "sink-files" && args.size() >= 2) {
+      Summary s;
+      for (size_t a = 2; a < args.size(); ++a) {
+        std::string data = read_whole(args[a]);
+        for (size_t off = 0; off + 16 <= data.size(); off += 16) s.add(data.data() + off, 16);
+      }
+      s.write(args[1]);
+      return 0;
+    }
+    if (mode == "raw-push" && args.size() == 4) {
+      zmq::socket_t push(ctx, zmq::socket_type::push);
+      push.set(zmq::sockopt::sndhwm, flowc_stream::default_hwm());
+      push.set(zmq::sockopt::linger, -1);
+      push.connect(args[1]);
+      uint64_t count = std::stoull(args[2]);
+      std::vector<char> buf(std::stoull(args[3]), 'x');
+      for (uint64_t i = 0; i < count; ++i) {
+        fill(buf, i);
+        push.send(zmq::message_t(buf.data(), buf.size()), zmq::send_flags::none);
+      }
+      push.send(zmq::message_t(), zmq::send_flags::sndmore);
+      push.send(zmq::str_buffer("END"), zmq::send_flags::none);
+      return 0;
+    }
+    if (mode == "raw-pull" && args.size() == 3) {
+      zmq::socket_t pull(ctx, zmq::socket_type::pull);
+      pull.set(zmq::sockopt::rcvhwm, flowc_stream::default_hwm());
+      pull.bind(args[1]);
+      Summary s;
+      zmq::message_t msg;
+      for (;;) {
+        (void)pull.recv(msg, zmq::recv_flags::none);
+        if (msg.more()) break;
+        s.add(msg.data(), msg.size());
+      }
+      s.write(args[2]);
+      return 0;
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "flowc-stream-tool " << mode << ": " << e.what() << "\n";
+    return 1;
+  }
+  return usage();
+}

@@ -1,0 +1,210 @@
+// The plan's stream rules, driven by hand: gangs start together, replicas
+// share a stream, fan-in counts producers, batch work waits for the gang.
+#include <algorithm>
+
+#include <catch2/catch.hpp>
+
+#include "runtime/scheduler/plan.h"
+#include "tests/support/test_support.h"
+
+using namespace flowc;
+using namespace flowc::runtime;
+
+namespace {
+
+struct Fixture {
+  std::unique_ptr<Compilation> c;
+  std::unique_ptr<Plan> plan;
+
+  explicit Fixture(const std::string& text, PlanOptions options = {}) {
+    c = test::compile_text(text);
+    INFO(test::diagnostics_text(*c));
+    REQUIRE(c->program);
+    const ir::Workflow* wf = c->program->find_workflow(c->program->entry);
+    REQUIRE(wf);
+    plan = std::make_unique<Plan>(*c->program, *wf, Value::object(), options);
+  }
+  std::vector<std::string> paths(const std::vector<TaskId>& ids) {
+    std::vector<std::string> out;
+    for (TaskId id : ids) out.push_back(plan->task(id).path);
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+  TaskId by_path(const std::vector<TaskId>& ids, const std::string& path) {
+    for (TaskId id : ids) {
+      if (plan->task(id).path == path) return id;
+    }
+    FAIL("no task " << path);
+    return 0;
+  }
+};
+
+const char* kOps = R"(
+op emit(n: int) -> (out: stream[str]) { run "seq ${n}" }
+op twice(lines: stream[str]) -> (out: stream[str]) { run "sed p" }
+op collect(lines: stream[str]) -> (all: file) { run "cat > ${all}" }
+op count(f: file) -> (n: int) { run "wc -l < ${f} > ${n}" }
+op slow_value(x: int) -> (y: int) { run "echo ${x} > ${y}" }
+op collect_with(lines: stream[str], label: int) -> (all: file) { run "cat > ${all}" }
+op emit_and_count(n: int) -> (out: stream[str], total: int) { run "seq ${n}" }
+op collect_total(lines: stream[str], total: int) -> (all: file) { run "cat > ${all}" }
+)";
+
+}  // namespace
+
+TEST_CASE("a producer and its consumers start together, as one gang", "[plan][streams]") {
+  Fixture f(std::string(kOps) + R"(
+workflow main() -> (n: int) {
+    p = emit(n = 10)
+    c = collect(lines = p.out)
+    k = count(f = c.all)
+    return (n = k.n)
+})");
+  auto ready = f.plan->take_ready();
+  REQUIRE(f.paths(ready) == std::vector<std::string>{"main.c", "main.p"});
+  TaskId p = f.by_path(ready, "main.p"), c = f.by_path(ready, "main.c");
+  CHECK(f.plan->task(p).gang != 0);
+  CHECK(f.plan->task(p).gang == f.plan->task(c).gang);
+  CHECK(f.plan->gang(f.plan->task(p).gang).size() == 2);
+  // How they connect.
+  const Value& out = f.plan->task(p).streams["outputs"]["out"];
+  CHECK(out["channel"] == "main.p.out");
+  CHECK(out["to"] == Value::parse(R"([["main.c/lines"]])"));
+  const Value& in = f.plan->task(c).streams["inputs"]["lines"];
+  CHECK(in["key"] == "main.c/lines");
+  CHECK(in["expect"] == 1);
+  CHECK(in["from"] == Value::parse(R"(["main.p.out"])"));
+  // The batch task after the consumer waits for it to finish.
+  f.plan->succeeded(p, Value::object());
+  CHECK(f.plan->take_ready().empty());
+  f.plan->succeeded(c, {{"all", "/w/all"}});
+  auto next = f.plan->take_ready();
+  REQUIRE(f.paths(next) == std::vector<std::string>{"main.k"});
+  CHECK(f.plan->task(next[0]).gang == 0);
+  f.plan->succeeded(next[0], {{"n", 10}});
+  REQUIRE(f.plan->ok());
+  CHECK(f.plan->outputs()["n"] == 10);
+}
+
+TEST_CASE("replicas share a stream round-robin, their outputs fan in", "[plan][streams]") {
+  Fixture f(std::string(kOps) + R"(
+workflow main() -> (all: file) {
+    p = emit(n = 10)
+    r = twice(lines = p.out) with { replicas = 3 }
+    a = collect(lines = r.out)
+    return (all = a.all)
+})");
+  auto ready = f.plan->take_ready();
+  REQUIRE(f.paths(ready) == std::vector<std::string>{"main.a", "main.p", "main.r#0", "main.r#1", "main.r#2"});
+  TaskId p = f.by_path(ready, "main.p");
+  CHECK(f.plan->task(p).streams["outputs"]["out"]["to"] ==
+        Value::parse(R"([["main.r#0/lines", "main.r#1/lines", "main.r#2/lines"]])"));
+  TaskId a = f.by_path(ready, "main.a");
+  CHECK(f.plan->task(a).streams["inputs"]["lines"]["expect"] == 3);  // three producers' ends of stream
+  for (TaskId id : ready) CHECK(f.plan->task(id).gang == f.plan->task(p).gang);
+  for (TaskId id : ready) {
+    if (id != a) f.plan->succeeded(id, Value::object());
+  }
+  CHECK_FALSE(f.plan->finished());
+  f.plan->succeeded(a, {{"all", "/w/all"}});
+  REQUIRE(f.plan->ok());
+}
+
+TEST_CASE("a for over producers fans in, a for over a consumer distributes", "[plan][streams]") {
+  Fixture f(std::string(kOps) + R"(
+workflow main() -> (all: file) {
+    for i in [1, 2] { p = emit(n = i) }
+    m = collect(lines = p.out)
+    q = emit(n = 5)
+    for j in [1, 2, 3] { w = twice(lines = q.out) }
+    z = collect(lines = w.out)
+    return (all = m.all)
+})");
+  auto ready = f.plan->take_ready();
+  REQUIRE(f.paths(ready) == std::vector<std::string>{"main.m", "main.p[0]", "main.p[1]", "main.q", "main.w[0]",
+                                                     "main.w[1]", "main.w[2]", "main.z"});
+  TaskId m = f.by_path(ready, "main.m");
+  CHECK(f.plan->task(m).streams["inputs"]["lines"]["expect"] == 2);
+  CHECK(f.plan->task(m).streams["inputs"]["lines"]["from"] == Value::parse(R"(["main.p[0].out", "main.p[1].out"])"));
+  TaskId q = f.by_path(ready, "main.q");
+  // The three iterations are one group: each message goes to one of them.
+  CHECK(f.plan->task(q).streams["outputs"]["out"]["to"] ==
+        Value::parse(R"([["main.w[0]/lines", "main.w[1]/lines", "main.w[2]/lines"]])"));
+  CHECK(f.plan->task(f.by_path(ready, "main.z")).streams["inputs"]["lines"]["expect"] == 3);
+  CHECK(f.plan->task(m).gang != f.plan->task(q).gang);  // two independent gangs
+}
+
+TEST_CASE("two consumer calls of one stream each get every message", "[plan][streams]") {
+  Fixture f(std::string(kOps) + R"(
+workflow main() -> (a: file, b: file) {
+    p = emit(n = 4)
+    a = collect(lines = p.out)
+    b = collect(lines = p.out)
+    return (a = a.all, b = b.all)
+})");
+  auto ready = f.plan->take_ready();
+  TaskId p = f.by_path(ready, "main.p");
+  CHECK(f.plan->task(p).streams["outputs"]["out"]["to"] == Value::parse(R"([["main.a/lines"], ["main.b/lines"]])"));
+}
+
+TEST_CASE("a gang waits for a consumer's other inputs", "[plan][streams]") {
+  Fixture f(std::string(kOps) + R"(
+workflow main() -> (all: file) {
+    v = slow_value(x = 1)
+    p = emit(n = 4)
+    c = collect_with(lines = p.out, label = v.y)
+    return (all = c.all)
+})");
+  auto ready = f.plan->take_ready();
+  REQUIRE(f.paths(ready) == std::vector<std::string>{"main.v"});  // the producer is held
+  f.plan->succeeded(ready[0], {{"y", 1}});
+  CHECK(f.paths(f.plan->take_ready()) == std::vector<std::string>{"main.c", "main.p"});
+}
+
+TEST_CASE("a consumer that needs its producer to finish first is an error, not a hang", "[plan][streams]") {
+  Fixture f(std::string(kOps) + R"(
+workflow main() -> (all: file) {
+    p = emit_and_count(n = 4)
+    c = collect_total(lines = p.out, total = p.total)
+    return (all = c.all)
+})");
+  auto ready = f.plan->take_ready();
+  CHECK(ready.empty());
+  REQUIRE(f.plan->finished());
+  CHECK_FALSE(f.plan->ok());
+  REQUIRE(!f.plan->problems().empty());
+  CHECK_THAT(f.plan->problems()[0].message, Catch::Contains("main.c") && Catch::Contains("after the stream has ended"));
+}
+
+TEST_CASE("a failed replica fails its call once, and the run ends when the gang is back", "[plan][streams]") {
+  Fixture f(std::string(kOps) + R"(
+workflow main() -> (all: file) {
+    p = emit(n = 10)
+    r = twice(lines = p.out) with { replicas = 2 }
+    a = collect(lines = r.out)
+    return (all = a.all)
+})");
+  auto ready = f.plan->take_ready();
+  REQUIRE(ready.size() == 4);
+  f.plan->failed(f.by_path(ready, "main.r#1"), "exited with code 1");
+  CHECK_FALSE(f.plan->finished());
+  f.plan->failed(f.by_path(ready, "main.r#0"), "stopped");
+  f.plan->failed(f.by_path(ready, "main.p"), "stopped");
+  f.plan->failed(f.by_path(ready, "main.a"), "stopped");
+  REQUIRE(f.plan->finished());
+  CHECK_FALSE(f.plan->ok());
+  CHECK(f.plan->problems()[0].path == "main.r");
+  CHECK(f.plan->problems()[0].message == "exited with code 1");
+}
+
+TEST_CASE("replicas of an op with a file output is a clear error", "[plan][streams]") {
+  Fixture f(std::string(kOps) + R"(
+workflow main() -> (all: file) {
+    p = emit(n = 10)
+    a = collect(lines = p.out) with { replicas = 2 }
+    return (all = a.all)
+})");
+  CHECK(f.plan->take_ready().empty());
+  REQUIRE(f.plan->finished());
+  CHECK_THAT(f.plan->problems()[0].message, Catch::Contains("use a `for`"));
+}

@@ -1,0 +1,409 @@
+// Streams end to end: the real flowc binary, real ZeroMQ sockets (ipc and
+// tcp on 127.0.0.1), real commands, in a scratch folder per test.
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <numeric>
+#include <sstream>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "tests/support/test_support.h"
+
+namespace fs = std::filesystem;
+using flowc::test::CommandResult;
+using nlohmann::json;
+
+namespace {
+
+struct Project {
+  fs::path dir;
+  Project() {
+    static int n = 0;
+    dir = fs::temp_directory_path() / ("flowc-stream-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+  }
+  ~Project() {
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+  }
+  std::string write(const std::string& name, const std::string& text) {
+    fs::path p = dir / name;
+    fs::create_directories(p.parent_path());
+    flowc::test::write_file(p.string(), text);
+    return p.string();
+  }
+  std::string read(const std::string& name) const { return flowc::test::read_file((dir / name).string()); }
+  CommandResult flowc(std::vector<std::string> args, const std::vector<std::string>& env = {}) {
+    return flowc::test::run_flowc(args, dir.string(), env);
+  }
+  std::vector<json> events() const {
+    std::vector<fs::path> runs;
+    for (const auto& e : fs::directory_iterator(dir / ".flow" / "runs")) runs.push_back(e.path());
+    std::sort(runs.begin(), runs.end());
+    std::vector<json> out;
+    std::ifstream in(runs.back() / "events.jsonl");
+    for (std::string line; std::getline(in, line);) out.push_back(json::parse(line));
+    return out;
+  }
+  std::vector<json> events(const std::string& kind) const {
+    std::vector<json> out;
+    for (json& e : events()) {
+      if (e["event"] == kind) out.push_back(std::move(e));
+    }
+    return out;
+  }
+  // The counts a task's stream port carried, from the `stream` events.
+  json stream(const std::string& task, const std::string& direction) const {
+    for (json& e : events("stream")) {
+      if (e["task"] == task && e["direction"] == direction) return e;
+    }
+    return json();
+  }
+};
+
+// The standard output of a shell command.
+std::string sh(const std::string& command) {
+  std::string out;
+  if (FILE* f = ::popen(command.c_str(), "r")) {
+    char buf[4096];
+    for (size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) out.append(buf, n);
+    ::pclose(f);
+  }
+  return out;
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+std::vector<std::string> numbered(int from, int to, const std::string& prefix = "") {
+  std::vector<std::string> out;
+  for (int i = from; i <= to; ++i) out.push_back(prefix + std::to_string(i));
+  return out;
+}
+
+const char* kPipeline = R"(
+op emit(n: int) -> (out: stream[str]) { run "seq ${n}" }
+op tag(lines: stream[str]) -> (out: stream[str]) { run "sed 's/^/r/'" }
+op collect(lines: stream[str]) -> (all: file) { run "sort -t r -k 2 -n > ${all}" }
+op count(f: file) -> (n: int) { run "wc -l < ${f} | tr -d ' ' > ${n}" }
+workflow main(n: int = 1000, r: int = 3) -> (all: file, lines: int) {
+    p = emit(n = n)
+    t = tag(lines = p.out) with { replicas = r }
+    a = collect(lines = t.out)
+    k = count(f = a.all)
+    return (all = a.all, lines = k.n)
+}
+)";
+
+}  // namespace
+
+TEST_CASE("a bridged str stream: producer to consumer, every line once", "[streams]") {
+  for (std::string transport : {"ipc", "tcp"}) {
+    DYNAMIC_SECTION(transport) {
+      Project p;
+      p.write("s.flow", R"(
+op emit(n: int) -> (out: stream[str]) { run "seq ${n}" }
+op collect(lines: stream[str]) -> (all: file) { run "cat > ${all}" }
+workflow main(n: int = 2000) -> (all: file) {
+    e = emit(n = n)
+    c = collect(lines = e.out)
+    return (all = c.all)
+})");
+      auto r = p.flowc({"run", "s.flow", "--stream-transport", transport});
+      INFO(r.err);
+      REQUIRE(r.exit_code == 0);
+      CHECK(lines_of(p.read("flow-out/all/all")) == numbered(1, 2000));
+      json out = p.stream("main.e", "out"), in = p.stream("main.c", "in");
+      CHECK(out["messages"] == 2000);
+      CHECK(in["messages"] == 2000);
+      CHECK(in["producers"] == 1);
+      // The two started together: the consumer did not wait for the producer to finish.
+      auto started = p.events("started");
+      CHECK(started.size() == 2);
+    }
+  }
+}
+
+TEST_CASE("replicas get the stream round-robin and fan in to one consumer", "[streams]") {
+  Project p;
+  p.write("s.flow", kPipeline);
+  auto r = p.flowc({"run", "s.flow", "-p", "n=3000", "-p", "r=3"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(lines_of(p.read("flow-out/all/all")) == numbered(1, 3000, "r"));
+  uint64_t total = 0;
+  for (int k = 0; k < 3; ++k) {
+    json in = p.stream("main.t#" + std::to_string(k), "in");
+    INFO("replica " << k);
+    CHECK(in["messages"].get<uint64_t>() > 0);  // each got a share
+    total += in["messages"].get<uint64_t>();
+  }
+  CHECK(total == 3000);  // and no message went to two
+  CHECK(p.stream("main.a", "in")["messages"] == 3000);
+  CHECK(p.stream("main.a", "in")["producers"] == 3);
+  // The batch task after the gang ran when it had finished.
+  CHECK(p.read("flow-out/outputs.json").find("\"lines\": 3000") != std::string::npos);
+}
+
+TEST_CASE("fan-in from a for of producers, a for over a consumer distributes", "[streams]") {
+  Project p;
+  p.write("s.flow", R"(
+op emit(from: int, to: int) -> (out: stream[str]) { run "seq ${from} ${to}" }
+op tag(lines: stream[str]) -> (out: stream[str]) { run "cat" }
+op collect(lines: stream[str]) -> (all: file) { run "sort -n > ${all}" }
+workflow main() -> (all: file) {
+    for i in [0, 1, 2, 3] { e = emit(from = i * 100 + 1, to = i * 100 + 100) }
+    for j in [1, 2] { t = tag(lines = e.out) }
+    c = collect(lines = t.out)
+    return (all = c.all)
+})");
+  auto r = p.flowc({"run", "s.flow"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(lines_of(p.read("flow-out/all/all")) == numbered(1, 400));
+  CHECK(p.stream("main.t[0]", "in")["producers"] == 4);
+  CHECK(p.stream("main.t[0]", "in")["messages"].get<int>() + p.stream("main.t[1]", "in")["messages"].get<int>() == 400);
+}
+
+TEST_CASE("a slow consumer slows the producer down, nothing is lost", "[streams]") {
+  Project p;
+  p.write("s.flow", R"(
+op emit(n: int, dir: str) -> (out: stream[str]) { run "seq ${n}; date +%s.%N > ${dir}/emitted_at" }
+op slow(lines: stream[str], dir: str) -> (n: int) {
+    run "sleep 1.5; date +%s.%N > ${dir}/reading_at; wc -l | tr -d ' ' > ${n}"
+}
+workflow main(dir: str, lines: int = 300000) -> (n: int) {
+    e = emit(n = lines, dir = dir)
+    s = slow(lines = e.out, dir = dir)
+    return (n = s.n)
+})");
+  auto r = p.flowc({"run", "s.flow", "-p", "dir=" + p.dir.string()}, {"FLOWC_STREAM_HWM=10"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(p.read("flow-out/outputs.json").find("\"n\": 300000") != std::string::npos);
+  CHECK(p.stream("main.e", "out")["messages"] == 300000);
+  CHECK(p.stream("main.s", "in")["messages"] == 300000);
+  // The producer could not finish before the consumer began to read: the
+  // high-water marks and pipes hold far less than the 2 MB it writes.
+  double emitted = std::stod(p.read("emitted_at"));
+  double reading = std::stod(p.read("reading_at"));
+  CHECK(emitted > reading);
+}
+
+TEST_CASE("bytes are length-prefixed frames, records are JSON lines", "[streams]") {
+  Project p;
+  p.write("s.flow", R"(
+type Hit = { id: int, name: str }
+op frames() -> (out: stream[bytes]) { run "printf '\\000\\000\\000\\005hello\\000\\000\\000\\000\\000\\000\\000\\003a\\nb'" }
+op keep(data: stream[bytes]) -> (all: file) { run "cat > ${all}" }
+op hits() -> (out: stream[Hit]) { run "printf '%s\\n' '{\"id\": 1, \"name\": \"a\"}' '' '{\"name\": \"b\", \"id\": 2}'" }
+op names(h: stream[Hit]) -> (all: file) { run "cat > ${all}" }
+workflow main() -> (frames: file, names: file) {
+    f = frames()
+    k = keep(data = f.out)
+    h = hits()
+    n = names(h = h.out)
+    return (frames = k.all, names = n.all)
+})");
+  auto r = p.flowc({"run", "s.flow"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  std::string frames = p.read("flow-out/frames/all");
+  CHECK(frames == std::string("\0\0\0\5hello\0\0\0\0\0\0\0\3a\nb", 20));
+  CHECK(p.stream("main.k", "in")["messages"] == 3);  // an empty frame is a message too
+  CHECK(lines_of(p.read("flow-out/names/all")) ==
+        std::vector<std::string>{R"({"id": 1, "name": "a"})", R"({"name": "b", "id": 2})"});
+}
+
+TEST_CASE("a malformed record stream fails its producer, naming the line", "[streams]") {
+  Project p;
+  p.write("s.flow", R"(
+op hits() -> (out: stream[{id: int}]) { run "printf '%s\\n' '{\"id\": 1}' '{\"id\": \"x\"}'" }
+op names(h: stream[{id: int}]) -> (all: file) { run "cat > ${all}" }
+workflow main() -> (names: file) {
+    h = hits()
+    n = names(h = h.out)
+    return (names = n.all)
+})");
+  auto r = p.flowc({"run", "s.flow"});
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Catch::Contains("op `hits` at main.h") && Catch::Contains("line 2 of its output"));
+}
+
+TEST_CASE("native commands speak ZeroMQ themselves, counts prove every message", "[streams]") {
+  Project p;
+  p.write("s.flow", R"(
+op emit(tool: str, n: int, size: int) -> (out: stream[bytes]) { streams "native" run "${tool} emit ${n} ${size}" }
+op relay(tool: str, frames: stream[bytes]) -> (out: stream[bytes]) { streams "native" run "${tool} relay" }
+op sink(tool: str, frames: stream[bytes]) -> (summary: file) { streams "native" run "${tool} sink ${summary}" }
+op sink_stdio(tool: str, frames: stream[bytes]) -> (summary: file) { run "${tool} sink ${summary} --stdio" }
+workflow main(tool: str, n: int = 5000, size: int = 100) -> (native: file, bridged: file) {
+    e = emit(tool = tool, n = n, size = size)
+    r = relay(tool = tool, frames = e.out) with { replicas = 2 }
+    s = sink(tool = tool, frames = r.out)
+    b = sink_stdio(tool = tool, frames = e.out)
+    return (native = s.summary, bridged = b.summary)
+})");
+  auto r = p.flowc({"run", "s.flow", "-p", std::string("tool=") + FLOWC_STREAM_TOOL});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  // Both consumers of `e` got all 5000 (every group gets every message), with the same checksum.
+  json native = json::parse(p.read("flow-out/native/summary"));
+  json bridged = json::parse(p.read("flow-out/bridged/summary"));
+  CHECK(native["messages"] == 5000);
+  CHECK(bridged["messages"] == 5000);
+  CHECK(native["checksum"] == bridged["checksum"]);
+  CHECK(p.stream("main.e", "out")["per_consumer"].size() == 3);  // two relays and the bridge
+  CHECK(p.stream("main.r#0", "in")["messages"].get<int>() + p.stream("main.r#1", "in")["messages"].get<int>() == 5000);
+}
+
+TEST_CASE("a consumer that crashes mid-stream fails the gang, other results are kept", "[streams]") {
+  Project p;
+  p.write("s.flow", R"(
+op emit() -> (out: stream[str]) { run "seq 100000000" }
+op crash(lines: stream[str]) -> (all: file) { run "head -n 5 > ${all}; echo 'the consumer gave up' >&2; exit 3" }
+op other(x: int) -> (y: int) { run "echo ${x} > ${y}" }
+workflow main() -> (all: file, y: int) {
+    o = other(x = 7)
+    e = emit()
+    c = crash(lines = e.out)
+    return (all = c.all, y = o.y)
+})");
+  auto r = p.flowc({"run", "s.flow", "--keep-going"});
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Catch::Contains("op `crash` at main.c") && Catch::Contains("exited with code 3") &&
+                        Catch::Contains("the consumer gave up"));
+  auto cancelled = p.events("cancelled");
+  REQUIRE(cancelled.size() == 1);
+  CHECK(cancelled[0]["task"] == "main.e");
+  CHECK_THAT(cancelled[0]["error"].get<std::string>(), Catch::Contains("`main.c`, of the same stream, failed"));
+  // The unrelated task's result is kept: the next run reuses it.
+  auto again = p.flowc({"run", "s.flow", "--keep-going"});
+  auto cached = p.events("cached");
+  REQUIRE(cached.size() == 1);
+  CHECK(cached[0]["task"] == "main.o");
+}
+
+TEST_CASE("a producer that never ends is stopped by its timeout", "[streams]") {
+  Project p;
+  p.write("s.flow", R"(
+op forever() -> (out: stream[str]) { timeout 1s run "while true; do echo x; sleep 0.01; done" }
+op collect(lines: stream[str]) -> (all: file) { run "cat > ${all}" }
+workflow main() -> (all: file) {
+    f = forever()
+    c = collect(lines = f.out)
+    return (all = c.all)
+})");
+  auto r = p.flowc({"run", "s.flow"});
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Catch::Contains("op `forever` at main.f") && Catch::Contains("timeout of 1s"));
+  auto cancelled = p.events("cancelled");
+  REQUIRE(cancelled.size() == 1);
+  CHECK(cancelled[0]["task"] == "main.c");
+}
+
+TEST_CASE("a stream gang is reused only whole", "[streams]") {
+  Project p;
+  p.write("s.flow", kPipeline);
+  REQUIRE(p.flowc({"run", "s.flow", "-p", "n=50", "-p", "r=2"}).exit_code == 0);
+  auto again = p.flowc({"run", "s.flow", "-p", "n=50", "-p", "r=2"});
+  INFO(again.err);
+  REQUIRE(again.exit_code == 0);
+  CHECK(p.events("cached").size() == 5);  // the gang of four, and the count after it
+  CHECK(p.events("started").empty());
+  // One member's result is gone: the whole gang runs again, none is half-reused.
+  std::string key;
+  for (json& e : p.events("cached")) {
+    if (e["task"] == "main.a") key = e["work_dir"];
+  }
+  REQUIRE(!key.empty());
+  fs::remove(fs::path(key) / "all");
+  auto third = p.flowc({"run", "s.flow", "-p", "n=50", "-p", "r=2"});
+  INFO(third.err);
+  REQUIRE(third.exit_code == 0);
+  CHECK(p.events("started").size() == 4);
+  CHECK(lines_of(p.read("flow-out/all/all")) == numbered(1, 50, "r"));
+}
+
+TEST_CASE("an unreachable Redis registry stops the run before anything starts", "[streams]") {
+  Project p;
+  p.write("s.flow", kPipeline);
+  auto r = p.flowc({"run", "s.flow", "--registry", "redis://127.0.0.1:1"});
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("cannot reach the Redis registry at redis://127.0.0.1:1") &&
+                        Catch::Contains("nothing was run"));
+}
+
+// Needs the redis-server the CTest fixture starts (tests/streams/redis.sh).
+TEST_CASE("with a Redis registry, endpoints are registered and found there", "[streams][redis]") {
+  const char* port = std::getenv("FLOWC_TEST_REDIS_PORT");
+  if (!port) {
+    std::string file = std::string(FLOWC_BINARY_DIR) + "/redis-fixture/port";
+    std::ifstream in(file);
+    static std::string text;
+    in >> text;
+    REQUIRE_FALSE(text.empty());
+    port = text.c_str();
+  }
+  Project p;
+  p.write("s.flow", kPipeline);
+  std::string url = std::string("redis://127.0.0.1:") + port;
+  auto r = p.flowc({"run", "s.flow", "--registry", url, "-p", "n=500", "-p", "r=2"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(lines_of(p.read("flow-out/all/all")) == numbered(1, 500, "r"));
+  // The consumers' endpoints are in Redis, under this run's id, on tcp.
+  std::string run_id = p.events("run_started")[0]["run_id"];
+  auto names = lines_of(sh(std::string("redis-cli -p ") + port + " --raw KEYS 'flowc:" + run_id + ":*'"));
+  std::sort(names.begin(), names.end());
+  CHECK(names == std::vector<std::string>{"flowc:" + run_id + ":main.a/lines", "flowc:" + run_id + ":main.t#0/lines",
+                                          "flowc:" + run_id + ":main.t#1/lines"});
+  std::string value = sh(std::string("redis-cli -p ") + port + " --raw GET 'flowc:" + run_id + ":main.a/lines'");
+  CHECK_THAT(value, Catch::StartsWith("tcp://127.0.0.1:"));
+}
+
+TEST_CASE("examples/detector.flow: frames reduced by replicas, summarised", "[streams][examples]") {
+  Project p;
+  auto r = p.flowc({"run", flowc::test::source_path("examples/detector.flow"), "-p", "frames=300", "-p", "pixels=16",
+                    "-p", "replicas=3"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  int64_t sum = 0, max = 0;
+  std::vector<std::string> per_frame;
+  for (int f = 0; f < 300; ++f) {
+    int64_t s = 0, m = 0;
+    for (int i = 0; i < 16; ++i) {
+      int64_t v = (f * 31 + i * 17) % 256;
+      s += v;
+      m = std::max(m, v);
+    }
+    sum += s;
+    max = std::max(max, m);
+    per_frame.push_back(std::to_string(f) + " " + std::to_string(s) + " " + std::to_string(m));
+  }
+  CHECK(p.read("flow-out/summary/summary.txt") ==
+        "frames 300\nsum " + std::to_string(sum) + "\nmax " + std::to_string(max) + "\n");
+  CHECK(lines_of(p.read("flow-out/per_frame/frames.txt")) == per_frame);
+  uint64_t shared = 0;
+  for (int k = 0; k < 3; ++k) shared += p.stream("main.r#" + std::to_string(k), "in")["messages"].get<uint64_t>();
+  CHECK(shared == 300);
+}
+
+TEST_CASE("examples/tour.flow runs, streams included", "[streams][examples]") {
+  Project p;
+  auto r = p.flowc({"run", flowc::test::source_path("examples/tour.flow")});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(p.stream("main.found", "in")["producers"] == 2);  // the two grep replicas fan in
+}
