@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -99,6 +100,36 @@ size_t read_exact(int fd, char* data, size_t n) {
   return got;
 }
 
+// Reads through a 64 KiB buffer (small frames cost a copy, not two
+// syscalls each); a large read goes straight to its destination.
+class BufferedReader {
+ public:
+  explicit BufferedReader(int fd) : fd_(fd), buf_(1 << 16) {}
+  // Reads exactly n bytes; returns how many were read before end of file.
+  size_t read(char* dst, size_t n) {
+    size_t got = std::min(n, have_ - pos_);
+    std::memcpy(dst, buf_.data() + pos_, got);
+    pos_ += got;
+    if (got == n) return got;
+    if (n - got >= buf_.size()) return got + read_exact(fd_, dst + got, n - got);
+    while (got < n) {
+      ssize_t r = ::read(fd_, buf_.data(), buf_.size());
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0) break;
+      have_ = static_cast<size_t>(r);
+      pos_ = std::min(n - got, have_);
+      std::memcpy(dst + got, buf_.data(), pos_);
+      got += pos_;
+    }
+    return got;
+  }
+
+ private:
+  int fd_;
+  std::vector<char> buf_;
+  size_t have_ = 0, pos_ = 0;
+};
+
 // A free tcp port on 127.0.0.1, for a native command to bind (it binds
 // after this process let go of it: a small race, documented).
 std::string free_tcp_endpoint() {
@@ -136,14 +167,15 @@ void append_stats(const std::string& path, const json& line) {
 // Returns "" or what was wrong with the output.
 std::string pump_out(int fd, Framing framing, const ir::Type* elem, flowc_stream::Output& out) {
   if (framing == Framing::Frames) {
+    BufferedReader in(fd);
     for (;;) {
       unsigned char header[4];
-      size_t got = read_exact(fd, reinterpret_cast<char*>(header), 4);
+      size_t got = in.read(reinterpret_cast<char*>(header), 4);
       if (got == 0) return "";
       if (got < 4) return fmt::format("its output ended inside a frame header ({} of 4 bytes)", got);
       uint32_t len = (uint32_t(header[0]) << 24) | (uint32_t(header[1]) << 16) | (uint32_t(header[2]) << 8) | header[3];
       zmq::message_t msg(len);
-      size_t body = read_exact(fd, static_cast<char*>(msg.data()), len);
+      size_t body = in.read(static_cast<char*>(msg.data()), len);
       if (body < len) {
         return fmt::format("its output ended {} bytes into a frame of {} (a stream[bytes] is written as frames: a "
                            "4-byte big-endian length, then that many bytes)",

@@ -8,7 +8,9 @@
 //   flowc-stream-tool sink  SUMMARY --stdio     the same, reading bytes frames on stdin
 //   flowc-stream-tool reduce                    native: each message of `frames` → 16 bytes on `out`
 //                                               (its sequence number and the sum of its bytes)
-//   flowc-stream-tool raw-push ENDPOINT COUNT SIZE   plain PUSH (connects), then an END
+//   flowc-stream-tool raw-push ENDPOINT COUNT SIZE   plain PUSH (connects), then an END,
+//                                                    and waits for the PULL's ACK (as flowc's
+//                                                    streams do: see flowc_stream.hpp)
 //   flowc-stream-tool raw-pull ENDPOINT SUMMARY      plain PULL (binds), until the END
 //
 // The same work through files, for bench/stream's file-based workflow:
@@ -84,26 +86,6 @@ std::string read_whole(const std::string& path) {
   return out;
 }
 
-bool write_all(int fd, const char* p, size_t n) {
-  while (n > 0) {
-    ssize_t w = ::write(fd, p, n);
-    if (w <= 0) return false;
-    p += w;
-    n -= static_cast<size_t>(w);
-  }
-  return true;
-}
-
-size_t read_exact(int fd, char* p, size_t n) {
-  size_t got = 0;
-  while (got < n) {
-    ssize_t r = ::read(fd, p + got, n - got);
-    if (r <= 0) break;
-    got += static_cast<size_t>(r);
-  }
-  return got;
-}
-
 int usage() {
   std::cerr << "usage: flowc-stream-tool emit COUNT SIZE [--stdio] | relay | sink SUMMARY [--stdio] |\n"
                "       raw-push ENDPOINT COUNT SIZE | raw-pull ENDPOINT SUMMARY\n";
@@ -124,13 +106,17 @@ int main(int argc, char** argv) {
       uint64_t count = std::stoull(args[1]);
       std::vector<char> buf(std::stoull(args[2]), 'x');
       if (stdio) {
+        static char out_buf[1 << 16];
+        std::setvbuf(stdout, out_buf, _IOFBF, sizeof out_buf);
         for (uint64_t i = 0; i < count; ++i) {
           fill(buf, i);
           uint32_t len = static_cast<uint32_t>(buf.size());
           char header[4] = {char(len >> 24), char(len >> 16), char(len >> 8), char(len)};
-          if (!write_all(1, header, 4) || !write_all(1, buf.data(), buf.size())) return 1;
+          if (std::fwrite(header, 1, 4, stdout) != 4 || std::fwrite(buf.data(), 1, buf.size(), stdout) != buf.size()) {
+            return 1;
+          }
         }
-        return 0;
+        return std::fflush(stdout) == 0 ? 0 : 1;
       }
       auto out = flowc_stream::Output::from_env(ctx, "out");
       for (uint64_t i = 0; i < count; ++i) {
@@ -152,14 +138,16 @@ int main(int argc, char** argv) {
       Summary s;
       if (stdio) {
         std::vector<char> buf;
+        static char in_buf[1 << 16];
+        std::setvbuf(stdin, in_buf, _IOFBF, sizeof in_buf);
         for (;;) {
           unsigned char h[4];
-          size_t got = read_exact(0, reinterpret_cast<char*>(h), 4);
+          size_t got = std::fread(h, 1, 4, stdin);
           if (got == 0) break;
           if (got < 4) throw std::runtime_error("truncated frame header");
           uint32_t len = (uint32_t(h[0]) << 24) | (uint32_t(h[1]) << 16) | (uint32_t(h[2]) << 8) | h[3];
           buf.resize(len);
-          if (read_exact(0, buf.data(), len) < len) throw std::runtime_error("truncated frame");
+          if (std::fread(buf.data(), 1, len, stdin) < len) throw std::runtime_error("truncated frame");
           s.add(buf.data(), len);
         }
       } else {
@@ -224,6 +212,9 @@ int main(int argc, char** argv) {
       push.set(zmq::sockopt::sndhwm, flowc_stream::default_hwm());
       push.set(zmq::sockopt::linger, -1);
       push.connect(args[1]);
+      zmq::socket_t ack(ctx, zmq::socket_type::pull);
+      ack.bind(args[1].rfind("ipc://", 0) == 0 ? args[1] + ".ack" : std::string("tcp://127.0.0.1:*"));
+      std::string ack_endpoint = ack.get(zmq::sockopt::last_endpoint);
       uint64_t count = std::stoull(args[2]);
       std::vector<char> buf(std::stoull(args[3]), 'x');
       for (uint64_t i = 0; i < count; ++i) {
@@ -231,7 +222,9 @@ int main(int argc, char** argv) {
         push.send(zmq::message_t(buf.data(), buf.size()), zmq::send_flags::none);
       }
       push.send(zmq::message_t(), zmq::send_flags::sndmore);
-      push.send(zmq::str_buffer("END"), zmq::send_flags::none);
+      push.send(zmq::buffer(ack_endpoint), zmq::send_flags::none);
+      zmq::message_t done;
+      (void)ack.recv(done, zmq::recv_flags::none);
       return 0;
     }
     if (mode == "raw-pull" && args.size() == 3) {
@@ -245,6 +238,12 @@ int main(int argc, char** argv) {
         if (msg.more()) break;
         s.add(msg.data(), msg.size());
       }
+      zmq::message_t ack_endpoint;
+      (void)pull.recv(ack_endpoint, zmq::recv_flags::none);
+      zmq::socket_t ack(ctx, zmq::socket_type::push);
+      ack.set(zmq::sockopt::linger, 10000);
+      ack.connect(ack_endpoint.to_string());
+      ack.send(zmq::str_buffer("ACK"), zmq::send_flags::none);
       s.write(args[2]);
       return 0;
     }
