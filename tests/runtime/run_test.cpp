@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "runtime/store/store.h"
+#include "tests/support/project.h"
 #include "tests/support/test_support.h"
 
 namespace fs = std::filesystem;
@@ -23,45 +24,7 @@ using nlohmann::json;
 
 namespace {
 
-// A scratch project folder, removed at the end.
-struct Project {
-  fs::path dir;
-  Project() {
-    static int n = 0;
-    dir = fs::temp_directory_path() / ("flowc-run-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-  }
-  ~Project() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
-  std::string write(const std::string& name, const std::string& text) {
-    fs::path p = dir / name;
-    fs::create_directories(p.parent_path());
-    flowc::test::write_file(p.string(), text);
-    return p.string();
-  }
-  std::string read(const std::string& name) const { return flowc::test::read_file((dir / name).string()); }
-  bool exists(const std::string& name) const { return fs::exists(dir / name); }
-  CommandResult flowc(std::vector<std::string> args, const std::vector<std::string>& env = {}) {
-    return flowc::test::run_flowc(args, dir.string(), env);
-  }
-  // The events of the last run.
-  std::vector<json> events() const {
-    std::vector<fs::path> runs;
-    for (const auto& e : fs::directory_iterator(dir / ".flow" / "runs")) runs.push_back(e.path());
-    std::sort(runs.begin(), runs.end());
-    std::vector<json> out;
-    std::ifstream in(runs.back() / "events.jsonl");
-    for (std::string line; std::getline(in, line);) out.push_back(json::parse(line));
-    return out;
-  }
-  size_t count(const std::string& event) const {
-    auto all = events();
-    return std::count_if(all.begin(), all.end(), [&](const json& e) { return e["event"] == event; });
-  }
-};
+using flowc::test::Project;
 
 const char* kHello = R"(
 op greet(name: str) -> (msg: file) {

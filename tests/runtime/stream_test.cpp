@@ -13,6 +13,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "tests/support/project.h"
 #include "tests/support/test_support.h"
 
 namespace fs = std::filesystem;
@@ -21,37 +22,10 @@ using nlohmann::json;
 
 namespace {
 
-struct Project {
-  fs::path dir;
-  Project() {
-    static int n = 0;
-    dir = fs::temp_directory_path() / ("flowc-stream-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-  }
-  ~Project() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
-  std::string write(const std::string& name, const std::string& text) {
-    fs::path p = dir / name;
-    fs::create_directories(p.parent_path());
-    flowc::test::write_file(p.string(), text);
-    return p.string();
-  }
-  std::string read(const std::string& name) const { return flowc::test::read_file((dir / name).string()); }
-  CommandResult flowc(std::vector<std::string> args, const std::vector<std::string>& env = {}) {
-    return flowc::test::run_flowc(args, dir.string(), env);
-  }
-  std::vector<json> events() const {
-    std::vector<fs::path> runs;
-    for (const auto& e : fs::directory_iterator(dir / ".flow" / "runs")) runs.push_back(e.path());
-    std::sort(runs.begin(), runs.end());
-    std::vector<json> out;
-    std::ifstream in(runs.back() / "events.jsonl");
-    for (std::string line; std::getline(in, line);) out.push_back(json::parse(line));
-    return out;
-  }
+// The shared scratch project, with the stream events picked out.
+struct Project : flowc::test::Project {
+  Project() : flowc::test::Project("flowc-stream") {}
+  using flowc::test::Project::events;
   std::vector<json> events(const std::string& kind) const {
     std::vector<json> out;
     for (json& e : events()) {
