@@ -33,9 +33,8 @@ bench=(
   make           # peer: GNU Make -j2
   ninja-build    # peer: Ninja -j2
   time           # /usr/bin/time -f '%e %M': wall time and peak RSS
-  bc             # bench/container's arithmetic
   python3        # bench/slurm: reads the event log for latencies
-  bc             # bench/stream: ratios
+  bc             # bench/container and bench/stream: arithmetic and ratios
   libboost-dev libboost-filesystem-dev  # bench/spawn: Boost.Process
 )
 

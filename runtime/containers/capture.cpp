@@ -15,6 +15,7 @@
 
 #include <fmt/format.h>
 
+#include "runtime/process/find_program.h"
 #include "runtime/process/spawn.h"
 
 namespace flowc::runtime {
@@ -88,21 +89,6 @@ std::string start(const std::vector<std::string>& command, Child& child) {
 }
 
 }  // namespace
-
-std::optional<std::string> find_on_path(const std::string& program) {
-  if (program.empty()) return std::nullopt;
-  if (program.find('/') != std::string::npos) {
-    return ::access(program.c_str(), X_OK) == 0 ? std::optional<std::string>(program) : std::nullopt;
-  }
-  const char* path = std::getenv("PATH");
-  std::istringstream dirs(path ? path : "/usr/local/bin:/usr/bin:/bin");
-  for (std::string dir; std::getline(dirs, dir, ':');) {
-    if (dir.empty()) dir = ".";
-    std::string candidate = dir + "/" + program;
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-  }
-  return std::nullopt;
-}
 
 std::vector<Captured> run_captured(const std::vector<std::vector<std::string>>& commands, double timeout_seconds) {
   std::vector<Captured> results(commands.size());

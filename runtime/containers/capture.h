@@ -20,8 +20,4 @@ struct Captured {
 // longer than `timeout_seconds` is killed.
 std::vector<Captured> run_captured(const std::vector<std::vector<std::string>>& commands, double timeout_seconds);
 
-// The executable file `program` names on PATH (or `program` itself if it
-// holds a '/' and is executable).
-std::optional<std::string> find_on_path(const std::string& program);
-
 }  // namespace flowc::runtime

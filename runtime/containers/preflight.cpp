@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "runtime/containers/capture.h"
+#include "runtime/process/find_program.h"
 
 namespace flowc::runtime {
 namespace {

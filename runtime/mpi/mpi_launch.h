@@ -6,7 +6,6 @@
 // launcher gathers all ranks' stdout and stderr into the task's files.
 #pragma once
 
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,9 +24,5 @@ std::vector<std::string> mpirun_command(const std::string& mpirun, int ranks, bo
 // allocation (--overlap: the pilot, not Slurm, shares the cores out).
 std::vector<std::string> srun_command(int ranks, int cpus_per_rank, bool overcommit, bool step_of_allocation,
                                       const std::vector<std::string>& argv);
-
-// The full path of `program` found in the PATH of `env` (NAME=value
-// entries), or nothing.
-std::optional<std::string> find_in_path(const std::string& program, const std::vector<std::string>& env);
 
 }  // namespace flowc::runtime

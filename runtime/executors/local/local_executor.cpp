@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "runtime/mpi/mpi_launch.h"
+#include "runtime/process/find_program.h"
 #include "runtime/process/spawn.h"
 
 namespace flowc::runtime {

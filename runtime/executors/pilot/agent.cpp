@@ -17,6 +17,7 @@
 
 #include "runtime/executors/local/local_executor.h"
 #include "runtime/executors/pilot/channel.h"
+#include "runtime/process/find_program.h"
 #include "runtime/executors/slurm/job_script.h"
 #include "runtime/mpi/mpi_launch.h"
 
