@@ -38,6 +38,12 @@ struct GraphOptions {
   std::string output;          // default: stdout
 };
 
+struct DocOptions {
+  CommonOptions common;
+  std::string file;            // a path, or a path under a library folder (std/files.flow)
+  std::string format = "text";  // text | markdown | json
+};
+
 struct RunCommandOptions {
   CommonOptions common;
   std::string file;                     // .flow or IR
@@ -87,6 +93,7 @@ int cmd_explain(const ExplainOptions& options);
 int cmd_clean(const CleanOptions& options);
 int cmd_build(const BuildOptions& options);
 int cmd_graph(const GraphOptions& options);
+int cmd_doc(const DocOptions& options);
 // `flowc agent DIR`: a pilot's agent, started inside its allocation (not for people).
 int cmd_agent(const std::string& channel_dir);
 

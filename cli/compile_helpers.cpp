@@ -50,10 +50,18 @@ std::vector<std::string> library_paths(const CommonOptions& options) {
     }
   }
   std::string exe = executable_dir();
-  if (!exe.empty()) paths.push_back((fs::path(exe) / ".." / "share" / "flowc" / "lib").lexically_normal().string());
+  std::string installed;
+  if (!exe.empty()) installed = (fs::path(exe) / ".." / "share" / "flowc" / "lib").lexically_normal().string();
+  std::error_code ec;
+  if (!installed.empty() && fs::is_directory(installed, ec)) {
+    paths.push_back(installed);
+  } else {
 #ifdef FLOWC_SOURCE_STDLIB
-  paths.push_back(FLOWC_SOURCE_STDLIB);  // a build tree's own standard library
+    // Not installed: a build tree's flowc uses the source tree's library (an
+    // installed one never does, so it cannot silently depend on the sources).
+    paths.push_back(FLOWC_SOURCE_STDLIB);
 #endif
+  }
   return paths;
 }
 

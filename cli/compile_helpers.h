@@ -11,7 +11,9 @@
 
 namespace flowc::cli {
 
-// --lib dirs, then FLOW_PATH, then the standard library next to flowc.
+// --lib dirs, then FLOW_PATH, then the standard library next to flowc
+// (<exe>/../share/flowc/lib), or, for a flowc that is not installed, the
+// source tree's stdlib-ops/.
 std::vector<std::string> library_paths(const CommonOptions& options);
 
 std::unique_ptr<Compilation> compile_file(const std::string& path, const CommonOptions& options, Stage until);

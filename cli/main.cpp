@@ -46,6 +46,13 @@ int main(int argc, char** argv) {
   graph_cmd->add_option("-o,--output", graph.output, "Where to write it (default: standard output)");
   add_common(graph_cmd, graph.common, false);
 
+  flowc::cli::DocOptions doc;
+  CLI::App* doc_cmd = app.add_subcommand("doc", "Print the documentation of a .flow file's ops, workflows and types");
+  doc_cmd->add_option("file", doc.file, "A .flow file, or one under a library folder (std/files.flow)")->required();
+  doc_cmd->add_option("--format", doc.format, "text, markdown or json")
+      ->check(CLI::IsMember({"text", "markdown", "json"}));
+  add_common(doc_cmd, doc.common, false);
+
   flowc::cli::RunCommandOptions run;
   CLI::App* run_cmd = app.add_subcommand("run", "Run a workflow on this machine (.flow or IR)");
   run_cmd->add_option("file", run.file, "The .flow file or IR file (.json)")->required();
@@ -131,6 +138,7 @@ int main(int argc, char** argv) {
     return flowc::cli::cmd_build(build);
   }
   if (graph_cmd->parsed()) return flowc::cli::cmd_graph(graph);
+  if (doc_cmd->parsed()) return flowc::cli::cmd_doc(doc);
   if (run_cmd->parsed()) return flowc::cli::cmd_run(run);
   if (explain_cmd->parsed()) return flowc::cli::cmd_explain(explain);
   if (agent_cmd->parsed()) return flowc::cli::cmd_agent(agent_dir);

@@ -4,6 +4,7 @@
 #include <regex>
 #include <set>
 
+#include "compiler/doc/documentation.h"
 #include "lsp/features.h"
 
 namespace flowc::lsp {
@@ -194,8 +195,8 @@ nlohmann::json everything(const Enclosing& e, const Compilation* c) {
   }
   if (c->checked && !c->checked->scopes.empty()) {
     for (const auto& [name, sym] : c->checked->scopes[0].symbols) {
-      if (sym.kind == check::Symbol::Op) out.push_back(item(name, kFunction, op_signature(*c, *sym.op)));
-      if (sym.kind == check::Symbol::Workflow) out.push_back(item(name, kModule, workflow_signature(*c, *sym.workflow)));
+      if (sym.kind == check::Symbol::Op) out.push_back(item(name, kFunction, doc::op_signature(*c, *sym.op)));
+      if (sym.kind == check::Symbol::Workflow) out.push_back(item(name, kModule, doc::workflow_signature(*c, *sym.workflow)));
       if (sym.kind == check::Symbol::Type) out.push_back(item(name, kStruct, "type"));
     }
     for (const auto& [name, type] : local_names(e, *c)) {

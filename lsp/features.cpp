@@ -1,6 +1,7 @@
 // Hover, definition and document symbols over the AST the checker annotated.
 #include "lsp/features.h"
 
+#include "compiler/doc/documentation.h"
 #include "lsp/locate.h"
 #include "lsp/uri.h"
 
@@ -8,23 +9,6 @@ namespace flowc::lsp {
 namespace {
 
 std::string_view text_of(const Compilation& c, Span s) { return c.sources.file(s.file).slice(s); }
-
-std::string params_text(const Compilation& c, const std::vector<ast::Param>& params) {
-  std::string out;
-  for (const ast::Param& p : params) {
-    if (!out.empty()) out += ", ";
-    out += p.name.text + ": " + std::string(text_of(c, p.type.span));
-    if (p.default_value) out += " = " + std::string(text_of(c, p.default_value->span));
-  }
-  return out;
-}
-
-std::string signature(const Compilation& c, const char* keyword, const std::string& name,
-                      const std::vector<ast::Param>& inputs, const std::vector<ast::Param>& outputs) {
-  std::string out = std::string(keyword) + " " + name + "(" + params_text(c, inputs) + ")";
-  if (!outputs.empty()) out += " -> (" + params_text(c, outputs) + ")";
-  return out;
-}
 
 std::string code(const std::string& text) { return "```flow\n" + text + "\n```"; }
 
@@ -73,8 +57,8 @@ const ast::Param* find_param(const std::vector<ast::Param>* params, const std::s
 }
 
 std::string decl_hover(const Compilation& c, const Decl& d) {
-  if (d.op) return with_doc(code(op_signature(c, *d.op)), d.op->doc);
-  if (d.workflow) return with_doc(code(workflow_signature(c, *d.workflow)), d.workflow->doc);
+  if (d.op) return with_doc(code(doc::op_signature(c, *d.op)), d.op->doc);
+  if (d.workflow) return with_doc(code(doc::workflow_signature(c, *d.workflow)), d.workflow->doc);
   if (d.type) return with_doc(code(std::string(text_of(c, d.type->span))), d.type->doc);
   return {};
 }
@@ -124,14 +108,6 @@ const ast::Module* main_module(const Compilation& c) {
   return c.loaded.modules[0].ast.get();
 }
 
-std::string op_signature(const Compilation& c, const ast::OpDecl& op) {
-  return signature(c, "op", op.name.text, op.inputs, op.outputs);
-}
-
-std::string workflow_signature(const Compilation& c, const ast::WorkflowDecl& wf) {
-  return signature(c, "workflow", wf.name.text, wf.inputs, wf.outputs);
-}
-
 nlohmann::json hover(const DocView& doc, uint32_t offset) {
   const ast::Module* module = main_module(doc.c);
   if (!module) return nullptr;
@@ -169,8 +145,8 @@ nlohmann::json hover(const DocView& doc, uint32_t offset) {
       if (!t) return nullptr;
       text = code(f.stmt->as<ast::BindStmt>()->name.text + ": " + type_text(c, t));
       if (const ast::CallExpr* call = bound_call(f.stmt)) {
-        if (call->target.op) text += "\n\n" + code(op_signature(c, *call->target.op));
-        if (call->target.workflow) text += "\n\n" + code(workflow_signature(c, *call->target.workflow));
+        if (call->target.op) text += "\n\n" + code(doc::op_signature(c, *call->target.op));
+        if (call->target.workflow) text += "\n\n" + code(doc::workflow_signature(c, *call->target.workflow));
       }
       break;
     }

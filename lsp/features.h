@@ -28,10 +28,6 @@ nlohmann::json definition(const DocView& doc, uint32_t offset);
 // DocumentSymbol[]: types, ops and workflows with their ports.
 nlohmann::json document_symbols(const DocView& doc);
 
-// `op NAME(in: T = default, ...) -> (out: T, ...)`, as written.
-std::string op_signature(const Compilation& c, const ast::OpDecl& op);
-std::string workflow_signature(const Compilation& c, const ast::WorkflowDecl& wf);
-
 // The main module's AST, or null if the file could not be read.
 const ast::Module* main_module(const Compilation& c);
 

@@ -269,6 +269,9 @@ struct WorkflowDecl {
 // One parsed file.
 struct Module {
   FileId file = 0;
+  // The file's own documentation: a `///` block before every declaration,
+  // set apart from the first one by a blank line (else it documents that one).
+  std::string doc;
   std::vector<ImportDecl> imports;
   std::vector<TypeDecl> types;
   std::vector<OpDecl> ops;

@@ -154,6 +154,7 @@ class Builder {
           break;
       }
     }
+    m->doc = module_doc(*m);
     return m;
   }
 
@@ -214,6 +215,23 @@ class Builder {
       }
     }
     return {};
+  }
+
+  // The first `///` block, if it comes before every declaration and a blank
+  // line sets it apart from the first (doc_for gave it to no declaration).
+  std::string module_doc(const ast::Module& m) const {
+    if (lexed_.docs.empty()) return {};
+    const DocComment& first = lexed_.docs.front();
+    uint32_t first_decl = static_cast<uint32_t>(file_.text().size());
+    for (const auto& d : m.imports) first_decl = std::min(first_decl, d.span.begin);
+    for (const auto& d : m.types) first_decl = std::min(first_decl, d.span.begin);
+    for (const auto& d : m.ops) first_decl = std::min(first_decl, d.span.begin);
+    for (const auto& d : m.workflows) first_decl = std::min(first_decl, d.span.begin);
+    if (first.end > first_decl) return {};
+    std::string_view gap = file_.text().substr(first.end, first_decl - first.end);
+    bool only_space = std::all_of(gap.begin(), gap.end(), [](char ch) { return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r'; });
+    if (only_space && std::count(gap.begin(), gap.end(), '\n') <= 1 && first_decl < file_.text().size()) return {};
+    return first.text;
   }
 
   // ---- declarations ----
