@@ -117,6 +117,14 @@ TEST_CASE("doc: std/files.flow is found through the library path, from anywhere"
              Catch::Contains("from_a"));
 }
 
+TEST_CASE("doc: listed in flowc --help, with its formats in flowc doc --help", "[doc]") {
+  CHECK_THAT(run_flowc({"--help"}).out, Catch::Contains("doc"));
+  auto help = run_flowc({"doc", "--help"});
+  CHECK(help.exit_code == 0);
+  CHECK_THAT(help.out, Catch::Contains("--format"));
+  CHECK_THAT(help.out, Catch::Contains("--lib"));
+}
+
 TEST_CASE("doc: an unknown file or a broken one is a clear error", "[doc]") {
   Project p("flowc-doc");
   auto missing = p.flowc({"doc", "std/nope.flow"});

@@ -162,3 +162,11 @@ TEST_CASE("examples/screening: fan-out over the passed ligands, top k gathered",
     CHECK(strict.exit_code == 1);
   }
 }
+
+TEST_CASE("examples/hello.flow greets everyone, in order", "[examples]") {
+  Project p;
+  auto r = p.flowc({"run", source_path("examples/hello.flow")});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(read_file(outputs(p)["greeting"]) == "Hello, Ada!\nHello, Grace!\nHello, Linus!\n");
+}
