@@ -161,7 +161,8 @@ nlohmann::json hover(const DocView& doc, uint32_t offset) {
     case Found::Import: {
       const auto& imports = c.loaded.modules[0].imports;
       if (f.import_index < imports.size() && imports[f.import_index] >= 0) {
-        text = code(c.loaded.modules[imports[f.import_index]].canonical_path);
+        const check::LoadedModule& imported = c.loaded.modules[imports[f.import_index]];
+        text = with_doc(code(imported.canonical_path), imported.ast ? imported.ast->doc : std::string());
       }
       break;
     }

@@ -16,7 +16,9 @@ if (!flowc) throw new Error('usage: node lsp_test.mjs PATH_TO_FLOWC');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flowc lsp-'));
 process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
 
-fs.writeFileSync(path.join(dir, 'lib.flow'), `/// Makes a greeting.
+fs.writeFileSync(path.join(dir, 'lib.flow'), `/// Greetings, as a library.
+
+/// Makes a greeting.
 op greet(name: str, polite: bool = true) -> (msg: file) {
     run "echo hello \${name} > \${msg}"
 }
@@ -92,6 +94,11 @@ test('hover shows an op signature and an expression type', async () => {
     textDocument: { uri }, position: positionOf(good, 'greet(name = n)', 1) });
   assert.match(reply.result.contents.value, /op greet\(name: str, polite: bool = true\) -> \(msg: file\)/);
   assert.match(reply.result.contents.value, /Makes a greeting\./);
+  assert.doesNotMatch(reply.result.contents.value, /Greetings, as a library/, 'the file\'s doc is not the op\'s');
+  reply = await client.request('textDocument/hover', {
+    textDocument: { uri }, position: positionOf(good, 'lib.flow', 1) });
+  assert.match(reply.result.contents.value, /lib\.flow/);
+  assert.match(reply.result.contents.value, /Greetings, as a library\./, 'an import shows the file\'s own doc');
   reply = await client.request('textDocument/hover', {
     textDocument: { uri }, position: positionOf(good, 'g.msg', 3) });
   assert.match(reply.result.contents.value, /g\.msg: file/);
@@ -113,11 +120,11 @@ test('definition goes across the import, and to local names', async () => {
   let reply = await client.request('textDocument/definition', {
     textDocument: { uri }, position: positionOf(good, 'greet(name = n)', 2) });
   assert.equal(reply.result.uri, libUri);
-  assert.deepEqual(reply.result.range, { start: { line: 1, character: 3 }, end: { line: 1, character: 8 } });
+  assert.deepEqual(reply.result.range, { start: { line: 3, character: 3 }, end: { line: 3, character: 8 } });
   reply = await client.request('textDocument/definition', {
     textDocument: { uri }, position: positionOf(good, 'text = g.msg', 'text = g.'.length) });
   assert.equal(reply.result.uri, libUri, 'g.msg is the op output `msg`');
-  assert.equal(reply.result.range.start.line, 1);
+  assert.equal(reply.result.range.start.line, 3);
   reply = await client.request('textDocument/definition', {
     textDocument: { uri }, position: positionOf(good, 'd: Doc', 4) });
   assert.equal(reply.result.uri, uri);
