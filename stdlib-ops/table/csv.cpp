@@ -7,8 +7,11 @@
 
 namespace flowc::table {
 
-bool split_fields(std::string_view line, std::vector<std::string_view>* fields, std::string* problem) {
-  fields->clear();
+namespace {
+
+// Calls found(field) for each field of `line` in turn.
+template <class Found>
+bool each_field(std::string_view line, std::string* problem, Found&& found) {
   size_t i = 0, n = line.size();
   while (true) {
     size_t start = i;
@@ -37,10 +40,27 @@ bool split_fields(std::string_view line, std::vector<std::string_view>* fields, 
       const void* comma = i < n ? std::memchr(line.data() + i, ',', n - i) : nullptr;
       i = comma ? static_cast<size_t>(static_cast<const char*>(comma) - line.data()) : n;
     }
-    fields->push_back(line.substr(start, i - start));
+    found(line.substr(start, i - start));
     if (i >= n) return true;
     ++i;  // the comma
   }
+}
+
+}  // namespace
+
+bool split_fields(std::string_view line, std::vector<std::string_view>* fields, std::string* problem) {
+  fields->clear();
+  return each_field(line, problem, [&](std::string_view f) { fields->push_back(f); });
+}
+
+bool locate_field(std::string_view line, size_t index, std::string_view* field, size_t* count, std::string* problem) {
+  size_t n = 0;
+  *field = std::string_view();
+  bool ok = each_field(line, problem, [&](std::string_view f) {
+    if (n++ == index) *field = f;
+  });
+  *count = n;
+  return ok;
 }
 
 size_t Header::column(const std::string& name) const {

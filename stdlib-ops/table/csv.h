@@ -20,6 +20,10 @@ namespace flowc::table {
 // closing quote.
 bool split_fields(std::string_view line, std::vector<std::string_view>* fields, std::string* problem);
 
+// The same, without keeping the fields: `*field` is the one at `index`
+// (empty if there are fewer) and `*count` how many there are.
+bool locate_field(std::string_view line, size_t index, std::string_view* field, size_t* count, std::string* problem);
+
 // A field's value: without the quotes around it.
 inline std::string_view field_value(std::string_view raw) {
   if (raw.size() >= 2 && raw.front() == '"' && raw.back() == '"') return raw.substr(1, raw.size() - 2);

@@ -98,7 +98,7 @@ Share read_share(const Comm& comm, const std::string& path, MemoryBudget& budget
     share.rows.bytes_held = Reservation(budget, end - start,
                                         "its share of `" + path + "` (" + human_bytes(end - start) + " of " +
                                             human_bytes(size) + ")");
-    share.rows.bytes.resize(end - start);
+    share.rows.bytes = ByteBuffer(end - start);
     read_range(file.get(), path, start, end, share.rows.bytes.data());
   });
   share.file_bytes = size;

@@ -79,19 +79,28 @@ void join_tables(const Comm& comm, const std::string& left_path, const std::stri
         const Row& lr = l.rows[a];
         if (j == j_end) {
           if (how == JoinHow::Inner) continue;
+          ++rows_out;
+          if (sink.counting()) {  // the left line (its key moved first), a comma per right column but the key
+            sink.count_only(lr.length + right_others + 1);
+            continue;
+          }
           sink.write(l.raw_key(lr));
           write_other_fields(sink, l.line(lr), left_key, fields);
           for (size_t k = 0; k < right_others; ++k) sink.put(',');
           sink.put('\n');
-          ++rows_out;
           continue;
         }
         for (size_t b = j; b < j_end; ++b) {
+          ++rows_out;
+          if (sink.counting()) {  // the left line, the right one without its key (and with the comma before it)
+            const Row& rr = r.rows[b];
+            sink.count_only(lr.length + rr.length - r.raw_key(rr).size() + 1);
+            continue;
+          }
           sink.write(l.raw_key(lr));
           write_other_fields(sink, l.line(lr), left_key, fields);
           write_other_fields(sink, r.line(r.rows[b]), right_key, fields);
           sink.put('\n');
-          ++rows_out;
         }
       }
       i = i_end;

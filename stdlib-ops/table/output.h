@@ -29,6 +29,9 @@ class Sink {
     if (buffer_.size() >= kBuffer) flush();
   }
   void put(char c) { write(std::string_view(&c, 1)); }
+  // Only counting: a body may then add up its bytes instead of building them.
+  bool counting() const { return fd_ < 0; }
+  void count_only(uint64_t bytes) { count_ += bytes; }
   // Throws TableError when the bytes cannot be written.
   void flush();
   uint64_t count() const { return count_; }

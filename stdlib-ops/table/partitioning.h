@@ -13,7 +13,7 @@ namespace flowc::table {
 
 // Rows grouped by destination rank, in rank order; each a line ending "\n".
 struct Outgoing {
-  std::string bytes;
+  ByteBuffer bytes;
   std::vector<uint64_t> counts;  // bytes for each destination rank
   Reservation held;
 };
@@ -33,7 +33,7 @@ Outgoing pack_for_ranks(const Rows& rows, int ranks, MemoryBudget& budget, DestO
     total += out.counts[r];
   }
   out.held = Reservation(budget, total, "the " + with_commas(rows.rows.size()) + " rows it sends in the shuffle");
-  out.bytes.resize(total);
+  out.bytes = ByteBuffer(total);
   for (size_t i = 0; i < rows.rows.size(); ++i) {
     const Row& row = rows.rows[i];
     uint64_t& p = at[dest_of(i)];

@@ -61,7 +61,7 @@ std::string shown(std::string_view text) {
 void index_rows(Rows& rows, const RowSpec& spec, uint64_t first_line, MemoryBudget& budget,
                 std::vector<bool>* integers) {
   const bool check = first_line > 0;
-  std::string_view all(rows.bytes);
+  std::string_view all = rows.bytes;
   uint64_t lines = count_lines(all);
   rows.index_held = Reservation(budget, lines * sizeof(Row), "the index of " + with_commas(lines) + " rows of `" + spec.path + "`");
   rows.rows.clear();
@@ -82,17 +82,18 @@ void index_rows(Rows& rows, const RowSpec& spec, uint64_t first_line, MemoryBudg
     if (line.empty()) continue;
     auto where = [&] { return spec.path + ":" + std::to_string(here); };
     if (line.size() > UINT32_MAX) throw TableError(where() + ": a line longer than 4 GiB");
-    if (!split_fields(line, &fields, &problem)) {
+    std::string_view raw;
+    size_t count = 0;
+    if (!locate_field(line, spec.key_column, &raw, &count, &problem)) {
       if (check) throw TableError(where() + ": " + problem);
       continue;
     }
-    if (check && fields.size() != spec.columns) {
-      throw TableError(where() + ": a ragged row: it has " + std::to_string(fields.size()) + " field" +
-                       (fields.size() == 1 ? "" : "s") + ", the header has " + std::to_string(spec.columns) +
+    if (check && count != spec.columns) {
+      throw TableError(where() + ": a ragged row: it has " + std::to_string(count) + " field" +
+                       (count == 1 ? "" : "s") + ", the header has " + std::to_string(spec.columns) +
                        " (every row needs one value per column; an empty value is written as nothing between "
                        "two commas)");
     }
-    std::string_view raw = fields[spec.key_column];
     std::string_view key = field_value(raw);
     Row r;
     r.offset = offset;
@@ -110,7 +111,8 @@ void index_rows(Rows& rows, const RowSpec& spec, uint64_t first_line, MemoryBudg
     } else {
       r.prefix = big_endian_prefix(key);
     }
-    if (check) {
+    if (check && !spec.number_columns.empty()) {
+      split_fields(line, &fields, &problem);
       for (size_t i = 0; i < spec.number_columns.size(); ++i) {
         std::string_view v = field_value(fields[spec.number_columns[i]]);
         if (v.empty()) continue;  // nothing: left out of the sum
@@ -131,6 +133,11 @@ void index_rows(Rows& rows, const RowSpec& spec, uint64_t first_line, MemoryBudg
 int compare_keys(const Rows& a, const Row& ra, const Rows& b, const Row& rb, KeyKind kind) {
   if (kind == KeyKind::Number) return ra.number < rb.number ? -1 : (rb.number < ra.number ? 1 : 0);
   if (ra.prefix != rb.prefix) return ra.prefix < rb.prefix ? -1 : 1;
+  // Equal first 8 bytes, and neither longer: the shorter is first (its
+  // prefix was padded with zeros, which a longer key's bytes equal).
+  if (ra.key_length <= 8 && rb.key_length <= 8) {
+    return ra.key_length < rb.key_length ? -1 : (ra.key_length > rb.key_length ? 1 : 0);
+  }
   int c = a.key(ra).compare(b.key(rb));
   return c < 0 ? -1 : (c > 0 ? 1 : 0);
 }

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "byte_buffer.h"
 #include "csv.h"
 #include "memory_budget.h"
 
@@ -42,7 +43,7 @@ struct RowSpec {
 
 class Rows {
  public:
-  std::string bytes;
+  ByteBuffer bytes;
   std::vector<Row> rows;
   Reservation bytes_held, index_held;  // their share of the memory budget
 
@@ -53,7 +54,7 @@ class Rows {
     return {bytes.data() + r.offset + r.key_begin - r.key_quoted, r.key_length + 2 * r.key_quoted};
   }
   void clear() {
-    std::string().swap(bytes);
+    bytes.reset();
     std::vector<Row>().swap(rows);
     bytes_held.reset();
     index_held.reset();

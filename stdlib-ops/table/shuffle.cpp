@@ -36,7 +36,7 @@ void shuffle(const Comm& comm, Outgoing&& outgoing, Rows& received, MemoryBudget
   together(comm, [&] {
     received.bytes_held = Reservation(budget, total_in, "the " + human_bytes(total_in) + " of rows it receives in the shuffle");
     if (!direct) round_buffers = Reservation(budget, 2 * chunk * P, "the shuffle's round buffers");
-    if (P > 1) received.bytes.resize(total_in);
+    if (P > 1) received.bytes = ByteBuffer(total_in);
   });
 
   if (P == 1) {
@@ -85,7 +85,7 @@ void shuffle(const Comm& comm, Outgoing&& outgoing, Rows& received, MemoryBudget
       }
     }
   }
-  std::string().swap(outgoing.bytes);
+  outgoing.bytes.reset();
   outgoing.held.reset();
 }
 

@@ -70,7 +70,7 @@ TEST_CASE("values that must be numbers: the key with --numeric, a summed column"
   check_error(g, "u.csv:33: the column `id` holds `thirty`, which is not a number");
 }
 
-TEST_CASE("unreadable, empty and directory inputs; unwritable output", "[table][errors]") {
+TEST_CASE("unreadable, empty and directory inputs, and an unwritable output", "[table][errors]") {
   Scratch s("unreadable");
   auto r = run_table(2, {"sort", "--input", "no-such.csv", "--by", "k", "--output", "o.csv"}, s.dir.string());
   check_error(r, "cannot read `no-such.csv`: No such file or directory");
