@@ -4,6 +4,8 @@
 // equal the reference's. And examples/table-join, scaled down.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+
 #include <nlohmann/json.hpp>
 
 #include "tests/table/random_table.h"
@@ -28,6 +30,29 @@ workflow main(t: file, r: file) -> (sorted: file, joined: file, summed: file, pa
 )";
 
 }  // namespace
+
+TEST_CASE("a task's PATH starts with the folder of the flowc that runs it, once", "[table][flow]") {
+  Scratch s("path");
+  s.write("p.flow", R"(
+op path() -> (out: file) {
+    run "echo \"$PATH\" > ${out}"
+}
+workflow main() -> (out: file) {
+    p = path()
+    return (out = p.out)
+}
+)");
+  std::string dir = std::filesystem::path(FLOWC_BINARY).parent_path().string();
+  auto run = run_flowc({"run", "p.flow"}, s.dir.string(), {"PATH=" + dir + ":/usr/bin:/bin"});
+  INFO(run.out << run.err);
+  REQUIRE(run.exit_code == 0);
+  // Already first: not added again.
+  CHECK(s.read("flow-out/out/out") == dir + ":/usr/bin:/bin\n");
+  auto again = run_flowc({"run", "p.flow", "--fresh"}, s.dir.string(), {"PATH=/usr/bin:/bin"});
+  INFO(again.out << again.err);
+  REQUIRE(again.exit_code == 0);
+  CHECK(s.read("flow-out/out/out") == dir + ":/usr/bin:/bin\n");
+}
 
 TEST_CASE("a workflow importing std/table.flow runs its ops as MPI jobs", "[table][flow]") {
   Scratch s("flow");
