@@ -37,6 +37,7 @@ bench: deps $(BUILD)/build.ninja
 	bench/slurm/run.sh $(BUILD)
 	bench/lsp/run.sh $(BUILD)
 	bench/stream/run.sh $(BUILD)
+	bench/table/run.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD)

@@ -35,6 +35,7 @@ bench=(
   time           # /usr/bin/time -f '%e %M': wall time and peak RSS
   python3        # bench/slurm: reads the event log for latencies
   bc             # bench/container and bench/stream: arithmetic and ratios
+  sqlite3        # bench/table: the single-process join and sort references
   libboost-dev libboost-filesystem-dev  # bench/spawn: Boost.Process
 )
 

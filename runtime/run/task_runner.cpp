@@ -18,6 +18,7 @@
 #include "runtime/command/render.h"
 #include "runtime/containers/container_launch.h"
 #include "runtime/hash/hash.h"
+#include "runtime/process/helper_programs.h"
 
 extern char** environ;
 
@@ -96,7 +97,11 @@ bool is_path_list(const ir::Type* t) {
 }  // namespace
 
 TaskRunner::TaskRunner(const ir::Program& program, Store& store, std::string work_root, bool fresh)
-    : program_(program), store_(store), work_root_(std::move(work_root)), fresh_(fresh) {}
+    : program_(program),
+      store_(store),
+      work_root_(std::move(work_root)),
+      fresh_(fresh),
+      helpers_dir_(own_program_dir()) {}
 
 const std::string& TaskRunner::op_digest(const ir::Op& op) {
   auto it = op_digests_.find(&op);
@@ -293,11 +298,13 @@ Prepared TaskRunner::prepare(const Task& task, bool reuse) {
     if (!out) return fail(fmt::format("cannot write `{}`", (work / ".command.sh").string()));
   }
 
-  // Environment: flowc's own (in a container: only the engine's), the
-  // op's, and the task's identity.
+  // Environment: flowc's own (in a container: only the engine's) with
+  // flowc's folder first on PATH (where its helper programs are), the op's,
+  // and the task's identity.
   LaunchSpec& spec = p.spec;
   std::vector<std::pair<std::string, std::string>> task_env;
   for (char** e = environ; *e; ++e) spec.env.emplace_back(*e);
+  put_first_on_path(spec.env, helpers_dir_);
   for (const auto& [name, expr] : op.env) {
     auto v = evaluator.eval(expr, inputs_scope);
     if (auto* f = std::get_if<EvalFailure>(&v)) return fail(fmt::format("env `{}`: {}", name, f->message));

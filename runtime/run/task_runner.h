@@ -83,6 +83,7 @@ class TaskRunner {
   std::string work_root_;
   bool fresh_;
   ContainerLauncher* containers_ = nullptr;
+  std::string helpers_dir_;  // flowc's folder, first on every task's PATH
   std::map<const ir::Op*, std::string> op_digests_;
   std::map<std::string, std::string> known_hashes_;  // path → content hash, this run
   std::set<std::string> adoptable_;
