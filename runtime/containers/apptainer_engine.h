@@ -17,6 +17,9 @@ class ApptainerEngine : public ContainerEngine {
   std::string run_reference(const std::string& image, const std::string&) const override { return image; }
   std::vector<std::string> probe_argv(const std::string& image) const override;
   std::vector<std::string> list_labelled_argv(const std::string&, const std::string&) const override { return {}; }
+  // Apptainer instances could be shared, but are not yet: each task runs a
+  // container of its own.
+  std::vector<std::string> exec_argv(const std::string&, const ContainerTask&) const override { return {}; }
 };
 
 }  // namespace flowc::runtime
