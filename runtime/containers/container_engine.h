@@ -57,11 +57,9 @@ class ContainerEngine {
   // Runs /bin/sh in the image and nothing else: the engine works and the
   // image can run a task's command.
   virtual std::vector<std::string> probe_argv(const std::string& image) const = 0;
-  // Runs `task.command` in the running container `container` (named by a
-  // run_argv of its own), in task.work_dir, with task.env, as task.uid:gid.
-  // Empty when the engine cannot share a container between tasks: each
-  // task then gets its own.
-  virtual std::vector<std::string> exec_argv(const std::string& container, const ContainerTask& task) const = 0;
+  // Whether the tasks of a group may share one container (started with
+  // run_argv, stopped with stop_argv by name; see shared_container.h).
+  virtual bool can_share() const { return true; }
   // Prints the names of the containers with this label (one a line);
   // empty when the engine has no named containers.
   virtual std::vector<std::string> list_labelled_argv(const std::string& key, const std::string& value) const = 0;

@@ -4,16 +4,26 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 
 #include <fmt/format.h>
 
 #include "runtime/process/find_program.h"
 
 namespace flowc::runtime {
+namespace fs = std::filesystem;
 namespace {
 
 // A container start takes about a second here, many on a loaded machine.
 constexpr double kStartSeconds = 120;
+
+// `text` as one /bin/sh word.
+std::string shell_word(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
 
 }  // namespace
 
@@ -108,13 +118,7 @@ bool ContainerLauncher::wrap_shared(uint64_t group, LaunchSpec& spec, const Cont
     return false;
   }
   if (!probed(request.image, error)) return false;
-  ContainerTask item;
-  item.work_dir = spec.work_dir;
-  item.env = request.env;
-  item.command = spec.argv;
-  item.uid = ::getuid();
-  item.gid = ::getgid();
-  if (engine_->exec_argv("probe", item).empty()) return wrap(spec, request, error);
+  if (!engine_->can_share()) return wrap(spec, request, error);
 
   auto it = shared_.find(group);
   if (it != shared_.end() && (!it->second.container->alive() || !it->second.covers(request))) {
@@ -139,7 +143,7 @@ bool ContainerLauncher::wrap_shared(uint64_t group, LaunchSpec& spec, const Cont
       list->erase(std::unique(list->begin(), list->end()), list->end());
     }
     task.labels.back().second = request.task + " (group)";
-    task.command = SharedContainer::idle_command();
+    task.command = SharedContainer::runner_command();
     task.keep_stdin = true;
     Shared shared;
     shared.image = request.image;
@@ -155,10 +159,32 @@ bool ContainerLauncher::wrap_shared(uint64_t group, LaunchSpec& spec, const Cont
     }
     it = shared_.emplace(group, std::move(shared)).first;
   }
-  spec.argv = with_path(engine_->exec_argv(it->second.container->name(), item));
-  // Stopping the task's exec leaves its command running in the container:
+
+  // The task's environment, for the container's loop to read.
+  std::string env;
+  for (const auto& [name, value] : request.env) env += fmt::format("export {}={}\n", name, shell_word(value));
+  fs::path env_file = fs::path(spec.work_dir) / SharedContainer::kEnvFile;
+  {
+    std::ofstream out(env_file, std::ios::binary);
+    out << env;
+    if (!out) {
+      *error = fmt::format("cannot write `{}`", env_file.string());
+      return false;
+    }
+  }
+  SharedContainer& container = *it->second.container;
+  if (!container.send(spec.work_dir)) {
+    *error = fmt::format("the container its group shares (image `{}`) ended before the task could start in it",
+                         request.image);
+    shared_.erase(it);
+    return false;
+  }
+  spec.argv = container.waiter_argv();
+  // The command in the container writes .stdout and .stderr itself.
+  spec.stdout_path = spec.stderr_path = "/dev/null";
+  // Stopping the waiter leaves the command running in the container:
   // removing the container stops it (nothing else of the group runs there).
-  spec.stop_argv = with_path(engine_->stop_argv(it->second.container->name()));
+  spec.stop_argv = with_path(engine_->stop_argv(container.name()));
   return true;
 }
 

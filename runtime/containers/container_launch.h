@@ -55,12 +55,13 @@ class ContainerLauncher {
 
   // Sharing one container between the tasks of a group (a call's `group`),
   // which run in it one after another (the run loop sees to that).
-  // Rewrites `spec` to run in the group's container through the engine's
-  // exec, starting that container first if there is none running that
-  // mounts what this task needs; a new one mounts what `upcoming` (the
-  // group's tasks still to run) need too, so they can use it. Stopping the
-  // task removes the container (the run ends it with end_shared and the
-  // next task starts another). An engine that cannot share: wrap().
+  // Rewrites `spec` to start its command in the group's container (see
+  // shared_container.h: the argv becomes a waiter on the host), starting
+  // that container first if there is none running that mounts what this
+  // task needs; a new one mounts what `upcoming` (the group's tasks still
+  // to run) need too, so they can use it. Stopping the task removes the
+  // container (the run ends it with end_shared and the next task starts
+  // another). An engine that cannot share: wrap().
   bool wrap_shared(uint64_t group, LaunchSpec& spec, const ContainerRequest& request,
                    const std::vector<const ContainerRequest*>& upcoming, std::string* error);
   // The group is done, or its container was stopped with a task: end it.

@@ -55,17 +55,6 @@ std::vector<std::string> OciEngine::list_labelled_argv(const std::string& key, c
   return {program(), "ps", "--all", "--filter", "label=" + key + "=" + value, "--format", "{{.Names}}"};
 }
 
-std::vector<std::string> OciEngine::exec_argv(const std::string& container, const ContainerTask& task) const {
-  // The mounts, limits and network are the container's; what differs per
-  // task is where it runs, its environment and who it runs as.
-  std::vector<std::string> argv = {program(), "exec", "--workdir", task.work_dir, "--user",
-                                   std::to_string(task.uid) + ":" + std::to_string(task.gid)};
-  for (const auto& [name, value] : task.env) argv.insert(argv.end(), {"--env", name + "=" + value});
-  argv.push_back(container);
-  argv.insert(argv.end(), task.command.begin(), task.command.end());
-  return argv;
-}
-
 void PodmanEngine::gpu_options(int, std::vector<std::string>& argv) const {
   // Through CDI (nvidia-ctk cdi generate): podman hands out devices by
   // name, not by count, so the container sees every GPU of the node; the

@@ -14,7 +14,6 @@ class OciEngine : public ContainerEngine {
   std::string run_reference(const std::string& image, const std::string& digest) const override;
   std::vector<std::string> probe_argv(const std::string& image) const override;
   std::vector<std::string> list_labelled_argv(const std::string& key, const std::string& value) const override;
-  std::vector<std::string> exec_argv(const std::string& container, const ContainerTask& task) const override;
 
  protected:
   // How the container gets `count` GPUs.

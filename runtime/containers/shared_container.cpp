@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -28,22 +29,64 @@ void close_fd(int& fd) {
 
 }  // namespace
 
-std::vector<std::string> SharedContainer::idle_command() {
-  // Only the shell's builtins: any image that can run a task can run this.
-  return {"/bin/sh", "-c", std::string("echo ") + kReady + "; while read -r line; do :; done"};
+std::vector<std::string> SharedContainer::runner_command() {
+  // Only the shell and its builtins: any image that can run a task can run
+  // this. A task runs in the background so that the loop keeps reading:
+  // the end of its input (flowc gone) kills whatever still runs (kill -1:
+  // every process but PID 1 and the shell itself).
+  std::string script = std::string("echo ") + kReady + R"(
+while IFS= read -r dir; do
+  ( cd "$dir" || exit 97
+    . ./)" + kEnvFile + R"(
+    /bin/sh .command.sh </dev/null >.stdout 2>.stderr
+    echo $? >)" + kExitFile + R"( ) &
+done
+kill -s KILL -1 2>/dev/null
+)";
+  return {"/bin/sh", "-c", script};
+}
+
+std::vector<std::string> SharedContainer::waiter_argv() const {
+  // $1: the engine client that runs the container; it ends with it.
+  std::string script = std::string(R"(while [ ! -s )") + kExitFile + R"( ]; do
+  if ! kill -0 "$1" 2>/dev/null; then
+    echo "flowc: the container this task shared with its group ended before the task did" >>.stderr
+    exit 125
+  fi
+  sleep 0.05
+done
+read -r code <)" + kExitFile + R"(
+exit "$code")";
+  return {"/bin/sh", "-c", script, "flowc-wait", std::to_string(pid_)};
+}
+
+bool SharedContainer::send(const std::string& work_dir) {
+  if (stdin_ < 0 || work_dir.find('\n') != std::string::npos) return false;
+  std::string line = work_dir + "\n";
+  size_t done = 0;
+  while (done < line.size()) {
+    ssize_t n = ::send(stdin_, line.data() + done, line.size() - done, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<size_t>(n);
+  }
+  return true;
 }
 
 SharedContainer::SharedContainer(std::string name, const std::vector<std::string>& run_argv,
                                  std::vector<std::string> stop_argv, double timeout_seconds)
     : name_(std::move(name)), stop_argv_(std::move(stop_argv)) {
   int in[2], out[2], err[2];
-  // O_CLOEXEC: no task flowc starts later may hold the container's stdin.
-  if (::pipe2(in, O_CLOEXEC) != 0) {
+  // A socket rather than a pipe for its stdin: send() can refuse with
+  // EPIPE instead of raising SIGPIPE if the container is gone. CLOEXEC: no
+  // task flowc starts later may hold the container's stdin.
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, in) != 0) {
     error_ = std::strerror(errno);
     return;
   }
   stdin_ = in[1];
   int child_in = in[0];
+  ::shutdown(stdin_, SHUT_RD);  // it only listens
   if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) {
     error_ = std::strerror(errno);
     ::close(child_in);

@@ -20,7 +20,7 @@ std::string joined(const std::vector<std::string>& lines) {
 
 }  // namespace
 
-TEST_CASE("a profile names the default executor and its settings; --executor wins", "[profile]") {
+TEST_CASE("a profile names the default executor and its settings, --executor wins", "[profile]") {
   HpcProject p("profile");
   std::string path = p.write("cluster.json", R"({
     // comments are allowed
