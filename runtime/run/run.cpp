@@ -92,6 +92,7 @@ class Run {
   void launch_ready();
   bool launch(TaskId id, Prepared prepared, int attempt = 1);
   void reused(TaskId id, const Prepared& prepared);
+  std::string too_big(const Task& task, const std::string& why) const;
   void take_group(uint32_t group);
   void start_groups();
   void group_settled(uint32_t group);
@@ -370,7 +371,7 @@ void Run::launch_ready() {
           break;
         }
         if (auto why = executor_->never_fits(prepared.spec)) {
-          fail(id, prepared, fmt::format("op `{}` at {} {}", task.op->name, task.path, *why), "failed", 0,
+          fail(id, prepared, too_big(task, *why), "failed", 0,
                now_seconds(), -1);
           break;
         }
@@ -383,6 +384,12 @@ void Run::launch_ready() {
       }
     }
   }
+}
+
+// A task that can never fit this executor: it fails before it starts.
+std::string Run::too_big(const Task& task, const std::string& why) const {
+  return fmt::format("op `{}` at {} ({}) {}; lower its `resources`, or run it where it fits (--executor slurm)",
+                     task.op->name, task.path, program_.where(task.call_loc), why);
 }
 
 void Run::reused(TaskId id, const Prepared& prepared) {
@@ -428,7 +435,7 @@ void Run::take_group(uint32_t group) {
         if (leaders_.count(prepared.key)) {
           followers_[prepared.key].push_back(id);  // the same task is already running
         } else if (auto why = executor_->never_fits(prepared.spec)) {
-          fail(id, prepared, fmt::format("op `{}` at {} {}", task.op->name, task.path, *why), "failed", 0,
+          fail(id, prepared, too_big(task, *why), "failed", 0,
                now_seconds(), -1);
         } else {
           g.waiting.push_back(Waiting{id, std::move(prepared), 1});

@@ -322,6 +322,39 @@ workflow main() -> (out: file) {
         std::string::npos);
 }
 
+TEST_CASE("a container op asking for more cpus or memory than the machine has fails before it starts", "[containers]") {
+  Project p;
+  p.write("big.flow", R"(
+op huge(i: int) -> (o: file) {
+    image "localhost/flow-busybox"
+    resources { cpus = 4096 }
+    run "echo ${i} > ${o}"
+}
+op hungry() -> (o: file) {
+    image "localhost/flow-busybox"
+    resources { mem = 64TiB }
+    run "echo > ${o}"
+}
+op fine() -> (o: file) {
+    image "localhost/flow-busybox"
+    run "echo fine > ${o}"
+}
+workflow main() {
+    for i in range(2) { h = huge(i = i) with { group = 2 } }
+    m = hungry()
+    f = fine()
+})");
+  auto r = p.flowc({"run", "big.flow", "-k"});
+  INFO(r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("op `huge` at main.h[0] (big.flow:17:25) asks for 4096 cpus; this machine has") !=
+        std::string::npos);
+  CHECK(r.err.find("op `hungry` at main.m (big.flow:18:5) asks for 64TiB of memory") != std::string::npos);
+  CHECK(r.err.find("lower its `resources`") != std::string::npos);
+  CHECK(r.err.find("(1 ran, 0 cached, 3 failed)") != std::string::npos);  // the op that fits still ran
+  CHECK(p.count("started") == 1);
+}
+
 TEST_CASE("examples/containers.flow runs in its image", "[containers][examples]") {
   Project p;
   auto r = p.flowc({"run", flowc::test::source_path("examples/containers.flow")});
