@@ -388,8 +388,9 @@ void Run::launch_ready() {
 
 // A task that can never fit this executor: it fails before it starts.
 std::string Run::too_big(const Task& task, const std::string& why) const {
-  return fmt::format("op `{}` at {} ({}) {}; lower its `resources`, or run it where it fits (--executor slurm)",
-                     task.op->name, task.path, program_.where(task.call_loc), why);
+  bool advised = why.find("--executor") != std::string::npos;  // the executor said where it would fit
+  return fmt::format("op `{}` at {} ({}) {}{}", task.op->name, task.path, program_.where(task.call_loc), why,
+                     advised ? "" : "; lower its `resources`, or run it where it fits (--executor slurm)");
 }
 
 void Run::reused(TaskId id, const Prepared& prepared) {

@@ -118,8 +118,9 @@ workflow main() -> (o: file) {
 }
 )");
   auto r = p.flowc({"run", "g.flow"});
+  INFO(r.err);
   CHECK(r.exit_code == 1);
-  CHECK(r.err.find("op `train` at main.t asks for 1 gpu; the local executor has none") != std::string::npos);
+  CHECK(r.err.find("op `train` at main.t (g.flow:7:5) asks for 1 gpu; the local executor has none") != std::string::npos);
 }
 
 TEST_CASE("the container engine and group: --container-engine, then the profile, then podman", "[profile][containers]") {
