@@ -37,6 +37,9 @@ int cmd_run(const RunCommandOptions& options) {
   if (executor && !overrides.empty() && executor->name != "slurm-pilot") {
     executor_errors.push_back("--nodes and --time size a pilot's allocation: use them with --executor slurm-pilot");
   }
+  auto containers = executor_errors.empty()
+                        ? runtime::choose_containers(options.profile, options.container_engine, &executor_errors)
+                        : std::nullopt;
   if (!executor_errors.empty()) {
     for (const std::string& e : executor_errors) print_error(e);
     std::cerr << "flowc: nothing was run\n";
@@ -56,7 +59,8 @@ int cmd_run(const RunCommandOptions& options) {
   run.dry_run = options.dry_run;
   run.json_events = options.log_format == "json";
   run.max_depth = options.max_depth;
-  run.container_engine = options.container_engine;
+  run.container_engine = containers->engine;
+  run.container_group = containers->group;
   run.registry = options.registry;
   run.stream_transport = options.stream_transport;
   return runtime::run_workflow(*program, *wf, *inputs, run, std::cerr).exit_code;

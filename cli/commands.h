@@ -54,7 +54,7 @@ struct RunCommandOptions {
   std::string publish = "link";         // link | symlink | copy
   std::string state_dir = ".flow";
   std::string log_format = "text";      // text | json
-  std::string container_engine = "podman";  // podman | docker | apptainer
+  std::string container_engine;  // podman | docker | apptainer (empty: the profile's, else podman)
   int jobs = 0;
   int max_depth = 1000;
   bool keep_going = false;

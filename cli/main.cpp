@@ -70,7 +70,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "json"}));
   run_cmd->add_option("--state-dir", run.state_dir, "Where the journal, cache and work dirs live (default: .flow)");
   run_cmd->add_option("--container-engine", run.container_engine,
-                      "What runs ops that have an image: podman (default), docker, apptainer")
+                      "What runs ops that have an image: podman, docker, apptainer (default: the profile's, else podman)")
       ->check(CLI::IsMember({"podman", "docker", "apptainer"}));
   run_cmd->add_option("--max-depth", run.max_depth, "Deepest nesting of workflow calls (default: 1000)")
       ->check(CLI::PositiveNumber);

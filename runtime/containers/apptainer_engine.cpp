@@ -24,6 +24,8 @@ std::vector<std::string> ApptainerEngine::run_argv(const ContainerTask& task) co
   if (!task.network) argv.insert(argv.end(), {"--net", "--network", "none"});
   if (task.cpus) argv.insert(argv.end(), {"--cpus", std::to_string(*task.cpus)});
   if (task.mem_bytes) argv.insert(argv.end(), {"--memory", std::to_string(*task.mem_bytes)});
+  // NVIDIA's driver libraries and devices: all of the node's GPUs.
+  if (task.gpus > 0) argv.push_back("--nv");
   argv.push_back(task.image);
   argv.insert(argv.end(), task.command.begin(), task.command.end());
   return argv;

@@ -17,6 +17,8 @@ class ApptainerEngine : public ContainerEngine {
   std::string run_reference(const std::string& image, const std::string&) const override { return image; }
   std::vector<std::string> probe_argv(const std::string& image) const override;
   std::vector<std::string> list_labelled_argv(const std::string&, const std::string&) const override { return {}; }
+  // A container has no name to stop it by: each task runs in one of its own.
+  bool can_share() const override { return false; }
 };
 
 }  // namespace flowc::runtime

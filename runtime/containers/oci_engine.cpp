@@ -21,15 +21,18 @@ std::vector<std::string> OciEngine::run_argv(const ContainerTask& task) const {
   // --pull never: the image was checked before the run started, and its
   // digest is in the task's cache key; nothing may change it now.
   std::vector<std::string> argv = {program(), "run", "--rm", "--init", "--pull", "never", "--name", task.name};
+  if (task.keep_stdin) argv.push_back("--interactive");
   for (const auto& [key, value] : task.labels) argv.insert(argv.end(), {"--label", key + "=" + value});
   user_options(task, argv);
   if (!task.network) argv.insert(argv.end(), {"--network", "none"});
-  argv.insert(argv.end(), {"--mount", bind_mount(task.work_dir, false)});
+  if (!task.work_dir.empty()) argv.insert(argv.end(), {"--mount", bind_mount(task.work_dir, false)});
+  for (const std::string& path : task.read_write) argv.insert(argv.end(), {"--mount", bind_mount(path, false)});
   for (const std::string& path : task.read_only) argv.insert(argv.end(), {"--mount", bind_mount(path, true)});
-  argv.insert(argv.end(), {"--workdir", task.work_dir});
+  if (!task.work_dir.empty()) argv.insert(argv.end(), {"--workdir", task.work_dir});
   for (const auto& [name, value] : task.env) argv.insert(argv.end(), {"--env", name + "=" + value});
   if (task.cpus) argv.insert(argv.end(), {"--cpus", std::to_string(*task.cpus)});
   if (task.mem_bytes) argv.insert(argv.end(), {"--memory", std::to_string(*task.mem_bytes)});
+  if (task.gpus > 0) gpu_options(task.gpus, argv);
   argv.push_back(task.image);
   argv.insert(argv.end(), task.command.begin(), task.command.end());
   return argv;
@@ -50,6 +53,17 @@ std::vector<std::string> OciEngine::probe_argv(const std::string& image) const {
 
 std::vector<std::string> OciEngine::list_labelled_argv(const std::string& key, const std::string& value) const {
   return {program(), "ps", "--all", "--filter", "label=" + key + "=" + value, "--format", "{{.Names}}"};
+}
+
+void PodmanEngine::gpu_options(int, std::vector<std::string>& argv) const {
+  // Through CDI (nvidia-ctk cdi generate): podman hands out devices by
+  // name, not by count, so the container sees every GPU of the node; the
+  // executor's accounting keeps tasks within the count they asked for.
+  argv.insert(argv.end(), {"--device", "nvidia.com/gpu=all"});
+}
+
+void DockerEngine::gpu_options(int count, std::vector<std::string>& argv) const {
+  argv.insert(argv.end(), {"--gpus", std::to_string(count)});
 }
 
 void PodmanEngine::user_options(const ContainerTask& task, std::vector<std::string>& argv) const {

@@ -16,6 +16,8 @@ class OciEngine : public ContainerEngine {
   std::vector<std::string> list_labelled_argv(const std::string& key, const std::string& value) const override;
 
  protected:
+  // How the container gets `count` GPUs.
+  virtual void gpu_options(int count, std::vector<std::string>& argv) const = 0;
   // Options that make the container's files belong to task.uid:task.gid.
   virtual void user_options(const ContainerTask& task, std::vector<std::string>& argv) const;
 };
@@ -31,6 +33,7 @@ class PodmanEngine : public OciEngine {
   std::vector<std::string> list_labelled_argv(const std::string& key, const std::string& value) const override;
 
  protected:
+  void gpu_options(int count, std::vector<std::string>& argv) const override;
   void user_options(const ContainerTask& task, std::vector<std::string>& argv) const override;
 };
 
@@ -39,6 +42,9 @@ class DockerEngine : public OciEngine {
   std::string name() const override { return "docker"; }
   std::string program() const override { return "docker"; }
   std::vector<std::string> stop_argv(const std::string& name) const override;
+
+ protected:
+  void gpu_options(int count, std::vector<std::string>& argv) const override;
 };
 
 }  // namespace flowc::runtime

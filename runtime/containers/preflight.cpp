@@ -1,5 +1,6 @@
-// The checks, run side by side: one `image inspect` per image, then one
-// trivial container per image (the probe: engine works, image has /bin/sh).
+// The checks: one `image inspect` per image, side by side, before the run;
+// one trivial container per image (the probe: the engine works, the image
+// has /bin/sh) before the first task in that image starts.
 #include "runtime/containers/preflight.h"
 
 #include <map>
@@ -8,7 +9,7 @@
 
 #include <fmt/format.h>
 
-#include "runtime/containers/capture.h"
+#include "runtime/process/run_captured.h"
 #include "runtime/process/find_program.h"
 
 namespace flowc::runtime {
@@ -122,7 +123,6 @@ std::variant<std::unique_ptr<ContainerLauncher>, PreflightError> prepare_contain
   std::vector<Captured> inspected = run_captured(inspects, kCheckSeconds);
   std::vector<std::string> problems;
   std::map<std::string, std::string> digests;
-  std::vector<const ImageUse*> present;
   for (size_t i = 0; i < uses.size(); ++i) {
     std::string digest = inspected[i].exit_code == 0 ? engine->parse_image_digest(inspected[i].out) : "";
     if (digest.empty()) {
@@ -133,37 +133,39 @@ std::variant<std::unique_ptr<ContainerLauncher>, PreflightError> prepare_contain
       continue;
     }
     digests[uses[i].image] = digest;
-    present.push_back(&uses[i]);
   }
 
-  // The probes: one trivial container per image.
-  std::vector<std::vector<std::string>> probes;
-  for (const ImageUse* use : present) {
-    probes.push_back(engine->probe_argv(engine->run_reference(use->image, digests[use->image])));
-  }
-  std::vector<Captured> probed = run_captured(probes, kCheckSeconds);
-  for (size_t i = 0; i < present.size(); ++i) {
-    const Captured& c = probed[i];
-    if (c.exit_code == 0 && c.error.empty()) continue;
-    const ImageUse& use = *present[i];
-    if (c.exit_code == 127) {
-      problems.push_back(fmt::format("{} runs in image `{}`, which has no /bin/sh; flowc runs every task's command "
-                                     "with /bin/sh. `{}` said:{}",
-                                     op_text(program, use), use.image, command_text(probes[i]), shown(c)));
-    } else {
-      problems.push_back(fmt::format(
-          "{} runs in image `{}`, but {} cannot run a container here: `{}` {}:{}\n  (for podman on a machine like "
-          "this one, scripts/podman-setup.sh sets it up)",
-          op_text(program, use), use.image, engine->name(), command_text(probes[i]),
-          c.exit_code >= 0 ? fmt::format("exited with code {}", c.exit_code) : std::string("did not run"), shown(c)));
-    }
-  }
   if (!problems.empty()) {
     std::string message;
     for (const std::string& p : problems) message += (message.empty() ? "" : "\nflowc: error: ") + p;
     return PreflightError{message};
   }
-  return std::make_unique<ContainerLauncher>(std::move(engine), *path, std::move(digests), state_dir);
+  auto launcher = std::make_unique<ContainerLauncher>(std::move(engine), *path, std::move(digests), state_dir);
+  // The probe: a trivial container, started only when the first task in
+  // the image is about to (a fully reused run starts none).
+  launcher->set_probe([&program, uses, engine_name, path = *path](const std::string& image, const std::string& reference) {
+    auto prober = make_container_engine(engine_name);
+    const ImageUse* use = &uses[0];
+    for (const ImageUse& u : uses) {
+      if (u.image == image) use = &u;
+    }
+    std::vector<std::string> probe = prober->probe_argv(reference);
+    std::vector<std::string> argv = probe;
+    argv[0] = path;
+    Captured c = run_captured({argv}, kCheckSeconds)[0];
+    if (c.exit_code == 0 && c.error.empty()) return std::string();
+    if (c.exit_code == 127) {
+      return fmt::format("{} runs in image `{}`, which has no /bin/sh; flowc runs every task's command with /bin/sh. "
+                         "`{}` said:{}",
+                         op_text(program, *use), use->image, command_text(probe), shown(c));
+    }
+    return fmt::format(
+        "{} runs in image `{}`, but {} cannot run a container here: `{}` {}:{}\n  (for podman on a machine like "
+        "this one, scripts/podman-setup.sh sets it up)",
+        op_text(program, *use), use->image, prober->name(), command_text(probe),
+        c.exit_code >= 0 ? fmt::format("exited with code {}", c.exit_code) : std::string("did not run"), shown(c));
+  });
+  return launcher;
 }
 
 }  // namespace flowc::runtime

@@ -1,6 +1,8 @@
-// Before the first task of a run starts: is the container engine there and
-// working, and does it have every image the workflow's ops run in? One clear
-// error naming the op and the image if not, and nothing starts.
+// Before the first task of a run starts: is the container engine there, and
+// does it have every image the workflow's ops run in? One clear error naming
+// the op and the image if not, and nothing starts. Whether the engine can
+// run a container of each image is checked when the first task in it is
+// about to start (ContainerLauncher::set_probe).
 #pragma once
 
 #include <memory>

@@ -7,7 +7,8 @@
 //     "executors": {
 //       "slurm": {"partition": "short", "account": "proj42", "max_queued": 200},
 //       "slurm-pilot": {"nodes": 2, "time": "2h"}
-//     }
+//     },
+//     "containers": {"engine": "podman", "group": 10}   // --container-engine wins
 //   }
 //
 // JSON (with // comments) rather than TOML: Debian 12 has no maintained C++
@@ -28,5 +29,16 @@ namespace flowc::runtime {
 // (from the command line) on top. Nothing, with every mistake in `errors`.
 std::optional<ExecutorChoice> choose_executor(const std::string& profile_path, const std::string& name,
                                               const nlohmann::json& overrides, std::vector<std::string>* errors);
+
+// How ops with an image run: the engine (`engine`, from the command line;
+// empty: the profile's "containers.engine", else podman) and how many
+// fan-out items share a container when a call does not say
+// ("containers.group"; 0: none). Nothing, with every mistake in `errors`.
+struct ContainerSettings {
+  std::string engine = "podman";
+  int group = 0;
+};
+std::optional<ContainerSettings> choose_containers(const std::string& profile_path, const std::string& engine,
+                                                   std::vector<std::string>* errors);
 
 }  // namespace flowc::runtime

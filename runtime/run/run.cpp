@@ -8,6 +8,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <deque>
 #include <filesystem>
@@ -89,7 +90,12 @@ class Run {
 
   void take_ready();
   void launch_ready();
-  bool launch(TaskId id, Prepared prepared);
+  bool launch(TaskId id, Prepared prepared, int attempt = 1);
+  void reused(TaskId id, const Prepared& prepared);
+  std::string too_big(const Task& task, const std::string& why) const;
+  void take_group(uint32_t group);
+  void start_groups();
+  void group_settled(uint32_t group);
   void handle(const Outcome& outcome);
   void launch_gang(TaskId first);
   void stream_task_ended(TaskId id, const Prepared& prepared, const Outcome& outcome, Judged& judged);
@@ -130,6 +136,20 @@ class Run {
   std::map<std::string, std::vector<TaskId>> followers_;  // same key as a running task
   std::map<std::string, TaskId> leaders_;
   std::map<std::string, LeftBehind> adoptable_;  // by cache key: jobs an earlier flowc left running
+  // Container groups (Task::group): their tasks, prepared, run one after
+  // another in the container the group shares.
+  struct Waiting {
+    TaskId id;
+    Prepared prepared;
+    int attempt;
+  };
+  struct Group {
+    std::deque<Waiting> waiting;
+    bool busy = false;      // one of its tasks runs
+    uint32_t taken = 0;     // tasks taken from the queue so far
+    uint32_t members = 0;   // at most this many will come
+  };
+  std::map<uint32_t, Group> groups_;
   int jobs_ = 1;
   size_t ran_ = 0, cached_ = 0, failed_ = 0, retried_ = 0;
   int interrupted_ = 0;
@@ -170,7 +190,8 @@ RunResult Run::go() {
   }
   jobs_ = options_.jobs > 0 ? options_.jobs : executor_->default_jobs();
 
-  plan_ = std::make_unique<Plan>(program_, workflow_, inputs_, PlanOptions{options_.keep_going, options_.max_depth});
+  plan_ = std::make_unique<Plan>(program_, workflow_, inputs_,
+                                 PlanOptions{options_.keep_going, options_.max_depth, options_.container_group});
   if (options_.dry_run) return dry_run();
 
   streams::StreamOptions stream_options{options_.registry, options_.stream_transport};
@@ -183,7 +204,8 @@ RunResult Run::go() {
 
   try {
     settle_left_running();
-    // Containers: checked before anything starts (runtime/containers/).
+    // Containers: the engine and images checked before anything starts;
+    // each image's probe before its first task (runtime/containers/).
     auto containers = prepare_containers(program_, workflow_, options_.container_engine, state_.string());
     if (auto* e = std::get_if<PreflightError>(&containers)) {
       err_ << "flowc: error: " << e->message << "\nflowc: nothing was run\n";
@@ -220,7 +242,8 @@ RunResult Run::go() {
     while (true) {
       launch_ready();
       if (plan_->finished() && running_.empty()) break;
-      if (running_.empty() && queue_.empty() && !held_) {
+      bool group_waits = std::any_of(groups_.begin(), groups_.end(), [](const auto& g) { return !g.second.waiting.empty(); });
+      if (running_.empty() && queue_.empty() && !held_ && !group_waits) {
         // Nothing runs and nothing can start: the plan is waiting for
         // nothing. (Cannot happen unless the IR is inconsistent.)
         break;
@@ -302,6 +325,7 @@ void Run::take_ready() {
 }
 
 void Run::launch_ready() {
+  start_groups();
   while (!interrupted_) {
     if (held_) {
       auto& [id, prepared] = *held_;
@@ -318,17 +342,17 @@ void Run::launch_ready() {
       launch_gang(id);  // a stream gang starts whole, whatever the limits
       continue;
     }
+    if (uint32_t group = plan_->task(id).group; group && containers_) {
+      take_group(group);
+      start_groups();
+      continue;
+    }
     queue_.pop_front();
     const Task& task = plan_->task(id);
     Prepared prepared = runner_->prepare(task);
     switch (prepared.kind) {
       case Prepared::Cached:
-        ++cached_;
-        record(id, prepared, "cached", 0, now_seconds(), now_seconds(), 0, "");
-        events_->emit("cached", {{"task", task.path}, {"op", task.op->id}, {"work_dir", prepared.work_dir}});
-        plan_->succeeded(id, prepared.outputs);
-        plan_->forget(id);
-        take_ready();
+        reused(id, prepared);
         break;
       case Prepared::Failed:
         fail(id, prepared,
@@ -347,7 +371,7 @@ void Run::launch_ready() {
           break;
         }
         if (auto why = executor_->never_fits(prepared.spec)) {
-          fail(id, prepared, fmt::format("op `{}` at {} {}", task.op->name, task.path, *why), "failed", 0,
+          fail(id, prepared, too_big(task, *why), "failed", 0,
                now_seconds(), -1);
           break;
         }
@@ -362,12 +386,113 @@ void Run::launch_ready() {
   }
 }
 
-bool Run::launch(TaskId id, Prepared prepared) {
+// A task that can never fit this executor: it fails before it starts.
+std::string Run::too_big(const Task& task, const std::string& why) const {
+  bool advised = why.find("--executor") != std::string::npos;  // the executor said where it would fit
+  return fmt::format("op `{}` at {} ({}) {}{}", task.op->name, task.path, program_.where(task.call_loc), why,
+                     advised ? "" : "; lower its `resources`, or run it where it fits (--executor slurm)");
+}
+
+void Run::reused(TaskId id, const Prepared& prepared) {
+  const Task& task = plan_->task(id);
+  ++cached_;
+  record(id, prepared, "cached", 0, now_seconds(), now_seconds(), 0, "");
+  events_->emit("cached", {{"task", task.path}, {"op", task.op->id}, {"work_dir", prepared.work_dir}});
+  plan_->succeeded(id, prepared.outputs);
+  plan_->forget(id);
+  take_ready();
+}
+
+// Takes every queued task of `group` and prepares it: whatever is cached is
+// reused now, the rest waits for its turn in the group's container. Taking
+// them together lets that container mount all their work dirs.
+void Run::take_group(uint32_t group) {
+  std::vector<TaskId> members;
+  std::erase_if(queue_, [&](TaskId id) {
+    if (plan_->task(id).group != group) return false;
+    members.push_back(id);
+    return true;
+  });
+  Group& g = groups_[group];
+  for (TaskId id : members) {
+    const Task& task = plan_->task(id);
+    ++g.taken;
+    g.members = task.group_members;
+    Prepared prepared = runner_->prepare(task);
+    if (prepared.kind == Prepared::Adopt && !adopt(id, prepared)) {
+      runner_->reset_work_dir(prepared, &prepared.error);  // nothing to adopt after all: run it afresh
+      prepared = runner_->prepare(task);
+    }
+    switch (prepared.kind) {
+      case Prepared::Cached: reused(id, prepared); break;
+      case Prepared::Failed:
+        fail(id, prepared,
+             fmt::format("op `{}` at {} ({}): {}", task.op->name, task.path, program_.where(task.call_loc),
+                         prepared.error),
+             "failed", 0, now_seconds(), -1);
+        break;
+      case Prepared::Adopt: break;  // followed like any task
+      case Prepared::Launch:
+        if (leaders_.count(prepared.key)) {
+          followers_[prepared.key].push_back(id);  // the same task is already running
+        } else if (auto why = executor_->never_fits(prepared.spec)) {
+          fail(id, prepared, too_big(task, *why), "failed", 0,
+               now_seconds(), -1);
+        } else {
+          g.waiting.push_back(Waiting{id, std::move(prepared), 1});
+        }
+        break;
+    }
+  }
+  group_settled(group);
+}
+
+// Starts the next task of each group that has none running, in the
+// group's container.
+void Run::start_groups() {
+  for (auto it = groups_.begin(); it != groups_.end() && !interrupted_;) {
+    uint32_t group = it->first;
+    Group& g = it->second;
+    ++it;  // group_settled may erase this group
+    if (g.busy || g.waiting.empty()) continue;
+    if (static_cast<int>(running_.size()) >= jobs_) return;
+    if (!executor_->has_room(g.waiting.front().prepared.spec)) continue;
+    Waiting next = std::move(g.waiting.front());
+    g.waiting.pop_front();
+    std::vector<const ContainerRequest*> upcoming;
+    for (const Waiting& w : g.waiting) {
+      if (w.prepared.container) upcoming.push_back(&*w.prepared.container);
+    }
+    std::string error;
+    if (!containers_->wrap_shared(group, next.prepared.spec, *next.prepared.container, upcoming, &error)) {
+      const Task& task = plan_->task(next.id);
+      fail(next.id, next.prepared,
+           fmt::format("op `{}` at {} ({}) could not start: {}\n  work dir: {}", task.op->name, task.path,
+                       program_.where(task.call_loc), error, next.prepared.work_dir),
+           "failed", next.attempt, now_seconds(), -1);
+      group_settled(group);
+      continue;
+    }
+    g.busy = true;
+    launch(next.id, std::move(next.prepared), next.attempt);
+  }
+}
+
+// A group whose tasks have all come and gone ends its container.
+void Run::group_settled(uint32_t group) {
+  auto it = groups_.find(group);
+  if (it == groups_.end()) return;
+  const Group& g = it->second;
+  if (g.busy || !g.waiting.empty() || g.taken < g.members) return;
+  containers_->end_shared(group);
+  groups_.erase(it);
+}
+
+bool Run::launch(TaskId id, Prepared prepared, int attempt) {
   const Task& task = plan_->task(id);
   uint64_t handle = executor_->submit(prepared.spec);
   double started = now_seconds();
   leaders_[prepared.key] = id;
-  int attempt = 1;
   // How the task is known outside flowc (a process group, a batch job), so a
   // later run can stop or adopt it if this flowc dies while it runs.
   JobRef ref = executor_->job_ref(handle);
@@ -390,9 +515,17 @@ void Run::handle(const Outcome& outcome) {
   const Task& task = plan_->task(r.id);
   Judged judged = runner_->finish(task, r.prepared, outcome);
   if (task.gang) stream_task_ended(r.id, r.prepared, outcome, judged);
+  uint32_t group = r.prepared.container ? task.group : 0;
+  if (group) {
+    groups_[group].busy = false;
+    // Stopped (timeout, Ctrl-C) or killed: its stop command removed the
+    // container, and the group's next task gets a new one.
+    if (outcome.how != Outcome::How::Exited) containers_->end_shared(group);
+  }
   if (judged.ok) {
     ++ran_;
     succeed(r.id, r.prepared, judged.outputs, "succeeded", r.attempt, r.started, outcome.exit_code);
+    group_settled(group);
     return;
   }
   if (judged.transient && r.attempt <= task.op->retry.attempts && !interrupted_) {
@@ -401,6 +534,10 @@ void Run::handle(const Outcome& outcome) {
     events_->emit("retrying", {{"task", task.path}, {"attempt", r.attempt + 1}, {"error", judged.error}});
     if (runner_->reset_work_dir(r.prepared, &error)) {
       Prepared again = runner_->prepare(task);  // a fresh work dir and command
+      if (again.kind == Prepared::Launch && group && again.container) {
+        groups_[group].waiting.push_front(Waiting{r.id, std::move(again), r.attempt + 1});  // its turn again, first
+        return;
+      }
       if (again.kind == Prepared::Launch) {
         uint64_t handle = executor_->submit(again.spec);
         int attempt = r.attempt + 1;
@@ -412,6 +549,7 @@ void Run::handle(const Outcome& outcome) {
   }
   std::string state = outcome.how == Outcome::How::Cancelled ? "cancelled" : "failed";
   fail(r.id, r.prepared, judged.error, state, r.attempt, r.started, outcome.exit_code);
+  group_settled(group);
 }
 
 // A stream gang: reused only whole, launched whole (runtime/streams).
@@ -530,6 +668,13 @@ void Run::fail(TaskId id, const Prepared& prepared, const std::string& error, co
   }
   plan_->failed(id, error);
   for (TaskId other : followers) plan_->failed(other, error);
+  // The engine cannot run the image at all: nothing more may start.
+  if (containers_ && containers_->broken()) {
+    plan_->stop();
+    queue_.clear();
+    held_.reset();
+    for (auto& [group, g] : groups_) g.waiting.clear();
+  }
 }
 
 void Run::interrupt(int signal) {
@@ -552,6 +697,7 @@ void Run::interrupt(int signal) {
   plan_->stop();
   queue_.clear();
   held_.reset();
+  for (auto& [group, g] : groups_) g.waiting.clear();
   for (auto& [handle, r] : running_) executor_->cancel(handle);
 }
 
@@ -584,6 +730,7 @@ Counts Run::counts() const {
   c.cached = cached_;
   c.running = running_.size();
   c.waiting = queue_.size() + (held_ ? 1 : 0);
+  for (const auto& [group, g] : groups_) c.waiting += g.waiting.size();
   c.failed = failed_;
   c.retrying = retried_;
   return c;
@@ -591,6 +738,11 @@ Counts Run::counts() const {
 
 RunResult Run::finish() {
   progress_->clear();
+  // Containers of groups whose last items never came (a failure upstream).
+  for (const auto& [group, g] : groups_) {
+    if (containers_) containers_->end_shared(group);
+  }
+  groups_.clear();
   double seconds = now_seconds() - start_time_;
   std::string status = interrupted_ ? "cancelled" : plan_->ok() ? "succeeded" : "failed";
   RunResult result{interrupted_ ? 130 : plan_->ok() ? 0 : 1, run_id_};

@@ -24,6 +24,7 @@ struct RunOptions {
   bool progress = true;              // a live line on a terminal
   int max_depth = 1000;              // nested workflow calls
   std::string container_engine = "podman";  // runs ops with an image: podman | docker | apptainer
+  int container_group = 0;                  // fan-out items per shared container when a call does not say (0, 1: none)
   ExecutorChoice executor;           // where tasks run (--executor, --profile)
   std::string registry;              // streams: "" embedded, or redis://HOST:PORT
   std::string stream_transport;      // streams: ipc or tcp ("" chooses)

@@ -345,10 +345,22 @@ Prepared TaskRunner::prepare(const Task& task, bool reuse) {
   }
 
   if (op.image) {
-    ContainerRequest request{*op.image, task.path, std::move(input_paths), std::move(task_env), std::nullopt,
-                             std::nullopt, op.network};
+    ContainerRequest request;
+    request.image = *op.image;
+    request.task = task.path;
+    request.work_dir = p.work_dir;
+    request.read_only = std::move(input_paths);
+    request.env = std::move(task_env);
     if (op.cpus) request.cpus = spec.cpus;
     if (op.mem && spec.mem_bytes > 0) request.mem_bytes = spec.mem_bytes;
+    request.gpus = spec.gpus;
+    request.network = op.network;
+    if (task.group && containers_) {
+      // Its group's container is chosen when it starts (the run loop).
+      p.kind = Prepared::Launch;
+      p.container = std::move(request);
+      return p;
+    }
     if (!containers_ || !containers_->wrap(spec, request, &error)) {
       return fail(error.empty() ? fmt::format("op `{}` runs in image `{}`, but this run has no container engine",
                                               op.name, *op.image)

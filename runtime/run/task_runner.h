@@ -21,6 +21,7 @@
 #include <string>
 
 #include "ir/ir.h"
+#include "runtime/containers/container_launch.h"
 #include "runtime/executors/executor.h"
 #include "runtime/scheduler/plan.h"
 #include "runtime/store/store.h"
@@ -40,6 +41,10 @@ struct Prepared {
   std::string error;      // Failed: why it could not even start
   // Launch: each input file's stamp, to tell if the command changed it.
   std::vector<std::pair<std::string, Value>> input_stamps;
+  // Launch, for a task of a group (Task::group) whose op runs in an image:
+  // `spec` still runs the command on the host; the run loop wraps it in
+  // the group's container when it starts it.
+  std::optional<ContainerRequest> container;
 };
 
 struct Judged {
@@ -48,8 +53,6 @@ struct Judged {
   std::string error;      // !ok: what went wrong, for people
   bool transient = false; // !ok: the op's retry policy allows another attempt
 };
-
-class ContainerLauncher;
 
 class TaskRunner {
  public:

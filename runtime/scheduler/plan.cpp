@@ -313,7 +313,11 @@ void Plan::start_call(Scope* scope, uint32_t n, const ir::CallNode& call) {
   auto inputs = call_inputs(scope, n, call, op->inputs, op->loc.file);
   if (!inputs) return;
   if (start_stream_call(scope, n, call, *op, *inputs)) return;
+  Task grouped;
+  if (!group_of(scope, n, call, *op, grouped)) return;
   Task& task = tasks_.emplace_back();
+  task.group = grouped.group;
+  task.group_members = grouped.group_members;
   task.id = static_cast<TaskId>(tasks_.size() - 1);
   task.op = op;
   task.inputs = std::move(*inputs);
@@ -324,6 +328,33 @@ void Plan::start_call(Scope* scope, uint32_t n, const ir::CallNode& call) {
   homes_.push_back({scope, n});
   ++tasks_made_;
   ++running_;
+}
+
+bool Plan::group_of(Scope* scope, uint32_t n, const ir::CallNode& call, const ir::Op& op, Task& task) {
+  // Only a container is shared: an op without an image has nothing to group.
+  if (!op.image || (!call.group && options_.default_group <= 1)) return true;
+  const Scope* item = scope;  // the fan-out item this call belongs to
+  while (item && item->kind == kArm) item = item->parent;
+  if (!item || item->kind != kIteration) return true;
+  int64_t size = options_.default_group;
+  if (call.group) {
+    auto v = evaluate(scope, *call.group, [] { return std::string("the call's `group`"); }, n);
+    if (!v) return false;
+    size = v->is_number() ? v->get<int64_t>() : 0;
+    if (size < 1) {
+      node_failed(scope, n, fmt::format("`group` must be at least 1, not {}", v->dump()), call.group->loc);
+      return false;
+    }
+  }
+  if (size <= 1) return true;
+  uint32_t slice = item->index / static_cast<uint32_t>(size);
+  const Scope::Gather& gather = item->owner->gathers.at(item->owner_node);
+  auto [it, added] = groups_.emplace(std::make_tuple(item->owner, item->owner_node, &(*scope->body)[n], slice),
+                                     static_cast<uint32_t>(groups_.size() + 1));
+  task.group = it->second;
+  uint64_t first = static_cast<uint64_t>(slice) * static_cast<uint64_t>(size);
+  task.group_members = static_cast<uint32_t>(std::min<uint64_t>(static_cast<uint64_t>(size), gather.total - first));
+  return true;
 }
 
 int Plan::scope_depth(const Scope* scope) const {

@@ -25,6 +25,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "ir/ir.h"
@@ -54,6 +55,12 @@ struct Task {
   // round-robin over the group's members (replicas).
   uint32_t gang = 0;
   Value streams;
+  // Fan-out items of one call that share one container, one after another
+  // (`group = N` on the call, or the profile's default for ops with an
+  // image): the group's id (0: none) and how many items it has at most
+  // (items in an `if` may never come).
+  uint32_t group = 0;
+  uint32_t group_members = 0;
 };
 
 // Something the user should hear about at the end of a run.
@@ -67,6 +74,7 @@ struct Problem {
 struct PlanOptions {
   bool keep_going = false;     // go on with whatever does not depend on a failure
   int max_depth = 1000;        // of nested workflow calls (recursion)
+  int default_group = 0;       // items per group for fan-out calls of ops with an image, when the call does not say
 };
 
 class Plan {
@@ -135,6 +143,8 @@ class Plan {
   bool ready(Scope* scope, const ir::Node& node);
   void start(Scope* scope, uint32_t n);
   void start_call(Scope* scope, uint32_t n, const ir::CallNode& call);
+  // The group a call's task joins; false (the node failed) if `group` could not be evaluated.
+  bool group_of(Scope* scope, uint32_t n, const ir::CallNode& call, const ir::Op& op, Task& task);
   void start_scatter(Scope* scope, uint32_t n, const ir::ScatterNode& scatter);
   void start_branch(Scope* scope, uint32_t n, const ir::BranchNode& branch);
   void node_done(Scope* scope, uint32_t n, Value value);
@@ -190,6 +200,8 @@ class Plan {
     bool failed = false;
   };
   std::map<std::pair<Scope*, uint32_t>, Replicas> replicas_;  // call nodes with several stream tasks
+  // (fan-out, call node, item / size) → group id
+  std::map<std::tuple<const Scope*, uint32_t, const ir::Node*, uint32_t>, uint32_t> groups_;
   bool stopping_ = false;
   bool finished_ = false;
   bool failed_ = false;

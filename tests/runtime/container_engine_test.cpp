@@ -1,6 +1,8 @@
 // The command lines each container engine builds. Podman's are also run for
 // real (container_test.cpp); docker and apptainer cannot be installed on the
 // machines this suite runs on, so what they would be given is checked here.
+#include <algorithm>
+
 #include <catch2/catch.hpp>
 
 #include "runtime/containers/container_engine.h"
@@ -51,7 +53,7 @@ TEST_CASE("podman: run, stop, digest, probe and list command lines", "[container
   CHECK(podman->run_reference("localhost/x:1", "sha256:abc") == "abc");
 }
 
-TEST_CASE("podman: a rootless user keeps their id; network and limits only when asked", "[containers]") {
+TEST_CASE("podman: a rootless user keeps their id, network and limits only when asked", "[containers]") {
   auto podman = make_container_engine("podman");
   ContainerTask t = sample_task();
   t.uid = 1000;
@@ -67,7 +69,7 @@ TEST_CASE("podman: a rootless user keeps their id; network and limits only when 
   CHECK_FALSE(has({"--memory"}));
 }
 
-TEST_CASE("docker: the same run options; rm -f to stop; no userns", "[containers]") {
+TEST_CASE("docker: the same run options, rm -f to stop, no userns", "[containers]") {
   auto docker = make_container_engine("docker");
   REQUIRE(docker);
   ContainerTask t = sample_task();
@@ -104,7 +106,7 @@ TEST_CASE("apptainer: exec with mounts, no names to stop, images are files", "[c
   CHECK(apptainer->parse_image_digest(hex + "  /images/tool.sif\n") == "sha256:" + hex);
 }
 
-TEST_CASE("image digests are read strictly; unknown engines are refused", "[containers]") {
+TEST_CASE("image digests are read strictly, unknown engines are refused", "[containers]") {
   auto podman = make_container_engine("podman");
   std::string hex = "f196b20e00b82d14655f2f6073ddf2bc03c8d7c69f348472011179cd854bb79d";
   CHECK(podman->parse_image_digest(hex + "\n") == "sha256:" + hex);
@@ -115,4 +117,52 @@ TEST_CASE("image digests are read strictly; unknown engines are refused", "[cont
   CHECK(csv_field("/plain/path") == "/plain/path");
   CHECK(csv_field("a,b") == "\"a,b\"");
   CHECK(csv_field("say \"x\"") == "\"say \"\"x\"\"\"");
+}
+
+TEST_CASE("a shared container is kept on its stdin and mounts every item", "[containers][group]") {
+  ContainerTask shared = sample_task();
+  shared.work_dir.clear();
+  shared.read_write = {"/w/1", "/w/2"};
+  shared.read_only.clear();
+  shared.env.clear();
+  shared.cpus.reset();
+  shared.mem_bytes.reset();
+  shared.keep_stdin = true;
+  shared.command = {"/bin/sh", "-c", "wait"};
+  auto podman = make_container_engine("podman");
+  CHECK(podman->run_argv(shared) ==
+        Argv{"podman", "run", "--rm", "--init", "--pull", "never", "--name", "flowc-r1-42-7", "--interactive",
+             "--label", "flowc.run=r1", "--user", "0:0", "--network", "none", "--mount",
+             "type=bind,src=/w/1,dst=/w/1", "--mount", "type=bind,src=/w/2,dst=/w/2", "f196b20e00b8", "/bin/sh", "-c",
+             "wait"});
+  CHECK(podman->can_share());
+  CHECK(make_container_engine("docker")->can_share());
+  // Apptainer containers have no names to stop them by: each item its own.
+  CHECK_FALSE(make_container_engine("apptainer")->can_share());
+}
+
+// No GPU on the machines this suite runs on: only the command lines are
+// checked, never a container that uses one.
+TEST_CASE("gpus: podman through CDI, docker by count, apptainer --nv, and none unless asked", "[containers]") {
+  ContainerTask t = sample_task();
+  auto has = [](const Argv& argv, const Argv& part) {
+    return std::search(argv.begin(), argv.end(), part.begin(), part.end()) != argv.end();
+  };
+  auto before_image = [](const Argv& argv, const std::string& option) {
+    auto o = std::find(argv.begin(), argv.end(), option);
+    auto i = std::find(argv.begin(), argv.end(), std::string("f196b20e00b8"));
+    return o < i;
+  };
+  auto podman = make_container_engine("podman"), docker = make_container_engine("docker"),
+       apptainer = make_container_engine("apptainer");
+  CHECK_FALSE(has(podman->run_argv(t), {"--device"}));
+  CHECK_FALSE(has(docker->run_argv(t), {"--gpus"}));
+  CHECK_FALSE(has(apptainer->run_argv(t), {"--nv"}));
+  t.gpus = 2;
+  CHECK(has(podman->run_argv(t), {"--device", "nvidia.com/gpu=all"}));
+  CHECK(before_image(podman->run_argv(t), "--device"));
+  CHECK(has(docker->run_argv(t), {"--gpus", "2"}));
+  CHECK(before_image(docker->run_argv(t), "--gpus"));
+  CHECK(has(apptainer->run_argv(t), {"--nv"}));
+  CHECK(before_image(apptainer->run_argv(t), "--nv"));
 }

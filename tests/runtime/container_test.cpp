@@ -14,7 +14,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "runtime/containers/capture.h"
+#include "runtime/process/run_captured.h"
 #include "runtime/containers/container_engine.h"
 #include "tests/support/project.h"
 #include "tests/support/test_support.h"
@@ -227,7 +227,7 @@ workflow main(s: int = 60) -> (a: file, b: file) {
   CHECK(containers_of(p).empty());
 }
 
-TEST_CASE("Ctrl-C stops the containers; Ctrl-C twice too; kill -9 leaves them to the next run", "[containers]") {
+TEST_CASE("Ctrl-C stops the containers, Ctrl-C twice too, kill -9 leaves them to the next run", "[containers]") {
   Project p;
   p.write("s.flow", R"(
 op slow(i: int) -> (out: file) {
@@ -275,7 +275,7 @@ workflow main(n: int = 2) -> (outs: list[file]) {
   }
 }
 
-TEST_CASE("a missing image, engine or shell is one error before anything runs", "[containers]") {
+TEST_CASE("a missing image, engine or shell is one error before anything (in the image) runs", "[containers]") {
   Project p;
   p.write("m.flow", R"(
 op local_first() -> (out: file) { run "echo ran > ${out}" }
@@ -312,11 +312,47 @@ workflow main() -> (out: file) {
   REQUIRE(imported.exit_code == 0);
   p.write("n.flow", "op x() -> (out: file) {\n    image \"" + tag + "\"\n    run \"true\"\n}\n" +
                         "workflow main() -> (out: file) {\n    a = x()\n    return (out = a.out)\n}\n");
+  // Found when its first task is about to start (a run that reuses every
+  // task starts no container), and nothing starts after it.
   auto no_shell = p.flowc({"run", "n.flow"});
   INFO(no_shell.err);
-  CHECK(no_shell.exit_code == 2);
+  CHECK(no_shell.exit_code == 1);
+  CHECK(p.count("started") == 0);
   CHECK(no_shell.err.find("op `x` (n.flow:1:4) runs in image `" + tag + "`, which has no /bin/sh") !=
         std::string::npos);
+}
+
+TEST_CASE("a container op asking for more cpus or memory than the machine has fails before it starts", "[containers]") {
+  Project p;
+  p.write("big.flow", R"(
+op huge(i: int) -> (o: file) {
+    image "localhost/flow-busybox"
+    resources { cpus = 4096 }
+    run "echo ${i} > ${o}"
+}
+op hungry() -> (o: file) {
+    image "localhost/flow-busybox"
+    resources { mem = 64TiB }
+    run "echo > ${o}"
+}
+op fine() -> (o: file) {
+    image "localhost/flow-busybox"
+    run "echo fine > ${o}"
+}
+workflow main() {
+    for i in range(2) { h = huge(i = i) with { group = 2 } }
+    m = hungry()
+    f = fine()
+})");
+  auto r = p.flowc({"run", "big.flow", "-k"});
+  INFO(r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("op `huge` at main.h[0] (big.flow:17:25) asks for 4096 cpus; this machine has") !=
+        std::string::npos);
+  CHECK(r.err.find("op `hungry` at main.m (big.flow:18:5) asks for 64TiB of memory") != std::string::npos);
+  CHECK(r.err.find("lower its `resources`") != std::string::npos);
+  CHECK(r.err.find("(1 ran, 0 cached, 3 failed)") != std::string::npos);  // the op that fits still ran
+  CHECK(p.count("started") == 1);
 }
 
 TEST_CASE("examples/containers.flow runs in its image", "[containers][examples]") {

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "runtime/executors/slurm/command.h"
+#include "runtime/process/run_captured.h"
 #include "runtime/executors/slurm/job_script.h"
 #include "runtime/executors/slurm/slurm_cli.h"
 #include "tests/runtime/hpc_project.h"
@@ -30,7 +31,7 @@ TEST_CASE("a job script leaves the command's exit status, atomically, in the wor
   rt::LaunchSpec spec = spec_in(p);
   std::string script = p.write("job.sh", slurm::job_script(spec, {}));
   CHECK_FALSE(slurm::read_exit_status(p.dir.string()));
-  auto r = rt::run_command({"/bin/sh", script}, {}, 30);
+  auto r = rt::capture_output({"/bin/sh", script}, {}, 30);
   CHECK(r.exit_code == 3);
   auto status = slurm::read_exit_status(p.dir.string());
   REQUIRE(status);
@@ -46,7 +47,7 @@ TEST_CASE("a job script stops a command at its timeout and says so", "[slurm-scr
   rt::LaunchSpec spec = spec_in(p);
   spec.timeout_seconds = 1;
   std::string script = p.write("job.sh", slurm::job_script(spec, {}));
-  rt::run_command({"/bin/sh", script}, {}, 30);
+  rt::capture_output({"/bin/sh", script}, {}, 30);
   auto status = slurm::read_exit_status(p.dir.string());
   REQUIRE(status);
   CHECK(status->timed_out);

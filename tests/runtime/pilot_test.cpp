@@ -11,6 +11,7 @@
 #include <catch2/catch.hpp>
 
 #include "runtime/executors/slurm/command.h"
+#include "runtime/process/run_captured.h"
 #include "tests/runtime/hpc_project.h"
 
 using flowc::test::HpcProject;
@@ -116,13 +117,13 @@ workflow main(ns: list[int] = [1, 2, 3, 4, 5]) -> (outs: list[file]) {
     REQUIRE(eventually([&] { return exit_files(p) >= 2; }));
     std::string id;
     // The allocation is the pilot's one job; end it from outside, as its time limit would.
-    auto q = flowc::runtime::run_command({"squeue", "--noheader", "--name=flowc-pilot", "--format=%i %Z"}, {}, 30);
+    auto q = flowc::runtime::capture_output({"squeue", "--noheader", "--name=flowc-pilot", "--format=%i %Z"}, {}, 30);
     std::istringstream lines(q.out);
     for (std::string job, dir; lines >> job >> dir;) {
       if (dir.find(p.dir.string()) == 0) id = job;
     }
     REQUIRE(!id.empty());
-    REQUIRE(flowc::runtime::run_command({"scancel", id}, {}, 30).ok());
+    REQUIRE(flowc::runtime::capture_output({"scancel", id}, {}, 30).ok());
     CHECK(run.wait() == 1);
     err = p.read("err.txt");
   }

@@ -20,7 +20,7 @@ std::string joined(const std::vector<std::string>& lines) {
 
 }  // namespace
 
-TEST_CASE("a profile names the default executor and its settings; --executor wins", "[profile]") {
+TEST_CASE("a profile names the default executor and its settings, --executor wins", "[profile]") {
   HpcProject p("profile");
   std::string path = p.write("cluster.json", R"({
     // comments are allowed
@@ -118,6 +118,47 @@ workflow main() -> (o: file) {
 }
 )");
   auto r = p.flowc({"run", "g.flow"});
+  INFO(r.err);
   CHECK(r.exit_code == 1);
-  CHECK(r.err.find("op `train` at main.t asks for 1 gpu; the local executor has none") != std::string::npos);
+  CHECK(r.err.find("op `train` at main.t (g.flow:7:5) asks for 1 gpu; the local executor has none") != std::string::npos);
+}
+
+TEST_CASE("the container engine and group: --container-engine, then the profile, then podman", "[profile][containers]") {
+  HpcProject p("profile-containers");
+  std::vector<std::string> errors;
+  auto plain = rt::choose_containers("", "", &errors);
+  REQUIRE(plain);
+  CHECK(plain->engine == "podman");
+  CHECK(plain->group == 0);
+
+  std::string good = p.write("c.json", R"({"containers": {"engine": "apptainer", "group": 10}})");
+  auto from_profile = rt::choose_containers(good, "", &errors);
+  REQUIRE(from_profile);
+  CHECK(from_profile->engine == "apptainer");
+  CHECK(from_profile->group == 10);
+  auto overridden = rt::choose_containers(good, "docker", &errors);
+  REQUIRE(overridden);
+  CHECK(overridden->engine == "docker");
+  CHECK(errors.empty());
+  // The executor's reading of the same file accepts the key.
+  CHECK(rt::choose_executor(good, "", json::object(), &errors));
+  CHECK(errors.empty());
+
+  std::string bad = p.write("bad.json", R"({"containers": {"engine": "lxc", "group": -2, "size": 3}})");
+  CHECK_FALSE(rt::choose_containers(bad, "", &errors));
+  std::string all = joined(errors);
+  CHECK(all.find("bad.json: containers.engine: `lxc` is not a container engine flowc knows; the engines are: "
+                 "podman, docker, apptainer") != std::string::npos);
+  CHECK(all.find("bad.json: containers.group must be a whole number") != std::string::npos);
+  CHECK(all.find("bad.json: containers.size: unknown setting") != std::string::npos);
+
+  // On the command line, an unknown engine is refused before anything runs.
+  p.write("w.flow", "op a() -> (o: file) { run \"echo > ${o}\" }\nworkflow main() -> (o: file) { x = a()\n return (o = x.o) }\n");
+  auto r = p.flowc({"run", "w.flow", "--container-engine", "lxc"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("lxc") != std::string::npos);
+  auto from_file = p.flowc({"run", "w.flow", "--profile", "bad.json"});
+  CHECK(from_file.exit_code == 2);
+  CHECK(from_file.err.find("containers.engine: `lxc` is not a container engine") != std::string::npos);
+  CHECK(from_file.err.find("nothing was run") != std::string::npos);
 }

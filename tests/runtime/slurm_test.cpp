@@ -14,6 +14,7 @@
 #include <catch2/catch.hpp>
 
 #include "runtime/executors/slurm/command.h"
+#include "runtime/process/run_captured.h"
 #include "tests/runtime/hpc_project.h"
 
 using flowc::test::HpcProject;
@@ -51,7 +52,7 @@ std::vector<std::string> lines_of(const std::string& path) {
 // The ids of the jobs of this project Slurm still counts as active.
 std::vector<std::string> active_jobs(const HpcProject& p) {
   // squeue's default states: pending, running, completing...
-  auto r = flowc::runtime::run_command({"squeue", "--noheader", "--format=%i %Z"}, {}, 30);
+  auto r = flowc::runtime::capture_output({"squeue", "--noheader", "--format=%i %Z"}, {}, 30);
   std::vector<std::string> ids;
   std::istringstream lines(r.out);
   for (std::string id, dir; lines >> id >> dir;) {
@@ -235,7 +236,7 @@ workflow main() -> (out: file) {
   REQUIRE(eventually([&] { return submitted_jobs(p).size() == 1; }));
   std::string id = submitted_jobs(p)[0];
   id.erase(id.find_last_not_of("\n") + 1);
-  REQUIRE(flowc::runtime::run_command({"scancel", id}, {}, 30).ok());
+  REQUIRE(flowc::runtime::capture_output({"scancel", id}, {}, 30).ok());
   int code = run.wait();
   std::string err = p.read("err.txt");
   INFO(err);

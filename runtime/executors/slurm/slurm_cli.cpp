@@ -1,4 +1,4 @@
-// sbatch / squeue / scancel / sinfo, run through runtime/executors/slurm/command.
+// sbatch / squeue / scancel / sinfo, run through runtime/process/run_captured.
 #include "runtime/executors/slurm/slurm_cli.h"
 
 #include <sstream>
@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "runtime/executors/slurm/command.h"
+#include "runtime/process/run_captured.h"
 
 namespace flowc::runtime::slurm {
 namespace {
@@ -52,8 +53,8 @@ bool is_finished(State state) { return state != State::Pending && state != State
 std::optional<std::map<std::string, JobStatus>> query_jobs(const std::vector<std::string>& ids, std::string* error) {
   std::map<std::string, JobStatus> known;
   if (ids.empty()) return known;
-  CommandOutput r =
-      run_command({"squeue", "--noheader", "--states=all", "--format=%i|%T|%r", "--jobs=" + join(ids, ',')}, {},
+  Captured r =
+      capture_output({"squeue", "--noheader", "--states=all", "--format=%i|%T|%r", "--jobs=" + join(ids, ',')}, {},
                   kQuerySeconds);
   if (!r.ok()) {
     // One id Slurm has forgotten is an error to squeue; several are not.
@@ -99,7 +100,7 @@ Submitted sbatch(const std::vector<std::string>& args, const std::string& script
   std::vector<std::string> argv = {"sbatch", "--parsable"};
   argv.insert(argv.end(), args.begin(), args.end());
   argv.push_back(script);
-  CommandOutput r = run_command(argv, env, kQuerySeconds);
+  Captured r = capture_output(argv, env, kQuerySeconds);
   Submitted s;
   if (!r.ok()) {
     s.error = r.why();
@@ -117,7 +118,7 @@ bool scancel(const std::vector<std::string>& ids, std::string* error) {
   if (ids.empty()) return true;
   std::vector<std::string> argv = {"scancel"};
   argv.insert(argv.end(), ids.begin(), ids.end());
-  CommandOutput r = run_command(argv, {}, kQuerySeconds);
+  Captured r = capture_output(argv, {}, kQuerySeconds);
   if (!r.ok() && error) *error = r.why();
   return r.ok();
 }
@@ -125,7 +126,7 @@ bool scancel(const std::vector<std::string>& ids, std::string* error) {
 int largest_node_cpus(const std::string& partition) {
   std::vector<std::string> argv = {"sinfo", "--noheader", "--format=%c"};
   if (!partition.empty()) argv.push_back("--partition=" + partition);
-  CommandOutput r = run_command(argv, {}, kQuerySeconds);
+  Captured r = capture_output(argv, {}, kQuerySeconds);
   if (!r.ok()) return 0;
   int most = 0;
   std::istringstream lines(r.out);

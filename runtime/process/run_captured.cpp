@@ -1,6 +1,6 @@
 // posix_spawn with both outputs on pipes, read with poll until every
-// command has closed them.
-#include "runtime/containers/capture.h"
+// command has closed them (the one place the runtime does this).
+#include "runtime/process/run_captured.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -62,7 +62,7 @@ int exit_code_of(int status) {
 }
 
 // Starts one command; its child is left in `child` (pid -1 if it could not start).
-std::string start(const std::vector<std::string>& command, Child& child) {
+std::string start(const std::vector<std::string>& command, const std::vector<std::string>& env, Child& child) {
   if (command.empty()) return "no command";
   auto path = find_on_path(command[0]);
   if (!path) return fmt::format("`{}` was not found on PATH", command[0]);
@@ -74,13 +74,13 @@ std::string start(const std::vector<std::string>& command, Child& child) {
   child.err.reset(err[0]);
   Fd err_write(err[1]);
 
-  Spawn spawn(/*own_process_group=*/false);
+  Spawn spawn;  // its own process group: a deadline stops all it started
   spawn.open(0, "/dev/null", O_RDONLY);
   spawn.dup2(out_write.get(), 1);
   spawn.dup2(err_write.get(), 2);
   std::vector<std::string> argv = command;
   argv[0] = *path;
-  int rc = spawn.start(&child.pid, argv, {});
+  int rc = spawn.start(&child.pid, argv, env);
   if (rc != 0) {
     child.pid = -1;
     return fmt::format("cannot start `{}`: {}", *path, std::strerror(rc));
@@ -90,10 +90,23 @@ std::string start(const std::vector<std::string>& command, Child& child) {
 
 }  // namespace
 
-std::vector<Captured> run_captured(const std::vector<std::vector<std::string>>& commands, double timeout_seconds) {
+std::string Captured::why() const {
+  std::string text = error.empty() ? err : error;
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  if (text.empty()) text = fmt::format("it exited with code {} and printed nothing", exit_code);
+  return text;
+}
+
+Captured capture_output(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                        double timeout_seconds) {
+  return run_captured({argv}, timeout_seconds, env)[0];
+}
+
+std::vector<Captured> run_captured(const std::vector<std::vector<std::string>>& commands, double timeout_seconds,
+                                   const std::vector<std::string>& env) {
   std::vector<Captured> results(commands.size());
   std::vector<Child> children(commands.size());
-  for (size_t i = 0; i < commands.size(); ++i) results[i].error = start(commands[i], children[i]);
+  for (size_t i = 0; i < commands.size(); ++i) results[i].error = start(commands[i], env, children[i]);
 
   auto deadline = std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                                           std::chrono::duration<double>(timeout_seconds));
@@ -120,8 +133,10 @@ std::vector<Captured> run_captured(const std::vector<std::vector<std::string>>& 
       for (size_t i = 0; i < children.size(); ++i) {
         bool open = children[i].out.get() >= 0 || children[i].err.get() >= 0;
         if (children[i].pid > 0 && open) {
-          ::kill(children[i].pid, SIGKILL);
-          results[i].error = fmt::format("took longer than {}s and was stopped", timeout_seconds);
+          ::kill(-children[i].pid, SIGKILL);
+          // "did not answer within" is what the Slurm executor reads as "try later".
+          results[i].error = fmt::format("`{}` did not answer within {:g}s and was stopped", commands[i][0],
+                                         timeout_seconds);
         }
       }
       killed = true;
@@ -146,6 +161,9 @@ std::vector<Captured> run_captured(const std::vector<std::vector<std::string>>& 
     while (::waitpid(children[i].pid, &status, 0) < 0 && errno == EINTR) {
     }
     results[i].exit_code = exit_code_of(status);
+    if (WIFSIGNALED(status) && results[i].error.empty()) {
+      results[i].error = fmt::format("`{}` was killed by signal {}", commands[i][0], WTERMSIG(status));
+    }
   }
   return results;
 }
