@@ -89,6 +89,8 @@ class Run {
 
   void take_ready();
   void launch_ready();
+  bool announce(uint64_t handle, bool event);
+  void announce_started();
   bool launch(TaskId id, Prepared prepared);
   void handle(const Outcome& outcome);
   void launch_gang(TaskId first);
@@ -127,6 +129,7 @@ class Run {
   std::deque<TaskId> queue_;
   std::optional<std::pair<TaskId, Prepared>> held_;  // prepared, waiting for cpus or memory
   std::map<uint64_t, Running> running_;
+  std::map<uint64_t, bool> unannounced_;  // submitted, not yet started by the executor → emit `started`
   std::map<std::string, std::vector<TaskId>> followers_;  // same key as a running task
   std::map<std::string, TaskId> leaders_;
   std::map<std::string, LeftBehind> adoptable_;  // by cache key: jobs an earlier flowc left running
@@ -219,6 +222,8 @@ RunResult Run::go() {
     take_ready();
     while (true) {
       launch_ready();
+      executor_->flush();  // what launch_ready() submitted, together
+      announce_started();
       if (plan_->finished() && running_.empty()) break;
       if (running_.empty() && queue_.empty() && !held_) {
         // Nothing runs and nothing can start: the plan is waiting for
@@ -235,6 +240,7 @@ RunResult Run::go() {
       if (e.interrupt) interrupt(e.interrupt);
       if (!executor_) break;  // stopped at once (a second Ctrl-C)
       for (const Outcome& o : executor_->collect()) handle(o);
+      announce_started();
       take_ready();
       progress_->update(counts());
       if (Clock::now() - last_flush > std::chrono::milliseconds(200)) {
@@ -363,23 +369,54 @@ void Run::launch_ready() {
 }
 
 bool Run::launch(TaskId id, Prepared prepared) {
-  const Task& task = plan_->task(id);
   uint64_t handle = executor_->submit(prepared.spec);
   double started = now_seconds();
   leaders_[prepared.key] = id;
-  int attempt = 1;
-  // How the task is known outside flowc (a process group, a batch job), so a
-  // later run can stop or adopt it if this flowc dies while it runs.
+  running_.emplace(handle, Running{id, std::move(prepared), 1, started});
+  if (!announce(handle, /*event=*/true)) {
+    // Kept by the executor until flush() (or its submission rate): journaled
+    // as running now, announced with its job once it has one.
+    const Running& r = running_.at(handle);
+    record(id, r.prepared, "running", 1, started, 0, -1, "");
+    unannounced_[handle] = true;
+  }
+  return true;
+}
+
+// Emits `started` (unless `event` is false: a retry) and journals how the
+// task is known outside flowc (a process group, a batch job), so a later run
+// can stop or adopt it if this flowc dies while it runs. False while the
+// executor has not started the task yet.
+bool Run::announce(uint64_t handle, bool event) {
+  auto it = running_.find(handle);
+  if (it == running_.end()) return true;  // over already
   JobRef ref = executor_->job_ref(handle);
-  Value started_event = {{"task", task.path}, {"op", task.op->id}, {"attempt", attempt}, {"work_dir", prepared.work_dir}};
-  if (!ref.job.empty()) started_event["job"] = ref.job;
-  events_->emit("started", started_event);
-  record(id, prepared, "running", attempt, started, 0, -1, "", ref);
+  if (ref.pid == 0 && ref.job.empty()) return false;
+  const Running& r = it->second;
+  const Task& task = plan_->task(r.id);
+  if (event) {
+    Value started_event = {
+        {"task", task.path}, {"op", task.op->id}, {"attempt", r.attempt}, {"work_dir", r.prepared.work_dir}};
+    if (!ref.job.empty()) started_event["job"] = ref.job;
+    events_->emit("started", started_event);
+  }
+  record(r.id, r.prepared, "running", r.attempt, r.started, 0, -1, "", ref);
   // A batch job outlives flowc: journal it at once, so a rerun adopts it
   // rather than submitting it again beside it.
   if (!ref.job.empty()) store_->flush();
-  running_.emplace(handle, Running{id, std::move(prepared), attempt, started});
   return true;
+}
+
+// Tasks the executor has started since they were submitted (after flush(),
+// or within its submission rate).
+void Run::announce_started() {
+  for (auto it = unannounced_.begin(); it != unannounced_.end();) {
+    if (announce(it->first, it->second)) {
+      it = unannounced_.erase(it);
+    } else {
+      ++it;
+    }
+  }
 }
 
 void Run::handle(const Outcome& outcome) {
@@ -403,9 +440,14 @@ void Run::handle(const Outcome& outcome) {
       Prepared again = runner_->prepare(task);  // a fresh work dir and command
       if (again.kind == Prepared::Launch) {
         uint64_t handle = executor_->submit(again.spec);
+        executor_->flush();  // a retry goes alone, not batched with others
         int attempt = r.attempt + 1;
-        record(r.id, again, "running", attempt, now_seconds(), 0, -1, "", executor_->job_ref(handle));
         running_.emplace(handle, Running{r.id, std::move(again), attempt, now_seconds()});
+        if (!announce(handle, /*event=*/false)) {
+          const Running& now_running = running_.at(handle);
+          record(r.id, now_running.prepared, "running", attempt, now_running.started, 0, -1, "");
+          unannounced_[handle] = false;
+        }
         return;
       }
     }

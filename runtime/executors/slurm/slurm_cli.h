@@ -33,7 +33,8 @@ struct JobStatus {
   std::string reason;      // squeue's %r: why it waits, or why it ended
 };
 
-// Slurm's answer about some jobs: those it still knows, by id. Nothing, with
+// Slurm's answer about some jobs: those it still knows, by id (an array's
+// elements by their own ids, "123_4"). Nothing, with
 // `error` set, when Slurm did not answer (controller down, timeout).
 std::optional<std::map<std::string, JobStatus>> query_jobs(const std::vector<std::string>& ids, std::string* error);
 
