@@ -79,8 +79,8 @@ flowc_run() {  # flowc_run EXECUTOR [PROFILE]
 }
 
 # Submission rate and end-to-notice latency of the last sbatch-mode run.
-sbatch_stats() {
-  python3 - "$work/slurm/.flow" <<'PY'
+sbatch_stats() {  # sbatch_stats RUN_DIR: "<submissions/s> <lag median> <lag max> <seconds to submit all>"
+  python3 - "$1/.flow" <<'PY'
 import json, os, sys, glob, statistics
 state = sys.argv[1]
 run = sorted(glob.glob(os.path.join(state, "runs", "*")))[-1]
@@ -92,7 +92,7 @@ for e in events:
         ended = os.stat(os.path.join(e["work_dir"], ".flowc-exit")).st_mtime
         lags.append(e["time"] - ended)
 rate = (len(starts) - 1) / (starts[-1] - starts[0]) if len(starts) > 1 else 0
-print(f"{rate:.1f} {statistics.median(lags):.3f} {max(lags):.3f}")
+print(f"{rate:.1f} {statistics.median(lags):.3f} {max(lags):.3f} {starts[-1] - starts[0]:.2f}")
 PY
 }
 
@@ -101,8 +101,9 @@ for ((r = 1; r <= ROUNDS; r++)); do
   echo "round $r/$ROUNDS: $N tasks each way..." >&2
   floor_s+=("$(floor_run)")
   slurm_s+=("$(flowc_run slurm)")
-  stats=$(sbatch_stats)
+  stats=$(sbatch_stats "$work/slurm")
   array_s+=("$(flowc_run slurm "$work/prof-array.json")")
+  array_stats=$(sbatch_stats "$work/slurm-array")
   pilot_s+=("$(flowc_run slurm-pilot)")
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
@@ -110,7 +111,8 @@ f=$(median "${floor_s[@]}")
 s=$(median "${slurm_s[@]}")
 a=$(median "${array_s[@]}")
 p=$(median "${pilot_s[@]}")
-read -r rate lag_median lag_max <<<"$stats"
+read -r rate lag_median lag_max submit_all <<<"$stats"
+read -r _ array_lag_median array_lag_max array_submit_all <<<"$array_stats"
 
 echo
 echo "== $N short tasks on a single-node Slurm ($(nproc) cores), median of $ROUNDS =="
@@ -124,6 +126,10 @@ awk -v n="$N" -v f="$f" -v s="$s" -v a="$a" -v p="$p" 'BEGIN {
   printf "  flowc sbatch mode vs the floor: %.2fx the floor'\''s time\n", s / f
 }'
 echo "  flowc sbatch mode: $rate submissions/s; a job's end noticed after ${lag_median}s (median), ${lag_max}s (max)"
+echo "  all $N tasks in Slurm's queue after: ${submit_all}s one job per task ($N sbatch calls)," \
+  "${array_submit_all}s as a job array (1 sbatch call); an element's end noticed after ${array_lag_median}s (median)," \
+  "${array_lag_max}s (max)"
+echo "  (a job array saves the sbatch calls, not Slurm's start of each job: the run's time is the scheduler's)"
 
 # ---- MPI: bare mpirun vs a flowc op ----------------------------------------
 cat >"$work/mpi.flow" <<FLOW

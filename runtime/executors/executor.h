@@ -35,6 +35,7 @@ struct LaunchSpec {
   // What tasks of one kind share (the op): tasks of the same kind and shape
   // may be handed to a batch system together (a Slurm job array).
   std::string kind;
+  std::string executor;                // the executor the op asks for (`executor "slurm"`); empty: the run's
 };
 
 struct Outcome {
@@ -49,7 +50,8 @@ struct Outcome {
 
 // How a running task is known outside flowc, journaled so that a later run
 // can find it if this flowc dies: a process group (and the process's start
-// time, to tell a reused pid), or a batch job ("slurm:4242").
+// time, to tell a reused pid), or a batch job: "<executor name>:<its id>"
+// ("slurm:4242").
 struct JobRef {
   int64_t pid = 0;
   int64_t pid_start = 0;

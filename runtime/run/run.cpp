@@ -21,6 +21,7 @@
 
 #include "runtime/containers/preflight.h"
 #include "runtime/executors/make_executor.h"
+#include "runtime/executors/router/router_executor.h"
 #include "runtime/run/events.h"
 #include "runtime/run/signals.h"
 #include "runtime/run/task_runner.h"
@@ -90,6 +91,7 @@ class Run {
   void take_ready();
   void launch_ready();
   bool announce(uint64_t handle, bool event);
+  std::unique_ptr<Executor> route_by_op(std::unique_ptr<Executor> run_executor, std::vector<std::string>* errors);
   void announce_started();
   bool launch(TaskId id, Prepared prepared);
   void handle(const Outcome& outcome);
@@ -166,6 +168,7 @@ RunResult Run::go() {
   ExecutorChoice choice = options_.executor;
   choice.state_dir = state_.string();
   executor_ = make_executor(choice, &errors);
+  if (executor_) executor_ = route_by_op(std::move(executor_), &errors);
   if (!executor_) {
     for (const std::string& e : errors) err_ << "flowc: error: " << e << "\n";
     err_ << "flowc: nothing was run\n";
@@ -208,13 +211,6 @@ RunResult Run::go() {
       runner_->use_containers(containers_.get());
     }
     streams_ = std::make_unique<streams::StreamTasks>(stream_options, run_id_, run_dir);
-    for (const ir::Op& op : program_.ops) {
-      if (op.executor && *op.executor != executor_->name()) {
-        err_ << fmt::format("flowc: warning: op `{}` asks for executor `{}`; every task of this run uses `{}` "
-                            "(choose with --executor or a profile)\n",
-                            op.name, *op.executor, executor_->name());
-      }
-    }
     progress_ = std::make_unique<ProgressLine>(options_.progress && !options_.json_events);
     SignalWatch signals;
 
@@ -259,6 +255,33 @@ RunResult Run::go() {
     }
     return {1, run_id_};
   }
+}
+
+// An op's own `executor "..."` clause is followed: when ops name executors
+// other than the run's, a router sends each task to its op's, made by the
+// factory with the profile's settings for it.
+std::unique_ptr<Executor> Run::route_by_op(std::unique_ptr<Executor> run_executor, std::vector<std::string>* errors) {
+  std::vector<std::unique_ptr<Executor>> executors;
+  executors.push_back(std::move(run_executor));
+  for (const ir::Op& op : program_.ops) {
+    if (!op.executor || *op.executor == executors[0]->name()) continue;
+    bool made = false;
+    for (const auto& e : executors) made = made || e->name() == *op.executor;
+    if (made) continue;
+    auto it = options_.op_executors.find(*op.executor);
+    ExecutorChoice choice = it != options_.op_executors.end() ? it->second : ExecutorChoice{*op.executor};
+    choice.state_dir = state_.string();
+    std::vector<std::string> mistakes;
+    auto executor = make_executor(choice, &mistakes);
+    for (const std::string& m : mistakes) {
+      errors->push_back(fmt::format("op `{}` ({}) asks for executor `{}`: {}", op.name, program_.where(op.loc),
+                                    *op.executor, m));
+    }
+    if (!executor) return nullptr;
+    executors.push_back(std::move(executor));
+  }
+  if (executors.size() == 1) return std::move(executors[0]);
+  return std::make_unique<RouterExecutor>(std::move(executors));
 }
 
 // Tasks a killed flowc left running would race the new run for their work

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <iosfwd>
+#include <map>
 #include <string>
 
 #include "ir/ir.h"
@@ -25,6 +26,7 @@ struct RunOptions {
   int max_depth = 1000;              // nested workflow calls
   std::string container_engine = "podman";  // runs ops with an image: podman | docker | apptainer
   ExecutorChoice executor;           // where tasks run (--executor, --profile)
+  std::map<std::string, ExecutorChoice> op_executors;  // executors ops name (`executor "..."`), by name, with their profile settings
   std::string registry;              // streams: "" embedded, or redis://HOST:PORT
   std::string stream_transport;      // streams: ipc or tcp ("" chooses)
 };

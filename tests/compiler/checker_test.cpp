@@ -247,7 +247,7 @@ workflow main(n: int, s: str, o: str?) {
   CHECK(codes_of("workflow main(n: int) -> (o: int) { return (o = n ?? 1) }") == Codes{"W0902"});
 }
 
-TEST_CASE("records are structural; named types are aliases", "[checker]") {
+TEST_CASE("records are structural, named types are aliases", "[checker]") {
   std::string text = R"(
 type Sample = { id: str, reads: file }
 op f(s: Sample) -> (o: file) { run "cat ${s.reads} > ${o}" }

@@ -49,7 +49,7 @@ TEST_CASE("command substitution restarts quoting", "[shell]") {
   CHECK(contexts(R"("echo \"$(f $(g ${a}) ${b})\"")") == std::vector<C>{C::Bare, C::Bare});
 }
 
-TEST_CASE("comments are bare; a # inside a word is not a comment", "[shell]") {
+TEST_CASE("comments are bare, a # inside a word is not a comment", "[shell]") {
   CHECK(contexts("\"\"\"\n# note about ${a}\necho x#${b} '${c}'\n\"\"\"") == std::vector<C>{C::Bare, C::Bare, C::Single});
   CHECK(contexts("\"\"\"\n# it's ${a}\necho '${b}'\n\"\"\"") == std::vector<C>{C::Bare, C::Single});
 }

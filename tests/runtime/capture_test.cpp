@@ -5,7 +5,7 @@
 
 using flowc::runtime::run_captured;
 
-TEST_CASE("commands run side by side; outputs, exit codes and failures to start are kept apart", "[capture]") {
+TEST_CASE("commands run side by side, outputs, exit codes and failures to start are kept apart", "[capture]") {
   auto r = run_captured({{"sh", "-c", "echo out; echo err >&2; exit 3"},
                          {"no-such-program-flowc"},
                          {"sh", "-c", "printf '%s' \"$0\"", "a b"}},
@@ -21,7 +21,7 @@ TEST_CASE("commands run side by side; outputs, exit codes and failures to start 
   CHECK(r[2].out == "a b");
 }
 
-TEST_CASE("a command over its time is killed; the others are not blamed", "[capture]") {
+TEST_CASE("a command over its time is killed, the others are not blamed", "[capture]") {
   auto r = run_captured({{"sleep", "30"}, {"true"}}, 0.3);
   REQUIRE(r.size() == 2);
   CHECK(r[0].exit_code == 128 + 9);

@@ -51,7 +51,7 @@ TEST_CASE("podman: run, stop, digest, probe and list command lines", "[container
   CHECK(podman->run_reference("localhost/x:1", "sha256:abc") == "abc");
 }
 
-TEST_CASE("podman: a rootless user keeps their id; network and limits only when asked", "[containers]") {
+TEST_CASE("podman: a rootless user keeps their id, network and limits only when asked", "[containers]") {
   auto podman = make_container_engine("podman");
   ContainerTask t = sample_task();
   t.uid = 1000;
@@ -67,7 +67,7 @@ TEST_CASE("podman: a rootless user keeps their id; network and limits only when 
   CHECK_FALSE(has({"--memory"}));
 }
 
-TEST_CASE("docker: the same run options; rm -f to stop; no userns", "[containers]") {
+TEST_CASE("docker: the same run options, rm -f to stop, no userns", "[containers]") {
   auto docker = make_container_engine("docker");
   REQUIRE(docker);
   ContainerTask t = sample_task();
@@ -104,7 +104,7 @@ TEST_CASE("apptainer: exec with mounts, no names to stop, images are files", "[c
   CHECK(apptainer->parse_image_digest(hex + "  /images/tool.sif\n") == "sha256:" + hex);
 }
 
-TEST_CASE("image digests are read strictly; unknown engines are refused", "[containers]") {
+TEST_CASE("image digests are read strictly, unknown engines are refused", "[containers]") {
   auto podman = make_container_engine("podman");
   std::string hex = "f196b20e00b82d14655f2f6073ddf2bc03c8d7c69f348472011179cd854bb79d";
   CHECK(podman->parse_image_digest(hex + "\n") == "sha256:" + hex);

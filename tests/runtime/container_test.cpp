@@ -227,7 +227,7 @@ workflow main(s: int = 60) -> (a: file, b: file) {
   CHECK(containers_of(p).empty());
 }
 
-TEST_CASE("Ctrl-C stops the containers; Ctrl-C twice too; kill -9 leaves them to the next run", "[containers]") {
+TEST_CASE("Ctrl-C stops the containers, Ctrl-C twice too, kill -9 leaves them to the next run", "[containers]") {
   Project p;
   p.write("s.flow", R"(
 op slow(i: int) -> (out: file) {

@@ -153,7 +153,7 @@ TEST_CASE("an empty path literal is a failure", "[eval]") {
   CHECK(f.message == "an empty path is not a file or directory");
 }
 
-TEST_CASE("names are read from the scope; a missing one is a failure", "[eval]") {
+TEST_CASE("names are read from the scope, a missing one is a failure", "[eval]") {
   CHECK(ev("x: int", "int", "x", {{"x", 5}}) == "5");
   CHECK(ev("x: list[str]", "list[str]", "x", {{"x", {"a", "b"}}}) == "[\"a\",\"b\"]");
   auto f = fails("x: int", "int", "x", {});
@@ -224,7 +224,7 @@ TEST_CASE("an index out of range or a missing key is a failure naming it", "[eva
 
 // ---- operators --------------------------------------------------------------------------
 
-TEST_CASE("int arithmetic stays int; / truncates toward zero; % is C++'s", "[eval]") {
+TEST_CASE("int arithmetic stays int, / truncates toward zero, % is C++'s", "[eval]") {
   Vars v{{"a", 7}, {"b", 2}, {"n", -7}, {"m", -2}};
   CHECK(ev("a: int, b: int", "int", "a + b", v) == "9");
   CHECK(ev("a: int, b: int", "int", "a - b", v) == "5");
@@ -371,7 +371,7 @@ TEST_CASE("== and != are deep, and 2 == 2.0", "[eval]") {
   CHECK(ev("", "bool", "1GiB == 1024MiB") == "true");
 }
 
-TEST_CASE("&& and || short-circuit; ! negates", "[eval]") {
+TEST_CASE("&& and || short-circuit, ! negates", "[eval]") {
   Vars v{{"z", 0}, {"t", true}, {"f", false}};
   CHECK(ev("z: int", "bool", "false && (1 / z == 0)", v) == "false");
   CHECK(ev("z: int", "bool", "true || (1 / z == 0)", v) == "true");
@@ -535,7 +535,7 @@ TEST_CASE("range", "[eval]") {
   CHECK(fails("n: int", "list[int]", "range(n)", Vars{{"n", 1'000'000'000}}).message.find("more than") != std::string::npos);
 }
 
-TEST_CASE("zip pairs equal-length lists; unequal lengths are a failure", "[eval]") {
+TEST_CASE("zip pairs equal-length lists, unequal lengths are a failure", "[eval]") {
   Vars v{{"a", {1, 2}}, {"b", {"x", "y"}}, {"c", {"x"}}};
   CHECK(ev("a: list[int], b: list[str]", "list[{left: int, right: str}]", "zip(a, b)", v) ==
         "[{\"left\":1,\"right\":\"x\"},{\"left\":2,\"right\":\"y\"}]");

@@ -100,7 +100,7 @@ workflow main(names: list[str] = []) -> (all: file) {
   CHECK(f.plan->task(tasks[0]).inputs["parts"] == Value::array());
 }
 
-TEST_CASE("if runs one branch; names from the other are absent", "[plan]") {
+TEST_CASE("if runs one branch, names from the other are absent", "[plan]") {
   std::string text = std::string(kOps) + R"(
 workflow main(big: bool) -> (msg: file?, label: str) {
     if big { g = greet(name = "big")  l = "big" } else { l = "small" }
@@ -144,7 +144,7 @@ workflow main(n: int = 2) -> (half: float) { s = scale(x = n)  return (half = n 
   CHECK(f.plan->outputs()["half"].is_number_float());
 }
 
-TEST_CASE("a failure stops new work; running tasks are waited for", "[plan]") {
+TEST_CASE("a failure stops new work, running tasks are waited for", "[plan]") {
   Fixture f(std::string(kOps) + R"(
 workflow main(xs: list[int] = [1, 2]) -> (all: list[int], n: int) {
     for x in xs { y = fails_maybe(x = x) }

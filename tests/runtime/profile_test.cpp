@@ -20,7 +20,7 @@ std::string joined(const std::vector<std::string>& lines) {
 
 }  // namespace
 
-TEST_CASE("a profile names the default executor and its settings; --executor wins", "[profile]") {
+TEST_CASE("a profile names the default executor and its settings, --executor wins", "[profile]") {
   HpcProject p("profile");
   std::string path = p.write("cluster.json", R"({
     // comments are allowed
@@ -120,4 +120,18 @@ workflow main() -> (o: file) {
   auto r = p.flowc({"run", "g.flow"});
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("op `train` at main.t asks for 1 gpu; the local executor has none") != std::string::npos);
+}
+
+TEST_CASE("an op asking for an executor that does not exist is named with where it is, and nothing runs",
+          "[profile]") {
+  HpcProject p("op-executor");
+  p.write("w.flow", "op a() -> (o: file) {\n    executor \"kubernetes\"\n    run \"echo > ${o}\"\n}\n"
+                    "workflow main() -> (o: file) { x = a()\n return (o = x.o) }\n");
+  auto r = p.flowc({"run", "w.flow"});
+  INFO(r.err);
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("op `a` (w.flow:1:4) asks for executor `kubernetes`: unknown executor `kubernetes`; the "
+                   "executors are: local, slurm, slurm-pilot") != std::string::npos);
+  CHECK(r.err.find("nothing was run") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(p.dir / "flow-out"));
 }

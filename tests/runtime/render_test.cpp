@@ -275,7 +275,7 @@ op align(sample: str, threads: int = 4, ratio: float, mem: size, limit: duration
   CHECK(script.find("/none' \"s 1\" > '/w/out.bam'") != std::string::npos);
 }
 
-TEST_CASE("render_command: an absent optional is no word; an absent str + is absent", "[render]") {
+TEST_CASE("render_command: an absent optional is no word, an absent str + is absent", "[render]") {
   CompiledOp op(R"FLOW(
 op t(x: str?, ref: str?) {
   run """

@@ -60,7 +60,7 @@ std::vector<pid_t> processes_with(const std::string& marker) {
 
 }  // namespace
 
-TEST_CASE("a run publishes its outputs; a second run reuses every task", "[run]") {
+TEST_CASE("a run publishes its outputs, a second run reuses every task", "[run]") {
   Project p;
   p.write("hello.flow", kHello);
   auto first = p.flowc({"run", "hello.flow"});
@@ -105,7 +105,7 @@ TEST_CASE("changing one input reruns exactly what depends on it", "[run]") {
   CHECK(p.flowc({"explain", "main.zz"}).exit_code == 1);
 }
 
-TEST_CASE("re-indenting a command keeps the cache; changing it does not", "[run]") {
+TEST_CASE("re-indenting a command keeps the cache, changing it does not", "[run]") {
   Project p;
   p.write("w.flow", kHello);
   REQUIRE(p.flowc({"run", "w.flow"}).exit_code == 0);
@@ -148,7 +148,7 @@ workflow main(text: str) -> (bare: file, quoted: file, single: file) {
   }
 }
 
-TEST_CASE("each broken task gets its own clear error; the others' results are kept", "[run]") {
+TEST_CASE("each broken task gets its own clear error, the others' results are kept", "[run]") {
   Project p;
   p.write("broken.flow", R"(
 op escape() -> (out: file = "../escaped.txt") { run "echo x > ${out}" }

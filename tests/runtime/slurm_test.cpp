@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include <chrono>
+#include <map>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -338,6 +339,27 @@ workflow main() -> (out: file) {
           std::string::npos);
     CHECK(r.err.find(".flowc-job.sh") != std::string::npos);
   }
+  SECTION("resources no node has") {
+    p.write("big.flow", R"(
+op big() -> (out: file) {
+    resources { cpus = 64 }
+    run "echo done > ${out}"
+}
+workflow main() -> (out: file) {
+    b = big()
+    return (out = b.out)
+}
+)");
+    auto r = p.flowc({"run", "big.flow", "--profile", write_profile(p)});
+    INFO(r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("op `big` at main.b") != std::string::npos);
+    // Slurm takes the job but would keep it pending for ever: flowc cancels it and says why.
+    CHECK(r.err.find("Slurm will never start job") != std::string::npos);
+    CHECK(r.err.find("more cpus, memory or gpus than the partition's nodes have (squeue says PartitionConfig)") !=
+          std::string::npos);
+    CHECK(active_jobs(p).empty());
+  }
   SECTION("a controller nobody answers for") {
     // The test cluster's configuration with a port no controller listens on.
     std::string conf = flowc::test::read_file(std::getenv("SLURM_CONF"));
@@ -541,4 +563,58 @@ workflow main() -> (all: file) {
   }
   CHECK(lines_of(sbatch_log).size() == 2);  // the array, then the gather
   CHECK(r.err.find("5 tasks (5 ran, 0 cached)") != std::string::npos);
+}
+
+// ---- an op's own executor --------------------------------------------------
+
+TEST_CASE("an op's executor clause sends its tasks there, the others go to the run's executor", "[slurm]") {
+  HpcProject p("op-executor");
+  p.write("e.flow", R"(
+op plain(n: int) -> (out: file) { run "echo ${n} > ${out}" }
+op batch(x: file) -> (out: file) {
+    executor "slurm"
+    run "cat ${x} > ${out}; echo job $SLURM_JOB_ID >> ${out}"
+}
+op here(x: file) -> (out: file) {
+    executor "local"
+    run "cat ${x} > ${out}; echo job $${SLURM_JOB_ID:-none} >> ${out}"
+}
+workflow main() -> (out: file) {
+    a = plain(n = 7)
+    b = batch(x = a.out)
+    c = here(x = b.out)
+    return (out = c.out)
+}
+)");
+  std::string sbatch_log = add_shim(p, "sbatch");
+  // Which job each op's task ran as: none for a local process.
+  auto jobs_by_op = [&] {
+    std::map<std::string, std::string> jobs;
+    for (const json& e : p.events()) {
+      if (e["event"] == "started") jobs[e["op"]] = e.value("job", "");
+    }
+    return jobs;
+  };
+
+  // The run is local: only `batch` goes to Slurm, with the profile's settings for it.
+  auto r = p.flowc({"run", "e.flow", "--executor", "local", "--profile", write_profile(p)}, {shim_path(p)});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(lines_of(sbatch_log).size() == 1);
+  auto jobs = jobs_by_op();
+  CHECK(jobs["plain"] == "");
+  CHECK(jobs["here"] == "");
+  REQUIRE(jobs["batch"].rfind("slurm:", 0) == 0);
+  CHECK(p.output_file("out") == "7\njob " + jobs["batch"].substr(6) + "\njob none\n");
+
+  // The run is on Slurm: `here` still runs locally.
+  auto s = p.flowc({"run", "e.flow", "--fresh", "--executor", "slurm", "--profile", "prof.json"}, {shim_path(p)});
+  INFO(s.err);
+  REQUIRE(s.exit_code == 0);
+  CHECK(lines_of(sbatch_log).size() == 1 + 2);
+  jobs = jobs_by_op();
+  CHECK(jobs["plain"].rfind("slurm:", 0) == 0);
+  CHECK(jobs["batch"].rfind("slurm:", 0) == 0);
+  CHECK(jobs["here"] == "");
+  CHECK(s.err.find("warning") == std::string::npos);
 }

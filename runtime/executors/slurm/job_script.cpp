@@ -1,6 +1,7 @@
 // The job script and the exit status it leaves behind.
 #include "runtime/executors/slurm/job_script.h"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -93,6 +94,21 @@ std::optional<ExitStatus> read_exit_status(const std::string& work_dir) {
   if (!(in >> status.exit_code >> timed_out)) return std::nullopt;
   status.timed_out = timed_out != 0;
   return status;
+}
+
+Outcome outcome_of(const ExitStatus& status, bool cancelling) {
+  Outcome o;
+  if (cancelling && status.exit_code != 0) {
+    o.how = Outcome::How::Cancelled;
+    o.signal = SIGTERM;
+  } else if (status.timed_out) {
+    o.how = Outcome::How::TimedOut;
+    o.signal = SIGTERM;
+  } else {
+    o.how = Outcome::How::Exited;
+    o.exit_code = status.exit_code;
+  }
+  return o;
 }
 
 bool write_atomically(const std::string& path, const std::string& text) {

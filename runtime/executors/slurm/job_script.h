@@ -39,6 +39,9 @@ struct ExitStatus {
   bool timed_out = false;
 };
 std::optional<ExitStatus> read_exit_status(const std::string& work_dir);
+// How a task ended, from the exit status its job left: a non-zero exit of a
+// task flowc was cancelling is its cancellation.
+Outcome outcome_of(const ExitStatus& status, bool cancelling);
 
 // Writes `text` to `path` through a temporary file renamed over it.
 bool write_atomically(const std::string& path, const std::string& text);

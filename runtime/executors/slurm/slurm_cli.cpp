@@ -51,6 +51,19 @@ State parse_state(const std::string& text) {
 
 bool is_finished(State state) { return state != State::Pending && state != State::Running; }
 
+std::optional<std::string> never_starts(const std::string& reason) {
+  static const std::map<std::string, std::string> never = {
+      {"PartitionConfig", "it asks for more cpus, memory or gpus than the partition's nodes have"},
+      {"PartitionTimeLimit", "its time limit is above the partition's"},
+      {"BadConstraints", "no node meets its constraints"},
+      {"InvalidAccount", "its account is not valid"},
+      {"InvalidQOS", "its QOS is not valid"},
+  };
+  auto it = never.find(reason);
+  if (it == never.end()) return std::nullopt;
+  return it->second;
+}
+
 std::optional<std::map<std::string, JobStatus>> query_jobs(const std::vector<std::string>& ids, std::string* error) {
   std::map<std::string, JobStatus> known;
   if (ids.empty()) return known;

@@ -26,6 +26,11 @@ enum class State {
 
 State parse_state(const std::string& text);  // unknown words count as Running: wait and see
 bool is_finished(State state);
+// Why a pending job will never start, for people, when squeue's reason
+// says so (PartitionConfig: more cpus, memory or gpus than the partition's
+// nodes have; PartitionTimeLimit, BadConstraints, InvalidAccount,
+// InvalidQOS); else nothing: it just waits.
+std::optional<std::string> never_starts(const std::string& reason);
 
 struct JobStatus {
   State state = State::Pending;

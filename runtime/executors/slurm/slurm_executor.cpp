@@ -29,9 +29,7 @@ constexpr double kMaxBackoff = 60;
 // An adopted job whose id was never written down (flowc died inside sbatch).
 constexpr const char* kUnknownId = "(unknown)";
 
-Clock::duration seconds(double s) {
-  return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s));
-}
+Clock::duration seconds(double s) { return seconds_of(s); }
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
@@ -61,7 +59,10 @@ SlurmSettings SlurmSettings::read(Settings& s) {
 }
 
 SlurmExecutor::SlurmExecutor(SlurmSettings settings, std::string state_dir)
-    : settings_(std::move(settings)), dir_(std::move(state_dir)) {}
+    : settings_(std::move(settings)),
+      dir_(std::move(state_dir)),
+      exit_check_(kExitCheck),
+      poll_(seconds(settings_.poll_interval)) {}
 
 SlurmExecutor::~SlurmExecutor() {
   // Never leave a job behind: whatever is still queued or running goes.
@@ -339,19 +340,7 @@ void SlurmExecutor::check_exit_files() {
   }
   for (uint64_t handle : ended) {
     Job& job = jobs_.at(handle);
-    slurm::ExitStatus status = *slurm::read_exit_status(job.spec.work_dir);
-    Outcome o;
-    if (job.cancelling && status.exit_code != 0) {
-      o.how = Outcome::How::Cancelled;
-      o.signal = SIGTERM;
-    } else if (status.timed_out) {
-      o.how = Outcome::How::TimedOut;
-      o.signal = SIGTERM;
-    } else {
-      o.how = Outcome::How::Exited;
-      o.exit_code = status.exit_code;
-    }
-    finish(job, std::move(o));
+    finish(job, slurm::outcome_of(*slurm::read_exit_status(job.spec.work_dir), job.cancelling));
   }
 }
 
@@ -403,6 +392,17 @@ void SlurmExecutor::judge_by_state(Job& job, Clock::time_point now) {
                            (fs::path(job.spec.work_dir) / slurm::kExitFile).string());
     if (job.cancelling) o.how = Outcome::How::Cancelled;
     return finish(job, std::move(o));
+  }
+  if (job.state == State::Pending && !job.cancelling) {
+    if (auto why = slurm::never_starts(job.reason)) {
+      // Pending forever helps nobody: cancel it and say why.
+      slurm::scancel({id});
+      o.how = Outcome::How::NotStarted;
+      o.error = fmt::format("Slurm will never start job {}: {} (squeue says {}); change the op's resources or the "
+                            "profile's partition",
+                            id, *why, job.reason);
+      return finish(job, std::move(o));
+    }
   }
   if (!job.state || !slurm::is_finished(*job.state)) return;
   std::string log = (fs::path(job.spec.work_dir) / slurm::kSlurmLog).string();
@@ -471,16 +471,10 @@ std::vector<Outcome> SlurmExecutor::collect() {
         finish(it->second, std::move(o));
       }
     }
-    next_poll_ = std::min(next_poll_, now + std::chrono::milliseconds(200));
+    poll_.soon(now + std::chrono::milliseconds(200));
   }
-  if (now >= next_exit_check_) {
-    check_exit_files();
-    next_exit_check_ = now + kExitCheck;
-  }
-  if (now >= next_poll_) {
-    poll(now);
-    next_poll_ = now + seconds(settings_.poll_interval);
-  }
+  if (exit_check_.due(now)) check_exit_files();
+  if (poll_.due(now)) poll(now);
   std::vector<Outcome> out;
   out.swap(done_);
   return out;
@@ -521,8 +515,8 @@ std::optional<Clock::time_point> SlurmExecutor::next_deadline() const {
     if (!next || t < *next) next = t;
   };
   if (!jobs_.empty()) {
-    consider(next_poll_);
-    consider(next_exit_check_);
+    consider(poll_.next());
+    consider(exit_check_.next());
   }
   if (!waiting_.empty()) {
     auto it = jobs_.find(waiting_.front());
@@ -586,7 +580,7 @@ uint64_t SlurmExecutor::adopt(const LeftBehind& left, const LaunchSpec& spec) {
   if (job.id.empty()) job.id = read_job_id(left.work_dir);
   if (job.id.empty()) job.id = kUnknownId;  // followed by its exit status alone
   job.started = Clock::now();
-  next_exit_check_ = Clock::now();
+  exit_check_.soon(Clock::now());
   return handle;
 }
 

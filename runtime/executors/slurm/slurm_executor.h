@@ -27,6 +27,7 @@
 #include <memory>
 #include <set>
 
+#include "runtime/executors/chore.h"
 #include "runtime/executors/executor.h"
 #include "runtime/executors/settings.h"
 #include "runtime/executors/slurm/slurm_cli.h"
@@ -111,7 +112,8 @@ class SlurmExecutor : public Executor {
   std::deque<uint64_t> waiting_;       // not yet accepted by sbatch, in order
   std::vector<uint64_t> to_cancel_;    // scancel at the next collect()
   std::vector<Outcome> done_;
-  Clock::time_point next_submit_{}, next_poll_{}, next_exit_check_{};
+  Clock::time_point next_submit_{};
+  Chore exit_check_, poll_;  // exit status files of jobs not pending; one squeue for all
   std::optional<Clock::time_point> burst_since_;  // sbatch calls since the last collect(): since when
   std::optional<Clock::time_point> unreachable_since_;
   std::string unreachable_why_;
