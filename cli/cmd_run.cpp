@@ -48,6 +48,14 @@ int cmd_run(const RunCommandOptions& options) {
 
   runtime::RunOptions run;
   run.executor = *executor;
+  // Executors ops ask for by name, with the profile's settings for each.
+  for (const ir::Op& op : program->ops) {
+    if (!op.executor || *op.executor == executor->name || run.op_executors.count(*op.executor)) continue;
+    std::vector<std::string> ignored;  // a profile's mistakes were reported above; a wrong name is, in the run
+    if (auto choice = runtime::choose_executor(options.profile, *op.executor, {}, &ignored)) {
+      run.op_executors[*op.executor] = *choice;
+    }
+  }
   run.state_dir = options.state_dir;
   run.outdir = options.outdir;
   run.publish = options.publish == "copy"      ? runtime::PublishMode::Copy

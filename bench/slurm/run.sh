@@ -5,9 +5,13 @@
 #  1. N short tasks (`echo i > out_i`), taking turns each round:
 #     - floor: a bare loop of `sbatch --wrap` for all N, then waiting until
 #       squeue shows none of them (the best one-job-per-task can do);
-#     - flowc --executor slurm (one sbatch per task, one squeue per poll);
+#     - flowc --executor slurm (one sbatch per task, one squeue per poll;
+#       job arrays off: "array_min": 0);
+#     - flowc --executor slurm with job arrays (the default: the N alike
+#       tasks go as one `sbatch --array`);
 #     - flowc --executor slurm-pilot (one allocation, tasks through the agent).
-#     Prints tasks/s, the pilot/sbatch ratio (goal: >= 20x), flowc's sbatch
+#     Prints tasks/s, the pilot/sbatch and array/sbatch ratios (goal for the
+#     pilot: >= 20x), flowc's sbatch
 #     submission rate and the time from a job's end (its exit status file) to
 #     flowc noticing it (its `finished` event).
 #  2. An MPI allreduce of 4 ranks running ~3 s: bare `mpirun` vs the same
@@ -39,8 +43,11 @@ workflow main(count: int = $N) -> (outs: list[file]) {
 }
 FLOW
 cat >"$work/prof.json" <<'JSON'
-{"executors": {"slurm": {"poll_interval": 0.5, "submit_rate": 100, "max_queued": 1000},
+{"executors": {"slurm": {"poll_interval": 0.5, "submit_rate": 100, "max_queued": 1000, "array_min": 0},
                "slurm-pilot": {"poll_interval": 0.5, "time": "30m"}}}
+JSON
+cat >"$work/prof-array.json" <<'JSON'
+{"executors": {"slurm": {"poll_interval": 0.5, "submit_rate": 100, "max_queued": 1000}}}
 JSON
 
 now() { date +%s.%N; }
@@ -61,19 +68,19 @@ floor_run() {
   echo "$t0 $t1" | awk '{print $2 - $1}'
 }
 
-flowc_run() {  # flowc_run EXECUTOR
-  local d="$work/$1" t0 t1
+flowc_run() {  # flowc_run EXECUTOR [PROFILE]
+  local d="$work/$1${2:+-array}" t0 t1
   rm -rf "$d" && mkdir -p "$d"
   t0=$(now)
-  (cd "$d" && "$build/flowc" run "$work/short.flow" --executor "$1" --profile "$work/prof.json" --fresh \
+  (cd "$d" && "$build/flowc" run "$work/short.flow" --executor "$1" --profile "${2:-$work/prof.json}" --fresh \
     >/dev/null 2>"$d/err.txt") || { cat "$d/err.txt" >&2; exit 1; }
   t1=$(now)
   echo "$t0 $t1" | awk '{print $2 - $1}'
 }
 
 # Submission rate and end-to-notice latency of the last sbatch-mode run.
-sbatch_stats() {
-  python3 - "$work/slurm/.flow" <<'PY'
+sbatch_stats() {  # sbatch_stats RUN_DIR: "<submissions/s> <lag median> <lag max> <seconds to submit all>"
+  python3 - "$1/.flow" <<'PY'
 import json, os, sys, glob, statistics
 state = sys.argv[1]
 run = sorted(glob.glob(os.path.join(state, "runs", "*")))[-1]
@@ -85,34 +92,44 @@ for e in events:
         ended = os.stat(os.path.join(e["work_dir"], ".flowc-exit")).st_mtime
         lags.append(e["time"] - ended)
 rate = (len(starts) - 1) / (starts[-1] - starts[0]) if len(starts) > 1 else 0
-print(f"{rate:.1f} {statistics.median(lags):.3f} {max(lags):.3f}")
+print(f"{rate:.1f} {statistics.median(lags):.3f} {max(lags):.3f} {starts[-1] - starts[0]:.2f}")
 PY
 }
 
-declare -a floor_s slurm_s pilot_s
+declare -a floor_s slurm_s array_s pilot_s
 for ((r = 1; r <= ROUNDS; r++)); do
   echo "round $r/$ROUNDS: $N tasks each way..." >&2
   floor_s+=("$(floor_run)")
   slurm_s+=("$(flowc_run slurm)")
-  stats=$(sbatch_stats)
+  stats=$(sbatch_stats "$work/slurm")
+  array_s+=("$(flowc_run slurm "$work/prof-array.json")")
+  array_stats=$(sbatch_stats "$work/slurm-array")
   pilot_s+=("$(flowc_run slurm-pilot)")
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 f=$(median "${floor_s[@]}")
 s=$(median "${slurm_s[@]}")
+a=$(median "${array_s[@]}")
 p=$(median "${pilot_s[@]}")
-read -r rate lag_median lag_max <<<"$stats"
+read -r rate lag_median lag_max submit_all <<<"$stats"
+read -r _ array_lag_median array_lag_max array_submit_all <<<"$array_stats"
 
 echo
 echo "== $N short tasks on a single-node Slurm ($(nproc) cores), median of $ROUNDS =="
-awk -v n="$N" -v f="$f" -v s="$s" -v p="$p" 'BEGIN {
+awk -v n="$N" -v f="$f" -v s="$s" -v a="$a" -v p="$p" 'BEGIN {
   printf "  %-40s %8.1f s  %7.1f tasks/s\n", "floor: bare sbatch loop, then squeue", f, n / f
-  printf "  %-40s %8.1f s  %7.1f tasks/s\n", "flowc --executor slurm", s, n / s
+  printf "  %-40s %8.1f s  %7.1f tasks/s\n", "flowc --executor slurm, one job per task", s, n / s
+  printf "  %-40s %8.1f s  %7.1f tasks/s\n", "flowc --executor slurm, one job array", a, n / a
   printf "  %-40s %8.1f s  %7.1f tasks/s\n", "flowc --executor slurm-pilot", p, n / p
   printf "  pilot vs one sbatch per task: %.1fx (goal >= 20x: %s)\n", s / p, (s / p >= 20) ? "met" : "NOT met"
+  printf "  job array vs one sbatch per task: %.1fx; pilot vs job array: %.1fx\n", s / a, a / p
   printf "  flowc sbatch mode vs the floor: %.2fx the floor'\''s time\n", s / f
 }'
 echo "  flowc sbatch mode: $rate submissions/s; a job's end noticed after ${lag_median}s (median), ${lag_max}s (max)"
+echo "  all $N tasks in Slurm's queue after: ${submit_all}s one job per task ($N sbatch calls)," \
+  "${array_submit_all}s as a job array (1 sbatch call); an element's end noticed after ${array_lag_median}s (median)," \
+  "${array_lag_max}s (max)"
+echo "  (a job array saves the sbatch calls, not Slurm's start of each job: the run's time is the scheduler's)"
 
 # ---- MPI: bare mpirun vs a flowc op ----------------------------------------
 cat >"$work/mpi.flow" <<FLOW

@@ -32,6 +32,10 @@ struct LaunchSpec {
   double time_limit_seconds = 0;       // `resources { time }`: what a batch system is told; 0: none
   int mpi_ranks = 0;                   // > 0: run argv as an MPI job of that many ranks
   std::string job_name;                // for people reading a queue: the task's call path
+  // What tasks of one kind share (the op): tasks of the same kind and shape
+  // may be handed to a batch system together (a Slurm job array).
+  std::string kind;
+  std::string executor;                // the executor the op asks for (`executor "slurm"`); empty: the run's
 };
 
 struct Outcome {
@@ -46,7 +50,8 @@ struct Outcome {
 
 // How a running task is known outside flowc, journaled so that a later run
 // can find it if this flowc dies: a process group (and the process's start
-// time, to tell a reused pid), or a batch job ("slurm:4242").
+// time, to tell a reused pid), or a batch job: "<executor name>:<its id>"
+// ("slurm:4242").
 struct JobRef {
   int64_t pid = 0;
   int64_t pid_start = 0;
@@ -75,8 +80,12 @@ class Executor {
   virtual bool has_room(const LaunchSpec& spec) const = 0;
 
   // Starts a command; its outcome comes later from collect() (a command that
-  // cannot start at all is an outcome too: NotStarted).
+  // cannot start at all is an outcome too: NotStarted). An executor may
+  // keep it until flush(), to start alike tasks together.
   virtual uint64_t submit(const LaunchSpec& spec) = 0;
+  // Starts what submit() kept. The run loop calls it once it has submitted
+  // every task ready now (and after each retry, which thus goes alone).
+  virtual void flush() {}
   // Stops a command (its whole process tree); it is reported as Cancelled.
   virtual void cancel(uint64_t handle) = 0;
   // What finished since the last call. Never blocks for long.
@@ -86,7 +95,9 @@ class Executor {
   virtual std::optional<Clock::time_point> next_deadline() const = 0;
   virtual size_t running() const = 0;
 
-  // What to journal for a running command.
+  // What to journal for a running command; empty while the executor has not
+  // started it yet (kept for flush(), waiting for the submission rate): the
+  // run loop asks again after flush() and collect().
   virtual JobRef job_ref(uint64_t handle) const = 0;
   // Tasks a killed flowc left running: each one is either stopped (so it
   // cannot race a new attempt for its work dir) or, if this executor can

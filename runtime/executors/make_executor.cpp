@@ -21,7 +21,7 @@ std::unique_ptr<Executor> make_executor(const ExecutorChoice& choice, std::vecto
   if (choice.name == "local") {
     made = std::make_unique<LocalExecutor>();
   } else if (choice.name == "slurm") {
-    made = std::make_unique<SlurmExecutor>(SlurmSettings::read(settings));
+    made = std::make_unique<SlurmExecutor>(SlurmSettings::read(settings), choice.state_dir + "/slurm");
   } else if (choice.name == "slurm-pilot") {
     made = std::make_unique<PilotExecutor>(PilotSettings::read(settings), choice.state_dir + "/pilot");
   } else {

@@ -22,6 +22,7 @@
 
 #include "runtime/containers/preflight.h"
 #include "runtime/executors/make_executor.h"
+#include "runtime/executors/router/router_executor.h"
 #include "runtime/run/events.h"
 #include "runtime/run/signals.h"
 #include "runtime/run/task_runner.h"
@@ -96,6 +97,9 @@ class Run {
   void take_group(uint32_t group);
   void start_groups();
   void group_settled(uint32_t group);
+  bool announce(uint64_t handle, bool event);
+  std::unique_ptr<Executor> route_by_op(std::unique_ptr<Executor> run_executor, std::vector<std::string>* errors);
+  void announce_started();
   void handle(const Outcome& outcome);
   void launch_gang(TaskId first);
   void stream_task_ended(TaskId id, const Prepared& prepared, const Outcome& outcome, Judged& judged);
@@ -133,6 +137,7 @@ class Run {
   std::deque<TaskId> queue_;
   std::optional<std::pair<TaskId, Prepared>> held_;  // prepared, waiting for cpus or memory
   std::map<uint64_t, Running> running_;
+  std::map<uint64_t, bool> unannounced_;  // submitted, not yet started by the executor → emit `started`
   std::map<std::string, std::vector<TaskId>> followers_;  // same key as a running task
   std::map<std::string, TaskId> leaders_;
   std::map<std::string, LeftBehind> adoptable_;  // by cache key: jobs an earlier flowc left running
@@ -183,6 +188,7 @@ RunResult Run::go() {
   ExecutorChoice choice = options_.executor;
   choice.state_dir = state_.string();
   executor_ = make_executor(choice, &errors);
+  if (executor_) executor_ = route_by_op(std::move(executor_), &errors);
   if (!executor_) {
     for (const std::string& e : errors) err_ << "flowc: error: " << e << "\n";
     err_ << "flowc: nothing was run\n";
@@ -227,13 +233,6 @@ RunResult Run::go() {
       runner_->use_containers(containers_.get());
     }
     streams_ = std::make_unique<streams::StreamTasks>(stream_options, run_id_, run_dir);
-    for (const ir::Op& op : program_.ops) {
-      if (op.executor && *op.executor != executor_->name()) {
-        err_ << fmt::format("flowc: warning: op `{}` asks for executor `{}`; every task of this run uses `{}` "
-                            "(choose with --executor or a profile)\n",
-                            op.name, *op.executor, executor_->name());
-      }
-    }
     progress_ = std::make_unique<ProgressLine>(options_.progress && !options_.json_events);
     SignalWatch signals;
 
@@ -241,6 +240,8 @@ RunResult Run::go() {
     take_ready();
     while (true) {
       launch_ready();
+      executor_->flush();  // what launch_ready() submitted, together
+      announce_started();
       if (plan_->finished() && running_.empty()) break;
       bool group_waits = std::any_of(groups_.begin(), groups_.end(), [](const auto& g) { return !g.second.waiting.empty(); });
       if (running_.empty() && queue_.empty() && !held_ && !group_waits) {
@@ -258,6 +259,7 @@ RunResult Run::go() {
       if (e.interrupt) interrupt(e.interrupt);
       if (!executor_) break;  // stopped at once (a second Ctrl-C)
       for (const Outcome& o : executor_->collect()) handle(o);
+      announce_started();
       take_ready();
       progress_->update(counts());
       if (Clock::now() - last_flush > std::chrono::milliseconds(200)) {
@@ -276,6 +278,33 @@ RunResult Run::go() {
     }
     return {1, run_id_};
   }
+}
+
+// An op's own `executor "..."` clause is followed: when ops name executors
+// other than the run's, a router sends each task to its op's, made by the
+// factory with the profile's settings for it.
+std::unique_ptr<Executor> Run::route_by_op(std::unique_ptr<Executor> run_executor, std::vector<std::string>* errors) {
+  std::vector<std::unique_ptr<Executor>> executors;
+  executors.push_back(std::move(run_executor));
+  for (const ir::Op& op : program_.ops) {
+    if (!op.executor || *op.executor == executors[0]->name()) continue;
+    bool made = false;
+    for (const auto& e : executors) made = made || e->name() == *op.executor;
+    if (made) continue;
+    auto it = options_.op_executors.find(*op.executor);
+    ExecutorChoice choice = it != options_.op_executors.end() ? it->second : ExecutorChoice{*op.executor};
+    choice.state_dir = state_.string();
+    std::vector<std::string> mistakes;
+    auto executor = make_executor(choice, &mistakes);
+    for (const std::string& m : mistakes) {
+      errors->push_back(fmt::format("op `{}` ({}) asks for executor `{}`: {}", op.name, program_.where(op.loc),
+                                    *op.executor, m));
+    }
+    if (!executor) return nullptr;
+    executors.push_back(std::move(executor));
+  }
+  if (executors.size() == 1) return std::move(executors[0]);
+  return std::make_unique<RouterExecutor>(std::move(executors));
 }
 
 // Tasks a killed flowc left running would race the new run for their work
@@ -489,22 +518,54 @@ void Run::group_settled(uint32_t group) {
 }
 
 bool Run::launch(TaskId id, Prepared prepared, int attempt) {
-  const Task& task = plan_->task(id);
   uint64_t handle = executor_->submit(prepared.spec);
   double started = now_seconds();
   leaders_[prepared.key] = id;
-  // How the task is known outside flowc (a process group, a batch job), so a
-  // later run can stop or adopt it if this flowc dies while it runs.
+  running_.emplace(handle, Running{id, std::move(prepared), attempt, started});
+  if (!announce(handle, /*event=*/true)) {
+    // Kept by the executor until flush() (or its submission rate): journaled
+    // as running now, announced with its job once it has one.
+    const Running& r = running_.at(handle);
+    record(id, r.prepared, "running", attempt, started, 0, -1, "");
+    unannounced_[handle] = true;
+  }
+  return true;
+}
+
+// Emits `started` (unless `event` is false: a retry) and journals how the
+// task is known outside flowc (a process group, a batch job), so a later run
+// can stop or adopt it if this flowc dies while it runs. False while the
+// executor has not started the task yet.
+bool Run::announce(uint64_t handle, bool event) {
+  auto it = running_.find(handle);
+  if (it == running_.end()) return true;  // over already
   JobRef ref = executor_->job_ref(handle);
-  Value started_event = {{"task", task.path}, {"op", task.op->id}, {"attempt", attempt}, {"work_dir", prepared.work_dir}};
-  if (!ref.job.empty()) started_event["job"] = ref.job;
-  events_->emit("started", started_event);
-  record(id, prepared, "running", attempt, started, 0, -1, "", ref);
+  if (ref.pid == 0 && ref.job.empty()) return false;
+  const Running& r = it->second;
+  const Task& task = plan_->task(r.id);
+  if (event) {
+    Value started_event = {
+        {"task", task.path}, {"op", task.op->id}, {"attempt", r.attempt}, {"work_dir", r.prepared.work_dir}};
+    if (!ref.job.empty()) started_event["job"] = ref.job;
+    events_->emit("started", started_event);
+  }
+  record(r.id, r.prepared, "running", r.attempt, r.started, 0, -1, "", ref);
   // A batch job outlives flowc: journal it at once, so a rerun adopts it
   // rather than submitting it again beside it.
   if (!ref.job.empty()) store_->flush();
-  running_.emplace(handle, Running{id, std::move(prepared), attempt, started});
   return true;
+}
+
+// Tasks the executor has started since they were submitted (after flush(),
+// or within its submission rate).
+void Run::announce_started() {
+  for (auto it = unannounced_.begin(); it != unannounced_.end();) {
+    if (announce(it->first, it->second)) {
+      it = unannounced_.erase(it);
+    } else {
+      ++it;
+    }
+  }
 }
 
 void Run::handle(const Outcome& outcome) {
@@ -540,9 +601,14 @@ void Run::handle(const Outcome& outcome) {
       }
       if (again.kind == Prepared::Launch) {
         uint64_t handle = executor_->submit(again.spec);
+        executor_->flush();  // a retry goes alone, not batched with others
         int attempt = r.attempt + 1;
-        record(r.id, again, "running", attempt, now_seconds(), 0, -1, "", executor_->job_ref(handle));
         running_.emplace(handle, Running{r.id, std::move(again), attempt, now_seconds()});
+        if (!announce(handle, /*event=*/false)) {
+          const Running& now_running = running_.at(handle);
+          record(r.id, now_running.prepared, "running", attempt, now_running.started, 0, -1, "");
+          unannounced_[handle] = false;
+        }
         return;
       }
     }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <iosfwd>
+#include <map>
 #include <string>
 
 #include "ir/ir.h"
@@ -26,6 +27,7 @@ struct RunOptions {
   std::string container_engine = "podman";  // runs ops with an image: podman | docker | apptainer
   int container_group = 0;                  // fan-out items per shared container when a call does not say (0, 1: none)
   ExecutorChoice executor;           // where tasks run (--executor, --profile)
+  std::map<std::string, ExecutorChoice> op_executors;  // executors ops name (`executor "..."`), by name, with their profile settings
   std::string registry;              // streams: "" embedded, or redis://HOST:PORT
   std::string stream_transport;      // streams: ipc or tcp ("" chooses)
 };

@@ -338,6 +338,8 @@ Prepared TaskRunner::prepare(const Task& task, bool reuse) {
   if (auto t = number(op.time, "time")) spec.time_limit_seconds = *t;
   if (auto r = number(op.mpi_ranks, "mpi ranks")) spec.mpi_ranks = static_cast<int>(*r);
   spec.job_name = task.path;
+  spec.kind = op.id;
+  spec.executor = op.executor.value_or("");
   if (!error.empty()) return fail(error);
   if (spec.cpus < 1) return fail(fmt::format("op `{}` asks for {} cpus; at least 1 is needed", op.name, spec.cpus));
   if (op.mpi_ranks && spec.mpi_ranks < 1) {

@@ -88,3 +88,20 @@ TEST_CASE("Slurm states map to what flowc makes of them", "[slurm-script]") {
   CHECK(slurm::is_transient_refusal("sbatch: error: Batch job submission failed: Unable to contact slurm controller"));
   CHECK_FALSE(slurm::is_transient_refusal("sbatch: error: invalid partition specified: nope"));
 }
+
+TEST_CASE("a job array element's script sets its task's environment over the array's", "[slurm-script]") {
+  HpcProject p("script-env");
+  p.write(".command.sh", "echo \"$A|${B-unset}|$C\"\n");
+  rt::LaunchSpec spec = spec_in(p);
+  std::string path = std::string("PATH=") + std::getenv("PATH");
+  std::vector<std::string> array_env = {path, "A=1", "B=2"};
+  spec.env = {path, "A=1", "C=it's $x"};
+  slurm::ScriptOptions options;
+  options.job_env = &array_env;
+  std::string script = p.write("job.sh", slurm::job_script(spec, options));
+  auto r = rt::capture_output({"/bin/sh", script}, array_env, 30);
+  CHECK(r.exit_code == 0);
+  CHECK(p.read(".stdout") == "1|unset|it's $x\n");
+  CHECK(slurm::exportable(spec.env));
+  CHECK_FALSE(slurm::exportable({"A-B=1"}));
+}

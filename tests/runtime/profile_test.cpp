@@ -162,3 +162,17 @@ TEST_CASE("the container engine and group: --container-engine, then the profile,
   CHECK(from_file.err.find("containers.engine: `lxc` is not a container engine") != std::string::npos);
   CHECK(from_file.err.find("nothing was run") != std::string::npos);
 }
+
+TEST_CASE("an op asking for an executor that does not exist is named with where it is, and nothing runs",
+          "[profile]") {
+  HpcProject p("op-executor");
+  p.write("w.flow", "op a() -> (o: file) {\n    executor \"kubernetes\"\n    run \"echo > ${o}\"\n}\n"
+                    "workflow main() -> (o: file) { x = a()\n return (o = x.o) }\n");
+  auto r = p.flowc({"run", "w.flow"});
+  INFO(r.err);
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("op `a` (w.flow:1:4) asks for executor `kubernetes`: unknown executor `kubernetes`; the "
+                   "executors are: local, slurm, slurm-pilot") != std::string::npos);
+  CHECK(r.err.find("nothing was run") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(p.dir / "flow-out"));
+}

@@ -6,12 +6,14 @@
 #include <sys/stat.h>
 
 #include <chrono>
+#include <map>
 #include <regex>
 #include <set>
 #include <sstream>
 #include <thread>
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include "runtime/executors/slurm/command.h"
 #include "runtime/process/run_captured.h"
@@ -52,7 +54,8 @@ std::vector<std::string> lines_of(const std::string& path) {
 // The ids of the jobs of this project Slurm still counts as active.
 std::vector<std::string> active_jobs(const HpcProject& p) {
   // squeue's default states: pending, running, completing...
-  auto r = flowc::runtime::capture_output({"squeue", "--noheader", "--format=%i %Z"}, {}, 30);
+  // --array: a job array's pending elements one a line, not folded into one.
+  auto r = flowc::runtime::capture_output({"squeue", "--noheader", "--array", "--format=%i %Z"}, {}, 30);
   std::vector<std::string> ids;
   std::istringstream lines(r.out);
   for (std::string id, dir; lines >> id >> dir;) {
@@ -337,6 +340,27 @@ workflow main() -> (out: file) {
           std::string::npos);
     CHECK(r.err.find(".flowc-job.sh") != std::string::npos);
   }
+  SECTION("resources no node has") {
+    p.write("big.flow", R"(
+op big() -> (out: file) {
+    resources { cpus = 64 }
+    run "echo done > ${out}"
+}
+workflow main() -> (out: file) {
+    b = big()
+    return (out = b.out)
+}
+)");
+    auto r = p.flowc({"run", "big.flow", "--profile", write_profile(p)});
+    INFO(r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("op `big` at main.b") != std::string::npos);
+    // Slurm takes the job but would keep it pending for ever: flowc cancels it and says why.
+    CHECK(r.err.find("Slurm will never start job") != std::string::npos);
+    CHECK(r.err.find("more cpus, memory or gpus than the partition's nodes have (squeue says PartitionConfig)") !=
+          std::string::npos);
+    CHECK(active_jobs(p).empty());
+  }
   SECTION("a controller nobody answers for") {
     // The test cluster's configuration with a port no controller listens on.
     std::string conf = flowc::test::read_file(std::getenv("SLURM_CONF"));
@@ -350,4 +374,248 @@ workflow main() -> (out: file) {
     CHECK(r.err.find("Slurm kept refusing the job for") != std::string::npos);
     CHECK(r.err.find("Unable to contact slurm controller") != std::string::npos);
   }
+}
+
+// ---- job arrays ------------------------------------------------------------
+
+namespace {
+
+// The sbatch calls that submitted an array, as their element counts.
+std::vector<int> array_sizes(const std::vector<std::string>& sbatch_calls) {
+  std::vector<int> sizes;
+  for (const std::string& call : sbatch_calls) {
+    std::smatch m;
+    if (std::regex_search(call, m, std::regex("--array=0-([0-9]+)"))) sizes.push_back(std::stoi(m[1].str()) + 1);
+  }
+  return sizes;
+}
+
+const char* kAlike = R"(
+op square(n: int) -> (out: file) {
+    env { SQUARED = str(n * n) }
+    run "echo ${n} $SQUARED $FLOWC_TASK > ${out}"
+}
+op gather(parts: list[file]) -> (all: file) { run "cat ${parts} > ${all}" }
+workflow main(count: int = 12) -> (all: file) {
+    for n in range(count) { s = square(n = n) }
+    g = gather(parts = s.out)
+    return (all = g.all)
+}
+)";
+
+std::string alike_output(int count) {
+  std::string out;
+  for (int n = 0; n < count; ++n) out += fmt::format("{} {} main.s[{}]\n", n, n * n, n);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a fan-out of alike tasks goes as one job array, each element followed as a job of its own",
+          "[slurm][array]") {
+  HpcProject p("slurm-array");
+  p.write("a.flow", kAlike);
+  std::string squeue_log = add_shim(p, "squeue");
+  std::string sbatch_log = add_shim(p, "sbatch");
+  auto r = p.flowc({"run", "a.flow", "--profile", write_profile(p)}, {shim_path(p)});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  // Each element ran its own task, with its own environment.
+  CHECK(p.output_file("all") == alike_output(12));
+  auto calls = lines_of(sbatch_log);
+  CHECK(calls.size() == 2);  // the array of 12, then the gather
+  CHECK(array_sizes(calls) == std::vector<int>{12});
+
+  // Every element is a job of its own ("A_I"), named in its `started` event
+  // and in its work dir, its job log the element's output.
+  std::set<std::string> elements;
+  std::string array;
+  for (const json& e : p.events()) {
+    if (e["event"] != "started" || e["op"] != "square") continue;
+    std::string job = e.value("job", "");
+    std::smatch m;
+    REQUIRE(std::regex_match(job, m, std::regex("slurm:([0-9]+)_([0-9]+)")));
+    if (array.empty()) array = m[1].str();
+    CHECK(m[1].str() == array);
+    elements.insert(job);
+    std::string work_dir = e["work_dir"];
+    CHECK(flowc::test::read_file(work_dir + "/.flowc-job") == job.substr(6) + "\n");
+    CHECK(fs::exists(work_dir + "/.flowc-slurm.log"));
+  }
+  CHECK(elements.size() == 12);
+  // squeue asks for the array once, for all its elements.
+  for (const std::string& call : lines_of(squeue_log)) {
+    CHECK(call.find("--array") != std::string::npos);
+    CHECK(call.find(array + "_") == std::string::npos);
+  }
+  // The arrays' scripts are gone once every element ended.
+  CHECK((!fs::exists(p.dir / ".flow/slurm/arrays") || fs::is_empty(p.dir / ".flow/slurm/arrays")));
+
+  // array_min 0: one sbatch per task again.
+  auto off = p.flowc({"run", "a.flow", "--fresh", "-p", "count=4", "--profile", write_profile(p, {{"array_min", 0}})},
+                     {shim_path(p)});
+  INFO(off.err);
+  REQUIRE(off.exit_code == 0);
+  CHECK(p.output_file("all") == alike_output(4));
+  CHECK(lines_of(sbatch_log).size() == 2 + 5);
+  CHECK(array_sizes(lines_of(sbatch_log)).size() == 1);
+}
+
+TEST_CASE("max_queued counts an array's elements, and a failed element is retried alone", "[slurm][array]") {
+  HpcProject p("slurm-array-limits");
+  p.write("r.flow", R"(
+op flaky(n: int, marks: str) -> (out: file) {
+    retry { attempts = 1, exit_codes = [75] }
+    run "if [ ${n} -eq 3 ] && [ ! -e ${marks}/${n}.tried ]; then touch ${marks}/${n}.tried; exit 75; fi; echo ${n} > ${out}"
+}
+workflow main(marks: str, count: int = 9) -> (outs: list[file]) {
+    for n in range(count) { f = flaky(n = n, marks = marks) }
+    return (outs = f.out)
+}
+)");
+  std::string sbatch_log = add_shim(p, "sbatch");
+  auto r = p.flowc({"run", "r.flow", "-p", "marks=" + p.dir.string(), "--profile",
+                    write_profile(p, {{"max_queued", 4}, {"array_min", 2}})},
+                   {shim_path(p)});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  for (int n = 0; n < 9; ++n) CHECK(p.output_file("outs", n) == std::to_string(n) + "\n");
+  auto calls = lines_of(sbatch_log);
+  auto sizes = array_sizes(calls);
+  REQUIRE(!sizes.empty());
+  CHECK(sizes.front() == 4);  // the first four, as many as max_queued allows
+  int elements = 0;
+  for (int size : sizes) {
+    CHECK(size <= 4);
+    elements += size;
+  }
+  // Every task once (in an array or alone), and the retry alone: its own
+  // job, named after its task.
+  CHECK(static_cast<int>(elements + calls.size() - sizes.size()) == 9 + 1);
+  auto retry = std::find_if(calls.rbegin(), calls.rend(),
+                            [](const std::string& c) { return c.find("--job-name=main.f[3]") != std::string::npos; });
+  REQUIRE(retry != calls.rend());
+  CHECK(retry->find("--array") == std::string::npos);
+  CHECK(p.count("retrying") == 1);
+}
+
+TEST_CASE("Ctrl-C cancels a whole job array with one scancel of the array", "[slurm][array]") {
+  HpcProject p("slurm-array-cancel");
+  p.write("c.flow", R"(
+op wait(n: int) -> (out: file) { run "sleep 120; echo ${n} > ${out}" }
+workflow main() -> (outs: list[file]) {
+    for n in range(10) { w = wait(n = n) }
+    return (outs = w.out)
+}
+)");
+  write_profile(p);
+  std::string scancel_log = add_shim(p, "scancel");
+  flowc::test::BackgroundFlowc run(p, {"run", "c.flow", "--profile", "prof.json"}, {shim_path(p)});
+  REQUIRE(eventually([&] { return active_jobs(p).size() == 10; }));
+  std::string array = submitted_jobs(p).at(0);
+  array = array.substr(0, array.find('_'));
+  run.signal(SIGINT);
+  int code = run.wait();
+  INFO(p.read("err.txt"));
+  CHECK(code == 130);
+  CHECK(p.count("cancelled") == 10);
+  auto calls = lines_of(scancel_log);
+  REQUIRE(!calls.empty());
+  CHECK(calls.front() == array);
+  CHECK(eventually([&] { return active_jobs(p).empty(); }, 15));
+}
+
+TEST_CASE("after flowc is killed, a rerun adopts the elements of its job array", "[slurm][array]") {
+  HpcProject p("slurm-array-adopt");
+  p.write("a.flow", R"(
+op work(n: int) -> (out: file) { run "sleep $((${n} % 2 * 8 + 1)); echo ${n} > ${out}" }
+op gather(parts: list[file]) -> (all: file) { run "cat ${parts} > ${all}" }
+workflow main() -> (all: file) {
+    for n in range(4) { w = work(n = n) }
+    g = gather(parts = w.out)
+    return (all = g.all)
+}
+)");
+  write_profile(p, {{"array_min", 2}});
+  std::string sbatch_log = add_shim(p, "sbatch");
+  {
+    flowc::test::BackgroundFlowc run(p, {"run", "a.flow", "--profile", "prof.json"}, {shim_path(p)});
+    REQUIRE(eventually([&] { return submitted_jobs(p).size() == 4; }));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  }  // killed with SIGKILL here
+  // The even elements (1 s) end while no flowc watches; the odd ones (9 s) still run.
+  auto exit_files = [&] {
+    size_t n = 0;
+    for (const auto& e : fs::recursive_directory_iterator(p.dir / ".flow" / "work")) {
+      n += e.path().filename() == ".flowc-exit";
+    }
+    return n;
+  };
+  REQUIRE(eventually([&] { return exit_files() >= 2; }));
+  CHECK(!active_jobs(p).empty());
+
+  auto r = p.flowc({"run", "a.flow", "--profile", "prof.json"}, {shim_path(p)});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(p.output_file("all") == "0\n1\n2\n3\n");
+  CHECK(p.count("adopted") == 4);
+  for (const json& e : p.events()) {
+    if (e["event"] == "adopted") CHECK(std::regex_match(e["job"].get<std::string>(), std::regex("slurm:[0-9]+_[0-3]")));
+  }
+  CHECK(lines_of(sbatch_log).size() == 2);  // the array, then the gather
+  CHECK(r.err.find("5 tasks (5 ran, 0 cached)") != std::string::npos);
+}
+
+// ---- an op's own executor --------------------------------------------------
+
+TEST_CASE("an op's executor clause sends its tasks there, the others go to the run's executor", "[slurm]") {
+  HpcProject p("op-executor");
+  p.write("e.flow", R"(
+op plain(n: int) -> (out: file) { run "echo ${n} > ${out}" }
+op batch(x: file) -> (out: file) {
+    executor "slurm"
+    run "cat ${x} > ${out}; echo job $SLURM_JOB_ID >> ${out}"
+}
+op here(x: file) -> (out: file) {
+    executor "local"
+    run "cat ${x} > ${out}; echo job $${SLURM_JOB_ID:-none} >> ${out}"
+}
+workflow main() -> (out: file) {
+    a = plain(n = 7)
+    b = batch(x = a.out)
+    c = here(x = b.out)
+    return (out = c.out)
+}
+)");
+  std::string sbatch_log = add_shim(p, "sbatch");
+  // Which job each op's task ran as: none for a local process.
+  auto jobs_by_op = [&] {
+    std::map<std::string, std::string> jobs;
+    for (const json& e : p.events()) {
+      if (e["event"] == "started") jobs[e["op"]] = e.value("job", "");
+    }
+    return jobs;
+  };
+
+  // The run is local: only `batch` goes to Slurm, with the profile's settings for it.
+  auto r = p.flowc({"run", "e.flow", "--executor", "local", "--profile", write_profile(p)}, {shim_path(p)});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(lines_of(sbatch_log).size() == 1);
+  auto jobs = jobs_by_op();
+  CHECK(jobs["plain"] == "");
+  CHECK(jobs["here"] == "");
+  REQUIRE(jobs["batch"].rfind("slurm:", 0) == 0);
+  CHECK(p.output_file("out") == "7\njob " + jobs["batch"].substr(6) + "\njob none\n");
+
+  // The run is on Slurm: `here` still runs locally.
+  auto s = p.flowc({"run", "e.flow", "--fresh", "--executor", "slurm", "--profile", "prof.json"}, {shim_path(p)});
+  INFO(s.err);
+  REQUIRE(s.exit_code == 0);
+  CHECK(lines_of(sbatch_log).size() == 1 + 2);
+  jobs = jobs_by_op();
+  CHECK(jobs["plain"].rfind("slurm:", 0) == 0);
+  CHECK(jobs["batch"].rfind("slurm:", 0) == 0);
+  CHECK(jobs["here"] == "");
+  CHECK(s.err.find("warning") == std::string::npos);
 }

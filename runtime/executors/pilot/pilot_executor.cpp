@@ -23,9 +23,7 @@ namespace {
 constexpr auto kExitCheck = std::chrono::milliseconds(20);
 constexpr auto kHeartbeat = std::chrono::seconds(2);
 
-Clock::duration seconds(double s) {
-  return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s));
-}
+Clock::duration seconds(double s) { return seconds_of(s); }
 
 }  // namespace
 
@@ -44,7 +42,11 @@ PilotSettings PilotSettings::read(Settings& s) {
 }
 
 PilotExecutor::PilotExecutor(PilotSettings settings, std::string channel_dir)
-    : settings_(std::move(settings)), dir_(std::move(channel_dir)) {}
+    : settings_(std::move(settings)),
+      dir_(std::move(channel_dir)),
+      exit_check_(kExitCheck),
+      poll_(seconds(settings_.poll_interval)),
+      beat_(kHeartbeat) {}
 
 PilotExecutor::~PilotExecutor() {
   // The agents leave once idle; the allocation goes now, with anything
@@ -134,7 +136,7 @@ uint64_t PilotExecutor::submit(const LaunchSpec& spec) {
   if (!slurm::write_atomically(task_file("inbox", handle), pilot::task_text(t))) {
     return not_started(fmt::format("cannot hand it to the pilot: cannot write `{}`", task_file("inbox", handle)));
   }
-  next_exit_check_ = std::min(next_exit_check_, Clock::now() + kExitCheck);
+  exit_check_.soon(Clock::now() + kExitCheck);
   return handle;
 }
 
@@ -172,20 +174,7 @@ void PilotExecutor::check_exit_files() {
   for (auto& [handle, task] : tasks_) {
     if (auto status = slurm::read_exit_status(task.spec.work_dir)) ended.emplace_back(handle, *status);
   }
-  for (auto& [handle, status] : ended) {
-    Outcome o;
-    if (tasks_.at(handle).cancelling && status.exit_code != 0) {
-      o.how = Outcome::How::Cancelled;
-      o.signal = SIGTERM;
-    } else if (status.timed_out) {
-      o.how = Outcome::How::TimedOut;
-      o.signal = SIGTERM;
-    } else {
-      o.how = Outcome::How::Exited;
-      o.exit_code = status.exit_code;
-    }
-    finish(handle, std::move(o));
-  }
+  for (auto& [handle, status] : ended) finish(handle, slurm::outcome_of(status, tasks_.at(handle).cancelling));
 }
 
 void PilotExecutor::allocation_ended(const std::string& why) {
@@ -232,18 +221,9 @@ void PilotExecutor::poll_allocation(Clock::time_point now) {
 
 std::vector<Outcome> PilotExecutor::collect() {
   auto now = Clock::now();
-  if (!allocation_.empty() && now >= next_beat_) {
-    pilot::touch((fs::path(dir_) / "flowc.alive").string());
-    next_beat_ = now + kHeartbeat;
-  }
-  if (now >= next_exit_check_) {
-    check_exit_files();
-    next_exit_check_ = now + kExitCheck;
-  }
-  if (now >= next_poll_) {
-    poll_allocation(now);
-    next_poll_ = now + seconds(settings_.poll_interval);
-  }
+  if (!allocation_.empty() && beat_.due(now)) pilot::touch((fs::path(dir_) / "flowc.alive").string());
+  if (exit_check_.due(now)) check_exit_files();
+  if (poll_.due(now)) poll_allocation(now);
   std::vector<Outcome> out;
   out.swap(done_);
   return out;
@@ -252,7 +232,7 @@ std::vector<Outcome> PilotExecutor::collect() {
 std::optional<Clock::time_point> PilotExecutor::next_deadline() const {
   if (!done_.empty()) return Clock::now();
   if (tasks_.empty()) return std::nullopt;
-  return std::min({next_exit_check_, next_poll_, next_beat_});
+  return std::min({exit_check_.next(), poll_.next(), beat_.next()});
 }
 
 JobRef PilotExecutor::job_ref(uint64_t handle) const {
@@ -288,7 +268,7 @@ uint64_t PilotExecutor::adopt(const LeftBehind& left, const LaunchSpec& spec) {
   task.spec.work_dir = left.work_dir;
   task.adopted = true;
   task.started = Clock::now();
-  next_exit_check_ = Clock::now();
+  exit_check_.soon(Clock::now());
   return handle;
 }
 

@@ -13,6 +13,7 @@
 
 #include <map>
 
+#include "runtime/executors/chore.h"
 #include "runtime/executors/executor.h"
 #include "runtime/executors/settings.h"
 
@@ -71,7 +72,7 @@ class PilotExecutor : public Executor {
   uint64_t next_handle_ = 1;
   std::map<uint64_t, Task> tasks_;
   std::vector<Outcome> done_;
-  Clock::time_point next_poll_{}, next_exit_check_{}, next_beat_{};
+  Chore exit_check_, poll_, beat_;  // exit status files; the allocation's squeue; flowc's heartbeat
   std::optional<Clock::time_point> missing_since_;
 };
 

@@ -1,9 +1,14 @@
 // The job script and the exit status it leaves behind.
 #include "runtime/executors/slurm/job_script.h"
 
+#include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <set>
+#include <string_view>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -14,6 +19,37 @@
 #include "runtime/mpi/mpi_launch.h"
 
 namespace flowc::runtime::slurm {
+
+namespace {
+
+bool is_identifier(std::string_view name) {
+  if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0]))) return false;
+  return std::all_of(name.begin(), name.end(),
+                     [](char c) { return c == '_' || std::isalnum(static_cast<unsigned char>(c)); });
+}
+
+std::string_view name_of(std::string_view entry) { return entry.substr(0, entry.find('=')); }
+
+// `export`/`unset` lines turning the environment `from` into `to`.
+std::string env_changes(const std::vector<std::string>& from, const std::vector<std::string>& to) {
+  std::set<std::string_view> had(from.begin(), from.end()), names_to;
+  for (const std::string& e : to) names_to.insert(name_of(e));
+  std::string out;
+  for (const std::string& e : from) {
+    if (!names_to.count(name_of(e))) out += "unset " + std::string(name_of(e)) + "\n";
+  }
+  for (const std::string& e : to) {
+    if (!had.count(e)) out += "export " + shell_quote(e) + "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
+bool exportable(const std::vector<std::string>& env) {
+  return std::all_of(env.begin(), env.end(),
+                     [](const std::string& e) { return e.find('=') != std::string::npos && is_identifier(name_of(e)); });
+}
 
 std::string job_script(const LaunchSpec& spec, const ScriptOptions& options) {
   std::vector<std::string> command = spec.argv;
@@ -34,6 +70,7 @@ std::string job_script(const LaunchSpec& spec, const ScriptOptions& options) {
     << "# Runs the task's command and leaves how it ended in " << kExitFile << ",\n"
     << "# which flowc reads, even when it was restarted meanwhile.\n"
     << "cd " << shell_quote(spec.work_dir) << " || exit 97\n"
+    << (options.job_env ? env_changes(*options.job_env, spec.env) : "")
     << (spec.timeout_seconds > 0 ? "start=$(date +%s)\n" : "")
     << timeout << line << " </dev/null >" << shell_quote(spec.stdout_path) << " 2>" << shell_quote(spec.stderr_path)
     << "\n"
@@ -57,6 +94,21 @@ std::optional<ExitStatus> read_exit_status(const std::string& work_dir) {
   if (!(in >> status.exit_code >> timed_out)) return std::nullopt;
   status.timed_out = timed_out != 0;
   return status;
+}
+
+Outcome outcome_of(const ExitStatus& status, bool cancelling) {
+  Outcome o;
+  if (cancelling && status.exit_code != 0) {
+    o.how = Outcome::How::Cancelled;
+    o.signal = SIGTERM;
+  } else if (status.timed_out) {
+    o.how = Outcome::How::TimedOut;
+    o.signal = SIGTERM;
+  } else {
+    o.how = Outcome::How::Exited;
+    o.exit_code = status.exit_code;
+  }
+  return o;
 }
 
 bool write_atomically(const std::string& path, const std::string& text) {

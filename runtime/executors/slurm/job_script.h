@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "runtime/executors/executor.h"
 
@@ -20,7 +21,14 @@ inline constexpr const char* kSlurmLog = ".flowc-slurm.log";  // the job script'
 
 struct ScriptOptions {
   bool overcommit = false;  // MPI ranks outnumber the CPUs: srun --overcommit
+  // The environment the job starts with when it is not the task's own (an
+  // element of a job array starts with the array's): the script then sets
+  // and unsets what differs from the task's. Nothing: the job's is the task's.
+  const std::vector<std::string>* job_env = nullptr;
 };
+
+// Whether a script can give a job `env` (every name a shell identifier).
+bool exportable(const std::vector<std::string>& env);
 
 // The script's text for `spec`.
 std::string job_script(const LaunchSpec& spec, const ScriptOptions& options);
@@ -31,6 +39,9 @@ struct ExitStatus {
   bool timed_out = false;
 };
 std::optional<ExitStatus> read_exit_status(const std::string& work_dir);
+// How a task ended, from the exit status its job left: a non-zero exit of a
+// task flowc was cancelling is its cancellation.
+Outcome outcome_of(const ExitStatus& status, bool cancelling);
 
 // Writes `text` to `path` through a temporary file renamed over it.
 bool write_atomically(const std::string& path, const std::string& text);

@@ -1,12 +1,14 @@
 // sbatch / squeue / scancel / sinfo, run through runtime/process/run_captured.
 #include "runtime/executors/slurm/slurm_cli.h"
 
+#include <set>
 #include <sstream>
 
 #include <fmt/format.h>
 
 #include "runtime/executors/slurm/command.h"
 #include "runtime/process/run_captured.h"
+#include "runtime/executors/slurm/job_array.h"
 
 namespace flowc::runtime::slurm {
 namespace {
@@ -50,12 +52,34 @@ State parse_state(const std::string& text) {
 
 bool is_finished(State state) { return state != State::Pending && state != State::Running; }
 
+std::optional<std::string> never_starts(const std::string& reason) {
+  static const std::map<std::string, std::string> never = {
+      {"PartitionConfig", "it asks for more cpus, memory or gpus than the partition's nodes have"},
+      {"PartitionTimeLimit", "its time limit is above the partition's"},
+      {"BadConstraints", "no node meets its constraints"},
+      {"InvalidAccount", "its account is not valid"},
+      {"InvalidQOS", "its QOS is not valid"},
+  };
+  auto it = never.find(reason);
+  if (it == never.end()) return std::nullopt;
+  return it->second;
+}
+
 std::optional<std::map<std::string, JobStatus>> query_jobs(const std::vector<std::string>& ids, std::string* error) {
   std::map<std::string, JobStatus> known;
   if (ids.empty()) return known;
-  Captured r =
-      capture_output({"squeue", "--noheader", "--states=all", "--format=%i|%T|%r", "--jobs=" + join(ids, ',')}, {},
-                  kQuerySeconds);
+  // An array element ("123_4") is asked for through its array ("123"), once
+  // for all its elements; --array lists each element on its own line, as
+  // "123_4" even while pending.
+  std::vector<std::string> ask;
+  std::set<std::string> seen;
+  for (const std::string& id : ids) {
+    std::string base = array_base(id);
+    if (seen.insert(base).second) ask.push_back(base);
+  }
+  Captured r = capture_output(
+      {"squeue", "--noheader", "--array", "--states=all", "--format=%i|%T|%r", "--jobs=" + join(ask, ',')}, {},
+      kQuerySeconds);
   if (!r.ok()) {
     // One id Slurm has forgotten is an error to squeue; several are not.
     if (r.exit_code == 1 && r.err.find("Invalid job id specified") != std::string::npos) return known;

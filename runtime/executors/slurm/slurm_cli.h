@@ -26,6 +26,11 @@ enum class State {
 
 State parse_state(const std::string& text);  // unknown words count as Running: wait and see
 bool is_finished(State state);
+// Why a pending job will never start, for people, when squeue's reason
+// says so (PartitionConfig: more cpus, memory or gpus than the partition's
+// nodes have; PartitionTimeLimit, BadConstraints, InvalidAccount,
+// InvalidQOS); else nothing: it just waits.
+std::optional<std::string> never_starts(const std::string& reason);
 
 struct JobStatus {
   State state = State::Pending;
@@ -33,7 +38,8 @@ struct JobStatus {
   std::string reason;      // squeue's %r: why it waits, or why it ended
 };
 
-// Slurm's answer about some jobs: those it still knows, by id. Nothing, with
+// Slurm's answer about some jobs: those it still knows, by id (an array's
+// elements by their own ids, "123_4"). Nothing, with
 // `error` set, when Slurm did not answer (controller down, timeout).
 std::optional<std::map<std::string, JobStatus>> query_jobs(const std::vector<std::string>& ids, std::string* error);
 

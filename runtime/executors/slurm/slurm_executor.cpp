@@ -2,6 +2,7 @@
 #include "runtime/executors/slurm/slurm_executor.h"
 
 #include <signal.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
@@ -9,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "runtime/executors/slurm/job_array.h"
 #include "runtime/executors/slurm/job_script.h"
 
 namespace flowc::runtime {
@@ -27,9 +29,7 @@ constexpr double kMaxBackoff = 60;
 // An adopted job whose id was never written down (flowc died inside sbatch).
 constexpr const char* kUnknownId = "(unknown)";
 
-Clock::duration seconds(double s) {
-  return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s));
-}
+Clock::duration seconds(double s) { return seconds_of(s); }
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
@@ -53,35 +53,45 @@ SlurmSettings SlurmSettings::read(Settings& s) {
   out.submit_retry = s.seconds("submit_retry", out.submit_retry);
   out.lost_after = s.seconds("lost_after", out.lost_after);
   out.sbatch_args = s.texts("sbatch_args");
+  out.array_min = s.count("array_min", out.array_min, 0);
+  out.array_max = s.count("array_max", out.array_max, 1);
   return out;
 }
 
-SlurmExecutor::SlurmExecutor(SlurmSettings settings) : settings_(std::move(settings)) {}
+SlurmExecutor::SlurmExecutor(SlurmSettings settings, std::string state_dir)
+    : settings_(std::move(settings)),
+      dir_(std::move(state_dir)),
+      exit_check_(kExitCheck),
+      poll_(seconds(settings_.poll_interval)) {}
 
 SlurmExecutor::~SlurmExecutor() {
   // Never leave a job behind: whatever is still queued or running goes.
-  std::vector<std::string> ids;
+  std::vector<uint64_t> handles;
   for (auto& [handle, job] : jobs_) {
-    if (!job.id.empty()) ids.push_back(job.id);
+    if (!job.id.empty()) handles.push_back(handle);
   }
-  slurm::scancel(ids);
+  slurm::scancel(cancel_ids(handles));
+  std::error_code ec;
+  for (auto& [id, array] : arrays_) fs::remove_all(array.folder, ec);
 }
 
 bool SlurmExecutor::has_room(const LaunchSpec&) const {
-  if (!waiting_.empty()) return false;  // backing off, or keeping to the rate
   if (static_cast<int64_t>(jobs_.size()) >= settings_.max_queued) return false;
   // sbatch blocks: after a quarter second of submitting, let the run loop
   // collect what ended meanwhile before submitting more.
   if (burst_since_ && Clock::now() - *burst_since_ > kBurst) return false;
-  return Clock::now() >= next_submit_;
+  if (settings_.array_min == 0) return waiting_.empty() && Clock::now() >= next_submit_;
+  // Alike tasks gather until flush(), to go as one array; only a refusal
+  // being backed off from holds them back.
+  if (waiting_.empty()) return true;
+  auto front = jobs_.find(waiting_.front());
+  return front == jobs_.end() || !front->second.retry_at;
 }
 
-std::vector<std::string> SlurmExecutor::sbatch_args(const LaunchSpec& spec) {
+// What tasks of one shape share: everything but where each runs and logs.
+std::vector<std::string> SlurmExecutor::shape_args(const LaunchSpec& spec) {
   int ranks = std::max(1, spec.mpi_ranks);
   std::vector<std::string> a = {
-      "--job-name=" + spec.job_name,
-      "--chdir=" + spec.work_dir,
-      "--output=" + (fs::path(spec.work_dir) / slurm::kSlurmLog).string(),
       fmt::format("--ntasks={}", ranks),
       fmt::format("--cpus-per-task={}", spec.cpus),
   };
@@ -112,59 +122,156 @@ uint64_t SlurmExecutor::submit(const LaunchSpec& spec) {
   job.handle = handle;
   job.spec = spec;
   job.started = Clock::now();
-  if (waiting_.empty() && Clock::now() >= next_submit_) {
-    try_submit(job);
+  if (settings_.array_min > 0 && !spec.kind.empty() && slurm::exportable(spec.env)) {
+    std::vector<std::string> args = shape_args(spec);
+    job.shape = spec.kind;
+    for (const std::string& a : args) job.shape += '\n' + a;
+  }
+  if (settings_.array_min == 0 && waiting_.empty() && Clock::now() >= next_submit_) {
+    try_submit(job);  // nothing to gather: at once
   } else {
     waiting_.push_back(handle);
   }
   return handle;
 }
 
+namespace {
+
+Outcome not_started(std::string why) {
+  Outcome o;
+  o.how = Outcome::How::NotStarted;
+  o.error = std::move(why);
+  return o;
+}
+
+}  // namespace
+
 void SlurmExecutor::try_submit(Job& job) {
   const LaunchSpec& spec = job.spec;
-  uint64_t handle = job.handle;
-  auto not_started = [&](std::string why) {
-    Outcome o;
-    o.handle = handle;
-    o.how = Outcome::How::NotStarted;
-    o.error = std::move(why);
-    finish(job, std::move(o));
+  std::vector<std::string> args = {
+      "--job-name=" + spec.job_name,
+      "--chdir=" + spec.work_dir,
+      "--output=" + (fs::path(spec.work_dir) / slurm::kSlurmLog).string(),
   };
-  std::vector<std::string> args = sbatch_args(spec);
+  std::vector<std::string> shape = shape_args(spec);
+  args.insert(args.end(), shape.begin(), shape.end());
   slurm::ScriptOptions script_options;
   script_options.overcommit = std::find(args.begin(), args.end(), "--overcommit") != args.end();
   std::string script = (fs::path(spec.work_dir) / slurm::kScriptFile).string();
   if (!slurm::write_atomically(script, slurm::job_script(spec, script_options))) {
-    return not_started(fmt::format("cannot write its job script `{}`", script));
+    return finish(job, not_started(fmt::format("cannot write its job script `{}`", script)));
   }
   next_submit_ = Clock::now() + seconds(1.0 / settings_.submit_rate);
   if (!burst_since_) burst_since_ = Clock::now();
   slurm::Submitted s = slurm::sbatch(args, script, spec.env);
-  if (!s.job_id.empty()) {
-    job.id = s.job_id;
-    job.retry_at.reset();
-    slurm::write_atomically((fs::path(spec.work_dir) / slurm::kJobIdFile).string(), job.id + "\n");
+  if (s.job_id.empty()) return refused({job.handle}, s, script);
+  job.id = s.job_id;
+  job.retry_at.reset();
+  slurm::write_atomically((fs::path(spec.work_dir) / slurm::kJobIdFile).string(), job.id + "\n");
+}
+
+// One sbatch --array for alike tasks: element I runs task I's job script,
+// which sets the task's own environment over the array's (the first task's).
+void SlurmExecutor::try_submit_array(const std::vector<uint64_t>& handles) {
+  const LaunchSpec lead = jobs_.at(handles.front()).spec;
+  std::vector<std::string> args = shape_args(lead);
+  slurm::ScriptOptions script_options;
+  script_options.overcommit = std::find(args.begin(), args.end(), "--overcommit") != args.end();
+  script_options.job_env = &lead.env;
+  std::vector<uint64_t> elements;
+  std::vector<std::string> dirs;
+  for (uint64_t handle : handles) {
+    Job& job = jobs_.at(handle);
+    std::string script = (fs::path(job.spec.work_dir) / slurm::kScriptFile).string();
+    if (!slurm::write_atomically(script, slurm::job_script(job.spec, script_options))) {
+      finish(job, not_started(fmt::format("cannot write its job script `{}`", script)));
+      continue;
+    }
+    elements.push_back(handle);
+    dirs.push_back(job.spec.work_dir);
+  }
+  if (elements.empty()) return;
+  std::string folder = (fs::path(dir_) / "arrays" / fmt::format("{}-{}", ::getpid(), ++arrays_made_)).string();
+  std::string error;
+  std::string script = slurm::write_array(folder, dirs, &error);
+  if (script.empty()) {
+    for (uint64_t handle : elements) finish(jobs_.at(handle), not_started("cannot write its job array: " + error));
     return;
   }
+  args.push_back("--job-name=" + lead.kind);
+  std::vector<std::string> array = slurm::array_args(folder, elements.size());
+  args.insert(args.end(), array.begin(), array.end());
+  next_submit_ = Clock::now() + seconds(1.0 / settings_.submit_rate);
+  if (!burst_since_) burst_since_ = Clock::now();
+  slurm::Submitted s = slurm::sbatch(args, script, lead.env);
+  if (s.job_id.empty()) {
+    std::error_code ec;
+    fs::remove_all(folder, ec);
+    return refused(elements, s, script);
+  }
+  Array& made = arrays_[s.job_id];
+  made.folder = folder;
+  for (size_t i = 0; i < elements.size(); ++i) {
+    Job& job = jobs_.at(elements[i]);
+    job.id = fmt::format("{}_{}", s.job_id, i);
+    job.array = s.job_id;
+    job.retry_at.reset();
+    made.live.insert(job.handle);
+    slurm::write_atomically((fs::path(job.spec.work_dir) / slurm::kJobIdFile).string(), job.id + "\n");
+  }
+}
+
+// sbatch said no to these tasks (one job or one array): "never" fails them;
+// "not now" backs off (1 s, 2 s, 4 s... up to a minute), keeping their order
+// at the front of the queue, until submit_retry has passed.
+void SlurmExecutor::refused(const std::vector<uint64_t>& handles, const slurm::Submitted& s,
+                            const std::string& script) {
   auto now = Clock::now();
-  if (!job.first_refused) job.first_refused = now;
-  double waited = std::chrono::duration<double>(now - *job.first_refused).count();
+  Job& first = jobs_.at(handles.front());
+  if (!first.first_refused) first.first_refused = now;
+  double waited = std::chrono::duration<double>(now - *first.first_refused).count();
   if (!s.transient || waited >= settings_.submit_retry) {
     std::string why = s.transient ? fmt::format("Slurm kept refusing the job for {:.0f}s (submit_retry in the "
                                                 "profile): {}",
                                                 waited, s.error)
                                   : fmt::format("Slurm refused the job: {}", s.error);
-    return not_started(why + fmt::format("\n  its job script: {}", script));
+    for (uint64_t handle : handles) {
+      finish(jobs_.at(handle), not_started(why + fmt::format("\n  its job script: {}", script)));
+    }
+    return;
   }
-  // Not now: back off (1 s, 2 s, 4 s... up to a minute) and keep the order.
-  job.refusal = s.error;
   double backoff = std::min(kMaxBackoff, std::pow(2.0, std::floor(std::log2(1 + waited))));
-  job.retry_at = now + seconds(backoff);
-  if (std::find(waiting_.begin(), waiting_.end(), handle) == waiting_.end()) waiting_.push_front(handle);
+  for (auto h = handles.rbegin(); h != handles.rend(); ++h) {
+    Job& job = jobs_.at(*h);
+    job.first_refused = first.first_refused;
+    job.refusal = s.error;
+    job.retry_at = now + seconds(backoff);
+    if (std::find(waiting_.begin(), waiting_.end(), *h) == waiting_.end()) waiting_.push_front(*h);
+  }
 }
 
-void SlurmExecutor::retry_waiting(Clock::time_point now) {
-  while (!waiting_.empty() && now >= next_submit_) {
+// The waiting tasks that may go in one array with `first` (itself first), in order.
+std::vector<uint64_t> SlurmExecutor::alike(const Job& first) const {
+  std::vector<uint64_t> group = {first.handle};
+  if (first.shape.empty()) return group;
+  auto now = Clock::now();
+  for (uint64_t handle : waiting_) {
+    if (static_cast<int64_t>(group.size()) >= settings_.array_max) break;
+    auto it = jobs_.find(handle);
+    if (handle == first.handle || it == jobs_.end() || it->second.shape != first.shape) continue;
+    if (it->second.retry_at && now < *it->second.retry_at) continue;
+    group.push_back(handle);
+  }
+  return group;
+}
+
+// Submits what waits, in order, within the rate and a burst: alike tasks
+// enough for an array as one, the others one by one.
+void SlurmExecutor::submit_waiting() {
+  while (!waiting_.empty()) {
+    auto now = Clock::now();
+    if (now < next_submit_) return;
+    if (burst_since_ && now - *burst_since_ > kBurst) return;
     uint64_t handle = waiting_.front();
     auto it = jobs_.find(handle);
     if (it == jobs_.end()) {
@@ -173,9 +280,15 @@ void SlurmExecutor::retry_waiting(Clock::time_point now) {
     }
     Job& job = it->second;
     if (job.retry_at && now < *job.retry_at) return;
-    waiting_.pop_front();
-    try_submit(job);  // may put it back in front
-    if (!waiting_.empty() && waiting_.front() == handle) return;
+    std::vector<uint64_t> group = alike(job);
+    if (settings_.array_min > 0 && static_cast<int64_t>(group.size()) >= settings_.array_min) {
+      std::set<uint64_t> taken(group.begin(), group.end());
+      std::erase_if(waiting_, [&](uint64_t h) { return taken.count(h) > 0; });
+      try_submit_array(group);  // may put them back in front
+    } else {
+      waiting_.pop_front();
+      try_submit(job);  // may put it back in front
+    }
   }
 }
 
@@ -198,6 +311,15 @@ void SlurmExecutor::cancel(uint64_t handle) {
 }
 
 void SlurmExecutor::finish(Job& job, Outcome outcome) {
+  if (auto a = arrays_.find(job.array); a != arrays_.end()) {
+    a->second.live.erase(job.handle);
+    if (a->second.live.empty()) {
+      // Every element has ended: its script and log links are of no more use.
+      std::error_code ec;
+      fs::remove_all(a->second.folder, ec);
+      arrays_.erase(a);
+    }
+  }
   outcome.handle = job.handle;
   outcome.seconds = seconds_since(job.started);
   if (!job.id.empty() && outcome.detail.empty()) outcome.detail = describe(job);
@@ -218,19 +340,7 @@ void SlurmExecutor::check_exit_files() {
   }
   for (uint64_t handle : ended) {
     Job& job = jobs_.at(handle);
-    slurm::ExitStatus status = *slurm::read_exit_status(job.spec.work_dir);
-    Outcome o;
-    if (job.cancelling && status.exit_code != 0) {
-      o.how = Outcome::How::Cancelled;
-      o.signal = SIGTERM;
-    } else if (status.timed_out) {
-      o.how = Outcome::How::TimedOut;
-      o.signal = SIGTERM;
-    } else {
-      o.how = Outcome::How::Exited;
-      o.exit_code = status.exit_code;
-    }
-    finish(job, std::move(o));
+    finish(job, slurm::outcome_of(*slurm::read_exit_status(job.spec.work_dir), job.cancelling));
   }
 }
 
@@ -283,6 +393,17 @@ void SlurmExecutor::judge_by_state(Job& job, Clock::time_point now) {
     if (job.cancelling) o.how = Outcome::How::Cancelled;
     return finish(job, std::move(o));
   }
+  if (job.state == State::Pending && !job.cancelling) {
+    if (auto why = slurm::never_starts(job.reason)) {
+      // Pending forever helps nobody: cancel it and say why.
+      slurm::scancel({id});
+      o.how = Outcome::How::NotStarted;
+      o.error = fmt::format("Slurm will never start job {}: {} (squeue says {}); change the op's resources or the "
+                            "profile's partition",
+                            id, *why, job.reason);
+      return finish(job, std::move(o));
+    }
+  }
   if (!job.state || !slurm::is_finished(*job.state)) return;
   std::string log = (fs::path(job.spec.work_dir) / slurm::kSlurmLog).string();
   switch (*job.state) {
@@ -331,18 +452,14 @@ void SlurmExecutor::judge_by_state(Job& job, Clock::time_point now) {
 }
 
 std::vector<Outcome> SlurmExecutor::collect() {
-  auto now = Clock::now();
   burst_since_.reset();
-  retry_waiting(now);
+  submit_waiting();
+  auto now = Clock::now();
   if (!to_cancel_.empty()) {
-    std::vector<std::string> ids;
     std::vector<uint64_t> handles;
     handles.swap(to_cancel_);
-    for (uint64_t h : handles) {
-      if (auto it = jobs_.find(h); it != jobs_.end()) ids.push_back(it->second.id);
-    }
     std::string error;
-    if (!slurm::scancel(ids, &error)) {
+    if (!slurm::scancel(cancel_ids(handles), &error)) {
       // Slurm did not take the cancel: say so rather than wait for it forever.
       for (uint64_t h : handles) {
         auto it = jobs_.find(h);
@@ -354,19 +471,41 @@ std::vector<Outcome> SlurmExecutor::collect() {
         finish(it->second, std::move(o));
       }
     }
-    next_poll_ = std::min(next_poll_, now + std::chrono::milliseconds(200));
+    poll_.soon(now + std::chrono::milliseconds(200));
   }
-  if (now >= next_exit_check_) {
-    check_exit_files();
-    next_exit_check_ = now + kExitCheck;
-  }
-  if (now >= next_poll_) {
-    poll(now);
-    next_poll_ = now + seconds(settings_.poll_interval);
-  }
+  if (exit_check_.due(now)) check_exit_files();
+  if (poll_.due(now)) poll(now);
   std::vector<Outcome> out;
   out.swap(done_);
   return out;
+}
+
+// The ids one scancel needs for these jobs: an array's own id when all its
+// elements still known go (Ctrl-C), else each element's.
+std::vector<std::string> SlurmExecutor::cancel_ids(const std::vector<uint64_t>& handles) const {
+  std::vector<std::string> ids;
+  std::map<std::string, size_t> of_array;
+  for (uint64_t h : handles) {
+    auto it = jobs_.find(h);
+    if (it == jobs_.end() || it->second.id.empty()) continue;
+    if (arrays_.count(it->second.array)) {
+      ++of_array[it->second.array];
+    } else {
+      ids.push_back(it->second.id);
+    }
+  }
+  for (const auto& [array, count] : of_array) {
+    const Array& a = arrays_.at(array);
+    if (count == a.live.size()) {
+      ids.push_back(array);
+      continue;
+    }
+    for (uint64_t h : handles) {
+      auto it = jobs_.find(h);
+      if (it != jobs_.end() && it->second.array == array) ids.push_back(it->second.id);
+    }
+  }
+  return ids;
 }
 
 std::optional<Clock::time_point> SlurmExecutor::next_deadline() const {
@@ -376,8 +515,8 @@ std::optional<Clock::time_point> SlurmExecutor::next_deadline() const {
     if (!next || t < *next) next = t;
   };
   if (!jobs_.empty()) {
-    consider(next_poll_);
-    consider(next_exit_check_);
+    consider(poll_.next());
+    consider(exit_check_.next());
   }
   if (!waiting_.empty()) {
     auto it = jobs_.find(waiting_.front());
@@ -392,7 +531,7 @@ std::optional<Clock::time_point> SlurmExecutor::next_deadline() const {
 
 JobRef SlurmExecutor::job_ref(uint64_t handle) const {
   auto it = jobs_.find(handle);
-  if (it == jobs_.end()) return {};
+  if (it == jobs_.end() || it->second.id.empty()) return {};  // not submitted yet
   return {0, 0, "slurm:" + it->second.id};
 }
 
@@ -441,7 +580,7 @@ uint64_t SlurmExecutor::adopt(const LeftBehind& left, const LaunchSpec& spec) {
   if (job.id.empty()) job.id = read_job_id(left.work_dir);
   if (job.id.empty()) job.id = kUnknownId;  // followed by its exit status alone
   job.started = Clock::now();
-  next_exit_check_ = Clock::now();
+  exit_check_.soon(Clock::now());
   return handle;
 }
 

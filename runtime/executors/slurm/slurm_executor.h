@@ -14,12 +14,20 @@
 // controller) backs off and retries. Cancelling is one scancel for all.
 // A task a killed flowc left running is adopted: followed to its end by job
 // id and exit status file, not submitted again.
+//
+// Job arrays: tasks of one kind and shape (the same op, the same sbatch
+// options) submitted together (before one flush()) go as ONE `sbatch
+// --array` when there are at least `array_min` of them (job_array.h). Each
+// element is then followed, cancelled, adopted and counted in max_queued as
+// a job of its own ("123_4"); the squeue per poll asks for the array once.
 #pragma once
 
 #include <deque>
 #include <map>
 #include <memory>
+#include <set>
 
+#include "runtime/executors/chore.h"
 #include "runtime/executors/executor.h"
 #include "runtime/executors/settings.h"
 #include "runtime/executors/slurm/slurm_cli.h"
@@ -34,6 +42,8 @@ struct SlurmSettings {
   double submit_retry = 600;       // how long a refused ("not now") submission keeps being retried
   double lost_after = 30;          // a job Slurm forgot, with no exit status: failed after this long
   std::vector<std::string> sbatch_args;  // anything else sbatch should be told
+  int64_t array_min = 8;           // alike tasks submitted together at least this many: one job array; 0: never
+  int64_t array_max = 1000;        // elements of one array at most (Slurm's MaxArraySize is 1001 by default)
 
   // Reads a profile's settings; mistakes are left in `settings` (finish()).
   static SlurmSettings read(Settings& settings);
@@ -41,7 +51,8 @@ struct SlurmSettings {
 
 class SlurmExecutor : public Executor {
  public:
-  explicit SlurmExecutor(SlurmSettings settings);
+  // `state_dir`: where the scripts of job arrays are written (shared with the nodes).
+  SlurmExecutor(SlurmSettings settings, std::string state_dir);
   ~SlurmExecutor() override;
 
   std::string name() const override { return "slurm"; }
@@ -49,6 +60,7 @@ class SlurmExecutor : public Executor {
   std::optional<std::string> never_fits(const LaunchSpec&) const override { return std::nullopt; }
   bool has_room(const LaunchSpec& spec) const override;
   uint64_t submit(const LaunchSpec& spec) override;
+  void flush() override { submit_waiting(); }
   void cancel(uint64_t handle) override;
   std::vector<Outcome> collect() override;
   std::optional<Clock::time_point> next_deadline() const override;
@@ -61,7 +73,9 @@ class SlurmExecutor : public Executor {
   struct Job {
     uint64_t handle = 0;
     LaunchSpec spec;
-    std::string id;                              // empty until sbatch took it
+    std::string id;                              // empty until sbatch took it; "123_4": an array's element
+    std::string array;                           // the job array it is an element of ("123"), if any
+    std::string shape;                           // tasks of the same shape may go as one array; empty: never
     std::optional<slurm::State> state;           // as the last squeue said; nothing: not asked yet
     std::string state_text, reason;
     std::optional<Clock::time_point> first_refused, retry_at;
@@ -73,21 +87,33 @@ class SlurmExecutor : public Executor {
   };
 
   void try_submit(Job& job);
-  void retry_waiting(Clock::time_point now);
+  void try_submit_array(const std::vector<uint64_t>& handles);
+  void refused(const std::vector<uint64_t>& handles, const slurm::Submitted& s, const std::string& script);
+  std::vector<uint64_t> alike(const Job& first) const;
+  void submit_waiting();
+  std::vector<std::string> cancel_ids(const std::vector<uint64_t>& handles) const;
   void check_exit_files();
   void poll(Clock::time_point now);
   void judge_by_state(Job& job, Clock::time_point now);
   void finish(Job& job, Outcome outcome);
-  std::vector<std::string> sbatch_args(const LaunchSpec& spec);
+  std::vector<std::string> shape_args(const LaunchSpec& spec);
   std::string describe(const Job& job) const;
 
+  struct Array {
+    std::set<uint64_t> live;  // its elements not yet reported
+    std::string folder;       // its script and log links
+  };
+
   SlurmSettings settings_;
-  uint64_t next_handle_ = 1;
+  std::string dir_;
+  uint64_t next_handle_ = 1, arrays_made_ = 0;
   std::map<uint64_t, Job> jobs_;       // every job not yet reported
+  std::map<std::string, Array> arrays_;  // by the array's job id
   std::deque<uint64_t> waiting_;       // not yet accepted by sbatch, in order
   std::vector<uint64_t> to_cancel_;    // scancel at the next collect()
   std::vector<Outcome> done_;
-  Clock::time_point next_submit_{}, next_poll_{}, next_exit_check_{};
+  Clock::time_point next_submit_{};
+  Chore exit_check_, poll_;  // exit status files of jobs not pending; one squeue for all
   std::optional<Clock::time_point> burst_since_;  // sbatch calls since the last collect(): since when
   std::optional<Clock::time_point> unreachable_since_;
   std::string unreachable_why_;
