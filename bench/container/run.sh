@@ -6,7 +6,7 @@
 #   - `flowc run`, each task its own container (fresh state folder each
 #     round: the probe container is counted);
 #   - `flowc run` with `group = G` on the call: G items one after another
-#     in one container, each through `podman exec`.
+#     in one container, each started by a line on the container's stdin.
 # Prints the median seconds per task, the ratios of medians and of the best
 # rounds, and whether the goal (ungrouped flowc within 5% of the bare loop,
 # on medians) is met. Container start-up swings by 2x when the machine is

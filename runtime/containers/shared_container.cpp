@@ -37,9 +37,14 @@ std::vector<std::string> SharedContainer::runner_command() {
   std::string script = std::string("echo ") + kReady + R"(
 while IFS= read -r dir; do
   ( cd "$dir" || exit 97
-    . ./)" + kEnvFile + R"(
-    /bin/sh .command.sh </dev/null >.stdout 2>.stderr
-    echo $? >)" + kExitFile + R"( ) &
+    if [ -r )" + kEnvFile + R"( ]; then
+      . ./)" + kEnvFile + R"(
+      /bin/sh .command.sh </dev/null >.stdout 2>.stderr
+      echo $? >)" + kExitFile + R"(
+    else
+      echo "flowc: the container does not see this task's files in $dir" >.stderr
+      echo 126 >)" + kExitFile + R"(
+    fi ) &
 done
 kill -s KILL -1 2>/dev/null
 )";

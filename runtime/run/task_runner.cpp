@@ -376,7 +376,17 @@ Prepared TaskRunner::prepare(const Task& task, bool reuse) {
 
 bool TaskRunner::reset_work_dir(const Prepared& prepared, std::string* error) {
   std::error_code ec;
-  fs::remove_all(prepared.work_dir, ec);
+  // Empty it but keep the folder itself: a container that shares it with a
+  // group (bind-mounted) keeps seeing it, where a new folder of the same
+  // name would be invisible to it.
+  if (fs::is_directory(fs::symlink_status(prepared.work_dir, ec))) {
+    for (const auto& entry : fs::directory_iterator(prepared.work_dir, ec)) {
+      fs::remove_all(entry.path(), ec);
+      if (ec) break;
+    }
+  } else {
+    fs::remove_all(prepared.work_dir, ec);
+  }
   if (ec) {
     *error = fmt::format("cannot clear the work dir `{}`: {}", prepared.work_dir, ec.message());
     return false;

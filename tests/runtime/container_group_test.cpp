@@ -222,3 +222,31 @@ TEST_CASE("a run whose container tasks are all reused starts no container", "[co
   REQUIRE(more.exit_code == 0);
   CHECK(flowc::test::read_file(log).find("run ") != std::string::npos);
 }
+
+TEST_CASE("an item of a group is retried in its turn, in the group's container", "[containers][group]") {
+  Project p;
+  // The items of a group share the container's own files (its /tmp): the
+  // first attempt of item 2 leaves a mark there and fails, the retry sees it.
+  p.write("r.flow", R"(
+op item(i: int) -> (out: int) {
+    image "localhost/flow-busybox"
+    retry 1
+    run """
+        hostname > host
+        if [ ${i} -eq 2 ] && [ ! -e /tmp/tried ]; then touch /tmp/tried; echo "first try" >&2; exit 3; fi
+        echo ${i} > ${out}
+    """
+}
+workflow main(n: int = 4) -> (outs: list[int]) {
+    for i in range(n) { t = item(i = i) with { group = 4 } }
+    return (outs = t.out)
+}
+)");
+  auto r = p.flowc({"run", "r.flow"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(json::parse(p.read("flow-out/outputs.json"))["outs"] == json::array({0, 1, 2, 3}));
+  CHECK(p.count("retrying") == 1);
+  CHECK(distinct(hosts_of(p)) == 1);
+  CHECK(containers_of(p).empty());
+}
