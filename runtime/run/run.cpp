@@ -93,6 +93,7 @@ class Run {
   void launch_ready();
   bool launch(TaskId id, Prepared prepared, int attempt = 1);
   void reused(TaskId id, const Prepared& prepared);
+  std::string who(const Task& task) const;
   std::string too_big(const Task& task, const std::string& why) const;
   void take_group(uint32_t group);
   void start_groups();
@@ -384,10 +385,7 @@ void Run::launch_ready() {
         reused(id, prepared);
         break;
       case Prepared::Failed:
-        fail(id, prepared,
-             fmt::format("op `{}` at {} ({}): {}", task.op->name, task.path, program_.where(task.call_loc),
-                         prepared.error),
-             "failed", 0, now_seconds(), -1);
+        fail(id, prepared, fmt::format("{}: {}", who(task), prepared.error), "failed", 0, now_seconds(), -1);
         break;
       case Prepared::Adopt:
         if (adopt(id, prepared)) break;
@@ -415,10 +413,16 @@ void Run::launch_ready() {
   }
 }
 
+// How an error names a task: its op, its path in the run and its call's
+// file:line:col.
+std::string Run::who(const Task& task) const {
+  return fmt::format("op `{}` at {} ({})", task.op->name, task.path, program_.where(task.call_loc));
+}
+
 // A task that can never fit this executor: it fails before it starts.
 std::string Run::too_big(const Task& task, const std::string& why) const {
   bool advised = why.find("--executor") != std::string::npos;  // the executor said where it would fit
-  return fmt::format("op `{}` at {} ({}) {}{}", task.op->name, task.path, program_.where(task.call_loc), why,
+  return fmt::format("{} {}{}", who(task), why,
                      advised ? "" : "; lower its `resources`, or run it where it fits (--executor slurm)");
 }
 
@@ -455,10 +459,7 @@ void Run::take_group(uint32_t group) {
     switch (prepared.kind) {
       case Prepared::Cached: reused(id, prepared); break;
       case Prepared::Failed:
-        fail(id, prepared,
-             fmt::format("op `{}` at {} ({}): {}", task.op->name, task.path, program_.where(task.call_loc),
-                         prepared.error),
-             "failed", 0, now_seconds(), -1);
+        fail(id, prepared, fmt::format("{}: {}", who(task), prepared.error), "failed", 0, now_seconds(), -1);
         break;
       case Prepared::Adopt: break;  // followed like any task
       case Prepared::Launch:
@@ -496,8 +497,7 @@ void Run::start_groups() {
     if (!containers_->wrap_shared(group, next.prepared.spec, *next.prepared.container, upcoming, &error)) {
       const Task& task = plan_->task(next.id);
       fail(next.id, next.prepared,
-           fmt::format("op `{}` at {} ({}) could not start: {}\n  work dir: {}", task.op->name, task.path,
-                       program_.where(task.call_loc), error, next.prepared.work_dir),
+           fmt::format("{} could not start: {}\n  work dir: {}", who(task), error, next.prepared.work_dir),
            "failed", next.attempt, now_seconds(), -1);
       group_settled(group);
       continue;
@@ -654,8 +654,7 @@ void Run::launch_gang(TaskId first) {
     for (size_t i = 0; i < members.size(); ++i) {
       const Task& task = plan_->task(members[i]);
       fail(members[i], prepared[i],
-           fmt::format("op `{}` at {} ({}) could not start with its stream: {}", task.op->name, task.path,
-                       program_.where(task.call_loc), why),
+           fmt::format("{} could not start with its stream: {}", who(task), why),
            "failed", 0, now_seconds(), -1);
     }
     return;
@@ -679,9 +678,8 @@ void Run::stream_task_ended(TaskId id, const Prepared& prepared, const Outcome& 
       if (plan_->task(other.id).gang == task.gang) executor_->cancel(handle);
     }
   } else if (outcome.how == Outcome::How::Cancelled && !interrupted_) {
-    judged.error = fmt::format("op `{}` at {} ({}) was stopped: `{}`, of the same stream, failed\n  work dir: {}",
-                               task.op->name, task.path, program_.where(task.call_loc), failed->second,
-                               prepared.work_dir);
+    judged.error = fmt::format("{} was stopped: `{}`, of the same stream, failed\n  work dir: {}", who(task),
+                               failed->second, prepared.work_dir);
   }
 }
 
