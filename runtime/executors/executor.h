@@ -36,6 +36,18 @@ struct LaunchSpec {
   // may be handed to a batch system together (a Slurm job array).
   std::string kind;
   std::string executor;                // the executor the op asks for (`executor "slurm"`); empty: the run's
+  // For node-local staging (a profile's `scratch`; an executor without one
+  // ignores these). The command reads each input through a link in its work
+  // dir: `link` names `source`. An executor staging the task copies `source`
+  // to scratch and repoints `link` at the copy while the command runs.
+  struct StagedInput {
+    std::string link;
+    std::string source;
+  };
+  std::vector<StagedInput> stage_in;
+  // Files the command writes (paths in its work dir): staged, it writes them
+  // to scratch and they are moved into the work dir when it succeeded.
+  std::vector<std::string> stage_out;
 };
 
 struct Outcome {

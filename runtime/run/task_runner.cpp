@@ -249,6 +249,7 @@ Prepared TaskRunner::prepare(const Task& task, bool reuse) {
         p.input_stamps.emplace_back(path, Value::array({stamp->size, stamp->mtime_ns}));
       }
       input_paths.push_back(fs::absolute(path).string());
+      p.spec.stage_in.push_back({link.string(), input_paths.back()});
       fs::create_symlink(input_paths.back(), link, ec);
       if (ec && error.empty()) error = fmt::format("cannot stage input `{}` in `{}`: {}", path, dir.string(), ec.message());
       return link.string();
@@ -285,6 +286,10 @@ Prepared TaskRunner::prepare(const Task& task, bool reuse) {
     std::error_code ec;
     fs::create_directories(where.parent_path(), ec);
     scope[port.name] = where.string();
+    // A file (not a folder: a command may mkdir it) can be written to scratch.
+    if (is_path_type(port.type) && !port.type->non_optional()->is(ir::TypeKind::Dir)) {
+      p.spec.stage_out.push_back(where.string());
+    }
   }
 
   // The command.
@@ -347,6 +352,9 @@ Prepared TaskRunner::prepare(const Task& task, bool reuse) {
   }
 
   if (op.image) {
+    // The container sees the inputs where they are, not a node's scratch.
+    spec.stage_in.clear();
+    spec.stage_out.clear();
     ContainerRequest request;
     request.image = *op.image;
     request.task = task.path;

@@ -10,6 +10,7 @@
 using flowc::test::HpcProject;
 namespace rt = flowc::runtime;
 namespace slurm = flowc::runtime::slurm;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -104,4 +105,26 @@ TEST_CASE("a job array element's script sets its task's environment over the arr
   CHECK(p.read(".stdout") == "1|unset|it's $x\n");
   CHECK(slurm::exportable(spec.env));
   CHECK_FALSE(slurm::exportable({"A-B=1"}));
+}
+
+TEST_CASE("a job script that cannot stage into scratch does not run the command and says why", "[slurm-script]") {
+  HpcProject p("script-scratch");
+  p.write("in.txt", "x\n");
+  p.write("not-a-folder", "");
+  p.write(".command.sh", "echo ran > ran.txt\n");
+  rt::LaunchSpec spec = spec_in(p);
+  fs::create_directories(p.dir / "inputs");
+  fs::create_symlink(p.path("in.txt"), p.dir / "inputs" / "in.txt");
+  spec.stage_in.push_back({p.path("inputs/in.txt"), p.path("in.txt")});
+  spec.stage_out.push_back(p.path("out"));
+  slurm::ScriptOptions options;
+  options.scratch = p.path("not-a-folder/scratch");
+  std::string script = p.write("job.sh", slurm::job_script(spec, options));
+  auto r = rt::capture_output({"/bin/sh", script}, {}, 30);
+  CHECK(r.exit_code == 98);
+  CHECK_FALSE(fs::exists(p.dir / "ran.txt"));
+  CHECK_FALSE(fs::exists(fs::symlink_status(p.dir / "out")));
+  CHECK(fs::read_symlink(p.dir / "inputs" / "in.txt") == fs::path(p.path("in.txt")));
+  CHECK(p.read(".stderr").find("cannot stage the task's files in node-local scratch " + options.scratch) !=
+        std::string::npos);
 }

@@ -619,3 +619,85 @@ workflow main() -> (out: file) {
   CHECK(jobs["here"] == "");
   CHECK(s.err.find("warning") == std::string::npos);
 }
+
+namespace {
+
+// The test cluster's one node, set down as a failing node would be, and
+// resumed when this ends however the test went, so that later tests find it
+// idle (the node may already be back by itself: ReturnToService=2).
+struct FailedNode {
+  std::string error;
+  FailedNode() {
+    auto r = flowc::runtime::capture_output(
+        {"scontrol", "update", "nodename=localhost", "state=down", "reason=flowc test: node failure"}, {}, 30);
+    if (!r.ok()) error = r.why();
+  }
+  ~FailedNode() {
+    auto idle = [] {
+      auto r = flowc::runtime::capture_output({"sinfo", "--noheader", "-N", "--format=%T"}, {}, 30);
+      return r.ok() && (r.out.rfind("idle", 0) == 0 || r.out.rfind("mixed", 0) == 0 ||
+                        r.out.rfind("allocated", 0) == 0);
+    };
+    eventually([&] {
+      if (idle()) return true;
+      // Refused while the node is already back: then the next look sees it idle.
+      flowc::runtime::capture_output({"scontrol", "update", "nodename=localhost", "state=resume"}, {}, 30);
+      return false;
+    }, 60);
+  }
+  FailedNode(const FailedNode&) = delete;
+  FailedNode& operator=(const FailedNode&) = delete;
+};
+
+}  // namespace
+
+TEST_CASE("a node failing under a running job fails its task with the job id and what to do, a rerun resumes",
+          "[slurm]") {
+  HpcProject p("slurm-nodefail");
+  // While `hold` exists the slow task waits long enough for its node to fail.
+  p.write("hold", "");
+  p.write("n.flow", fmt::format(R"(
+op quick() -> (out: file) {{ run "echo 1 > ${{out}}" }}
+op slow() -> (out: file) {{
+    run "if [ -e {0}/hold ]; then touch {0}/started; sleep 120; fi; echo 2 > ${{out}}"
+}}
+workflow main() -> (a: file, b: file) {{
+    q = quick()
+    s = slow()
+    return (a = q.out, b = s.out)
+}}
+)",
+                                p.dir.string()));
+  write_profile(p);
+  std::string sbatch_log = add_shim(p, "sbatch");
+  {
+    flowc::test::BackgroundFlowc run(p, {"run", "n.flow", "--profile", "prof.json"}, {shim_path(p)});
+    REQUIRE(eventually([&] { return fs::exists(p.dir / "started") && active_jobs(p).size() == 1; }));
+    std::string slow_id = active_jobs(p)[0];
+    int code = 0;
+    {
+      FailedNode node;
+      REQUIRE(node.error.empty());
+      code = run.wait();
+    }
+    std::string err = p.read("err.txt");
+    INFO(err);
+    CHECK(code == 1);
+    CHECK(std::regex_search(err, std::regex("op `slow` at main.s \\(n.flow:8:[0-9]+\\) .*\\(Slurm job " + slow_id +
+                                            ": its node failed \\(NODE_FAIL\\); its job log: [^;]*/\\.flowc-slurm\\.log; "
+                                            "a rerun runs it again once the node is back")));
+    CHECK(err.find("work dir: ") != std::string::npos);
+    // Ended, not requeued behind flowc's back.
+    CHECK(active_jobs(p).empty());
+  }
+  // Every job went with --no-requeue.
+  for (const std::string& call : lines_of(sbatch_log)) CHECK(call.find("--no-requeue") != std::string::npos);
+
+  fs::remove(p.dir / "hold");
+  auto r = p.flowc({"run", "n.flow", "--profile", "prof.json"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.err.find("2 tasks (1 ran, 1 cached)") != std::string::npos);
+  CHECK(p.output_file("a") == "1\n");
+  CHECK(p.output_file("b") == "2\n");
+}

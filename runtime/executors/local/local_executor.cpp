@@ -210,14 +210,16 @@ void LocalExecutor::cancel(uint64_t handle) {
 std::vector<Outcome> LocalExecutor::collect() {
   std::vector<Outcome> out;
   out.swap(not_started_);
-  // Reap everything that has ended.
-  while (!by_pid_.empty() || !cleanups_.empty()) {
+  // Reap what has ended of our own children, each by its pid: another
+  // executor in this process (a pilot agent's pre-fetches) reaps its own.
+  std::vector<pid_t> ours(cleanups_.begin(), cleanups_.end());
+  for (const auto& entry : by_pid_) ours.push_back(entry.first);
+  for (pid_t pid : ours) {
     int status = 0;
-    pid_t pid = ::waitpid(-1, &status, WNOHANG);
-    if (pid <= 0) break;
+    if (::waitpid(pid, &status, WNOHANG) != pid) continue;
     if (cleanups_.erase(pid)) continue;
     auto it = by_pid_.find(pid);
-    if (it == by_pid_.end()) continue;  // not one of ours
+    if (it == by_pid_.end()) continue;
     Child& child = it->second;
     // Whatever the command left running in its group goes with it.
     ::kill(-pid, SIGKILL);

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -18,6 +19,7 @@
 #include "runtime/executors/local/local_executor.h"
 #include "runtime/executors/pilot/channel.h"
 #include "runtime/process/find_program.h"
+#include "runtime/process/run_captured.h"
 #include "runtime/executors/slurm/job_script.h"
 #include "runtime/mpi/mpi_launch.h"
 
@@ -32,6 +34,8 @@ namespace {
 constexpr double kOrphanSeconds = 60;
 constexpr auto kTick = std::chrono::milliseconds(5);
 constexpr auto kHeartbeat = std::chrono::seconds(1);
+// Waiting tasks whose inputs an agent pre-fetches at once, at most.
+constexpr int kPrefetchAhead = 4;
 
 std::string read_text(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -66,6 +70,11 @@ int run_agent(const std::string& dir_text) {
   }
 
   LocalExecutor executor(std::chrono::seconds(3));
+  // Copies inputs to scratch for tasks still waiting (PilotTask::prefetch_argv).
+  LocalExecutor fetcher(std::chrono::seconds(3));
+  std::map<uint64_t, std::string> fetching;                    // handle → the task's seq
+  std::set<std::string> fetched;                               // seqs whose pre-fetch ended
+  std::map<std::string, std::vector<std::string>> unfetch;     // seq → how to drop its copies
   std::map<uint64_t, std::pair<std::string, std::string>> running;  // handle → (seq file, work dir)
   auto last_beat = std::chrono::steady_clock::now() - kHeartbeat;
   std::cerr << fmt::format("flowc agent: on {} with {} cpus, taking tasks from {}\n", host, executor.default_jobs(),
@@ -106,7 +115,16 @@ int run_agent(const std::string& dir_text) {
       }
     }
 
-    // Claim what fits, oldest first.
+    // Pre-fetches that ended: their tasks may start.
+    for (const Outcome& o : fetcher.collect()) {
+      auto it = fetching.find(o.handle);
+      if (it == fetching.end()) continue;
+      fetched.insert(it->second);
+      fetching.erase(it);
+    }
+
+    // Claim what fits, oldest first; while the next waits for cores, ready
+    // the inputs of the next few (one copy at a time: it is I/O).
     std::vector<fs::path> inbox;
     for (const auto& e : fs::directory_iterator(dir / "inbox", ec)) {
       if (e.path().extension() == ".task") inbox.push_back(e.path());
@@ -114,25 +132,51 @@ int run_agent(const std::string& dir_text) {
     std::sort(inbox.begin(), inbox.end(), [](const fs::path& a, const fs::path& b) {
       return std::stoull(a.stem().string()) < std::stoull(b.stem().string());
     });
+    bool full = false;
+    int ahead = 0;
+    auto is_fetching = [&](const std::string& seq) {
+      return std::any_of(fetching.begin(), fetching.end(), [&](const auto& f) { return f.second == seq; });
+    };
     for (const fs::path& file : inbox) {
       auto task = parse_task(read_text(file));
       if (!task) continue;  // half-written: flowc writes through a rename, so never; skip it
-      LaunchSpec spec;
-      spec.work_dir = task->work_dir;
-      spec.argv = task->argv;
-      if (auto path = find_in_path(spec.argv.at(0), task->env)) spec.argv[0] = *path;  // srun
-      spec.stdout_path = task->stdout_path;
-      spec.stderr_path = task->stderr_path;
-      spec.timeout_seconds = task->timeout_seconds;
-      spec.cpus = std::max(1, std::min(task->cpus, executor.default_jobs()));
-      spec.env = task->env;
-      spec.env.insert(spec.env.end(), slurm_env.begin(), slurm_env.end());
-      if (!executor.has_room(spec)) break;
-      fs::path claimed = dir / "running" / file.filename();
-      fs::rename(file, claimed, ec);
-      if (ec) continue;  // another agent took it
-      uint64_t handle = executor.submit(spec);
-      running[handle] = {claimed.string(), task->work_dir};
+      std::string seq = file.stem().string();
+      if (!full) {
+        LaunchSpec spec;
+        spec.work_dir = task->work_dir;
+        spec.argv = task->argv;
+        if (auto path = find_in_path(spec.argv.at(0), task->env)) spec.argv[0] = *path;  // srun
+        spec.stdout_path = task->stdout_path;
+        spec.stderr_path = task->stderr_path;
+        spec.timeout_seconds = task->timeout_seconds;
+        spec.cpus = std::max(1, std::min(task->cpus, executor.default_jobs()));
+        spec.env = task->env;
+        spec.env.insert(spec.env.end(), slurm_env.begin(), slurm_env.end());
+        // A task whose inputs are being fetched waits for them (and those
+        // after it, to keep the order).
+        if (is_fetching(seq) || !executor.has_room(spec)) {
+          full = true;
+        } else {
+          fs::path claimed = dir / "running" / file.filename();
+          fs::rename(file, claimed, ec);
+          if (ec) continue;  // another agent took it
+          uint64_t handle = executor.submit(spec);
+          running[handle] = {claimed.string(), task->work_dir};
+          fetched.erase(seq);
+          unfetch.erase(seq);  // its own run cleans its scratch
+          continue;
+        }
+      }
+      if (task->prefetch_argv.empty() || ++ahead > kPrefetchAhead) continue;
+      if (!fetching.empty() || fetched.count(seq)) continue;
+      LaunchSpec fetch;
+      fetch.work_dir = task->work_dir;
+      fetch.argv = task->prefetch_argv;
+      fetch.stdout_path = (fs::path(task->work_dir) / ".flowc-fetch.log").string();
+      fetch.stderr_path = fetch.stdout_path;
+      fetch.env = task->env;
+      fetching[fetcher.submit(fetch)] = seq;
+      unfetch[seq] = task->unfetch_argv;
     }
 
     if (running.empty() && inbox.empty()) {
@@ -144,6 +188,10 @@ int run_agent(const std::string& dir_text) {
       }
     }
     std::this_thread::sleep_for(kTick);
+  }
+  // Copies made for tasks this agent never ran.
+  for (const auto& [seq, argv] : unfetch) {
+    if (!argv.empty()) capture_output(argv, {}, 60);
   }
   fs::remove(alive);
   return 0;

@@ -37,6 +37,13 @@ struct PilotTask {
   double timeout_seconds = 0;
   int cpus = 1;
   std::vector<std::string> env;
+  // A command that readies the task before it starts (copies its inputs to
+  // the node's scratch), run by an agent while the task waits for cores;
+  // empty: none. The task's own command does it anyway if this did not run.
+  std::vector<std::string> prefetch_argv;
+  // Undoes a prefetch whose task this agent never ran (it leaves; flowc
+  // cancelled the task): removes the copies from scratch.
+  std::vector<std::string> unfetch_argv;
 };
 
 std::string task_text(const PilotTask& task);

@@ -38,6 +38,7 @@ PilotSettings PilotSettings::read(Settings& s) {
   out.max_queued = s.count("max_queued", out.max_queued, 1);
   out.lost_after = s.seconds("lost_after", out.lost_after);
   out.sbatch_args = s.texts("sbatch_args");
+  out.scratch = s.text("scratch", "");
   return out;
 }
 
@@ -87,6 +88,9 @@ bool PilotExecutor::start_allocation(std::string* error) {
       fmt::format("--nodes={}", settings_.nodes),
       "--exclusive",
       "--mem=0",
+      // A node that fails ends the pilot (its tasks are reported and a rerun
+      // resumes them) rather than requeueing it unseen.
+      "--no-requeue",
       fmt::format("--time={}", static_cast<long>(std::ceil(settings_.time / 60))),
   };
   if (!settings_.partition.empty()) args.push_back("--partition=" + settings_.partition);
@@ -100,6 +104,38 @@ bool PilotExecutor::start_allocation(std::string* error) {
   }
   allocation_ = s.job_id;
   return true;
+}
+
+namespace {
+constexpr const char* kStagingScript = ".flowc-staged.sh";
+}  // namespace
+
+// `sh .flowc-staged.sh fetch` copies the task's inputs into its folder in
+// scratch (named after its work dir, so that the run finds it) and marks it
+// complete; `sh .flowc-staged.sh run CMD...` copies them unless a fetch did,
+// points the links at the copies, runs CMD, moves the outputs back and
+// removes the folder.
+std::string PilotExecutor::staging_wrapper(const LaunchSpec& spec) const {
+  std::string folder = (fs::path(settings_.scratch) / ("flowc-" + fs::path(spec.work_dir).filename().string())).string();
+  std::string fetch = "rm -rf \"$stage\" && mkdir -p \"$stage\" || rc=98\n"
+                      "if [ $rc -eq 0 ]; then\n" + slurm::staging_copy(spec) + "fi\n";
+  return "#!/bin/sh\n# Written by flowc: stages the task's files in node-local scratch around it.\n"
+         "rc=0\n"
+         "stage=" + shell_quote(folder) + "\n"
+         "[ \"$1\" = drop ] && { rm -rf \"$stage\"; exit 0; }\n"
+         "if [ \"$1\" = fetch ]; then\n"
+         "  [ -e \"$stage/.fetched\" ] && exit 0\n" + fetch +
+         "  if [ $rc -eq 0 ]; then date +%s.%N > \"$stage/.fetched\"; cp \"$stage/.fetched\" .flowc-fetched; "
+         "else rm -rf \"$stage\"; fi\n"
+         "  exit $rc\n"
+         "fi\n"
+         "shift\n"
+         "trap 'if [ -n \"$stage\" ]; then rm -rf \"$stage\"; fi' EXIT\n"
+         "trap 'exit 143' TERM\n"
+         "if [ ! -e \"$stage/.fetched\" ]; then\n" + fetch + "fi\n"
+         "[ $rc -eq 0 ] && { " + "\n" + slurm::staging_links(spec) + "}\n" +
+         slurm::staging_failed(settings_.scratch, ">&2") +
+         "if [ $rc -eq 0 ]; then\n  \"$@\"\n  rc=$?\nfi\n" + slurm::staging_end(spec, ">&2") + "exit $rc\n";
 }
 
 uint64_t PilotExecutor::submit(const LaunchSpec& spec) {
@@ -127,6 +163,20 @@ uint64_t PilotExecutor::submit(const LaunchSpec& spec) {
     // Its own step of the allocation; the pilot, not Slurm, decides what
     // shares the cores (--overlap, --overcommit).
     t.argv = srun_command(spec.mpi_ranks, spec.cpus, true, true, spec.argv);
+  }
+  if (!settings_.scratch.empty() && slurm::stages(spec)) {
+    // The agent runs the command through a script that stages its files in
+    // the node's scratch around it (the command is the script's "$@").
+    std::string wrapper = (fs::path(spec.work_dir) / kStagingScript).string();
+    if (!slurm::write_atomically(wrapper, staging_wrapper(spec))) {
+      return not_started(fmt::format("cannot write `{}`", wrapper));
+    }
+    t.argv.insert(t.argv.begin(), {"/bin/sh", wrapper, "run"});
+    // On one node, the agent that pre-fetches a task is the one that runs it.
+    if (settings_.nodes == 1) {
+      t.prefetch_argv = {"/bin/sh", wrapper, "fetch"};
+      t.unfetch_argv = {"/bin/sh", wrapper, "drop"};
+    }
   }
   t.stdout_path = spec.stdout_path;
   t.stderr_path = spec.stderr_path;

@@ -27,6 +27,7 @@ struct PilotSettings {
   int64_t max_queued = 256;     // tasks handed to the agents at once
   double lost_after = 30;       // the allocation gone from squeue this long: ended
   std::vector<std::string> sbatch_args;
+  std::string scratch;          // node-local scratch to stage each task's files in; empty: none
   static PilotSettings read(Settings& settings);
 };
 
@@ -52,6 +53,8 @@ class PilotExecutor : public Executor {
   uint64_t adopt(const LeftBehind& left, const LaunchSpec& spec) override;
 
  private:
+  // The script that stages a task's files around its command (scratch).
+  std::string staging_wrapper(const LaunchSpec& spec) const;
   struct Task {
     LaunchSpec spec;
     bool cancelling = false;

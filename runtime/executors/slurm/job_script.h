@@ -25,7 +25,29 @@ struct ScriptOptions {
   // element of a job array starts with the array's): the script then sets
   // and unsets what differs from the task's. Nothing: the job's is the task's.
   const std::vector<std::string>* job_env = nullptr;
+  // Node-local scratch (the profile's `scratch`); empty: none. The script
+  // then stages the task's files there (staging_start/staging_end).
+  std::string scratch;
 };
+
+// Node-local staging, as shell text around a command that sets `rc`.
+// staging_start copies each input of `spec` into a fresh folder under
+// `scratch` (`$stage`) and repoints its link in the work dir at the copy, and
+// makes each output a link into `$stage`; it sets rc to 98 (saying why to
+// `err`, a redirection such as ">&2") when it cannot. staging_end points the
+// links back at the inputs, and when rc is 0 moves each output into the work
+// dir atomically (a copy beside it, then a rename); otherwise it removes
+// them, so no half-written output is left. Then it removes `$stage`.
+std::string staging_start(const LaunchSpec& spec, const std::string& scratch, const std::string& err);
+std::string staging_end(const LaunchSpec& spec, const std::string& err);
+// The pieces of staging_start, for a stage folder `$stage` chosen elsewhere
+// (a pilot's pre-fetch): copying the inputs in, pointing the links at the
+// copies and the outputs into `$stage`, and saying why it failed (rc != 0).
+std::string staging_copy(const LaunchSpec& spec);
+std::string staging_links(const LaunchSpec& spec);
+std::string staging_failed(const std::string& scratch, const std::string& err);
+// Whether `spec` has anything to stage.
+bool stages(const LaunchSpec& spec);
 
 // Whether a script can give a job `env` (every name a shell identifier).
 bool exportable(const std::vector<std::string>& env);

@@ -55,6 +55,7 @@ SlurmSettings SlurmSettings::read(Settings& s) {
   out.sbatch_args = s.texts("sbatch_args");
   out.array_min = s.count("array_min", out.array_min, 0);
   out.array_max = s.count("array_max", out.array_max, 1);
+  out.scratch = s.text("scratch", "");
   return out;
 }
 
@@ -94,6 +95,10 @@ std::vector<std::string> SlurmExecutor::shape_args(const LaunchSpec& spec) {
   std::vector<std::string> a = {
       fmt::format("--ntasks={}", ranks),
       fmt::format("--cpus-per-task={}", spec.cpus),
+      // A job whose node fails must end as NODE_FAIL, which flowc reports
+      // (and retries if the op allows), not be requeued behind its back: a
+      // requeued job would rerun in a work dir flowc may already have judged.
+      "--no-requeue",
   };
   if (spec.mem_bytes > 0) a.push_back(fmt::format("--mem={}M", (spec.mem_bytes + (1 << 20) - 1) >> 20));
   // Slurm counts minutes. A task's own timeout is enforced inside the job
@@ -157,6 +162,7 @@ void SlurmExecutor::try_submit(Job& job) {
   args.insert(args.end(), shape.begin(), shape.end());
   slurm::ScriptOptions script_options;
   script_options.overcommit = std::find(args.begin(), args.end(), "--overcommit") != args.end();
+  script_options.scratch = settings_.scratch;
   std::string script = (fs::path(spec.work_dir) / slurm::kScriptFile).string();
   if (!slurm::write_atomically(script, slurm::job_script(spec, script_options))) {
     return finish(job, not_started(fmt::format("cannot write its job script `{}`", script)));
@@ -177,6 +183,7 @@ void SlurmExecutor::try_submit_array(const std::vector<uint64_t>& handles) {
   std::vector<std::string> args = shape_args(lead);
   slurm::ScriptOptions script_options;
   script_options.overcommit = std::find(args.begin(), args.end(), "--overcommit") != args.end();
+  script_options.scratch = settings_.scratch;
   script_options.job_env = &lead.env;
   std::vector<uint64_t> elements;
   std::vector<std::string> dirs;
@@ -433,7 +440,10 @@ void SlurmExecutor::judge_by_state(Job& job, Clock::time_point now) {
       }
       break;
     case State::NodeFail:
-      o.detail = fmt::format("Slurm job {}: its node failed ({}); its job log: {}", id, job.state_text, log);
+      o.signal = SIGTERM;  // what slurmd sends; SIGKILL would suggest memory
+      o.detail = fmt::format("Slurm job {}: its node failed ({}); its job log: {}; a rerun runs it again once the node "
+                             "is back (sinfo shows it), keeping what finished",
+                             id, job.state_text, log);
       break;
     case State::OutOfMemory:
       o.detail = fmt::format("Slurm job {} ran out of memory{}; its job log: {}", id,

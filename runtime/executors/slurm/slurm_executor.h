@@ -44,6 +44,7 @@ struct SlurmSettings {
   std::vector<std::string> sbatch_args;  // anything else sbatch should be told
   int64_t array_min = 8;           // alike tasks submitted together at least this many: one job array; 0: never
   int64_t array_max = 1000;        // elements of one array at most (Slurm's MaxArraySize is 1001 by default)
+  std::string scratch;             // node-local scratch to stage each task's files in; empty: none
 
   // Reads a profile's settings; mistakes are left in `settings` (finish()).
   static SlurmSettings read(Settings& settings);
