@@ -29,16 +29,12 @@ Clock::duration seconds(double s) { return seconds_of(s); }
 
 PilotSettings PilotSettings::read(Settings& s) {
   PilotSettings out;
-  out.partition = s.text("partition", "");
-  out.account = s.text("account", "");
-  out.qos = s.text("qos", "");
+  out.read_site(s);
   out.nodes = s.count("nodes", out.nodes, 1);
   out.time = s.seconds("time", out.time);
   out.poll_interval = s.seconds("poll_interval", out.poll_interval);
   out.max_queued = s.count("max_queued", out.max_queued, 1);
   out.lost_after = s.seconds("lost_after", out.lost_after);
-  out.sbatch_args = s.texts("sbatch_args");
-  out.scratch = s.text("scratch", "");
   return out;
 }
 
@@ -93,9 +89,8 @@ bool PilotExecutor::start_allocation(std::string* error) {
       "--no-requeue",
       fmt::format("--time={}", static_cast<long>(std::ceil(settings_.time / 60))),
   };
-  if (!settings_.partition.empty()) args.push_back("--partition=" + settings_.partition);
-  if (!settings_.account.empty()) args.push_back("--account=" + settings_.account);
-  if (!settings_.qos.empty()) args.push_back("--qos=" + settings_.qos);
+  std::vector<std::string> placement = settings_.placement_args();
+  args.insert(args.end(), placement.begin(), placement.end());
   args.insert(args.end(), settings_.sbatch_args.begin(), settings_.sbatch_args.end());
   slurm::Submitted s = slurm::sbatch(args, script, {});
   if (s.job_id.empty()) {

@@ -16,18 +16,16 @@
 #include "runtime/executors/chore.h"
 #include "runtime/executors/executor.h"
 #include "runtime/executors/settings.h"
+#include "runtime/executors/slurm/site.h"
 
 namespace flowc::runtime {
 
-struct PilotSettings {
-  std::string partition, account, qos;
+struct PilotSettings : slurm::Site {
   int64_t nodes = 1;
   double time = 3600;           // the allocation's length, seconds
   double poll_interval = 1;     // seconds between squeue queries about the allocation
   int64_t max_queued = 256;     // tasks handed to the agents at once
   double lost_after = 30;       // the allocation gone from squeue this long: ended
-  std::vector<std::string> sbatch_args;
-  std::string scratch;          // node-local scratch to stage each task's files in; empty: none
   static PilotSettings read(Settings& settings);
 };
 

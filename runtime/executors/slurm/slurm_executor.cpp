@@ -44,18 +44,14 @@ std::string read_job_id(const std::string& work_dir) {
 
 SlurmSettings SlurmSettings::read(Settings& s) {
   SlurmSettings out;
-  out.partition = s.text("partition", "");
-  out.account = s.text("account", "");
-  out.qos = s.text("qos", "");
+  out.read_site(s);
   out.max_queued = s.count("max_queued", out.max_queued, 1);
   out.submit_rate = s.number("submit_rate", out.submit_rate);
   out.poll_interval = s.seconds("poll_interval", out.poll_interval);
   out.submit_retry = s.seconds("submit_retry", out.submit_retry);
   out.lost_after = s.seconds("lost_after", out.lost_after);
-  out.sbatch_args = s.texts("sbatch_args");
   out.array_min = s.count("array_min", out.array_min, 0);
   out.array_max = s.count("array_max", out.array_max, 1);
-  out.scratch = s.text("scratch", "");
   return out;
 }
 
@@ -108,9 +104,8 @@ std::vector<std::string> SlurmExecutor::shape_args(const LaunchSpec& spec) {
                                              : 0;
   if (limit > 0) a.push_back(fmt::format("--time={}", static_cast<long>(std::ceil(limit / 60))));
   if (spec.gpus > 0) a.push_back(fmt::format("--gres=gpu:{}", spec.gpus));
-  if (!settings_.partition.empty()) a.push_back("--partition=" + settings_.partition);
-  if (!settings_.account.empty()) a.push_back("--account=" + settings_.account);
-  if (!settings_.qos.empty()) a.push_back("--qos=" + settings_.qos);
+  std::vector<std::string> placement = settings_.placement_args();
+  a.insert(a.end(), placement.begin(), placement.end());
   if (spec.mpi_ranks > 0) {
     if (!largest_node_cpus_) largest_node_cpus_ = slurm::largest_node_cpus(settings_.partition);
     if (*largest_node_cpus_ > 0 && static_cast<int64_t>(ranks) * spec.cpus > *largest_node_cpus_) {

@@ -30,21 +30,19 @@
 #include "runtime/executors/chore.h"
 #include "runtime/executors/executor.h"
 #include "runtime/executors/settings.h"
+#include "runtime/executors/slurm/site.h"
 #include "runtime/executors/slurm/slurm_cli.h"
 
 namespace flowc::runtime {
 
-struct SlurmSettings {
-  std::string partition, account, qos;
+struct SlurmSettings : slurm::Site {
   int64_t max_queued = 1000;       // jobs of this run in Slurm's queue at once
   double submit_rate = 10;         // sbatch calls per second, at most
   double poll_interval = 1;        // seconds between squeue queries
   double submit_retry = 600;       // how long a refused ("not now") submission keeps being retried
   double lost_after = 30;          // a job Slurm forgot, with no exit status: failed after this long
-  std::vector<std::string> sbatch_args;  // anything else sbatch should be told
   int64_t array_min = 8;           // alike tasks submitted together at least this many: one job array; 0: never
   int64_t array_max = 1000;        // elements of one array at most (Slurm's MaxArraySize is 1001 by default)
-  std::string scratch;             // node-local scratch to stage each task's files in; empty: none
 
   // Reads a profile's settings; mistakes are left in `settings` (finish()).
   static SlurmSettings read(Settings& settings);
