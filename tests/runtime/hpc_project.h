@@ -3,71 +3,34 @@
 #pragma once
 
 #include <signal.h>
-#include <unistd.h>
 
-#include <algorithm>
-#include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
+#include "tests/support/project.h"
 #include "tests/support/test_support.h"
 
 namespace flowc::test {
 
-struct HpcProject {
-  std::filesystem::path dir;
-  explicit HpcProject(const std::string& name) {
-    static int n = 0;
-    // Under /tmp, which every Slurm job of this single node sees too.
-    dir = std::filesystem::temp_directory_path() /
-          ("flowc-" + name + "-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
-    std::filesystem::remove_all(dir);
-    std::filesystem::create_directories(dir);
-  }
-  ~HpcProject() {
-    std::error_code ec;
-    std::filesystem::remove_all(dir, ec);
-  }
-  HpcProject(const HpcProject&) = delete;
-  HpcProject& operator=(const HpcProject&) = delete;
-
-  std::string path(const std::string& name) const { return (dir / name).string(); }
-  std::string write(const std::string& name, const std::string& text) {
-    std::filesystem::path p = dir / name;
-    std::filesystem::create_directories(p.parent_path());
-    write_file(p.string(), text);
-    return p.string();
-  }
-  std::string read(const std::string& name) const { return read_file((dir / name).string()); }
-  CommandResult flowc(const std::vector<std::string>& args, const std::vector<std::string>& env = {}) const {
-    return run_flowc(args, dir.string(), env);
-  }
-  // The events of the last run (or of every run).
-  std::vector<nlohmann::json> events(bool every_run = false) const {
-    std::vector<std::filesystem::path> runs;
-    for (const auto& e : std::filesystem::directory_iterator(dir / ".flow" / "runs")) runs.push_back(e.path());
-    std::sort(runs.begin(), runs.end());
-    std::vector<nlohmann::json> out;
-    for (size_t i = every_run ? 0 : runs.size() - 1; i < runs.size(); ++i) {
-      std::ifstream in(runs[i] / "events.jsonl");
-      for (std::string line; std::getline(in, line);) out.push_back(nlohmann::json::parse(line));
-    }
-    return out;
-  }
-  size_t count(const std::string& event) const {
-    auto all = events();
-    return std::count_if(all.begin(), all.end(), [&](const nlohmann::json& e) { return e["event"] == event; });
-  }
-  // The published value of output `name` (a file's content for a file).
-  std::string output_file(const std::string& name, size_t item = SIZE_MAX) const {
-    auto outputs = nlohmann::json::parse(read("flow-out/outputs.json"));
-    auto v = outputs[name];
-    return read_file(item == SIZE_MAX ? v.get<std::string>() : v[item].get<std::string>());
-  }
+// The shared scratch Project, named "flowc-NAME-...": under /tmp, which
+// every Slurm job of this single node sees too.
+struct HpcProject : Project {
+  explicit HpcProject(const std::string& name) : Project("flowc-" + name) {}
 };
+
+// Two MPI ops side by side (3 and 2 ranks) running `prog`, an MPI probe that
+// writes what its communicator is: each must get its own MPI_COMM_WORLD.
+inline constexpr const char* kTwoMpiProbes = R"(
+op probe(prog: str, ranks: int) -> (report: file) {
+    mpi { ranks = ranks }
+    run "${prog} ${report}"
+}
+workflow main(prog: str) -> (three: file, two: file) {
+    a = probe(prog = prog, ranks = 3)
+    b = probe(prog = prog, ranks = 2)
+    return (three = a.report, two = b.report)
+}
+)";
 
 // A flowc run in the background, killed (and waited for) when the test ends
 // early, so that a failing test leaves nothing running behind it.

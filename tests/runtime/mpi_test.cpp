@@ -5,26 +5,11 @@
 #include "tests/runtime/hpc_project.h"
 
 using flowc::test::HpcProject;
-
-namespace {
-
-const char* kTwoMpiOps = R"(
-op probe(prog: str, ranks: int) -> (report: file) {
-    mpi { ranks = ranks }
-    run "${prog} ${report}"
-}
-workflow main(prog: str) -> (three: file, two: file) {
-    a = probe(prog = prog, ranks = 3)
-    b = probe(prog = prog, ranks = 2)
-    return (three = a.report, two = b.report)
-}
-)";
-
-}  // namespace
+using flowc::test::kTwoMpiProbes;
 
 TEST_CASE("two MPI ops side by side each have their own MPI_COMM_WORLD", "[mpi]") {
   HpcProject p("mpi");
-  p.write("m.flow", kTwoMpiOps);
+  p.write("m.flow", kTwoMpiProbes);
   auto r = p.flowc({"run", "m.flow", "-j", "2", "-p", std::string("prog=") + MPI_PROBE});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);

@@ -80,17 +80,7 @@ workflow main(count: int = 150) -> (all: file) {
 
 TEST_CASE("in a pilot, MPI tasks are srun steps of the allocation, each its own MPI_COMM_WORLD", "[slurm][pilot][mpi]") {
   HpcProject p("pilot-mpi");
-  p.write("m.flow", R"(
-op probe(prog: str, ranks: int) -> (report: file) {
-    mpi { ranks = ranks }
-    run "${prog} ${report}"
-}
-workflow main(prog: str) -> (three: file, two: file) {
-    a = probe(prog = prog, ranks = 3)
-    b = probe(prog = prog, ranks = 2)
-    return (three = a.report, two = b.report)
-}
-)");
+  p.write("m.flow", flowc::test::kTwoMpiProbes);
   auto r = p.flowc({"run", "m.flow", "--executor", "slurm-pilot", "--time", "10m", "-p", std::string("prog=") + MPI_PROBE});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);

@@ -290,17 +290,7 @@ workflow main() -> (all: file) {
 
 TEST_CASE("MPI ops run under srun, each its own MPI_COMM_WORLD, more ranks than cores", "[slurm][mpi]") {
   HpcProject p("slurm-mpi");
-  p.write("m.flow", R"(
-op probe(prog: str, ranks: int) -> (report: file) {
-    mpi { ranks = ranks }
-    run "${prog} ${report}"
-}
-workflow main(prog: str) -> (three: file, two: file) {
-    a = probe(prog = prog, ranks = 3)
-    b = probe(prog = prog, ranks = 2)
-    return (three = a.report, two = b.report)
-}
-)");
+  p.write("m.flow", flowc::test::kTwoMpiProbes);
   auto r = p.flowc({"run", "m.flow", "--profile", write_profile(p), "-p", std::string("prog=") + MPI_PROBE});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);

@@ -39,10 +39,11 @@ struct Project {
     write_file(p.string(), text);
     return p.string();
   }
+  std::string path(const std::string& name) const { return (dir / name).string(); }
   std::string read(const std::string& name) const { return read_file((dir / name).string()); }
   bool exists(const std::string& name) const { return std::filesystem::exists(dir / name); }
   std::string state_dir() const { return (dir / ".flow").string(); }
-  CommandResult flowc(const std::vector<std::string>& args, const std::vector<std::string>& env = {}) {
+  CommandResult flowc(const std::vector<std::string>& args, const std::vector<std::string>& env = {}) const {
     return run_flowc(args, dir.string(), env);
   }
   // The events of the last run (none if no run began).
@@ -60,6 +61,12 @@ struct Project {
   size_t count(const std::string& event) const {
     auto all = events();
     return std::count_if(all.begin(), all.end(), [&](const nlohmann::json& e) { return e["event"] == event; });
+  }
+  // The published value of output `name` (a file's content for a file).
+  std::string output_file(const std::string& name, size_t item = SIZE_MAX) const {
+    auto outputs = nlohmann::json::parse(read("flow-out/outputs.json"));
+    auto v = outputs[name];
+    return read_file(item == SIZE_MAX ? v.get<std::string>() : v[item].get<std::string>());
   }
 };
 
