@@ -9,20 +9,16 @@
 #include <nlohmann/json.hpp>
 
 #include "runtime/run/identical_tasks.h"
+#include "tests/support/occurrences.h"
 #include "tests/support/project.h"
 #include "tests/support/test_support.h"
 
 namespace fs = std::filesystem;
+using flowc::test::occurrences;
 using flowc::test::Project;
 using nlohmann::json;
 
 namespace {
-
-size_t occurrences(const std::string& text, const std::string& what) {
-  size_t n = 0;
-  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size())) ++n;
-  return n;
-}
 
 std::multiset<std::string> tasks_with(const Project& p, const std::string& event) {
   std::multiset<std::string> out;

@@ -131,15 +131,7 @@ workflow main(ns: list[int] = [1, 2, 3, 4, 5]) -> (outs: list[file]) {
 
 TEST_CASE("a pilot's agent runs the command in strict mode: under bash, a failing pipe fails it", "[slurm][pilot][shell]") {
   HpcProject p("pilot-strict");
-  p.write("s.flow", R"(
-op which() -> (out: str) { run "echo \"$${BASH_VERSION:+bash}\" > ${out}" }
-op piped() -> (out: file) { run "false | true; echo reached > ${out}" }
-workflow main() -> (w: str) {
-    w = which()
-    f = piped() with { optional = true }
-    return (w = w.out)
-}
-)");
+  p.write("s.flow", flowc::test::kStrictShell);
   auto r = p.flowc({"run", "s.flow", "--executor", "slurm-pilot", "--nodes", "1", "--time", "10m"});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);

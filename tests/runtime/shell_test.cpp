@@ -6,20 +6,16 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "tests/support/occurrences.h"
 #include "tests/support/project.h"
 #include "tests/support/test_support.h"
 
 namespace fs = std::filesystem;
+using flowc::test::occurrences;
 using flowc::test::Project;
 using nlohmann::json;
 
 namespace {
-
-size_t occurrences(const std::string& text, const std::string& what) {
-  size_t n = 0;
-  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size())) ++n;
-  return n;
-}
 
 // A PATH holding only a link to busybox's `sh` and `echo`: no bash to find.
 std::string path_without_bash(const Project& p) {

@@ -694,15 +694,7 @@ workflow main() -> (a: file, b: file) {{
 
 TEST_CASE("a Slurm job runs the command in strict mode: under bash, a failing pipe fails it", "[slurm][shell]") {
   HpcProject p("slurm-strict");
-  p.write("s.flow", R"(
-op which() -> (out: str) { run "echo \"$${BASH_VERSION:+bash}\" > ${out}" }
-op piped() -> (out: file) { run "false | true; echo reached > ${out}" }
-workflow main() -> (w: str) {
-    w = which()
-    f = piped() with { optional = true }
-    return (w = w.out)
-}
-)");
+  p.write("s.flow", flowc::test::kStrictShell);
   auto r = p.flowc({"run", "s.flow", "--profile", write_profile(p)});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
