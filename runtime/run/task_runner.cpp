@@ -16,8 +16,10 @@
 
 #include "ir/ir_json.h"
 #include "runtime/command/render.h"
+#include "runtime/command/shell.h"
 #include "runtime/containers/container_launch.h"
 #include "runtime/hash/hash.h"
+#include "runtime/process/find_program.h"
 #include "runtime/process/helper_programs.h"
 
 extern char** environ;
@@ -27,7 +29,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr int kKeyVersion = 1;
+// 2: commands run in strict mode (command/shell.h). A result made under
+// version 1's `sh -e`, which let a failing command inside a pipe pass, is
+// not trusted: its task runs again once.
+constexpr int kKeyVersion = 2;
 constexpr size_t kStderrLines = 20;
 
 // Names bound while a task's expressions are evaluated: its inputs and
@@ -101,7 +106,8 @@ TaskRunner::TaskRunner(const ir::Program& program, Store& store, std::string wor
       store_(store),
       work_root_(std::move(work_root)),
       fresh_(fresh),
-      helpers_dir_(own_program_dir()) {}
+      helpers_dir_(own_program_dir()),
+      bash_(find_on_path("bash").value_or("")) {}
 
 const std::string& TaskRunner::op_digest(const ir::Op& op) {
   auto it = op_digests_.find(&op);
@@ -195,6 +201,14 @@ Prepared TaskRunner::prepare(const Task& task, bool reuse) {
   p.key = hash_bytes(canonical(p.manifest));
   p.work_dir = (fs::path(work_root_) / p.key.substr(0, 2) / p.key.substr(2)).string();
 
+  // Identical tasks of one run are one task: the key's work dir belongs to
+  // the task that holds it, which may be running in it right now.
+  if (auto holder = held_.find(p.key); holder != held_.end() && holder->second != task.path) {
+    p.kind = Prepared::Identical;
+    p.leader = holder->second;
+    return p;
+  }
+
   // Reuse.
   if (!op.cache) {
     p.cache_miss = "the op says `cache false`";
@@ -219,6 +233,7 @@ Prepared TaskRunner::prepare(const Task& task, bool reuse) {
     p.cache_miss = "no earlier run had these inputs";
   }
 
+  held_.emplace(p.key, task.path);
   if (adoptable_.erase(p.key)) {
     p.kind = Prepared::Adopt;
     return p;
@@ -296,7 +311,7 @@ Prepared TaskRunner::prepare(const Task& task, bool reuse) {
   ValueScope command_scope(scope);
   auto script = render_command(op, command_scope, evaluator);
   if (auto* f = std::get_if<EvalFailure>(&script)) return fail(fmt::format("the command: {}", f->message));
-  std::string text = "set -e\n" + std::get<std::string>(script) + "\n";
+  std::string text = shell_prologue(op) + std::get<std::string>(script) + "\n";
   {
     std::ofstream out(work / ".command.sh", std::ios::binary);
     out << text;
@@ -322,7 +337,9 @@ Prepared TaskRunner::prepare(const Task& task, bool reuse) {
     for (const auto& [name, value] : task_env) spec.env.push_back(name + "=" + value);
   }
   spec.work_dir = p.work_dir;
-  spec.argv = {"/bin/sh", ".command.sh"};
+  // A container's image decides for itself (shell.h): its /bin/sh starts
+  // the script, which becomes bash if the image has it.
+  spec.argv = shell_argv(op.shell, op.image ? std::string() : bash_);
   spec.stdout_path = (work / ".stdout").string();
   spec.stderr_path = (work / ".stderr").string();
 
