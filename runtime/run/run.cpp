@@ -5,7 +5,6 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -15,6 +14,7 @@
 #include <fstream>
 #include <map>
 #include <ostream>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -23,8 +23,11 @@
 #include "runtime/containers/preflight.h"
 #include "runtime/executors/make_executor.h"
 #include "runtime/executors/router/router_executor.h"
+#include "runtime/files/disk.h"
+#include "runtime/files/interrupt.h"
 #include "runtime/run/events.h"
 #include "runtime/run/signals.h"
+#include "runtime/run/state_lock.h"
 #include "runtime/run/task_runner.h"
 #include "runtime/scheduler/plan.h"
 #include "runtime/store/store.h"
@@ -38,40 +41,6 @@ namespace {
 double now_seconds() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
-
-// One flowc run per state folder at a time: the cache and work dirs are
-// shared. The lock is released when the process ends, however it ends.
-class StateLock {
- public:
-  explicit StateLock(const fs::path& dir) {
-    path_ = (dir / "lock").string();
-    fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd_ >= 0 && ::flock(fd_, LOCK_EX | LOCK_NB) == 0) {
-      locked_ = true;
-      std::string pid = std::to_string(::getpid()) + "\n";
-      if (::ftruncate(fd_, 0) == 0 && ::write(fd_, pid.data(), pid.size()) < 0) {
-        // the pid in the file is only a courtesy for the error message below
-      }
-    }
-  }
-  ~StateLock() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  StateLock(const StateLock&) = delete;
-  StateLock& operator=(const StateLock&) = delete;
-  bool locked() const { return locked_; }
-  std::string holder() const {
-    std::ifstream in(path_);
-    std::string pid;
-    in >> pid;
-    return pid.empty() ? "another process" : "process " + pid;
-  }
-
- private:
-  std::string path_;
-  int fd_ = -1;
-  bool locked_ = false;
-};
 
 class Run {
  public:
@@ -157,6 +126,7 @@ class Run {
   };
   std::map<uint32_t, Group> groups_;
   int jobs_ = 1;
+  std::set<std::string> reported_;  // failures already said (the plan's problems repeat them)
   size_t ran_ = 0, cached_ = 0, failed_ = 0, retried_ = 0;
   int interrupted_ = 0;
   double start_time_ = 0;
@@ -169,13 +139,16 @@ RunResult Run::go() {
   fs::create_directories(state_ / "work", ec);
   fs::create_directories(state_ / "runs", ec);
   if (ec) {
-    err_ << fmt::format("flowc: error: cannot create `{}`: {}\n", state_.string(), ec.message());
+    std::string why = not_writable_text(state_, ec.value());
+    err_ << "flowc: error: "
+         << (why.empty() ? fmt::format("cannot create `{}`: {}", state_.string(), files::io_error_text(ec.value(), state_))
+                         : why)
+         << "\n";
     return {2, ""};
   }
   StateLock lock(state_);
   if (!lock.locked()) {
-    err_ << fmt::format("flowc: error: {} is running a workflow in this folder (it holds `{}`); wait for it to end\n",
-                        lock.holder(), (state_ / "lock").string());
+    err_ << "flowc: error: " << lock.problem() << "\n";
     return {2, ""};
   }
   try {
@@ -356,7 +329,8 @@ void Run::take_ready() {
 
 void Run::launch_ready() {
   start_groups();
-  while (!interrupted_) {
+  // A pending Ctrl-C is read by the loop's next wait: start nothing more.
+  while (!interrupted_ && !files::interrupt_pending()) {
     if (held_) {
       auto& [id, prepared] = *held_;
       if (!executor_->has_room(prepared.spec)) return;
@@ -380,6 +354,10 @@ void Run::launch_ready() {
     queue_.pop_front();
     const Task& task = plan_->task(id);
     Prepared prepared = runner_->prepare(task);
+    if (prepared.kind == Prepared::Failed && files::interrupt_pending()) {
+      queue_.push_front(id);  // hashing its inputs was interrupted: not its failure
+      return;
+    }
     switch (prepared.kind) {
       case Prepared::Cached:
         reused(id, prepared);
@@ -613,7 +591,9 @@ void Run::handle(const Outcome& outcome) {
       }
     }
   }
-  std::string state = outcome.how == Outcome::How::Cancelled ? "cancelled" : "failed";
+  // Interrupted while its outputs were checked: cancelled, not failed.
+  bool cancelled = outcome.how == Outcome::How::Cancelled || files::interrupt_pending();
+  std::string state = cancelled ? "cancelled" : "failed";
   fail(r.id, r.prepared, judged.error, state, r.attempt, r.started, outcome.exit_code);
   group_settled(group);
 }
@@ -720,6 +700,7 @@ void Run::fail(TaskId id, const Prepared& prepared, const std::string& error, co
                         {"exit_code", exit_code},
                         {"error", error},
                         {"work_dir", prepared.work_dir}});
+  reported_.insert(error);
   if (state == "failed" && !options_.json_events) {
     progress_->clear();
     err_ << "flowc: error: " << error << "\n";
@@ -811,32 +792,41 @@ RunResult Run::finish() {
   std::string status = interrupted_ ? "cancelled" : plan_->ok() ? "succeeded" : "failed";
   RunResult result{interrupted_ ? 130 : plan_->ok() ? 0 : 1, run_id_};
 
-  // Absent items and failures, each with its reason.
+  // Absent items and failures, each with its reason; a step that failed
+  // without a task (an expression of the workflow: `read_lines` of a
+  // missing file) is said here, as tasks' failures were when they failed.
+  std::string run_error;
   for (const Problem& p : plan_->problems()) {
     if (p.kind == Problem::Absent) {
       err_ << fmt::format("flowc: note: {} is absent: {}\n", p.path, p.message);
+    } else if (p.kind == Problem::Failed && !reported_.count(p.message) && !interrupted_) {
+      std::string text = fmt::format("{} ({}): {}", p.path, program_.where(p.loc), p.message);
+      err_ << "flowc: error: " << text << "\n";
+      if (run_error.empty()) run_error = text;
     }
   }
 
   Value published;
+  std::string publish_error;
   if (plan_->ok()) {
-    std::string error;
-    auto out = publish_outputs(program_, workflow_, plan_->outputs(), options_.outdir, options_.publish, &error);
+    auto out = publish_outputs(workflow_, plan_->outputs(), options_.outdir, options_.publish,
+                               PublishSources{(state_ / "work").string(), runner_->input_files()}, &publish_error);
     if (!out) {
-      err_ << "flowc: error: " << error << "\n";
-      status = "failed";
-      result.exit_code = 1;
+      err_ << "flowc: error: " << publish_error << "\n";
+      // Every task's result is kept: a rerun publishes without running any.
+      bool stopped = files::interrupt_pending();
+      status = stopped ? "cancelled" : "failed";
+      result.exit_code = stopped ? 130 : 1;
     } else {
       published = *out;
     }
   }
-  events_->emit("run_finished", {{"run_id", run_id_},
-                                 {"status", status},
-                                 {"seconds", seconds},
-                                 {"ran", ran_},
-                                 {"cached", cached_},
-                                 {"failed", failed_},
-                                 {"outputs", published}});
+  Value finished_event = {{"run_id", run_id_},  {"status", status},   {"seconds", seconds},    {"ran", ran_},
+                          {"cached", cached_},  {"failed", failed_},  {"outputs", published}};
+  // A run that failed with no failed task failed elsewhere: say where.
+  if (!publish_error.empty()) run_error = publish_error;
+  if (!run_error.empty()) finished_event["error"] = run_error;
+  events_->emit("run_finished", std::move(finished_event));
   store_->finish_run(run_id_, status);
   store_->flush();
   events_->flush();

@@ -67,9 +67,15 @@ struct RunRecord {
 
 class Store {
  public:
+  enum class Access {
+    Shared,     // other flowc processes may read it at the same time (explain)
+    Exclusive,  // this process alone, while it holds the state folder's lock;
+                // opens and reads without writing any file (a full disk)
+  };
   // Opens (creating if needed) the database at `path`. A database written by
-  // a newer flowc is refused rather than misread.
-  static std::unique_ptr<Store> open(const std::string& path);
+  // a newer flowc is refused rather than misread. A failure for want of
+  // space says so ("no space left on device in DIR ...").
+  static std::unique_ptr<Store> open(const std::string& path, Access access = Access::Shared);
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;

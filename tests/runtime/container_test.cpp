@@ -363,3 +363,29 @@ TEST_CASE("examples/containers.flow runs in its image", "[containers][examples]"
   std::string summary = json::parse(p.read("flow-out/outputs.json"))["summary"];
   CHECK(flowc::test::read_file(summary) == "words per file\n42\talpha.txt\n36\tbeta.txt\n");
 }
+
+TEST_CASE("links a container op makes out of its output are refused on the host, nothing of the host published",
+          "[containers][links]") {
+  Project p;
+  // In the container `/`, `/etc` and `/root` are the image's; the links are
+  // read on the host, where they would lead to the host's.
+  p.write("c.flow", std::string(R"(
+op sneaky() -> (out: dir) {
+    image ")") + kImage + R"("
+    run """
+        mkdir ${out}
+        echo fine > ${out}/ok
+        ln -s / ${out}/root
+        ln -s /etc/hostname ${out}/hostname
+    """
+}
+workflow main() -> (out: dir) { s = sneaky()  return (out = s.out) })");
+  auto r = p.flowc({"run", "c.flow"});
+  INFO(r.err);
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Catch::Contains("output `out` holds a link that leads outside the task's work dir") ||
+                        Catch::Contains("a folder that holds it"));
+  CHECK_FALSE(p.exists("flow-out/out"));
+  CHECK(p.count("failed") == 1);
+  CHECK(p.count("finished") == 0);
+}

@@ -91,7 +91,7 @@ std::vector<bool> RouterExecutor::settle(const std::vector<LeftBehind>& left) {
         where.push_back(i);
       }
     }
-    if (mine.empty()) continue;
+    // Even with none of the journal's: an executor may find more (local).
     std::vector<bool> k = e->settle(mine);
     for (size_t j = 0; j < where.size(); ++j) kept[where[j]] = kept[where[j]] || k[j];
   }
