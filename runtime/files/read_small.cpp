@@ -10,13 +10,15 @@
 
 #include <fmt/format.h>
 
+#include "runtime/files/fd.h"
 #include "runtime/files/tree.h"
 
 namespace flowc::runtime::files {
 
 std::optional<std::string> read_small(const std::string& path, uint64_t limit, std::string* error) {
   // Non-blocking: a FIFO with no writer would block the open itself.
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  Fd file(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+  int fd = file.get();
   if (fd < 0) {
     *error = std::strerror(errno);
     return std::nullopt;
@@ -49,12 +51,28 @@ std::optional<std::string> read_small(const std::string& path, uint64_t limit, s
       }
     }
   }
-  ::close(fd);
   if (!why.empty()) {
     *error = why;
     return std::nullopt;
   }
   return out;
+}
+
+Tail read_tail(const std::string& path, uint64_t max_bytes) {
+  Tail tail;
+  Fd file(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+  int fd = file.get();
+  if (fd < 0) return tail;
+  struct stat st;
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+    tail.size = static_cast<uint64_t>(st.st_size);
+    uint64_t from = tail.size > max_bytes ? tail.size - max_bytes : 0;
+    tail.cut = from > 0;
+    tail.text.resize(static_cast<size_t>(tail.size - from));
+    ssize_t n = ::pread(fd, tail.text.data(), tail.text.size(), static_cast<off_t>(from));
+    tail.text.resize(n > 0 ? static_cast<size_t>(n) : 0);
+  }
+  return tail;
 }
 
 }  // namespace flowc::runtime::files

@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 #include <xxhash.h>
 
+#include "runtime/files/fd.h"
 #include "runtime/files/interrupt.h"
 
 namespace flowc::runtime {
@@ -36,14 +37,6 @@ class StreamHash {
   XXH3_state_t* state_;
 };
 
-// Closes a descriptor at the end of its scope.
-struct Fd {
-  int fd;
-  ~Fd() {
-    if (fd >= 0) ::close(fd);
-  }
-};
-
 std::string special_text(const std::string& path, const std::string& kind) {
   return fmt::format("`{}` is {}, not a regular file: flowc reads a file whole to hash it, and this one would block "
                      "or never end; give a regular file (or a folder)",
@@ -53,13 +46,13 @@ std::string special_text(const std::string& path, const std::string& kind) {
 std::optional<std::string> hash_file(const std::string& path, std::string* error) {
   // Non-blocking, so that opening a FIFO with no writer returns at once
   // instead of waiting for one forever; it is refused just below.
-  Fd file{::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK)};
-  if (file.fd < 0) {
+  files::Fd file(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+  if (file.get() < 0) {
     *error = fmt::format("cannot read `{}`: {}", path, std::strerror(errno));
     return std::nullopt;
   }
   struct stat st;
-  if (::fstat(file.fd, &st) != 0) {
+  if (::fstat(file.get(), &st) != 0) {
     *error = fmt::format("cannot read `{}`: {}", path, std::strerror(errno));
     return std::nullopt;
   }
@@ -72,7 +65,7 @@ std::optional<std::string> hash_file(const std::string& path, std::string* error
   // cost more than hashing the small files most tasks write.
   static thread_local std::vector<char> buffer(256 << 10);
   while (true) {
-    ssize_t n = ::read(file.fd, buffer.data(), buffer.size());
+    ssize_t n = ::read(file.get(), buffer.data(), buffer.size());
     if (n == 0) break;
     if (n < 0) {
       if (errno == EINTR || errno == EAGAIN) continue;

@@ -10,13 +10,14 @@
 #include <fmt/format.h>
 
 #include "runtime/files/disk.h"
+#include "runtime/files/read_small.h"
 
 namespace flowc::runtime {
 namespace fs = std::filesystem;
 
 namespace {
 
-constexpr std::streamoff kLogTail = 64 << 10;
+constexpr uint64_t kLogTail = 64 << 10;
 
 uint64_t size_of(const fs::path& path) {
   std::error_code ec;
@@ -36,20 +37,12 @@ uint64_t size_of(const fs::path& path) {
 // Keeps the last kLogTail bytes of a log: read them, then truncate the file
 // (which frees its space) and write them back.
 uint64_t shorten_log(const fs::path& path) {
-  std::error_code ec;
-  uint64_t size = fs::file_size(path, ec);
-  if (ec || size <= static_cast<uint64_t>(kLogTail)) return 0;
-  std::string tail(static_cast<size_t>(kLogTail), '\0');
-  {
-    std::ifstream in(path, std::ios::binary);
-    in.seekg(static_cast<std::streamoff>(size) - kLogTail);
-    in.read(tail.data(), kLogTail);
-    tail.resize(static_cast<size_t>(in.gcount()));
-  }
-  std::string note = fmt::format("[flowc: the first {} bytes were removed to free the disk]\n", size - tail.size());
+  files::Tail tail = files::read_tail(path.string(), kLogTail);
+  if (!tail.cut) return 0;
+  uint64_t removed = tail.size - tail.text.size();
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << note << tail;
-  return size - tail.size();
+  out << fmt::format("[flowc: the first {} bytes were removed to free the disk]\n", removed) << tail.text;
+  return removed;
 }
 
 std::string human(uint64_t bytes) {

@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "runtime/files/disk.h"
+#include "runtime/files/fd.h"
 #include "runtime/files/interrupt.h"
 #include "runtime/files/tree.h"
 
@@ -21,23 +22,15 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Closes a descriptor at the end of its scope.
-struct Fd {
-  int fd;
-  ~Fd() {
-    if (fd >= 0) ::close(fd);
-  }
-};
-
 // Copies a regular file in blocks, obeying Ctrl-C between them. "" or why not.
 std::string copy_file(const std::string& from, const std::string& to) {
-  Fd in{::open(from.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK)};
-  if (in.fd < 0) return fmt::format("cannot read `{}`: {}", from, std::strerror(errno));
+  files::Fd in(::open(from.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+  if (in.get() < 0) return fmt::format("cannot read `{}`: {}", from, std::strerror(errno));
   struct stat st;
-  if (::fstat(in.fd, &st) != 0) return fmt::format("cannot read `{}`: {}", from, std::strerror(errno));
+  if (::fstat(in.get(), &st) != 0) return fmt::format("cannot read `{}`: {}", from, std::strerror(errno));
   if (!S_ISREG(st.st_mode)) return fmt::format("`{}` is {}", from, files::special_kind(st.st_mode));
-  Fd out{::open(to.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, st.st_mode & 07777)};
-  if (out.fd < 0) return fmt::format("cannot write `{}`: {}", to, std::strerror(errno));
+  files::Fd out(::open(to.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, st.st_mode & 07777));
+  if (out.get() < 0) return fmt::format("cannot write `{}`: {}", to, std::strerror(errno));
   constexpr size_t kBlock = 8 << 20;
   bool plain = false;  // copy_file_range refused: read and write
   std::vector<char> buffer;
@@ -45,16 +38,16 @@ std::string copy_file(const std::string& from, const std::string& to) {
     if (files::interrupt_pending()) return "interrupted";
     ssize_t n;
     if (!plain) {
-      n = ::copy_file_range(in.fd, nullptr, out.fd, nullptr, kBlock, 0);
+      n = ::copy_file_range(in.get(), nullptr, out.get(), nullptr, kBlock, 0);
       if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP)) {
         plain = true;
         continue;
       }
     } else {
       buffer.resize(1 << 20);
-      n = ::read(in.fd, buffer.data(), buffer.size());
+      n = ::read(in.get(), buffer.data(), buffer.size());
       for (ssize_t done = 0; n > 0 && done < n;) {
-        ssize_t w = ::write(out.fd, buffer.data() + done, static_cast<size_t>(n - done));
+        ssize_t w = ::write(out.get(), buffer.data() + done, static_cast<size_t>(n - done));
         if (w < 0 && errno == EINTR) continue;
         if (w < 0) return fmt::format("cannot write `{}`: {}", to, files::io_error_text(errno, to));
         done += w;

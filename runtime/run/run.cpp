@@ -242,7 +242,16 @@ RunResult Run::go() {
         last_flush = Clock::now();
       }
     }
-    return finish();
+    // A signal that came as the last task ended (it may have stopped that
+    // task's checks) is obeyed as if it came during the run.
+    if (SignalWatch::Events e = signals.wait(std::chrono::milliseconds(0)); e.interrupt && !interrupted_) {
+      interrupt(e.interrupt);
+    }
+    RunResult result = finish();
+    // One during finish() (publishing) was obeyed there: it must not end
+    // flowc by its default action once the signals are unblocked.
+    signals.wait(std::chrono::milliseconds(0));
+    return result;
   } catch (const StoreError& e) {
     if (progress_) progress_->clear();
     // Never carry on without a journal: the next run would redo work.

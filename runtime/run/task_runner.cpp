@@ -69,18 +69,11 @@ bool inside(const fs::path& dir, const fs::path& path) {
 // The last `n` lines of a log, read from its end: a task may have written
 // gigabytes to it before it failed.
 std::string last_lines(const fs::path& path, size_t n) {
-  constexpr std::streamoff kTail = 16 << 10;
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) return "";
-  std::streamoff size = in.tellg();
-  std::streamoff from = std::max<std::streamoff>(0, size - kTail);
-  in.seekg(from);
-  std::string text(static_cast<size_t>(size - from), '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<size_t>(std::max<std::streamsize>(0, in.gcount())));
+  files::Tail read = files::read_tail(path.string(), 16 << 10);
+  std::string text = std::move(read.text);
   std::erase(text, '\0');  // a sparse or binary log
   while (!text.empty() && text.back() == '\n') text.pop_back();
-  if (from > 0) {
+  if (read.cut) {
     // Drop the first line, cut in the middle, unless it is the only one.
     size_t newline = text.find('\n');
     if (newline != std::string::npos) text.erase(0, newline + 1);

@@ -105,7 +105,39 @@ workflow main() { for s in read_lines("names.fifo") { x = say(s = s) } })");
   CHECK_THAT(end.value("error", ""), Catch::Contains("is a FIFO"));
 }
 
-TEST_CASE("SIGTERM or Ctrl-C while flowc hashes a huge input stops it at once, the state intact",
+// Starts flowc with `args`, waits until it has read 256 MiB (of a huge
+// file it hashes), sends `sig`; whether it ended within 30 s, and how.
+struct Stopped {
+  bool ended = false;
+  int status = 0;
+  std::string err;
+};
+Stopped signal_while_hashing(const Project& p, const std::vector<std::string>& args, int sig) {
+  std::string err = p.path("err.txt");
+  pid_t pid = flowc::test::start_flowc(args, p.dir.string(), {}, p.path("out.txt"), err);
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (bytes_read(pid) < (256ll << 20) && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  Stopped s;
+  auto sent = std::chrono::steady_clock::now();
+  ::kill(pid, sig);
+  while (std::chrono::steady_clock::now() - sent < std::chrono::seconds(30)) {
+    if (::waitpid(pid, &s.status, WNOHANG) == pid) {
+      s.ended = true;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  if (!s.ended) {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, &s.status, 0);
+  }
+  s.err = flowc::test::read_file(err);
+  return s;
+}
+
+TEST_CASE("SIGTERM or Ctrl-C while flowc hashes a huge input or output stops it at once, the state intact",
           "[run][signals][special]") {
   Project p;
   p.write("w.flow", kCat);
@@ -118,35 +150,12 @@ TEST_CASE("SIGTERM or Ctrl-C while flowc hashes a huge input stops it at once, t
     ::close(fd);
   }
   for (int sig : {SIGTERM, SIGINT}) {
-    std::string err = p.path("err.txt");
-    pid_t pid = flowc::test::start_flowc({"run", "w.flow", "-p", "f=huge.bin"}, p.dir.string(), {}, p.path("out.txt"),
-                                         err);
-    // Until it is well into the file.
-    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (bytes_read(pid) < (256ll << 20) && std::chrono::steady_clock::now() < until) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    REQUIRE(bytes_read(pid) >= (256ll << 20));
-    auto sent = std::chrono::steady_clock::now();
-    ::kill(pid, sig);
-    int status = 0;
-    bool ended = false;
-    while (std::chrono::steady_clock::now() - sent < std::chrono::seconds(30)) {
-      if (::waitpid(pid, &status, WNOHANG) == pid) {
-        ended = true;
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    if (!ended) {
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, &status, 0);
-    }
-    INFO("signal " << sig << "\n" << flowc::test::read_file(err));
-    REQUIRE(ended);  // without the fix it reads on (or forever, for /dev/zero)
-    CHECK(WIFEXITED(status));
-    CHECK(WEXITSTATUS(status) == 130);
-    CHECK_THAT(flowc::test::read_file(err), !Catch::Contains("error: op `cat`"));  // interrupted, not failed
+    Stopped s = signal_while_hashing(p, {"run", "w.flow", "-p", "f=huge.bin"}, sig);
+    INFO("signal " << sig << "\n" << s.err);
+    REQUIRE(s.ended);  // without the fix it reads on (or forever, for /dev/zero)
+    CHECK(WIFEXITED(s.status));
+    CHECK(WEXITSTATUS(s.status) == 130);
+    CHECK_THAT(s.err, !Catch::Contains("error: op `cat`"));  // interrupted, not failed
   }
   // The state folder is intact: the next run works.
   p.write("small.txt", "small\n");
@@ -154,6 +163,20 @@ TEST_CASE("SIGTERM or Ctrl-C while flowc hashes a huge input stops it at once, t
   INFO(r.err);
   CHECK(r.exit_code == 0);
   CHECK(p.read("flow-out/o/o") == "small\n");
+
+  // A task's huge output, hashed when it ends: the task is cancelled, not failed.
+  p.write("out.flow", R"(
+op huge() -> (o: file) { run "truncate -s 1T ${o}" }
+workflow main() -> (o: file) { h = huge()  return (o = h.o) })");
+  Stopped out = signal_while_hashing(p, {"run", "out.flow"}, SIGTERM);
+  INFO(out.err);
+  REQUIRE(out.ended);
+  CHECK(WEXITSTATUS(out.status) == 130);
+  std::vector<std::string> states;
+  for (const json& e : p.events()) {
+    if (e.value("task", "") == "main.h" && e["event"] != "started") states.push_back(e["event"]);
+  }
+  CHECK(states == std::vector<std::string>{"cancelled"});
 }
 
 TEST_CASE("a failing task's huge stderr is read from its end only", "[run][memory]") {

@@ -89,9 +89,9 @@ TEST_CASE("slurmctld restarted in the middle of a run: flowc rides it out, a rer
   REQUIRE(controller_answers());
   HpcProject p("slurm-chaos");
   p.write("f.flow", R"(
-op square(n: int) -> (out: file) { run "sleep 2; echo $((${n} * ${n})) > ${out}" }
+op square(n: int) -> (out: file) { run "sleep $((${n} % 2)); echo $((${n} * ${n})) > ${out}" }
 op gather(parts: list[file]) -> (all: file) { run "cat ${parts} > ${all}" }
-workflow main(ns: list[int] = [1, 2, 3, 4, 5, 6]) -> (all: file) {
+workflow main(ns: list[int] = [1, 2, 3, 4]) -> (all: file) {
     for n in ns { s = square(n = n) }
     g = gather(parts = s.out)
     return (all = g.all)
@@ -100,8 +100,9 @@ workflow main(ns: list[int] = [1, 2, 3, 4, 5, 6]) -> (all: file) {
   p.write("prof.json", R"({"executor": "slurm",
     "executors": {"slurm": {"poll_interval": 0.5, "max_queued": 2, "array_min": 0, "lost_after": "2m"}}})");
   flowc::test::BackgroundFlowc run(p, {"run", "f.flow", "--profile", "prof.json"});
-  // Two jobs in flight (max_queued), four still to submit: then the outage.
-  REQUIRE(eventually([&] { return p.count("started") >= 2; }, 60));
+  // The first job submitted (max_queued: one more soon, two to come): then
+  // the outage, while sbatch and squeue are being called.
+  REQUIRE(eventually([&] { return p.count("started") >= 1; }, 60));
   {
     ControllerOutage outage;
     REQUIRE(outage.stopped());
@@ -112,11 +113,11 @@ workflow main(ns: list[int] = [1, 2, 3, 4, 5, 6]) -> (all: file) {
   std::string err = p.read("err.txt");
   INFO(err);
   CHECK(code == 0);
-  CHECK(p.output_file("all") == "1\n4\n9\n16\n25\n36\n");
+  CHECK(p.output_file("all") == "1\n4\n9\n16\n");
   // Nothing ran twice, and a rerun reuses all of it.
-  CHECK(p.count("started") == 7);
+  CHECK(p.count("started") == 5);
   auto again = p.flowc({"run", "f.flow", "--profile", "prof.json"});
   INFO(again.err);
   CHECK(again.exit_code == 0);
-  CHECK_THAT(again.err, Catch::Contains("(0 ran, 7 cached)"));
+  CHECK_THAT(again.err, Catch::Contains("(0 ran, 5 cached)"));
 }
