@@ -18,8 +18,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "tests/support/project.h"
-#include "tests/support/test_support.h"
+#include "tests/runtime/hostile_test_support.h"
 
 namespace fs = std::filesystem;
 using flowc::test::Project;
@@ -91,16 +90,6 @@ class Redis {
   pid_t pid_ = -1;
 };
 
-template <typename F>
-bool eventually(F done, double seconds) {
-  auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-  while (std::chrono::steady_clock::now() < until) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return done();
-}
-
 // Two stream gangs one after the other: a slow producer and its collector,
 // then a second stream made from the first one's file.
 const char* kTwoGangs = R"(
@@ -134,7 +123,7 @@ TEST_CASE("the Redis registry dying mid-stream: the stream ends well, the next s
   pid_t pid = flowc::test::start_flowc({"run", "s.flow", "--registry", url}, p.dir.string(), {}, out, err);
   // Once lines flow from the producer to the collector, kill the registry.
   std::string collected;
-  bool flowing = eventually(
+  bool flowing = flowc::test::eventually(
       [&] {
         for (const json& e : p.events()) {
           if (e["event"] == "started" && e["task"] == "main.c") collected = e["work_dir"].get<std::string>() + "/all";

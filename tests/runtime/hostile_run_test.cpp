@@ -5,10 +5,8 @@
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/mount.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -58,12 +56,7 @@ TEST_CASE("a special file as an input is refused before anything runs, naming th
   std::string fifo = p.path("fifo");
   REQUIRE(::mkfifo(fifo.c_str(), 0644) == 0);
   std::string sock = p.path("sock");
-  int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", sock.c_str());
-  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  ::close(fd);
+  REQUIRE(flowc::test::make_socket(sock));
   struct Case {
     std::string path, kind;
   };

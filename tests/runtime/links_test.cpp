@@ -2,9 +2,7 @@
 // made is checked entry by entry before anything is hashed, cached or
 // published (runtime/run/output_check.h, runtime/files/tree.h). Each case
 // is what an attacker's op (or a careless one) would write.
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -43,6 +41,25 @@ std::string one_op(const std::string& output_type, const std::string& command) {
   return "op make(arg: str) -> (out: " + output_type + ") {\n    run \"\"\"\n" + command +
          "\n    \"\"\"\n}\nworkflow main(arg: str = \"\") -> (out: " + output_type +
          ") {\n    m = make(arg = arg)\n    return (out = m.out)\n}\n";
+}
+
+// An output the op makes with `command`, and what the refusal must say.
+struct Refused {
+  std::string type, command, expect;
+};
+
+// Each case fails its task (never hangs), saying what it expects, and
+// publishes nothing.
+void check_refused(Project& p, const std::vector<Refused>& cases, const std::string& arg) {
+  for (const Refused& c : cases) {
+    p.write("w.flow", one_op(c.type, c.command));
+    auto r = run_bounded(p, {"run", "w.flow", "-p", "arg=" + arg}, 60);
+    INFO(c.command << "\n" << r.err);
+    REQUIRE_FALSE(r.timed_out);
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Catch::Contains(c.expect));
+    CHECK_FALSE(p.exists("flow-out/out"));
+  }
 }
 
 }  // namespace
@@ -89,25 +106,17 @@ TEST_CASE("a link to / in an output is refused without walking the file system",
 TEST_CASE("links out, relative or absolute or dangling, in a file or a dir output, are refused", "[run][links]") {
   Project p;
   std::string secret = p.write("secret.txt", "not the task's\n");
-  struct Case {
-    std::string type, command, expect;
-  };
-  std::vector<Case> cases = {
-      {"dir", "mkdir ${out}\nln -s ../../../../../../../../../../etc/hostname ${out}/h", "is a link to `/etc/hostname`"},
-      {"dir", "mkdir ${out}\nln -s ${arg} ${out}/s", "is a link to `" + secret + "`"},
-      {"dir", "mkdir -p ${out}/a/b\nln -s /nonexistent/flowc-nothing ${out}/a/b/d", "which does not exist"},
-      {"file", "ln -s ${arg} ${out}", "leads outside the task's work dir (to `" + secret + "`)"},
-      {"dir", "ln -s /etc ${out}", "leads outside the task's work dir (to `/etc`)"},
-  };
-  for (const Case& c : cases) {
-    p.write("w.flow", one_op(c.type, c.command));
-    auto r = run_bounded(p, {"run", "w.flow", "-p", "arg=" + secret}, 60);
-    INFO(c.command << "\n" << r.err);
-    REQUIRE_FALSE(r.timed_out);
-    CHECK(r.exit_code == 1);
-    CHECK_THAT(r.err, Catch::Contains(c.expect));
-    CHECK_FALSE(p.exists("flow-out/out"));
-  }
+  check_refused(
+      p,
+      {
+          {"dir", "mkdir ${out}\nln -s ../../../../../../../../../../etc/hostname ${out}/h",
+           "is a link to `/etc/hostname`"},
+          {"dir", "mkdir ${out}\nln -s ${arg} ${out}/s", "is a link to `" + secret + "`"},
+          {"dir", "mkdir -p ${out}/a/b\nln -s /nonexistent/flowc-nothing ${out}/a/b/d", "which does not exist"},
+          {"file", "ln -s ${arg} ${out}", "leads outside the task's work dir (to `" + secret + "`)"},
+          {"dir", "ln -s /etc ${out}", "leads outside the task's work dir (to `/etc`)"},
+      },
+      secret);
 }
 
 TEST_CASE("links that stay inside a dir output are kept as links, and published as links", "[run][links]") {
@@ -134,7 +143,7 @@ ln -s a/not-yet ${out}/later)"));
   CHECK_THAT(again.err, Catch::Contains("(0 ran, 1 cached)"));
 }
 
-TEST_CASE("an output may link to the task's inputs; publishing copies the user's files and links flowc's own",
+TEST_CASE("an output may link to the task's inputs: publishing copies the user's files and links flowc's own",
           "[run][links]") {
   Project p;
   std::string data = p.write("data.txt", "the user's data\n");
@@ -173,7 +182,7 @@ workflow main(f: file, d: dir) -> (out: dir) {
   CHECK(made.st_nlink >= 2);
 }
 
-TEST_CASE("a hard link to a file outside the work dir is refused; to the task's own input it is not",
+TEST_CASE("a hard link to a file outside the work dir is refused, to the task's own input it is not",
           "[run][links]") {
   Project p;
   std::string secret = p.write("secret.txt", "host secret\n");
@@ -210,31 +219,15 @@ TEST_CASE("a FIFO, a socket or a device in an output is refused instead of read"
   Project p;
   // A socket made here, moved into the output by the task.
   std::string sock = p.path("sock");
-  int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
-  REQUIRE(fd >= 0);
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", sock.c_str());
-  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  ::close(fd);
-  struct Case {
-    std::string type, command, expect;
-  };
-  std::vector<Case> cases = {
+  REQUIRE(flowc::test::make_socket(sock));
+  std::vector<Refused> cases = {
       {"file", "mkfifo ${out}", "is a FIFO (named pipe)"},  // reading it would block forever
       {"dir", "mkdir ${out}\nmkfifo ${out}/pipe", "holds a special file: `"},
       {"dir", "mkdir ${out}\nmv ${arg} ${out}/sock", "is a socket"},
       {"dir", "mkdir ${out}\nln -s /dev/zero ${out}/zero", "is a link to `/dev/zero`"},
   };
   if (::geteuid() == 0) cases.push_back({"dir", "mkdir ${out}\nmknod ${out}/null c 1 3", "is a character device"});
-  for (const Case& c : cases) {
-    p.write("w.flow", one_op(c.type, c.command));
-    auto r = run_bounded(p, {"run", "w.flow", "-p", "arg=" + sock}, 60);
-    INFO(c.command << "\n" << r.err);
-    REQUIRE_FALSE(r.timed_out);
-    CHECK(r.exit_code == 1);
-    CHECK_THAT(r.err, Catch::Contains(c.expect));
-  }
+  check_refused(p, cases, sock);
 }
 
 TEST_CASE("publishing re-checks what it publishes: a link out slipped into a cached output is not followed",

@@ -16,6 +16,7 @@
 #include <catch2/catch.hpp>
 
 #include "runtime/process/run_captured.h"
+#include "tests/runtime/hostile_test_support.h"
 #include "tests/runtime/hpc_project.h"
 
 using flowc::test::HpcProject;
@@ -44,16 +45,6 @@ bool controller_answers() {
   return flowc::runtime::capture_output({"scontrol", "ping"}, {}, 10).out.find("UP") != std::string::npos;
 }
 
-template <typename F>
-bool eventually(F done, double seconds) {
-  auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-  while (std::chrono::steady_clock::now() < until) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return done();
-}
-
 // Stops the fixture's slurmctld (by the pid its pid file names) and starts
 // it again when told, or at the latest when this goes out of scope: the
 // tests after this one need it.
@@ -63,7 +54,7 @@ class ControllerOutage {
     pid_t pid = slurmctld_pid();
     if (pid <= 0 || gone(pid)) return;
     ::kill(pid, SIGTERM);
-    stopped_ = eventually([&] { return gone(pid); }, 30);
+    stopped_ = flowc::test::eventually([&] { return gone(pid); }, 30);
   }
   ~ControllerOutage() { restart(); }
   ControllerOutage(const ControllerOutage&) = delete;
@@ -75,7 +66,7 @@ class ControllerOutage {
     stopped_ = false;
     std::string command = "slurmctld -i </dev/null >>" + kSlurmDir + "/log/slurmctld.out 2>&1";
     if (std::system(command.c_str()) != 0) return false;
-    return eventually(controller_answers, 60);
+    return flowc::test::eventually(controller_answers, 60);
   }
 
  private:
@@ -102,7 +93,7 @@ workflow main(ns: list[int] = [1, 2, 3, 4]) -> (all: file) {
   flowc::test::BackgroundFlowc run(p, {"run", "f.flow", "--profile", "prof.json"});
   // The first job submitted (max_queued: one more soon, two to come): then
   // the outage, while sbatch and squeue are being called.
-  REQUIRE(eventually([&] { return p.count("started") >= 1; }, 60));
+  REQUIRE(flowc::test::eventually([&] { return p.count("started") >= 1; }, 60));
   {
     ControllerOutage outage;
     REQUIRE(outage.stopped());
