@@ -294,6 +294,11 @@ std::unique_ptr<Executor> Run::route_by_op(std::unique_ptr<Executor> run_executo
 // dirs. The executor stops each one, or keeps it to adopt: a batch job that
 // finished meanwhile (or still runs) is followed, not submitted again.
 void Run::settle_left_running() {
+  // Runs whose flowc was killed: what they started and never journaled is
+  // found another way (Executor::stop_strays), and they are marked killed.
+  std::vector<std::string> killed = store_->unfinished_runs();
+  if (!killed.empty()) executor_->stop_strays();
+  for (const std::string& run : killed) store_->finish_run(run, "killed");
   std::vector<TaskRecord> left = store_->left_running("");
   std::vector<LeftBehind> behind;
   for (const TaskRecord& t : left) behind.push_back({JobRef{t.pid, t.pid_start, t.job}, t.work_dir});

@@ -386,6 +386,14 @@ std::vector<TaskRecord> Store::left_running(const std::string& except_run) {
   return out;
 }
 
+std::vector<std::string> Store::unfinished_runs() {
+  Statement& q = prepare("SELECT id FROM runs WHERE status = 'running'");
+  std::vector<std::string> out;
+  while (q.step()) out.push_back(q.text(0));
+  q.reset();
+  return out;
+}
+
 std::optional<CacheEntry> Store::cache_find(const std::string& key) {
   Statement& q =
       prepare("SELECT key, op, work_dir, outputs, fingerprint, manifest, created FROM cache WHERE key = ?");

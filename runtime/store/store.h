@@ -61,7 +61,7 @@ struct RunRecord {
   std::string id;
   double started = 0;
   double finished = 0;
-  std::string status;  // running succeeded failed cancelled
+  std::string status;  // running succeeded failed cancelled killed
   Value meta;          // workflow, source, params, ...
 };
 
@@ -95,6 +95,9 @@ class Store {
   // Tasks recorded as running in runs other than `except_run` (left behind
   // when a flowc process died).
   std::vector<TaskRecord> left_running(const std::string& except_run);
+  // Runs still marked running: their flowc was killed (the lock says no
+  // flowc runs now).
+  std::vector<std::string> unfinished_runs();
 
   // The cache index
   std::optional<CacheEntry> cache_find(const std::string& key);

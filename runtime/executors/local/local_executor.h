@@ -15,9 +15,9 @@
 // ask (a task alone may always start), runs an MPI task under `mpirun`
 // (runtime/mpi), and cannot adopt a task a killed flowc left running: it
 // stops it instead — its process group, if the pid still names the same
-// process, or if a member of the group carries the task's work dir; and
-// every process carrying the state folder's mark (FLOWC_STATE_DIR), which
-// also finds tasks started in the last moments before flowc was killed,
+// process, or if a member of the group carries the task's work dir. After a
+// flowc was killed, stop_strays() also stops every process carrying the
+// state folder's mark (FLOWC_STATE_DIR): tasks started in its last moments,
 // not journaled yet. A process that made itself a session leader (a
 // daemon) is left alone.
 #pragma once
@@ -51,6 +51,7 @@ class LocalExecutor : public Executor {
   size_t running() const override { return by_pid_.size(); }
   JobRef job_ref(uint64_t handle) const override;
   std::vector<bool> settle(const std::vector<LeftBehind>& left) override;
+  void stop_strays() override;
   uint64_t adopt(const LeftBehind& left, const LaunchSpec& spec) override;
 
  private:

@@ -91,11 +91,15 @@ std::vector<bool> RouterExecutor::settle(const std::vector<LeftBehind>& left) {
         where.push_back(i);
       }
     }
-    // Even with none of the journal's: an executor may find more (local).
+    if (mine.empty()) continue;
     std::vector<bool> k = e->settle(mine);
     for (size_t j = 0; j < where.size(); ++j) kept[where[j]] = kept[where[j]] || k[j];
   }
   return kept;
+}
+
+void RouterExecutor::stop_strays() {
+  for (auto& e : executors_) e->stop_strays();
 }
 
 uint64_t RouterExecutor::adopt(const LeftBehind& left, const LaunchSpec& spec) {
