@@ -22,7 +22,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr int kMaxFollowed = 16;        // links through links, as the kernel's own limit (40) but smaller
+constexpr int kMaxFollowed = 16;         // folders reached through links, nested at most this deep
 constexpr size_t kInterruptEvery = 256;  // entries between two looks at pending signals
 
 int64_t mtime_of(const struct stat& st) {
@@ -37,8 +37,17 @@ void fill(Entry& e, const struct stat& st) {
   e.nlink = st.st_nlink;
 }
 
+struct FreeChars {
+  void operator()(char* p) const { std::free(p); }
+};
+
+struct CloseDir {
+  void operator()(DIR* d) const { ::closedir(d); }
+};
+
 std::optional<std::string> real_path(const std::string& path, int* error) {
-  std::unique_ptr<char, decltype(&std::free)> real(::realpath(path.c_str(), nullptr), &std::free);
+  char* resolved = ::realpath(path.c_str(), nullptr);
+  std::unique_ptr<char, FreeChars> real(resolved);
   if (!real) {
     *error = errno;
     return std::nullopt;
@@ -102,7 +111,7 @@ class Walker {
   std::optional<Refusal> walk_dir(const std::string& dir, const std::string& real, const std::string& rel) {
     std::vector<std::string> names;
     {
-      std::unique_ptr<DIR, decltype(&::closedir)> d(::opendir(dir.c_str()), &::closedir);
+      std::unique_ptr<DIR, CloseDir> d(::opendir(dir.c_str()));
       if (!d) return unreadable(dir, errno);
       errno = 0;
       while (dirent* ent = ::readdir(d.get())) {
@@ -216,9 +225,8 @@ std::string Refusal::text() const {
     case LinkOut: return fmt::format("`{}` is a link to `{}`", path, target);
     case Dangling: return fmt::format("`{}` is a link to `{}`, which does not exist", path, target);
     case Loop:
-      return target.empty() ? fmt::format("`{}` is a link that leads back to itself", path)
-                            : fmt::format("`{}` is a link to `{}`, a folder that holds it (following it would never end)",
-                                          path, target);
+      if (target.empty()) return fmt::format("`{}` is a link that leads back to itself", path);
+      return fmt::format("`{}` is a link to `{}`, a folder that holds it (following it would never end)", path, target);
     case TooDeep: return fmt::format("`{}` leads through more than {} links to folders", path, kMaxFollowed);
     case Unreadable: return fmt::format("cannot read `{}`: {}", path, detail);
     case Interrupted: return "interrupted";

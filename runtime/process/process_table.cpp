@@ -60,10 +60,14 @@ double process_start_seconds(pid_t pid) {
   return 0;
 }
 
+struct CloseDir {
+  void operator()(DIR* d) const { ::closedir(d); }
+};
+
 // Every process's pid.
 std::vector<pid_t> all_pids() {
   std::vector<pid_t> pids;
-  std::unique_ptr<DIR, decltype(&::closedir)> proc(::opendir("/proc"), &::closedir);
+  std::unique_ptr<DIR, CloseDir> proc(::opendir("/proc"));
   if (!proc) return pids;
   while (dirent* e = ::readdir(proc.get())) {
     pid_t pid = static_cast<pid_t>(std::atoll(e->d_name));

@@ -140,10 +140,10 @@ RunResult Run::go() {
   fs::create_directories(state_ / "runs", ec);
   if (ec) {
     std::string why = not_writable_text(state_, ec.value());
-    err_ << "flowc: error: "
-         << (why.empty() ? fmt::format("cannot create `{}`: {}", state_.string(), files::io_error_text(ec.value(), state_))
-                         : why)
-         << "\n";
+    if (why.empty()) {
+      why = fmt::format("cannot create `{}`: {}", state_.string(), files::io_error_text(ec.value(), state_));
+    }
+    err_ << "flowc: error: " << why << "\n";
     return {2, ""};
   }
   StateLock lock(state_);

@@ -31,7 +31,9 @@ StateLock::StateLock(const fs::path& dir) : path_(dir / "lock") {
   if (::access(dir.c_str(), W_OK) != 0) {
     int e = errno;
     problem_ = not_writable_text(dir, e);
-    if (problem_.empty()) problem_ = fmt::format("cannot use the state folder `{}`: {}", dir.string(), std::strerror(e));
+    if (problem_.empty()) {
+      problem_ = fmt::format("cannot use the state folder `{}`: {}", dir.string(), std::strerror(e));
+    }
     return;
   }
   fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);

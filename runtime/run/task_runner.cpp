@@ -259,7 +259,10 @@ Prepared TaskRunner::prepare(const Task& task, bool reuse) {
       input_paths.push_back(fs::absolute(path).string());
       p.spec.stage_in.push_back({link.string(), input_paths.back()});
       fs::create_symlink(input_paths.back(), link, ec);
-      if (ec && error.empty()) error = fmt::format("cannot stage input `{}` in `{}`: {}", path, dir.string(), files::io_error_text(ec.value(), dir));
+      if (ec && error.empty()) {
+        error = fmt::format("cannot stage input `{}` in `{}`: {}", path, dir.string(),
+                            files::io_error_text(ec.value(), dir));
+      }
       return link.string();
     });
     if (!error.empty()) return fail(error);

@@ -276,7 +276,8 @@ TEST_CASE("a read-only state folder is reported as not writable, not as a lock h
   REQUIRE(ro);
   INFO(r.err);
   CHECK(r.exit_code == 2);
-  CHECK_THAT(r.err, Catch::Contains("the state folder `" + state.string() + "` is not writable (Read-only file system)") &&
+  CHECK_THAT(r.err, Catch::Contains("the state folder `" + state.string() +
+                                    "` is not writable (Read-only file system)") &&
                         Catch::Contains("--state-dir"));
   CHECK_THAT(r.err, !Catch::Contains("is running a workflow"));
   CHECK(c.exit_code == 2);
@@ -321,7 +322,8 @@ TEST_CASE("a held lock names its holder only if that process is alive and older 
   flowc::test::write_file(lock, std::to_string(::getpid()) + "\n");
   auto live = p.flowc({"run", "w.flow", "-p", "f=a.txt"});
   CHECK(live.exit_code == 2);
-  CHECK_THAT(live.err, Catch::Contains("process " + std::to_string(::getpid()) + " is running a workflow in this folder"));
+  CHECK_THAT(live.err,
+             Catch::Contains("process " + std::to_string(::getpid()) + " is running a workflow in this folder"));
   ::close(fd);
   CHECK(p.flowc({"run", "w.flow", "-p", "f=a.txt"}).exit_code == 0);
 }
