@@ -112,3 +112,36 @@ workflow main(ns: list[int] = [1, 2, 3, 4]) -> (all: file) {
   CHECK(again.exit_code == 0);
   CHECK_THAT(again.err, Catch::Contains("(0 ran, 5 cached)"));
 }
+
+TEST_CASE("a job Slurm kills whose script still wrote exit code 143 is reported by Slurm's reason, not the number",
+          "[slurm][chaos]") {
+  // Under load, a job script killed by scancel sometimes writes its exit
+  // status (143, the command's SIGTERM) before its own SIGTERM ends it. Made
+  // certain here: the status is written by hand, then the job cancelled.
+  HpcProject p("slurm-killed");
+  p.write("k.flow", R"(
+op wait() -> (out: file) { run "sleep 120; echo > ${out}" }
+workflow main() -> (out: file) { w = wait()  return (out = w.out) }
+)");
+  p.write("prof.json", R"({"executor": "slurm", "executors": {"slurm": {"poll_interval": 0.5}}})");
+  flowc::test::BackgroundFlowc run(p, {"run", "k.flow", "--profile", "prof.json"});
+  std::string work;
+  REQUIRE(flowc::test::eventually(
+      [&] {
+        for (const auto& e : p.events()) {
+          if (e["event"] == "started") work = e["work_dir"];
+        }
+        return !work.empty() && fs::exists(fs::path(work) / ".flowc-job");
+      },
+      60));
+  std::string id = flowc::test::read_file(work + "/.flowc-job");
+  id.erase(id.find_last_not_of("\n") + 1);
+  flowc::test::write_file(work + "/.flowc-exit", "143 0\n");
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  REQUIRE(flowc::runtime::capture_output({"scancel", id}, {}, 30).ok());
+  int code = run.wait();
+  std::string err = p.read("err.txt");
+  INFO(err);
+  CHECK(code == 1);
+  CHECK_THAT(err, Catch::Contains("Slurm job " + id + " was cancelled outside flowc"));
+}
