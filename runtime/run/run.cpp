@@ -5,7 +5,6 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -24,9 +23,12 @@
 #include "runtime/containers/preflight.h"
 #include "runtime/executors/make_executor.h"
 #include "runtime/executors/router/router_executor.h"
+#include "runtime/files/disk.h"
+#include "runtime/files/interrupt.h"
 #include "runtime/run/events.h"
 #include "runtime/run/identical_tasks.h"
 #include "runtime/run/signals.h"
+#include "runtime/run/state_lock.h"
 #include "runtime/run/task_runner.h"
 #include "runtime/scheduler/plan.h"
 #include "runtime/store/store.h"
@@ -40,40 +42,6 @@ namespace {
 double now_seconds() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
-
-// One flowc run per state folder at a time: the cache and work dirs are
-// shared. The lock is released when the process ends, however it ends.
-class StateLock {
- public:
-  explicit StateLock(const fs::path& dir) {
-    path_ = (dir / "lock").string();
-    fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd_ >= 0 && ::flock(fd_, LOCK_EX | LOCK_NB) == 0) {
-      locked_ = true;
-      std::string pid = std::to_string(::getpid()) + "\n";
-      if (::ftruncate(fd_, 0) == 0 && ::write(fd_, pid.data(), pid.size()) < 0) {
-        // the pid in the file is only a courtesy for the error message below
-      }
-    }
-  }
-  ~StateLock() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  StateLock(const StateLock&) = delete;
-  StateLock& operator=(const StateLock&) = delete;
-  bool locked() const { return locked_; }
-  std::string holder() const {
-    std::ifstream in(path_);
-    std::string pid;
-    in >> pid;
-    return pid.empty() ? "another process" : "process " + pid;
-  }
-
- private:
-  std::string path_;
-  int fd_ = -1;
-  bool locked_ = false;
-};
 
 class Run {
  public:
@@ -176,13 +144,16 @@ RunResult Run::go() {
   fs::create_directories(state_ / "work", ec);
   fs::create_directories(state_ / "runs", ec);
   if (ec) {
-    err_ << fmt::format("flowc: error: cannot create `{}`: {}\n", state_.string(), ec.message());
+    std::string why = not_writable_text(state_, ec.value());
+    if (why.empty()) {
+      why = fmt::format("cannot create `{}`: {}", state_.string(), files::io_error_text(ec.value(), state_));
+    }
+    err_ << "flowc: error: " << why << "\n";
     return {2, ""};
   }
   StateLock lock(state_);
   if (!lock.locked()) {
-    err_ << fmt::format("flowc: error: {} is running a workflow in this folder (it holds `{}`); wait for it to end\n",
-                        lock.holder(), (state_ / "lock").string());
+    err_ << "flowc: error: " << lock.problem() << "\n";
     return {2, ""};
   }
   try {
@@ -276,7 +247,16 @@ RunResult Run::go() {
         last_flush = Clock::now();
       }
     }
-    return finish();
+    // A signal that came as the last task ended (it may have stopped that
+    // task's checks) is obeyed as if it came during the run.
+    if (SignalWatch::Events e = signals.wait(std::chrono::milliseconds(0)); e.interrupt && !interrupted_) {
+      interrupt(e.interrupt);
+    }
+    RunResult result = finish();
+    // One during finish() (publishing) was obeyed there: it must not end
+    // flowc by its default action once the signals are unblocked.
+    signals.wait(std::chrono::milliseconds(0));
+    return result;
   } catch (const StoreError& e) {
     if (progress_) progress_->clear();
     // Never carry on without a journal: the next run would redo work.
@@ -319,6 +299,11 @@ std::unique_ptr<Executor> Run::route_by_op(std::unique_ptr<Executor> run_executo
 // dirs. The executor stops each one, or keeps it to adopt: a batch job that
 // finished meanwhile (or still runs) is followed, not submitted again.
 void Run::settle_left_running() {
+  // Runs whose flowc was killed: what they started and never journaled is
+  // found another way (Executor::stop_strays), and they are marked killed.
+  std::vector<std::string> killed = store_->unfinished_runs();
+  if (!killed.empty()) executor_->stop_strays();
+  for (const std::string& run : killed) store_->finish_run(run, "killed");
   std::vector<TaskRecord> left = store_->left_running("");
   std::vector<LeftBehind> behind;
   for (const TaskRecord& t : left) behind.push_back({JobRef{t.pid, t.pid_start, t.job}, t.work_dir});
@@ -433,7 +418,8 @@ void Run::take_identical(TaskId id, const std::string& key, const IdenticalTasks
 
 void Run::launch_ready() {
   start_groups();
-  while (!interrupted_) {
+  // A pending Ctrl-C is read by the loop's next wait: start nothing more.
+  while (!interrupted_ && !files::interrupt_pending()) {
     if (held_) {
       auto& [id, prepared] = *held_;
       if (!executor_->has_room(prepared.spec)) return;
@@ -457,6 +443,10 @@ void Run::launch_ready() {
     queue_.pop_front();
     const Task& task = plan_->task(id);
     Prepared prepared = prepare(id);
+    if (prepared.kind == Prepared::Failed && files::interrupt_pending()) {
+      queue_.push_front(id);  // hashing its inputs was interrupted: not its failure
+      return;
+    }
     switch (prepared.kind) {
       case Prepared::Cached:
         reused(id, prepared);
@@ -679,7 +669,9 @@ void Run::handle(const Outcome& outcome) {
       return;
     }
   }
-  std::string state = outcome.how == Outcome::How::Cancelled ? "cancelled" : "failed";
+  // Interrupted while its outputs were checked: cancelled, not failed.
+  bool cancelled = outcome.how == Outcome::How::Cancelled || files::interrupt_pending();
+  std::string state = cancelled ? "cancelled" : "failed";
   fail(r.id, r.prepared, judged.error, state, r.attempt, r.started, outcome.exit_code);
   group_settled(group);
 }
@@ -904,24 +896,32 @@ RunResult Run::finish() {
 
   // What the plan found wrong beyond the failures printed as they
   // happened (a `for` left with too few items, an expression that could
-  // not be evaluated), and the absent items not already explained.
+  // not be evaluated: `read_lines` of a missing file), and the absent items
+  // not already explained. A step that failed without a task is also the
+  // run's `error` in its last event.
+  std::string run_error;
   for (const Problem& p : plan_->problems()) {
     if (reported_.count(p.path)) continue;
     if (p.kind == Problem::Failed && !p.consequence && !interrupted_) {
-      err_ << fmt::format("flowc: error: {} ({}): {}\n", p.path, program_.where(p.loc), p.message);
+      std::string text = fmt::format("{} ({}): {}", p.path, program_.where(p.loc), p.message);
+      err_ << "flowc: error: " << text << "\n";
+      if (run_error.empty()) run_error = text;
     } else if (p.kind == Problem::Absent) {
       err_ << fmt::format("flowc: note: {} is absent: {}\n", p.path, p.message);
     }
   }
 
   Value published;
+  std::string publish_error;
   if (plan_->ok()) {
-    std::string error;
-    auto out = publish_outputs(program_, workflow_, plan_->outputs(), options_.outdir, options_.publish, &error);
+    auto out = publish_outputs(workflow_, plan_->outputs(), options_.outdir, options_.publish,
+                               PublishSources{(state_ / "work").string(), runner_->input_files()}, &publish_error);
     if (!out) {
-      err_ << "flowc: error: " << error << "\n";
-      status = "failed";
-      result.exit_code = 1;
+      err_ << "flowc: error: " << publish_error << "\n";
+      // Every task's result is kept: a rerun publishes without running any.
+      bool stopped = files::interrupt_pending();
+      status = stopped ? "cancelled" : "failed";
+      result.exit_code = stopped ? 130 : 1;
     } else {
       published = *out;
     }
@@ -930,16 +930,20 @@ RunResult Run::finish() {
   // started (a failure or Ctrl-C stopped the run first) are "not started".
   size_t ended = ran_ + cached_ + failed_ + cancelled_;
   size_t not_started = plan_->tasks_made() > ended ? plan_->tasks_made() - ended : 0;
-  events_->emit("run_finished", {{"run_id", run_id_},
-                                 {"status", status},
-                                 {"seconds", seconds},
-                                 {"tasks", ended + not_started},
-                                 {"ran", ran_},
-                                 {"cached", cached_},
-                                 {"failed", failed_},
-                                 {"cancelled", cancelled_},
-                                 {"not_started", not_started},
-                                 {"outputs", published}});
+  Value finished_event = {{"run_id", run_id_},
+                          {"status", status},
+                          {"seconds", seconds},
+                          {"tasks", ended + not_started},
+                          {"ran", ran_},
+                          {"cached", cached_},
+                          {"failed", failed_},
+                          {"cancelled", cancelled_},
+                          {"not_started", not_started},
+                          {"outputs", published}};
+  // A run that failed with no failed task failed elsewhere: say where.
+  if (!publish_error.empty()) run_error = publish_error;
+  if (!run_error.empty()) finished_event["error"] = run_error;
+  events_->emit("run_finished", std::move(finished_event));
   store_->finish_run(run_id_, status);
   store_->flush();
   events_->flush();

@@ -80,6 +80,10 @@ class TaskRunner {
   // prepare() keeps their work dirs and answers Adopt (once each).
   void adopt(const std::string& key) { adoptable_.insert(key); }
 
+  // The files and folders tasks were given as inputs so far (an output may
+  // pass one on: publishing may read it).
+  std::vector<std::string> input_files() const { return {input_files_.begin(), input_files_.end()}; }
+
   // The digest of an op's definition (cached).
   const std::string& op_digest(const ir::Op& op);
 
@@ -100,6 +104,7 @@ class TaskRunner {
   std::map<std::string, std::string> known_hashes_;  // path → content hash, this run
   std::set<std::string> adoptable_;
   std::map<std::string, std::string> held_;  // key → the call path of the task holding it, this run
+  std::set<std::string> input_files_;
 };
 
 }  // namespace flowc::runtime

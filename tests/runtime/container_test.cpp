@@ -413,3 +413,29 @@ workflow main() -> (w: str, s: str) {
         std::string::npos);
   CHECK(r.err.find("5 tasks (2 ran, 0 cached, 3 failed)") != std::string::npos);
 }
+
+TEST_CASE("links a container op makes out of its output are refused on the host, nothing of the host published",
+          "[containers][links]") {
+  Project p;
+  // In the container `/`, `/etc` and `/root` are the image's; the links are
+  // read on the host, where they would lead to the host's.
+  p.write("c.flow", std::string(R"(
+op sneaky() -> (out: dir) {
+    image ")") + kImage + R"("
+    run """
+        mkdir ${out}
+        echo fine > ${out}/ok
+        ln -s / ${out}/root
+        ln -s /etc/hostname ${out}/hostname
+    """
+}
+workflow main() -> (out: dir) { s = sneaky()  return (out = s.out) })");
+  auto r = p.flowc({"run", "c.flow"});
+  INFO(r.err);
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Catch::Contains("output `out` holds a link that leads outside the task's work dir") ||
+                        Catch::Contains("a folder that holds it"));
+  CHECK_FALSE(p.exists("flow-out/out"));
+  CHECK(p.count("failed") == 1);
+  CHECK(p.count("finished") == 0);
+}

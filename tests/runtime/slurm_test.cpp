@@ -501,7 +501,8 @@ workflow main() -> (outs: list[file]) {
   write_profile(p);
   std::string scancel_log = add_shim(p, "scancel");
   flowc::test::BackgroundFlowc run(p, {"run", "c.flow", "--profile", "prof.json"}, {shim_path(p)});
-  REQUIRE(eventually([&] { return active_jobs(p).size() == 10; }));
+  // In squeue, and known to flowc (it writes each .flowc-job once sbatch returned).
+  REQUIRE(eventually([&] { return active_jobs(p).size() == 10 && submitted_jobs(p).size() == 10; }));
   std::string array = submitted_jobs(p).at(0);
   array = array.substr(0, array.find('_'));
   run.signal(SIGINT);
