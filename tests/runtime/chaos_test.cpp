@@ -91,16 +91,18 @@ class Redis {
 };
 
 // Two stream gangs one after the other: a slow producer and its collector,
-// then a second stream made from the first one's file.
+// then a second stream made from the first one's file. The producer ends
+// only once the test opens its gate (a file), so the registry dies while the
+// first gang runs and before the second starts, however loaded the machine.
 const char* kTwoGangs = R"(
-op emit(n: int) -> (out: stream[str]) {
-    run "i=0; while [ $i -lt ${n} ]; do i=$((i + 1)); echo $i; sleep 0.01; done"
+op emit(n: int, gate: str) -> (out: stream[str]) {
+    run "i=0; while [ $i -lt ${n} ]; do i=$((i + 1)); echo $i; sleep 0.01; done; while [ ! -e ${gate} ]; do sleep 0.02; done"
 }
 op collect(lines: stream[str]) -> (all: file) { run "cat > ${all}" }
 op replay(f: file) -> (out: stream[str]) { run "cat ${f}" }
 op count(lines: stream[str]) -> (n: int) { run "wc -l | tr -d ' ' > ${n}" }
-workflow main(lines: int = 300) -> (all: file, n: int) {
-    a = emit(n = lines)
+workflow main(gate: str, lines: int = 300) -> (all: file, n: int) {
+    a = emit(n = lines, gate = gate)
     c = collect(lines = a.out)
     r = replay(f = c.all)
     k = count(lines = r.out)
@@ -120,7 +122,9 @@ TEST_CASE("the Redis registry dying mid-stream: the stream ends well, the next s
   REQUIRE(redis->up());
 
   std::string out = p.path("out.txt"), err = p.path("err.txt");
-  pid_t pid = flowc::test::start_flowc({"run", "s.flow", "--registry", url}, p.dir.string(), {}, out, err);
+  std::string gate = p.path("gate");
+  pid_t pid = flowc::test::start_flowc({"run", "s.flow", "--registry", url, "-p", "gate=" + gate}, p.dir.string(),
+                                       {}, out, err);
   // Once lines flow from the producer to the collector, kill the registry.
   std::string collected;
   bool flowing = flowc::test::eventually(
@@ -133,6 +137,7 @@ TEST_CASE("the Redis registry dying mid-stream: the stream ends well, the next s
       },
       60);
   redis->kill();
+  std::ofstream(gate).put('\n');
   int code = flowc::test::wait_exit(pid);
   std::string messages = flowc::test::read_file(err);
   INFO(messages);
@@ -149,7 +154,7 @@ TEST_CASE("the Redis registry dying mid-stream: the stream ends well, the next s
   // Redis back: the rerun reuses the first gang whole and runs the second.
   redis = std::make_unique<Redis>(port);
   REQUIRE(redis->up());
-  auto again = p.flowc({"run", "s.flow", "--registry", url});
+  auto again = p.flowc({"run", "s.flow", "--registry", url, "-p", "gate=" + gate});
   INFO(again.err);
   REQUIRE(again.exit_code == 0);
   CHECK_THAT(again.err, Catch::Contains("(2 ran, 2 cached)"));
