@@ -51,10 +51,7 @@ std::optional<Value> publish_outputs(const ir::Program& program, const ir::Workf
     for_each_path(value, port.type, [&](const std::string&, bool) { ++count; });
     size_t k = 0;
     std::string failure;
-    Value mapped = map_paths(value, port.type, [&](const std::string& path) -> std::string {
-      fs::path target_dir = count > 1 ? dir / std::to_string(k++) : dir;
-      fs::create_directories(target_dir, ec);
-      fs::path target = target_dir / fs::path(path).filename();
+    auto put = [&](const std::string& path, const fs::path& target) {
       std::error_code op;
       switch (mode) {
         case PublishMode::Link: link_or_copy(path, target, op); break;
@@ -64,6 +61,17 @@ std::optional<Value> publish_outputs(const ir::Program& program, const ir::Workf
           break;
       }
       if (op && failure.empty()) failure = fmt::format("cannot publish `{}` to `{}`: {}", path, target.string(), op.message());
+    };
+    Value mapped = map_typed_paths(value, port.type, [&](const std::string& path, const ir::Type* type) -> Value {
+      fs::path target_dir = count > 1 ? dir / std::to_string(k++) : dir;
+      fs::create_directories(target_dir, ec);
+      fs::path target = target_dir / fs::path(path).filename();
+      put(path, target);
+      // Companions the output's type declares go beside it, under their own names.
+      for (const CompanionFile& c : companions_of(path, type)) {
+        std::error_code missing;
+        if (fs::exists(fs::symlink_status(c.path, missing))) put(c.path, target_dir / fs::path(c.path).filename());
+      }
       return target.string();
     });
     if (!failure.empty()) {
