@@ -52,7 +52,7 @@ run_tool() {  # tool dir log
   local start end
   start=$(now)
   if [[ $1 == snakemake ]]; then
-    (cd "$2" && snakemake --cores "$CORES" --quiet rules >"$3" 2>&1) || { cat "$3" >&2; exit 1; }
+    (cd "$2" && snakemake --cores "$CORES" >"$3" 2>&1) || { cat "$3" >&2; exit 1; }
     end=$(now)
     # One "rule NAME:" line per job it ran ("localrule all:" is not a task).
     n=$(grep -c '^rule ' "$3" || true)

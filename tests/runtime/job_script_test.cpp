@@ -131,6 +131,8 @@ TEST_CASE("a job script that cannot stage into scratch does not run the command 
         std::string::npos);
 }
 
+// (It has no file output, only inputs: such a script once ended in `then fi`,
+// a syntax error.)
 TEST_CASE("a job script copies a companion into its file's scratch folder", "[slurm-script][companions]") {
   HpcProject p("script-companion");
   p.write("x.bam", "bam\n");
@@ -153,7 +155,7 @@ TEST_CASE("a job script copies a companion into its file's scratch folder", "[sl
   options.scratch = p.path("scratch");
   std::string script = p.write("job.sh", slurm::job_script(spec, options));
   auto r = rt::capture_output({"/bin/sh", script}, {}, 30);
-  INFO(p.read(".stderr"));
+  INFO(p.read(".stderr") << r.out << r.err << p.read("job.sh"));
   REQUIRE(r.exit_code == 0);
   std::string seen = p.read("seen.txt");
   // The index's copy is beside the BAM's copy, in scratch; the other input has a folder of its own.

@@ -43,7 +43,7 @@ const char* kOps = R"(
 op align(sample: str) -> (bam: file) { run "echo ${sample} > ${bam}" }
 op sort(bam: file) -> (sorted: file) { run "cp ${bam} ${sorted}" }
 op call(bams: list[file]) -> (vcf: file, n: int) { run "cat ${bams} > ${vcf}; echo 1 > ${n}" }
-op split(f: file) -> (parts: list[file] = glob("part_*")) { run "split -l 1 ${f} part_" }
+op split_up(f: file) -> (parts: list[file] = glob("part_*")) { run "split -l 1 ${f} part_" }
 op count(f: file) -> (n: int) { run "wc -l < ${f} > ${n}" }
 )";
 
@@ -74,7 +74,7 @@ TEST_CASE("survey: a `for` over a list a `for` made knows its length, one over f
 workflow main(samples: list[str] = ["A", "B"]) -> (n: list[int], m: list[int]) {
     for x in samples { a = align(sample = x) }
     for b in a.bam { k = count(f = b) }
-    p = split(f = a.bam[0])
+    p = split_up(f = a.bam[0])
     for part in p.parts { q = count(f = part) }
     return (n = k.n, m = q.n)
 })");
@@ -145,7 +145,7 @@ workflow main(samples: list[str] = ["A", "B"]) -> (o: file, n: list[int]) {
         std::string::npos);
   CHECK(r.err.find("nothing was run") != std::string::npos);
   CHECK(p.count("started") == 0);
-  CHECK_FALSE(p.exists(".flow/runs") && !fs::is_empty(p.path(".flow/runs")));
+  CHECK((!p.exists(".flow/runs") || fs::is_empty(p.path(".flow/runs"))));
 }
 
 TEST_CASE("run --dry-run: the whole plan, step by step, and what waits for outputs", "[survey][run]") {
@@ -157,7 +157,7 @@ workflow main(samples: list[str] = ["A", "B", "C"]) -> (vcf: file, m: list[int])
         b = sort(bam = a.bam)
     }
     c = call(bams = b.sorted)
-    p = split(f = c.vcf)
+    p = split_up(f = c.vcf)
     for part in p.parts { q = count(f = part) }
     return (vcf = c.vcf, m = q.n)
 })");

@@ -127,7 +127,8 @@ std::string staging_end(const LaunchSpec& spec, const std::string& err) {
       << "    else rm -f " << q(out) << "; fi\n"
       << "  fi\n";
   }
-  s << "fi\n"
+  s << "  :\n"  // a task with no file output (only values) has nothing to move: `then fi` is a syntax error
+    << "fi\n"
     << "if [ $rc -ne 0 ]; then\n";
   for (const std::string& out : spec.stage_out) s << "  rm -rf " << q(out) << "\n";
   s << "  :\nfi\n"
