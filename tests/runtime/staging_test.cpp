@@ -170,7 +170,7 @@ op look(data: file with [".idx"]) -> (seen: file, made: file with [".idx"] = "ou
         real=$(readlink -f ${data})
         cat "$real.idx" > ${seen}
         dirname "$real" >> ${seen}
-        cp ${data} ${made}
+        cat ${data} > ${made}
         echo made > ${made}.idx
     """
 }
