@@ -573,6 +573,23 @@ Judged TaskRunner::finish(const Task& task, const Prepared& prepared, const Outc
     return {};
   };
 
+  // An output's companions, beside it: checked, owned and fingerprinted like it.
+  auto record_companions = [&](const std::string& path, const ir::Type* type, const std::string& port) -> std::string {
+    std::error_code ec;
+    for (const CompanionFile& c : companions_of(path, type)) {
+      if (!fs::exists(fs::symlink_status(c.path, ec))) {
+        if (!c.companion->required) continue;
+        return fmt::format("the command did not write `{}`, the companion (\"{}\") of output `{}` that its type "
+                           "declares beside `{}`",
+                           fs::path(c.path).filename().string(), c.companion->pattern, port,
+                           fs::path(path).filename().string());
+      }
+      if (std::string why = check_owned(c.path, port); !why.empty()) return why;
+      if (std::string why = record_file(c.path); !why.empty()) return why;
+    }
+    return {};
+  };
+
   for (const ir::Port& port : op.outputs) {
     const ir::Type* t = port.type;
     if (t->holds_stream()) continue;  // the plan knows its channel
@@ -591,6 +608,7 @@ Judged TaskRunner::finish(const Task& task, const Prepared& prepared, const Outc
         if (!fs::exists(path)) return fail(fmt::format("output `{}`: `{}` does not exist", port.name, path));
         if (std::string why = check_owned(path, port.name); !why.empty()) return fail(why);
         if (std::string why = record_file(path); !why.empty()) return fail(why);
+        if (std::string why = record_companions(path, t->elem(), port.name); !why.empty()) return fail(why);
         list.push_back(path);
       }
       outputs[port.name] = std::move(list);
@@ -618,18 +636,7 @@ Judged TaskRunner::finish(const Task& task, const Prepared& prepared, const Outc
       }
       if (std::string why = check_owned(path, port.name); !why.empty()) return fail(why);
       if (std::string why = record_file(path.string()); !why.empty()) return fail(why);
-      // Its companions, beside it: checked, owned and fingerprinted like it.
-      for (const CompanionFile& c : companions_of(path.string(), t->non_optional())) {
-        if (!fs::exists(fs::symlink_status(c.path, ec))) {
-          if (!c.companion->required) continue;
-          return fail(fmt::format("the command did not write `{}`, the companion (\"{}\") of output `{}` that its "
-                                  "type declares beside `{}`",
-                                  fs::path(c.path).filename().string(), c.companion->pattern, port.name,
-                                  path.filename().string()));
-        }
-        if (std::string why = check_owned(c.path, port.name); !why.empty()) return fail(why);
-        if (std::string why = record_file(c.path); !why.empty()) return fail(why);
-      }
+      if (std::string why = record_companions(path.string(), t->non_optional(), port.name); !why.empty()) return fail(why);
       outputs[port.name] = path.string();
     } else {
       // A value, written by the command to the file its name gave.

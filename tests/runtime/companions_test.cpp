@@ -209,3 +209,29 @@ workflow main(bam: file with ["^.bai"] = "data/x.bam") -> (o: file, index: file 
   CHECK(p.output_file("o") == "x.bai\nx.bam\n");
   CHECK(p.read("flow-out/index/copy.bai") == "bai\n");
 }
+
+TEST_CASE("companions: a globbed list of outputs has them too, checked item by item", "[run][companions]") {
+  Project p;
+  p.write("c.flow", R"(
+op parts(n: int) -> (parts: list[file with [".idx"]] = glob("part_*.txt")) {
+    run """
+        for i in $(seq ${n}); do echo $i > part_$i.txt; echo idx$i > part_$i.txt.idx; done
+        rm -f part_3.txt.idx
+    """
+}
+op read_all(ps: list[file with [".idx"]]) -> (o: file) { run "cat ${ps} > ${o}; for f in ${ps}; do cat $f.idx >> ${o}; done" }
+workflow main(n: int = 2) -> (o: file) {
+    p = parts(n = n)
+    r = read_all(ps = p.parts)
+    return (o = r.o)
+})");
+  auto r = p.flowc({"run", "c.flow"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(p.output_file("o") == "1\n2\nidx1\nidx2\n");
+  auto missing = p.flowc({"run", "c.flow", "-p", "n=3"});
+  INFO(missing.err);
+  CHECK(missing.exit_code == 1);
+  CHECK(missing.err.find("did not write `part_3.txt.idx`, the companion (\".idx\") of output `parts`") !=
+        std::string::npos);
+}
