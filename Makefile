@@ -38,6 +38,7 @@ bench: deps $(BUILD)/build.ninja
 	bench/lsp/run.sh $(BUILD)
 	bench/stream/run.sh $(BUILD)
 	bench/table/run.sh $(BUILD)
+	bench/pipelines/run.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD)

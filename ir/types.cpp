@@ -152,6 +152,48 @@ const Type* TypeTable::record(std::vector<Field> fields) {
   return intern(std::move(t));
 }
 
+const Type* TypeTable::file_with(std::vector<Companion> companions) {
+  if (companions.empty()) return file_t_;
+  std::sort(companions.begin(), companions.end(),
+            [](const Companion& a, const Companion& b) { return a.pattern < b.pattern; });
+  Type t;
+  t.kind_ = TypeKind::File;
+  std::string text = "file with [";
+  for (size_t i = 0; i < companions.size(); ++i) {
+    text += i ? ", \"" : "\"";
+    for (char c : companions[i].pattern) {
+      if (c == '"' || c == '\\') text += '\\';
+      text += c;
+    }
+    text += companions[i].required ? "\"" : "\"?";
+  }
+  t.text_ = text + "]";
+  t.companions_ = std::move(companions);
+  return intern(std::move(t));
+}
+
+std::string companion_name(std::string_view file_name, std::string_view pattern) {
+  std::string name(file_name);
+  size_t carets = 0;
+  while (carets < pattern.size() && pattern[carets] == '^') ++carets;
+  for (size_t k = 0; k < carets; ++k) {
+    // CWL: remove the last extension, if there is one (a leading dot is not one).
+    size_t dot = name.rfind('.');
+    if (dot != std::string::npos && dot > 0) name.erase(dot);
+  }
+  return name + std::string(pattern.substr(carets));
+}
+
+std::string companion_pattern_problem(std::string_view pattern) {
+  size_t carets = pattern.find_first_not_of('^');
+  if (carets == std::string_view::npos) return "it names no file: a pattern is a suffix after any `^`";
+  if (pattern.find('/') != std::string_view::npos) return "a companion lies beside its file, so its pattern has no `/`";
+  for (char c : pattern) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return "it holds a control character";
+  }
+  return {};
+}
+
 const Type* TypeTable::var(const std::string& name) {
   Type t;
   t.kind_ = TypeKind::Var;
@@ -189,6 +231,15 @@ bool is_assignable(const Type* from, const Type* to) {
   switch (to->kind()) {
     case TypeKind::Float:
       return from->is(TypeKind::Int);
+    case TypeKind::File:
+      if (!from->is(TypeKind::File)) return false;
+      for (const Companion& need : to->companions()) {
+        if (!need.required) continue;
+        bool has = std::any_of(from->companions().begin(), from->companions().end(),
+                               [&](const Companion& c) { return c.pattern == need.pattern && c.required; });
+        if (!has) return false;
+      }
+      return true;
     case TypeKind::Optional:
       if (from->is(TypeKind::None)) return true;
       return is_assignable(from->non_optional(), to->elem());

@@ -42,6 +42,21 @@ struct Field {
   const Type* type;
 };
 
+// A file that travels with a `file` (an index beside it): CWL's
+// secondaryFiles. Written `file with [".fai", "^.bai", ".csi"?]`.
+struct Companion {
+  // ".bai": appended to the file's name (x.bam → x.bam.bai). Each leading
+  // `^` first removes one extension ("^.bai": x.bam → x.bai). Never empty,
+  // never a path (no `/`).
+  std::string pattern;
+  bool required = true;  // `".csi"?`: staged, hashed and published only if it is there
+};
+
+// The name of a companion of the file named `file_name` (a base name).
+std::string companion_name(std::string_view file_name, std::string_view pattern);
+// Why `pattern` cannot be a companion pattern ("" if it can).
+std::string companion_pattern_problem(std::string_view pattern);
+
 class Type {
  public:
   TypeKind kind() const { return kind_; }
@@ -62,6 +77,8 @@ class Type {
   const std::vector<Field>& fields() const { return fields_; }  // Record, by name
   const Type* field(std::string_view name) const;
   const std::string& var_name() const { return var_; }
+  // File: the files that travel beside it, in pattern order (usually none).
+  const std::vector<Companion>& companions() const { return companions_; }
   // T for T?, otherwise the type itself.
   const Type* non_optional() const { return kind_ == TypeKind::Optional ? elem_ : this; }
 
@@ -75,6 +92,7 @@ class Type {
   const Type* elem_ = nullptr;
   const Type* key_ = nullptr;
   std::vector<Field> fields_;
+  std::vector<Companion> companions_;
   std::string var_;
   std::string text_;
 };
@@ -104,6 +122,8 @@ class TypeTable {
   const Type* optional(const Type* elem);  // T?? is T?; error? is error
   const Type* stream(const Type* elem);
   const Type* record(std::vector<Field> fields);  // duplicates are the caller's error
+  // `file with [...]`: plain `file` when there are none; duplicates are the caller's error.
+  const Type* file_with(std::vector<Companion> companions);
   const Type* var(const std::string& name);
 
   // Display names for records (`type Sample = {...}`). The first name given
@@ -125,7 +145,8 @@ class TypeTable {
 // May a value of type `from` be used where `to` is expected? int widens to
 // float; T fits T?; none fits any T?; lists, maps and optionals are covariant
 // (values are immutable); a record fits a record with the same field names
-// whose field types it fits; a stream fits only the identical stream type.
+// whose field types it fits; a stream fits only the identical stream type; a
+// file fits a file whose required companions it has, required too.
 // The error type fits everything both ways, so one mistake is reported once.
 bool is_assignable(const Type* from, const Type* to);
 

@@ -25,11 +25,14 @@ build=(
   vim              # tests/editors: Vim's syntax groups, headless
   chromium         # tests/editors: the highlighting screenshot, headless
   libhiredis-dev redis-server  # streams: the Redis endpoint registry and its tests
+  # examples/variant-calling (run by the tests, compared with a shell script)
+  # and the companion-file tests: real bioinformatics tools from Debian.
+  bwa samtools bcftools python3-matplotlib
 )
 
 # The peers bench/local compares flowc with, and the tools the benchmarks use.
 bench=(
-  snakemake      # peer: Snakemake 7.x (default and --scheduler greedy)
+  snakemake      # peer: Snakemake 7.x (bench/local: default and --scheduler greedy; bench/pipelines)
   make           # peer: GNU Make -j2
   ninja-build    # peer: Ninja -j2
   time           # /usr/bin/time -f '%e %M': wall time and peak RSS

@@ -346,6 +346,7 @@ class Builder {
         });
         c.take(TokenKind::RBRACK);
       }
+      if (ParserRuleContext* with = c.take_rule(Flow::RuleCompanions)) companions(with, t);
     } else if (c.take(TokenKind::LBRACE)) {
       t.is_record = true;
       comma_list(c, TokenKind::RBRACE, [&](Cursor& item) {
@@ -367,6 +368,35 @@ class Builder {
       t.optional_span = span(*q);
     }
     return t;
+  }
+
+  // `with [".fai", ".csi"?]` after a type name.
+  void companions(ParserRuleContext* ctx, ast::TypeExpr& t) {
+    t.has_companions = true;
+    t.companions_span = span(ctx);
+    Cursor c(*this, ctx);
+    c.take(TokenKind::KW_WITH);
+    if (!c.take(TokenKind::LBRACK)) return;
+    comma_list(c, TokenKind::RBRACK, [&](Cursor& item) {
+      ParserRuleContext* one = item.take_rule(Flow::RuleCompanion);
+      if (!one) {
+        item.next();
+        return;
+      }
+      Cursor oc(*this, one);
+      ParserRuleContext* text = oc.take_rule(Flow::RuleString);
+      if (!text) return;
+      ast::ExprPtr lit = string(text);
+      ast::CompanionPattern p;
+      p.span = lit->span;
+      if (auto* s = lit->as<ast::StringLit>(); s && s->is_plain()) {
+        p.pattern = s->plain_text();
+      } else {
+        p.plain = false;
+      }
+      p.required = !oc.take(TokenKind::QUESTION);
+      t.companions.push_back(std::move(p));
+    });
   }
 
   // ---- statements ----

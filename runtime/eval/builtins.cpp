@@ -303,16 +303,35 @@ Value glob(const Call& c) {
   glob_t found{};
   int rc = ::glob(full.c_str(), 0, nullptr, &found);
   std::vector<std::string> files;
+  std::string dangling;
   if (rc == 0) {
     for (size_t i = 0; i < found.gl_pathc; ++i) {
       std::error_code ec;
-      if (fs::is_regular_file(found.gl_pathv[i], ec)) files.push_back(resolve_path(found.gl_pathv[i], base));
+      // Files only (links followed; folders are left out).
+      if (fs::is_regular_file(found.gl_pathv[i], ec)) {
+        files.push_back(resolve_path(found.gl_pathv[i], base));
+      } else if (dangling.empty() && fs::is_symlink(fs::symlink_status(found.gl_pathv[i], ec)) &&
+                 !fs::exists(found.gl_pathv[i], ec)) {
+        dangling = found.gl_pathv[i];
+      }
     }
   }
   ::globfree(&found);
   if (rc != 0 && rc != GLOB_NOMATCH) {
     c.fail(fmt::format("cannot search for `{}` in `{}`: {}", pattern, base,
                        rc == GLOB_NOSPACE ? "out of memory" : "a folder could not be read"));
+  }
+  if (c.options.glob_names_inputs) {
+    // A workflow's inputs: a typo in a pattern must not quietly run nothing.
+    if (!dangling.empty()) {
+      std::error_code ec;
+      c.fail(fmt::format("`{}` matches `{}`, a link to `{}`, which does not exist", pattern, dangling,
+                         fs::read_symlink(dangling, ec).string()));
+    }
+    if (files.empty()) {
+      c.fail(fmt::format("no file matches `{}` in `{}` (hidden files match only a pattern that starts with `.`)",
+                         pattern, base));
+    }
   }
   std::sort(files.begin(), files.end());
   Value out = Value::array();

@@ -43,6 +43,9 @@ struct LaunchSpec {
   struct StagedInput {
     std::string link;
     std::string source;
+    // A companion of the input before it (an index): copied into the same
+    // folder, since a tool may look for it beside the file a link leads to.
+    bool beside_previous = false;
   };
   std::vector<StagedInput> stage_in;
   // Files the command writes (paths in its work dir): staged, it writes them

@@ -86,6 +86,18 @@ void value_changes(const std::string& what, const Value& then, const Value& now,
     }
     return;
   }
+  // A file with companions: {"file": ..., "with": {pattern: hash or null}}.
+  auto companions = [](const Value& v) { return v.is_object() && v.contains("file") && v.contains("with"); };
+  if (companions(then) && companions(now)) {
+    value_changes(what, then["file"], now["file"], out, depth + 1);
+    for (auto& [pattern, hash] : now["with"].items()) {
+      Value before = then["with"].value(pattern, Value());
+      if (before == hash) continue;
+      const char* how = before.is_null() ? "appeared" : hash.is_null() ? "is gone" : "changed";
+      out += fmt::format("  - the companion \"{}\" of {} {}\n", pattern, what, how);
+    }
+    return;
+  }
   if (depth < 4 && then.is_array() && now.is_array()) {
     if (then.size() != now.size()) {
       out += fmt::format("  - {} has {} items instead of {}\n", what, now.size(), then.size());

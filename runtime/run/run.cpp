@@ -29,6 +29,7 @@
 #include "runtime/run/identical_tasks.h"
 #include "runtime/run/signals.h"
 #include "runtime/run/state_lock.h"
+#include "runtime/run/survey.h"
 #include "runtime/run/task_runner.h"
 #include "runtime/scheduler/plan.h"
 #include "runtime/store/store.h"
@@ -90,7 +91,6 @@ class Run {
               double finished, int exit_code, const std::string& error, const JobRef& ref = {});
   Counts counts() const;
   RunResult finish();
-  RunResult dry_run();
 
   const ir::Program& program_;
   const ir::Workflow& workflow_;
@@ -175,9 +175,18 @@ RunResult Run::go() {
   }
   jobs_ = options_.jobs > 0 ? options_.jobs : executor_->default_jobs();
 
-  plan_ = std::make_unique<Plan>(program_, workflow_, inputs_,
-                                 PlanOptions{options_.keep_going, options_.max_depth, options_.container_group});
-  if (options_.dry_run) return dry_run();
+  PlanOptions plan_options{options_.keep_going, options_.max_depth, options_.container_group};
+  // Every task the inputs tell of, and every file they would read that can
+  // be checked now: a missing one stops the run before anything starts.
+  Survey survey = survey_run(program_, workflow_, inputs_, plan_options);
+  if (options_.dry_run) print_survey(survey, program_, workflow_, err_);
+  if (!survey.errors.empty()) {
+    for (const std::string& e : survey.errors) err_ << "flowc: error: " << e << "\n";
+    err_ << "flowc: nothing was run\n";
+    return {2, ""};
+  }
+  if (options_.dry_run) return {0, ""};
+  plan_ = std::make_unique<Plan>(program_, workflow_, inputs_, plan_options);
 
   streams::StreamOptions stream_options{options_.registry, options_.stream_transport};
   if (streams::uses_streams(program_)) {
@@ -966,22 +975,6 @@ RunResult Run::finish() {
                         (fs::path(options_.state_dir) / "runs" / run_id_ / "events.jsonl").string());
   }
   return result;
-}
-
-// Plans without running: expands what can be known now (fan-outs over known
-// lists, branches on known conditions) and counts the tasks.
-RunResult Run::dry_run() {
-  std::map<std::string, size_t> by_op;
-  size_t total = 0;
-  for (TaskId id : plan_->take_ready()) {
-    ++by_op[plan_->task(id).op->id];
-    ++total;
-    plan_->forget(id);
-  }
-  err_ << fmt::format("flowc: dry run of `{}`: {} task{} can start now\n", workflow_.id, total, total == 1 ? "" : "s");
-  for (const auto& [op, n] : by_op) err_ << fmt::format("  {:>10}  {}\n", n, op);
-  err_ << "flowc: later steps depend on what these produce and are planned as they finish\n";
-  return {0, ""};
 }
 
 }  // namespace

@@ -89,7 +89,7 @@ class TaskRunner {
 
  private:
   std::optional<std::string> content_hash(const std::string& path, std::string* error);
-  Value key_value(const Value& v, const ir::Type* t, std::string* error);
+  Value key_value(const Value& v, const ir::Type* t, const std::string& port, std::string* error);
   bool outputs_intact(const CacheEntry& entry, std::string* why);
   std::string failure_text(const Task& task, const Prepared& prepared, const Outcome& outcome);
 

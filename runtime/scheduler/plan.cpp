@@ -123,6 +123,7 @@ Evaluator& Plan::evaluator_for(int file) {
   EvalOptions options;
   options.base_dir = base_dir_of(file);
   options.scratch_dir = (std::filesystem::temp_directory_path() / "flowc-values").string();
+  options.glob_names_inputs = true;
   return *evaluators_.emplace(file, std::make_unique<Evaluator>(program_, options)).first->second;
 }
 
@@ -164,11 +165,24 @@ std::string Plan::path_of(const Scope* scope, const std::string& name) const {
 
 // ---- evaluation --------------------------------------------------------------------
 
+bool Plan::holds_unknown(const Value& v) {
+  if (v.is_discarded()) return true;
+  if (v.is_array() || v.is_object()) {
+    for (const Value& item : v) {
+      if (holds_unknown(item)) return true;
+    }
+  }
+  return false;
+}
+
 std::optional<Value> Plan::evaluate(Scope* scope, const ir::Expr& e, const std::function<std::string()>& what,
                                    uint32_t n) {
   ScopeLookup lookup(*this, scope);
+  bool refused = false;
+  if (options_.survey) lookup.refuse_unknown(&refused);
   Evaluator& ev = evaluator_for(scope->workflow->loc.file);
   auto result = ev.eval(e, lookup);
+  if (refused) return unknown();  // it reads what only tasks will make
   if (auto* v = std::get_if<Value>(&result)) return std::move(*v);
   const EvalFailure& f = std::get<EvalFailure>(result);
   std::string message = fmt::format("{}: {}", what(), f.message);
@@ -276,7 +290,13 @@ std::optional<Value> Plan::call_inputs(Scope* scope, uint32_t n, const ir::CallN
     Scope empty;
     empty.body = &kNoNodes;
     ScopeLookup lookup(*this, &empty, &inputs);
+    bool refused = false;
+    if (options_.survey) lookup.refuse_unknown(&refused);
     auto result = evaluator_for(callee_file).eval(*p.default_value, lookup);
+    if (refused) {
+      inputs[p.name] = unknown();
+      continue;
+    }
     if (auto* failure = std::get_if<EvalFailure>(&result)) {
       node_failed(scope, n, fmt::format("the default of input `{}` of `{}`: {}", p.name, call.callee, failure->message),
                   failure->loc.known() ? failure->loc : p.loc);
@@ -340,6 +360,7 @@ bool Plan::group_of(Scope* scope, uint32_t n, const ir::CallNode& call, const ir
   if (call.group) {
     auto v = evaluate(scope, *call.group, [] { return std::string("the call's `group`"); }, n);
     if (!v) return false;
+    if (v->is_discarded()) return true;  // a survey: grouping changes no task
     size = v->is_number() ? v->get<int64_t>() : 0;
     if (size < 1) {
       node_failed(scope, n, fmt::format("`group` must be at least 1, not {}", v->dump()), call.group->loc);
@@ -389,17 +410,29 @@ void Plan::start_scatter(Scope* scope, uint32_t n, const ir::ScatterNode& scatte
   const ir::Node& node = (*scope->body)[n];
   auto items = evaluate(scope, scatter.collection, [&] { return fmt::format("the list of `for {}`", scatter.var); }, n);
   if (!items) return;
+  if (items->is_discarded()) {
+    // A survey: the list holds what tasks make. Its length may be known
+    // (the list a `for` made), its items are not.
+    auto length = survey_length(scope, scatter.collection);
+    if (!length) {
+      survey_waits(scope, n, fmt::format("`for {} in {}`: its list comes from outputs of earlier steps",
+                                         scatter.var, ir::expr_text(scatter.collection)));
+      return;
+    }
+    items = Value::array();
+    for (size_t i = 0; i < *length; ++i) items->push_back(unknown());
+  }
   Scope::Gather& gather = scope->gathers[n];
   gather.total = static_cast<uint32_t>(items->size());
   gather.required = gather.total;
   if (scatter.min_success) {
     auto v = evaluate(scope, *scatter.min_success, [] { return std::string("min_success"); }, n);
     if (!v) return;
-    gather.required = static_cast<uint32_t>(std::max<int64_t>(0, v->get<int64_t>()));
+    if (!v->is_discarded()) gather.required = static_cast<uint32_t>(std::max<int64_t>(0, v->get<int64_t>()));
   } else if (scatter.min_success_ratio) {
     auto v = evaluate(scope, *scatter.min_success_ratio, [] { return std::string("min_success_ratio"); }, n);
     if (!v) return;
-    gather.required = static_cast<uint32_t>(std::ceil(v->get<double>() * gather.total - 1e-9));
+    if (!v->is_discarded()) gather.required = static_cast<uint32_t>(std::ceil(v->get<double>() * gather.total - 1e-9));
   }
   if (gather.required > gather.total) {
     node_failed(scope, n,
@@ -428,6 +461,11 @@ void Plan::start_branch(Scope* scope, uint32_t n, const ir::BranchNode& branch) 
     if (arm.condition) {
       auto c = evaluate(scope, *arm.condition, [] { return std::string("the condition"); }, n);
       if (!c) return;
+      if (c->is_discarded()) {
+        survey_waits(scope, n, fmt::format("`if {}`: its condition reads outputs of earlier steps",
+                                           ir::expr_text(*arm.condition)));
+        return;
+      }
       taken = c->is_boolean() && c->get<bool>();
     }
     if (!taken) continue;
@@ -441,6 +479,31 @@ void Plan::start_branch(Scope* scope, uint32_t n, const ir::BranchNode& branch) 
   Value exports = Value::object();
   for (const ir::Export& e : node.exports) exports[e.name] = absent_like(e.type, index.call_like.at(e.name));
   node_done(scope, n, std::move(exports));
+}
+
+// ---- surveys -------------------------------------------------------------------------
+
+void Plan::survey_waits(Scope* scope, uint32_t n, const std::string& why) {
+  const ir::Node& node = (*scope->body)[n];
+  problems_.push_back(Problem{Problem::Waiting, path_of(scope, node.name), why, node.loc});
+  Value exports = Value::object();
+  for (const ir::Export& e : node.exports) exports[e.name] = unknown();
+  node_done(scope, n, std::move(exports));
+}
+
+// The length of a list named by `e` (a name, or fields of one: `a.bam`)
+// whose items are unknown, as a `for` makes when its items are tasks.
+// Anything computed is not trusted: flatten() or select_all() of unknown
+// items has a length no survey can know.
+std::optional<size_t> Plan::survey_length(Scope* scope, const ir::Expr& e) {
+  const ir::Expr* at = &e;
+  while (at->kind == ir::Expr::Kind::Member && !at->args.empty()) at = &at->args[0];
+  if (at->kind != ir::Expr::Kind::Var) return std::nullopt;
+  ScopeLookup lookup(*this, scope);
+  auto result = evaluator_for(scope->workflow->loc.file).eval(e, lookup);
+  auto* v = std::get_if<Value>(&result);
+  if (!v || !v->is_array()) return std::nullopt;
+  return v->size();
 }
 
 // ---- completion ------------------------------------------------------------------------
@@ -650,7 +713,13 @@ void Plan::finish_run(bool ok) {
   outputs_ = Value::object();
   for (const ir::Port& p : root->workflow->outputs) {
     ScopeLookup lookup(*this, root);
+    bool refused = false;
+    if (options_.survey) lookup.refuse_unknown(&refused);
     auto result = evaluator_for(root->workflow->loc.file).eval(*p.value, lookup);
+    if (refused) {
+      outputs_[p.name] = unknown();  // a survey: made by tasks
+      continue;
+    }
     if (auto* failure = std::get_if<EvalFailure>(&result)) {
       problems_.push_back(Problem{Problem::Failed, root->path,
                                   fmt::format("output `{}`: {}", p.name, failure->message), failure->loc});

@@ -65,7 +65,8 @@ struct Task {
 
 // Something the user should hear about at the end of a run.
 struct Problem {
-  enum Kind { Failed, Absent, Skipped } kind;
+  // Waiting: in a survey, a `for` or `if` that must wait for outputs.
+  enum Kind { Failed, Absent, Skipped, Waiting } kind;
   std::string path;     // the task or step concerned
   std::string message;  // why
   ir::SourceLoc loc;
@@ -76,10 +77,22 @@ struct PlanOptions {
   bool keep_going = false;     // go on with whatever does not depend on a failure
   int max_depth = 1000;        // of nested workflow calls (recursion)
   int default_group = 0;       // items per group for fan-out calls of ops with an image, when the call does not say
+  // A survey plans without running (--dry-run, and the check of every path
+  // known before a run starts): the caller ends each task with unknown
+  // outputs (Plan::unknown()), anything computed from them is unknown too,
+  // and a `for` or `if` that needs an unknown value is left as a Waiting
+  // problem. A `for` over a list whose items are unknown (`for b in a.bam`
+  // after a `for` that made them) still knows how many items it has.
+  bool survey = false;
 };
 
 class Plan {
  public:
+  // The value a survey does not know (JSON's "discarded"; no real value is one).
+  static Value unknown() { return Value(Value::value_t::discarded); }
+  // Does `v` hold an unknown value anywhere?
+  static bool holds_unknown(const Value& v);
+
   // Starts `workflow` with `inputs` (already checked against its types;
   // inputs not given take their defaults).
   Plan(const ir::Program& program, const ir::Workflow& workflow, Value inputs, PlanOptions options);
@@ -167,6 +180,9 @@ class Plan {
   void gather_done(Scope* scope, uint32_t n);
   // `what` names the expression in a failure message; it is only called then.
   std::optional<Value> evaluate(Scope* scope, const ir::Expr& e, const std::function<std::string()>& what, uint32_t n);
+  // Survey: a node that needs an unknown value ends with its names unknown.
+  void survey_waits(Scope* scope, uint32_t n, const std::string& why);
+  std::optional<size_t> survey_length(Scope* scope, const ir::Expr& e);
   std::optional<Value> call_inputs(Scope* scope, uint32_t n, const ir::CallNode& call,
                                    const std::vector<ir::Port>& ports, int callee_file);
   std::string path_of(const Scope* scope, const std::string& name) const;

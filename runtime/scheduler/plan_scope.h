@@ -68,7 +68,19 @@ class Plan::ScopeLookup : public runtime::Scope {
   // stream fields too (set when it started; see plan_streams.cpp).
   ScopeLookup(Plan& plan, const Plan::Scope* scope, const Value* extra = nullptr, bool strict = false)
       : plan_(plan), scope_(scope), extra_(extra), strict_(strict) {}
+  // In a survey: values holding an unknown are not found, and `*refused` says so.
+  void refuse_unknown(bool* refused) { refused_ = refused; }
   const Value* find(std::string_view name) const override {
+    const Value* v = find_any(name);
+    if (v && refused_ && Plan::holds_unknown(*v)) {
+      *refused_ = true;
+      return nullptr;
+    }
+    return v;
+  }
+
+ private:
+  const Value* find_any(std::string_view name) const {
     if (extra_ && extra_->is_object()) {
       auto it = extra_->find(name);
       if (it != extra_->end()) return &*it;
@@ -95,11 +107,11 @@ class Plan::ScopeLookup : public runtime::Scope {
     return nullptr;
   }
 
- private:
   Plan& plan_;
   const Plan::Scope* scope_;
   const Value* extra_;
   bool strict_;
+  bool* refused_ = nullptr;
 };
 
 }  // namespace flowc::runtime

@@ -162,7 +162,7 @@ bool Plan::start_stream_call(Scope* scope, uint32_t n, const ir::CallNode& call,
   if (call.replicas) {
     auto v = evaluate(scope, *call.replicas, [] { return std::string("replicas"); }, n);
     if (!v) return true;
-    int64_t r = v->is_number_integer() ? v->get<int64_t>() : 0;
+    int64_t r = v->is_discarded() ? 1 : v->is_number_integer() ? v->get<int64_t>() : 0;  // a survey: one stands for all
     if (r < 1) {
       node_failed(scope, n, fmt::format("`replicas` is {}; it must be at least 1", v->dump()), node.loc);
       return true;

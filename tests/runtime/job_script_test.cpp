@@ -1,4 +1,6 @@
 // The job script a Slurm job runs for a task, and the exit status it leaves.
+#include <sstream>
+
 #include <catch2/catch.hpp>
 
 #include "runtime/executors/slurm/command.h"
@@ -127,4 +129,45 @@ TEST_CASE("a job script that cannot stage into scratch does not run the command 
   CHECK(fs::read_symlink(p.dir / "inputs" / "in.txt") == fs::path(p.path("in.txt")));
   CHECK(p.read(".stderr").find("cannot stage the task's files in node-local scratch " + options.scratch) !=
         std::string::npos);
+}
+
+// (It has no file output, only inputs: such a script once ended in `then fi`,
+// a syntax error.)
+TEST_CASE("a job script copies a companion into its file's scratch folder", "[slurm-script][companions]") {
+  HpcProject p("script-companion");
+  p.write("x.bam", "bam\n");
+  p.write("x.bam.bai", "bai\n");
+  p.write("y.txt", "y\n");
+  // The command finds the index beside the file its link leads to, as htslib may.
+  p.write(".command.sh",
+          "real=$(readlink -f inputs/bam/x.bam); cat \"$real.bai\" > seen.txt; dirname \"$real\" >> seen.txt;"
+          " dirname \"$(readlink -f inputs/other/y.txt)\" >> seen.txt\n");
+  rt::LaunchSpec spec = spec_in(p);
+  fs::create_directories(p.dir / "inputs" / "bam");
+  fs::create_directories(p.dir / "inputs" / "other");
+  fs::create_symlink(p.path("x.bam"), p.dir / "inputs" / "bam" / "x.bam");
+  fs::create_symlink(p.path("x.bam.bai"), p.dir / "inputs" / "bam" / "x.bam.bai");
+  fs::create_symlink(p.path("y.txt"), p.dir / "inputs" / "other" / "y.txt");
+  spec.stage_in.push_back({p.path("inputs/bam/x.bam"), p.path("x.bam")});
+  spec.stage_in.push_back({p.path("inputs/bam/x.bam.bai"), p.path("x.bam.bai"), /*beside_previous=*/true});
+  spec.stage_in.push_back({p.path("inputs/other/y.txt"), p.path("y.txt")});
+  slurm::ScriptOptions options;
+  options.scratch = p.path("scratch");
+  std::string script = p.write("job.sh", slurm::job_script(spec, options));
+  auto r = rt::capture_output({"/bin/sh", script}, {}, 30);
+  INFO(p.read(".stderr") << r.out << r.err << p.read("job.sh"));
+  REQUIRE(r.exit_code == 0);
+  std::string seen = p.read("seen.txt");
+  // The index's copy is beside the BAM's copy, in scratch; the other input has a folder of its own.
+  std::istringstream lines(seen);
+  std::string bai, bam_dir, other_dir;
+  std::getline(lines, bai);
+  std::getline(lines, bam_dir);
+  std::getline(lines, other_dir);
+  CHECK(bai == "bai");
+  CHECK(bam_dir.rfind(p.path("scratch") + "/flowc-", 0) == 0);
+  CHECK(other_dir.rfind(p.path("scratch") + "/flowc-", 0) == 0);
+  CHECK(bam_dir != other_dir);
+  // The links name the inputs again afterwards.
+  CHECK(fs::read_symlink(p.dir / "inputs" / "bam" / "x.bam.bai") == fs::path(p.path("x.bam.bai")));
 }

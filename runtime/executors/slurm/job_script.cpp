@@ -51,21 +51,35 @@ std::string filename(const std::string& path) { return std::filesystem::path(pat
 
 bool stages(const LaunchSpec& spec) { return !spec.stage_in.empty() || !spec.stage_out.empty(); }
 
+// The scratch folder each staged input is copied into: one per input, and
+// its main file's for a companion (tools look for an index beside the file
+// a link leads to).
+std::vector<size_t> stage_folders(const LaunchSpec& spec) {
+  std::vector<size_t> folders;
+  size_t next = 0;
+  for (size_t k = 0; k < spec.stage_in.size(); ++k) {
+    folders.push_back(spec.stage_in[k].beside_previous && k > 0 ? folders.back() : next++);
+  }
+  return folders;
+}
+
 std::string staging_copy(const LaunchSpec& spec) {
   std::string s;
+  std::vector<size_t> folders = stage_folders(spec);
   for (size_t k = 0; k < spec.stage_in.size(); ++k) {
     const auto& in = spec.stage_in[k];
-    s += fmt::format("{{ mkdir -p \"$stage/in/{}\" && cp -RLp {} \"$stage/in/{}/\"{}; }} || rc=98\n", k, q(in.source), k,
-                     q(filename(in.link)));
+    s += fmt::format("{{ mkdir -p \"$stage/in/{}\" && cp -RLp {} \"$stage/in/{}/\"{}; }} || rc=98\n", folders[k],
+                     q(in.source), folders[k], q(filename(in.link)));
   }
   return s;
 }
 
 std::string staging_links(const LaunchSpec& spec) {
   std::string s;
+  std::vector<size_t> folders = stage_folders(spec);
   for (size_t k = 0; k < spec.stage_in.size(); ++k) {
     const auto& in = spec.stage_in[k];
-    s += fmt::format("ln -sfn \"$stage/in/{}/\"{} {} || rc=98\n", k, q(filename(in.link)), q(in.link));
+    s += fmt::format("ln -sfn \"$stage/in/{}/\"{} {} || rc=98\n", folders[k], q(filename(in.link)), q(in.link));
   }
   for (size_t k = 0; k < spec.stage_out.size(); ++k) {
     const std::string& out = spec.stage_out[k];
@@ -113,7 +127,8 @@ std::string staging_end(const LaunchSpec& spec, const std::string& err) {
       << "    else rm -f " << q(out) << "; fi\n"
       << "  fi\n";
   }
-  s << "fi\n"
+  s << "  :\n"  // a task with no file output (only values) has nothing to move: `then fi` is a syntax error
+    << "fi\n"
     << "if [ $rc -ne 0 ]; then\n";
   for (const std::string& out : spec.stage_out) s << "  rm -rf " << q(out) << "\n";
   s << "  :\nfi\n"
