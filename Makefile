@@ -38,6 +38,8 @@ bench: deps $(BUILD)/build.ninja
 	bench/lsp/run.sh $(BUILD)
 	bench/stream/run.sh $(BUILD)
 	bench/table/run.sh $(BUILD)
+	bench/report/run.sh $(BUILD)
+	bench/serve/run.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD)

@@ -23,8 +23,12 @@
 #include "runtime/containers/preflight.h"
 #include "runtime/executors/make_executor.h"
 #include "runtime/executors/router/router_executor.h"
+#include "runtime/observe/monitor.h"
+#include "runtime/observe/run_graph.h"
+#include "runtime/observe/usage.h"
 #include "runtime/run/events.h"
 #include "runtime/run/signals.h"
+#include "runtime/run/targets.h"
 #include "runtime/run/task_runner.h"
 #include "runtime/scheduler/plan.h"
 #include "runtime/store/store.h"
@@ -127,11 +131,12 @@ class Run {
   std::unique_ptr<Store> store_;
   std::string run_id_;
   std::unique_ptr<EventLog> events_;
+  std::unique_ptr<Targets> targets_;  // --until, --rerun
   std::unique_ptr<Plan> plan_;
   std::unique_ptr<ContainerLauncher> containers_;  // when ops run in images
   std::unique_ptr<TaskRunner> runner_;
   std::unique_ptr<Executor> executor_;
-  std::unique_ptr<ProgressLine> progress_;
+  std::unique_ptr<observe::RunMonitor> progress_;  // the live line, or the plain log
   std::unique_ptr<streams::StreamTasks> streams_;
   std::map<uint32_t, std::string> failed_gangs_;  // gang → the task that failed first
 
@@ -156,6 +161,7 @@ class Run {
     uint32_t members = 0;   // at most this many will come
   };
   std::map<uint32_t, Group> groups_;
+  Value usage_;  // of the outcome being handled, for the journal
   int jobs_ = 1;
   size_t ran_ = 0, cached_ = 0, failed_ = 0, retried_ = 0;
   int interrupted_ = 0;
@@ -197,8 +203,16 @@ RunResult Run::go() {
   }
   jobs_ = options_.jobs > 0 ? options_.jobs : executor_->default_jobs();
 
+  targets_ = std::make_unique<Targets>(program_, workflow_, options_.rerun, options_.until, &errors);
+  if (!errors.empty()) {
+    for (const std::string& e : errors) err_ << "flowc: error: " << e << "\n";
+    err_ << "flowc: nothing was run\n";
+    return {2, ""};
+  }
+  // --until: what is not needed is skipped as if failed, and must not stop the rest.
   plan_ = std::make_unique<Plan>(program_, workflow_, inputs_,
-                                 PlanOptions{options_.keep_going, options_.max_depth, options_.container_group});
+                                 PlanOptions{options_.keep_going || targets_->limited(), options_.max_depth,
+                                             options_.container_group});
   if (options_.dry_run) return dry_run();
 
   streams::StreamOptions stream_options{options_.registry, options_.stream_transport};
@@ -222,10 +236,13 @@ RunResult Run::go() {
     run_id_ = store_->begin_run({{"workflow", workflow_.id},
                                  {"source", program_.files.empty() ? "" : program_.files[0]},
                                  {"inputs", inputs_},
-                                 {"cwd", fs::current_path().string()}});
+                                 {"cwd", fs::current_path().string()},
+                                 {"pid", ::getpid()}},
+                                options_.run_id);
     fs::path run_dir = state_ / "runs" / run_id_;
     fs::create_directories(run_dir, ec);
     events_ = std::make_unique<EventLog>((run_dir / "events.jsonl").string(), options_.json_events);
+    observe::save_workflow_graph(program_, workflow_, (run_dir / "graph.json").string());
     events_->emit("run_started", {{"run_id", run_id_}, {"workflow", workflow_.id}, {"inputs", inputs_}});
     runner_ = std::make_unique<TaskRunner>(program_, *store_, (state_ / "work").string(), options_.fresh);
     for (const auto& [key, left] : adoptable_) runner_->adopt(key);
@@ -234,7 +251,9 @@ RunResult Run::go() {
       runner_->use_containers(containers_.get());
     }
     streams_ = std::make_unique<streams::StreamTasks>(stream_options, run_id_, run_dir);
-    progress_ = std::make_unique<ProgressLine>(options_.progress && !options_.json_events);
+    progress_ = std::make_unique<observe::RunMonitor>(
+        observe::RunMonitor::choose(options_.progress && !options_.json_events), err_, options_.summary_seconds);
+    events_->listen([monitor = progress_.get()](const Value& e) { monitor->event(e); });
     SignalWatch signals;
 
     auto last_flush = Clock::now();
@@ -350,6 +369,10 @@ bool Run::adopt(TaskId id, Prepared& prepared) {
 
 void Run::take_ready() {
   for (TaskId id : plan_->take_ready()) {
+    if (!targets_->needed(plan_->task(id))) {
+      plan_->failed(id, fmt::format("not needed for --until {}", targets_->until()));
+      continue;
+    }
     queue_.push_back(id);
   }
 }
@@ -379,7 +402,7 @@ void Run::launch_ready() {
     }
     queue_.pop_front();
     const Task& task = plan_->task(id);
-    Prepared prepared = runner_->prepare(task);
+    Prepared prepared = runner_->prepare(task, targets_->may_reuse(task));
     switch (prepared.kind) {
       case Prepared::Cached:
         reused(id, prepared);
@@ -451,7 +474,7 @@ void Run::take_group(uint32_t group) {
     const Task& task = plan_->task(id);
     ++g.taken;
     g.members = task.group_members;
-    Prepared prepared = runner_->prepare(task);
+    Prepared prepared = runner_->prepare(task, targets_->may_reuse(task));
     if (prepared.kind == Prepared::Adopt && !adopt(id, prepared)) {
       runner_->reset_work_dir(prepared, &prepared.error);  // nothing to adopt after all: run it afresh
       prepared = runner_->prepare(task);
@@ -574,6 +597,12 @@ void Run::handle(const Outcome& outcome) {
   Running r = std::move(it->second);
   running_.erase(it);
   const Task& task = plan_->task(r.id);
+  // What it used, journaled with how it ended (runtime/observe/usage.h).
+  usage_ = observe::journal_usage(outcome, r.prepared.spec, task.op->image.has_value());
+  struct Forget {
+    Value& usage;
+    ~Forget() { usage = Value(); }
+  } forget{usage_};
   Judged judged = runner_->finish(task, r.prepared, outcome);
   if (task.gang) stream_task_ended(r.id, r.prepared, outcome, judged);
   uint32_t group = r.prepared.container ? task.group : 0;
@@ -785,6 +814,7 @@ void Run::record(TaskId id, const Prepared& prepared, const std::string& state, 
   t.pid = ref.pid;
   t.pid_start = ref.pid_start;
   t.job = ref.job;
+  if (state != "running") t.usage = usage_;
   store_->record_task(t);
 }
 
@@ -797,6 +827,8 @@ Counts Run::counts() const {
   for (const auto& [group, g] : groups_) c.waiting += g.waiting.size();
   c.failed = failed_;
   c.retrying = retried_;
+  c.total = plan_->tasks_made();
+  c.growing = plan_->growing();
   return c;
 }
 
@@ -808,8 +840,11 @@ RunResult Run::finish() {
   }
   groups_.clear();
   double seconds = now_seconds() - start_time_;
-  std::string status = interrupted_ ? "cancelled" : plan_->ok() ? "succeeded" : "failed";
-  RunResult result{interrupted_ ? 130 : plan_->ok() ? 0 : 1, run_id_};
+  // --until: the run did what was asked if what it needed succeeded (the
+  // workflow's outputs are not all made, so none is published).
+  bool ok = targets_->limited() ? plan_->finished() && failed_ == 0 : plan_->ok();
+  std::string status = interrupted_ ? "cancelled" : ok ? "succeeded" : "failed";
+  RunResult result{interrupted_ ? 130 : ok ? 0 : 1, run_id_};
 
   // Absent items and failures, each with its reason.
   for (const Problem& p : plan_->problems()) {
@@ -850,7 +885,10 @@ RunResult Run::finish() {
     for (auto& [name, value] : published.items()) {
       err_ << fmt::format("  {} = {}\n", name, describe(value, 120));
     }
-  } else if (!plan_->ok() && !interrupted_) {
+  } else if (targets_->limited() && ok) {
+    err_ << fmt::format("flowc: ran what `{}` needs (--until); its outputs are in the work dirs (`flowc show`)\n",
+                        targets_->until());
+  } else if (!ok && !interrupted_) {
     err_ << fmt::format("flowc: see `flowc explain` and {}\n",
                         (fs::path(options_.state_dir) / "runs" / run_id_ / "events.jsonl").string());
   }

@@ -58,8 +58,8 @@ class TaskRunner {
  public:
   TaskRunner(const ir::Program& program, Store& store, std::string work_root, bool fresh);
 
-  // `reuse` false: run it even if an earlier result exists (a stream gang
-  // is reused only when every task of it can be).
+  // `reuse` false: run it even if an earlier result exists (--rerun; a
+  // stream gang is reused only when every task of it can be).
   Prepared prepare(const Task& task, bool reuse = true);
   // Judges how a launched task ended and, if well, reads and records its outputs.
   Judged finish(const Task& task, const Prepared& prepared, const Outcome& outcome);

@@ -44,6 +44,7 @@ struct TaskRecord {
   int64_t pid = 0;       // while running: its process group, and
   int64_t pid_start = 0; // the process's start time, to tell a reused pid
   std::string job;       // while running under a batch system: its job ("slurm:4242")
+  Value usage;           // when it ended: what it used and asked for (runtime/observe/usage.h)
 };
 
 // A finished task the cache can give again.
@@ -70,12 +71,20 @@ class Store {
   // Opens (creating if needed) the database at `path`. A database written by
   // a newer flowc is refused rather than misread.
   static std::unique_ptr<Store> open(const std::string& path);
+  // Opens an existing database to read it while a run may be writing it
+  // (`flowc status`, `flowc serve`): no lock is taken beyond a reader's. A
+  // database of an older version is upgraded first (as open() does).
+  static std::unique_ptr<Store> open_for_reading(const std::string& path);
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
   // Runs
-  std::string begin_run(const Value& meta);  // returns a new run id
+  // Returns the run's id: `id` if given (made by new_run_id beforehand, as
+  // `flowc run --detach` does to name the run before it starts), else a new one.
+  std::string begin_run(const Value& meta, const std::string& id = "");
+  // A new id: sortable by time, unique even for runs started in the same second.
+  static std::string new_run_id();
   void finish_run(const std::string& run_id, const std::string& status);
   std::optional<RunRecord> run(const std::string& run_id);
   std::vector<RunRecord> recent_runs(size_t limit);  // newest first
@@ -84,6 +93,10 @@ class Store {
   void record_task(const TaskRecord& task);  // insert or replace by (run_id, path)
   std::optional<TaskRecord> task(const std::string& run_id, const std::string& path);
   std::vector<TaskRecord> tasks(const std::string& run_id);
+  // The same without manifests (cheaper: reports and status read every task).
+  std::vector<TaskRecord> task_summaries(const std::string& run_id);
+  // How many tasks of a run are in each state.
+  std::vector<std::pair<std::string, size_t>> state_counts(const std::string& run_id);
   // The newest record for `path` in a run before `run_id` that has a manifest.
   std::optional<TaskRecord> previous_attempt(const std::string& path, const std::string& before_run);
   // Tasks recorded as running in runs other than `except_run` (left behind

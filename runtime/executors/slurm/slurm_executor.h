@@ -104,6 +104,7 @@ class SlurmExecutor : public Executor {
   };
 
   SlurmSettings settings_;
+  std::string measure_;  // flowc-measure beside flowc, when it is there: job scripts measure their task
   std::string dir_;
   uint64_t next_handle_ = 1, arrays_made_ = 0;
   std::map<uint64_t, Job> jobs_;       // every job not yet reported
