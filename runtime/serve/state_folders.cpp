@@ -71,6 +71,14 @@ StateFolder* StateFolders::of_run(const std::string& id) {
   std::lock_guard lock(mutex_);
   auto it = runs_.find(id);
   if (it != runs_.end()) return it->second;
+  // A run that started since: ask each known journal, then look for new ones.
+  for (auto& [dir, folder] : folders_) {
+    std::lock_guard folder_lock(folder->mutex);
+    try {
+      if (folder->store->run(id)) return runs_[id] = folder.get();
+    } catch (const StoreError&) {
+    }
+  }
   rescan(true);
   it = runs_.find(id);
   return it == runs_.end() ? nullptr : it->second;

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { scratch, runFlowc, startServe, get, rawRequest, waitFor } from './serve.mjs';
 
-const flowc = process.argv[2] || 'flowc';
+const flowc = path.resolve(process.argv[2] || 'flowc');
 const base = scratch('api');
 const serveRoot = path.join(base, 'root');
 const project = path.join(serveRoot, 'project');
@@ -83,7 +83,7 @@ test('GET /api/runs/{id}/tasks filters by state and op', async () => {
   assert.deepEqual(greets.map((t) => t.path).sort(), ['main.g[0]', 'main.g[1]']);
   assert.equal(greets[0].usage.source, 'rusage');
   const one = await (await api(`/api/runs/${runId}/tasks/${encodeURIComponent('main.g[1]')}`)).json();
-  assert.match(one.command, /echo hello b/);
+  assert.match(one.command, /echo hello 'b'/);
   assert.equal(one.inputs.name, 'b');
 });
 

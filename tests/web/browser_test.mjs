@@ -14,7 +14,7 @@ import path from 'node:path';
 import { root, scratch, runFlowc, startServe, waitFor } from './serve.mjs';
 
 const { chromium } = await import(path.join(root, 'web/node_modules/playwright-core/index.mjs'));
-const flowc = process.argv[2] || 'flowc';
+const flowc = path.resolve(process.argv[2] || 'flowc');
 const chromiumPath = process.argv[3] || '/usr/bin/chromium';
 const outDir = process.argv[4] || scratch('shots');
 const base = scratch('browser');
@@ -91,10 +91,10 @@ test('the run page of a running 200-task workflow shows the done count rising', 
   for (let i = 0; i < 3; ++i) {
     const last = seen.at(-1);
     seen.push(await waitFor(async () => { const n = await done(); return n > last && n; }, 30, `more than ${last} done`));
+    if (i === 1) await shot(page, 'serve-run-page.png');
   }
   assert.ok(seen.at(-1) > seen[0], seen.join(' → '));
   assert.ok(seen.at(-1) < 200, `the run was still going: ${seen.join(' → ')}`);
-  await shot(page, 'serve-run-page.png');
   await waitFor(async () => (await done()) === 200, 180, 'all 200 tasks done');
   assert.equal(await page.textContent('#state'), 'succeeded');
   await page.close();
@@ -140,5 +140,6 @@ test('the report opens offline and has one table row per task', async () => {
   assert.ok(await page.locator('#timeline canvas').count() > 0);
   assert.ok(await page.locator('#graph canvas').count() > 0);
   await shot(page, 'report.png');
+  await page.screenshot({ path: path.join(outDir, 'report-full.png'), fullPage: true });
   await page.close();
 });

@@ -60,7 +60,7 @@ export function timeline(element, rows, ops, t0, noteElement) {
     grid: { left: 56, right: 24, top: 12, bottom: 56 },
     dataZoom: [{ type: 'inside', xAxisIndex: 0, filterMode: 'weakFilter' }, { type: 'slider', xAxisIndex: 0, filterMode: 'weakFilter', height: 18, bottom: 8 }],
     xAxis: { type: 'value', min: 0, axisLabel: { formatter: (v) => duration(v) } },
-    yAxis: { type: 'value', min: -0.5, max: lanes - 0.5, inverse: true, interval: Math.max(1, Math.ceil(lanes / 12)), axisLabel: { formatter: (v) => (Number.isInteger(v) ? 'slot ' + (v + 1) : '') } },
+    yAxis: { type: 'category', inverse: true, data: Array.from({ length: lanes }, (_, k) => 'slot ' + (k + 1)), axisTick: { show: false } },
     series: [{
       type: 'custom',
       encode: { x: [1, 2], y: 0 },

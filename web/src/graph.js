@@ -56,32 +56,46 @@ function layout(graph) {
   return { g, width: size.width || kWidth, height: size.height || kHeight };
 }
 
-// Draws the graph in `element`; returns update(counts) for live pages.
+// Draws the graph in `element`; returns update(counts) for live pages. The
+// layout's pixels are kept (shrunk only to fit the width): two invisible
+// corner nodes make the drawing's extent the layout's own, so ECharts maps it
+// one to one instead of stretching the gaps between the boxes.
 export function drawGraph(element, graph) {
-  const { g, height } = layout(graph);
-  element.style.height = Math.min(640, Math.max(200, height + 40)) + 'px';
+  const { g, width, height } = layout(graph);
+  // ECharts keeps a node's size in pixels by undoing the view's horizontal
+  // scale only: the view must scale x and y alike, so the drawing's extent
+  // gets the box's proportions (the layout centred in it).
+  const boxWidth = Math.max(200, element.clientWidth - 20);
+  const scale = Math.min(1, boxWidth / width);
+  const boxHeight = Math.min(660, height * scale);
+  element.style.height = Math.max(120, boxHeight + 24) + 'px';
+  const extentWidth = boxWidth / scale;
   const chart = chartIn(element);
+  const corner = (id, x, y) => ({ id, name: '', x, y, symbolSize: 0, label: { show: false }, tooltip: { show: false } });
+  const corners = [corner('\u0000a', (width - extentWidth) / 2, 0), corner('\u0000b', (width + extentWidth) / 2, height)];
   const option = (counts) => ({
     animation: false,
-    tooltip: { formatter: (p) => (p.dataType === 'node' ? `<b>${escapeHtml(p.data.id)}</b> ${escapeHtml(p.data.op ? '(' + p.data.op + ')' : '')}<br>${escapeHtml(countText(counts.get(p.data.id)))}` : '') },
+    tooltip: { formatter: (p) => (p.dataType === 'node' && p.data.op !== undefined ? `<b>${escapeHtml(p.data.id)}</b> ${escapeHtml(p.data.op ? '(' + p.data.op + ')' : '')}<br>${escapeHtml(countText(counts.get(p.data.id)))}` : '') },
     series: [{
       type: 'graph',
       layout: 'none',
+      left: 10, right: 10, top: 12, bottom: 12,
+      nodeScaleRatio: 0,
       roam: true,
       edgeSymbol: ['none', 'arrow'],
       edgeSymbolSize: 8,
       lineStyle: { color: '#8b93a3', width: 1.2 },
-      label: { show: true, color: '#fff', fontSize: 11, lineHeight: 15 },
-      data: graph.nodes.map((n) => {
+      label: { show: true, color: '#fff', fontSize: Math.round(11 * Math.max(scale, 0.8)), lineHeight: 15 },
+      data: corners.concat(graph.nodes.map((n) => {
         const p = g.node(n.id);
         const c = counts.get(n.id);
         return {
           id: n.id, name: n.id, op: n.op, x: p.x, y: p.y,
-          symbol: 'roundRect', symbolSize: [kWidth, kHeight],
+          symbol: 'rect', symbolSize: [kWidth * scale, kHeight * scale],
           itemStyle: { color: nodeColor(c), borderColor: '#fff' },
           label: { color: c ? '#fff' : '#333', formatter: `${n.label}\n${countText(c)}` },
         };
-      }),
+      })),
       links: graph.edges.filter(([a, b]) => g.hasNode(a) && g.hasNode(b)).map(([a, b]) => ({ source: a, target: b })),
     }],
   });
