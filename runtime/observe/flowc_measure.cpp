@@ -3,7 +3,9 @@
 // and exits as COMMAND did. A Slurm job script runs each task's command
 // under it (there is no slurmdbd to ask, and jobacct_gather may be off): the
 // measurement is taken where the task ran, as the local executor takes it.
-// Signals that stop a job (TERM, INT, HUP, USR1, USR2) are passed on.
+// A signal that stops the job ends it as it ends the command (the default
+// dispositions are kept): a job killed with its node leaves no measurement
+// and no exit status, as it did before, and flowc reports the node failure.
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -20,25 +22,12 @@
 
 extern char** environ;
 
-namespace {
-
-volatile sig_atomic_t child = 0;
-
-void pass_on(int sig) {
-  if (child > 0) ::kill(child, sig);
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
   if (argc < 4 || std::strcmp(argv[2], "--") != 0) {
     std::fprintf(stderr, "usage: flowc-measure FILE -- COMMAND [ARGS...]\n");
     return 2;
   }
   const char* file = argv[1];
-  struct sigaction sa {};
-  sa.sa_handler = pass_on;
-  for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2}) ::sigaction(sig, &sa, nullptr);
   auto start = std::chrono::steady_clock::now();
   pid_t pid = 0;
   int rc = ::posix_spawnp(&pid, argv[3], nullptr, nullptr, argv + 3, environ);
@@ -46,7 +35,6 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "flowc-measure: cannot start %s: %s\n", argv[3], std::strerror(rc));
     return 127;
   }
-  child = pid;
   siginfo_t info{};
   while (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOWAIT) != 0 && errno == EINTR) {
   }

@@ -89,7 +89,9 @@ std::string RunMonitor::clock() const {
 
 void RunMonitor::line(const std::string& text) {
   if (mode_ != Mode::Lines) return;
-  lines_ << "flowc: " << clock() << " " << text << "\n";
+  // One write per line (std::cerr writes at every <<).
+  std::string whole = "flowc: " + clock() + " " + text + "\n";
+  lines_.write(whole.data(), static_cast<std::streamsize>(whole.size()));
   lines_.flush();
 }
 

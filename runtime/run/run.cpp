@@ -162,6 +162,8 @@ class Run {
   };
   std::map<uint32_t, Group> groups_;
   Value usage_;  // of the outcome being handled, for the journal
+  std::map<uint64_t, JobRef> refs_;  // how each running task is known outside flowc (announced)
+  JobRef ended_ref_;                 // that of the outcome being handled
   int jobs_ = 1;
   size_t ran_ = 0, cached_ = 0, failed_ = 0, retried_ = 0;
   int interrupted_ = 0;
@@ -573,6 +575,7 @@ bool Run::announce(uint64_t handle, bool event) {
     events_->emit("started", started_event);
   }
   record(r.id, r.prepared, "running", r.attempt, r.started, 0, -1, "", ref);
+  refs_[handle] = ref;
   // A batch job outlives flowc: journal it at once, so a rerun adopts it
   // rather than submitting it again beside it.
   if (!ref.job.empty()) store_->flush();
@@ -599,10 +602,18 @@ void Run::handle(const Outcome& outcome) {
   const Task& task = plan_->task(r.id);
   // What it used, journaled with how it ended (runtime/observe/usage.h).
   usage_ = observe::journal_usage(outcome, r.prepared.spec, task.op->image.has_value());
+  if (auto ref = refs_.find(outcome.handle); ref != refs_.end()) {
+    ended_ref_ = ref->second;
+    refs_.erase(ref);
+  }
   struct Forget {
     Value& usage;
-    ~Forget() { usage = Value(); }
-  } forget{usage_};
+    JobRef& ref;
+    ~Forget() {
+      usage = Value();
+      ref = JobRef{};
+    }
+  } forget{usage_, ended_ref_};
   Judged judged = runner_->finish(task, r.prepared, outcome);
   if (task.gang) stream_task_ended(r.id, r.prepared, outcome, judged);
   uint32_t group = r.prepared.container ? task.group : 0;
@@ -814,7 +825,15 @@ void Run::record(TaskId id, const Prepared& prepared, const std::string& state, 
   t.pid = ref.pid;
   t.pid_start = ref.pid_start;
   t.job = ref.job;
-  if (state != "running") t.usage = usage_;
+  if (state != "running") {
+    t.usage = usage_;
+    // Where it ran stays known after it ended (flowc show, trace, the report).
+    if (ref.pid == 0 && ref.job.empty()) {
+      t.pid = ended_ref_.pid;
+      t.pid_start = ended_ref_.pid_start;
+      t.job = ended_ref_.job;
+    }
+  }
   store_->record_task(t);
 }
 

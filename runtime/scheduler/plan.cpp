@@ -96,6 +96,7 @@ Plan::Plan(const ir::Program& program, const ir::Workflow& workflow, Value input
   root->path = workflow.name;
   root->slots = std::make_unique<Scope::Slot[]>(workflow.body.size());
   root->open = static_cast<uint32_t>(workflow.body.size());
+  for (const ir::Node& node : workflow.body) unplanned_ += node.as<ir::ValueNode>() ? 0 : 1;
   root->inputs = Value::object();
   // Given inputs, then defaults in order (a default may use earlier inputs).
   for (const ir::Port& p : workflow.inputs) {

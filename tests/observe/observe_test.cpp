@@ -20,6 +20,7 @@
 #include "runtime/observe/run_graph.h"
 #include "runtime/observe/run_view.h"
 #include "runtime/observe/usage.h"
+#include "runtime/scheduler/plan.h"
 #include "runtime/store/store.h"
 #include "tests/support/project.h"
 #include "tests/support/test_support.h"
@@ -393,7 +394,7 @@ PRAGMA user_version = 2;
   CHECK(trace.out.find("main.g\tCOMPLETED\t0\t1\t-\t-\t-") != std::string::npos);
 }
 
-TEST_CASE("--until runs only what a call needs", "[observe][targets]") {
+TEST_CASE("run --until runs only what a call needs", "[observe][targets]") {
   Project p;
   p.write("wf.flow", R"(
 op make(n: int) -> (out: file) {
@@ -425,7 +426,7 @@ workflow main() -> (a: file, b: file) {
   CHECK(bad.err.find("`nothing` is no call of workflow `main`; its calls are: main.m, main.o, main.u") != std::string::npos);
 }
 
-TEST_CASE("--rerun runs a call and what reads from it again, reusing the rest", "[observe][targets]") {
+TEST_CASE("run --rerun runs a call and what reads from it again, reusing the rest", "[observe][targets]") {
   Project p;
   p.write("wf.flow", R"(
 op make(n: int) -> (out: file) {
@@ -460,4 +461,35 @@ workflow main(ns: list[int] = [1, 2]) -> (a: list[file], b: file) {
   CHECK(by_op.err.find("finished main.o (other)") != std::string::npos);
   CHECK(by_op.err.find("cached   main.m[0] (make)") != std::string::npos);
   CHECK(p.flowc({"explain", "main.o"}).out.find("--rerun") != std::string::npos);
+}
+
+TEST_CASE("the plan says it may grow while calls and fan-outs are still to be reached", "[observe]") {
+  auto c = flowc::test::compile_ok(R"(
+op count(n: int) -> (k: int) {
+    run "echo ${n} > ${k}"
+}
+op show(i: int) -> (out: file) {
+    run "echo ${i} > ${out}"
+}
+workflow main() -> (outs: list[file]) {
+    a = count(n = 3)
+    for i in range(a.k) {
+        s = show(i = i)
+    }
+    return (outs = s.out)
+}
+)");
+  const auto& program = *c->program;
+  flowc::runtime::Plan plan(program, *program.find_workflow(program.entry), json::object(), {});
+  auto first = plan.take_ready();
+  REQUIRE(first.size() == 1);
+  CHECK(plan.tasks_made() == 1);
+  CHECK(plan.growing());  // the `for` waits for a.k: how many is not known yet
+  plan.succeeded(first[0], {{"k", 3}});
+  auto items = plan.take_ready();
+  CHECK(items.size() == 3);
+  CHECK_FALSE(plan.growing());  // everything there is to plan is planned
+  for (auto id : items) plan.succeeded(id, {{"out", "/w"}});
+  CHECK(plan.finished());
+  CHECK_FALSE(plan.growing());
 }

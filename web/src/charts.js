@@ -90,8 +90,10 @@ export function concurrency(element, rows, ops, t0, t1) {
     if (r.state === 'cached' || r.dur == null || !r.start) continue;
     let d = byOp.get(r.op);
     if (!d) { d = new Float64Array(points + 2); byOp.set(r.op, d); }
-    const a = Math.max(0, Math.floor((r.start - t0) / step));
-    const b = Math.min(points + 1, Math.ceil((r.start - t0 + r.dur) / step));
+    // Rounded to the nearest sample at both ends: a task that ends as the
+    // next starts is not counted twice.
+    const a = Math.max(0, Math.round((r.start - t0) / step));
+    const b = Math.min(points + 1, Math.round((r.start - t0 + r.dur) / step));
     d[a] += 1;
     d[Math.max(a + 1, b)] -= 1;
   }

@@ -341,11 +341,23 @@ std::string SlurmExecutor::describe(const Job& job) const {
                      (fs::path(job.spec.work_dir) / slurm::kSlurmLog).string());
 }
 
+// A command killed by a signal whose job Slurm itself ended (its node
+// failed, it was preempted): the script may still write the status of its
+// killed command before Slurm kills the script too. Slurm's state says
+// what happened, so it is asked (the next poll) before the status is taken.
+bool SlurmExecutor::ask_slurm_first(Job& job, const slurm::ExitStatus& status) {
+  if (job.cancelling || status.timed_out || status.exit_code < 128) return false;
+  auto now = Clock::now();
+  if (!job.killed_since) job.killed_since = now;
+  return now - *job.killed_since < 2 * seconds(settings_.poll_interval) + kExitGrace;
+}
+
 void SlurmExecutor::check_exit_files() {
   std::vector<uint64_t> ended;
   for (auto& [handle, job] : jobs_) {
     if (job.id.empty() || job.state == State::Pending) continue;
-    if (slurm::read_exit_status(job.spec.work_dir)) ended.push_back(handle);
+    auto status = slurm::read_exit_status(job.spec.work_dir);
+    if (status && !ask_slurm_first(job, *status)) ended.push_back(handle);
   }
   for (uint64_t handle : ended) {
     Job& job = jobs_.at(handle);
@@ -390,7 +402,13 @@ void SlurmExecutor::poll(Clock::time_point now) {
 
 // A job that ended without leaving its exit status: Slurm's state says why.
 void SlurmExecutor::judge_by_state(Job& job, Clock::time_point now) {
-  if (slurm::read_exit_status(job.spec.work_dir)) return;  // the next exit check takes it
+  if (auto status = slurm::read_exit_status(job.spec.work_dir)) {
+    // The next exit check takes it, unless Slurm ended a killed command.
+    bool by_slurm = job.killed_since && job.state &&
+                    (*job.state == State::NodeFail || *job.state == State::Preempted ||
+                     *job.state == State::OutOfMemory || (*job.state == State::Cancelled && !job.cancelling));
+    if (!by_slurm) return;
+  }
   Outcome o;
   o.signal = SIGKILL;
   o.how = Outcome::How::Signaled;

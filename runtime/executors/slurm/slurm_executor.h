@@ -33,6 +33,10 @@
 #include "runtime/executors/slurm/site.h"
 #include "runtime/executors/slurm/slurm_cli.h"
 
+namespace flowc::runtime::slurm {
+struct ExitStatus;
+}  // namespace flowc::runtime::slurm
+
 namespace flowc::runtime {
 
 struct SlurmSettings : slurm::Site {
@@ -81,6 +85,9 @@ class SlurmExecutor : public Executor {
     std::string refusal;                         // sbatch's last "not now"
     std::optional<Clock::time_point> missing_since;  // not in squeue's answer, no exit status
     std::optional<Clock::time_point> ended_since;    // Slurm says it ended; its exit status is awaited
+    // Its exit status says a signal ended the command: Slurm's state is asked
+    // first (its node failed, it was preempted or cancelled outside flowc).
+    std::optional<Clock::time_point> killed_since;
     bool cancelling = false;
     Clock::time_point started;
   };
@@ -92,6 +99,7 @@ class SlurmExecutor : public Executor {
   void submit_waiting();
   std::vector<std::string> cancel_ids(const std::vector<uint64_t>& handles) const;
   void check_exit_files();
+  bool ask_slurm_first(Job& job, const slurm::ExitStatus& status);
   void poll(Clock::time_point now);
   void judge_by_state(Job& job, Clock::time_point now);
   void finish(Job& job, Outcome outcome);
