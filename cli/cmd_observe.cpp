@@ -15,6 +15,7 @@
 
 #include "cli/commands.h"
 #include "cli/compile_helpers.h"
+#include "cli/journal_helpers.h"
 #include "runtime/observe/control.h"
 #include "runtime/observe/monitor.h"
 #include "runtime/observe/run_view.h"
@@ -28,13 +29,6 @@ using runtime::Value;
 
 namespace {
 
-std::unique_ptr<runtime::Store> journal(const ObserveOptions& options) {
-  std::string error;
-  auto store = obs::open_journal(options.state_dir, &error);
-  if (!store) print_error(error);
-  return store;
-}
-
 std::string counts_text(const std::map<std::string, size_t>& by_state) {
   auto n = [&](const char* s) {
     auto it = by_state.find(s);
@@ -46,7 +40,7 @@ std::string counts_text(const std::map<std::string, size_t>& by_state) {
 }  // namespace
 
 int cmd_runs(const ObserveOptions& options) {
-  auto store = journal(options);
+  auto store = open_journal_or_say(options);
   if (!store) return kExitUsage;
   Value all = Value::array();
   obs::TextTable table({"RUN", "WORKFLOW", "STARTED", "DURATION", "STATE", "RAN/CACHED/FAILED"});
@@ -70,14 +64,10 @@ int cmd_runs(const ObserveOptions& options) {
 }
 
 int cmd_status(const ObserveOptions& options) {
-  auto store = journal(options);
-  if (!store) return kExitUsage;
-  std::string error;
-  auto run = obs::find_run(*store, options.run, &error);
-  if (!run) {
-    print_error(error);
-    return kExitUsage;
-  }
+  auto chosen = chosen_run(options);
+  if (!chosen) return kExitUsage;
+  auto& store = chosen->store;
+  const runtime::RunRecord* run = &chosen->run;
   std::vector<TaskRecord> tasks = store->task_summaries(run->id);
   obs::RunSummary s = obs::summarize(*run, tasks);
   if (options.json) {
@@ -160,7 +150,7 @@ static std::optional<TaskRecord> chosen_task(runtime::Store& store, const Observ
 }
 
 int cmd_logs(const ObserveOptions& options) {
-  auto store = journal(options);
+  auto store = open_journal_or_say(options);
   if (!store) return kExitUsage;
   auto task = chosen_task(*store, options);
   if (!task) return kExitErrors;
@@ -200,7 +190,7 @@ int cmd_logs(const ObserveOptions& options) {
 }
 
 int cmd_show(const ObserveOptions& options) {
-  auto store = journal(options);
+  auto store = open_journal_or_say(options);
   if (!store) return kExitUsage;
   auto task = chosen_task(*store, options);
   if (!task) return kExitErrors;
@@ -249,14 +239,10 @@ int cmd_show(const ObserveOptions& options) {
 }
 
 int cmd_cancel(const ObserveOptions& options) {
-  auto store = journal(options);
-  if (!store) return kExitUsage;
-  std::string error;
-  auto run = obs::find_run(*store, options.run, &error);
-  if (!run) {
-    print_error(error);
-    return kExitUsage;
-  }
+  auto chosen = chosen_run(options);
+  if (!chosen) return kExitUsage;
+  auto& store = chosen->store;
+  const runtime::RunRecord* run = &chosen->run;
   std::cerr << fmt::format("flowc: stopping run {} (its running tasks are stopped and journaled)\n", run->id);
   if (std::string why = obs::cancel_run(*store, *run, 120); !why.empty()) {
     print_error(why);

@@ -59,8 +59,9 @@ bool inside(const fs::path& dir, const fs::path& path) {
   return a == d.end();
 }
 
-// Reads a regular file that is no symlink, at most its last `max_bytes`.
-std::optional<std::string> read_plain_file(const std::string& path, size_t max_bytes) {
+// Up to `max_bytes` of a regular file that is no symlink: from `offset`, or
+// (no offset) its last `max_bytes`.
+std::optional<std::string> read_plain(const std::string& path, std::optional<uint64_t> offset, size_t max_bytes) {
   int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) return std::nullopt;
   struct stat st {};
@@ -68,27 +69,12 @@ std::optional<std::string> read_plain_file(const std::string& path, size_t max_b
     ::close(fd);
     return std::nullopt;
   }
-  off_t from = st.st_size > static_cast<off_t>(max_bytes) ? st.st_size - static_cast<off_t>(max_bytes) : 0;
-  std::string text(static_cast<size_t>(st.st_size - from), '\0');
-  ssize_t got = ::pread(fd, text.data(), text.size(), from);
-  ::close(fd);
-  text.resize(got > 0 ? static_cast<size_t>(got) : 0);
-  return text;
-}
-
-// Up to `max_bytes` of a regular file (no symlink) from `offset`.
-std::optional<std::string> read_range(const std::string& path, uint64_t offset, size_t max_bytes) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) return std::nullopt;
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    return std::nullopt;
-  }
+  auto size = static_cast<uint64_t>(st.st_size);
+  uint64_t from = offset ? *offset : (size > max_bytes ? size - max_bytes : 0);
   std::string text;
-  if (static_cast<uint64_t>(st.st_size) > offset) {
-    text.resize(std::min<uint64_t>(max_bytes, static_cast<uint64_t>(st.st_size) - offset));
-    ssize_t got = ::pread(fd, text.data(), text.size(), static_cast<off_t>(offset));
+  if (size > from) {
+    text.resize(std::min<uint64_t>(max_bytes, size - from));
+    ssize_t got = ::pread(fd, text.data(), text.size(), static_cast<off_t>(from));
     text.resize(got > 0 ? static_cast<size_t>(got) : 0);
   }
   ::close(fd);
@@ -233,7 +219,7 @@ HttpResponse Api::task(const std::string& id, const std::string& path) {
 HttpResponse Api::graph(const std::string& id) {
   StateFolder* folder = folders_.of_run(id);
   if (!folder) return error(404, fmt::format("there is no run `{}` under the root", id));
-  auto text = read_plain_file((fs::path(folder->dir) / "runs" / id / "graph.json").string(), 16 << 20);
+  auto text = read_plain((fs::path(folder->dir) / "runs" / id / "graph.json").string(), std::nullopt, 16 << 20);
   if (!text) return json(200, Value{{"nodes", Value::array()}, {"edges", Value::array()}});
   return {200, "application/json", *text, {}, {}};
 }
@@ -260,7 +246,7 @@ HttpResponse Api::events(const std::string& id, const HttpRequest& request) {
   r.stream = [this, path, offset, done, quiet, id, folder_dir]() -> std::optional<std::string> {
     if (*done) return std::nullopt;
     std::string out = *offset == 0 ? "retry: 1000\n\n" : "";
-    auto text = read_range(path, *offset, kEventBytesPerTick);
+    auto text = read_plain(path, *offset, kEventBytesPerTick);
     if (text && !text->empty()) {
       const std::string& fresh = *text;
       size_t end = fresh.rfind('\n');  // whole lines only: the run may be writing the next
@@ -332,7 +318,7 @@ HttpResponse Api::log(const std::string& key, const HttpRequest& request) {
   if (!inside(work_root, found->work_dir) || !inside(work_root, file.parent_path())) {
     return error(403, "that task's work dir is outside its state folder");
   }
-  auto text = read_plain_file(file.string(), tail ? 8u << 20 : 64u << 20);
+  auto text = read_plain(file.string(), std::nullopt, tail ? 8u << 20 : 64u << 20);
   if (!text) {
     std::error_code ec;
     if (fs::is_symlink(file, ec)) return error(403, "that log is a symbolic link; only plain files are served");

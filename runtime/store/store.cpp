@@ -136,9 +136,9 @@ class Store::Statement {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
-std::unique_ptr<Store> Store::open(const std::string& path) {
+std::unique_ptr<Store> Store::connect(const std::string& path, int flags) {
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  int rc = sqlite3_open_v2(path.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string message = db ? sqlite3_errmsg(db) : "out of memory";
     sqlite3_close(db);
@@ -146,15 +146,25 @@ std::unique_ptr<Store> Store::open(const std::string& path) {
   }
   std::unique_ptr<Store> store(new Store(db, path));
   store->exec("PRAGMA busy_timeout = 10000");
+  return store;
+}
+
+int Store::schema_version() {
+  Statement& version = prepare("PRAGMA user_version");
+  version.step();
+  int found = static_cast<int>(version.integer(0));
+  version.reset();
+  return found;
+}
+
+std::unique_ptr<Store> Store::open(const std::string& path) {
+  std::unique_ptr<Store> store = connect(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   store->exec("PRAGMA journal_mode = WAL");
   // NORMAL: a committed transaction survives the process being killed (the
   // WAL is written before commit returns); only a power loss can undo the
   // last commits, and then the tasks concerned run again.
   store->exec("PRAGMA synchronous = NORMAL");
-  Statement& version = store->prepare("PRAGMA user_version");
-  version.step();
-  int found = static_cast<int>(version.integer(0));
-  version.reset();
+  int found = store->schema_version();
   if (found > kSchemaVersion) {
     throw StoreError(fmt::format("`{}` was written by a newer flowc (database version {}, this flowc knows {}); "
                                  "use that flowc, or remove the .flow folder to start afresh",
@@ -170,19 +180,8 @@ std::unique_ptr<Store> Store::open(const std::string& path) {
 }
 
 std::unique_ptr<Store> Store::open_for_reading(const std::string& path) {
-  sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
-  if (rc != SQLITE_OK) {
-    std::string message = db ? sqlite3_errmsg(db) : "out of memory";
-    sqlite3_close(db);
-    throw StoreError(fmt::format("cannot open `{}`: {}", path, message));
-  }
-  std::unique_ptr<Store> store(new Store(db, path));
-  store->exec("PRAGMA busy_timeout = 10000");
-  Statement& version = store->prepare("PRAGMA user_version");
-  version.step();
-  int found = static_cast<int>(version.integer(0));
-  version.reset();
+  std::unique_ptr<Store> store = connect(path, SQLITE_OPEN_READONLY);
+  int found = store->schema_version();
   if (found == kSchemaVersion) return store;
   // Being created by a run that starts: not a journal yet (and opening it to
   // write would race that run for its lock).

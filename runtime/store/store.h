@@ -123,6 +123,9 @@ class Store {
 
  private:
   explicit Store(sqlite3* db, std::string path);
+  // A connection with `flags` (SQLITE_OPEN_...) and a busy timeout.
+  static std::unique_ptr<Store> connect(const std::string& path, int flags);
+  int schema_version();
   class Statement;
   Statement& prepare(const char* sql);
   void exec(const char* sql);

@@ -30,7 +30,7 @@ const chromiumArgs = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-f
 const twoHundred = `
 op step(i: int) -> (out: file) {
     resources { mem = 64MiB }
-    run "sleep 0.05; echo \${i} > \${out}"
+    run "sleep 0.15; echo \${i} > \${out}"
 }
 op total(parts: list[file]) -> (sum: file) {
     run "cat \${parts} | wc -l > \${sum}"
@@ -86,16 +86,16 @@ test('the run page of a running 200-task workflow shows the done count rising', 
   await page.goto(`${server.url}/runs/${id}`);
   await page.waitForSelector('body[data-ready=true]', { timeout: 60000 });
   const done = async () => Number(await page.textContent('#done-count'));
+  // It rises while the run goes, without reloading the page: every value the
+  // page shows until the end, which must include several below 200.
   const seen = [await done()];
-  // It rises while the run goes, without reloading the page.
-  for (let i = 0; i < 3; ++i) {
+  while (seen.at(-1) < 200) {
     const last = seen.at(-1);
-    seen.push(await waitFor(async () => { const n = await done(); return n > last && n; }, 30, `more than ${last} done`));
-    if (i === 1) await shot(page, 'serve-run-page.png');
+    seen.push(await waitFor(async () => { const n = await done(); return n > last && n; }, 60, `more than ${last} done`));
+    if (seen.length === 3) await shot(page, 'serve-run-page.png');
   }
-  assert.ok(seen.at(-1) > seen[0], seen.join(' → '));
-  assert.ok(seen.at(-1) < 200, `the run was still going: ${seen.join(' → ')}`);
-  await waitFor(async () => (await done()) === 200, 180, 'all 200 tasks done');
+  const during = seen.filter((n) => n > 0 && n < 200);
+  assert.ok(during.length >= 3, `the count rose while the run went: ${seen.join(' → ')}`);
   assert.equal(await page.textContent('#state'), 'succeeded');
   await page.close();
 });
