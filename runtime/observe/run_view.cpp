@@ -144,25 +144,29 @@ std::string log_path(const TaskRecord& t, bool stderr_log) {
   return (fs::path(t.work_dir) / (stderr_log ? ".stderr" : ".stdout")).string();
 }
 
-RunSummary summarize(const RunRecord& run, const std::vector<TaskRecord>& tasks) {
+RunSummary start_summary(const RunRecord& run) {
   RunSummary s;
   s.run = run;
   s.state = run_state(run);
   s.duration = (run.finished > 0 ? run.finished : now_seconds()) - run.started;
-  s.total = tasks.size();
-  for (const TaskRecord& t : tasks) {
-    ++s.by_state[t.state];
-    ++s.by_op[t.op][t.state];
-    if (t.usage.is_object()) s.cpu_seconds += t.usage.value("user", 0.0) + t.usage.value("sys", 0.0);
-  }
+  return s;
+}
+
+void add_to_summary(RunSummary& s, const TaskRecord& t) {
+  ++s.total;
+  ++s.by_state[t.state];
+  ++s.by_op[t.op][t.state];
+  if (t.usage.is_object()) s.cpu_seconds += t.usage.value("user", 0.0) + t.usage.value("sys", 0.0);
+}
+
+RunSummary summarize(const RunRecord& run, const std::vector<TaskRecord>& tasks) {
+  RunSummary s = start_summary(run);
+  for (const TaskRecord& t : tasks) add_to_summary(s, t);
   return s;
 }
 
 RunSummary summarize_counts(Store& store, const RunRecord& run) {
-  RunSummary s;
-  s.run = run;
-  s.state = run_state(run);
-  s.duration = (run.finished > 0 ? run.finished : now_seconds()) - run.started;
+  RunSummary s = start_summary(run);
   for (const auto& [state, n] : store.state_counts(run.id)) {
     s.by_state[state] = n;
     s.total += n;

@@ -48,6 +48,9 @@ struct RunSummary {
   double cpu_seconds = 0;                                      // user + system, measured
 };
 RunSummary summarize(const RunRecord& run, const std::vector<TaskRecord>& tasks);
+// The same, a task at a time: start(run), add(task)... (a report streams them).
+RunSummary start_summary(const RunRecord& run);
+void add_to_summary(RunSummary& summary, const TaskRecord& task);
 // Counts only (no task rows): cheap enough to poll.
 RunSummary summarize_counts(Store& store, const RunRecord& run);
 

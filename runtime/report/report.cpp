@@ -3,6 +3,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -49,7 +50,18 @@ class Column {
   }
   void text(const std::string& s) {
     sep();
-    text_ += Value(s).dump(-1, ' ', false, Value::error_handler_t::replace);
+    // Call paths, keys and job ids are plain text: quoted as they are;
+    // anything else goes through the JSON library.
+    bool plain = std::all_of(s.begin(), s.end(), [](char c) {
+      return static_cast<unsigned char>(c) >= 0x20 && static_cast<unsigned char>(c) < 0x7f && c != '"' && c != '\\';
+    });
+    if (plain) {
+      text_ += '"';
+      text_ += s;
+      text_ += '"';
+    } else {
+      text_ += Value(s).dump(-1, ' ', false, Value::error_handler_t::replace);
+    }
   }
   std::string done() const { return "[" + text_ + "]"; }
 
@@ -159,13 +171,13 @@ double now_seconds() {
 }  // namespace
 
 std::string report_data_json(Store& store, const RunRecord& run, const std::string& state_dir) {
-  std::vector<TaskRecord> tasks = store.task_summaries(run.id);
-  Value run_value = obs::run_json(obs::summarize(run, tasks));
+  obs::RunSummary summary = obs::start_summary(run);
   Index ops, states, executors;
   Column path, key, op, state, executor, start, dur, user, sys, rss, mem, cpus, attempt, exit, job;
   Value failures = Value::array();
   size_t failures_total = 0;
-  for (const TaskRecord& t : tasks) {
+  store.each_task_summary(run.id, [&](const TaskRecord& t) {
+    obs::add_to_summary(summary, t);
     const Value& u = t.usage;
     Value requested = u.is_object() ? u.value("requested", Value::object()) : Value::object();
     path.text(t.path);
@@ -191,7 +203,8 @@ std::string report_data_json(Store& store, const RunRecord& run, const std::stri
                           {"log", log},
                           {"stderr", obs::file_tail(log, kStderrLines, kStderrBytes)}});
     }
-  }
+  });
+  Value run_value = obs::run_json(summary);
   Value graph = read_json(fs::path(state_dir) / "runs" / run.id / "graph.json");
   std::string out = fmt::format(
       R"({{"v":1,"generated":{},"run":{},"graph":{},"ops":{},"states":{},"executors":{},"failures":{},"failures_total":{},"columns":{{)",

@@ -361,15 +361,19 @@ std::vector<TaskRecord> Store::tasks(const std::string& run_id) {
   return out;
 }
 
-std::vector<TaskRecord> Store::task_summaries(const std::string& run_id) {
+void Store::each_task_summary(const std::string& run_id, const std::function<void(const TaskRecord&)>& take) {
   static const std::string sql =
       "SELECT run_id, path, key, op, state, exit_code, work_dir, started, finished, attempt, error, '', pid, "
       "pid_start, job, usage FROM tasks WHERE run_id = ? ORDER BY started, path";
   Statement& q = prepare(sql.c_str());
   q.bind(1, run_id);
-  std::vector<TaskRecord> out;
-  while (q.step()) out.push_back(read_task(q));
+  while (q.step()) take(read_task(q));
   q.reset();
+}
+
+std::vector<TaskRecord> Store::task_summaries(const std::string& run_id) {
+  std::vector<TaskRecord> out;
+  each_task_summary(run_id, [&](const TaskRecord& t) { out.push_back(t); });
   return out;
 }
 

@@ -10,6 +10,7 @@
 // "nothing cached" that would rerun everything.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -93,8 +94,11 @@ class Store {
   void record_task(const TaskRecord& task);  // insert or replace by (run_id, path)
   std::optional<TaskRecord> task(const std::string& run_id, const std::string& path);
   std::vector<TaskRecord> tasks(const std::string& run_id);
-  // The same without manifests (cheaper: reports and status read every task).
+  // The same without manifests (cheaper: reports and status read every task),
+  // in the order they started; each_task_summary hands them one by one
+  // instead of holding them all (a report of 100,000 tasks).
   std::vector<TaskRecord> task_summaries(const std::string& run_id);
+  void each_task_summary(const std::string& run_id, const std::function<void(const TaskRecord&)>& take);
   // How many tasks of a run are in each state.
   std::vector<std::pair<std::string, size_t>> state_counts(const std::string& run_id);
   // The newest record for `path` in a run before `run_id` that has a manifest.
