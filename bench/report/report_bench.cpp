@@ -40,8 +40,8 @@ int main(int argc, char** argv) {
   fs::path state = dir / ".flow";
   fs::create_directories(state / "runs");
   auto store = Store::open((state / "flow.db").string());
-  double t0 = 1.8e9;
   std::string id = store->begin_run({{"workflow", "main"}, {"source", "bench.flow"}, {"pid", 0}});
+  double t0 = store->run(id)->started;
   fs::create_directories(state / "runs" / id);
   std::ofstream(state / "runs" / id / "graph.json")
       << R"({"nodes":[{"id":"main.w","label":"w = work","op":"work","kind":"op","loc":"bench.flow:9:9"},)"

@@ -34,11 +34,11 @@ function nodeColor(c) {
   return stateColors.succeeded;
 }
 
-function countText(c) {
+function countText(c, long = false) {
   if (!c) return 'not started';
   const parts = [];
   const done = (c.succeeded || 0) + (c.cached || 0);
-  if (done) parts.push(`${done} done` + (c.cached ? ` (${c.cached} cached)` : ''));
+  if (done) parts.push(`${done.toLocaleString()} done` + (long && c.cached ? ` (${c.cached.toLocaleString()} cached)` : ''));
   if (c.running) parts.push(`${c.running} running`);
   if (c.failed) parts.push(`${c.failed} failed`);
   if (c.cancelled) parts.push(`${c.cancelled} cancelled`);
@@ -75,7 +75,7 @@ export function drawGraph(element, graph) {
   const corners = [corner('\u0000a', (width - extentWidth) / 2, 0), corner('\u0000b', (width + extentWidth) / 2, height)];
   const option = (counts) => ({
     animation: false,
-    tooltip: { formatter: (p) => (p.dataType === 'node' && p.data.op !== undefined ? `<b>${escapeHtml(p.data.id)}</b> ${escapeHtml(p.data.op ? '(' + p.data.op + ')' : '')}<br>${escapeHtml(countText(counts.get(p.data.id)))}` : '') },
+    tooltip: { formatter: (p) => (p.dataType === 'node' && p.data.op !== undefined ? `<b>${escapeHtml(p.data.id)}</b> ${escapeHtml(p.data.op ? '(' + p.data.op + ')' : '')}<br>${escapeHtml(countText(counts.get(p.data.id), true))}` : '') },
     series: [{
       type: 'graph',
       layout: 'none',
