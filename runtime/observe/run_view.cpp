@@ -165,12 +165,21 @@ RunSummary summarize(const RunRecord& run, const std::vector<TaskRecord>& tasks)
   return s;
 }
 
-RunSummary summarize_counts(Store& store, const RunRecord& run) {
+RunSummary summarize_counts(Store& store, const RunRecord& run, bool by_op) {
   RunSummary s = start_summary(run);
-  for (const auto& [state, n] : store.state_counts(run.id)) {
-    s.by_state[state] = n;
+  if (!by_op) {
+    for (const auto& [state, n] : store.state_counts(run.id)) {
+      s.by_state[state] += n;
+      s.total += n;
+    }
+    return s;
+  }
+  for (const auto& [op, state, n] : store.op_state_counts(run.id)) {
+    s.by_state[state] += n;
+    s.by_op[op][state] += n;
     s.total += n;
   }
+  s.cpu_seconds = store.cpu_seconds(run.id);
   return s;
 }
 

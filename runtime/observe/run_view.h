@@ -51,8 +51,9 @@ RunSummary summarize(const RunRecord& run, const std::vector<TaskRecord>& tasks)
 // The same, a task at a time: start(run), add(task)... (a report streams them).
 RunSummary start_summary(const RunRecord& run);
 void add_to_summary(RunSummary& summary, const TaskRecord& task);
-// Counts only (no task rows): cheap enough to poll.
-RunSummary summarize_counts(Store& store, const RunRecord& run);
+// Counts only (no task rows): cheap enough to poll. `by_op` adds the
+// counts per op and the CPU time (still without reading a task's row).
+RunSummary summarize_counts(Store& store, const RunRecord& run, bool by_op = false);
 
 Value run_json(const RunSummary& summary);
 // One task as JSON; `detail` adds the error, manifest inputs and command.

@@ -9,6 +9,8 @@
 // inside the root can be launched; bad JSON is a 400 that says why.
 #pragma once
 
+#include <chrono>
+#include <map>
 #include <mutex>
 #include <string>
 #include <sys/types.h>
@@ -44,6 +46,8 @@ class Api {
 
   StateFolders& folders_;
   std::string token_;
+  std::mutex answers_mutex_;
+  std::map<std::string, std::pair<std::chrono::steady_clock::time_point, std::string>> run_answers_;  // GET /api/runs/{id}
   std::mutex launched_mutex_;
   std::vector<pid_t> launched_;
 };

@@ -386,6 +386,25 @@ std::vector<std::pair<std::string, size_t>> Store::state_counts(const std::strin
   return out;
 }
 
+std::vector<std::tuple<std::string, std::string, size_t>> Store::op_state_counts(const std::string& run_id) {
+  Statement& q = prepare("SELECT op, state, COUNT(*) FROM tasks WHERE run_id = ? GROUP BY op, state");
+  q.bind(1, run_id);
+  std::vector<std::tuple<std::string, std::string, size_t>> out;
+  while (q.step()) out.emplace_back(q.text(0), q.text(1), static_cast<size_t>(q.integer(2)));
+  q.reset();
+  return out;
+}
+
+double Store::cpu_seconds(const std::string& run_id) {
+  Statement& q = prepare(
+      "SELECT TOTAL(json_extract(usage, '$.user')) + TOTAL(json_extract(usage, '$.sys')) FROM tasks "
+      "WHERE run_id = ? AND usage != ''");
+  q.bind(1, run_id);
+  double out = q.step() ? q.real(0) : 0;
+  q.reset();
+  return out;
+}
+
 std::optional<TaskRecord> Store::previous_attempt(const std::string& path, const std::string& before_run) {
   static const std::string sql = fmt::format(
       "SELECT {} FROM tasks WHERE path = ? AND manifest != '' AND run_id IN "

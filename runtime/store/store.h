@@ -15,6 +15,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "runtime/value/value.h"
@@ -101,6 +102,10 @@ class Store {
   void each_task_summary(const std::string& run_id, const std::function<void(const TaskRecord&)>& take);
   // How many tasks of a run are in each state.
   std::vector<std::pair<std::string, size_t>> state_counts(const std::string& run_id);
+  // ... by op and state: (op, state, count).
+  std::vector<std::tuple<std::string, std::string, size_t>> op_state_counts(const std::string& run_id);
+  // The CPU seconds (user + system) its tasks used, as measured.
+  double cpu_seconds(const std::string& run_id);
   // The newest record for `path` in a run before `run_id` that has a manifest.
   std::optional<TaskRecord> previous_attempt(const std::string& path, const std::string& before_run);
   // Tasks recorded as running in runs other than `except_run` (left behind
