@@ -277,7 +277,10 @@ workflow main(exe: str) -> (out: file) {
   CHECK(u["source"] == "rusage");
   CHECK(u["rss"].get<double>() >= 200.0 * 1024 * 1024);
   CHECK(u["rss"].get<double>() < 400.0 * 1024 * 1024);
-  CHECK(u["user"].get<double>() >= 0.55);
+  // The probe burns 0.6 s by its own CPU clock (user + system: touching
+  // 200 MiB costs the kernel time too), mostly in user mode.
+  CHECK(u["user"].get<double>() + u["sys"].get<double>() >= 0.58);
+  CHECK(u["user"].get<double>() >= 0.3);
   CHECK(u["user"].get<double>() + u["sys"].get<double>() < 5);
   CHECK(u["written"].get<double>() >= 3000000);
   CHECK(u["wall"].get<double>() >= 0.55);

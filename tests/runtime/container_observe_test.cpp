@@ -35,7 +35,9 @@ workflow main(exe: file) -> (out: file) {
   INFO(u.dump());
   CHECK(u["source"].get<std::string>().rfind("cgroup", 0) == 0);
   CHECK(u["rss"].get<double>() >= 200.0 * 1024 * 1024);
-  CHECK(u["user"].get<double>() >= 0.5);
+  // 0.6 s by the probe's own CPU clock; the cgroup counts in 10 ms ticks.
+  CHECK(u["user"].get<double>() + u["sys"].get<double>() >= 0.55);
+  CHECK(u["user"].get<double>() >= 0.3);
   CHECK(u["written"].get<double>() >= 2000000);
   CHECK(u["requested"]["mem"] == 512 * 1024 * 1024);
   CHECK(p.flowc({"logs", "main.p"}).out.find("allocated 200 MiB") != std::string::npos);

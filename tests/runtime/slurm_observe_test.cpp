@@ -29,7 +29,8 @@ void check_probe_usage(const json& u) {
   INFO(u.dump());
   CHECK(u["source"] == "rusage");
   CHECK(u["rss"].get<double>() >= 200.0 * 1024 * 1024);
-  CHECK(u["user"].get<double>() >= 0.55);
+  CHECK(u["user"].get<double>() + u["sys"].get<double>() >= 0.58);  // 0.6 s by the probe's own CPU clock
+  CHECK(u["user"].get<double>() >= 0.3);
   CHECK(u["written"].get<double>() >= 2000000);
   CHECK(u["requested"]["mem"] == 400 * 1024 * 1024);
   CHECK(u["requested"]["time"] == 600);
