@@ -2,7 +2,6 @@
 #include "runtime/observe/trace.h"
 
 #include <cmath>
-#include <ctime>
 
 #include <fmt/format.h>
 
@@ -42,12 +41,7 @@ std::string nf_memory(double bytes) {
 }
 
 std::string nf_date(double epoch) {
-  std::time_t t = static_cast<std::time_t>(epoch);
-  std::tm tm{};
-  localtime_r(&t, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S", &tm);
-  return fmt::format("{}.{:03}", text, static_cast<int>(std::fmod(epoch, 1.0) * 1000));
+  return fmt::format("{}.{:03}", local_time(epoch), static_cast<int>(std::fmod(epoch, 1.0) * 1000));
 }
 
 }  // namespace
