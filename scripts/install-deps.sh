@@ -36,7 +36,7 @@ bench=(
   python3        # bench/slurm: reads the event log for latencies
   bc             # bench/container and bench/stream: arithmetic and ratios
   wrk            # bench/serve: HTTP load
-  libcivetweb-dev  # bench/serve/http_choice: the HTTP library flowc serve did not pick, measured beside it
+  libcivetweb-dev libcpp-httplib-dev  # bench/serve/http_choice: the HTTP libraries flowc serve did not pick, measured beside Beast
   sqlite3        # bench/table: the single-process join and sort references
   libboost-dev libboost-filesystem-dev  # bench/spawn: Boost.Process
 )
