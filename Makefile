@@ -39,6 +39,8 @@ bench: deps $(BUILD)/build.ninja
 	bench/stream/run.sh $(BUILD)
 	bench/table/run.sh $(BUILD)
 	bench/pipelines/run.sh $(BUILD)
+	bench/report/run.sh $(BUILD)
+	bench/serve/run.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD)

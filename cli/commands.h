@@ -66,6 +66,13 @@ struct RunCommandOptions {
   std::string time;                     // slurm-pilot: --time (its allocation's length)
   std::string registry;                 // --registry redis://HOST:PORT
   std::string stream_transport;         // --stream-transport ipc|tcp
+  std::string report;                   // --report FILE: the run's HTML report, when it ends
+  bool detach = false;                  // --detach: start it in the background, print its id
+  std::vector<std::string> raw_args;    // the arguments after `run`, as given (for --detach)
+  std::string run_id;                   // --run-id (hidden): the id --detach chose
+  std::string until;                    // --until CALL
+  std::vector<std::string> rerun;       // --rerun OP|CALL
+  double summary_seconds = 30;          // --summary-interval: not on a terminal, a summary line this often
 };
 
 struct ExplainOptions {
@@ -79,6 +86,29 @@ struct CleanOptions {
   bool dry_run = false;
 };
 
+// runs, status, logs, show, trace, report, cancel: a state folder's runs.
+struct ObserveOptions {
+  std::string state_dir = ".flow";
+  std::string run;            // "": the newest
+  std::string task;           // logs, show: a call path or a key prefix
+  bool json = false;          // runs, status, show
+  bool stderr_log = false;    // logs --stderr
+  bool follow = false;        // logs --follow
+  bool raw = false;           // trace --raw
+  size_t limit = 20;          // runs --limit
+  std::string output;         // report -o, trace -o
+};
+
+struct ServeOptions {
+  std::string root = ".";          // every state folder under it
+  std::string bind = "127.0.0.1";
+  int port = 8080;                 // 0: a free port
+  std::string token_file;          // required to bind other than loopback
+  std::string port_file;           // --port-file: where to write the port (for scripts and tests)
+  double rate = 1000;              // requests per second per client address
+  int threads = 4;
+};
+
 struct LspOptions {
   std::vector<std::string> lib_dirs;  // --lib
   bool log = false;                   // --log: phase times of each check on stderr
@@ -87,10 +117,19 @@ struct LspOptions {
 int cmd_check(const CheckOptions& options);
 int cmd_lsp(const LspOptions& options);
 int cmd_run(const RunCommandOptions& options);
+int run_detached(const RunCommandOptions& options);
 // flowc stream-bridge SPEC: runs one stream task (launched by flowc run).
 int cmd_stream_bridge(const std::string& spec);
 int cmd_explain(const ExplainOptions& options);
 int cmd_clean(const CleanOptions& options);
+int cmd_runs(const ObserveOptions& options);
+int cmd_status(const ObserveOptions& options);
+int cmd_logs(const ObserveOptions& options);
+int cmd_show(const ObserveOptions& options);
+int cmd_trace(const ObserveOptions& options);
+int cmd_report(const ObserveOptions& options);
+int cmd_cancel(const ObserveOptions& options);
+int cmd_serve(const ServeOptions& options);
 int cmd_build(const BuildOptions& options);
 int cmd_graph(const GraphOptions& options);
 int cmd_doc(const DocOptions& options);

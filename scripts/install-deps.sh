@@ -12,7 +12,7 @@ build=(
   build-essential cmake ninja-build pkgconf default-jre-headless
   antlr4 libantlr4-runtime-dev nlohmann-json3-dev libcli11-dev libfmt-dev
   cppzmq-dev libzmq3-dev libsqlite3-dev libboost-dev libboost-filesystem-dev
-  catch2 libxxhash-dev
+  catch2 libxxhash-dev zlib1g-dev  # zlib: the report's data, gzip-compressed
   libjemalloc-dev  # flowc's allocator, with huge pages (cli/allocator.cpp)
   # Containers (scripts/podman-setup.sh configures them): podman with runc
   # (crun fails on these VMs' cgroup layout), catatonit for `--init`, and
@@ -38,6 +38,8 @@ bench=(
   time           # /usr/bin/time -f '%e %M': wall time and peak RSS
   python3        # bench/slurm: reads the event log for latencies
   bc             # bench/container and bench/stream: arithmetic and ratios
+  wrk            # bench/serve: HTTP load
+  libcivetweb-dev libcpp-httplib-dev  # bench/serve/http_choice: the HTTP libraries flowc serve did not pick, measured beside Beast
   sqlite3        # bench/table: the single-process join and sort references
   libboost-dev libboost-filesystem-dev  # bench/spawn: Boost.Process
 )

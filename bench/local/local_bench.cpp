@@ -58,6 +58,7 @@ constexpr double kGoalDryMiB = 1024.0;        // ... in under 1 GiB
 
 struct Options {
   std::string flowc, floor, flow;
+  std::string baseline;  // --baseline FLOWC: another build, run in the same turns (a change's cost)
   std::vector<long> sizes{100, 300, 1000};
   std::vector<long> snakemake_sizes{100, 1000};
   int rounds = 5;
@@ -239,6 +240,15 @@ std::vector<Tool> w1_tools(const Options& o, bool with_variants) {
     };
   };
   tools.push_back({"flowc run --fresh", copy_flow, flowc_run(true), flowc_output, kBashFloor});
+  if (!o.baseline.empty()) {
+    // The same run by another flowc binary (--baseline): what a change cost.
+    tools.push_back({"baseline flowc run --fresh", copy_flow,
+                     [&o](long n) {
+                       return std::vector<std::string>{o.baseline, "run", "W1.flow", "-p", "n=" + std::to_string(n),
+                                                       "-j", "2", "--fresh"};
+                     },
+                     flowc_output, kBashFloor});
+  }
   if (with_variants) {
     tools.push_back({"flowc run (no --fresh)", copy_flow, flowc_run(false), flowc_output, kBashFloor});
     // The same workflow with `shell "sh"` on both ops.
@@ -427,7 +437,8 @@ void usage() {
   std::fprintf(stderr,
                "usage: local_bench --flowc FLOWC --floor W1_FLOOR --flow W1.flow [--sizes 100,300,1000] [--rounds 5]\n"
                "                   [--snakemake-sizes 100,1000] [--noop-n 10000] [--noop-rounds 5]\n"
-               "                   [--dry-sizes 10000,100000,1000000] [--dry-rounds 3] [--only w1,noop,dry] [--keep]\n");
+               "                   [--dry-sizes 10000,100000,1000000] [--dry-rounds 3] [--only w1,noop,dry] [--keep]\n"
+               "                   [--baseline FLOWC]  (another build in the same turns: what a change costs)\n");
 }
 
 }  // namespace
@@ -444,6 +455,7 @@ int main(int argc, char** argv) {
       return argv[++i];
     };
     if (a == "--flowc") o.flowc = value();
+    else if (a == "--baseline") o.baseline = value();
     else if (a == "--floor") o.floor = value();
     else if (a == "--flow") o.flow = value();
     else if (a == "--sizes") o.sizes = parse_list(value());
@@ -468,6 +480,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   o.flowc = fs::absolute(o.flowc).string();
+  if (!o.baseline.empty()) o.baseline = fs::absolute(o.baseline).string();
   o.floor = fs::absolute(o.floor).string();
   o.flow = fs::absolute(o.flow).string();
 
@@ -476,6 +489,7 @@ int main(int argc, char** argv) {
   std::printf("bench/local: workload W1 = N x `echo i > out_i` + 1 gather `cat`, 2 in flight; each run in a fresh dir\n");
   std::printf("machine: %ld cpus, load average %s at the start; flowc: %s\n", sysconf(_SC_NPROCESSORS_ONLN),
               load_average().c_str(), o.flowc.c_str());
+  if (!o.baseline.empty()) std::printf("baseline: %s (in the same turns)\n", o.baseline.c_str());
   std::printf("runs in %s (TMPDIR)\n", fs::temp_directory_path().c_str());
   std::printf("peers: %s; %s; %s\n", have_make ? version_of({"make", "--version"}).c_str() : "make: not installed",
               have_ninja ? ("ninja " + version_of({"ninja", "--version"})).c_str() : "ninja: not installed",
@@ -578,6 +592,16 @@ int main(int argc, char** argv) {
                     known ? (flowc.cpu - floor.cpu) / big * 1000.0 : 0.0, known ? flowc.own_cpu / big * 1000.0 : 0.0);
       goals.push_back({"flowc per-task overhead above the floor <= 1 ms at N=" + std::to_string(big), known,
                        known && over <= kGoalOverheadMs, known ? fig : "?"});
+      if (!o.baseline.empty()) {
+        Stats base = s["baseline flowc run --fresh"];
+        bool k = base.runs && flowc.runs;
+        double slower = k ? (flowc.median - base.median) / big * 1000.0 : 0;
+        char text[128];
+        std::snprintf(text, sizeof text, "%+.3f ms/task wall, %+.3f ms/task flowc's own CPU", slower,
+                      k ? (flowc.own_cpu - base.own_cpu) / big * 1000.0 : 0.0);
+        goals.push_back({"flowc no more than 0.05 ms/task slower than the baseline at N=" + std::to_string(big), k,
+                         k && slower <= 0.05, k ? text : "?"});
+      }
       for (const auto& [label, name, want] :
            std::vector<std::tuple<std::string, std::string, double>>{
                {"flowc >= 10x faster than Snakemake default", "snakemake --cores 2 (default)", kGoalVsSnakemake},

@@ -53,6 +53,20 @@ struct LaunchSpec {
   std::vector<std::string> stage_out;
 };
 
+// What a task used, measured where it ran (docs/runtime.md, "Resources"):
+// the local executor from wait4 of the task's process tree, a container from
+// its cgroup, a Slurm job or a pilot task from the measurement its wrapper
+// takes. -1: not measured.
+struct ResourceUsage {
+  double wall_seconds = 0;
+  double user_seconds = -1;    // CPU time in user mode, the whole tree
+  double system_seconds = -1;  // and in the kernel
+  int64_t peak_rss_bytes = -1; // "rusage": the largest process's peak; "cgroup": the whole container's
+  int64_t read_bytes = -1;     // bytes read and written through system calls (files, pipes)
+  int64_t written_bytes = -1;
+  std::string source;          // how it was measured: "rusage", "cgroup-v1", "cgroup-v2"
+};
+
 struct Outcome {
   uint64_t handle = 0;
   enum class How { Exited, Signaled, TimedOut, Cancelled, NotStarted } how = How::NotStarted;
@@ -61,6 +75,7 @@ struct Outcome {
   std::string error;   // NotStarted: why
   std::string detail;  // what the executor knows beyond that (a batch job's id and state), for people
   double seconds = 0;  // wall time
+  std::optional<ResourceUsage> usage;  // when the executor measured it
 };
 
 // How a running task is known outside flowc, journaled so that a later run

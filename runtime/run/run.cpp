@@ -25,11 +25,15 @@
 #include "runtime/executors/router/router_executor.h"
 #include "runtime/files/disk.h"
 #include "runtime/files/interrupt.h"
+#include "runtime/observe/monitor.h"
+#include "runtime/observe/run_graph.h"
+#include "runtime/observe/usage.h"
 #include "runtime/run/events.h"
 #include "runtime/run/identical_tasks.h"
 #include "runtime/run/signals.h"
 #include "runtime/run/state_lock.h"
 #include "runtime/run/survey.h"
+#include "runtime/run/targets.h"
 #include "runtime/run/task_runner.h"
 #include "runtime/scheduler/plan.h"
 #include "runtime/store/store.h"
@@ -102,11 +106,12 @@ class Run {
   std::unique_ptr<Store> store_;
   std::string run_id_;
   std::unique_ptr<EventLog> events_;
+  std::unique_ptr<Targets> targets_;  // --until, --rerun
   std::unique_ptr<Plan> plan_;
   std::unique_ptr<ContainerLauncher> containers_;  // when ops run in images
   std::unique_ptr<TaskRunner> runner_;
   std::unique_ptr<Executor> executor_;
-  std::unique_ptr<ProgressLine> progress_;
+  std::unique_ptr<observe::RunMonitor> progress_;  // the live line, or the plain log
   std::unique_ptr<streams::StreamTasks> streams_;
   std::map<uint32_t, std::string> failed_gangs_;  // gang → the task that failed first
 
@@ -131,6 +136,9 @@ class Run {
     uint32_t members = 0;   // at most this many will come
   };
   std::map<uint32_t, Group> groups_;
+  Value usage_;  // of the outcome being handled, for the journal
+  std::map<uint64_t, JobRef> refs_;  // how each running task is known outside flowc (announced)
+  JobRef ended_ref_;                 // that of the outcome being handled
   int jobs_ = 1;
   size_t ran_ = 0, cached_ = 0, failed_ = 0, cancelled_ = 0, retried_ = 0;
   int interrupted_ = 0;
@@ -175,7 +183,14 @@ RunResult Run::go() {
   }
   jobs_ = options_.jobs > 0 ? options_.jobs : executor_->default_jobs();
 
-  PlanOptions plan_options{options_.keep_going, options_.max_depth, options_.container_group};
+  targets_ = std::make_unique<Targets>(program_, workflow_, options_.rerun, options_.until, &errors);
+  if (!errors.empty()) {
+    for (const std::string& e : errors) err_ << "flowc: error: " << e << "\n";
+    err_ << "flowc: nothing was run\n";
+    return {2, ""};
+  }
+  // --until: what is not needed is skipped as if failed, and must not stop the rest.
+  PlanOptions plan_options{options_.keep_going || targets_->limited(), options_.max_depth, options_.container_group};
   // Every task the inputs tell of, and every file they would read that can
   // be checked now: a missing one stops the run before anything starts.
   Survey survey = survey_run(program_, workflow_, inputs_, plan_options);
@@ -209,10 +224,13 @@ RunResult Run::go() {
     run_id_ = store_->begin_run({{"workflow", workflow_.id},
                                  {"source", program_.files.empty() ? "" : program_.files[0]},
                                  {"inputs", inputs_},
-                                 {"cwd", fs::current_path().string()}});
+                                 {"cwd", fs::current_path().string()},
+                                 {"pid", ::getpid()}},
+                                options_.run_id);
     fs::path run_dir = state_ / "runs" / run_id_;
     fs::create_directories(run_dir, ec);
     events_ = std::make_unique<EventLog>((run_dir / "events.jsonl").string(), options_.json_events);
+    observe::save_workflow_graph(program_, workflow_, (run_dir / "graph.json").string());
     events_->emit("run_started", {{"run_id", run_id_}, {"workflow", workflow_.id}, {"inputs", inputs_}});
     runner_ = std::make_unique<TaskRunner>(program_, *store_, (state_ / "work").string(), options_.fresh);
     for (const auto& [key, left] : adoptable_) runner_->adopt(key);
@@ -221,7 +239,9 @@ RunResult Run::go() {
       runner_->use_containers(containers_.get());
     }
     streams_ = std::make_unique<streams::StreamTasks>(stream_options, run_id_, run_dir);
-    progress_ = std::make_unique<ProgressLine>(options_.progress && !options_.json_events);
+    progress_ = std::make_unique<observe::RunMonitor>(
+        observe::RunMonitor::choose(options_.progress && !options_.json_events), err_, options_.summary_seconds);
+    events_->listen([monitor = progress_.get()](const Value& e) { monitor->event(e); });
     SignalWatch signals;
 
     auto last_flush = Clock::now();
@@ -350,6 +370,10 @@ bool Run::adopt(TaskId id, Prepared& prepared) {
 
 void Run::take_ready() {
   for (TaskId id : plan_->take_ready()) {
+    if (!targets_->needed(plan_->task(id))) {
+      plan_->failed(id, fmt::format("not needed for --until {}", targets_->until()));
+      continue;
+    }
     queue_.push_back(id);
   }
 }
@@ -360,7 +384,8 @@ void Run::take_ready() {
 // touched; they wait for it (follow).
 Prepared Run::prepare(TaskId id, bool reuse) {
   const Task& task = plan_->task(id);
-  Prepared p = runner_->prepare(task, reuse);
+  // --rerun: the targets and what depends on them run again.
+  Prepared p = runner_->prepare(task, reuse && targets_->may_reuse(task));
   bool leads = p.kind == Prepared::Launch || p.kind == Prepared::Adopt || (p.kind == Prepared::Failed && !p.key.empty());
   if (leads) identical_.lead(p.key, id, task.path);
   return p;
@@ -623,6 +648,7 @@ bool Run::announce(uint64_t handle, bool event) {
     events_->emit("started", started_event);
   }
   record(r.id, r.prepared, "running", r.attempt, r.started, 0, -1, "", ref);
+  refs_[handle] = ref;
   // A batch job outlives flowc: journal it at once, so a rerun adopts it
   // rather than submitting it again beside it.
   if (!ref.job.empty()) store_->flush();
@@ -647,6 +673,20 @@ void Run::handle(const Outcome& outcome) {
   Running r = std::move(it->second);
   running_.erase(it);
   const Task& task = plan_->task(r.id);
+  // What it used, journaled with how it ended (runtime/observe/usage.h).
+  usage_ = observe::journal_usage(outcome, r.prepared.spec, task.op->image.has_value());
+  if (auto ref = refs_.find(outcome.handle); ref != refs_.end()) {
+    ended_ref_ = ref->second;
+    refs_.erase(ref);
+  }
+  struct Forget {
+    Value& usage;
+    JobRef& ref;
+    ~Forget() {
+      usage = Value();
+      ref = JobRef{};
+    }
+  } forget{usage_, ended_ref_};
   Judged judged = runner_->finish(task, r.prepared, outcome);
   if (task.gang) stream_task_ended(r.id, r.prepared, outcome, judged);
   uint32_t group = r.prepared.container ? task.group : 0;
@@ -877,6 +917,15 @@ void Run::record(TaskId id, const Prepared& prepared, const std::string& state, 
   t.pid = ref.pid;
   t.pid_start = ref.pid_start;
   t.job = ref.job;
+  if (state != "running") {
+    t.usage = usage_;
+    // Where it ran stays known after it ended (flowc show, trace, the report).
+    if (ref.pid == 0 && ref.job.empty()) {
+      t.pid = ended_ref_.pid;
+      t.pid_start = ended_ref_.pid_start;
+      t.job = ended_ref_.job;
+    }
+  }
   store_->record_task(t);
 }
 
@@ -889,6 +938,8 @@ Counts Run::counts() const {
   for (const auto& [group, g] : groups_) c.waiting += g.waiting.size();
   c.failed = failed_;
   c.retrying = retried_;
+  c.total = plan_->tasks_made();
+  c.growing = plan_->growing();
   return c;
 }
 
@@ -900,8 +951,11 @@ RunResult Run::finish() {
   }
   groups_.clear();
   double seconds = now_seconds() - start_time_;
-  std::string status = interrupted_ ? "cancelled" : plan_->ok() ? "succeeded" : "failed";
-  RunResult result{interrupted_ ? 130 : plan_->ok() ? 0 : 1, run_id_};
+  // --until: the run did what was asked if what it needed succeeded (the
+  // workflow's outputs are not all made, so none is published).
+  bool ok = targets_->limited() ? plan_->finished() && failed_ == 0 : plan_->ok();
+  std::string status = interrupted_ ? "cancelled" : ok ? "succeeded" : "failed";
+  RunResult result{interrupted_ ? 130 : ok ? 0 : 1, run_id_};
 
   // What the plan found wrong beyond the failures printed as they
   // happened (a `for` left with too few items, an expression that could
@@ -970,7 +1024,10 @@ RunResult Run::finish() {
     for (auto& [name, value] : published.items()) {
       err_ << fmt::format("  {} = {}\n", name, describe(value, 120));
     }
-  } else if (!plan_->ok() && !interrupted_) {
+  } else if (targets_->limited() && ok) {
+    err_ << fmt::format("flowc: ran what `{}` needs (--until); its outputs are in the work dirs (`flowc show`)\n",
+                        targets_->until());
+  } else if (!ok && !interrupted_) {
     err_ << fmt::format("flowc: see `flowc explain` and {}\n",
                         (fs::path(options_.state_dir) / "runs" / run_id_ / "events.jsonl").string());
   }

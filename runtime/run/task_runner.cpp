@@ -256,7 +256,7 @@ Prepared TaskRunner::prepare(const Task& task, bool reuse) {
   if (!op.cache) {
     p.cache_miss = "the op says `cache false`";
   } else if (!reuse) {
-    p.cache_miss = "another task of its stream gang had to run again";
+    p.cache_miss = "it was asked to run again (--rerun, or another task of its stream gang had to)";
   } else if (fresh_) {
     p.cache_miss = "the run was started with --fresh";
   } else if (auto entry = store_.cache_find(p.key)) {
@@ -400,6 +400,8 @@ Prepared TaskRunner::prepare(const Task& task, bool reuse) {
   }
   task_env.emplace_back("FLOWC_TASK", task.path);
   task_env.emplace_back("FLOWC_WORK_DIR", p.work_dir);
+  // Where the command may append "N/M" lines to say how far it is (flowc status, the UI).
+  task_env.emplace_back("FLOWC_PROGRESS", (work / ".flowc-progress").string());
   if (!op.image) {
     for (const auto& [name, value] : task_env) spec.env.push_back(name + "=" + value);
   }

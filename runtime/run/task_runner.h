@@ -61,8 +61,8 @@ class TaskRunner {
  public:
   TaskRunner(const ir::Program& program, Store& store, std::string work_root, bool fresh);
 
-  // `reuse` false: run it even if an earlier result exists (a stream gang
-  // is reused only when every task of it can be).
+  // `reuse` false: run it even if an earlier result exists (--rerun; a
+  // stream gang is reused only when every task of it can be).
   //
   // A task that gets past reuse holds its key for the rest of the run:
   // another task with that key is answered Identical, before its work dir

@@ -96,6 +96,7 @@ Plan::Plan(const ir::Program& program, const ir::Workflow& workflow, Value input
   root->path = workflow.name;
   root->slots = std::make_unique<Scope::Slot[]>(workflow.body.size());
   root->open = static_cast<uint32_t>(workflow.body.size());
+  for (const ir::Node& node : workflow.body) unplanned_ += node.as<ir::ValueNode>() ? 0 : 1;
   root->inputs = Value::object();
   // Given inputs, then defaults in order (a default may use earlier inputs).
   for (const ir::Port& p : workflow.inputs) {
@@ -251,6 +252,7 @@ void Plan::advance(Scope* scope) {
 void Plan::start(Scope* scope, uint32_t n) {
   const ir::Node& node = (*scope->body)[n];
   scope->status(n) = Status::Running;
+  if (!node.as<ir::ValueNode>()) --unplanned_;
   if (const auto* v = node.as<ir::ValueNode>()) {
     if (auto value = evaluate(scope, v->value, [&] { return fmt::format("`{}`", node.name); }, n)) node_done(scope, n, std::move(*value));
   } else if (const auto* c = node.as<ir::CallNode>()) {
@@ -399,6 +401,7 @@ Plan::Scope* Plan::make_scope(Scope* parent, Scope* owner, uint32_t owner_node, 
   child->index = index;
   child->slots = std::make_unique<Scope::Slot[]>(body->size());
   child->open = static_cast<uint32_t>(body->size());
+  for (const ir::Node& node : *body) unplanned_ += node.as<ir::ValueNode>() ? 0 : 1;
   Scope* raw = child.get();
   owner->children.push_back(std::move(child));
   return raw;
@@ -584,6 +587,7 @@ void Plan::skip_dependents(Scope* scope, uint32_t n) {
       }
       scope->status(k) = Status::Skipped;
       --scope->open;
+      if (!node.as<ir::ValueNode>()) --unplanned_;
       if (!node.name.empty()) lost.insert(node.name);
       for (const ir::Export& e : node.exports) lost.insert(e.name);
       more = true;

@@ -133,6 +133,9 @@ class Plan {
   // Tasks made so far, and the number known to be still to come (a lower
   // bound: later fan-outs are not known yet).
   size_t tasks_made() const { return tasks_made_; }
+  // Whether more tasks may still be made: calls, `for`s and `if`s not yet
+  // reached (for the progress line's "+ more to plan").
+  bool growing() const { return !finished_ && !stopping_ && unplanned_ > 0; }
 
  private:
   struct Scope;
@@ -216,6 +219,7 @@ class Plan {
   std::vector<Problem> problems_;
   Value outputs_;
   size_t tasks_made_ = 0;
+  size_t unplanned_ = 0;  // call, for and if nodes of the scopes made so far, not yet started or skipped
   size_t running_ = 0;  // tasks made ready and not yet reported back
   std::map<const ir::Node*, NodeRefs> refs_;
   std::map<std::string, Channel> channels_;

@@ -17,6 +17,7 @@
 
 #include "runtime/executors/slurm/command.h"
 #include "runtime/mpi/mpi_launch.h"
+#include "runtime/observe/usage.h"
 
 namespace flowc::runtime::slurm {
 
@@ -153,6 +154,9 @@ std::string job_script(const LaunchSpec& spec, const ScriptOptions& options) {
   }
   std::string line;
   for (const std::string& word : command) line += (line.empty() ? "" : " ") + shell_quote(word);
+  if (!options.measure.empty() && spec.mpi_ranks == 0) {
+    line = shell_quote(options.measure) + " " + observe::kUsageFile + " -- " + line;
+  }
 
   std::ostringstream s;
   s << "#!/bin/sh\n"
@@ -187,11 +191,14 @@ std::optional<ExitStatus> read_exit_status(const std::string& work_dir) {
   int timed_out = 0;
   if (!(in >> status.exit_code >> timed_out)) return std::nullopt;
   status.timed_out = timed_out != 0;
+  status.usage = observe::read_usage_file(work_dir);
   return status;
 }
 
 Outcome outcome_of(const ExitStatus& status, bool cancelling) {
   Outcome o;
+  o.usage = status.usage;
+  if (o.usage) o.seconds = o.usage->wall_seconds;
   if (cancelling && status.exit_code != 0) {
     o.how = Outcome::How::Cancelled;
     o.signal = SIGTERM;

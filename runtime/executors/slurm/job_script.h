@@ -28,6 +28,10 @@ struct ScriptOptions {
   // Node-local scratch (the profile's `scratch`); empty: none. The script
   // then stages the task's files there (staging_start/staging_end).
   std::string scratch;
+  // flowc-measure's path (runtime/observe/flowc_measure.cpp): the command
+  // runs under it and leaves what it used in .flowc-usage. Not for an MPI
+  // task (its ranks are the step's, not the script's children). Empty: none.
+  std::string measure;
 };
 
 // Node-local staging, as shell text around a command that sets `rc`.
@@ -59,6 +63,7 @@ std::string job_script(const LaunchSpec& spec, const ScriptOptions& options);
 struct ExitStatus {
   int exit_code = -1;
   bool timed_out = false;
+  std::optional<ResourceUsage> usage;  // what flowc-measure (or a pilot's agent) left beside it
 };
 std::optional<ExitStatus> read_exit_status(const std::string& work_dir);
 // How a task ended, from the exit status its job left: a non-zero exit of a

@@ -12,6 +12,7 @@
 
 #include "runtime/executors/slurm/job_array.h"
 #include "runtime/executors/slurm/job_script.h"
+#include "runtime/process/helper_programs.h"
 
 namespace flowc::runtime {
 namespace fs = std::filesystem;
@@ -59,7 +60,11 @@ SlurmExecutor::SlurmExecutor(SlurmSettings settings, std::string state_dir)
     : settings_(std::move(settings)),
       dir_(std::move(state_dir)),
       exit_check_(kExitCheck),
-      poll_(seconds(settings_.poll_interval)) {}
+      poll_(seconds(settings_.poll_interval)) {
+  std::error_code ec;
+  std::filesystem::path measure = std::filesystem::path(own_program_dir()) / "flowc-measure";
+  if (std::filesystem::exists(measure, ec)) measure_ = measure.string();
+}
 
 SlurmExecutor::~SlurmExecutor() {
   // Never leave a job behind: whatever is still queued or running goes.
@@ -158,6 +163,7 @@ void SlurmExecutor::try_submit(Job& job) {
   slurm::ScriptOptions script_options;
   script_options.overcommit = std::find(args.begin(), args.end(), "--overcommit") != args.end();
   script_options.scratch = settings_.scratch;
+  script_options.measure = measure_;
   std::string script = (fs::path(spec.work_dir) / slurm::kScriptFile).string();
   if (!slurm::write_atomically(script, slurm::job_script(spec, script_options))) {
     return finish(job, not_started(fmt::format("cannot write its job script `{}`", script)));
@@ -179,6 +185,7 @@ void SlurmExecutor::try_submit_array(const std::vector<uint64_t>& handles) {
   slurm::ScriptOptions script_options;
   script_options.overcommit = std::find(args.begin(), args.end(), "--overcommit") != args.end();
   script_options.scratch = settings_.scratch;
+  script_options.measure = measure_;
   script_options.job_env = &lead.env;
   std::vector<uint64_t> elements;
   std::vector<std::string> dirs;
@@ -334,6 +341,10 @@ std::string SlurmExecutor::describe(const Job& job) const {
                      (fs::path(job.spec.work_dir) / slurm::kSlurmLog).string());
 }
 
+// A command killed by a signal whose job Slurm itself ended (its node
+// failed, it was preempted): the script may still write the status of its
+// killed command before Slurm kills the script too. Slurm's state says
+// what happened, so it is asked (the next poll) before the status is taken.
 void SlurmExecutor::check_exit_files() {
   std::vector<uint64_t> ended;
   for (auto& [handle, job] : jobs_) {

@@ -33,6 +33,10 @@
 #include "runtime/executors/slurm/site.h"
 #include "runtime/executors/slurm/slurm_cli.h"
 
+namespace flowc::runtime::slurm {
+struct ExitStatus;
+}  // namespace flowc::runtime::slurm
+
 namespace flowc::runtime {
 
 struct SlurmSettings : slurm::Site {
@@ -105,6 +109,7 @@ class SlurmExecutor : public Executor {
   };
 
   SlurmSettings settings_;
+  std::string measure_;  // flowc-measure beside flowc, when it is there: job scripts measure their task
   std::string dir_;
   uint64_t next_handle_ = 1, arrays_made_ = 0;
   std::map<uint64_t, Job> jobs_;       // every job not yet reported
