@@ -25,6 +25,9 @@ build=(
   vim              # tests/editors: Vim's syntax groups, headless
   chromium         # tests/editors: the highlighting screenshot, headless
   libhiredis-dev redis-server  # streams: the Redis endpoint registry and its tests
+  # CWL (compiler/cwl/, runtime/tool/): YAML documents, and Duktape's source for
+  # JavaScript expressions (built into flowc with its time limit turned on).
+  libyaml-cpp-dev duktape-dev
 )
 
 # The peers bench/local compares flowc with, and the tools the benchmarks use.
@@ -37,6 +40,7 @@ bench=(
   bc             # bench/container and bench/stream: arithmetic and ratios
   sqlite3        # bench/table: the single-process join and sort references
   libboost-dev libboost-filesystem-dev  # bench/spawn: Boost.Process
+  cwltool python3-yaml  # bench/cwl: the reference CWL runner, and the conformance harness
 )
 
 packages=()

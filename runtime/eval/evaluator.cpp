@@ -12,6 +12,8 @@
 #include "ir/expr_text.h"
 #include "runtime/command/render.h"
 #include "runtime/eval/builtins.h"
+#include "runtime/eval/js/js_engine.h"
+#include "runtime/value/file_object.h"
 
 namespace flowc::runtime {
 
@@ -67,7 +69,8 @@ TypeKind kind_of(const Type* t) { return t ? t->non_optional()->kind() : TypeKin
 
 class Run {
  public:
-  Run(const EvalOptions& options, const runtime::Scope& scope) : options_(options), scope_(scope) {}
+  Run(const EvalOptions& options, const runtime::Scope& scope, const ir::Program& program)
+      : options_(options), scope_(scope), program_(program) {}
 
   Value eval(const Expr& e) {
     try {
@@ -111,6 +114,7 @@ class Run {
         return detail::call_builtin(e, args, options_);
       }
       case Expr::Kind::Format: return format(e);
+      case Expr::Kind::Js: return javascript(e);
     }
     fail("unknown kind of expression");
   }
@@ -397,21 +401,60 @@ class Run {
     std::string out;
     for (const Expr& piece : e.args) {
       Value v = eval(piece);
+      if (kind_of(piece.type) == TypeKind::Any) {
+        // CWL's string interpolation: strings as they are, anything else as JSON.
+        out += v.is_string() ? v.get<std::string>() : v.dump(-1, ' ', false, Value::error_handler_t::replace);
+        continue;
+      }
       if (v.is_null()) absent(piece, ", so the string it is part of cannot be made");
       out += scalar_text(v, piece.type);
     }
     return out;
   }
 
+  // JavaScript (IR 2): `with` gives the names the code sees; a parameter
+  // reference is read without the engine.
+  Value javascript(const Expr& e) {
+    js::Call call;
+    for (const auto& [name, value] : e.fields) {
+      Value v = with_file_details(eval(value));
+      if (name == "inputs") call.inputs = std::move(v);
+      else if (name == "self") call.self = std::move(v);
+      else if (name == "runtime") call.runtime = std::move(v);
+    }
+    bool fn = e.value.is_object() && e.value.value("fn", false);
+    if (!fn) {
+      std::string error;
+      if (auto v = js::parameter_reference(e.name, call.inputs, call.self, call.runtime, &error)) {
+        if (!error.empty()) fail(fmt::format("$({}): {}", e.name, error));
+        return std::move(*v);
+      }
+    }
+    call.code = e.name;
+    call.fn = fn;
+    if (e.value.is_object() && e.value.contains("lib")) {
+      size_t lib = e.value["lib"].get<size_t>();
+      if (lib < program_.js_libs.size()) call.lib = &program_.js_libs[lib];
+    }
+    call.timeout_seconds = options_.js_timeout_seconds;
+    auto result = js::evaluate(call);
+    if (auto* why = std::get_if<std::string>(&result)) {
+      fail(fmt::format("{}{}{}: {}", fn ? "${" : "$(", ir::expr_text(e, 60).substr(2, std::min<size_t>(e.name.size(), 56)),
+                       fn ? "}" : ")", *why));
+    }
+    return std::move(std::get<Value>(result));
+  }
+
   const EvalOptions& options_;
   const runtime::Scope& scope_;
+  const ir::Program& program_;
 };
 
 }  // namespace
 
 Evaluated<Value> Evaluator::eval(const ir::Expr& e, const Scope& scope) {
   try {
-    return Run(options_, scope).eval(e);
+    return Run(options_, scope, program_).eval(e);
   } catch (EvalError& err) {
     return EvalFailure{std::move(err.message), err.loc};
   } catch (const std::exception& ex) {

@@ -35,6 +35,8 @@ struct EvalOptions {
   std::string base_dir = ".";
   // Where write_lines() creates its files (created on first use).
   std::string scratch_dir = ".";
+  // How long a JavaScript expression may run (IR 2, `js`).
+  double js_timeout_seconds = 10;
 };
 
 class Evaluator {

@@ -2,6 +2,8 @@
 // their canonical form.
 #include "runtime/value/value.h"
 
+#include "runtime/value/file_object.h"
+
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -321,6 +323,7 @@ bool check(const Value& v, const Type* t, std::string* why) {
   switch (t->kind()) {
     case TypeKind::Error:
     case TypeKind::Var:
+    case TypeKind::Any:
       return true;
     case TypeKind::None:
       return v.is_null() || mismatch(v, t, why);
@@ -339,7 +342,7 @@ bool check(const Value& v, const Type* t, std::string* why) {
     case TypeKind::File:
     case TypeKind::Dir:
       if (v.is_string() && v.get_ref<const std::string&>().empty()) return mismatch(v, t, why, " (an empty path)");
-      return v.is_string() || mismatch(v, t, why);
+      return v.is_string() || is_file_object(v) || mismatch(v, t, why);
     case TypeKind::Optional:
       return v.is_null() || check(v, t->elem(), why);
     case TypeKind::List: {
@@ -621,6 +624,10 @@ void for_each_path(const Value& v, const ir::Type* t, const std::function<void(c
     case TypeKind::File:
     case TypeKind::Dir:
       if (v.is_string()) fn(v.get_ref<const std::string&>(), t->is(TypeKind::Dir));
+      else if (v.is_object()) for_each_object_path(v, fn);
+      return;
+    case TypeKind::Any:
+      for_each_object_path(v, fn);
       return;
     case TypeKind::List:
       if (v.is_array()) {
@@ -653,7 +660,10 @@ Value map_paths(const Value& v, const ir::Type* t, const std::function<std::stri
   switch (t->kind()) {
     case TypeKind::File:
     case TypeKind::Dir:
+      if (v.is_object()) return map_object_paths(v, fn);
       return v.is_string() ? Value(fn(v.get_ref<const std::string&>())) : v;
+    case TypeKind::Any:
+      return map_object_paths(v, fn);
     case TypeKind::List: {
       if (!v.is_array()) return v;
       Value out = Value::array();

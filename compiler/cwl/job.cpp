@@ -1,0 +1,159 @@
+// Reading CWL jobs (job.h).
+#include "compiler/cwl/job.h"
+
+#include <filesystem>
+
+#include <fmt/format.h>
+
+namespace flowc::cwl {
+
+namespace fs = std::filesystem;
+using json = nlohmann::ordered_json;
+
+namespace {
+
+std::string brief(const json& v) {
+  std::string s = v.dump();
+  return s.size() > 60 ? s.substr(0, 57) + "..." : s;
+}
+
+json resolve(json j, const std::string& base, std::vector<std::string>* missing) {
+  if (j.is_array()) {
+    for (auto& item : j) item = resolve(item, base, missing);
+    return j;
+  }
+  if (!j.is_object()) return j;
+  std::string cls = j.value("class", "");
+  if (cls == "File" || cls == "Directory") {
+    std::string where = j.contains("path") && j["path"].is_string()           ? j["path"].get<std::string>()
+                        : j.contains("location") && j["location"].is_string() ? j["location"].get<std::string>()
+                                                                              : "";
+    if (!where.empty()) {
+      std::string path = resolve_reference(where, base);
+      if (!fs::exists(path)) missing->push_back(path);
+      j["path"] = path;
+      j.erase("location");
+    }
+    for (const char* key : {"secondaryFiles", "listing"}) {
+      if (j.contains(key)) j[key] = resolve(j[key], base, missing);
+    }
+    return j;
+  }
+  for (auto& [k, v] : j.items()) v = resolve(v, base, missing);
+  return j;
+}
+
+}  // namespace
+
+bool fits_cwl_type(const json& v, const json& t, std::string* why) {
+  auto no = [&](const std::string& expected) {
+    if (why) *why = fmt::format("expected {}, found {}", expected, brief(v));
+    return false;
+  };
+  if (t.is_array()) {
+    for (const json& m : t) {
+      if (fits_cwl_type(v, m, nullptr)) return true;
+    }
+    return no("one of " + t.dump());
+  }
+  if (t.is_string()) {
+    std::string s = t.get<std::string>();
+    if (s == "null") return v.is_null() || no("null");
+    if (s == "Any") return !v.is_null() || no("a value (Any is not null)");
+    if (s == "boolean") return v.is_boolean() || no("a boolean");
+    if (s == "int" || s == "long") return v.is_number_integer() || no("an integer");
+    if (s == "float" || s == "double") return v.is_number() || no("a number");
+    if (s == "string") return v.is_string() || no("a string");
+    if (s == "File") return (v.is_object() && v.value("class", "") == "File") || no("a File");
+    if (s == "Directory") return (v.is_object() && v.value("class", "") == "Directory") || no("a Directory");
+    return true;
+  }
+  if (t.is_object()) {
+    std::string kind = t.value("type", "");
+    if (kind == "array") {
+      if (!v.is_array()) return no("a list");
+      for (size_t i = 0; i < v.size(); ++i) {
+        if (!fits_cwl_type(v[i], t["items"], why)) {
+          if (why) *why = fmt::format("item {}: {}", i, *why);
+          return false;
+        }
+      }
+      return true;
+    }
+    if (kind == "enum") {
+      if (!v.is_string()) return no("one of the symbols " + t["symbols"].dump());
+      std::string s = v.get<std::string>();
+      for (const json& sym : t["symbols"]) {
+        if (sym == s) return true;
+      }
+      return no("one of the symbols " + t["symbols"].dump());
+    }
+    if (kind == "record") {
+      if (!v.is_object()) return no("a record");
+      for (const json& f : t["fields"]) {
+        std::string name = f.value("name", "");
+        json fv = v.contains(name) ? v[name] : json(nullptr);
+        if (!fits_cwl_type(fv, f["type"], why)) {
+          if (why) *why = fmt::format("field `{}`: {}", name, *why);
+          return false;
+        }
+      }
+      return true;
+    }
+  }
+  return true;
+}
+
+std::optional<json> read_job(DocumentLoader& loader, const std::string& job_path, const json& inputs,
+                             std::vector<std::string>* errors) {
+  json job = json::object();
+  std::string base = fs::current_path().string();
+  const YNode* root = nullptr;
+  if (!job_path.empty()) {
+    root = loader.load_file(job_path, Span{});
+    if (!root) {
+      errors->push_back(fmt::format("cannot read the job `{}`", job_path));
+      return std::nullopt;
+    }
+    if (!root->is_map() && !root->is_null()) {
+      errors->push_back(fmt::format("{}: a job is a map of input names to values, not {}", job_path, root->what()));
+      return std::nullopt;
+    }
+    job = root->is_null() ? json::object() : root->to_json();
+    base = fs::absolute(job_path).parent_path().string();
+  }
+  auto where = [&](const std::string& name) -> std::string {
+    if (!root) return "";
+    const YNode* n = root->get(name);
+    if (!n) return job_path + ": ";
+    const SourceFile& f = loader.sources().file(n->key_span.file);
+    LineCol lc = f.line_col(n->key_span.begin);
+    return fmt::format("{}:{}:{}: ", job_path, lc.line, lc.column);
+  };
+  json out = json::object();
+  std::vector<std::string> missing;
+  for (const json& in : inputs) {
+    std::string id = in.value("id", "");
+    json value = job.contains(id) ? job[id] : (in.contains("default") ? in["default"] : json(nullptr));
+    if (job.contains(id)) value = resolve(value, base, &missing);
+    for (const std::string& m : missing) {
+      errors->push_back(fmt::format("{}input `{}`: the file `{}` does not exist", where(id), id, m));
+    }
+    missing.clear();
+    std::string why;
+    if (!fits_cwl_type(value, in["type"], &why)) {
+      if (value.is_null()) {
+        errors->push_back(fmt::format("{}input `{}` is required (its type is {}) but the job does not give it",
+                                      where(id), id, in["type"].dump()));
+      } else {
+        errors->push_back(fmt::format("{}input `{}`: {}", where(id), id, why));
+      }
+      continue;
+    }
+    if (job.contains(id)) out[id] = value;
+  }
+  if (!errors->empty()) return std::nullopt;
+  return out;
+}
+
+}  // namespace flowc::cwl
