@@ -145,13 +145,16 @@ class Run {
   Value member(const Expr& e) {
     const Expr& of = arg(e, 0);
     Value object = eval(of);
+    // IR 2: a field of an `any` value that is absent (or of none) is absent.
+    bool loose = kind_of(of.type) == TypeKind::Any;
+    if (object.is_null() && loose) return nullptr;
     if (object.is_null()) absent(of, fmt::format(", so it has no field `{}`", e.name));
     if (!object.is_object()) {
       fail(fmt::format("`{}` is not a record, so it has no field `{}` (it is {})", text_of(of), e.name, describe(object)));
     }
     auto it = object.find(e.name);
     if (it == object.end()) {
-      if (e.type && e.type->is_optional()) return nullptr;
+      if ((e.type && e.type->is_optional()) || loose) return nullptr;
       fail(fmt::format("`{}` has no field `{}`", text_of(of), e.name));
     }
     Value out = std::move(*it);
@@ -438,10 +441,7 @@ class Run {
     }
     call.timeout_seconds = options_.js_timeout_seconds;
     auto result = js::evaluate(call);
-    if (auto* why = std::get_if<std::string>(&result)) {
-      fail(fmt::format("{}{}{}: {}", fn ? "${" : "$(", ir::expr_text(e, 60).substr(2, std::min<size_t>(e.name.size(), 56)),
-                       fn ? "}" : ")", *why));
-    }
+    if (auto* why = std::get_if<std::string>(&result)) fail(fmt::format("{}: {}", ir::expr_text(e, 60), *why));
     return std::move(std::get<Value>(result));
   }
 
