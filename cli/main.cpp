@@ -101,9 +101,10 @@ int main(int argc, char** argv) {
   cwl_cmd->add_option("--profile", cwl.profile, "A JSON profile of executors")->check(CLI::ExistingFile);
   cwl_cmd->add_option("-j,--jobs", cwl.jobs, "Tasks at once")->check(CLI::PositiveNumber);
   cwl_cmd->add_flag("--fresh", cwl.fresh, "Reuse no earlier result");
-  cwl_cmd->add_flag("--no-container", "Accepted for compatibility: containers are used only when a "
-                                      "DockerRequirement is in `requirements`");
-  cwl_cmd->add_flag("--quiet", "Accepted for compatibility");
+  bool ignored_flag = false;
+  cwl_cmd->add_flag("--no-container", ignored_flag,
+                    "Accepted for compatibility: containers are used only when a DockerRequirement is in `requirements`");
+  cwl_cmd->add_flag("--quiet", ignored_flag, "Accepted for compatibility");
 
   std::string bridge_spec;
   CLI::App* bridge_cmd = app.add_subcommand("stream-bridge", "Run one stream task (flowc run starts this itself)");

@@ -28,6 +28,7 @@ build=(
   # CWL (compiler/cwl/, runtime/tool/): YAML documents, and Duktape's source for
   # JavaScript expressions (built into flowc with its time limit turned on).
   libyaml-cpp-dev duktape-dev
+  python3 python3-yaml  # tests/cwl: the conformance harness (bench/cwl/conformance.py)
 )
 
 # The peers bench/local compares flowc with, and the tools the benchmarks use.
@@ -40,7 +41,7 @@ bench=(
   bc             # bench/container and bench/stream: arithmetic and ratios
   sqlite3        # bench/table: the single-process join and sort references
   libboost-dev libboost-filesystem-dev  # bench/spawn: Boost.Process
-  cwltool python3-yaml  # bench/cwl: the reference CWL runner, and the conformance harness
+  cwltool        # bench/cwl: the reference CWL runner
 )
 
 packages=()

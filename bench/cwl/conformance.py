@@ -151,6 +151,7 @@ def main():
     ap.add_argument("--timeout", type=int, default=600)
     ap.add_argument("--show-failures", action="store_true")
     ap.add_argument("--json", default="")
+    ap.add_argument("--require-all", action="store_true", help="exit 1 unless every test passed (for ctest)")
     a = ap.parse_args()
     tests = load_tests(a.tests)
     exclude = set(filter(None, a.exclude_tags.split(",")))

@@ -87,7 +87,11 @@ DocumentLoader::File* DocumentLoader::file(const std::string& path, Span where) 
   }
   std::stringstream text;
   text << in.rdbuf();
-  const SourceFile& source = sources_.add(abs, text.str());
+  // Shown relative to the working folder when inside it (as .flow files are).
+  std::error_code ec;
+  std::string shown = fs::proximate(abs, ec).string();
+  if (ec || shown.rfind("..", 0) == 0) shown = abs;
+  const SourceFile& source = sources_.add(shown, text.str());
   auto root = parse_yaml(source, diags_);
   if (!root) return nullptr;
   auto f = std::make_unique<File>();

@@ -1237,11 +1237,8 @@ class Lowerer {
     std::string in_name = s.id + "$in";
     std::vector<std::pair<std::string, ir::Expr>> fields;
     for (const StepIn& in : s.in) {
-      bool many = false;
-      if (const YNode* src = nullptr; src) many = true;
       ir::Expr v = merged(in.sources, in.sources.size() > 1, in.link_merge, in.pick_value, step_ids, in.where);
       if (in.sources.size() == 1 && !in.link_merge.empty() && in.link_merge == "merge_nested") v = list({std::move(v)});
-      (void)many;
       if (in.default_value) v = binary("??", std::move(v), json_expr(*in.default_value, *types_));
       if (in.load_contents) v = load_contents(std::move(v));
       fields.emplace_back(in.id, std::move(v));

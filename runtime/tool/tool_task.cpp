@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -24,6 +26,8 @@ namespace flowc::runtime::tool {
 
 namespace fs = std::filesystem;
 using K = ir::ToolType::Kind;
+
+std::string shortname_of(const Value& v);
 
 namespace {
 
@@ -111,12 +115,6 @@ bool fits(const Value& v, const ir::ToolType& t) {
   return false;
 }
 
-}  // namespace
-
-std::string shortname_of(const Value& v);
-
-namespace {
-
 // ---- the command line ---------------------------------------------------------------
 
 using KeyPart = std::variant<int64_t, std::string>;
@@ -136,116 +134,128 @@ bool key_less(const std::vector<KeyPart>& a, const std::vector<KeyPart>& b) {
   return a.size() < b.size();
 }
 
-KeyPart position_of(Context& ctx, const ir::ToolBinding& b, const Value& self) {
-  if (!b.position) return int64_t{0};
+std::optional<KeyPart> position_of(Context& ctx, const ir::ToolBinding& b, const Value& self) {
+  if (!b.position) return std::nullopt;  // no element in the key (as cwltool): after those with a position
   Value p = ctx.eval(*b.position, self, "inputBinding.position");
   if (p.is_number_integer()) return p.get<int64_t>();
   if (p.is_number()) return static_cast<int64_t>(p.get<double>());
-  if (p.is_null()) return int64_t{0};
+  if (p.is_null()) return std::nullopt;
   throw Failure{fmt::format("inputBinding.position must be an integer, not {}", describe(p))};
 }
 
-// CWL's bind_input: the bindings of `datum` of type `t`, whose own binding
-// (the parameter's or the type's) is `binding`.
-void bind(Context& ctx, const ir::ToolType& t, const Value& datum, const std::optional<ir::ToolBinding>& binding,
-          std::vector<KeyPart> lead, std::vector<KeyPart> tail, std::vector<Bound>& out, int depth = 0) {
-  if (depth > 64) throw Failure{"the input is nested too deeply to bind"};
-  std::vector<Bound> inner;
-  std::optional<Bound> own;
-  if (binding) {
-    Bound b;
-    b.key = lead;
-    b.key.push_back(position_of(ctx, *binding, datum));
-    b.key.insert(b.key.end(), tail.begin(), tail.end());
-    b.datum = datum;
-    b.binding = *binding;
-    own = std::move(b);
+// CWL's bind_input, step by step as CWL v1.2 (and cwltool) do it. A level
+// is a type with the binding attached there; its key is the enclosing
+// level's key + [position] + the name or index that leads to it.
+struct Level {
+  const ir::ToolBinding* binding = nullptr;         // null: this level binds nothing itself
+  std::optional<std::vector<KeyPart>> fixed_key;    // an item's copy of its array's binding
+};
+
+const ir::ToolBinding kEmptyBinding{};
+
+bool is_compound(const ir::ToolType& t) {
+  return t.kind == K::Array || t.kind == K::Record || t.kind == K::Enum || t.binding.has_value();
+}
+
+std::vector<Bound> bind_schema(Context& ctx, const ir::ToolType& t, Level level, const Value& datum,
+                               const std::vector<KeyPart>& lead, const std::vector<KeyPart>& tail, int depth);
+
+std::optional<Bound> own_binding(Context& ctx, const Level& level, const Value& datum, const std::vector<KeyPart>& lead,
+                                 const std::vector<KeyPart>& tail) {
+  if (!level.binding) return std::nullopt;
+  Bound b;
+  b.key = lead;
+  if (level.fixed_key) {
+    b.key.insert(b.key.end(), level.fixed_key->begin(), level.fixed_key->end());
+  } else if (auto p = position_of(ctx, *level.binding, datum)) {
+    b.key.push_back(*p);
   }
-  const ir::ToolType* type = &t;
-  if (type->kind == K::Union) {
+  b.key.insert(b.key.end(), tail.begin(), tail.end());
+  b.datum = datum;
+  b.binding = *level.binding;
+  return b;
+}
+
+void prefix_keys(const std::optional<Bound>& own, std::vector<Bound>& inner) {
+  if (!own) return;
+  for (Bound& b : inner) {
+    std::vector<KeyPart> key = own->key;
+    key.insert(key.end(), b.key.begin(), b.key.end());
+    b.key = std::move(key);
+  }
+}
+
+// The level of a type written as a map (array, record, enum): `level` is
+// the map's own inputBinding.
+std::vector<Bound> bind_mapping(Context& ctx, const ir::ToolType& t, Level level, const Value& datum,
+                                const std::vector<KeyPart>& lead, const std::vector<KeyPart>& tail, int depth) {
+  std::optional<Bound> own = own_binding(ctx, level, datum, lead, tail);
+  std::vector<Bound> inner;
+  if (t.kind == K::Record && datum.is_object()) {
+    for (const ir::ToolField& f : t.fields) {
+      auto it = datum.find(f.name);
+      if (it == datum.end() || it->is_null()) continue;
+      Level fl{f.binding ? &*f.binding : nullptr, std::nullopt};
+      auto sub = bind_schema(ctx, f.type, fl, *it, lead, {f.name}, depth + 1);
+      for (auto& b : sub) inner.push_back(std::move(b));
+    }
+  } else if (t.kind == K::Array && datum.is_array()) {
+    for (size_t n = 0; n < datum.size(); ++n) {
+      Level item;
+      if (own) {
+        item.binding = level.binding;
+        item.fixed_key = own->key;  // the copy's position is the array level's whole key
+      }
+      auto sub = bind_schema(ctx, t.members.at(0), item, datum[n], {static_cast<int64_t>(n)}, tail, depth + 1);
+      for (auto& b : sub) inner.push_back(std::move(b));
+    }
+    own.reset();
+  }
+  prefix_keys(own, inner);
+  if (own) inner.push_back(std::move(*own));
+  return inner;
+}
+
+std::vector<Bound> bind_schema(Context& ctx, const ir::ToolType& t, Level level, const Value& datum,
+                               const std::vector<KeyPart>& lead, const std::vector<KeyPart>& tail, int depth) {
+  if (depth > 64) throw Failure{"the input is nested too deeply to bind"};
+  bool value_from = level.binding && level.binding->value_from;
+  if (t.kind == K::Union) {
     const ir::ToolType* chosen = nullptr;
-    for (const ir::ToolType& m : type->members) {
+    for (const ir::ToolType& m : t.members) {
       if (fits(datum, m)) {
         chosen = &m;
         break;
       }
     }
     if (!chosen) throw Failure{fmt::format("the value {} fits none of the types the input may have", describe(datum))};
-    type = chosen;
+    if (!value_from) return bind_schema(ctx, *chosen, level, datum, lead, tail, depth + 1);
+    bind_schema(ctx, *chosen, level, datum, lead, tail, depth + 1);  // checks it; valueFrom makes the words
+    std::vector<Bound> out;
+    if (auto own = own_binding(ctx, level, datum, lead, tail)) out.push_back(std::move(*own));
+    return out;
   }
-  if (type->kind == K::Any && !datum.is_null()) {
-    // Bound as what it is; Any has no nested bindings.
+  std::optional<Bound> own = own_binding(ctx, level, datum, lead, tail);
+  std::vector<Bound> inner;
+  if (is_compound(t)) {
+    Level inner_level{t.binding ? &*t.binding : nullptr, std::nullopt};
+    if (level.binding && !t.binding && t.kind == K::Array && !level.binding->item_separator) {
+      inner_level.binding = &kEmptyBinding;
+    }
+    auto sub = bind_mapping(ctx, t, inner_level, datum, lead, tail, depth + 1);
+    if (!value_from) inner = std::move(sub);
+  } else if (t.kind == K::Any && datum.is_array()) {
+    // Any holding a list binds as a list of Any: each item with this level's binding.
+    ir::ToolType list;
+    list.kind = K::Array;
+    list.members.push_back(ir::ToolType{});
+    auto sub = bind_mapping(ctx, list, level, datum, lead, tail, depth + 1);
+    if (!value_from) inner = std::move(sub);
+    own.reset();
   }
-  if (type->kind == K::Array && datum.is_array()) {
-    const ir::ToolType& items = type->members.at(0);
-    std::optional<ir::ToolBinding> item_binding = type->binding;
-    if (!item_binding && binding && !binding->item_separator && !binding->value_from) item_binding = ir::ToolBinding{};
-    if (type->binding && binding) {
-      // the array type's own binding renders the whole list; its items by the item type's binding
-    }
-    for (size_t n = 0; n < datum.size(); ++n) {
-      std::vector<Bound> items_out;
-      std::optional<ir::ToolBinding> b2 = item_binding;
-      if (type->binding && !items.binding) b2 = std::nullopt;
-      // An item binds with the item type's own binding (if any), else the
-      // array's (CWL: an array without itemSeparator binds each item).
-      std::optional<ir::ToolBinding> ib = items.binding ? items.binding : (type->binding ? std::nullopt : b2);
-      if (items.kind == K::Record || items.kind == K::Array || items.kind == K::Union) {
-        bind(ctx, items, datum[n], ib, {static_cast<int64_t>(n)}, tail, items_out, depth + 1);
-      } else if (ib) {
-        Bound b;
-        b.key = {static_cast<int64_t>(n)};
-        b.key.push_back(position_of(ctx, *ib, datum[n]));
-        b.key.insert(b.key.end(), tail.begin(), tail.end());
-        b.datum = datum[n];
-        b.binding = *ib;
-        items_out.push_back(std::move(b));
-      }
-      for (auto& x : items_out) inner.push_back(std::move(x));
-    }
-    if (type->binding && !binding) {
-      Bound b;
-      b.key = lead;
-      b.key.push_back(position_of(ctx, *type->binding, datum));
-      b.key.insert(b.key.end(), tail.begin(), tail.end());
-      b.datum = datum;
-      b.binding = *type->binding;
-      own = std::move(b);
-    }
-  } else if (type->kind == K::Record && datum.is_object()) {
-    for (const ir::ToolField& f : type->fields) {
-      auto it = datum.find(f.name);
-      if (it == datum.end() || it->is_null()) continue;
-      std::optional<ir::ToolBinding> fb = f.binding ? f.binding : f.type.binding;
-      bind(ctx, f.type, *it, fb, {}, {f.name}, inner, depth + 1);
-    }
-    if (type->binding && !binding) {
-      Bound b;
-      b.key = lead;
-      b.key.push_back(position_of(ctx, *type->binding, datum));
-      b.key.insert(b.key.end(), tail.begin(), tail.end());
-      b.datum = datum;
-      b.binding = *type->binding;
-      own = std::move(b);
-    }
-  } else if (type->binding && !binding && type->kind != K::Null) {
-    Bound b;
-    b.key = lead;
-    b.key.push_back(position_of(ctx, *type->binding, datum));
-    b.key.insert(b.key.end(), tail.begin(), tail.end());
-    b.datum = datum;
-    b.binding = *type->binding;
-    own = std::move(b);
-  }
-  if (own) {
-    for (Bound& b : inner) {
-      std::vector<KeyPart> key = own->key;
-      key.insert(key.end(), b.key.begin(), b.key.end());
-      b.key = std::move(key);
-    }
-  }
-  for (auto& b : inner) out.push_back(std::move(b));
-  if (own) out.push_back(std::move(*own));
+  prefix_keys(own, inner);
+  if (own) inner.push_back(std::move(*own));
+  return inner;
 }
 
 std::string word(const Value& v) {
@@ -626,7 +636,7 @@ std::variant<Staged, std::string> prepare(const ir::Program& program, const ir::
     for (size_t i = 0; i < tool.arguments.size(); ++i) {
       Bound b;
       b.binding = tool.arguments[i].binding;
-      b.key = {position_of(ctx, b.binding, Value()), static_cast<int64_t>(i)};
+      b.key = {position_of(ctx, b.binding, Value()).value_or(int64_t{0}), static_cast<int64_t>(i)};
       b.has_datum = false;
       bound.push_back(std::move(b));
     }
@@ -634,7 +644,8 @@ std::variant<Staged, std::string> prepare(const ir::Program& program, const ir::
       const ir::ToolPort& tp = tool.inputs[i];
       const Value& v = ctx.inputs[op.inputs[i].name];
       if (v.is_null()) continue;
-      bind(ctx, tp.type, v, tp.binding, {}, {op.inputs[i].name}, bound);
+      Level level{tp.binding ? &*tp.binding : nullptr, std::nullopt};
+      for (auto& b : bind_schema(ctx, tp.type, level, v, {}, {op.inputs[i].name}, 0)) bound.push_back(std::move(b));
     }
     std::stable_sort(bound.begin(), bound.end(), [](const Bound& a, const Bound& b) { return key_less(a.key, b.key); });
     std::vector<std::pair<std::string, bool>> words;  // text, quote it

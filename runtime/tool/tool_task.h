@@ -13,6 +13,7 @@
 #pragma once
 
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "ir/ir.h"

@@ -1,8 +1,11 @@
 // JavaScript expressions with Duktape (see js_engine.h).
 #include "runtime/eval/js/js_engine.h"
 
-#include <chrono>
+#include <algorithm>
 #include <cctype>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <memory>
 
 #include <fmt/format.h>
