@@ -14,6 +14,7 @@
 #include "compiler/cwl/job.h"
 #include "compiler/cwl/lower.h"
 #include "compiler/diag/render.h"
+#include "ir/ir_json.h"
 #include "runtime/executors/profile.h"
 #include "runtime/run/run.h"
 
@@ -37,6 +38,10 @@ int cmd_cwl_runner(const CwlRunnerOptions& options) {
     }
     std::cerr << "flowc: nothing was run\n";
     return unsupported ? kExitUnsupported : kExitErrors;
+  }
+  if (options.print_ir) {
+    std::cout << ir::to_json(lowered->program).dump(2) << "\n";
+    return kExitOk;
   }
   std::vector<std::string> errors;
   auto job = cwl::read_job(loader, options.job, lowered->inputs, &errors);

@@ -95,6 +95,7 @@ struct CwlRunnerOptions {
   std::string profile;
   int jobs = 0;
   bool fresh = false;
+  bool print_ir = false;  // --print-ir: the IR on stdout, nothing run
 };
 
 int cmd_check(const CheckOptions& options);

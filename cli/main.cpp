@@ -101,6 +101,7 @@ int main(int argc, char** argv) {
   cwl_cmd->add_option("--profile", cwl.profile, "A JSON profile of executors")->check(CLI::ExistingFile);
   cwl_cmd->add_option("-j,--jobs", cwl.jobs, "Tasks at once")->check(CLI::PositiveNumber);
   cwl_cmd->add_flag("--fresh", cwl.fresh, "Reuse no earlier result");
+  cwl_cmd->add_flag("--print-ir", cwl.print_ir, "Print the IR the document compiles to, and run nothing");
   bool ignored_flag = false;
   cwl_cmd->add_flag("--no-container", ignored_flag,
                     "Accepted for compatibility: containers are used only when a DockerRequirement is in `requirements`");

@@ -1358,7 +1358,8 @@ class Lowerer {
       arm.condition = std::move(*cond);
       arm.body.push_back(std::move(call_node));
       b.arms.push_back(std::move(arm));
-      branch.exports.push_back({call_name, types_->optional(outputs_record(callee_outputs))});
+      // Not optional: a skipped step's outputs are a record of nulls.
+      branch.exports.push_back({call_name, outputs_record(callee_outputs)});
       branch.body = std::move(b);
       body->push_back(std::move(branch));
     } else {
@@ -1367,7 +1368,6 @@ class Lowerer {
 
     // Exports of the scatters, innermost first: the call's outputs as lists.
     const ir::Type* t = outputs_record(callee_outputs);
-    if (s.when) t = types_->optional(t);
     for (auto it = scatter_nodes.rbegin(); it != scatter_nodes.rend(); ++it) {
       std::vector<ir::Field> fields3;
       for (const ir::Port& p : callee_outputs) fields3.push_back({p.name, types_->any()});

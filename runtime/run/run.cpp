@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <ostream>
 #include <sstream>
 #include <thread>
@@ -156,6 +157,7 @@ class Run {
     uint32_t members = 0;   // at most this many will come
   };
   std::map<uint32_t, Group> groups_;
+  std::set<std::string> told_;  // task failures already printed
   int jobs_ = 1;
   size_t ran_ = 0, cached_ = 0, failed_ = 0, retried_ = 0;
   int interrupted_ = 0;
@@ -724,6 +726,7 @@ void Run::fail(TaskId id, const Prepared& prepared, const std::string& error, co
     progress_->clear();
     err_ << "flowc: error: " << error << "\n";
   }
+  told_.insert(error);
   if (!prepared.key.empty()) leaders_.erase(prepared.key);
   std::vector<TaskId> followers;
   if (auto f = followers_.find(prepared.key); !prepared.key.empty() && f != followers_.end()) {
@@ -811,10 +814,15 @@ RunResult Run::finish() {
   std::string status = interrupted_ ? "cancelled" : plan_->ok() ? "succeeded" : "failed";
   RunResult result{interrupted_ ? 130 : plan_->ok() ? 0 : 1, run_id_};
 
-  // Absent items and failures, each with its reason.
+  // Absent items and failures, each with its reason. A task's failure was
+  // said when it failed; one of the workflow itself (an expression that
+  // could not be evaluated, an output that could not be made) is said here.
   for (const Problem& p : plan_->problems()) {
     if (p.kind == Problem::Absent) {
       err_ << fmt::format("flowc: note: {} is absent: {}\n", p.path, p.message);
+    } else if (p.kind == Problem::Failed && failed_ == 0 && !told_.count(p.message) && !options_.json_events) {
+      std::string where = p.loc.known() ? fmt::format(" ({})", program_.where(p.loc)) : "";
+      err_ << fmt::format("flowc: error: {}{}: {}\n", p.path, where, p.message);
     }
   }
 

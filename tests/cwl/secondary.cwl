@@ -4,7 +4,7 @@ class: CommandLineTool
 inputs:
   data:
     type: File
-    secondaryFiles: [.idx, ^.meta?]
+    secondaryFiles: [.idx, "^.meta?"]
     inputBinding: {position: 1}
 baseCommand: [sh, -c, 'ls "$(dirname "$0")" | sort']
 stdout: o.txt
