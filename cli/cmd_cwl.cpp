@@ -26,7 +26,9 @@ int cmd_cwl_runner(const CwlRunnerOptions& options) {
   SourceManager sources;
   Diagnostics diags;
   cwl::DocumentLoader loader(sources, diags);
-  auto lowered = cwl::lower_cwl(loader, options.process);
+  cwl::LowerOptions lower_options;
+  lower_options.containers = !options.no_container;
+  auto lowered = cwl::lower_cwl(loader, options.process, lower_options);
   bool unsupported = false;
   for (const Diagnostic& d : diags.all()) unsupported = unsupported || d.id == DiagId::CwlUnsupported;
   if (!lowered || diags.has_errors()) {

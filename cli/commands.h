@@ -96,6 +96,7 @@ struct CwlRunnerOptions {
   int jobs = 0;
   bool fresh = false;
   bool print_ir = false;  // --print-ir: the IR on stdout, nothing run
+  bool no_container = false;  // --no-container: DockerRequirement ignored
 };
 
 int cmd_check(const CheckOptions& options);

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "ir/uri.h"
 #include "runtime/value/file_object.h"
 
 namespace flowc::cli {
@@ -106,7 +107,7 @@ nlohmann::json describe_file(const nlohmann::json& v) {
   nlohmann::json out = v;
   if (path.empty()) return out;
   bool dir = runtime::is_directory_object(v);
-  out["location"] = runtime::file_uri(path);
+  out["location"] = ir::file_uri(path);
   out["path"] = path;
   out["basename"] = fs::path(path).filename().string();
   if (dir) {

@@ -103,8 +103,9 @@ int main(int argc, char** argv) {
   cwl_cmd->add_flag("--fresh", cwl.fresh, "Reuse no earlier result");
   cwl_cmd->add_flag("--print-ir", cwl.print_ir, "Print the IR the document compiles to, and run nothing");
   bool ignored_flag = false;
-  cwl_cmd->add_flag("--no-container", ignored_flag,
-                    "Accepted for compatibility: containers are used only when a DockerRequirement is in `requirements`");
+  cwl_cmd->add_flag("--no-container", cwl.no_container,
+                    "Ignore DockerRequirement (as cwltool --no-container); without it, one in `requirements` runs the "
+                    "tool in that image (local images only)");
   cwl_cmd->add_flag("--quiet", ignored_flag, "Accepted for compatibility");
 
   std::string bridge_spec;

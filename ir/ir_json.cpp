@@ -72,6 +72,7 @@ json expr_to_json(const Expr& e, const TypeTable& types) {
       j["js"] = e.name;
       if (e.value.is_object() && e.value.value("fn", false)) j["fn"] = true;
       if (e.value.is_object() && e.value.contains("lib")) j["lib"] = e.value["lib"];
+      if (e.value.is_object() && e.value.value("refs_only", false)) j["refs_only"] = true;
       json with = json::object();
       for (const auto& [name, value] : e.fields) with[name] = expr_to_json(value, types);
       if (!with.empty()) j["with"] = std::move(with);
@@ -428,6 +429,7 @@ class Reader {
       e.name = str(j, "js", path);
       e.value = json::object();
       if (j.value("fn", false)) e.value["fn"] = true;
+      if (j.value("refs_only", false)) e.value["refs_only"] = true;
       if (j.contains("lib")) {
         const json& lib = j["lib"];
         if (!lib.is_number_integer() || lib.get<int64_t>() < 0 ||

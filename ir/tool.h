@@ -63,6 +63,9 @@ struct ToolField {
   bool load_contents = false;
   std::string load_listing;              // "", no_listing, shallow_listing, deep_listing
   std::optional<Expr> format;
+  // A field of an output record: how it is found (as ToolPort's).
+  std::vector<Expr> glob;
+  std::optional<Expr> output_eval;
 };
 
 // One port of a tool op (by the op port's name): its full type, and for

@@ -79,6 +79,12 @@ struct Writer {
         json fj = {{"name", f.name}, {"type", type(f.type)}};
         if (f.binding) fj["binding"] = binding(*f.binding);
         extras(fj, f.secondary_files, f.load_contents, f.load_listing, f.format);
+        if (!f.glob.empty()) {
+          json g = json::array();
+          for (const Expr& x : f.glob) g.push_back(e(x));
+          fj["glob"] = std::move(g);
+        }
+        if (f.output_eval) fj["output_eval"] = e(*f.output_eval);
         fields.push_back(std::move(fj));
       }
       j["fields"] = std::move(fields);
@@ -239,6 +245,12 @@ struct Reading {
         f.type = type(fields[i]["type"], p + "/type", depth + 1);
         if (fields[i].contains("binding")) f.binding = binding(fields[i]["binding"], p + "/binding");
         extras(fields[i], p, f.secondary_files, f.load_contents, f.load_listing, f.format);
+        if (fields[i].contains("glob")) {
+          const json& g = fields[i]["glob"];
+          if (!g.is_array()) r.fail(p + "/glob", "expected an array of expressions");
+          for (size_t gi = 0; gi < g.size(); ++gi) f.glob.push_back(r.expr(g[gi], fmt::format("{}/glob/{}", p, gi)));
+        }
+        f.output_eval = opt(fields[i], "output_eval", p);
         t.fields.push_back(std::move(f));
       }
     }

@@ -20,7 +20,7 @@ args=(--tests "$suite/conformance_tests.yaml" -j "$J")
 [[ -n "${SHOW:-}" ]] && args+=(--show-failures)
 [[ -n "${EXECUTOR:-}" ]] && flowc_extra=" --executor $EXECUTOR" || flowc_extra=""
 echo "== flowc"
-/usr/bin/python3 "$here/conformance.py" --runner "$build/flowc cwl-runner$flowc_extra" "${args[@]}" \
+/usr/bin/python3 "$here/conformance.py" --runner "$build/flowc cwl-runner --no-container$flowc_extra" "${args[@]}" \
   --json "${OUT_JSON:-/tmp/flowc-cwl-results.json}"
 if [[ -z "${SKIP_CWLTOOL:-}" ]] && command -v cwltool >/dev/null; then
   echo "== cwltool $(cwltool --version 2>/dev/null | awk '{print $2}')"

@@ -39,6 +39,7 @@ ir::Expr js_expr(std::string code, bool fn, const JsScope& scope, ir::TypeTable&
   e.value = nlohmann::ordered_json::object();
   if (fn) e.value["fn"] = true;
   if (scope.lib >= 0) e.value["lib"] = scope.lib;
+  if (!scope.javascript) e.value["refs_only"] = true;
   if (scope.inputs) e.fields.emplace_back("inputs", *scope.inputs);
   if (scope.self) e.fields.emplace_back("self", *scope.self);
   if (scope.runtime) e.fields.emplace_back("runtime", *scope.runtime);

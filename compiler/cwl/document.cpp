@@ -1,6 +1,8 @@
 // Loading CWL documents (document.h).
 #include "compiler/cwl/document.h"
 
+#include "ir/uri.h"
+
 #include <cctype>
 #include <filesystem>
 #include <fstream>
@@ -22,27 +24,41 @@ std::string shortname(const std::string& id) {
   return s;
 }
 
-std::string decode_uri(const std::string& uri) {
-  std::string rest = uri.rfind("file://", 0) == 0 ? uri.substr(7) : uri;
-  std::string out;
-  for (size_t i = 0; i < rest.size(); ++i) {
-    if (rest[i] == '%' && i + 2 < rest.size() && std::isxdigit(static_cast<unsigned char>(rest[i + 1])) &&
-        std::isxdigit(static_cast<unsigned char>(rest[i + 2]))) {
-      out += static_cast<char>(std::stoi(rest.substr(i + 1, 2), nullptr, 16));
-      i += 2;
-    } else {
-      out += rest[i];
-    }
-  }
-  return out;
-}
+std::string decode_uri(const std::string& uri) { return ir::path_from_uri(uri); }
 
-std::string resolve_reference(const std::string& reference, const std::string& base_dir) {
-  std::string path = reference;
-  if (path.rfind("file://", 0) == 0) path = decode_uri(path);
+std::string resolve_reference(const std::string& reference, const std::string& base_dir, bool uri) {
+  std::string path = uri ? decode_uri(reference) : reference;
   fs::path p(path);
   if (p.is_relative()) p = fs::path(base_dir) / p;
   return p.lexically_normal().string();
+}
+
+nlohmann::ordered_json resolve_file_locations(nlohmann::ordered_json j, const std::string& base_dir,
+                                              std::vector<std::string>* missing) {
+  if (j.is_array()) {
+    for (auto& item : j) item = resolve_file_locations(item, base_dir, missing);
+    return j;
+  }
+  if (!j.is_object()) return j;
+  std::string cls = j.value("class", "");
+  if (cls != "File" && cls != "Directory") {
+    for (auto& [k, v] : j.items()) v = resolve_file_locations(v, base_dir, missing);
+    return j;
+  }
+  bool has_path = j.contains("path") && j["path"].is_string();
+  std::string where = has_path ? j["path"].get<std::string>()
+                      : j.contains("location") && j["location"].is_string() ? j["location"].get<std::string>()
+                                                                            : "";
+  if (!where.empty()) {
+    std::string path = resolve_reference(where, base_dir, !has_path);
+    if (missing && !fs::exists(path)) missing->push_back(path);
+    j["path"] = path;
+    j.erase("location");
+  }
+  for (const char* key : {"secondaryFiles", "listing"}) {
+    if (j.contains(key)) j[key] = resolve_file_locations(j[key], base_dir, missing);
+  }
+  return j;
 }
 
 std::vector<Entry> entries(const YNode* field, const char* predicate, std::vector<std::unique_ptr<YNode>>& keep) {

@@ -59,7 +59,15 @@ std::string shortname(const std::string& id);
 
 // An absolute path for a reference relative to `base_dir` (file:// URIs and
 // percent-escapes understood).
-std::string resolve_reference(const std::string& reference, const std::string& base_dir);
+// A `location` is a URI (percent-escapes decoded); a `path` is not (`uri` false).
+std::string resolve_reference(const std::string& reference, const std::string& base_dir, bool uri = true);
+
+// The File and Directory objects in a value (a job, a default): each
+// relative `location` or `path` resolved against `base_dir` into an absolute
+// `path` (`location` dropped). Paths that do not exist are added to
+// `missing` when it is given.
+nlohmann::ordered_json resolve_file_locations(nlohmann::ordered_json j, const std::string& base_dir,
+                                              std::vector<std::string>* missing = nullptr);
 
 // A list-or-map field (`inputs: {x: File}` or `inputs: [{id: x, type: File}]`)
 // as (id, node) pairs. In the map form, a value that is not a map is the

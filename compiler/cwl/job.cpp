@@ -17,32 +17,6 @@ std::string brief(const json& v) {
   return s.size() > 60 ? s.substr(0, 57) + "..." : s;
 }
 
-json resolve(json j, const std::string& base, std::vector<std::string>* missing) {
-  if (j.is_array()) {
-    for (auto& item : j) item = resolve(item, base, missing);
-    return j;
-  }
-  if (!j.is_object()) return j;
-  std::string cls = j.value("class", "");
-  if (cls == "File" || cls == "Directory") {
-    std::string where = j.contains("path") && j["path"].is_string()           ? j["path"].get<std::string>()
-                        : j.contains("location") && j["location"].is_string() ? j["location"].get<std::string>()
-                                                                              : "";
-    if (!where.empty()) {
-      std::string path = resolve_reference(where, base);
-      if (!fs::exists(path)) missing->push_back(path);
-      j["path"] = path;
-      j.erase("location");
-    }
-    for (const char* key : {"secondaryFiles", "listing"}) {
-      if (j.contains(key)) j[key] = resolve(j[key], base, missing);
-    }
-    return j;
-  }
-  for (auto& [k, v] : j.items()) v = resolve(v, base, missing);
-  return j;
-}
-
 }  // namespace
 
 bool fits_cwl_type(const json& v, const json& t, std::string* why) {
@@ -135,7 +109,7 @@ std::optional<json> read_job(DocumentLoader& loader, const std::string& job_path
   for (const json& in : inputs) {
     std::string id = in.value("id", "");
     json value = job.contains(id) ? job[id] : (in.contains("default") ? in["default"] : json(nullptr));
-    if (job.contains(id)) value = resolve(value, base, &missing);
+    if (job.contains(id)) value = resolve_file_locations(value, base, &missing);
     for (const std::string& m : missing) {
       errors->push_back(fmt::format("{}input `{}`: the file `{}` does not exist", where(id), id, m));
     }

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "compiler/cwl/cwl_expr.h"
+#include "ir/param_ref.h"
 
 namespace flowc::cwl {
 
@@ -62,7 +63,7 @@ std::string class_of(const YNode& n) {
 
 class Lowerer {
  public:
-  Lowerer(DocumentLoader& loader) : loader_(loader), diags_(loader.diags()) {
+  Lowerer(DocumentLoader& loader, LowerOptions options) : loader_(loader), diags_(loader.diags()), options_(options) {
     program_.types = std::make_shared<ir::TypeTable>();
     program_.compiler = "flowc cwl";
     types_ = program_.types.get();
@@ -250,9 +251,7 @@ class Lowerer {
 
   bool has_js_code(const ir::Expr& e) {
     if (e.kind == ir::Expr::Kind::Js) {
-      static const std::regex ref(
-          R"(^\s*(inputs|self|runtime)(\.[A-Za-z_$][A-Za-z0-9_$]*|\['[^'\\]*'\]|\["[^"\\]*"\]|\[[0-9]+\])*\s*$)");
-      return !(e.value.is_object() && !e.value.value("fn", false) && std::regex_match(e.name, ref));
+      return e.value.value("fn", false) || !ir::parse_param_ref(e.name);
     }
     for (const ir::Expr& a : e.args) {
       if (has_js_code(a)) return true;
@@ -260,31 +259,22 @@ class Lowerer {
     return false;
   }
 
-  // File and Directory objects in a default or literal: relative locations
-  // resolved against the document's folder, as `path`.
-  json resolve_files(json j, const std::string& base) {
-    if (j.is_array()) {
-      for (auto& item : j) item = resolve_files(item, base);
-      return j;
-    }
-    if (!j.is_object()) return j;
-    std::string cls = j.value("class", "");
-    if (cls == "File" || cls == "Directory") {
-      std::string where = j.contains("path") && j["path"].is_string()       ? j["path"].get<std::string>()
-                          : j.contains("location") && j["location"].is_string() ? j["location"].get<std::string>()
-                                                                                : "";
-      if (!where.empty()) {
-        j["path"] = resolve_reference(where, base);
-        j.erase("location");
+  // An outputBinding's glob: a pattern, an expression, or a list of them.
+  std::vector<ir::Expr> globs(const YNode* g, const JsScope& scope) {
+    std::vector<ir::Expr> out;
+    if (!g) return out;
+    if (g->is_seq()) {
+      for (const YNode& item : g->seq) {
+        if (auto x = expr(item, scope, "glob")) out.push_back(std::move(*x));
       }
-      for (const char* key : {"secondaryFiles", "listing"}) {
-        if (j.contains(key)) j[key] = resolve_files(j[key], base);
-      }
-      return j;
+    } else if (auto x = expr(*g, scope, "glob")) {
+      out.push_back(std::move(*x));
     }
-    for (auto& [k, v] : j.items()) v = resolve_files(v, base);
-    return j;
+    return out;
   }
+
+  // File and Directory objects in a default or literal, resolved against the document's folder.
+  json resolve_files(json j, const std::string& base) { return resolve_file_locations(std::move(j), base); }
 
   // ---- requirements ------------------------------------------------------------
 
@@ -471,6 +461,12 @@ class Lowerer {
         if (const YNode* b = f.node->get("inputBinding")) field.binding = binding(*b, tool_scope_);
         field.secondary_files = secondary_files(f.node->get("secondaryFiles"), tool_scope_);
         if (const YNode* lc = f.node->get("loadContents"); lc && lc->kind == YNode::Kind::Bool) field.load_contents = lc->b;
+        if (const YNode* fmt_node = f.node->get("format")) field.format = format_expr(*fmt_node, tool_scope_);
+        if (const YNode* ob = f.node->get("outputBinding")) {
+          field.glob = globs(ob->get("glob"), tool_scope_);
+          if (const YNode* lc = ob->get("loadContents"); lc && lc->kind == YNode::Kind::Bool) field.load_contents = lc->b;
+          if (const YNode* oe = ob->get("outputEval")) field.output_eval = expr(*oe, tool_scope_, "outputEval");
+        }
         t.fields.push_back(std::move(field));
       }
     } else {
@@ -574,6 +570,8 @@ class Lowerer {
     std::string cls = class_of(n);
     const std::string* saved_base = current_base_;
     current_base_ = &doc.base_dir;
+    const auto* saved_ns = namespaces_;
+    namespaces_ = &doc.namespaces;
     std::string id;
     if (cls == "CommandLineTool") {
       id = lower_tool(doc, inherited, hint_name);
@@ -591,7 +589,20 @@ class Lowerer {
           .with_help("a CWL process is a CommandLineTool, an ExpressionTool or a Workflow");
     }
     current_base_ = saved_base;
+    namespaces_ = saved_ns;
     return id;
+  }
+
+  // A format IRI with its namespace prefix expanded (`edam:format_2330`).
+  std::optional<ir::Expr> format_expr(const YNode& n, const JsScope& scope) {
+    if (n.is_string() && !has_expression(n.s) && namespaces_) {
+      size_t colon = n.s.find(':');
+      if (colon != std::string::npos) {
+        auto it = namespaces_->find(n.s.substr(0, colon));
+        if (it != namespaces_->end()) return ir::Expr::literal(it->second + n.s.substr(colon + 1), types_->str());
+      }
+    }
+    return expr(n, scope, "format");
   }
 
   std::string process_name(const YNode& n, const std::string& fallback) {
@@ -698,7 +709,7 @@ class Lowerer {
       if (const YNode* lc = e.get("loadContents"); lc && lc->kind == YNode::Kind::Bool) tp.load_contents = lc->b;
       if (const YNode* ll = e.get("loadListing"); ll && ll->is_string()) tp.load_listing = ll->s;
       tp.secondary_files = secondary_files(e.get("secondaryFiles"), scope);
-      if (const YNode* f = e.get("format")) tp.format = expr(*f, scope, "format");
+      if (const YNode* f = e.get("format")) tp.format = format_expr(*f, scope);
       if (const YNode* t = e.get("type"); t && t->is_string() && t->s == "stdin") {
         tool.stdin_path = string_expr(fmt::format("$(inputs['{}'].path)", tp.name), scope, *types_, loc(t->span), &ignored_);
       }
@@ -726,15 +737,7 @@ class Lowerer {
       if (auto type = tool_type(*t)) tp.type = std::move(*type);
       if (t->is_string() && (t->s == "stdout" || t->s == "stderr")) tp.stream = t->s;
       if (const YNode* ob = e.node->get("outputBinding")) {
-        if (const YNode* g = ob->get("glob")) {
-          if (g->is_seq()) {
-            for (const YNode& item : g->seq) {
-              if (auto x = expr(item, scope, "glob")) tp.glob.push_back(std::move(*x));
-            }
-          } else if (auto x = expr(*g, scope, "glob")) {
-            tp.glob.push_back(std::move(*x));
-          }
-        }
+        tp.glob = globs(ob->get("glob"), scope);
         if (const YNode* lc = ob->get("loadContents"); lc && lc->kind == YNode::Kind::Bool) tp.load_contents = lc->b;
         if (const YNode* ll = ob->get("loadListing"); ll && ll->is_string()) tp.load_listing = ll->s;
         if (const YNode* oe = ob->get("outputEval")) tp.output_eval = expr(*oe, scope, "outputEval");
@@ -742,7 +745,7 @@ class Lowerer {
       if (const YNode* lc = e.node->get("loadContents"); lc && lc->kind == YNode::Kind::Bool) tp.load_contents = lc->b;
       if (const YNode* ll = e.node->get("loadListing"); ll && ll->is_string()) tp.load_listing = ll->s;
       tp.secondary_files = secondary_files(e.node->get("secondaryFiles"), scope);
-      if (const YNode* f = e.node->get("format")) tp.format = expr(*f, scope, "format");
+      if (const YNode* f = e.node->get("format")) tp.format = format_expr(*f, scope);
       out_types.push_back(tp.type);
       tool.outputs.push_back(std::move(tp));
     }
@@ -870,7 +873,7 @@ class Lowerer {
     if (const YNode* ll = reqs.find("LoadListingRequirement")) {
       if (const YNode* e = ll->get("loadListing"); e && e->is_string()) tool.load_listing = e->s;
     }
-    if (const YNode* docker = reqs.req("DockerRequirement")) {
+    if (const YNode* docker = options_.containers ? reqs.req("DockerRequirement") : nullptr) {
       const YNode* image = docker->get("dockerPull");
       if (!image) image = docker->get("dockerImageId");
       if (image && image->is_string()) op.image = image->s;
@@ -1392,6 +1395,8 @@ class Lowerer {
 
   DocumentLoader& loader_;
   Diagnostics& diags_;
+  LowerOptions options_;
+  const std::map<std::string, std::string>* namespaces_ = nullptr;
   ir::Program program_;
   ir::TypeTable* types_ = nullptr;
   std::set<std::string> ids_;
@@ -1408,8 +1413,8 @@ class Lowerer {
 
 }  // namespace
 
-std::optional<Lowered> lower_cwl(DocumentLoader& loader, const std::string& reference) {
-  return Lowerer(loader).run(reference);
+std::optional<Lowered> lower_cwl(DocumentLoader& loader, const std::string& reference, LowerOptions options) {
+  return Lowerer(loader, options).run(reference);
 }
 
 }  // namespace flowc::cwl

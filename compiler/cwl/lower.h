@@ -27,6 +27,12 @@ struct Lowered {
 // Lowers the process `reference` names (a path, with an optional #fragment).
 // Errors go to the loader's diagnostics; an unsupported feature is reported
 // as CwlUnsupported (flowc cwl-runner exits 33 for it).
-std::optional<Lowered> lower_cwl(DocumentLoader& loader, const std::string& reference);
+struct LowerOptions {
+  // A DockerRequirement in `requirements` becomes the op's image; false
+  // (cwl-runner --no-container) ignores it, as cwltool --no-container does.
+  bool containers = true;
+};
+
+std::optional<Lowered> lower_cwl(DocumentLoader& loader, const std::string& reference, LowerOptions options = {});
 
 }  // namespace flowc::cwl

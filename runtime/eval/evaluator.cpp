@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "ir/expr_text.h"
+#include "ir/param_ref.h"
 #include "runtime/command/render.h"
 #include "runtime/eval/builtins.h"
 #include "runtime/eval/js/js_engine.h"
@@ -406,7 +407,9 @@ class Run {
       Value v = eval(piece);
       if (kind_of(piece.type) == TypeKind::Any) {
         // CWL's string interpolation: strings as they are, anything else as JSON.
-        out += v.is_string() ? v.get<std::string>() : v.dump(-1, ' ', false, Value::error_handler_t::replace);
+        if (v.is_string()) out += v.get<std::string>();
+        else if (v.is_number_float()) out += js::number_text(v.get<double>());
+        else out += v.dump(-1, ' ', false, Value::error_handler_t::replace);
         continue;
       }
       if (v.is_null()) absent(piece, ", so the string it is part of cannot be made");
@@ -426,11 +429,16 @@ class Run {
       else if (name == "runtime") call.runtime = std::move(v);
     }
     bool fn = e.value.is_object() && e.value.value("fn", false);
+    bool refs_only = e.value.is_object() && e.value.value("refs_only", false);
     if (!fn) {
-      std::string error;
-      if (auto v = js::parameter_reference(e.name, call.inputs, call.self, call.runtime, &error)) {
-        if (!error.empty()) fail(fmt::format("$({}): {}", e.name, error));
-        return std::move(*v);
+      if (auto ref = ir::parse_param_ref(e.name)) {
+        auto v = js::parameter_reference(*ref, call.inputs, call.self, call.runtime);
+        if (auto* value = std::get_if<Value>(&v)) return std::move(*value);
+        // Without InlineJavascriptRequirement a reference is all there is;
+        // with it, JavaScript decides (undefined is null).
+        if (refs_only) fail(fmt::format("$({}): {}", e.name, std::get<std::string>(v)));
+      } else if (refs_only) {
+        fail(fmt::format("$({}) is JavaScript, which needs InlineJavascriptRequirement", e.name));
       }
     }
     call.code = e.name;

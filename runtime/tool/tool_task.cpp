@@ -15,11 +15,14 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 
 #include <fmt/format.h>
 
+#include "ir/uri.h"
 #include "runtime/command/render.h"
+#include "runtime/eval/js/js_engine.h"
 #include "runtime/value/file_object.h"
 
 namespace flowc::runtime::tool {
@@ -266,7 +269,7 @@ std::string word(const Value& v) {
     return p;
   }
   if (v.is_boolean()) return v.get<bool>() ? "True" : "False";
-  if (v.is_number_float()) return float_text(v.get<double>());
+  if (v.is_number_float()) return js::number_text(v.get<double>());
   if (v.is_null()) return "None";
   return v.dump();
 }
@@ -597,37 +600,54 @@ std::variant<Staged, std::string> prepare(const ir::Program& program, const ir::
       }
       ctx.inputs[port.name] = std::move(v);
     }
-    // Secondary files found beside the staged inputs (their links).
-    for (size_t i = 0; i < op.inputs.size() && i < tool.inputs.size(); ++i) {
-      const ir::ToolPort& tp = tool.inputs[i];
-      if (tp.secondary_files.empty()) continue;
-      Value& v = ctx.inputs[op.inputs[i].name];
-      auto add = [&](auto&& self, Value& x) -> void {
-        if (x.is_array()) {
-          for (Value& item : x) self(self, item);
-        } else if (is_file_object(x)) {
-          // Look beside the original file, then stage what was found.
-          std::string staged = path_of(x);
-          std::error_code ec;
-          std::string original = fs::read_symlink(staged, ec).string();
-          if (ec) original = staged;
-          Value probe = x;
-          probe["path"] = original;
-          probe = with_secondary(ctx, probe, tp.secondary_files, true);
-          Value sec = Value::array();
-          for (const Value& sf : probe.value("secondaryFiles", Value::array())) {
-            std::string sp = path_of(sf);
-            fs::path at = fs::path(staged).parent_path() / fs::path(sp).filename();
-            if (!fs::exists(fs::symlink_status(at, ec)) && !sp.empty() && sp != at.string()) stager.link(sp, at);
-            Value staged_sf = sf;
-            staged_sf["path"] = at.string();
-            staged_sf["basename"] = at.filename().string();
-            sec.push_back(staged_sf);
+    // Secondary files found beside the staged inputs (their links), as the
+    // port and the fields of its records ask.
+    std::function<void(Value&, const ir::ToolType&, const std::vector<ir::ToolSecondaryFile>&)> add_secondary =
+        [&](Value& x, const ir::ToolType& t, const std::vector<ir::ToolSecondaryFile>& patterns) {
+          if (x.is_null()) return;
+          if (t.kind == K::Union) {
+            for (const ir::ToolType& m : t.members) {
+              if (fits(x, m)) return add_secondary(x, m, patterns);
+            }
+            return;
           }
-          x["secondaryFiles"] = sec;
-        }
-      };
-      add(add, v);
+          if (x.is_array()) {
+            const ir::ToolType& items = t.kind == K::Array ? t.members.at(0) : t;
+            for (Value& item : x) add_secondary(item, items, patterns);
+            return;
+          }
+          if (is_file_object(x)) {
+            if (patterns.empty() || is_directory_object(x)) return;
+            // Look beside the original file, then stage what was found.
+            std::string staged = path_of(x);
+            std::error_code ec;
+            std::string original = fs::read_symlink(staged, ec).string();
+            if (ec) original = staged;
+            Value probe = x;
+            probe["path"] = original;
+            probe = with_secondary(ctx, probe, patterns, true);
+            Value sec = Value::array();
+            for (const Value& sf : probe.value("secondaryFiles", Value::array())) {
+              std::string sp = path_of(sf);
+              fs::path at = fs::path(staged).parent_path() / fs::path(sp).filename();
+              if (!fs::exists(fs::symlink_status(at, ec)) && !sp.empty() && sp != at.string()) stager.link(sp, at);
+              Value staged_sf = sf;
+              staged_sf["path"] = at.string();
+              staged_sf["basename"] = at.filename().string();
+              sec.push_back(staged_sf);
+            }
+            x["secondaryFiles"] = sec;
+            return;
+          }
+          if (x.is_object() && t.kind == K::Record) {
+            for (const ir::ToolField& f : t.fields) {
+              auto it = x.find(f.name);
+              if (it != x.end()) add_secondary(*it, f.type, f.secondary_files);
+            }
+          }
+        };
+    for (size_t i = 0; i < op.inputs.size() && i < tool.inputs.size(); ++i) {
+      add_secondary(ctx.inputs[op.inputs[i].name], tool.inputs[i].type, tool.inputs[i].secondary_files);
     }
     write_workdir(ctx, tool, outdir, stager);
 
@@ -744,7 +764,7 @@ Value resolve_output_paths(Value v, const fs::path& outdir) {
                         : v.contains("location") && v["location"].is_string() ? v["location"].get<std::string>()
                                                                               : "";
     if (!where.empty()) {
-      if (where.rfind("file://", 0) == 0) where = path_from_uri(where);
+      if (where.rfind("file://", 0) == 0) where = ir::path_from_uri(where);
       fs::path p(where);
       if (p.is_relative()) p = outdir / p;
       v["path"] = p.lexically_normal().string();
@@ -784,16 +804,33 @@ std::variant<Collected, std::string> collect(const ir::Program& program, const i
       j = resolve_output_paths(j, outdir);
       for (const ir::Port& port : op.outputs) c.outputs[port.name] = j.value(port.name, Value());
     } else {
-      for (size_t i = 0; i < op.outputs.size(); ++i) {
-        const ir::Port& port = op.outputs[i];
-        const ir::ToolPort* tp = i < tool.outputs.size() ? &tool.outputs[i] : nullptr;
-        if (!tp) {
-          c.outputs[port.name] = nullptr;
-          continue;
+      // How one output (or one field of an output record) is found.
+      struct Binding {
+        const std::vector<ir::Expr>& glob;
+        bool load_contents;
+        const std::string& load_listing;
+        const std::optional<ir::Expr>& output_eval;
+        const std::vector<ir::ToolSecondaryFile>& secondary_files;
+        const std::optional<ir::Expr>& format;
+        const ir::ToolType& type;
+      };
+      std::function<Value(const Binding&, const std::string&)> collect_one = [&](const Binding& b,
+                                                                                  const std::string& name) -> Value {
+        // A record whose fields say how each is found.
+        if (b.glob.empty() && !b.output_eval && b.type.kind == K::Record &&
+            std::any_of(b.type.fields.begin(), b.type.fields.end(),
+                        [](const ir::ToolField& f) { return !f.glob.empty() || f.output_eval; })) {
+          Value record = Value::object();
+          for (const ir::ToolField& f : b.type.fields) {
+            record[f.name] = collect_one(Binding{f.glob, f.load_contents, f.load_listing, f.output_eval,
+                                                 f.secondary_files, f.format, f.type},
+                                         name + "." + f.name);
+          }
+          return record;
         }
         Value found = Value::array();
-        bool globbed = !tp->glob.empty();
-        for (const ir::Expr& g : tp->glob) {
+        bool globbed = !b.glob.empty();
+        for (const ir::Expr& g : b.glob) {
           Value patterns = ctx.eval(g, Value(), "glob");
           std::vector<std::string> list;
           if (patterns.is_string()) list.push_back(patterns.get<std::string>());
@@ -805,26 +842,24 @@ std::variant<Collected, std::string> collect(const ir::Program& program, const i
           }
           for (const std::string& pattern : list) {
             for (const std::string& path : glob_in(outdir, pattern)) {
-              fs::path real = fs::weakly_canonical(path);
               Value f = file_value(path);
-              if (tp->load_contents && !is_directory_object(f)) load_contents(f);
+              if (b.load_contents && !is_directory_object(f)) load_contents(f);
               found.push_back(std::move(f));
-              (void)real;
             }
           }
         }
-        for (Value& f : found) apply_listing(f, tp->load_listing.empty() ? tool.load_listing : tp->load_listing);
+        for (Value& f : found) apply_listing(f, b.load_listing.empty() ? tool.load_listing : b.load_listing);
         Value value;
-        if (tp->output_eval) {
-          value = ctx.eval(*tp->output_eval, globbed ? found : Value(), "outputEval");
+        if (b.output_eval) {
+          value = ctx.eval(*b.output_eval, globbed ? found : Value(), "outputEval");
         } else if (!globbed) {
           value = nullptr;
-        } else if (type_wants_list(tp->type)) {
+        } else if (type_wants_list(b.type)) {
           value = found;
         } else if (found.empty()) {
           value = nullptr;
-        } else if (found.size() == 1 || tp->type.kind == K::File || tp->type.kind == K::Directory ||
-                   tp->type.kind == K::Union) {
+        } else if (found.size() == 1 || b.type.kind == K::File || b.type.kind == K::Directory ||
+                   b.type.kind == K::Union) {
           value = found[0];
         } else {
           value = found;
@@ -837,17 +872,31 @@ std::variant<Collected, std::string> collect(const ir::Program& program, const i
           }
           if (!is_file_object(x)) return;
           if (!path_of(x).empty() && fs::path(path_of(x)).is_relative()) x["path"] = (outdir / path_of(x)).string();
-          if (!tp->secondary_files.empty()) x = with_secondary(ctx, x, tp->secondary_files, false);
-          if (tp->format) {
-            Value fmt_v = ctx.eval(*tp->format, with_file_details(x), "format");
+          if (!b.secondary_files.empty()) x = with_secondary(ctx, x, b.secondary_files, false);
+          if (b.format) {
+            Value fmt_v = ctx.eval(*b.format, with_file_details(x), "format");
             if (fmt_v.is_string()) x["format"] = fmt_v;
           }
         };
         decorate(decorate, value);
-        if (value.is_null() && !type_allows_null(tp->type)) {
-          throw Failure{fmt::format("output `{}` was not found (glob found nothing) and it is not optional", port.name)};
+        if (value.is_null() && !type_allows_null(b.type)) {
+          throw Failure{fmt::format("output `{}` was not found (glob found nothing) and it is not optional", name)};
         }
-        c.outputs[port.name] = std::move(value);
+        if (!fits(value, b.type)) {
+          throw Failure{fmt::format("output `{}` is {}, which its type does not allow", name, describe(value, 80))};
+        }
+        return value;
+      };
+      for (size_t i = 0; i < op.outputs.size(); ++i) {
+        const ir::Port& port = op.outputs[i];
+        const ir::ToolPort* tp = i < tool.outputs.size() ? &tool.outputs[i] : nullptr;
+        if (!tp) {
+          c.outputs[port.name] = nullptr;
+          continue;
+        }
+        c.outputs[port.name] = collect_one(Binding{tp->glob, tp->load_contents, tp->load_listing, tp->output_eval,
+                                                   tp->secondary_files, tp->format, tp->type},
+                                           port.name);
       }
     }
     // Every file among the outputs must be inside the work dir or an input.

@@ -1,6 +1,8 @@
 // File objects (see file_object.h).
 #include "runtime/value/file_object.h"
 
+#include "ir/uri.h"
+
 #include <cctype>
 #include <cstring>
 
@@ -83,36 +85,6 @@ std::pair<std::string, std::string> split_extension(const std::string& basename)
   return {basename.substr(0, dot), basename.substr(dot)};
 }
 
-std::string file_uri(const std::string& path) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out = "file://";
-  for (unsigned char c : path) {
-    if (std::isalnum(c) || std::strchr("/-._~!$&'()*+,;=:@", c)) {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
-
-std::string path_from_uri(const std::string& uri) {
-  std::string rest = uri.rfind("file://", 0) == 0 ? uri.substr(7) : uri;
-  std::string out;
-  for (size_t i = 0; i < rest.size(); ++i) {
-    if (rest[i] == '%' && i + 2 < rest.size() && std::isxdigit(static_cast<unsigned char>(rest[i + 1])) &&
-        std::isxdigit(static_cast<unsigned char>(rest[i + 2]))) {
-      out += static_cast<char>(std::stoi(rest.substr(i + 1, 2), nullptr, 16));
-      i += 2;
-    } else {
-      out += rest[i];
-    }
-  }
-  return out;
-}
-
 Value with_file_details(const Value& v) {
   if (v.is_array()) {
     Value out = Value::array();
@@ -129,7 +101,7 @@ Value with_file_details(const Value& v) {
   std::filesystem::path p(path);
   if (!out.contains("basename") && !path.empty()) out["basename"] = p.filename().string();
   if (!path.empty()) {
-    if (!out.contains("location")) out["location"] = file_uri(path);
+    if (!out.contains("location")) out["location"] = ir::file_uri(path);
     out["dirname"] = p.parent_path().string();
   }
   if (!is_directory_object(v)) {

@@ -52,8 +52,4 @@ Value with_file_details(const Value& v);
 // nameroot and nameext of a basename: "a.tar.gz" → "a.tar", ".gz".
 std::pair<std::string, std::string> split_extension(const std::string& basename);
 
-// A path as a file:// URI, and back (percent-encoding what a URI cannot hold).
-std::string file_uri(const std::string& path);
-std::string path_from_uri(const std::string& uri);
-
 }  // namespace flowc::runtime

@@ -59,7 +59,7 @@ TEST_CASE("a bad document or job names the file and line, exits 1, runs nothing"
   Outdir out;
   auto yaml = run_flowc({"cwl-runner", "--outdir", out.path.string(), doc("bad-yaml.cwl")});
   CHECK(yaml.exit_code == 1);
-  CHECK(yaml.err.find("bad-yaml.cwl:4:") != std::string::npos);
+  CHECK(yaml.err.find("bad-yaml.cwl:5:1: error[E1000]: this is not valid YAML") != std::string::npos);
   auto cls = run_flowc({"cwl-runner", "--outdir", out.path.string(), doc("bad-class.cwl")});
   CHECK(cls.exit_code == 1);
   CHECK(cls.err.find("unknown process class `CommandLinTool`") != std::string::npos);
@@ -90,6 +90,6 @@ TEST_CASE("a second run of a CWL tool reuses its result", "[cwl]") {
                            doc("stdin-stdout.cwl"), doc("stdin-stdout-job.yml")});
   CHECK(second.exit_code == 0);
   CHECK(second.err.find("1 cached") != std::string::npos);
-  CHECK(second.out == first.out.replace(first.out.find((out.path / "a").string()), (out.path / "a").string().size(),
-                                        (out.path / "b").string()));
+  CHECK(second.out.find((out.path / "b" / "upper" / "upper.txt").string()) != std::string::npos);
+  CHECK(second.out.find("sha1$0e6272fd65034cba3952c5a852d5b061a9d963b1") != std::string::npos);
 }

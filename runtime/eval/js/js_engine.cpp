@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
+#include <cmath>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -169,88 +171,76 @@ std::variant<Value, std::string> evaluate(const Call& call) {
   return out;
 }
 
-namespace {
-
-bool ident_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_' || c == '$'; }
-bool ident_char(char c) { return ident_start(c) || std::isdigit(static_cast<unsigned char>(c)); }
-
-}  // namespace
-
-std::optional<Value> parameter_reference(std::string_view code, const Value& inputs, const Value& self,
-                                         const Value& runtime, std::string* error) {
-  // Trim.
-  while (!code.empty() && std::isspace(static_cast<unsigned char>(code.front()))) code.remove_prefix(1);
-  while (!code.empty() && std::isspace(static_cast<unsigned char>(code.back()))) code.remove_suffix(1);
-  size_t i = 0;
-  while (i < code.size() && ident_char(code[i])) ++i;
-  std::string_view root = code.substr(0, i);
-  const Value* current;
-  if (root == "inputs") current = &inputs;
-  else if (root == "self") current = &self;
-  else if (root == "runtime") current = &runtime;
-  else return std::nullopt;
-  // Parse the whole path first: anything else is code for the engine.
-  std::vector<std::variant<std::string, size_t>> steps;
-  while (i < code.size()) {
-    if (code[i] == '.') {
-      size_t start = ++i;
-      if (i >= code.size() || !ident_start(code[i])) return std::nullopt;
-      while (i < code.size() && ident_char(code[i])) ++i;
-      steps.emplace_back(std::string(code.substr(start, i - start)));
-    } else if (code[i] == '[') {
-      ++i;
-      if (i < code.size() && (code[i] == '\'' || code[i] == '"')) {
-        char q = code[i++];
-        size_t start = i;
-        while (i < code.size() && code[i] != q) {
-          if (code[i] == '\\') return std::nullopt;
-          ++i;
-        }
-        if (i + 1 >= code.size() || code[i + 1] != ']') return std::nullopt;
-        steps.emplace_back(std::string(code.substr(start, i - start)));
-        i += 2;
-      } else {
-        size_t start = i;
-        while (i < code.size() && std::isdigit(static_cast<unsigned char>(code[i]))) ++i;
-        if (i == start || i >= code.size() || code[i] != ']') return std::nullopt;
-        steps.emplace_back(static_cast<size_t>(std::stoull(std::string(code.substr(start, i - start)))));
-        ++i;
-      }
-    } else {
-      return std::nullopt;
-    }
-  }
+std::variant<Value, std::string> parameter_reference(const ir::ParamRef& ref, const Value& inputs, const Value& self,
+                                                     const Value& runtime) {
+  if (ref.root == "null") return Value(nullptr);
+  const Value* current = ref.root == "inputs" ? &inputs : ref.root == "self" ? &self : &runtime;
+  std::string where = ref.root;
+  if (current->is_null()) return fmt::format("`{}` is not defined", where);
   Value holder;
-  for (const auto& step : steps) {
-    if (current->is_null()) {
-      *error = fmt::format("`{}`: cannot read a property of null", code);
-      return Value(nullptr);
-    }
+  for (size_t k = 0; k < ref.steps.size(); ++k) {
+    const auto& step = ref.steps[k];
     if (const std::string* key = std::get_if<std::string>(&step)) {
-      if (*key == "length" && (current->is_array() || current->is_string())) {
-        holder = current->is_array() ? current->size() : current->get_ref<const std::string&>().size();
+      if (*key == "length" && current->is_array() && k + 1 == ref.steps.size()) {
+        holder = current->size();
         current = &holder;
-        continue;
+        break;
       }
-      if (current->is_object()) {
-        auto it = current->find(*key);
-        if (it == current->end()) return Value(nullptr);
-        current = &*it;
-      } else if (current->is_array() && !key->empty() &&
-                 std::all_of(key->begin(), key->end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
-        size_t n = std::stoull(*key);
-        if (n >= current->size()) return Value(nullptr);
-        current = &(*current)[n];
-      } else {
-        return Value(nullptr);
+      if (!current->is_object()) {
+        return fmt::format("`{}` is {}, which has no field `{}`", where, current->is_null() ? "null" : describe(*current, 30),
+                           *key);
       }
+      auto it = current->find(*key);
+      if (it == current->end()) return fmt::format("`{}` has no field `{}`", where, *key);
+      current = &*it;
+      where += "." + *key;
     } else {
       size_t n = std::get<size_t>(step);
-      if (!current->is_array() || n >= current->size()) return Value(nullptr);
+      if (!current->is_array()) return fmt::format("`{}` is not a list, so it has no item {}", where, n);
+      if (n >= current->size()) return fmt::format("`{}` has {} items, so no item {}", where, current->size(), n);
       current = &(*current)[n];
+      where += fmt::format("[{}]", n);
     }
   }
   return *current;
+}
+
+}  // namespace flowc::runtime::js
+
+namespace flowc::runtime::js {
+
+std::string number_text(double d) {
+  if (std::isnan(d)) return "NaN";
+  if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
+  if (d == 0) return "0";
+  std::string sign = d < 0 ? "-" : "";
+  double a = std::fabs(d);
+  // Shortest round-trip digits and exponent: "d.ddde±x".
+  char buf[64];
+  auto res = std::to_chars(buf, buf + sizeof buf, a, std::chars_format::scientific);
+  std::string sci(buf, res.ptr);
+  size_t e = sci.find('e');
+  std::string mantissa = sci.substr(0, e);
+  int exponent = std::stoi(sci.substr(e + 1));
+  std::string digits;
+  for (char c : mantissa) {
+    if (c != '.') digits += c;
+  }
+  while (digits.size() > 1 && digits.back() == '0') digits.pop_back();
+  int k = static_cast<int>(digits.size());
+  int n = exponent + 1;  // the decimal point after n digits
+  std::string out;
+  if (k <= n && n <= 21) {
+    out = digits + std::string(static_cast<size_t>(n - k), '0');
+  } else if (0 < n && n <= 21) {
+    out = digits.substr(0, static_cast<size_t>(n)) + "." + digits.substr(static_cast<size_t>(n));
+  } else if (-6 < n && n <= 0) {
+    out = "0." + std::string(static_cast<size_t>(-n), '0') + digits;
+  } else {
+    out = digits.substr(0, 1) + (k > 1 ? "." + digits.substr(1) : "") + "e" + (n - 1 >= 0 ? "+" : "-") +
+          std::to_string(std::abs(n - 1));
+  }
+  return sign + out;
 }
 
 }  // namespace flowc::runtime::js

@@ -19,6 +19,7 @@
 #include <variant>
 #include <vector>
 
+#include "ir/param_ref.h"
 #include "runtime/value/value.h"
 
 namespace flowc::runtime::js {
@@ -34,11 +35,13 @@ struct Call {
 // The value the code gives (`undefined` is null), or why it failed.
 std::variant<Value, std::string> evaluate(const Call& call);
 
-// If `code` is a parameter reference (inputs.x, self['a b'][0], runtime.cores,
-// x.length), its value; nullopt when it is code that needs the engine. A
-// reference to something that is not there is null, as in JavaScript;
-// `*error` is set when a step is taken into a value that cannot have one.
-std::optional<Value> parameter_reference(std::string_view code, const Value& inputs, const Value& self,
-                                         const Value& runtime, std::string* error);
+// The value of a parameter reference (ir/param_ref.h), or why it has none:
+// as CWL says, a field that is not there, an index past the end, a step
+// into null, and `length` of anything but a list are errors.
+std::variant<Value, std::string> parameter_reference(const ir::ParamRef& ref, const Value& inputs, const Value& self,
+                                                     const Value& runtime);
+
+// A number as JavaScript writes it (String(x)): 123000, 0.00001, 1.5e+300.
+std::string number_text(double d);
 
 }  // namespace flowc::runtime::js
