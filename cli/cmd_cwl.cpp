@@ -46,7 +46,7 @@ int cmd_cwl_runner(const CwlRunnerOptions& options) {
     return kExitOk;
   }
   std::vector<std::string> errors;
-  auto job = cwl::read_job(loader, options.job, lowered->inputs, &errors);
+  auto job = cwl::read_job(loader, options.job, lowered->inputs, lowered->namespaces, &errors);
   if (!job) {
     for (const std::string& e : errors) print_error(e);
     std::cerr << "flowc: nothing was run\n";
@@ -81,7 +81,7 @@ int cmd_cwl_runner(const CwlRunnerOptions& options) {
     print_error("the run's outputs.json cannot be read");
     return kExitErrors;
   }
-  std::cout << cwl_output_object(published, lowered->outputs).dump(4) << std::endl;
+  std::cout << cwl_output_object(published, lowered->outputs, options.outdir).dump(4) << std::endl;
   return kExitOk;
 }
 

@@ -89,6 +89,47 @@ std::string sha1_of(const std::string& path) {
 
 nlohmann::json describe_file(const nlohmann::json& v);
 
+// A file or folder literal among the outputs (an ExpressionTool's `{"class":
+// "File", "contents": ...}`): written out under `dir`, so it has a place.
+nlohmann::json materialize(nlohmann::json v, const fs::path& dir) {
+  if (!runtime::path_of(v).empty()) return v;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  std::string base = v.value("basename", runtime::is_directory_object(v) ? "dir" : "file");
+  fs::path at = dir / base;
+  if (runtime::is_directory_object(v)) {
+    fs::create_directories(at, ec);
+    if (v.contains("listing")) {
+      for (auto& item : v["listing"]) {
+        std::string p = runtime::path_of(item);
+        if (p.empty()) {
+          item = materialize(item, at);
+        } else {
+          fs::copy(p, at / fs::path(p).filename(), fs::copy_options::recursive | fs::copy_options::skip_existing, ec);
+        }
+      }
+    }
+  } else {
+    std::ofstream out(at, std::ios::binary);
+    out << v.value("contents", "");
+  }
+  v["path"] = at.string();
+  return v;
+}
+
+nlohmann::json materialize_all(const nlohmann::json& v, const fs::path& dir) {
+  if (v.is_array()) {
+    nlohmann::json out = nlohmann::json::array();
+    for (size_t i = 0; i < v.size(); ++i) out.push_back(materialize_all(v[i], dir / std::to_string(i)));
+    return out;
+  }
+  if (!v.is_object()) return v;
+  if (runtime::is_file_object(v)) return materialize(v, dir);
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& [k, item] : v.items()) out[k] = materialize_all(item, dir / k);
+  return out;
+}
+
 nlohmann::json listing(const std::string& dir) {
   nlohmann::json out = nlohmann::json::array();
   std::vector<fs::path> items;
@@ -144,11 +185,13 @@ nlohmann::json describe(const nlohmann::json& v) {
 
 }  // namespace
 
-nlohmann::json cwl_output_object(const nlohmann::json& published, const nlohmann::ordered_json& outputs) {
+nlohmann::json cwl_output_object(const nlohmann::json& published, const nlohmann::ordered_json& outputs,
+                                 const std::string& outdir) {
   nlohmann::json out = nlohmann::json::object();
   for (const auto& o : outputs) {
     std::string id = o.value("id", "");
-    out[id] = describe(published.contains(id) ? published[id] : nlohmann::json(nullptr));
+    nlohmann::json value = published.contains(id) ? published[id] : nlohmann::json(nullptr);
+    out[id] = describe(materialize_all(value, fs::path(outdir) / id));
   }
   return out;
 }

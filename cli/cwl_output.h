@@ -3,10 +3,14 @@
 // listings, secondary files).
 #pragma once
 
+#include <string>
+
 #include <nlohmann/json.hpp>
 
 namespace flowc::cli {
 
-nlohmann::json cwl_output_object(const nlohmann::json& published, const nlohmann::ordered_json& outputs);
+// File and folder literals among the outputs are written under OUTDIR/<output>/.
+nlohmann::json cwl_output_object(const nlohmann::json& published, const nlohmann::ordered_json& outputs,
+                                 const std::string& outdir);
 
 }  // namespace flowc::cli

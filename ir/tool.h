@@ -109,6 +109,9 @@ struct Tool {
   bool shell = false;                    // ShellCommandRequirement: arguments may be unquoted shell text
   bool inplace_update = false;           // writable staged inputs are the inputs themselves
   std::string load_listing;              // default for Directory inputs
+  // The top process of a run: secondary files of its inputs are looked for
+  // beside them (a step's inputs must already carry theirs).
+  bool discover_secondary_files = false;
   std::optional<Expr> outdir_min, tmpdir_min;  // MiB (runtime.outdirSize, tmpdirSize)
 };
 

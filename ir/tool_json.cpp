@@ -159,6 +159,7 @@ json tool_to_json(const Tool& tool, const TypeTable& types) {
   if (tool.shell) j["shell"] = true;
   if (tool.inplace_update) j["inplace_update"] = true;
   if (!tool.load_listing.empty()) j["load_listing"] = tool.load_listing;
+  if (tool.discover_secondary_files) j["discover_secondary_files"] = true;
   if (tool.outdir_min) j["outdir_min"] = w.e(*tool.outdir_min);
   if (tool.tmpdir_min) j["tmpdir_min"] = w.e(*tool.tmpdir_min);
   return j;
@@ -343,6 +344,7 @@ Tool ToolJsonReader::read(const json& j, const std::string& path) const {
   tool.shell = j.value("shell", false);
   tool.inplace_update = j.value("inplace_update", false);
   tool.load_listing = j.value("load_listing", "");
+  tool.discover_secondary_files = j.value("discover_secondary_files", false);
   tool.outdir_min = in.opt(j, "outdir_min", path);
   tool.tmpdir_min = in.opt(j, "tmpdir_min", path);
   return tool;

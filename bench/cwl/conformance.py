@@ -38,6 +38,10 @@ def load_tests(path):
         for key in ("tool", "job"):
             if t.get(key):
                 t[key] = os.path.join(base, t[key])
+        out = t.get("output")
+        if isinstance(out, dict) and list(out) == ["$import"]:
+            with open(os.path.join(base, out["$import"])) as f:
+                t["output"] = yaml.safe_load(f)
         tests.append(t)
     return tests
 

@@ -60,8 +60,18 @@ bool has_expression(const std::string& text) {
   return false;
 }
 
-std::optional<ir::Expr> string_expr(const std::string& text, const JsScope& scope, ir::TypeTable& types,
+std::optional<ir::Expr> string_expr(const std::string& raw, const JsScope& scope, ir::TypeTable& types,
                                     const ir::SourceLoc& loc, std::string* error) {
+  // As CWL runners do, whitespace around a single expression is not part
+  // of it: `|` and `>` blocks end with a line break, and "${ ... }\n" is one
+  // expression, not text. Text with an expression in it keeps its spaces.
+  std::string text = raw;
+  size_t b = raw.find_first_not_of(" \t\r\n");
+  size_t e = raw.find_last_not_of(" \t\r\n");
+  if (b != std::string::npos && b + 1 < raw.size() && raw[b] == '$' && (raw[b + 1] == '(' || raw[b + 1] == '{') &&
+      closing(raw, b + 1) == e) {
+    text = raw.substr(b, e - b + 1);
+  }
   std::vector<ir::Expr> pieces;
   std::string literal;
   auto flush = [&] {

@@ -2,6 +2,7 @@
 #include "compiler/cwl/job.h"
 
 #include <filesystem>
+#include <map>
 
 #include <fmt/format.h>
 
@@ -15,6 +16,108 @@ namespace {
 std::string brief(const json& v) {
   std::string s = v.dump();
   return s.size() > 60 ? s.substr(0, 57) + "..." : s;
+}
+
+struct Pattern {
+  std::string pattern;
+  bool required = true;
+};
+
+// Secondary-file patterns written as strings or {pattern, required} (those
+// with expressions are left to the tool that reads them).
+std::vector<Pattern> patterns_of(const json& raw) {
+  std::vector<Pattern> out;
+  if (raw.is_array()) {
+    for (const json& item : raw) {
+      auto more = patterns_of(item);
+      out.insert(out.end(), more.begin(), more.end());
+    }
+  } else if (raw.is_string()) {
+    std::string p = raw.get<std::string>();
+    if (p.find("$(") != std::string::npos || p.find("${") != std::string::npos) return out;
+    Pattern pat{p, true};
+    if (!p.empty() && p.back() == '?') {
+      pat.pattern.pop_back();
+      pat.required = false;
+    }
+    out.push_back(pat);
+  } else if (raw.is_object() && raw.contains("pattern") && raw["pattern"].is_string()) {
+    auto inner = patterns_of(raw["pattern"]);
+    for (Pattern& p : inner) {
+      if (raw.contains("required") && raw["required"].is_boolean()) p.required = raw["required"].get<bool>();
+      out.push_back(p);
+    }
+  }
+  return out;
+}
+
+// Secondary files of the job's files, found beside them as the process's
+// input types ask (CWL: the top process's inputs are completed this way).
+void discover(json& v, const json& type, const std::vector<Pattern>& patterns, std::vector<std::string>* errors,
+              const std::string& input) {
+  if (v.is_null()) return;
+  if (type.is_array()) {
+    for (const json& m : type) {
+      if (fits_cwl_type(v, m, nullptr)) return discover(v, m, patterns, errors, input);
+    }
+    return;
+  }
+  if (v.is_array()) {
+    json items = type.is_object() && type.value("type", "") == "array" ? type["items"] : type;
+    for (json& item : v) discover(item, items, patterns, errors, input);
+    return;
+  }
+  if (!v.is_object()) return;
+  if (v.value("class", "") == "File") {
+    if (patterns.empty() || !v.contains("path")) return;
+    fs::path path(v["path"].get<std::string>());
+    json have = v.contains("secondaryFiles") ? v["secondaryFiles"] : json::array();
+    for (const Pattern& p : patterns) {
+      std::string name = path.filename().string(), rest = p.pattern;
+      while (!rest.empty() && rest[0] == '^') {
+        size_t dot = name.rfind('.');
+        if (dot != std::string::npos && dot > 0) name = name.substr(0, dot);
+        rest = rest.substr(1);
+      }
+      fs::path found = path.parent_path() / (name + rest);
+      bool listed = false;
+      for (const json& h : have) listed = listed || fs::path(h.value("path", "")).filename() == found.filename();
+      if (listed) continue;
+      if (fs::exists(found)) {
+        have.push_back({{"class", fs::is_directory(found) ? "Directory" : "File"}, {"path", found.string()}});
+      } else if (p.required) {
+        errors->push_back(fmt::format("input `{}`: the secondary file `{}` of `{}` does not exist", input,
+                                      found.string(), path.string()));
+      }
+    }
+    v["secondaryFiles"] = have;
+    return;
+  }
+  if (type.is_object() && type.value("type", "") == "record") {
+    for (const json& f : type["fields"]) {
+      std::string name = f.value("name", "");
+      if (v.contains(name)) discover(v[name], f["type"], patterns_of(f.value("secondaryFiles", json())), errors, input);
+    }
+  }
+}
+
+// Formats written with a namespace prefix (`edam:format_2330`), expanded.
+void expand_formats(json& v, const std::map<std::string, std::string>& namespaces) {
+  if (v.is_array()) {
+    for (json& item : v) expand_formats(item, namespaces);
+  } else if (v.is_object()) {
+    if (v.contains("format") && v["format"].is_string()) {
+      std::string f = v["format"].get<std::string>();
+      size_t colon = f.find(':');
+      if (colon != std::string::npos) {
+        auto it = namespaces.find(f.substr(0, colon));
+        if (it != namespaces.end()) v["format"] = it->second + f.substr(colon + 1);
+      }
+    }
+    for (auto& [k, item] : v.items()) {
+      if (k != "format") expand_formats(item, namespaces);
+    }
+  }
 }
 
 }  // namespace
@@ -79,7 +182,7 @@ bool fits_cwl_type(const json& v, const json& t, std::string* why) {
 }
 
 std::optional<json> read_job(DocumentLoader& loader, const std::string& job_path, const json& inputs,
-                             std::vector<std::string>* errors) {
+                             const std::map<std::string, std::string>& namespaces, std::vector<std::string>* errors) {
   json job = json::object();
   std::string base = fs::current_path().string();
   const YNode* root = nullptr;
@@ -124,7 +227,11 @@ std::optional<json> read_job(DocumentLoader& loader, const std::string& job_path
       }
       continue;
     }
-    if (job.contains(id)) out[id] = value;
+    if (job.contains(id)) {
+      expand_formats(value, namespaces);
+      discover(value, in["type"], patterns_of(in.value("secondaryFiles", json())), errors, id);
+      out[id] = value;
+    }
   }
   if (!errors->empty()) return std::nullopt;
   return out;

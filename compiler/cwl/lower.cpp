@@ -114,6 +114,7 @@ class Lowerer {
       program_.entry = id;
     }
     out.inputs = entry_inputs_;
+    out.namespaces = doc->namespaces;
     out.outputs = entry_outputs_;
     out.program = std::move(program_);
     return out;
@@ -199,11 +200,8 @@ class Lowerer {
     e.args = std::move(args);
     return e;
   }
-  // loadContents outside a tool: not yet (a tool op reads its inputs' contents itself).
-  ir::Expr load_contents(ir::Expr value) {
-    unsupported_load_contents_ = true;
-    return value;
-  }
+  // loadContents outside a tool (a tool op reads its inputs' contents itself).
+  ir::Expr load_contents(ir::Expr value) { return call("load_contents", {std::move(value)}, types_->any()); }
 
   // JavaScript the lowering writes itself (pickValue, linkMerge): `self` is `of`.
   ir::Expr builtin_js(const std::string& code, ir::Expr of) {
@@ -495,7 +493,19 @@ class Lowerer {
       case K::Array: return {{"type", "array"}, {"items", type_json(t.members.at(0))}};
       case K::Record: {
         json fields = json::array();
-        for (const auto& f : t.fields) fields.push_back({{"name", f.name}, {"type", type_json(f.type)}});
+        for (const auto& f : t.fields) {
+          json fj = {{"name", f.name}, {"type", type_json(f.type)}};
+          json patterns = json::array();
+          for (const auto& sf : f.secondary_files) {
+            if (sf.pattern && sf.pattern->kind == ir::Expr::Kind::Literal && sf.pattern->value.is_string()) {
+              bool required = !(sf.required && sf.required->kind == ir::Expr::Kind::Literal &&
+                                sf.required->value == false);
+              patterns.push_back({{"pattern", sf.pattern->value}, {"required", required}});
+            }
+          }
+          if (!patterns.empty()) fj["secondaryFiles"] = patterns;
+          fields.push_back(std::move(fj));
+        }
         return {{"type", "record"}, {"fields", fields}};
       }
       case K::Union: {
@@ -651,6 +661,7 @@ class Lowerer {
         if (const YNode* ll = e.node->get("loadListing"); ll && ll->is_string()) sig["loadListing"] = ll->s;
         if (const YNode* f = e.node->get("format")) sig["format"] = f->to_json();
         if (const YNode* sf = e.node->get("secondaryFiles")) sig["secondaryFiles"] = sf->to_json();
+        if (const YNode* f = e.node->get("format"); f && f->is_string()) sig["format"] = f->s;
         entry_inputs_.push_back(sig);
       }
       out.push_back(std::move(info));
@@ -855,7 +866,10 @@ class Lowerer {
     if (const YNode* tl = reqs.find("ToolTimeLimit")) {
       if (const YNode* t = tl->get("timelimit")) {
         if (auto x = expr(*t, scope, "timelimit")) {
-          if (!(x->kind == ir::Expr::Kind::Literal && x->value.is_number() && x->value.get<double>() == 0)) {
+          if (x->kind == ir::Expr::Kind::Literal && x->value.is_number() && x->value.get<double>() < 0) {
+            diags_.report(DiagId::CwlInvalid, t->span, "ToolTimeLimit's timelimit cannot be negative")
+                .with_help("give the most seconds the tool may run, or 0 for no limit");
+          } else if (!(x->kind == ir::Expr::Kind::Literal && x->value.is_number() && x->value.get<double>() == 0)) {
             op.timeout = std::move(x);
           }
         }
@@ -878,6 +892,7 @@ class Lowerer {
       if (!image) image = docker->get("dockerImageId");
       if (image && image->is_string()) op.image = image->s;
     }
+    tool.discover_secondary_files = top;
     op.tool = std::move(tool);
     std::string id = op.id;
     program_.ops.push_back(std::move(op));
@@ -1031,9 +1046,17 @@ class Lowerer {
     wf.id = unique(wf.name);
     wf.loc = loc(n.span);
     std::set<std::string> input_names;
+    auto saved_loaded = loaded_inputs_;
+    loaded_inputs_.clear();
     for (const InputInfo& info : read_inputs(n, top)) {
       wf.inputs.push_back(input_port(info));
       input_names.insert(info.entry.id);
+      bool load = false;
+      if (const YNode* lc = info.entry.node->get("loadContents"); lc && lc->kind == YNode::Kind::Bool) load = lc->b;
+      if (const YNode* b = info.entry.node->get("inputBinding"); b && b->is_map()) {
+        if (const YNode* lc = b->get("loadContents"); lc && lc->kind == YNode::Kind::Bool) load = load || lc->b;
+      }
+      if (load) loaded_inputs_.insert(info.entry.id);
     }
     std::vector<Entry> outs = entries(n.get("outputs"), "type", keep_);
     std::vector<ir::ToolType> out_types;
@@ -1166,13 +1189,14 @@ class Lowerer {
     }
     std::string id = wf.id;
     program_.workflows.push_back(std::move(wf));
+    loaded_inputs_ = saved_loaded;
     --depth_;
     return id;
   }
 
   ir::Expr source_expr(const std::string& source, const std::set<std::string>& step_ids) {
     auto [step, port] = split_source(source, step_ids);
-    if (step.empty()) return var(port);
+    if (step.empty()) return loaded_inputs_.count(port) ? load_contents(var(port)) : var(port);
     return output_field(var(step), port);
   }
 
@@ -1352,6 +1376,10 @@ class Lowerer {
       sc.inputs = var(args_name);
       auto cond = expr(*s.when, sc, "when");
       if (!cond) return;
+      // CWL: a `when` that is not a boolean is an error, not false.
+      cond = builtin_js("if (typeof self !== 'boolean') throw 'when must give true or false, not ' + "
+                        "JSON.stringify(self); return self;",
+                        std::move(*cond));
       ir::Node branch;
       branch.name = s.id + "$if";
       branch.loc = where;
@@ -1369,14 +1397,10 @@ class Lowerer {
       body->push_back(std::move(call_node));
     }
 
-    // Exports of the scatters, innermost first: the call's outputs as lists.
-    const ir::Type* t = outputs_record(callee_outputs);
+    // Exports of the scatters: the call's outputs, each a list (of lists
+    // when nested; every field is `any`, so one record type serves all levels).
     for (auto it = scatter_nodes.rbegin(); it != scatter_nodes.rend(); ++it) {
-      std::vector<ir::Field> fields3;
-      for (const ir::Port& p : callee_outputs) fields3.push_back({p.name, types_->any()});
-      const ir::Type* lifted = types_->record(std::move(fields3));
-      (*it)->exports.push_back({call_name, lifted});
-      t = lifted;
+      (*it)->exports.push_back({call_name, outputs_record(callee_outputs)});
     }
     if (call_name != s.id) {
       // flat_crossproduct: the nested lists, flattened.
@@ -1407,8 +1431,8 @@ class Lowerer {
   JsScope tool_scope_;
   json entry_inputs_ = json::array(), entry_outputs_ = json::array();
   int depth_ = 0;
+  std::set<std::string> loaded_inputs_;  // the workflow's inputs with loadContents
   std::string ignored_;
-  bool unsupported_load_contents_ = false;
 };
 
 }  // namespace

@@ -6,6 +6,7 @@
 // its own engine. docs/cwl.md says what is supported.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 
@@ -22,6 +23,7 @@ struct Lowered {
   nlohmann::ordered_json outputs;  // [{"id": "y", "type": ...}]
   std::string base_dir;            // the document's folder
   std::string process_class;       // CommandLineTool, ExpressionTool, Workflow
+  std::map<std::string, std::string> namespaces;  // the document's $namespaces (for formats in the job)
 };
 
 // Lowers the process `reference` names (a path, with an optional #fragment).

@@ -618,6 +618,37 @@ std::variant<Staged, std::string> prepare(const ir::Program& program, const ir::
           }
           if (is_file_object(x)) {
             if (patterns.empty() || is_directory_object(x)) return;
+            if (!tool.discover_secondary_files) {
+              // A step's file carries its secondary files: check the required ones are there.
+              Value detailed = with_file_details(x);
+              const Value have = x.value("secondaryFiles", Value::array());
+              for (const ir::ToolSecondaryFile& sf : patterns) {
+                if (!sf.pattern) continue;
+                bool required = true;
+                if (sf.required) {
+                  Value r = ctx.eval(*sf.required, detailed, "secondaryFiles.required");
+                  required = !r.is_boolean() || r.get<bool>();
+                }
+                Value pattern = ctx.eval(*sf.pattern, detailed, "secondaryFiles");
+                if (!required || !pattern.is_string()) continue;
+                std::string p = pattern.get<std::string>();
+                std::string name = detailed.value("basename", "");
+                while (!p.empty() && p[0] == '^') {
+                  size_t dot = name.rfind('.');
+                  if (dot != std::string::npos && dot > 0) name = name.substr(0, dot);
+                  p = p.substr(1);
+                }
+                name += p;
+                bool present = std::any_of(have.begin(), have.end(), [&](const Value& h) {
+                  return h.value("basename", fs::path(path_of(h)).filename().string()) == name;
+                });
+                if (!present) {
+                  throw Failure{fmt::format("input file `{}` lacks its secondary file `{}` (pattern `{}`)",
+                                            detailed.value("basename", ""), name, pattern.get<std::string>())};
+                }
+              }
+              return;
+            }
             // Look beside the original file, then stage what was found.
             std::string staged = path_of(x);
             std::error_code ec;

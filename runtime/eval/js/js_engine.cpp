@@ -176,7 +176,6 @@ std::variant<Value, std::string> parameter_reference(const ir::ParamRef& ref, co
   if (ref.root == "null") return Value(nullptr);
   const Value* current = ref.root == "inputs" ? &inputs : ref.root == "self" ? &self : &runtime;
   std::string where = ref.root;
-  if (current->is_null()) return fmt::format("`{}` is not defined", where);
   Value holder;
   for (size_t k = 0; k < ref.steps.size(); ++k) {
     const auto& step = ref.steps[k];
