@@ -96,17 +96,17 @@ DocumentLoader::File* DocumentLoader::file(const std::string& path, Span where) 
   std::string abs = fs::absolute(path).lexically_normal().string();
   if (auto it = files_.find(abs); it != files_.end()) return it->second.get();
   std::ifstream in(abs, std::ios::binary);
+  // Shown relative to the working folder when inside it (as .flow files are).
+  std::error_code ec;
+  std::string shown = fs::proximate(abs, ec).string();
+  if (ec || shown.rfind("..", 0) == 0) shown = abs;
   if (!in || fs::is_directory(abs)) {
-    diags_.report(DiagId::CwlCannotRead, where, abs, fs::exists(abs) ? "it is not a readable file" : "no such file")
+    diags_.report(DiagId::CwlCannotRead, where, shown, fs::exists(abs) ? "it is not a readable file" : "no such file")
         .with_help("references are relative to the folder of the document that makes them");
     return nullptr;
   }
   std::stringstream text;
   text << in.rdbuf();
-  // Shown relative to the working folder when inside it (as .flow files are).
-  std::error_code ec;
-  std::string shown = fs::proximate(abs, ec).string();
-  if (ec || shown.rfind("..", 0) == 0) shown = abs;
   const SourceFile& source = sources_.add(shown, text.str());
   auto root = parse_yaml(source, diags_);
   if (!root) return nullptr;

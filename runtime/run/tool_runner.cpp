@@ -42,9 +42,9 @@ class InputsScope : public Scope {
 
 Prepared TaskRunner::prepare_tool_task(const Task& task, Prepared p) {
   const ir::Op& op = *task.op;
-  auto fail = [&](std::string why) {
+  auto fail = [&](std::string why) {  // the run loop says which task
     p.kind = Prepared::Failed;
-    p.error = fmt::format("op `{}` at {} ({}): {}", op.name, task.path, program_.where(task.call_loc), why);
+    p.error = std::move(why);
     return p;
   };
   // Resources: cores, and RAM in MiB (CWL's units).

@@ -1,46 +1,49 @@
-# A scatter whose every item is skipped by `when`, beside a step that runs:
-# the items end at once, without a task (this once freed scopes the
-# scheduler still had queued, and crashed).
+# A scatter over two absent files whose every item is skipped by `when`,
+# beside a step that runs: the skipped items end at once, without a task.
+# (The scheduler once freed such iteration scopes while it still had them
+# queued, and crashed.)
 cwlVersion: v1.2
 class: Workflow
 requirements:
-  InlineJavascriptRequirement: {}
-  ScatterFeatureRequirement: {}
   MultipleInputFeatureRequirement: {}
+  InlineJavascriptRequirement: {}
   StepInputExpressionRequirement: {}
+  ScatterFeatureRequirement: {}
 inputs:
-  a: string?
-  b: string?
-  single: {type: string, default: one}
+  forward_reads: File?
+  reverse_reads: File?
+  single_reads: File?
 outputs:
-  out:
-    type: string[]
-    outputSource: [each/said, alone/said]
+  out_file:
+    type: File[]
+    outputSource: [step_paired/processed_file, step_single/processed_file]
     linkMerge: merge_flattened
     pickValue: all_non_null
 steps:
-  each:
-    run: &say
+  step_paired:
+    run: &action
       class: CommandLineTool
-      inputs: {word: {type: string, inputBinding: {position: 1}}, name: string}
-      baseCommand: echo
-      stdout: o.txt
+      inputs:
+        initial_file: File
+        out_file_name: string
       outputs:
-        said: {type: string, outputBinding: {glob: o.txt, loadContents: true, outputEval: '$(self[0].contents)'}}
+        processed_file: stdout
+      stdout: $(inputs.out_file_name)
+      arguments: [echo, $(inputs.initial_file.basename)]
     when: $(inputs.single === null)
-    scatter: [word, suffix]
+    scatter: [initial_file, suffix]
     scatterMethod: dotproduct
     in:
-      single: single
+      single: single_reads
       suffix: {default: ["1", "2"]}
-      word: [a, b]
-      name: {valueFrom: "n$(inputs.suffix)"}
-    out: [said]
-  alone:
-    run: *say
+      initial_file: [forward_reads, reverse_reads]
+      out_file_name: {valueFrom: "filename_paired$(inputs.suffix)"}
+    out: [processed_file]
+  step_single:
+    run: *action
     when: $(inputs.single !== null)
     in:
-      single: single
-      word: single
-      name: {default: x}
-    out: [said]
+      single: single_reads
+      initial_file: single_reads
+      out_file_name: {default: filename_single}
+    out: [processed_file]
