@@ -11,6 +11,7 @@ namespace flowc::cli {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitErrors = 1;
 inline constexpr int kExitUsage = 2;
+inline constexpr int kExitUnsupported = 33;  // cwl-runner: a feature flowc does not support
 
 struct CommonOptions {
   std::vector<std::string> lib_dirs;  // --lib
@@ -50,6 +51,7 @@ struct RunCommandOptions {
   std::string workflow;                 // default: the entry workflow
   std::vector<std::string> params;      // -p name=value
   std::string params_file;              // --params file.json
+  std::string cwl_job;                  // `flowc run x.cwl JOB`
   std::string outdir = "flow-out";
   std::string publish = "link";         // link | symlink | copy
   std::string state_dir = ".flow";
@@ -114,7 +116,22 @@ struct LspOptions {
   bool log = false;                   // --log: phase times of each check on stderr
 };
 
+struct CwlRunnerOptions {
+  std::string process;      // a .cwl file, with an optional #fragment
+  std::string job;          // the job (inputs) file, YAML or JSON; "" for none
+  std::string outdir = ".";
+  std::string state_dir;    // default: OUTDIR/.flow
+  std::string executor;
+  std::string profile;
+  int jobs = 0;
+  bool fresh = false;
+  bool print_ir = false;  // --print-ir: the IR on stdout, nothing run
+  bool no_container = false;  // --no-container: DockerRequirement ignored
+};
+
 int cmd_check(const CheckOptions& options);
+// flowc cwl-runner: a CWL process run by flowc's engine (cmd_cwl.cpp).
+int cmd_cwl_runner(const CwlRunnerOptions& options);
 int cmd_lsp(const LspOptions& options);
 int cmd_run(const RunCommandOptions& options);
 int run_detached(const RunCommandOptions& options);

@@ -55,7 +55,8 @@ int main(int argc, char** argv) {
 
   flowc::cli::RunCommandOptions run;
   CLI::App* run_cmd = app.add_subcommand("run", "Run a workflow on this machine (.flow or IR)");
-  run_cmd->add_option("file", run.file, "The .flow file or IR file (.json)")->required();
+  run_cmd->add_option("file", run.file, "The .flow file or IR file (.json), or a CWL document (.cwl)")->required();
+  run_cmd->add_option("job", run.cwl_job, "For a .cwl document: its job (inputs), YAML or JSON");
   run_cmd->add_option("-p,--param", run.params, "An input: -p name=value (lists, records: JSON); repeatable");
   run_cmd->add_option("--params", run.params_file, "Inputs from a JSON file")->check(CLI::ExistingFile);
   run_cmd->add_option("-w,--workflow", run.workflow, "The workflow to run (default: the entry workflow)");
@@ -98,6 +99,24 @@ int main(int argc, char** argv) {
                       "When the output is not a terminal: seconds between summary lines (default: 30)")
       ->check(CLI::PositiveNumber);
   add_common(run_cmd, run.common, false);
+
+  flowc::cli::CwlRunnerOptions cwl;
+  CLI::App* cwl_cmd = app.add_subcommand("cwl-runner", "Run a CWL process (CommandLineTool, ExpressionTool, Workflow) "
+                                                        "on flowc's engine; prints the CWL output object");
+  cwl_cmd->add_option("process", cwl.process, "The .cwl document (file.cwl or file.cwl#id)")->required();
+  cwl_cmd->add_option("job", cwl.job, "The job: the inputs, as YAML or JSON");
+  cwl_cmd->add_option("--outdir", cwl.outdir, "Where the outputs go (default: the current folder)");
+  cwl_cmd->add_option("--state-dir", cwl.state_dir, "Journal, cache and work dirs (default: OUTDIR/.flow)");
+  cwl_cmd->add_option("--executor", cwl.executor, "local, slurm or slurm-pilot");
+  cwl_cmd->add_option("--profile", cwl.profile, "A JSON profile of executors")->check(CLI::ExistingFile);
+  cwl_cmd->add_option("-j,--jobs", cwl.jobs, "Tasks at once")->check(CLI::PositiveNumber);
+  cwl_cmd->add_flag("--fresh", cwl.fresh, "Reuse no earlier result");
+  cwl_cmd->add_flag("--print-ir", cwl.print_ir, "Print the IR the document compiles to, and run nothing");
+  bool ignored_flag = false;
+  cwl_cmd->add_flag("--no-container", cwl.no_container,
+                    "Ignore DockerRequirement (as cwltool --no-container); without it, one in `requirements` runs the "
+                    "tool in that image (local images only)");
+  cwl_cmd->add_flag("--quiet", ignored_flag, "Accepted for compatibility");
 
   std::string bridge_spec;
   CLI::App* bridge_cmd = app.add_subcommand("stream-bridge", "Run one stream task (flowc run starts this itself)");
@@ -202,11 +221,24 @@ int main(int argc, char** argv) {
   if (graph_cmd->parsed()) return flowc::cli::cmd_graph(graph);
   if (doc_cmd->parsed()) return flowc::cli::cmd_doc(doc);
   if (run_cmd->parsed()) {
+    // `flowc run tool.cwl job.yml`: a CWL document, its job as the next argument.
+    if (run.file.size() > 4 && run.file.substr(run.file.size() - 4) == ".cwl") {
+      cwl.process = run.file;
+      cwl.job = run.cwl_job.empty() ? run.params_file : run.cwl_job;
+      cwl.outdir = run.outdir;
+      cwl.state_dir = run.state_dir;
+      cwl.executor = run.executor;
+      cwl.profile = run.profile;
+      cwl.jobs = run.jobs;
+      cwl.fresh = run.fresh;
+      return flowc::cli::cmd_cwl_runner(cwl);
+    }
     for (int i = 2; i < argc; ++i) {
       if (std::string_view(argv[i]) != "--detach") run.raw_args.emplace_back(argv[i]);
     }
     return flowc::cli::cmd_run(run);
   }
+  if (cwl_cmd->parsed()) return flowc::cli::cmd_cwl_runner(cwl);
   if (explain_cmd->parsed()) return flowc::cli::cmd_explain(explain);
   if (agent_cmd->parsed()) return flowc::cli::cmd_agent(agent_dir);
   if (clean_cmd->parsed()) return flowc::cli::cmd_clean(clean);

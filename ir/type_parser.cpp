@@ -143,6 +143,7 @@ class TypeReader {
     }
     if (!arity(0)) return nullptr;
     if (const Type* p = types_.primitive(word)) return p;
+    if (word == "any") return types_.any();
     if (word == "none") return types_.none();
     if (resolve_) {
       if (const Type* r = resolve_(word)) return r;

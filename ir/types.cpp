@@ -27,6 +27,7 @@ bool Type::holds_paths() const {
   switch (kind_) {
     case TypeKind::File:
     case TypeKind::Dir:
+    case TypeKind::Any:
       return true;
     case TypeKind::List:
     case TypeKind::Optional:
@@ -79,6 +80,7 @@ TypeTable::TypeTable() {
   size_t_ = prim(TypeKind::Size, "size");
   duration_t_ = prim(TypeKind::Duration, "duration");
   bytes_t_ = prim(TypeKind::Bytes, "bytes");
+  any_t_ = prim(TypeKind::Any, "any");
 }
 
 const Type* TypeTable::primitive(std::string_view name) const {
@@ -122,7 +124,7 @@ const Type* TypeTable::map(const Type* value) {
 }
 
 const Type* TypeTable::optional(const Type* elem) {
-  if (elem->is_optional() || elem->is_error() || elem->is(TypeKind::None)) return elem;
+  if (elem->is_optional() || elem->is_error() || elem->is(TypeKind::None) || elem->is(TypeKind::Any)) return elem;
   Type t;
   t.kind_ = TypeKind::Optional;
   t.elem_ = elem;
@@ -228,6 +230,7 @@ std::string TypeTable::display(const Type* t) const {
 
 bool is_assignable(const Type* from, const Type* to) {
   if (from == to || from->is_error() || to->is_error()) return true;
+  if (from->is(TypeKind::Any) || to->is(TypeKind::Any)) return true;  // checked when the value is known
   switch (to->kind()) {
     case TypeKind::Float:
       return from->is(TypeKind::Int);
@@ -264,6 +267,8 @@ const Type* common_type(TypeTable& types, const Type* a, const Type* b) {
   if (a == b) return a;
   if (a->is_error()) return b;
   if (b->is_error()) return a;
+  if (a->is(TypeKind::Any)) return a;
+  if (b->is(TypeKind::Any)) return b;
   if (a->is(TypeKind::None)) return types.optional(b);
   if (b->is(TypeKind::None)) return types.optional(a);
   if (a->is_optional() || b->is_optional()) {

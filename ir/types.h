@@ -33,6 +33,8 @@ enum class TypeKind : uint8_t {
   Record,
   Stream,    // stream[T]
   Var,       // a type variable in a builtin's signature (T, A, B)
+  Any,       // IR 2: any JSON value, checked at run time (CWL's Any and unions); its files are
+             // objects {"class": "File" | "Directory", "path": ...} (runtime/value/file_object.h)
 };
 
 class Type;
@@ -114,6 +116,7 @@ class TypeTable {
   const Type* size() const { return size_t_; }
   const Type* duration() const { return duration_t_; }
   const Type* bytes() const { return bytes_t_; }
+  const Type* any() const { return any_t_; }  // not a name in the language: only in IR
   // The scalar named `name` (int, str, file, ...), or null.
   const Type* primitive(std::string_view name) const;
 
@@ -139,7 +142,7 @@ class TypeTable {
   std::unordered_map<const Type*, std::string> alias_of_;
   std::map<std::string, const Type*> alias_types_;
   const Type *error_, *none_, *int_t_, *float_t_, *bool_t_, *str_t_, *file_t_, *dir_t_, *size_t_, *duration_t_,
-      *bytes_t_;
+      *bytes_t_, *any_t_;
 };
 
 // May a value of type `from` be used where `to` is expected? int widens to

@@ -28,6 +28,10 @@ build=(
   # examples/variant-calling (run by the tests, compared with a shell script)
   # and the companion-file tests: real bioinformatics tools from Debian.
   bwa samtools bcftools python3-matplotlib
+  # CWL (compiler/cwl/, runtime/tool/): YAML documents, and Duktape's source for
+  # JavaScript expressions (built into flowc with its time limit turned on).
+  libyaml-cpp-dev duktape-dev
+  python3 python3-yaml  # tests/cwl: the conformance harness (bench/cwl/conformance.py)
 )
 
 # The peers bench/local compares flowc with, and the tools the benchmarks use.
@@ -42,6 +46,7 @@ bench=(
   libcivetweb-dev libcpp-httplib-dev  # bench/serve/http_choice: the HTTP libraries flowc serve did not pick, measured beside Beast
   sqlite3        # bench/table: the single-process join and sort references
   libboost-dev libboost-filesystem-dev  # bench/spawn: Boost.Process
+  cwltool        # bench/cwl: the reference CWL runner
 )
 
 packages=()

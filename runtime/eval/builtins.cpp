@@ -2,6 +2,8 @@
 // arguments' values and their static types (the call's argument expressions).
 #include "runtime/eval/builtins.h"
 
+#include "runtime/value/file_object.h"
+
 #include <glob.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -12,6 +14,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <limits>
 #include <map>
 #include <regex>
@@ -224,6 +227,31 @@ Value read_lines(const Call& c) {
     start = end + 1;
   }
   return out;
+}
+
+// CWL's loadContents: every file object in the value gets `contents`.
+Value load_contents(const Call& c) {
+  Value v = c.args[0];
+  std::function<void(Value&)> walk = [&](Value& x) {
+    if (x.is_array()) {
+      for (Value& item : x) walk(item);
+    } else if (is_file_object(x) && !is_directory_object(x)) {
+      if (x.contains("contents")) return;
+      std::string path = runtime::path_of(x);
+      std::ifstream in(path, std::ios::binary);
+      if (!in) c.fail(fmt::format("loadContents: cannot read `{}`", path));
+      constexpr size_t kLimit = 64 * 1024;
+      std::string text(kLimit + 1, '\0');
+      in.read(text.data(), static_cast<std::streamsize>(text.size()));
+      text.resize(static_cast<size_t>(in.gcount()));
+      if (text.size() > kLimit) c.fail(fmt::format("loadContents: `{}` is larger than 64 KiB", path));
+      x["contents"] = text;
+    } else if (x.is_object() && !is_file_object(x)) {
+      for (auto& [k, item] : x.items()) walk(item);
+    }
+  };
+  walk(v);
+  return v;
 }
 
 Value read_string(const Call& c) {
@@ -502,6 +530,7 @@ const std::map<std::string_view, Entry>& table() {
       {"defined", {defined, 1, 1, {}, true}},
       {"basename", {basename, 1, 2}},
       {"read_lines", {read_lines, 1, 1}},
+      {"load_contents", {load_contents, 1, 1}},
       {"read_string", {read_string, 1, 1}},
       {"read_int", {read_int, 1, 1}},
       {"read_float", {read_float, 1, 1}},

@@ -966,7 +966,9 @@ RunResult Run::finish() {
   for (const Problem& p : plan_->problems()) {
     if (reported_.count(p.path)) continue;
     if (p.kind == Problem::Failed && !p.consequence && !interrupted_) {
-      std::string text = fmt::format("{} ({}): {}", p.path, program_.where(p.loc), p.message);
+      // A CWL document's steps have no place in a .flow file.
+      std::string where = p.loc.known() ? fmt::format(" ({})", program_.where(p.loc)) : "";
+      std::string text = fmt::format("{}{}: {}", p.path, where, p.message);
       err_ << "flowc: error: " << text << "\n";
       if (run_error.empty()) run_error = text;
     } else if (p.kind == Problem::Absent) {

@@ -284,6 +284,7 @@ Prepared TaskRunner::prepare(const Task& task, bool reuse) {
 
   // A fresh work dir, named by the key.
   if (!reset_work_dir(p, &error)) return fail(error);
+  if (op.tool) return prepare_tool_task(task, std::move(p));
   fs::path work(p.work_dir);
 
   // Inputs, staged as links in inputs/<port>/ (several files: a numbered
@@ -528,6 +529,7 @@ std::string TaskRunner::failure_text(const Task& task, const Prepared& prepared,
 
 Judged TaskRunner::finish(const Task& task, const Prepared& prepared, const Outcome& outcome) {
   const ir::Op& op = *task.op;
+  if (op.tool) return finish_tool_task(task, prepared, outcome);
   Judged j;
   if (outcome.how != Outcome::How::Exited || outcome.exit_code != 0) {
     j.error = failure_text(task, prepared, outcome);

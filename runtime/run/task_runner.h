@@ -48,6 +48,9 @@ struct Prepared {
   // `spec` still runs the command on the host; the run loop wraps it in
   // the group's container when it starts it.
   std::optional<ContainerRequest> container;
+  // Launch, for a tool op (IR 2): its staged inputs and `runtime`, which
+  // collecting its outputs needs ({"inputs": ..., "runtime": ...}).
+  Value tool_context;
 };
 
 struct Judged {
@@ -92,6 +95,9 @@ class TaskRunner {
   Value key_value(const Value& v, const ir::Type* t, const std::string& port, std::string* error);
   bool outputs_intact(const CacheEntry& entry, std::string* why);
   std::string failure_text(const Task& task, const Prepared& prepared, const Outcome& outcome);
+  // Tool ops (runtime/run/tool_runner.cpp, over runtime/tool/).
+  Prepared prepare_tool_task(const Task& task, Prepared prepared);
+  Judged finish_tool_task(const Task& task, const Prepared& prepared, const Outcome& outcome);
 
   const ir::Program& program_;
   Store& store_;

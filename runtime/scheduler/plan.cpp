@@ -703,7 +703,15 @@ void Plan::gather_done(Scope* scope, uint32_t n) {
     exports[e.name] = call_like && e.type->is(ir::TypeKind::Record) ? std::move(fields) : std::move(list);
   }
   // The iterations' scopes are no longer needed (their values are copied).
-  std::erase_if(scope->children, [&](const std::unique_ptr<Scope>& c) { return c->owner_node == n && c->finished; });
+  // Not one that (or a scope inside which) is still queued to settle: the
+  // queue holds their pointers (an iteration whose `if` took no arm ends
+  // before its queued arm scope is settled).
+  std::function<bool(const Scope&)> queued = [&](const Scope& s) {
+    if (s.dirty) return true;
+    return std::any_of(s.children.begin(), s.children.end(), [&](const std::unique_ptr<Scope>& c) { return queued(*c); });
+  };
+  std::erase_if(scope->children,
+                [&](const std::unique_ptr<Scope>& c) { return c->owner_node == n && c->finished && !queued(*c); });
   g.items.clear();
   node_done(scope, n, std::move(exports));
 }

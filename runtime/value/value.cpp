@@ -2,6 +2,8 @@
 // their canonical form.
 #include "runtime/value/value.h"
 
+#include "runtime/value/file_object.h"
+
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -322,6 +324,7 @@ bool check(const Value& v, const Type* t, std::string* why) {
   switch (t->kind()) {
     case TypeKind::Error:
     case TypeKind::Var:
+    case TypeKind::Any:
       return true;
     case TypeKind::None:
       return v.is_null() || mismatch(v, t, why);
@@ -340,7 +343,7 @@ bool check(const Value& v, const Type* t, std::string* why) {
     case TypeKind::File:
     case TypeKind::Dir:
       if (v.is_string() && v.get_ref<const std::string&>().empty()) return mismatch(v, t, why, " (an empty path)");
-      return v.is_string() || mismatch(v, t, why);
+      return v.is_string() || is_file_object(v) || mismatch(v, t, why);
     case TypeKind::Optional:
       return v.is_null() || check(v, t->elem(), why);
     case TypeKind::List: {
@@ -616,6 +619,32 @@ std::optional<Value> read_value_text(std::string_view text, const ir::Type* t, s
   }
 }
 
+namespace {
+
+// CWL's File and Directory objects (file_object.h) carry their paths by
+// themselves; a path in one has the plain `file` or `dir` type (a CWL
+// file's secondaryFiles are objects of their own, not companions).
+const ir::TypeTable& plain_types() {
+  static const ir::TypeTable table;
+  return table;
+}
+
+std::function<void(const std::string&, bool)> object_path_fn(
+    const std::function<void(const std::string&, const ir::Type*)>& fn) {
+  return [&fn](const std::string& path, bool dir) { fn(path, dir ? plain_types().dir() : plain_types().file()); };
+}
+
+std::function<std::string(const std::string&)> map_object_path_fn(
+    const std::function<Value(const std::string&, const ir::Type*)>& fn) {
+  // A File object's path stays a string (its own `path` field).
+  return [&fn](const std::string& path) {
+    Value mapped = fn(path, plain_types().file());
+    return mapped.is_string() ? mapped.get<std::string>() : path;
+  };
+}
+
+}  // namespace
+
 void for_each_typed_path(const Value& v, const ir::Type* t,
                          const std::function<void(const std::string&, const ir::Type*)>& fn) {
   if (!t || v.is_null()) return;
@@ -623,6 +652,10 @@ void for_each_typed_path(const Value& v, const ir::Type* t,
     case TypeKind::File:
     case TypeKind::Dir:
       if (v.is_string()) fn(v.get_ref<const std::string&>(), t);
+      else if (v.is_object()) for_each_object_path(v, object_path_fn(fn));
+      return;
+    case TypeKind::Any:
+      for_each_object_path(v, object_path_fn(fn));
       return;
     case TypeKind::List:
       if (v.is_array()) {
@@ -660,7 +693,10 @@ Value map_typed_paths(const Value& v, const ir::Type* t,
   switch (t->kind()) {
     case TypeKind::File:
     case TypeKind::Dir:
+      if (v.is_object()) return map_object_paths(v, map_object_path_fn(fn));
       return v.is_string() ? fn(v.get_ref<const std::string&>(), t) : v;
+    case TypeKind::Any:
+      return map_object_paths(v, map_object_path_fn(fn));
     case TypeKind::List: {
       if (!v.is_array()) return v;
       Value out = Value::array();

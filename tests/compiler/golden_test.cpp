@@ -11,6 +11,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "compiler/cwl/lower.h"
 #include "compiler/diag/render.h"
 #include "tests/support/scoped_cwd.h"
 #include "tests/support/test_support.h"
@@ -44,6 +45,29 @@ std::string check_output(const fs::path& program) {
 
 bool updating() { return std::getenv("FLOWC_UPDATE_GOLDENS") != nullptr; }
 
+// CWL documents with mistakes (compiler/cwl/), beside the .flow ones.
+fs::path cwl_golden_dir() { return test::source_path("tests/golden/cwl"); }
+
+std::vector<fs::path> cwl_golden_documents() {
+  std::vector<fs::path> out;
+  for (const auto& entry : fs::directory_iterator(cwl_golden_dir())) {
+    if (entry.is_regular_file() && entry.path().extension() == ".cwl") out.push_back(entry.path());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// What `flowc cwl-runner` prints for the document, run from its folder.
+std::string cwl_check_output(const fs::path& document) {
+  test::ScopedCwd cwd(cwl_golden_dir());
+  SourceManager sources;
+  Diagnostics diags;
+  cwl::DocumentLoader loader(sources, diags);
+  cwl::lower_cwl(loader, document.filename().string());
+  diags.sort_and_dedupe();
+  return render_text(diags, sources, TextStyle{false});
+}
+
 }  // namespace
 
 TEST_CASE("diagnostic goldens", "[golden]") {
@@ -67,10 +91,32 @@ TEST_CASE("diagnostic goldens", "[golden]") {
   CHECK(programs.size() >= 40);
 }
 
+TEST_CASE("CWL diagnostic goldens", "[golden]") {
+  auto documents = cwl_golden_documents();
+  for (const fs::path& document : documents) {
+    DYNAMIC_SECTION(document.filename().string()) {
+      fs::path expected_path = document;
+      expected_path.replace_extension(".expected");
+      std::string actual = cwl_check_output(document);
+      INFO("a golden CWL document must be wrong in some way");
+      CHECK_FALSE(actual.empty());
+      if (updating()) {
+        test::write_file(expected_path.string(), actual);
+      } else {
+        REQUIRE(fs::exists(expected_path));
+        CHECK(actual == test::read_file(expected_path.string()));
+      }
+    }
+  }
+  CHECK(documents.size() >= 8);
+}
+
 TEST_CASE("every diagnostic has a golden test", "[golden]") {
   std::set<std::string> seen;
   std::regex code(R"(\[([EW][0-9]{4})\])");
-  for (const fs::path& program : golden_programs()) {
+  std::vector<fs::path> all = golden_programs();
+  for (const fs::path& d : cwl_golden_documents()) all.push_back(d);
+  for (const fs::path& program : all) {
     fs::path expected = program;
     expected.replace_extension(".expected");
     if (!fs::exists(expected)) continue;

@@ -1,0 +1,88 @@
+// flowc cwl-runner [--outdir DIR] PROCESS [JOB], and `flowc run x.cwl job.yml`:
+// a CWL process compiled into IR (compiler/cwl/) and run by flowc's own
+// engine; the CWL output object on stdout. Exit codes follow cwl-runner's
+// convention: 0 success, 33 an unsupported feature, 1 a failure, 2 bad input.
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "cli/compile_helpers.h"
+#include "cli/cwl_output.h"
+#include "compiler/cwl/job.h"
+#include "compiler/cwl/lower.h"
+#include "compiler/diag/render.h"
+#include "ir/ir_json.h"
+#include "runtime/executors/profile.h"
+#include "runtime/run/run.h"
+
+namespace flowc::cli {
+
+namespace fs = std::filesystem;
+
+int cmd_cwl_runner(const CwlRunnerOptions& options) {
+  SourceManager sources;
+  Diagnostics diags;
+  cwl::DocumentLoader loader(sources, diags);
+  cwl::LowerOptions lower_options;
+  lower_options.containers = !options.no_container;
+  auto lowered = cwl::lower_cwl(loader, options.process, lower_options);
+  bool unsupported = false;
+  for (const Diagnostic& d : diags.all()) unsupported = unsupported || d.id == DiagId::CwlUnsupported;
+  if (!lowered || diags.has_errors()) {
+    diags.sort_and_dedupe();
+    std::cerr << render_text(diags, sources, TextStyle{false});
+    if (!fs::exists(options.process.substr(0, options.process.find('#')))) {
+      print_error(fmt::format("cannot read `{}`", options.process));
+      return kExitUsage;
+    }
+    std::cerr << "flowc: nothing was run\n";
+    return unsupported ? kExitUnsupported : kExitErrors;
+  }
+  if (options.print_ir) {
+    std::cout << ir::to_json(lowered->program).dump(2) << "\n";
+    return kExitOk;
+  }
+  std::vector<std::string> errors;
+  auto job = cwl::read_job(loader, options.job, lowered->inputs, lowered->namespaces, &errors);
+  if (!job) {
+    for (const std::string& e : errors) print_error(e);
+    std::cerr << "flowc: nothing was run\n";
+    return kExitErrors;
+  }
+  const ir::Program& program = lowered->program;
+  const ir::Workflow* wf = program.find_workflow(program.entry);
+  if (!wf) return kExitErrors;
+
+  std::vector<std::string> executor_errors;
+  nlohmann::json overrides = nlohmann::json::object();
+  auto executor = runtime::choose_executor(options.profile, options.executor, overrides, &executor_errors);
+  if (!executor) {
+    for (const std::string& e : executor_errors) print_error(e);
+    return kExitUsage;
+  }
+  runtime::RunOptions run;
+  run.executor = *executor;
+  run.state_dir = options.state_dir.empty() ? (fs::path(options.outdir) / ".flow").string() : options.state_dir;
+  run.outdir = options.outdir;
+  run.publish = runtime::PublishMode::Link;
+  run.jobs = options.jobs;
+  run.fresh = options.fresh;
+  run.progress = false;
+  run.keep_going = false;
+  auto result = runtime::run_workflow(program, *wf, *job, run, std::cerr);
+  if (result.exit_code != 0) return result.exit_code == 2 ? kExitErrors : result.exit_code;
+  // The published outputs, as CWL's output object.
+  std::ifstream in(fs::path(options.outdir) / "outputs.json");
+  nlohmann::json published = nlohmann::json::parse(in, nullptr, false);
+  if (published.is_discarded()) {
+    print_error("the run's outputs.json cannot be read");
+    return kExitErrors;
+  }
+  std::cout << cwl_output_object(published, lowered->outputs, options.outdir).dump(4) << std::endl;
+  return kExitOk;
+}
+
+}  // namespace flowc::cli
