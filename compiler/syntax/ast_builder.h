@@ -6,7 +6,7 @@
 #include "compiler/ast/ast.h"
 #include "compiler/diag/diagnostic.h"
 #include "compiler/syntax/lexer.h"
-#include "Flow.h"  // generated; only the syntax phase includes it
+#include "compiler/syntax/parse_tree.h"
 
 namespace flowc::syntax {
 
@@ -15,8 +15,8 @@ namespace flowc::syntax {
 // can run out of stack on them.
 inline constexpr int kMaxExpressionDepth = 256;
 
-
-std::unique_ptr<ast::Module> build_ast(Flow::FileContext* tree, const LexResult& lexed, const SourceFile& file,
+// An empty tree gives an empty module.
+std::unique_ptr<ast::Module> build_ast(const ParseTree& tree, const LexResult& lexed, const SourceFile& file,
                                        Diagnostics& diags);
 
 }  // namespace flowc::syntax
