@@ -73,6 +73,7 @@ class Cursor {
   // The current child if it is a rule of type `r`, else null.
   Node rule(Rule r) const { return rule_ && rule_->rule == r ? rule_ : nullptr; }
   Node any_rule() const { return rule_; }
+  Node node() const { return ctx_; }
   void next() {
     ++i_;
     load();
@@ -103,12 +104,16 @@ class Cursor {
 
 class Builder {
  public:
-  Builder(const ParseTree& tree, const LexResult& lexed, const SourceFile& file, Diagnostics& diags)
+  Builder(const ParseTree& tree, LexResult& lexed, const SourceFile& file, Diagnostics& diags)
       : tree_(tree), lexed_(lexed), file_(file), diags_(diags) {}
 
   std::unique_ptr<ast::Module> module(Node ctx) {
     auto m = std::make_unique<ast::Module>();
     m->file = file_.id();
+    m->imports.reserve(count(ctx, Rule::ImportDecl));
+    m->types.reserve(count(ctx, Rule::TypeDecl));
+    m->ops.reserve(count(ctx, Rule::OpDecl));
+    m->workflows.reserve(count(ctx, Rule::WorkflowDecl));
     for (Cursor c(*this, ctx); !c.done(); c.next()) {
       Node decl = c.any_rule();
       if (!decl) continue;
@@ -134,6 +139,26 @@ class Builder {
   }
 
   const ParseTree& tree() const { return tree_; }
+
+  // How many children of `n` are rules `r`, or tokens `k`: lists are
+  // reserved at their size (a 10 MB file's AST is kept by the LSP).
+  uint32_t count(Node n, Rule r) const {
+    uint32_t found = 0;
+    for (uint32_t i = 0; n && i < n->count; ++i) {
+      ParseTree::Child c = tree_.child(*n, i);
+      found += c.is_node() && tree_.node(c.index()).rule == r;
+    }
+    return found;
+  }
+  uint32_t count(Node n, TokenKind k) const {
+    uint32_t found = 0;
+    for (uint32_t i = 0; n && i < n->count; ++i) {
+      ParseTree::Child c = tree_.child(*n, i);
+      const Token* t = c.is_node() ? nullptr : token_at(c.index());
+      found += t && t->kind == k;
+    }
+    return found;
+  }
   const Token* token_at(uint32_t index) const {
     if (index >= lexed_.tokens.size()) return nullptr;  // inserted by error recovery
     return &lexed_.tokens[index];
@@ -237,6 +262,7 @@ class Builder {
 
   std::vector<ast::Param> params(Node ctx) {
     std::vector<ast::Param> out;
+    out.reserve(count(ctx, Rule::Param));
     Cursor c(*this, ctx);
     c.take(TokenKind::LPAREN);
     comma_list(c, TokenKind::RPAREN, [&](Cursor& item) {
@@ -285,6 +311,7 @@ class Builder {
     Cursor c(*this, ctx);
     ast::OpDecl op;
     if (!signature(c, ctx, TokenKind::KW_OP, op)) return std::nullopt;
+    op.clauses.reserve(count(ctx, Rule::Clause));
     c.take(TokenKind::LBRACE);
     for (; !c.done(); c.next()) {
       Node clause = c.rule(Rule::Clause);
@@ -313,6 +340,7 @@ class Builder {
     Cursor c(*this, ctx);
     if (const Token* name = c.take(TokenKind::IDENT)) {
       t.name = ident(*name);
+      t.args.reserve(count(ctx, Rule::TypeExpr));
       if (c.take(TokenKind::LBRACK)) {
         comma_list(c, TokenKind::RBRACK, [&](Cursor& item) {
           if (Node arg = item.take_rule(Rule::TypeExpr)) t.args.push_back(type_expr(arg));
@@ -322,6 +350,7 @@ class Builder {
       }
     } else if (c.take(TokenKind::LBRACE)) {
       t.is_record = true;
+      t.fields.reserve(count(ctx, Rule::FieldType));
       comma_list(c, TokenKind::RBRACE, [&](Cursor& item) {
         Node field = item.take_rule(Rule::FieldType);
         if (!field) {
@@ -348,6 +377,8 @@ class Builder {
   ast::Block block(Node ctx) {
     ast::Block b;
     b.span = span(ctx);
+    b.stmts.reserve(count(ctx, Rule::BindStmt) + count(ctx, Rule::ForStmt) + count(ctx, Rule::IfStmt) +
+                    count(ctx, Rule::ReturnStmt));
     for (Cursor c(*this, ctx); !c.done(); c.next()) {
       Node s = c.any_rule();
       if (!s) continue;
@@ -391,6 +422,7 @@ class Builder {
         return if_stmt(c, std::move(stmt));
       case Rule::ReturnStmt: {
         ast::ReturnStmt ret;
+        ret.values.reserve(count(ctx, Rule::Entry));
         c.take(TokenKind::KW_RETURN);
         c.take(TokenKind::LPAREN);
         comma_list(c, TokenKind::RPAREN, [&](Cursor& item) {
@@ -413,6 +445,7 @@ class Builder {
 
   std::optional<ast::Stmt> if_stmt(Cursor& c, ast::Stmt stmt) {
     ast::IfStmt branch;
+    branch.arms.reserve(count(c.node(), Rule::Expr));
     c.take(TokenKind::KW_IF);
     Node condition = c.take_rule(Rule::Expr);
     Node body = c.take_rule(Rule::Block);
@@ -616,7 +649,7 @@ class Builder {
       case TokenKind::KW_NONE: return make(where, ast::NoneLit{});
       case TokenKind::IDENT: {
         c.next();
-        if (c.at(TokenKind::LPAREN)) return call(*t, c, where);
+        if (c.at(TokenKind::LPAREN)) return call(*t, c, where, count(ctx, Rule::Arg));
         return make(where, ast::NameRef{std::string(text(*t)), {}});
       }
       case TokenKind::LPAREN: {
@@ -630,6 +663,7 @@ class Builder {
       case TokenKind::LBRACK: {
         c.next();
         ast::ListExpr list;
+        list.items.reserve(count(ctx, Rule::Expr));
         uint32_t h = 0;
         comma_list(c, TokenKind::RBRACK, [&](Cursor& item) {
           Node e = item.take_rule(Rule::Expr);
@@ -646,14 +680,14 @@ class Builder {
       }
       case TokenKind::LBRACE:
         c.next();
-        return braces(c, where);
+        return braces(c, where, count(ctx, Rule::Entry));
       default:
         return placeholder(where);
     }
   }
 
   // `{ a = 1 }` is a record, `{ "k": 1 }` a map, `{}` an empty map.
-  ast::ExprPtr braces(Cursor& c, Span where) {
+  ast::ExprPtr braces(Cursor& c, Span where, uint32_t entries) {
     ast::RecordExpr record;
     ast::MapExpr map;
     bool has_record = false, has_map = false, mixed_reported = false;
@@ -684,6 +718,7 @@ class Builder {
       h = std::max({h, key->height, value->height});
       if (is_field) {
         has_record = true;
+        record.fields.reserve(entries);
         auto* ref = key->as<ast::NameRef>();
         if (!ref) {
           bool literal = key->as<ast::StringLit>() != nullptr;
@@ -695,6 +730,7 @@ class Builder {
         record.fields.push_back(ast::FieldInit{ast::Ident{ref->name, key->span}, std::move(value)});
       } else {
         has_map = true;
+        map.entries.reserve(entries);
         map.entries.push_back(ast::MapEntry{std::move(key), std::move(value)});
       }
     });
@@ -703,8 +739,9 @@ class Builder {
     return cap(std::move(e));
   }
 
-  ast::ExprPtr call(const Token& callee, Cursor& c, Span where) {
+  ast::ExprPtr call(const Token& callee, Cursor& c, Span where, uint32_t args) {
     ast::CallExpr call;
+    call.args.reserve(args);
     call.callee = ident(callee);
     const Token* open = c.take(TokenKind::LPAREN);
     uint32_t h = 0;
@@ -743,6 +780,7 @@ class Builder {
 
   ast::ExprPtr string(Node ctx) {
     ast::StringLit lit;
+    lit.parts.reserve(count(ctx, TokenKind::STR_TEXT) + count(ctx, TokenKind::INTERP_OPEN));
     Cursor c(*this, ctx);
     const Token* open = c.take(TokenKind::STR_OPEN);
     lit.triple = open && open->triple;
@@ -750,7 +788,7 @@ class Builder {
     while (!c.done()) {
       if (const Token* text_token = c.take(TokenKind::STR_TEXT)) {
         ast::StringPart text_part;
-        text_part.text = lexed_.texts[text_token->payload];
+        text_part.text = std::move(lexed_.texts[text_token->payload]);
         text_part.span = span(*text_token);
         lit.parts.push_back(std::move(text_part));
       } else if (const Token* interp = c.take(TokenKind::INTERP_OPEN)) {
@@ -868,7 +906,7 @@ class Builder {
   }
 
   const ParseTree& tree_;
-  const LexResult& lexed_;
+  LexResult& lexed_;  // its string texts are moved into the AST
   const SourceFile& file_;
   Diagnostics& diags_;
   size_t doc_cursor_ = 0;
@@ -890,7 +928,7 @@ void Cursor::load() {
 
 }  // namespace
 
-std::unique_ptr<ast::Module> build_ast(const ParseTree& tree, const LexResult& lexed, const SourceFile& file,
+std::unique_ptr<ast::Module> build_ast(const ParseTree& tree, LexResult& lexed, const SourceFile& file,
                                        Diagnostics& diags) {
   if (tree.empty()) {
     auto m = std::make_unique<ast::Module>();

@@ -15,8 +15,8 @@ namespace flowc::syntax {
 // can run out of stack on them.
 inline constexpr int kMaxExpressionDepth = 256;
 
-// An empty tree gives an empty module.
-std::unique_ptr<ast::Module> build_ast(const ParseTree& tree, const LexResult& lexed, const SourceFile& file,
+// An empty tree gives an empty module. The texts of `lexed` are moved into the AST.
+std::unique_ptr<ast::Module> build_ast(const ParseTree& tree, LexResult& lexed, const SourceFile& file,
                                        Diagnostics& diags);
 
 }  // namespace flowc::syntax
