@@ -80,7 +80,16 @@ const Plan::BodyIndex& Plan::index_of(const std::vector<ir::Node>& body) {
       }
     }
   }
+  index->body = &body;
   return *indexes_.emplace(&body, std::move(index)).first->second;
+}
+
+const Plan::BodyIndex& Plan::block_of(const std::vector<ir::Node>& body, const ir::Workflow* workflow,
+                                      const std::string* var_name) {
+  auto& index = const_cast<BodyIndex&>(index_of(body));
+  if (!index.workflow) index.workflow = workflow;
+  if (!index.var_name) index.var_name = var_name;
+  return index;
 }
 
 // ---- construction ----------------------------------------------------------------
@@ -90,24 +99,23 @@ Plan::Plan(const ir::Program& program, const ir::Workflow& workflow, Value input
   root_ = std::make_unique<Scope>();
   Scope* root = root_.get();
   root->kind = kWorkflow;
-  root->body = &workflow.body;
-  root->body_index = &index_of(workflow.body);
-  root->workflow = &workflow;
-  root->path = workflow.name;
+  root->block = &block_of(workflow.body, &workflow, nullptr);
+  root->more().path = workflow.name;
   root->slots = std::make_unique<Scope::Slot[]>(workflow.body.size());
   root->open = static_cast<uint32_t>(workflow.body.size());
-  root->inputs = Value::object();
+  Value& root_inputs = root->more().inputs;
+  root_inputs = Value::object();
   // Given inputs, then defaults in order (a default may use earlier inputs).
   for (const ir::Port& p : workflow.inputs) {
     if (inputs.contains(p.name)) {
-      root->inputs[p.name] = inputs[p.name];
+      root_inputs[p.name] = inputs[p.name];
     } else if (p.default_value) {
       auto v = evaluate(root, *p.default_value, [&] { return fmt::format("the default of input `{}`", p.name); }, UINT32_MAX);
       if (!v) return;
       coerce_in_place(*v, p.type);
-      root->inputs[p.name] = std::move(*v);
+      root_inputs[p.name] = std::move(*v);
     } else {
-      root->inputs[p.name] = nullptr;  // an optional left out
+      root_inputs[p.name] = nullptr;  // an optional left out
     }
   }
   dirty_.push_back(root);
@@ -148,7 +156,7 @@ std::string Plan::path_of(const Scope* scope, const std::string& name) const {
   for (; s && s->kind != kWorkflow; s = s->parent) {
     if (s->kind == kIteration && depth < std::size(indices)) indices[depth++] = s->index;
   }
-  std::string path = s ? s->path : std::string("?");
+  std::string path = s ? s->path() : std::string("?");
   path.reserve(path.size() + name.size() + 1 + depth * 8);
   path += '.';
   path += name;
@@ -167,7 +175,7 @@ std::string Plan::path_of(const Scope* scope, const std::string& name) const {
 std::optional<Value> Plan::evaluate(Scope* scope, const ir::Expr& e, const std::function<std::string()>& what,
                                    uint32_t n) {
   ScopeLookup lookup(*this, scope);
-  Evaluator& ev = evaluator_for(scope->workflow->loc.file);
+  Evaluator& ev = evaluator_for(scope->workflow()->loc.file);
   auto result = ev.eval(e, lookup);
   if (auto* v = std::get_if<Value>(&result)) return std::move(*v);
   const EvalFailure& f = std::get<EvalFailure>(result);
@@ -175,7 +183,7 @@ std::optional<Value> Plan::evaluate(Scope* scope, const ir::Expr& e, const std::
   ir::SourceLoc loc = f.loc.known() ? f.loc : e.loc;
   if (n == UINT32_MAX) {
     // A workflow's own input default: the whole scope fails.
-    problems_.push_back(Problem{Problem::Failed, scope->path, message, loc});
+    problems_.push_back(Problem{Problem::Failed, scope->path(), message, loc});
     scope->failed = true;
     failed_ = true;
     finished_ = true;
@@ -226,16 +234,16 @@ bool Plan::ready(Scope* scope, const ir::Node& node) {
 }
 
 void Plan::advance(Scope* scope) {
-  for (uint32_t n = 0; n < scope->body->size(); ++n) {
+  for (uint32_t n = 0; n < scope->body()->size(); ++n) {
     if (stopping_) return;
     if (scope->status(n) != Status::Waiting) continue;
-    if (!ready(scope, (*scope->body)[n])) continue;
+    if (!ready(scope, (*scope->body())[n])) continue;
     start(scope, n);
   }
 }
 
 void Plan::start(Scope* scope, uint32_t n) {
-  const ir::Node& node = (*scope->body)[n];
+  const ir::Node& node = (*scope->body())[n];
   scope->status(n) = Status::Running;
   if (const auto* v = node.as<ir::ValueNode>()) {
     if (auto value = evaluate(scope, v->value, [&] { return fmt::format("`{}`", node.name); }, n)) node_done(scope, n, std::move(*value));
@@ -274,7 +282,7 @@ std::optional<Value> Plan::call_inputs(Scope* scope, uint32_t n, const ir::CallN
       continue;
     }
     Scope empty;
-    empty.body = &kNoNodes;
+    empty.block = &index_of(kNoNodes);
     ScopeLookup lookup(*this, &empty, &inputs);
     auto result = evaluator_for(callee_file).eval(*p.default_value, lookup);
     if (auto* failure = std::get_if<EvalFailure>(&result)) {
@@ -289,7 +297,7 @@ std::optional<Value> Plan::call_inputs(Scope* scope, uint32_t n, const ir::CallN
 }
 
 void Plan::start_call(Scope* scope, uint32_t n, const ir::CallNode& call) {
-  const ir::Node& node = (*scope->body)[n];
+  const ir::Node& node = (*scope->body())[n];
   if (call.callee_is_workflow) {
     const ir::Workflow* wf = program_.find_workflow(call.callee);
     if (scope_depth(scope) + 1 > options_.max_depth) {
@@ -303,9 +311,10 @@ void Plan::start_call(Scope* scope, uint32_t n, const ir::CallNode& call) {
     auto inputs = call_inputs(scope, n, call, wf->inputs, wf->loc.file);
     if (!inputs) return;
     Scope* child = make_scope(scope, scope, n, kWorkflow, &wf->body, wf, 0);
-    child->path = path_of(scope, node.name);
-    child->inputs = std::move(*inputs);
-    child->depth = scope_depth(scope) + 1;
+    Scope::Extra& instance = child->more();
+    instance.path = path_of(scope, node.name);
+    instance.inputs = std::move(*inputs);
+    instance.depth = scope_depth(scope) + 1;
     mark_dirty(child);
     return;
   }
@@ -348,8 +357,8 @@ bool Plan::group_of(Scope* scope, uint32_t n, const ir::CallNode& call, const ir
   }
   if (size <= 1) return true;
   uint32_t slice = item->index / static_cast<uint32_t>(size);
-  const Scope::Gather& gather = item->owner->gathers.at(item->owner_node);
-  auto [it, added] = groups_.emplace(std::make_tuple(item->owner, item->owner_node, &(*scope->body)[n], slice),
+  const Scope::Gather& gather = *item->owner->gather(item->owner_node);
+  auto [it, added] = groups_.emplace(std::make_tuple(item->owner, item->owner_node, &(*scope->body())[n], slice),
                                      static_cast<uint32_t>(groups_.size() + 1));
   task.group = it->second;
   uint64_t first = static_cast<uint64_t>(slice) * static_cast<uint64_t>(size);
@@ -359,37 +368,36 @@ bool Plan::group_of(Scope* scope, uint32_t n, const ir::CallNode& call, const ir
 
 int Plan::scope_depth(const Scope* scope) const {
   for (const Scope* s = scope; s; s = s->parent) {
-    if (s->kind == kWorkflow) return s->depth;
+    if (s->kind == kWorkflow) return s->depth();
   }
   return 0;
 }
 
 Plan::Scope* Plan::make_scope(Scope* parent, Scope* owner, uint32_t owner_node, int kind,
-                              const std::vector<ir::Node>* body, const ir::Workflow* workflow, uint32_t index) {
+                              const std::vector<ir::Node>* body, const ir::Workflow* workflow, uint32_t index,
+                              const std::string* var_name) {
   auto child = std::make_unique<Scope>();
   // A called workflow sees only its own inputs; blocks see their parents.
   child->parent = kind == kWorkflow ? nullptr : parent;
   child->owner = owner;
   child->owner_node = owner_node;
-  child->kind = kind;
-  child->body = body;
-  child->body_index = &index_of(*body);
-  child->workflow = workflow;
+  child->kind = static_cast<uint8_t>(kind);
+  child->block = &block_of(*body, workflow, var_name);
   child->index = index;
   child->slots = std::make_unique<Scope::Slot[]>(body->size());
   child->open = static_cast<uint32_t>(body->size());
   Scope* raw = child.get();
-  owner->children.push_back(std::move(child));
+  owner->more().children.push_back(std::move(child));
   return raw;
 }
 
 // ---- for and if ----------------------------------------------------------------------
 
 void Plan::start_scatter(Scope* scope, uint32_t n, const ir::ScatterNode& scatter) {
-  const ir::Node& node = (*scope->body)[n];
+  const ir::Node& node = (*scope->body())[n];
   auto items = evaluate(scope, scatter.collection, [&] { return fmt::format("the list of `for {}`", scatter.var); }, n);
   if (!items) return;
-  Scope::Gather& gather = scope->gathers[n];
+  Scope::Gather& gather = scope->gathers()[n];
   gather.total = static_cast<uint32_t>(items->size());
   gather.required = gather.total;
   if (scatter.min_success) {
@@ -413,9 +421,8 @@ void Plan::start_scatter(Scope* scope, uint32_t n, const ir::ScatterNode& scatte
   }
   gather.items.reserve(gather.total);
   for (uint32_t i = 0; i < gather.total; ++i) {
-    Scope* child = make_scope(scope, scope, n, kIteration, &scatter.body, scope->workflow, i);
+    Scope* child = make_scope(scope, scope, n, kIteration, &scatter.body, scope->workflow(), i, &scatter.var);
     child->var = std::move((*items)[i]);
-    child->var_name = &scatter.var;
     gather.items.push_back(child);
     mark_dirty(child);
   }
@@ -431,13 +438,13 @@ void Plan::start_branch(Scope* scope, uint32_t n, const ir::BranchNode& branch) 
       taken = c->is_boolean() && c->get<bool>();
     }
     if (!taken) continue;
-    Scope* child = make_scope(scope, scope, n, kArm, &arm.body, scope->workflow, a);
+    Scope* child = make_scope(scope, scope, n, kArm, &arm.body, scope->workflow(), a);
     mark_dirty(child);
     return;
   }
   // No arm ran: every export is absent.
-  const ir::Node& node = (*scope->body)[n];
-  const BodyIndex& index = index_of(*scope->body);
+  const ir::Node& node = (*scope->body())[n];
+  const BodyIndex& index = index_of(*scope->body());
   Value exports = Value::object();
   for (const ir::Export& e : node.exports) exports[e.name] = absent_like(e.type, index.call_like.at(e.name));
   node_done(scope, n, std::move(exports));
@@ -453,7 +460,7 @@ void Plan::node_done(Scope* scope, uint32_t n, Value value) {
 }
 
 void Plan::node_failed(Scope* scope, uint32_t n, const std::string& reason, const ir::SourceLoc& loc) {
-  const ir::Node& node = (*scope->body)[n];
+  const ir::Node& node = (*scope->body())[n];
   if (scope->status(n) == Status::Failed || scope->status(n) == Status::Done) return;  // another replica's
   // An optional call's failure is data: its outputs are absent.
   if (const auto* call = node.as<ir::CallNode>(); call && call->optional) {
@@ -475,10 +482,10 @@ void Plan::node_failed(Scope* scope, uint32_t n, const std::string& reason, cons
 bool Plan::absorbed(const Scope* scope) const {
   for (const Scope* s = scope; s && s->owner; s = s->owner) {
     const Scope* owner = s->owner;
-    const ir::Node& node = (*owner->body)[s->owner_node];
+    const ir::Node& node = (*owner->body())[s->owner_node];
     if (const auto* call = node.as<ir::CallNode>(); call && call->optional) return true;
     if (s->kind == kIteration) {
-      const Scope::Gather& g = owner->gathers.at(s->owner_node);
+      const Scope::Gather& g = *owner->gather(s->owner_node);
       uint32_t failures = g.failed + (s->finished ? 0 : 1);
       if (g.total - failures >= g.required) return true;
     }
@@ -489,11 +496,11 @@ bool Plan::absorbed(const Scope* scope) const {
 // Nodes after `n` that need what `n` would have bound can never run.
 void Plan::skip_dependents(Scope* scope, uint32_t n) {
   std::set<std::string> lost;
-  const ir::Node& failed = (*scope->body)[n];
+  const ir::Node& failed = (*scope->body())[n];
   if (!failed.name.empty()) lost.insert(failed.name);
   for (const ir::Export& e : failed.exports) lost.insert(e.name);
-  for (uint32_t k = n + 1; k < scope->body->size(); ++k) {
-    const ir::Node& node = (*scope->body)[k];
+  for (uint32_t k = n + 1; k < scope->body()->size(); ++k) {
+    const ir::Node& node = (*scope->body())[k];
     if (scope->status(k) != Status::Waiting) continue;
     if (std::none_of(node.deps.begin(), node.deps.end(), [&](const std::string& d) { return lost.count(d) > 0; })) {
       continue;
@@ -513,18 +520,18 @@ void Plan::scope_finished(Scope* scope) {
   }
   Scope* owner = scope->owner;
   uint32_t n = scope->owner_node;
-  const ir::Node& node = (*owner->body)[n];
+  const ir::Node& node = (*owner->body())[n];
   switch (scope->kind) {
     case kWorkflow: {
       if (scope->failed) {
-        node_failed(owner, n, fmt::format("workflow `{}` failed", scope->workflow->name), node.loc);
+        node_failed(owner, n, fmt::format("workflow `{}` failed", scope->workflow()->name), node.loc);
         break;
       }
       Value outputs = Value::object();
-      for (const ir::Port& p : scope->workflow->outputs) {
-        auto v = evaluate(scope, *p.value, [&] { return fmt::format("output `{}` of `{}`", p.name, scope->workflow->name); }, 0);
+      for (const ir::Port& p : scope->workflow()->outputs) {
+        auto v = evaluate(scope, *p.value, [&] { return fmt::format("output `{}` of `{}`", p.name, scope->workflow()->name); }, 0);
         if (!v) {
-          node_failed(owner, n, fmt::format("workflow `{}` could not give output `{}`", scope->workflow->name, p.name),
+          node_failed(owner, n, fmt::format("workflow `{}` could not give output `{}`", scope->workflow()->name, p.name),
                       node.loc);
           return;
         }
@@ -535,7 +542,7 @@ void Plan::scope_finished(Scope* scope) {
       break;
     }
     case kIteration: {
-      Scope::Gather& g = owner->gathers.at(n);
+      Scope::Gather& g = owner->gathers().at(n);
       ++g.finished;
       if (scope->failed) ++g.failed;
       if (g.finished == g.total) gather_done(owner, n);
@@ -546,8 +553,8 @@ void Plan::scope_finished(Scope* scope) {
         node_failed(owner, n, "a step in the branch failed", node.loc);
         break;
       }
-      const BodyIndex& outer = index_of(*owner->body);
-      const BodyIndex& inner = index_of(*scope->body);
+      const BodyIndex& outer = index_of(*owner->body());
+      const BodyIndex& inner = index_of(*scope->body());
       Value exports = Value::object();
       for (const ir::Export& e : node.exports) {
         auto b = inner.binder.find(e.name);
@@ -556,7 +563,7 @@ void Plan::scope_finished(Scope* scope) {
           exports[e.name] = absent_like(e.type, call_like);
           continue;
         }
-        const ir::Node& binder = (*scope->body)[b->second];
+        const ir::Node& binder = (*scope->body())[b->second];
         const Value& v = scope->value(b->second);
         exports[e.name] = binder.as<ir::CallNode>() || binder.as<ir::ValueNode>() ? v : v[e.name];
       }
@@ -568,8 +575,8 @@ void Plan::scope_finished(Scope* scope) {
 
 // All iterations of a `for` are over: build its lists, in item order.
 void Plan::gather_done(Scope* scope, uint32_t n) {
-  Scope::Gather& g = scope->gathers.at(n);
-  const ir::Node& node = (*scope->body)[n];
+  Scope::Gather& g = scope->gathers().at(n);
+  const ir::Node& node = (*scope->body())[n];
   uint32_t succeeded = g.total - g.failed;
   if (succeeded < g.required) {
     node_failed(scope, n,
@@ -584,7 +591,7 @@ void Plan::gather_done(Scope* scope, uint32_t n) {
                                   "an item of this `for` failed; it is left out of the lists the `for` makes", node.loc});
     }
   }
-  const BodyIndex& outer = index_of(*scope->body);
+  const BodyIndex& outer = index_of(*scope->body());
   Value exports = Value::object();
   for (const ir::Export& e : node.exports) {
     bool call_like = outer.call_like.at(e.name);
@@ -607,7 +614,8 @@ void Plan::gather_done(Scope* scope, uint32_t n) {
     exports[e.name] = call_like && e.type->is(ir::TypeKind::Record) ? std::move(fields) : std::move(list);
   }
   // The iterations' scopes are no longer needed (their values are copied).
-  std::erase_if(scope->children, [&](const std::unique_ptr<Scope>& c) { return c->owner_node == n && c->finished; });
+  std::erase_if(scope->more().children,
+                [&](const std::unique_ptr<Scope>& c) { return c->owner_node == n && c->finished; });
   g.items.clear();
   node_done(scope, n, std::move(exports));
 }
@@ -619,11 +627,11 @@ void Plan::finish_run(bool ok) {
   if (!ok) return;
   Scope* root = root_.get();
   outputs_ = Value::object();
-  for (const ir::Port& p : root->workflow->outputs) {
+  for (const ir::Port& p : root->workflow()->outputs) {
     ScopeLookup lookup(*this, root);
-    auto result = evaluator_for(root->workflow->loc.file).eval(*p.value, lookup);
+    auto result = evaluator_for(root->workflow()->loc.file).eval(*p.value, lookup);
     if (auto* failure = std::get_if<EvalFailure>(&result)) {
-      problems_.push_back(Problem{Problem::Failed, root->path,
+      problems_.push_back(Problem{Problem::Failed, root->path(),
                                   fmt::format("output `{}`: {}", p.name, failure->message), failure->loc});
       failed_ = true;
       return;

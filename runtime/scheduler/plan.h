@@ -24,6 +24,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -69,6 +70,29 @@ struct Problem {
   std::string path;     // the task or step concerned
   std::string message;  // why
   ir::SourceLoc loc;
+};
+
+// The plan's tasks, in chunks of 4,096: references stay valid as it grows,
+// and a task costs its own size (a std::deque's chunks hold four of them).
+class TaskChunks {
+ public:
+  Task& emplace_back() {
+    if (size_ % kChunk == 0) chunks_.push_back(std::make_unique<Task[]>(kChunk));
+    ++size_;
+    return (*this)[size_ - 1];
+  }
+  Task& operator[](size_t i) { return chunks_[i / kChunk][i % kChunk]; }
+  const Task& operator[](size_t i) const { return chunks_[i / kChunk][i % kChunk]; }
+  const Task& at(size_t i) const {
+    if (i >= size_) throw std::out_of_range("no task " + std::to_string(i));
+    return (*this)[i];
+  }
+  size_t size() const { return size_; }
+
+ private:
+  static constexpr size_t kChunk = 4096;
+  std::vector<std::unique_ptr<Task[]>> chunks_;
+  size_t size_ = 0;
 };
 
 struct PlanOptions {
@@ -136,7 +160,10 @@ class Plan {
   // Which node binds each name of a body (cached per body).
   const BodyIndex& index_of(const std::vector<ir::Node>& body);
   Scope* make_scope(Scope* parent, Scope* owner, uint32_t owner_node, int kind, const std::vector<ir::Node>* body,
-                    const ir::Workflow* workflow, uint32_t index);
+                    const ir::Workflow* workflow, uint32_t index, const std::string* var_name = nullptr);
+  // The index of `body`, recording the workflow it belongs to and (a `for`'s body) its variable.
+  const BodyIndex& block_of(const std::vector<ir::Node>& body, const ir::Workflow* workflow,
+                            const std::string* var_name);
   void mark_dirty(Scope* scope);
   void settle();
   void advance(Scope* scope);
@@ -166,7 +193,7 @@ class Plan {
   const NodeRefs& refs_of(const ir::Node& node);
   bool stream_ready(Scope* scope, const std::string& name);
   const Value* stream_view(Scope* scope, uint32_t n);
-  bool start_stream_call(Scope* scope, uint32_t n, const ir::CallNode& call, const ir::Op& op, Value inputs);
+  bool start_stream_call(Scope* scope, uint32_t n, const ir::CallNode& call, const ir::Op& op, const Value& inputs);
   void join_gangs(uint32_t a, uint32_t b);
   bool consumers_waiting(const Scope* scope, const std::string& name);
   bool consumers_waiting_below(const Scope* scope, const std::string& name);
@@ -179,7 +206,7 @@ class Plan {
   PlanOptions options_;
   std::unique_ptr<Scope> root_;
   std::map<const std::vector<ir::Node>*, std::unique_ptr<BodyIndex>> indexes_;
-  std::deque<Task> tasks_;  // chunked: stable references, few allocations
+  TaskChunks tasks_;
   std::vector<std::pair<Scope*, uint32_t>> homes_;  // where each task's result goes
   std::vector<TaskId> ready_;
   std::deque<Scope*> dirty_;

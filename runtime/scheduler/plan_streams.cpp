@@ -96,7 +96,7 @@ const Plan::NodeRefs& Plan::refs_of(const ir::Node& node) {
 // fields known?
 bool Plan::stream_ready(Scope* scope, const std::string& name) {
   for (Scope* s = scope; s; s = s->parent) {
-    const BodyIndex& index = *s->body_index;
+    const BodyIndex& index = *s->body_index();
     if (auto b = index.binder.find(name); b != index.binder.end()) {
       if (s->status(b->second) != Status::Running) return false;
       return stream_view(s, b->second) != nullptr;
@@ -112,11 +112,11 @@ bool Plan::stream_ready(Scope* scope, const std::string& name) {
 const Value* Plan::stream_view(Scope* scope, uint32_t n) {
   Value& slot = scope->value(n);
   if (!slot.is_null()) return &slot;
-  const ir::Node& node = (*scope->body)[n];
+  const ir::Node& node = (*scope->body())[n];
   if (!node.as<ir::ScatterNode>()) return nullptr;
-  auto g = scope->gathers.find(n);
-  if (g == scope->gathers.end()) return nullptr;
-  const BodyIndex& outer = *scope->body_index;
+  const Scope::Gather* g = scope->gather(n);
+  if (!g) return nullptr;
+  const BodyIndex& outer = *scope->body_index();
   Value exports = Value::object();
   for (const ir::Export& e : node.exports) {
     if (!e.type->holds_stream() || !outer.call_like.at(e.name) || !e.type->is(ir::TypeKind::Record)) continue;
@@ -124,14 +124,14 @@ const Value* Plan::stream_view(Scope* scope, uint32_t n) {
     for (const ir::Field& f : e.type->fields()) {
       if (f.type->holds_stream()) fields[f.name] = Value::array();
     }
-    for (Scope* item : g->second.items) {
-      auto b = item->body_index->binder.find(e.name);
-      if (b == item->body_index->binder.end()) return nullptr;
+    for (Scope* item : g->items) {
+      auto b = item->body_index()->binder.find(e.name);
+      if (b == item->body_index()->binder.end()) return nullptr;
       Status st = item->status(b->second);
       if (st != Status::Running && st != Status::Done) return nullptr;
       const Value* v = st == Status::Done ? &item->value(b->second) : stream_view(item, b->second);
       if (!v || v->is_null()) return nullptr;
-      const ir::Node& binder = (*item->body)[b->second];
+      const ir::Node& binder = (*item->body())[b->second];
       const Value& record = binder.as<ir::CallNode>() ? *v : (*v)[e.name];
       for (auto& [field, list] : fields.items()) list.push_back(record.value(field, Value()));
     }
@@ -145,8 +145,9 @@ const Value* Plan::stream_view(Scope* scope, uint32_t n) {
 // Makes the tasks of a call of an op with stream ports (one per replica),
 // held in a gang with the producers of the streams it reads. False if the
 // op has no stream port (an ordinary task).
-bool Plan::start_stream_call(Scope* scope, uint32_t n, const ir::CallNode& call, const ir::Op& op, Value inputs) {
-  const ir::Node& node = (*scope->body)[n];
+bool Plan::start_stream_call(Scope* scope, uint32_t n, const ir::CallNode& call, const ir::Op& op,
+                             const Value& inputs) {
+  const ir::Node& node = (*scope->body())[n];
   if (!has_stream_port(op)) {
     if (call.replicas) {
       node_failed(scope, n,
@@ -274,13 +275,13 @@ bool Plan::consumers_waiting(const Scope* scope, const std::string& name) {
 }
 
 bool Plan::consumers_waiting_below(const Scope* scope, const std::string& name) {
-  for (uint32_t k = 0; k < scope->body->size(); ++k) {
-    const ir::Node& node = (*scope->body)[k];
+  for (uint32_t k = 0; k < scope->body()->size(); ++k) {
+    const ir::Node& node = (*scope->body())[k];
     if (!refs_of(node).stream.count(name)) continue;
     Status st = scope->status(k);
     if (st == Status::Waiting) return true;
-    if (st == Status::Running && (node.as<ir::ScatterNode>() || node.as<ir::BranchNode>())) {
-      for (const auto& child : scope->children) {
+    if (st == Status::Running && (node.as<ir::ScatterNode>() || node.as<ir::BranchNode>()) && scope->extra) {
+      for (const auto& child : scope->extra->children) {
         if (child->owner_node == k && !child->finished && consumers_waiting_below(child.get(), name)) return true;
       }
     }
@@ -292,8 +293,8 @@ bool Plan::consumers_waiting_below(const Scope* scope, const std::string& name) 
 std::string Plan::waiting_consumer(const Scope* scope, const std::string& name) {
   for (const Scope* s = scope; s; s = s->owner) {
     if (consumers_waiting_below(s, name)) {
-      for (uint32_t k = 0; k < s->body->size(); ++k) {
-        const ir::Node& node = (*s->body)[k];
+      for (uint32_t k = 0; k < s->body()->size(); ++k) {
+        const ir::Node& node = (*s->body())[k];
         if (refs_of(node).stream.count(name) && s->status(k) == Status::Waiting) {
           return fmt::format("{} ({})", path_of(s, node.name.empty() ? "?" : node.name), program_.where(node.loc));
         }
@@ -310,7 +311,7 @@ void Plan::release_gangs() {
     bool closed = true;
     for (TaskId id : it->second) {
       auto [scope, n] = homes_[id];
-      if (consumers_waiting(scope, (*scope->body)[n].name)) {
+      if (consumers_waiting(scope, (*scope->body())[n].name)) {
         closed = false;
         break;
       }
@@ -338,7 +339,7 @@ void Plan::release_gangs() {
     std::string who;
     for (TaskId id : members) {
       auto [scope, n] = homes_[id];
-      who = waiting_consumer(scope, (*scope->body)[n].name);
+      who = waiting_consumer(scope, (*scope->body())[n].name);
       if (!who.empty()) break;
     }
     for (TaskId id : members) {
