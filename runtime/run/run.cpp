@@ -863,7 +863,7 @@ RunResult Run::dry_run() {
   std::map<std::string, size_t> by_op;
   size_t total = 0;
   for (TaskId id : plan_->take_ready()) {
-    ++by_op[plan_->task(id).op->id];
+    ++by_op[plan_->op_of(id).id];  // counted without making each task's record
     ++total;
     plan_->forget(id);
   }

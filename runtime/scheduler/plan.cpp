@@ -310,7 +310,7 @@ void Plan::start_call(Scope* scope, uint32_t n, const ir::CallNode& call) {
     }
     auto inputs = call_inputs(scope, n, call, wf->inputs, wf->loc.file);
     if (!inputs) return;
-    Scope* child = make_scope(scope, scope, n, kWorkflow, &wf->body, wf, 0);
+    Scope* child = make_scope(scope, scope, n, kWorkflow, block_of(wf->body, wf, nullptr), 0);
     Scope::Extra& instance = child->more();
     instance.path = path_of(scope, node.name);
     instance.inputs = std::move(*inputs);
@@ -318,25 +318,120 @@ void Plan::start_call(Scope* scope, uint32_t n, const ir::CallNode& call) {
     mark_dirty(child);
     return;
   }
-  const ir::Op* op = program_.find_op(call.callee);
-  auto inputs = call_inputs(scope, n, call, op->inputs, op->loc.file);
+  auto known = ops_by_call_.find(&call);
+  const ir::Op* op = known != ops_by_call_.end() ? known->second
+                                                 : ops_by_call_.emplace(&call, program_.find_op(call.callee)).first->second;
+  if (plan_detail::has_stream_port(*op) || call.replicas) {
+    auto inputs = call_inputs(scope, n, call, op->inputs, op->loc.file);
+    if (inputs) start_stream_call(scope, n, call, *op, *inputs);
+    return;
+  }
+  std::unique_ptr<Value[]> inputs = op_inputs(scope, n, call, *op);
   if (!inputs) return;
-  if (start_stream_call(scope, n, call, *op, *inputs)) return;
   Task grouped;
   if (!group_of(scope, n, call, *op, grouped)) return;
-  Task& task = tasks_.emplace_back();
-  task.group = grouped.group;
-  task.group_members = grouped.group_members;
-  task.id = static_cast<TaskId>(tasks_.size() - 1);
-  task.op = op;
-  task.inputs = std::move(*inputs);
-  task.path = path_of(scope, node.name);
-  task.base_dir = &base_dir_of(op->loc.file);
-  task.call_loc = node.loc;
-  ready_.push_back(task.id);
-  homes_.push_back({scope, n});
-  ++tasks_made_;
+  TaskId id = add_task(scope, n, *op, std::move(inputs));
+  if (grouped.group) {
+    Task& task = record(id);
+    task.group = grouped.group;
+    task.group_members = grouped.group_members;
+  }
+  ready_.push_back(id);
   ++running_;
+}
+
+std::unique_ptr<Value[]> Plan::op_inputs(Scope* scope, uint32_t n, const ir::CallNode& call, const ir::Op& op) {
+  const std::vector<ir::Port>& ports = op.inputs;
+  auto port_index = [&](const std::string& name) {
+    for (size_t k = 0; k < ports.size(); ++k) {
+      if (ports[k].name == name) return k;
+    }
+    return ports.size();  // not a port (the IR loader refuses such a call)
+  };
+  auto values = std::make_unique<Value[]>(ports.size());
+  // Which ports the call gives: bits of one word for the usual few ports.
+  std::vector<bool> many(ports.size() > 64 ? ports.size() : 0);
+  uint64_t few = 0;
+  auto given = [&](size_t k) { return ports.size() > 64 ? static_cast<bool>(many[k]) : ((few >> k) & 1) != 0; };
+  for (const auto& [name, expr] : call.args) {
+    size_t k = port_index(name);
+    if (k == ports.size()) continue;
+    auto v = evaluate(scope, expr, [&] { return fmt::format("input `{}` of `{}`", name, call.callee); }, n);
+    if (!v) return nullptr;
+    // The value takes the port's type (an int given for a float is a float).
+    coerce_in_place(*v, ports[k].type);
+    values[k] = std::move(*v);
+    if (ports.size() > 64) {
+      many[k] = true;
+    } else {
+      few |= uint64_t{1} << k;
+    }
+  }
+  // Defaults, in order, each seeing the given inputs and those before it.
+  for (size_t k = 0; k < ports.size(); ++k) {
+    const ir::Port& p = ports[k];
+    if (given(k) || !p.default_value) continue;  // an optional left out stays null
+    Value known = Value::object();
+    for (size_t j = 0; j < ports.size(); ++j) {
+      if (given(j) || j < k) known[ports[j].name] = values[j];
+    }
+    Scope empty;
+    empty.block = &index_of(kNoNodes);
+    ScopeLookup lookup(*this, &empty, &known);
+    auto result = evaluator_for(op.loc.file).eval(*p.default_value, lookup);
+    if (auto* failure = std::get_if<EvalFailure>(&result)) {
+      node_failed(scope, n, fmt::format("the default of input `{}` of `{}`: {}", p.name, call.callee, failure->message),
+                  failure->loc.known() ? failure->loc : p.loc);
+      return nullptr;
+    }
+    values[k] = std::move(std::get<Value>(result));
+    coerce_in_place(values[k], p.type);
+  }
+  return values;
+}
+
+TaskId Plan::add_task(Scope* scope, uint32_t n, const ir::Op& op, std::unique_ptr<Value[]> inputs) {
+  auto id = static_cast<TaskId>(made_.size());
+  Made& made = made_.emplace_back();
+  made.scope = scope;
+  made.node = n;
+  made.op = &op;
+  made.inputs = std::move(inputs);
+  records_.emplace_back();
+  ++tasks_made_;
+  return id;
+}
+
+// A task's scope lives while the task runs (its node is not done), so the
+// record can be made from it whenever it is first asked for.
+Task& Plan::record(TaskId id) {
+  std::unique_ptr<Task>& slot = records_[id];
+  if (slot) return *slot;
+  Made& made = made_[id];
+  const ir::Node& node = (*made.scope->body())[made.node];
+  slot = std::make_unique<Task>();
+  Task& task = *slot;
+  task.id = id;
+  task.op = made.op;
+  task.path = path_of(made.scope, node.name);
+  task.base_dir = &base_dir_of(made.op->loc.file);
+  task.call_loc = node.loc;
+  if (made.inputs) {
+    task.inputs = Value::object();
+    for (size_t k = 0; k < made.op->inputs.size(); ++k) task.inputs[made.op->inputs[k].name] = std::move(made.inputs[k]);
+    made.inputs.reset();
+  }
+  return task;
+}
+
+const Task& Plan::task(TaskId id) {
+  if (id >= made_.size()) throw std::out_of_range(fmt::format("no task {}", id));
+  return record(id);
+}
+
+const ir::Op& Plan::op_of(TaskId id) const {
+  if (id >= made_.size()) throw std::out_of_range(fmt::format("no task {}", id));
+  return *made_[id].op;
 }
 
 bool Plan::group_of(Scope* scope, uint32_t n, const ir::CallNode& call, const ir::Op& op, Task& task) {
@@ -373,19 +468,19 @@ int Plan::scope_depth(const Scope* scope) const {
   return 0;
 }
 
-Plan::Scope* Plan::make_scope(Scope* parent, Scope* owner, uint32_t owner_node, int kind,
-                              const std::vector<ir::Node>* body, const ir::Workflow* workflow, uint32_t index,
-                              const std::string* var_name) {
+Plan::Scope* Plan::make_scope(Scope* parent, Scope* owner, uint32_t owner_node, int kind, const BodyIndex& block,
+                              uint32_t index) {
   auto child = std::make_unique<Scope>();
+  size_t nodes = block.body->size();
   // A called workflow sees only its own inputs; blocks see their parents.
   child->parent = kind == kWorkflow ? nullptr : parent;
   child->owner = owner;
   child->owner_node = owner_node;
   child->kind = static_cast<uint8_t>(kind);
-  child->block = &block_of(*body, workflow, var_name);
+  child->block = &block;
   child->index = index;
-  child->slots = std::make_unique<Scope::Slot[]>(body->size());
-  child->open = static_cast<uint32_t>(body->size());
+  child->slots = std::make_unique<Scope::Slot[]>(nodes);
+  child->open = static_cast<uint32_t>(nodes);
   Scope* raw = child.get();
   owner->more().children.push_back(std::move(child));
   return raw;
@@ -420,8 +515,11 @@ void Plan::start_scatter(Scope* scope, uint32_t n, const ir::ScatterNode& scatte
     return;
   }
   gather.items.reserve(gather.total);
+  std::vector<std::unique_ptr<Scope>>& children = scope->more().children;
+  children.reserve(children.size() + gather.total);
+  const BodyIndex& item_block = block_of(scatter.body, scope->workflow(), &scatter.var);
   for (uint32_t i = 0; i < gather.total; ++i) {
-    Scope* child = make_scope(scope, scope, n, kIteration, &scatter.body, scope->workflow(), i, &scatter.var);
+    Scope* child = make_scope(scope, scope, n, kIteration, item_block, i);
     child->var = std::move((*items)[i]);
     gather.items.push_back(child);
     mark_dirty(child);
@@ -438,7 +536,7 @@ void Plan::start_branch(Scope* scope, uint32_t n, const ir::BranchNode& branch) 
       taken = c->is_boolean() && c->get<bool>();
     }
     if (!taken) continue;
-    Scope* child = make_scope(scope, scope, n, kArm, &arm.body, scope->workflow(), a);
+    Scope* child = make_scope(scope, scope, n, kArm, block_of(arm.body, scope->workflow(), nullptr), a);
     mark_dirty(child);
     return;
   }
@@ -650,12 +748,23 @@ std::vector<TaskId> Plan::take_ready() {
   return out;
 }
 
-void Plan::forget(TaskId id) { tasks_[id].inputs = Value(); }
+void Plan::forget(TaskId id) {
+  if (id >= made_.size()) return;
+  if (records_[id]) {
+    Value& inputs = records_[id]->inputs;
+    // Emptied first: nlohmann::json destroys an object through a heap stack of its members.
+    if (inputs.is_object()) inputs.get_ref<Value::object_t&>().clear();
+    inputs = Value();
+  } else {
+    made_[id].inputs.reset();
+  }
+}
 
 void Plan::succeeded(TaskId id, Value outputs) {
   --running_;
-  auto [scope, n] = homes_[id];
-  if (tasks_[id].gang) {
+  Scope* scope = made_[id].scope;
+  uint32_t n = made_[id].node;
+  if (gang_of(id)) {
     // A stream producer's stream fields were bound when it started; a node
     // of several replicas is done when the last one is.
     if (!replica_finished(id, true)) {
@@ -673,9 +782,10 @@ void Plan::succeeded(TaskId id, Value outputs) {
 
 void Plan::failed(TaskId id, const std::string& reason) {
   --running_;
-  auto [scope, n] = homes_[id];
-  if (tasks_[id].gang) replica_finished(id, false);
-  node_failed(scope, n, reason, tasks_[id].call_loc);
+  Scope* scope = made_[id].scope;
+  uint32_t n = made_[id].node;
+  if (gang_of(id)) replica_finished(id, false);
+  node_failed(scope, n, reason, (*scope->body())[n].loc);
   settle();
 }
 

@@ -27,6 +27,7 @@
 #include <stdexcept>
 #include <string>
 #include <tuple>
+#include <unordered_map>
 #include <vector>
 
 #include "ir/ir.h"
@@ -72,26 +73,24 @@ struct Problem {
   ir::SourceLoc loc;
 };
 
-// The plan's tasks, in chunks of 4,096: references stay valid as it grows,
-// and a task costs its own size (a std::deque's chunks hold four of them).
-class TaskChunks {
+// A growing array in chunks of 4,096: references stay valid as it grows,
+// and growing never copies (a plan of ten million tasks keeps a few such
+// arrays, whose doubling would briefly need twice their size).
+template <typename T>
+class Chunked {
  public:
-  Task& emplace_back() {
-    if (size_ % kChunk == 0) chunks_.push_back(std::make_unique<Task[]>(kChunk));
+  T& emplace_back() {
+    if (size_ % kChunk == 0) chunks_.push_back(std::make_unique<T[]>(kChunk));
     ++size_;
     return (*this)[size_ - 1];
   }
-  Task& operator[](size_t i) { return chunks_[i / kChunk][i % kChunk]; }
-  const Task& operator[](size_t i) const { return chunks_[i / kChunk][i % kChunk]; }
-  const Task& at(size_t i) const {
-    if (i >= size_) throw std::out_of_range("no task " + std::to_string(i));
-    return (*this)[i];
-  }
+  T& operator[](size_t i) { return chunks_[i / kChunk][i % kChunk]; }
+  const T& operator[](size_t i) const { return chunks_[i / kChunk][i % kChunk]; }
   size_t size() const { return size_; }
 
  private:
   static constexpr size_t kChunk = 4096;
-  std::vector<std::unique_ptr<Task[]>> chunks_;
+  std::vector<std::unique_ptr<T[]>> chunks_;
   size_t size_ = 0;
 };
 
@@ -113,8 +112,12 @@ class Plan {
   // Tasks that became ready since the last call, in the order they became
   // ready (a fan-out's items in list order).
   std::vector<TaskId> take_ready();
-  const Task& task(TaskId id) const { return tasks_.at(id); }
-  // Frees a finished task's record (its inputs) once it is no longer needed.
+  // A task's record. Made when first asked for: until then a task costs
+  // only its inputs (a plan of ten million ready tasks is mostly waiting).
+  const Task& task(TaskId id);
+  // The op a task runs, without making its record.
+  const ir::Op& op_of(TaskId id) const;
+  // Frees a finished task's inputs once they are no longer needed.
   void forget(TaskId id);
 
   void succeeded(TaskId id, Value outputs);
@@ -152,6 +155,15 @@ class Plan {
     std::vector<StreamGroup> groups;
     bool released = false;
   };
+  // Every task made, by id: where its result goes (its scope's node), its
+  // op, and, until its Task record is made, its inputs in the order of the
+  // op's input ports.
+  struct Made {
+    Scope* scope = nullptr;
+    uint32_t node = 0;
+    const ir::Op* op = nullptr;
+    std::unique_ptr<Value[]> inputs;
+  };
   struct StreamPorts {  // a stream task's channels, by port
     std::vector<std::pair<std::string, std::string>> outputs;               // port, channel
     std::vector<std::pair<std::string, std::vector<std::string>>> inputs;   // port, channels
@@ -159,8 +171,8 @@ class Plan {
 
   // Which node binds each name of a body (cached per body).
   const BodyIndex& index_of(const std::vector<ir::Node>& body);
-  Scope* make_scope(Scope* parent, Scope* owner, uint32_t owner_node, int kind, const std::vector<ir::Node>* body,
-                    const ir::Workflow* workflow, uint32_t index, const std::string* var_name = nullptr);
+  Scope* make_scope(Scope* parent, Scope* owner, uint32_t owner_node, int kind, const BodyIndex& block,
+                    uint32_t index);
   // The index of `body`, recording the workflow it belongs to and (a `for`'s body) its variable.
   const BodyIndex& block_of(const std::vector<ir::Node>& body, const ir::Workflow* workflow,
                             const std::string* var_name);
@@ -184,6 +196,12 @@ class Plan {
   std::optional<Value> evaluate(Scope* scope, const ir::Expr& e, const std::function<std::string()>& what, uint32_t n);
   std::optional<Value> call_inputs(Scope* scope, uint32_t n, const ir::CallNode& call,
                                    const std::vector<ir::Port>& ports, int callee_file);
+  // The inputs of a call of an op, in its input ports' order; null if one could not be evaluated.
+  std::unique_ptr<Value[]> op_inputs(Scope* scope, uint32_t n, const ir::CallNode& call, const ir::Op& op);
+  // Adds a task; its record is made at once if `record` (stream and grouped tasks).
+  TaskId add_task(Scope* scope, uint32_t n, const ir::Op& op, std::unique_ptr<Value[]> inputs);
+  Task& record(TaskId id);
+  uint32_t gang_of(TaskId id) const { return records_[id] ? records_[id]->gang : 0; }
   std::string path_of(const Scope* scope, const std::string& name) const;
   int scope_depth(const Scope* scope) const;
   Evaluator& evaluator_for(int file);
@@ -206,8 +224,8 @@ class Plan {
   PlanOptions options_;
   std::unique_ptr<Scope> root_;
   std::map<const std::vector<ir::Node>*, std::unique_ptr<BodyIndex>> indexes_;
-  TaskChunks tasks_;
-  std::vector<std::pair<Scope*, uint32_t>> homes_;  // where each task's result goes
+  Chunked<Made> made_;
+  Chunked<std::unique_ptr<Task>> records_;  // by task id; null until asked for
   std::vector<TaskId> ready_;
   std::deque<Scope*> dirty_;
   std::map<int, std::unique_ptr<Evaluator>> evaluators_;
@@ -217,6 +235,7 @@ class Plan {
   size_t tasks_made_ = 0;
   size_t running_ = 0;  // tasks made ready and not yet reported back
   std::map<const ir::Node*, NodeRefs> refs_;
+  std::unordered_map<const ir::CallNode*, const ir::Op*> ops_by_call_;  // the op each call node calls
   std::map<std::string, Channel> channels_;
   std::map<TaskId, StreamPorts> stream_ports_;
   std::map<uint32_t, std::vector<TaskId>> held_gangs_;  // made, waiting for their consumers

@@ -7,6 +7,8 @@
 namespace flowc::runtime {
 namespace plan_detail {
 enum ScopeKind { kWorkflow, kIteration, kArm };
+// Does the op have a stream input or output (plan_streams.cpp)?
+bool has_stream_port(const ir::Op& op);
 enum class Status : uint8_t { Waiting, Running, Done, Failed, Skipped };
 }  // namespace plan_detail
 using plan_detail::ScopeKind;
@@ -78,10 +80,15 @@ struct Plan::Scope {
     if (!extra) extra = std::make_unique<Extra>();
     return *extra;
   }
-  // Workflow scopes always have their Extra.
-  const std::string& path() const { return extra->path; }
-  const Value& inputs() const { return extra->inputs; }
-  int depth() const { return extra->depth; }
+  const std::string& path() const {
+    static const std::string kNone;
+    return extra ? extra->path : kNone;
+  }
+  const Value& inputs() const {
+    static const Value kNone;
+    return extra ? extra->inputs : kNone;
+  }
+  int depth() const { return extra ? extra->depth : 0; }
   std::map<uint32_t, Gather>& gathers() { return more().gathers; }
   const Gather* gather(uint32_t n) const {
     if (!extra) return nullptr;

@@ -59,15 +59,6 @@ void walk_node(const ir::Node& node, Names& stream, Names& batch) {
   }
 }
 
-bool has_stream_port(const ir::Op& op) {
-  for (const ir::Port& p : op.inputs) {
-    if (p.type->holds_stream()) return true;
-  }
-  for (const ir::Port& p : op.outputs) {
-    if (p.type->holds_stream()) return true;
-  }
-  return false;
-}
 
 // The channel names a stream input was given: one stream, or a list (fan-in).
 std::vector<std::string> channels_of(const Value& v) {
@@ -83,6 +74,16 @@ std::vector<std::string> channels_of(const Value& v) {
 }
 
 }  // namespace
+
+bool plan_detail::has_stream_port(const ir::Op& op) {
+  for (const ir::Port& p : op.inputs) {
+    if (p.type->holds_stream()) return true;
+  }
+  for (const ir::Port& p : op.outputs) {
+    if (p.type->holds_stream()) return true;
+  }
+  return false;
+}
 
 const Plan::NodeRefs& Plan::refs_of(const ir::Node& node) {
   auto it = refs_.find(&node);
@@ -148,7 +149,7 @@ const Value* Plan::stream_view(Scope* scope, uint32_t n) {
 bool Plan::start_stream_call(Scope* scope, uint32_t n, const ir::CallNode& call, const ir::Op& op,
                              const Value& inputs) {
   const ir::Node& node = (*scope->body())[n];
-  if (!has_stream_port(op)) {
+  if (!plan_detail::has_stream_port(op)) {
     if (call.replicas) {
       node_failed(scope, n,
                   fmt::format("`replicas` shares a stream among copies of a stream consumer, but op `{}` has no "
@@ -212,18 +213,12 @@ bool Plan::start_stream_call(Scope* scope, uint32_t n, const ir::CallNode& call,
     channels_[channel] = Channel{};
   }
   for (uint32_t k = 0; k < replicas; ++k) {
-    Task& task = tasks_.emplace_back();
-    task.id = static_cast<TaskId>(tasks_.size() - 1);
-    task.op = &op;
+    TaskId id = add_task(scope, n, op, nullptr);
+    Task& task = record(id);
     task.inputs = inputs;
     task.path = replicas > 1 ? fmt::format("{}#{}", path, k) : path;
-    task.base_dir = &base_dir_of(op.loc.file);
-    task.call_loc = node.loc;
     task.gang = gang;
-    TaskId id = task.id;
-    homes_.push_back({scope, n});
-    ++tasks_made_;
-    held_gangs_[tasks_[id].gang].push_back(id);
+    held_gangs_[gang].push_back(id);
     StreamPorts& ports = stream_ports_[id];
     for (const ir::Port& p : op.outputs) {
       if (!p.type->holds_stream()) continue;
@@ -243,7 +238,7 @@ bool Plan::start_stream_call(Scope* scope, uint32_t n, const ir::CallNode& call,
           group = ch.groups.end() - 1;
         }
         group->members.push_back(id);
-        for (TaskId producer : ch.producers) join_gangs(tasks_[id].gang, tasks_[producer].gang);
+        for (TaskId producer : ch.producers) join_gangs(records_[id]->gang, records_[producer]->gang);
       }
       ports.inputs.emplace_back(p.name, std::move(from));
     }
@@ -262,7 +257,7 @@ void Plan::join_gangs(uint32_t a, uint32_t b) {
   if (a == b) return;
   auto& into = held_gangs_.at(a);
   for (TaskId id : held_gangs_.at(b)) {
-    tasks_[id].gang = a;
+    records_[id]->gang = a;
     into.push_back(id);
   }
   held_gangs_.erase(b);
@@ -310,8 +305,8 @@ void Plan::release_gangs() {
   for (auto it = held_gangs_.begin(); it != held_gangs_.end();) {
     bool closed = true;
     for (TaskId id : it->second) {
-      auto [scope, n] = homes_[id];
-      if (consumers_waiting(scope, (*scope->body())[n].name)) {
+      const Made& m = made_[id];
+      if (consumers_waiting(m.scope, (*m.scope->body())[m.node].name)) {
         closed = false;
         break;
       }
@@ -324,7 +319,7 @@ void Plan::release_gangs() {
       for (const auto& [port, channel] : stream_ports_[id].outputs) channels_[channel].released = true;
     }
     for (TaskId id : it->second) {
-      tasks_[id].streams = stream_ports_json(id);
+      records_[id]->streams = stream_ports_json(id);
       ready_.push_back(id);
       ++running_;
     }
@@ -338,23 +333,23 @@ void Plan::release_gangs() {
   for (auto& [gang, members] : held) {
     std::string who;
     for (TaskId id : members) {
-      auto [scope, n] = homes_[id];
-      who = waiting_consumer(scope, (*scope->body())[n].name);
+      const Made& m = made_[id];
+      who = waiting_consumer(m.scope, (*m.scope->body())[m.node].name);
       if (!who.empty()) break;
     }
     for (TaskId id : members) {
-      auto [scope, n] = homes_[id];
-      node_failed(scope, n,
+      const Made& m = made_[id];
+      node_failed(m.scope, m.node,
                   fmt::format("its stream cannot start: the consumer {} waits for a value that can only come after "
                               "the stream has ended; a stream's consumers must be able to start with their producer",
                               who.empty() ? "?" : who),
-                  tasks_[id].call_loc);
+                  records_[id]->call_loc);
     }
   }
 }
 
 Value Plan::stream_ports_json(TaskId id) {
-  const Task& task = tasks_[id];
+  const Task& task = *records_[id];
   const StreamPorts& ports = stream_ports_.at(id);
   Value inputs = Value::object(), outputs = Value::object();
   for (const auto& [port, from] : ports.inputs) {
@@ -366,7 +361,7 @@ Value Plan::stream_ports_json(TaskId id) {
     Value to = Value::array();
     for (const StreamGroup& g : channels_.at(channel).groups) {
       Value members = Value::array();
-      for (TaskId m : g.members) members.push_back(tasks_[m].path + "/" + g.port);
+      for (TaskId m : g.members) members.push_back(records_[m]->path + "/" + g.port);
       to.push_back(std::move(members));
     }
     outputs[port] = Value{{"channel", channel}, {"to", std::move(to)}};
@@ -376,7 +371,7 @@ Value Plan::stream_ports_json(TaskId id) {
 
 // A replica ended; true when its node is complete and every replica succeeded.
 bool Plan::replica_finished(TaskId id, bool ok) {
-  auto it = replicas_.find(homes_[id]);
+  auto it = replicas_.find({made_[id].scope, made_[id].node});
   if (it == replicas_.end()) return ok;
   Replicas& r = it->second;
   --r.left;
