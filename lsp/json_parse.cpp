@@ -43,6 +43,10 @@ nlohmann::json convert(simdjson::dom::element e) {
 
 nlohmann::json parse_message(std::string& body) {
   size_t length = body.size();
+  // A message from 1 MiB on goes to nlohmann::json alone: simdjson's copy
+  // and buffers would sit beside the compilation being replaced (+45 MB at
+  // peak for a 10 MB document), and there memory matters more than time.
+  if (length >= kSimdjsonLimit) return nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
   body.reserve(length + simdjson::SIMDJSON_PADDING);
   simdjson::dom::parser parser;  // per message: a large document's buffers are not kept
   simdjson::dom::element doc;

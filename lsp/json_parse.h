@@ -7,6 +7,7 @@
 // simdjson refuses (bad JSON, but also integers beyond 64 bits, numbers out
 // of a double's range, nesting beyond its depth limit) is parsed again by
 // nlohmann::json, so the server accepts and reads exactly what it did.
+// Messages from kSimdjsonLimit on go to nlohmann::json alone (memory).
 #pragma once
 
 #include <string>
@@ -14,6 +15,8 @@
 #include <nlohmann/json.hpp>
 
 namespace flowc::lsp {
+
+inline constexpr size_t kSimdjsonLimit = size_t{1} << 20;
 
 // The message in `body`, or a discarded value (is_discarded()) if it is not
 // JSON. `body` may grow capacity (simdjson reads a little past the end).

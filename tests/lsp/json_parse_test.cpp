@@ -37,10 +37,13 @@ TEST_CASE("LSP messages are read as nlohmann::json reads them", "[lsp][json]") {
   for (const std::string& body : bodies) same_as_nlohmann(body);
   // Nesting deeper than simdjson's limit: read by nlohmann::json instead.
   same_as_nlohmann(std::string(5000, '[') + std::string(5000, ']'));
-  // A large document in one string, as a didChange sends it.
+  // A document in one string, as a didChange sends it, below and above the
+  // size from which nlohmann::json alone reads it.
   std::string text;
   for (int i = 0; i < 20000; ++i) text += "op o" + std::to_string(i) + "() { run \"echo \\\"${x}\\\"\\n\" }\\n";
+  REQUIRE(text.size() < flowc::lsp::kSimdjsonLimit);
   same_as_nlohmann(R"({"params":{"contentChanges":[{"text":")" + text + R"("}]}})");
+  same_as_nlohmann(R"({"params":{"contentChanges":[{"text":")" + text + text + text + R"("}]}})");
 }
 
 TEST_CASE("random mutations of a message are read as nlohmann::json reads them", "[lsp][json]") {
