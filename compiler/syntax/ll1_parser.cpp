@@ -88,15 +88,28 @@ class Parser {
     close();
   }
 
-  void op_decl() {
-    open(Rule::OpDecl);
-    match(K::KW_OP);
+  // 'op' or 'workflow', IDENT paramList ('->' paramList)?
+  void signature(K keyword) {
+    match(keyword);
     match(K::IDENT);
     param_list();
     if (la() == K::ARROW) {
       take();
       param_list();
     }
+  }
+
+  // ('with' expr)?
+  void options() {
+    if (la() == K::KW_WITH) {
+      take();
+      expr();
+    }
+  }
+
+  void op_decl() {
+    open(Rule::OpDecl);
+    signature(K::KW_OP);
     match(K::LBRACE);
     while (la() == K::IDENT) {
       open(Rule::Clause);
@@ -110,13 +123,7 @@ class Parser {
 
   void workflow_decl() {
     open(Rule::WorkflowDecl);
-    match(K::KW_WORKFLOW);
-    match(K::IDENT);
-    param_list();
-    if (la() == K::ARROW) {
-      take();
-      param_list();
-    }
+    signature(K::KW_WORKFLOW);
     block();
     close();
   }
@@ -193,10 +200,7 @@ class Parser {
     match(K::IDENT);
     match(K::ASSIGN);
     expr();
-    if (la() == K::KW_WITH) {
-      take();
-      expr();
-    }
+    options();
     close();
   }
 
@@ -206,10 +210,7 @@ class Parser {
     match(K::IDENT);
     match(K::KW_IN);
     expr();
-    if (la() == K::KW_WITH) {
-      take();
-      expr();
-    }
+    options();
     block();
     close();
   }
