@@ -11,7 +11,11 @@
 #      the frames to files, two reducers read them): wall time of the whole
 #      `flowc run --fresh`, and the ratio.
 # Throughputs of 1 and 2 are the consumer's, from its first message to its
-# last; 3 is frames / wall time of the run.
+# last; 3 is frames / wall time of the run. For 1 and 2 it also prints the
+# CPU time (user + system) of the whole run, every process of the stream
+# included, per GiB or per million messages: what the machine pays for a
+# stream whatever else runs on it (throughput on a shared 2-core machine
+# swings with the load; run it on a quiet one for the throughput ratios).
 #
 #   bench/stream/run.sh [BUILD_DIR]
 #   FRAMES=2048 ROUNDS=5 bench/stream/run.sh     (defaults: 512 frames of 1 MiB, 3 rounds)
@@ -84,15 +88,17 @@ raw() {
   wait "$pid"
   field raw.json "$3"
 }
-# flowc_stream WORKFLOW SIZE COUNT FIELD: a flowc run of streams.flow.
+# flowc_stream WORKFLOW SIZE COUNT FIELD: a flowc run of streams.flow; prints
+# FIELD of the consumer's summary and the run's CPU seconds (all processes).
 flowc_stream() {
   rm -rf state out
-  "$flowc" run streams.flow -w "$1" -p tool="$tool" -p n="$3" -p size="$2" --fresh --state-dir state -o out \
+  /usr/bin/time -o cpu.txt -f "%U %S" \
+    "$flowc" run streams.flow -w "$1" -p tool="$tool" -p n="$3" -p size="$2" --fresh --state-dir state -o out \
     >/dev/null 2>flowc.log || { cat flowc.log >&2; exit 1; }
   local got
   got=$(field out/summary/summary messages)
   [[ "$got" == "$3" ]] || { echo "bench/stream: $1 delivered $got of $3 messages" >&2; exit 1; }
-  field out/summary/summary "$4"
+  echo "$(field out/summary/summary "$4") $(awk '{print $1 + $2}' cpu.txt)"
 }
 # pipeline_run KIND: wall seconds of the detector-shaped workflow.
 pipeline_run() {
@@ -114,14 +120,15 @@ pipeline_run() {
 }
 
 declare -a raw_big native_big bridged_big raw_small native_small bridged_small t_streams t_files
+declare -a cpu_native_big cpu_bridged_big cpu_native_small cpu_bridged_small
 for ((r = 1; r <= rounds; r++)); do
   echo "round $r of $rounds..." >&2
   raw_big+=("$(raw 1048576 "$big" mb_per_s)")
-  native_big+=("$(flowc_stream native 1048576 "$big" mb_per_s)")
-  bridged_big+=("$(flowc_stream bridged 1048576 "$big" mb_per_s)")
+  read -r v c <<<"$(flowc_stream native 1048576 "$big" mb_per_s)"; native_big+=("$v"); cpu_native_big+=("$c")
+  read -r v c <<<"$(flowc_stream bridged 1048576 "$big" mb_per_s)"; bridged_big+=("$v"); cpu_bridged_big+=("$c")
   raw_small+=("$(raw 64 "$small" messages_per_s)")
-  native_small+=("$(flowc_stream native 64 "$small" messages_per_s)")
-  bridged_small+=("$(flowc_stream bridged 64 "$small" messages_per_s)")
+  read -r v c <<<"$(flowc_stream native 64 "$small" messages_per_s)"; native_small+=("$v"); cpu_native_small+=("$c")
+  read -r v c <<<"$(flowc_stream bridged 64 "$small" messages_per_s)"; bridged_small+=("$v"); cpu_bridged_small+=("$c")
   t_streams+=("$(pipeline_run streams)")
   t_files+=("$(pipeline_run files)")
 done
@@ -129,6 +136,9 @@ done
 m() { printf '%s\n' "$@" | median; }
 rb=$(m "${raw_big[@]}"); nb=$(m "${native_big[@]}"); bb=$(m "${bridged_big[@]}")
 rs=$(m "${raw_small[@]}"); ns=$(m "${native_small[@]}"); bs=$(m "${bridged_small[@]}")
+gib=$(echo "$big / 1024" | bc -l); mmsg=$(echo "$small / 1000000" | bc -l)
+cnb=$(echo "$(m "${cpu_native_big[@]}") / $gib" | bc -l); cbb=$(echo "$(m "${cpu_bridged_big[@]}") / $gib" | bc -l)
+cns=$(echo "$(m "${cpu_native_small[@]}") / $mmsg" | bc -l); cbs=$(echo "$(m "${cpu_bridged_small[@]}") / $mmsg" | bc -l)
 ts=$(m "${t_streams[@]}"); tf=$(m "${t_files[@]}")
 pct() { echo "100 * $1 / $2" | bc -l | xargs printf '%.0f'; }
 met() { if (($(echo "$1 >= $2" | bc -l))); then echo "met"; else echo "NOT met"; fi; }
@@ -140,6 +150,12 @@ printf '%-44s %11.0f MB/s %11.0f MB/s %7s%%  (goal >= 80%%: %s)\n' "native, 1 Mi
 printf '%-44s %9.0f msg/s %9.0f msg/s %7s%%\n' "native, 64-byte messages ($small)" "$rs" "$ns" "$(pct "$ns" "$rs")"
 printf '%-44s %14s %11.0f MB/s %7s%% of native\n' "stdin/stdout-bridged, 1 MiB messages" "" "$bb" "$(pct "$bb" "$nb")"
 printf '%-44s %14s %9.0f msg/s %7s%% of native\n' "stdin/stdout-bridged, 64-byte messages" "" "$bs" "$(pct "$bs" "$ns")"
+printf '\nCPU of the whole run (all processes), median:\n'
+printf '  1 MiB messages:   native %5.2f s per GiB, bridged %5.2f s per GiB (bridged costs %s%% of native)\n' \
+  "$cnb" "$cbb" "$(pct "$cbb" "$cnb")"
+printf '  64-byte messages: native %5.2f s per M,   bridged %5.2f s per M   (bridged costs %s%% of native)\n' \
+  "$cns" "$cbs" "$(pct "$cbs" "$cns")"
+printf 'goal: bridged at least 80%% of native: 1 MiB %s, 64-byte %s\n' "$(met "$(pct "$bb" "$nb")" 80)" "$(met "$(pct "$bs" "$ns")" 80)"
 mib=$frames
 printf '\nproducer -> 2 replicas -> aggregator, %s frames of 1 MiB (%s MiB), whole flowc run:\n' "$frames" "$mib"
 printf '  streams     %6.2f s  %7.0f MiB/s\n' "$ts" "$(echo "$mib / $ts" | bc -l)"

@@ -115,28 +115,33 @@ class Builder {
     m->ops.reserve(count(ctx, Rule::OpDecl));
     m->workflows.reserve(count(ctx, Rule::WorkflowDecl));
     for (Cursor c(*this, ctx); !c.done(); c.next()) {
-      Node decl = c.any_rule();
-      if (!decl) continue;
-      switch (decl->rule) {
-        case Rule::ImportDecl:
-          if (auto imp = import_decl(decl)) m->imports.push_back(std::move(*imp));
-          break;
-        case Rule::TypeDecl:
-          if (auto t = type_decl(decl)) m->types.push_back(std::move(*t));
-          break;
-        case Rule::OpDecl:
-          if (auto op = op_decl(decl)) m->ops.push_back(std::move(*op));
-          break;
-        case Rule::WorkflowDecl:
-          if (auto wf = workflow_decl(decl)) m->workflows.push_back(std::move(*wf));
-          break;
-        default:
-          break;
-      }
+      if (Node decl = c.any_rule()) declaration(decl, *m);
     }
-    m->doc = module_doc(*m);
+    finish(*m);
     return m;
   }
+
+  // A top-level declaration, added to `m`.
+  void declaration(Node decl, ast::Module& m) {
+    switch (decl->rule) {
+      case Rule::ImportDecl:
+        if (auto imp = import_decl(decl)) m.imports.push_back(std::move(*imp));
+        break;
+      case Rule::TypeDecl:
+        if (auto t = type_decl(decl)) m.types.push_back(std::move(*t));
+        break;
+      case Rule::OpDecl:
+        if (auto op = op_decl(decl)) m.ops.push_back(std::move(*op));
+        break;
+      case Rule::WorkflowDecl:
+        if (auto wf = workflow_decl(decl)) m.workflows.push_back(std::move(*wf));
+        break;
+      default:
+        break;
+    }
+  }
+
+  void finish(ast::Module& m) { m.doc = module_doc(m); }
 
   const ParseTree& tree() const { return tree_; }
 
@@ -927,6 +932,29 @@ void Cursor::load() {
 }
 
 }  // namespace
+
+struct DeclarationBuilder::Impl {
+  Impl(const ParseTree& tree, LexResult& lexed, const SourceFile& file, Diagnostics& diags)
+      : tree(tree), builder(tree, lexed, file, diags), module(std::make_unique<ast::Module>()) {
+    module->file = file.id();
+  }
+  const ParseTree& tree;
+  Builder builder;
+  std::unique_ptr<ast::Module> module;
+};
+
+DeclarationBuilder::DeclarationBuilder(const ParseTree& tree, LexResult& lexed, const SourceFile& file,
+                                       Diagnostics& diags)
+    : impl_(std::make_unique<Impl>(tree, lexed, file, diags)) {}
+
+DeclarationBuilder::~DeclarationBuilder() = default;
+
+void DeclarationBuilder::add() { impl_->builder.declaration(&impl_->tree.node(impl_->tree.root()), *impl_->module); }
+
+std::unique_ptr<ast::Module> DeclarationBuilder::finish() {
+  impl_->builder.finish(*impl_->module);
+  return std::move(impl_->module);
+}
 
 std::unique_ptr<ast::Module> build_ast(const ParseTree& tree, LexResult& lexed, const SourceFile& file,
                                        Diagnostics& diags) {

@@ -19,4 +19,19 @@ inline constexpr int kMaxExpressionDepth = 256;
 std::unique_ptr<ast::Module> build_ast(const ParseTree& tree, LexResult& lexed, const SourceFile& file,
                                        Diagnostics& diags);
 
+// The same, one top-level declaration at a time: `tree` is filled with each
+// in turn (its root the declaration) and add() called, so that only one
+// declaration's parse tree exists at once.
+class DeclarationBuilder {
+ public:
+  DeclarationBuilder(const ParseTree& tree, LexResult& lexed, const SourceFile& file, Diagnostics& diags);
+  ~DeclarationBuilder();
+  void add();
+  std::unique_ptr<ast::Module> finish();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
 }  // namespace flowc::syntax

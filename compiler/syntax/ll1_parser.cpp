@@ -25,36 +25,42 @@ constexpr uint64_t kExprStart = bit(K::IDENT) | bit(K::INT) | bit(K::FLOAT) | bi
                                 bit(K::LPAREN) | bit(K::LBRACE) | bit(K::LBRACK) | kPrefix;
 constexpr uint64_t kTypeStart = bit(K::IDENT) | bit(K::LBRACE);
 
-struct Mismatch {};  // thrown once, at the first token the grammar does not allow
+struct Unexpected {};  // thrown once, at the first token the grammar does not allow
 
 class Parser {
  public:
-  Parser(const std::vector<Token>& tokens, ParseTree& tree) : tokens_(tokens), tree_(tree) {}
+  Parser(const std::vector<Token>& tokens, ParseTree& tree, size_t pos = 0)
+      : tokens_(tokens), tree_(tree), pos_(pos) {}
 
   void file() {
     open(Rule::File);
-    while (in(kDeclStart)) {
-      switch (la()) {
-        case K::KW_IMPORT: import_decl(); break;
-        case K::KW_TYPE: type_decl(); break;
-        case K::KW_OP: op_decl(); break;
-        default: workflow_decl(); break;
-      }
-    }
+    while (at_declaration()) declaration();
     match(K::EndOfFile);
     close();
   }
+
+  bool at_declaration() const { return in(kDeclStart); }
+  void declaration() {
+    switch (la()) {
+      case K::KW_IMPORT: import_decl(); break;
+      case K::KW_TYPE: type_decl(); break;
+      case K::KW_OP: op_decl(); break;
+      default: workflow_decl(); break;
+    }
+  }
+  void end_of_file() { match(K::EndOfFile); }
+  size_t position() const { return pos_; }
 
  private:
   K la() const { return pos_ < tokens_.size() ? tokens_[pos_].kind : K::EndOfFile; }
   bool in(uint64_t set) const { return (bit(la()) & set) != 0; }
   void take() { tree_.token(static_cast<uint32_t>(pos_++)); }
   void match(K kind) {
-    if (la() != kind) throw Mismatch{};
+    if (la() != kind) throw Unexpected{};
     take();
   }
   void match_any(uint64_t set) {
-    if (!in(set)) throw Mismatch{};
+    if (!in(set)) throw Unexpected{};
     take();
   }
   // A rule starts at the next token and stops at the last one it took.
@@ -166,7 +172,7 @@ class Parser {
       comma_list(bit(K::IDENT), [this] { field_type(); });
       match(K::RBRACE);
     } else {
-      throw Mismatch{};
+      throw Unexpected{};
     }
     if (la() == K::QUESTION) take();
     close();
@@ -229,7 +235,7 @@ class Parser {
       } else if (la() == K::LBRACE) {
         block();
       } else {
-        throw Mismatch{};
+        throw Unexpected{};
       }
     }
     close();
@@ -309,7 +315,7 @@ class Parser {
         match(K::RBRACE);
         break;
       default:
-        throw Mismatch{};
+        throw Unexpected{};
     }
     close();
   }
@@ -352,10 +358,26 @@ class Parser {
 
   const std::vector<Token>& tokens_;
   ParseTree& tree_;
-  size_t pos_ = 0;
+  size_t pos_;
 };
 
 }  // namespace
+
+Ll1Declarations::Step Ll1Declarations::next(ParseTree& tree) {
+  tree.clear();
+  Parser parser(lexed_.tokens, tree, pos_);
+  try {
+    if (!parser.at_declaration()) {
+      parser.end_of_file();
+      return End;
+    }
+    parser.declaration();
+  } catch (const Unexpected&) {
+    return Mismatch;
+  }
+  pos_ = parser.position();
+  return Declaration;
+}
 
 bool parse_ll1(const LexResult& lexed, ParseTree& tree) {
   tree.clear();
@@ -363,7 +385,7 @@ bool parse_ll1(const LexResult& lexed, ParseTree& tree) {
   try {
     Parser(lexed.tokens, tree).file();
     return true;
-  } catch (const Mismatch&) {
+  } catch (const Unexpected&) {
     return false;
   }
 }

@@ -20,4 +20,19 @@ namespace flowc::syntax {
 // unspecified state) at the first token the grammar does not allow there.
 bool parse_ll1(const LexResult& lexed, ParseTree& tree);
 
+// The same, one top-level declaration at a time, so that only one
+// declaration's tree exists at once (the AST is built from each in turn).
+class Ll1Declarations {
+ public:
+  enum Step { Declaration, End, Mismatch };
+  explicit Ll1Declarations(const LexResult& lexed) : lexed_(lexed) {}
+  // Fills `tree` with the next declaration (its root), or says the file
+  // ended (its end-of-file token is taken) or does not follow the grammar.
+  Step next(ParseTree& tree);
+
+ private:
+  const LexResult& lexed_;
+  size_t pos_ = 0;
+};
+
 }  // namespace flowc::syntax

@@ -10,6 +10,7 @@
 namespace flowc::syntax {
 
 std::unique_ptr<ast::Module> parse_file(const SourceFile& file, Diagnostics& diags, ParseStats* stats) {
+  size_t reported = diags.all().size();
   LexResult lexed = lex(file, diags);
   if (lexed.fatal) {
     auto empty = std::make_unique<ast::Module>();
@@ -17,10 +18,35 @@ std::unique_ptr<ast::Module> parse_file(const SourceFile& file, Diagnostics& dia
     return empty;
   }
 
-  ParseTree tree;
-  if (!parse_ll1(lexed, tree)) {
+  // A valid file is parsed and built declaration by declaration, so that
+  // only one declaration's parse tree exists at once (an editor's 10 MB
+  // document would otherwise hold a tree of ~50 MB beside its AST).
+  std::unique_ptr<ast::Module> module;
+  {
+    ParseTree tree;
+    DeclarationBuilder builder(tree, lexed, file, diags);
+    Ll1Declarations parser(lexed);
+    for (;;) {
+      Ll1Declarations::Step step = parser.next(tree);
+      if (step == Ll1Declarations::Declaration) {
+        builder.add();
+      } else {
+        if (step == Ll1Declarations::End) module = builder.finish();
+        break;
+      }
+    }
+  }
+  if (!module) {
+    // A syntax error: start over. What was said about the declarations
+    // before it is taken back, the file lexed again (the builder moved the
+    // string texts of those declarations out), and ANTLR parses it all with
+    // its recovery.
+    diags.truncate(reported);
+    lexed = lex(file, diags);
     if (stats) stats->used_ll_fallback = true;
+    ParseTree tree;
     parse_with_antlr(lexed, file, diags, AntlrMode::Recover, tree);
+    module = build_ast(tree, lexed, file, diags);
   }
 
   // Errors that follow a lexical error in the same file are usually its echo
@@ -30,8 +56,7 @@ std::unique_ptr<ast::Module> parse_file(const SourceFile& file, Diagnostics& dia
       return d.id == DiagId::SyntaxError && d.span.file == file.id() && d.span.begin >= lexed.first_error;
     });
   }
-
-  return build_ast(tree, lexed, file, diags);
+  return module;
 }
 
 }  // namespace flowc::syntax
