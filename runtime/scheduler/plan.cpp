@@ -96,12 +96,11 @@ const Plan::BodyIndex& Plan::block_of(const std::vector<ir::Node>& body, const i
 
 Plan::Plan(const ir::Program& program, const ir::Workflow& workflow, Value inputs, PlanOptions options)
     : program_(program), options_(options) {
-  root_ = std::make_unique<Scope>();
+  root_ = new_scope(workflow.body.size());
   Scope* root = root_.get();
   root->kind = kWorkflow;
   root->block = &block_of(workflow.body, &workflow, nullptr);
   root->more().path = workflow.name;
-  root->slots = std::make_unique<Scope::Slot[]>(workflow.body.size());
   root->open = static_cast<uint32_t>(workflow.body.size());
   Value& root_inputs = root->more().inputs;
   root_inputs = Value::object();
@@ -124,6 +123,24 @@ Plan::Plan(const ir::Program& program, const ir::Workflow& workflow, Value input
 }
 
 Plan::~Plan() = default;
+
+// One allocation for a scope and its slots: a ten-million-item fan-out
+// makes ten million scopes, each with a slot per node of the `for`'s body.
+Plan::ScopePtr Plan::new_scope(size_t slots) {
+  void* raw = ::operator new(sizeof(Scope) + slots * sizeof(Scope::Slot));
+  ScopePtr scope(new (raw) Scope());
+  scope->slots = reinterpret_cast<Scope::Slot*>(static_cast<char*>(raw) + sizeof(Scope));
+  for (size_t n = 0; n < slots; ++n) new (&scope->slots[n]) Scope::Slot();
+  return scope;
+}
+
+void Plan::ScopeDelete::operator()(Scope* scope) const {
+  if (scope->slots && scope->block) {  // the block (set right after new_scope) says how many
+    for (size_t n = 0, count = scope->body()->size(); n < count; ++n) scope->slots[n].~Slot();
+  }
+  scope->~Scope();
+  ::operator delete(scope);
+}
 
 Evaluator& Plan::evaluator_for(int file) {
   auto it = evaluators_.find(file);
@@ -470,8 +487,8 @@ int Plan::scope_depth(const Scope* scope) const {
 
 Plan::Scope* Plan::make_scope(Scope* parent, Scope* owner, uint32_t owner_node, int kind, const BodyIndex& block,
                               uint32_t index) {
-  auto child = std::make_unique<Scope>();
   size_t nodes = block.body->size();
+  ScopePtr child = new_scope(nodes);
   // A called workflow sees only its own inputs; blocks see their parents.
   child->parent = kind == kWorkflow ? nullptr : parent;
   child->owner = owner;
@@ -479,7 +496,6 @@ Plan::Scope* Plan::make_scope(Scope* parent, Scope* owner, uint32_t owner_node, 
   child->kind = static_cast<uint8_t>(kind);
   child->block = &block;
   child->index = index;
-  child->slots = std::make_unique<Scope::Slot[]>(nodes);
   child->open = static_cast<uint32_t>(nodes);
   Scope* raw = child.get();
   owner->more().children.push_back(std::move(child));
@@ -515,7 +531,7 @@ void Plan::start_scatter(Scope* scope, uint32_t n, const ir::ScatterNode& scatte
     return;
   }
   gather.items.reserve(gather.total);
-  std::vector<std::unique_ptr<Scope>>& children = scope->more().children;
+  std::vector<ScopePtr>& children = scope->more().children;
   children.reserve(children.size() + gather.total);
   const BodyIndex& item_block = block_of(scatter.body, scope->workflow(), &scatter.var);
   for (uint32_t i = 0; i < gather.total; ++i) {
@@ -713,7 +729,7 @@ void Plan::gather_done(Scope* scope, uint32_t n) {
   }
   // The iterations' scopes are no longer needed (their values are copied).
   std::erase_if(scope->more().children,
-                [&](const std::unique_ptr<Scope>& c) { return c->owner_node == n && c->finished; });
+                [&](const ScopePtr& c) { return c->owner_node == n && c->finished; });
   g.items.clear();
   node_done(scope, n, std::move(exports));
 }

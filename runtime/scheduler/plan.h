@@ -139,6 +139,12 @@ class Plan {
 
  private:
   struct Scope;
+  // Scopes are made with their slots in the same allocation (plan.cpp).
+  struct ScopeDelete {
+    void operator()(Scope* scope) const;
+  };
+  using ScopePtr = std::unique_ptr<Scope, ScopeDelete>;
+  static ScopePtr new_scope(size_t slots);
   struct BodyIndex;
   class ScopeLookup;
   // Names a node reads through a stream field (`p.out`) and otherwise.
@@ -222,7 +228,7 @@ class Plan {
 
   const ir::Program& program_;
   PlanOptions options_;
-  std::unique_ptr<Scope> root_;
+  ScopePtr root_;
   std::map<const std::vector<ir::Node>*, std::unique_ptr<BodyIndex>> indexes_;
   Chunked<Made> made_;
   Chunked<std::unique_ptr<Task>> records_;  // by task id; null until asked for

@@ -31,7 +31,7 @@ struct Plan::BodyIndex {
 
 // One running copy of a block. A fan-out of ten million items makes ten
 // million of these, so what only some scopes need lives apart (Extra), and
-// an item of a plain fan-out costs 72 bytes and its slots.
+// an item of a plain fan-out costs 72 bytes and its slots, in one allocation.
 struct Plan::Scope {
   Scope* parent = nullptr;  // lexical parent, for name lookup
   Scope* owner = nullptr;   // the scope holding the node this scope works for
@@ -49,13 +49,14 @@ struct Plan::Scope {
   const BodyIndex* body_index() const { return block; }
   const ir::Workflow* workflow() const { return block->workflow; }  // the workflow this block belongs to
   const std::string* var_name() const { return block->var_name; }   // iteration scopes: the loop variable
-  // Per node of the body: its state and, once done, what it binds. One
-  // allocation per scope.
+  // Per node of the body: its state and, once done, what it binds. They
+  // follow the scope in its allocation (Plan::new_scope); a scope on the
+  // stack has none.
   struct Slot {
     Value value;
     Status status = Status::Waiting;
   };
-  std::unique_ptr<Slot[]> slots;
+  Slot* slots = nullptr;
   Status& status(uint32_t n) { return slots[n].status; }
   Status status(uint32_t n) const { return slots[n].status; }
   Value& value(uint32_t n) { return slots[n].value; }
@@ -72,7 +73,7 @@ struct Plan::Scope {
     std::string path;  // workflow scopes: the instance's call path
     Value inputs;      // workflow scopes: input values
     int depth = 0;     // workflow scopes: nested workflow calls
-    std::vector<std::unique_ptr<Scope>> children;
+    std::vector<ScopePtr> children;
     std::map<uint32_t, Gather> gathers;
   };
   std::unique_ptr<Extra> extra;
