@@ -45,6 +45,7 @@
 #include <exception>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <zmq.hpp>
@@ -97,11 +98,27 @@ class Input {
   // The endpoint actually bound (a tcp port chosen by the system filled in).
   const std::string& endpoint() const { return endpoint_; }
 
+  // Whether a message (or the end) is waiting, so next() would not block: a
+  // reader that batches what it writes on flushes before it would wait.
+  bool pending() { return (socket_.get(zmq::sockopt::events) & ZMQ_POLLIN) != 0; }
+
   // The next message, or false at the end of the stream. Throws if the
   // counts in the END messages do not match what arrived.
-  bool next(zmq::message_t& msg) {
+  bool next(zmq::message_t& msg) { return next(msg, nullptr); }
+
+  // The same, calling before_waiting() whenever nothing has come yet and it
+  // is about to block: a reader that batches what it passes on flushes
+  // there, so a live stream's messages are not held back, and pays nothing
+  // while messages keep coming (unlike asking pending() for each one).
+  template <class F>
+  bool next(zmq::message_t& msg, F&& before_waiting) {
     while (ended_ < expect_) {
-      (void)socket_.recv(msg, zmq::recv_flags::none);
+      if constexpr (std::is_same_v<std::decay_t<F>, std::nullptr_t>) {
+        (void)socket_.recv(msg, zmq::recv_flags::none);
+      } else if (!socket_.recv(msg, zmq::recv_flags::dontwait)) {
+        before_waiting();
+        (void)socket_.recv(msg, zmq::recv_flags::none);
+      }
       if (!msg.more()) {
         ++messages_;
         bytes_ += msg.size();
