@@ -1,6 +1,8 @@
 // LSP framing over stdio FILE streams.
 #include "lsp/json_rpc.h"
 
+#include "lsp/json_parse.h"
+
 #include <cctype>
 #include <charconv>
 #include <optional>
@@ -77,7 +79,7 @@ Frame Transport::read() {
   size_t got = std::fread(body.data(), 1, *length, in_);
   if (got < *length) return EndOfInput{};
   if (!problem.empty()) return BadFrame{problem};
-  nlohmann::json message = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  nlohmann::json message = parse_message(body);
   if (message.is_discarded()) return BadFrame{"the body is not valid JSON"};
   return message;
 }

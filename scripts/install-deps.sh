@@ -14,6 +14,7 @@ build=(
   cppzmq-dev libzmq3-dev libsqlite3-dev libboost-dev libboost-filesystem-dev
   catch2 libxxhash-dev zlib1g-dev  # zlib: the report's data, gzip-compressed
   libjemalloc-dev  # flowc's allocator, with huge pages (cli/allocator.cpp)
+  libsimdjson-dev  # flowc lsp: a message carrying a whole document, parsed fast (lsp/json_parse.h)
   # Containers (scripts/podman-setup.sh configures them): podman with runc
   # (crun fails on these VMs' cgroup layout), catatonit for `--init`, and
   # busybox-static for the test image. As root, neither uidmap nor

@@ -23,6 +23,13 @@ void Diagnostics::drop_if(const std::function<bool(const Diagnostic&)>& pred) {
                           [](const Diagnostic& d) { return d.severity == Severity::Error; });
 }
 
+void Diagnostics::truncate(size_t count) {
+  if (count >= list_.size()) return;
+  list_.resize(count);
+  errors_ = std::count_if(list_.begin(), list_.end(),
+                          [](const Diagnostic& d) { return d.severity == Severity::Error; });
+}
+
 void Diagnostics::sort_and_dedupe() {
   auto key = [](const Diagnostic& d) {
     return std::tie(d.span.file, d.span.begin, d.span.end, d.id, d.message);

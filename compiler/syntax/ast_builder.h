@@ -6,7 +6,7 @@
 #include "compiler/ast/ast.h"
 #include "compiler/diag/diagnostic.h"
 #include "compiler/syntax/lexer.h"
-#include "Flow.h"  // generated; only the syntax phase includes it
+#include "compiler/syntax/parse_tree.h"
 
 namespace flowc::syntax {
 
@@ -15,8 +15,23 @@ namespace flowc::syntax {
 // can run out of stack on them.
 inline constexpr int kMaxExpressionDepth = 256;
 
-
-std::unique_ptr<ast::Module> build_ast(Flow::FileContext* tree, const LexResult& lexed, const SourceFile& file,
+// An empty tree gives an empty module. The texts of `lexed` are moved into the AST.
+std::unique_ptr<ast::Module> build_ast(const ParseTree& tree, LexResult& lexed, const SourceFile& file,
                                        Diagnostics& diags);
+
+// The same, one top-level declaration at a time: `tree` is filled with each
+// in turn (its root the declaration) and add() called, so that only one
+// declaration's parse tree exists at once.
+class DeclarationBuilder {
+ public:
+  DeclarationBuilder(const ParseTree& tree, LexResult& lexed, const SourceFile& file, Diagnostics& diags);
+  ~DeclarationBuilder();
+  void add();
+  std::unique_ptr<ast::Module> finish();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace flowc::syntax

@@ -26,6 +26,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ir/type_parser.h"
+#include "runtime/streams/pipe_writer.h"
 #include "runtime/streams/registry.h"
 #include "runtime/value/value.h"
 #include "stdlib-ops/streams/flowc_stream.hpp"
@@ -75,19 +76,6 @@ class Fd {
   int fd_;
 };
 
-bool write_all(int fd, const char* data, size_t n) {
-  while (n > 0) {
-    ssize_t w = ::write(fd, data, n);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    data += w;
-    n -= static_cast<size_t>(w);
-  }
-  return true;
-}
-
 // Reads exactly n bytes; returns how many were read before end of file.
 size_t read_exact(int fd, char* data, size_t n) {
   size_t got = 0;
@@ -129,6 +117,24 @@ class BufferedReader {
   std::vector<char> buf_;
   size_t have_ = 0, pos_ = 0;
 };
+
+// The largest pipe buffer the system lets us set, up to 1 MiB (Linux's
+// default is 64 KiB): a large message then crosses the pipe in one write
+// and one read, not sixteen of each, every one a wake-up of the process on
+// the other side. Where the limit (/proc/sys/fs/pipe-max-size, or a user's
+// pipe-user-pages quota) refuses it, the pipe keeps its default size.
+void enlarge_pipe(int fd) {
+  static const int size = [] {
+    long max = 1 << 20;
+    if (std::FILE* f = std::fopen("/proc/sys/fs/pipe-max-size", "r")) {
+      long limit = 0;
+      if (std::fscanf(f, "%ld", &limit) == 1 && limit > 0) max = std::min(max, limit);
+      std::fclose(f);
+    }
+    return static_cast<int>(max);
+  }();
+  ::fcntl(fd, F_SETPIPE_SZ, size);
+}
 
 // A free tcp port on 127.0.0.1, for a native command to bind (it binds
 // after this process let go of it: a small race, documented).
@@ -237,45 +243,35 @@ struct InResult {
 };
 
 void pump_in(flowc_stream::Input& in, Fd fd, Framing framing, InResult& result) {
-  try {
-    zmq::message_t msg;
-    std::string buf;
-    bool broken = false;
-    auto flush = [&] {
-      if (!broken && !buf.empty() && !write_all(fd.get(), buf.data(), buf.size())) broken = true;
-      buf.clear();
-    };
-    while (in.next(msg)) {
-      if (broken) {
-        ++result.discarded;
-        continue;
-      }
-      const char* data = static_cast<const char*>(msg.data());
-      if (framing == Framing::Frames) {
-        uint32_t len = static_cast<uint32_t>(msg.size());
-        char header[4] = {char(len >> 24), char(len >> 16), char(len >> 8), char(len)};
-        buf.append(header, 4);
-        if (msg.size() > (1 << 15)) {
-          flush();
-          if (!broken && !write_all(fd.get(), data, msg.size())) broken = true;
+  {
+    PipeWriter pipe(fd.get());
+    try {
+      zmq::message_t msg;
+      // What has come is written on before waiting for more: a live
+      // consumer sees a slow producer's messages as they come, not when
+      // 128 KiB have gathered or the stream ends. (Holding them a moment
+      // longer, to write fewer and larger pieces, measured no cheaper.)
+      while (in.next(msg, [&pipe] { pipe.flush(); })) {
+        if (pipe.broken()) {
+          ++result.discarded;
           continue;
         }
-        buf.append(data, msg.size());
-      } else {
-        buf.append(data, msg.size());
-        buf.push_back('\n');
+        bool written;
+        if (framing == Framing::Frames) {
+          uint32_t len = static_cast<uint32_t>(msg.size());
+          char header[4] = {char(len >> 24), char(len >> 16), char(len >> 8), char(len)};
+          written = pipe.copy(header, 4) && pipe.give(msg);
+        } else {
+          written = pipe.give(msg) && pipe.copy("\n", 1);
+        }
+        if (!written) ++result.discarded;
       }
-      // A live stream: what has come is written on as soon as nothing more
-      // waits, not held until 64 KiB gather (a slow producer's lines would
-      // reach the command only at the end of the stream).
-      if (buf.size() >= (1 << 16) || !in.pending()) flush();
-      if (broken) ++result.discarded;
+      pipe.drain();
+    } catch (const std::exception& e) {
+      result.error = e.what();
     }
-    flush();
-  } catch (const std::exception& e) {
-    result.error = e.what();
   }
-  // fd closes here: the command sees the end of its input.
+  // fd closes here, after the command read everything: it sees the end of its input.
 }
 
 const ir::Type* parse_elem(const std::string& text, ir::TypeTable& types) {
@@ -390,11 +386,13 @@ int run_bridge(const std::string& spec_path) {
   int fds[2];
   if (input) {
     if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+    enlarge_pipe(fds[1]);
     stdin_read.reset(fds[0]);
     stdin_write.reset(fds[1]);
   }
   if (output) {
     if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+    enlarge_pipe(fds[1]);
     stdout_read.reset(fds[0]);
     stdout_write.reset(fds[1]);
   }

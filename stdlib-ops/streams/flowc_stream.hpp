@@ -45,6 +45,7 @@
 #include <exception>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <zmq.hpp>
@@ -103,9 +104,21 @@ class Input {
 
   // The next message, or false at the end of the stream. Throws if the
   // counts in the END messages do not match what arrived.
-  bool next(zmq::message_t& msg) {
+  bool next(zmq::message_t& msg) { return next(msg, nullptr); }
+
+  // The same, calling before_waiting() whenever nothing has come yet and it
+  // is about to block: a reader that batches what it passes on flushes
+  // there, so a live stream's messages are not held back, and pays nothing
+  // while messages keep coming (unlike asking pending() for each one).
+  template <class F>
+  bool next(zmq::message_t& msg, F&& before_waiting) {
     while (ended_ < expect_) {
-      (void)socket_.recv(msg, zmq::recv_flags::none);
+      if constexpr (std::is_same_v<std::decay_t<F>, std::nullptr_t>) {
+        (void)socket_.recv(msg, zmq::recv_flags::none);
+      } else if (!socket_.recv(msg, zmq::recv_flags::dontwait)) {
+        before_waiting();
+        (void)socket_.recv(msg, zmq::recv_flags::none);
+      }
       if (!msg.more()) {
         ++messages_;
         bytes_ += msg.size();
