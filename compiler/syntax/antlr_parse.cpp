@@ -126,7 +126,9 @@ class ReportingErrorStrategy : public antlr4::DefaultErrorStrategy {
 
 // The rule numbers of parse_tree.h are ANTLR's.
 static_assert(static_cast<size_t>(Rule::File) == Flow::RuleFile && static_cast<size_t>(Rule::Param) == Flow::RuleParam &&
-              static_cast<size_t>(Rule::Expr) == Flow::RuleExpr && static_cast<size_t>(Rule::String) == Flow::RuleString);
+              static_cast<size_t>(Rule::Companions) == Flow::RuleCompanions &&
+              static_cast<size_t>(Rule::FieldType) == Flow::RuleFieldType && static_cast<size_t>(Rule::Expr) == Flow::RuleExpr &&
+              static_cast<size_t>(Rule::String) == Flow::RuleString);
 
 uint32_t token_index(const antlr4::Token* t, size_t count) {
   if (!t) return ParseTree::kNoToken;

@@ -353,7 +353,7 @@ class Builder {
         });
         c.take(TokenKind::RBRACK);
       }
-      if (ParserRuleContext* with = c.take_rule(Flow::RuleCompanions)) companions(with, t);
+      if (Node with = c.take_rule(Rule::Companions)) companions(with, t);
     } else if (c.take(TokenKind::LBRACE)) {
       t.is_record = true;
       t.fields.reserve(count(ctx, Rule::FieldType));
@@ -379,20 +379,20 @@ class Builder {
   }
 
   // `with [".fai", ".csi"?]` after a type name.
-  void companions(ParserRuleContext* ctx, ast::TypeExpr& t) {
+  void companions(Node ctx, ast::TypeExpr& t) {
     t.has_companions = true;
     t.companions_span = span(ctx);
     Cursor c(*this, ctx);
     c.take(TokenKind::KW_WITH);
     if (!c.take(TokenKind::LBRACK)) return;
     comma_list(c, TokenKind::RBRACK, [&](Cursor& item) {
-      ParserRuleContext* one = item.take_rule(Flow::RuleCompanion);
+      Node one = item.take_rule(Rule::Companion);
       if (!one) {
         item.next();
         return;
       }
       Cursor oc(*this, one);
-      ParserRuleContext* text = oc.take_rule(Flow::RuleString);
+      Node text = oc.take_rule(Rule::String);
       if (!text) return;
       ast::ExprPtr lit = string(text);
       ast::CompanionPattern p;

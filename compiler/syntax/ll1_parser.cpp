@@ -167,6 +167,7 @@ class Parser {
         }
         match(K::RBRACK);
       }
+      if (la() == K::KW_WITH) companions();
     } else if (la() == K::LBRACE) {
       take();
       comma_list(bit(K::IDENT), [this] { field_type(); });
@@ -174,6 +175,22 @@ class Parser {
     } else {
       throw Unexpected{};
     }
+    if (la() == K::QUESTION) take();
+    close();
+  }
+
+  void companions() {
+    open(Rule::Companions);
+    match(K::KW_WITH);
+    match(K::LBRACK);
+    comma_list(bit(K::STR_OPEN), [this] { companion(); });
+    match(K::RBRACK);
+    close();
+  }
+
+  void companion() {
+    open(Rule::Companion);
+    string();
     if (la() == K::QUESTION) take();
     close();
   }

@@ -609,7 +609,7 @@ void Plan::start_branch(Scope* scope, uint32_t n, const ir::BranchNode& branch) 
 // ---- surveys -------------------------------------------------------------------------
 
 void Plan::survey_waits(Scope* scope, uint32_t n, const std::string& why) {
-  const ir::Node& node = (*scope->body)[n];
+  const ir::Node& node = (*scope->body())[n];
   problems_.push_back(Problem{Problem::Waiting, path_of(scope, node.name), why, node.loc});
   Value exports = Value::object();
   for (const ir::Export& e : node.exports) exports[e.name] = unknown();
@@ -625,7 +625,7 @@ std::optional<size_t> Plan::survey_length(Scope* scope, const ir::Expr& e) {
   while (at->kind == ir::Expr::Kind::Member && !at->args.empty()) at = &at->args[0];
   if (at->kind != ir::Expr::Kind::Var) return std::nullopt;
   ScopeLookup lookup(*this, scope);
-  auto result = evaluator_for(scope->workflow->loc.file).eval(e, lookup);
+  auto result = evaluator_for(scope->workflow()->loc.file).eval(e, lookup);
   auto* v = std::get_if<Value>(&result);
   if (!v || !v->is_array()) return std::nullopt;
   return v->size();
@@ -831,8 +831,8 @@ void Plan::gather_done(Scope* scope, uint32_t n) {
   // before its queued arm scope is settled).
   std::function<bool(const Scope&)> queued = [&](const Scope& s) {
     if (s.dirty) return true;
-    if (!s.has_more()) return false;
-    const auto& children = s.more_if()->children;
+    if (!s.extra) return false;
+    const auto& children = s.extra->children;
     return std::any_of(children.begin(), children.end(), [&](const ScopePtr& c) { return queued(*c); });
   };
   std::erase_if(scope->more().children,
