@@ -65,7 +65,7 @@ class ContainerEngine {
   virtual std::vector<std::string> list_labelled_argv(const std::string& key, const std::string& value) const = 0;
 };
 
-// podman, docker or apptainer; nullptr for another name.
+// podman, docker, apptainer or charliecloud; nullptr for another name.
 std::unique_ptr<ContainerEngine> make_container_engine(std::string_view name);
 const std::vector<std::string>& container_engine_names();
 

@@ -4,7 +4,9 @@
 
 #include <signal.h>
 
+#include <chrono>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/support/project.h"
@@ -32,11 +34,22 @@ workflow main(prog: str) -> (three: file, two: file) {
 }
 )";
 
+// Whether `done()` comes true within `seconds` (asked every 100 ms).
+template <typename F>
+bool eventually(F done, double seconds = 60) {
+  auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (std::chrono::steady_clock::now() < until) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return done();
+}
+
 // A flowc run in the background, killed (and waited for) when the test ends
 // early, so that a failing test leaves nothing running behind it.
 struct BackgroundFlowc {
   pid_t pid = -1;
-  BackgroundFlowc(const HpcProject& p, const std::vector<std::string>& args, const std::vector<std::string>& env = {})
+  BackgroundFlowc(const Project& p, const std::vector<std::string>& args, const std::vector<std::string>& env = {})
       : pid(start_flowc(args, p.dir.string(), env, p.path("out.txt"), p.path("err.txt"))) {}
   ~BackgroundFlowc() {
     if (pid > 0) {

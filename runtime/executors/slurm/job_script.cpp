@@ -121,6 +121,19 @@ std::string staging_end(const LaunchSpec& spec, const std::string& err) {
   return s.str();
 }
 
+void unstage(const LaunchSpec& spec) {
+  std::error_code ec;
+  for (const auto& in : spec.stage_in) {
+    if (std::filesystem::read_symlink(in.link, ec) == in.source) continue;
+    std::filesystem::remove(in.link, ec);
+    std::filesystem::create_symlink(in.source, in.link, ec);
+  }
+  for (const std::string& out : spec.stage_out) {
+    if (std::filesystem::is_symlink(std::filesystem::symlink_status(out, ec))) std::filesystem::remove(out, ec);
+    std::filesystem::remove_all(out + ".flowc-moving", ec);
+  }
+}
+
 bool exportable(const std::vector<std::string>& env) {
   return std::all_of(env.begin(), env.end(),
                      [](const std::string& e) { return e.find('=') != std::string::npos && is_identifier(name_of(e)); });

@@ -107,10 +107,9 @@ std::vector<std::string> SlurmExecutor::shape_args(const LaunchSpec& spec) {
   std::vector<std::string> placement = settings_.placement_args();
   a.insert(a.end(), placement.begin(), placement.end());
   if (spec.mpi_ranks > 0) {
-    if (!largest_node_cpus_) largest_node_cpus_ = slurm::largest_node_cpus(settings_.partition);
-    if (*largest_node_cpus_ > 0 && static_cast<int64_t>(ranks) * spec.cpus > *largest_node_cpus_) {
-      a.push_back("--overcommit");
-    }
+    if (!partition_) partition_ = slurm::partition_shape(settings_.partition);
+    std::vector<std::string> spread = slurm::mpi_placement_args(ranks, spec.cpus, *partition_);
+    a.insert(a.end(), spread.begin(), spread.end());
   }
   a.insert(a.end(), settings_.sbatch_args.begin(), settings_.sbatch_args.end());
   return a;
@@ -334,11 +333,41 @@ std::string SlurmExecutor::describe(const Job& job) const {
                      (fs::path(job.spec.work_dir) / slurm::kSlurmLog).string());
 }
 
+namespace {
+
+// A signal ended the command (the shell's 128 + N), not flowc's timeout.
+bool killed_by_signal(const slurm::ExitStatus& status) {
+  return !status.timed_out && status.exit_code > 128 && status.exit_code < 128 + 65;
+}
+
+// Slurm ended the job for a reason of its own, which says more than "killed
+// by SIGTERM": its node failed, its time limit, a preemption...
+bool ended_by_slurm(std::optional<State> state) {
+  return state && (*state == State::NodeFail || *state == State::Timeout || *state == State::Preempted ||
+                   *state == State::OutOfMemory || *state == State::Cancelled);
+}
+
+}  // namespace
+
 void SlurmExecutor::check_exit_files() {
+  auto now = Clock::now();
   std::vector<uint64_t> ended;
   for (auto& [handle, job] : jobs_) {
     if (job.id.empty() || job.state == State::Pending) continue;
-    if (slurm::read_exit_status(job.spec.work_dir)) ended.push_back(handle);
+    auto status = slurm::read_exit_status(job.spec.work_dir);
+    if (!status) continue;
+    if (killed_by_signal(*status) && !job.cancelling) {
+      // When its node fails, Slurm signals the job, whose script may still
+      // write the exit status: ask Slurm first (one poll, a few seconds at
+      // most), so the failure is reported as the node's.
+      if (!job.signalled_since) {
+        job.signalled_since = now;
+        poll_.soon(now);
+        continue;
+      }
+      if (now - *job.signalled_since < seconds(std::max(3.0, 2 * settings_.poll_interval))) continue;
+    }
+    ended.push_back(handle);
   }
   for (uint64_t handle : ended) {
     Job& job = jobs_.at(handle);
@@ -376,6 +405,7 @@ void SlurmExecutor::poll(Clock::time_point now) {
       job.state = status->second.state;
       job.state_text = status->second.state_text;
       job.reason = status->second.reason;
+      if (!status->second.nodes.empty()) job.nodes = status->second.nodes;
     }
     judge_by_state(job, now);
   }
@@ -383,7 +413,14 @@ void SlurmExecutor::poll(Clock::time_point now) {
 
 // A job that ended without leaving its exit status: Slurm's state says why.
 void SlurmExecutor::judge_by_state(Job& job, Clock::time_point now) {
-  if (slurm::read_exit_status(job.spec.work_dir)) return;  // the next exit check takes it
+  // An exit status decides, unless a signal ended the command and Slurm
+  // says why (check_exit_files waits for that).
+  if (slurm::read_exit_status(job.spec.work_dir) && !(job.signalled_since && ended_by_slurm(job.state))) return;
+  // Its script did not end: what it staged is left as it was.
+  auto finish = [&](Job& j, Outcome o) {
+    if (!settings_.scratch.empty() && slurm::stages(j.spec)) slurm::unstage(j.spec);
+    this->finish(j, std::move(o));
+  };
   Outcome o;
   o.signal = SIGKILL;
   o.how = Outcome::How::Signaled;
@@ -436,9 +473,9 @@ void SlurmExecutor::judge_by_state(Job& job, Clock::time_point now) {
       break;
     case State::NodeFail:
       o.signal = SIGTERM;  // what slurmd sends; SIGKILL would suggest memory
-      o.detail = fmt::format("Slurm job {}: its node failed ({}); its job log: {}; a rerun runs it again once the node "
-                             "is back (sinfo shows it), keeping what finished",
-                             id, job.state_text, log);
+      o.detail = fmt::format("Slurm job {}: its node{} failed ({}); its job log: {}; a rerun runs it again once the "
+                             "node is back (sinfo shows it), keeping what finished",
+                             id, job.nodes.empty() ? "" : " " + job.nodes, job.state_text, log);
       break;
     case State::OutOfMemory:
       o.detail = fmt::format("Slurm job {} ran out of memory{}; its job log: {}", id,
