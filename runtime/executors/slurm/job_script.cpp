@@ -158,6 +158,10 @@ std::string job_script(const LaunchSpec& spec, const ScriptOptions& options) {
     << "# Runs the task's command and leaves how it ended in " << kExitFile << ",\n"
     << "# which flowc reads, even when it was restarted meanwhile.\n"
     << "cd " << shell_quote(spec.work_dir) << " || exit 97\n"
+    << "# Slurm signals the whole job (a node set down, scancel, its time limit):\n"
+    << "# the command ends and this script still writes how; flowc then asks\n"
+    << "# Slurm why. (A handler, not an ignored signal: the command gets SIGTERM.)\n"
+    << "trap : TERM\n"
     << (options.job_env ? env_changes(*options.job_env, spec.env) : "");
   bool staged = !options.scratch.empty() && stages(spec);
   std::string err = ">>" + shell_quote(spec.stderr_path);
