@@ -124,6 +124,35 @@ workflow main(prog: str) -> (six: file, four: file) {
   CHECK(flowc::test::read_file((four / ".flowc-job.sh").string()).find("'--overcommit'") == std::string::npos);
 }
 
+TEST_CASE("a rank that fails ends its MPI task at once, its other ranks stopped", "[cluster][mpi]") {
+  ClusterProject p("cluster-mpi-fail");
+  p.write("f.flow", R"(
+op ranks() -> (out: file) {
+    mpi { ranks = 2 }
+    run """
+        if [ "$SLURM_PROCID" = 1 ]; then echo rank 1 fails >&2; exit 3; fi
+        sleep 30
+        touch $FLOWC_WORK_DIR/finished
+        echo done > ${out}
+    """
+}
+workflow main() -> (out: file) {
+    r = ranks()
+    return (out = r.out)
+}
+)");
+  write_profile(p, {{"partition", "pair"}});
+  auto r = p.flowc({"run", "f.flow", "--profile", "prof.json"});
+  INFO(r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("rank 1 fails") != std::string::npos);
+  // Rank 0 was stopped when rank 1 failed (srun --kill-on-bad-exit), as
+  // mpirun does; it did not wait its 30 s out.
+  std::smatch m;
+  REQUIRE(std::regex_search(r.err, m, std::regex("work dir: (\\S+)")));
+  CHECK_FALSE(fs::exists(fs::path(m[1].str()) / "finished"));
+}
+
 TEST_CASE("staged on a node: a task reads and writes in the node's own /tmp, its outputs arrive whole",
           "[cluster][staging]") {
   ClusterProject p("cluster-stage");

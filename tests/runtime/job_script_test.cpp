@@ -62,7 +62,7 @@ TEST_CASE("an MPI task's job script runs it under srun with PMIx", "[slurm-scrip
   slurm::ScriptOptions options;
   options.overcommit = true;
   std::string text = slurm::job_script(spec, options);
-  CHECK(text.find("'srun' '--mpi=pmix' '-n' '4' '-c' '2' '--overcommit' '/bin/sh' '.command.sh'") !=
+  CHECK(text.find("'srun' '--mpi=pmix' '--kill-on-bad-exit=1' '-n' '4' '-c' '2' '--overcommit' '/bin/sh' '.command.sh'") !=
         std::string::npos);
   options.overcommit = false;
   CHECK(slurm::job_script(spec, options).find("'-n' '4' '-c' '2' '/bin/sh' '.command.sh'") != std::string::npos);
