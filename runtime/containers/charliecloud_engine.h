@@ -22,7 +22,7 @@
 
 namespace flowc::runtime {
 
-class CharliecloudEngine : public ContainerEngine {
+class CharliecloudEngine : public ProcessEngine {
  public:
   // Image names are looked up in `storage` (ch-image's layout), by default
   // $CH_IMAGE_STORAGE, else /var/tmp/$USER.ch as ch-image does.
@@ -31,16 +31,12 @@ class CharliecloudEngine : public ContainerEngine {
   std::string name() const override { return "charliecloud"; }
   std::string program() const override { return "ch-run"; }
   std::vector<std::string> run_argv(const ContainerTask& task) const override;
-  std::vector<std::string> stop_argv(const std::string&) const override { return {}; }
   // A fingerprint of the image folder: every file's and link's path, size,
   // mode and modification time (folders and empty files are left out: they
   // are the mount points this engine makes).
   std::vector<std::string> image_digest_argv(const std::string& image) const override;
   std::string run_reference(const std::string& image, const std::string&) const override { return image; }
   std::vector<std::string> probe_argv(const std::string& image) const override;
-  std::vector<std::string> list_labelled_argv(const std::string&, const std::string&) const override { return {}; }
-  // ch-run containers have no name to stop them by: each task gets its own.
-  bool can_share() const override { return false; }
 
   // The folder of image `image`: itself when it is a path, else its place
   // in the storage ("localhost/flow-busybox" is
