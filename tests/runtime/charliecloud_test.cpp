@@ -27,6 +27,7 @@
 
 namespace fs = std::filesystem;
 using flowc::test::eventually;
+using flowc::test::processes_with;
 using flowc::test::Project;
 using nlohmann::json;
 
@@ -37,20 +38,6 @@ const std::vector<std::string> kEngine = {"--container-engine", "charliecloud"};
 std::vector<std::string> with_engine(std::vector<std::string> args) {
   args.insert(args.end(), kEngine.begin(), kEngine.end());
   return args;
-}
-
-// Processes whose command line holds `word` (a test's own marker).
-std::vector<pid_t> processes_with(const std::string& word) {
-  std::vector<pid_t> out;
-  for (const auto& e : fs::directory_iterator("/proc")) {
-    std::string name = e.path().filename();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream in(e.path() / "cmdline", std::ios::binary);
-    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
-    if (cmdline.find(word) != std::string::npos && std::stoi(name) != ::getpid()) out.push_back(std::stoi(name));
-  }
-  return out;
 }
 
 }  // namespace

@@ -40,6 +40,11 @@ std::string read_file(const std::string& path);
 void write_file(const std::string& path, const std::string& text);
 std::string source_path(const std::string& relative);  // under the source tree
 
+// Every process but this one whose command line contains `word` (a test's
+// own marker), from /proc. A process that ends while it is read is skipped
+// (reading its cmdline then fails with ESRCH).
+std::vector<pid_t> processes_with(const std::string& word);
+
 struct CommandResult {
   int exit_code = -1;
   std::string out;  // stdout
