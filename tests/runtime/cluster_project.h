@@ -69,4 +69,17 @@ inline std::map<std::string, std::string> node_of_address() {
   return out;
 }
 
+// The node a finished Slurm job with work dir `work_dir` ran on, from the
+// cluster's job completion log (jobcomp/filetxt): "" if none is there.
+inline std::string node_that_ran(const std::string& work_dir) {
+  std::istringstream log(read_file((cluster_dir() / "log" / "jobcomp.txt").string()));
+  std::string node;
+  for (std::string line; std::getline(log, line);) {
+    if (line.find(" WorkDir=" + work_dir + " ") == std::string::npos) continue;
+    size_t at = line.find(" NodeList=");
+    if (at != std::string::npos) node = line.substr(at + 10, line.find(' ', at + 10) - at - 10);
+  }
+  return node;
+}
+
 }  // namespace flowc::test

@@ -96,7 +96,7 @@ struct BridgeRedis {
 
 }  // namespace
 
-TEST_CASE("examples/detector.flow under --executor slurm: its gang spreads over the nodes, wired by tcp",
+TEST_CASE("examples/detector.flow under --executor slurm: its gang spread over three nodes, wired by tcp",
           "[cluster][streams]") {
   ClusterProject p("cluster-detector");
   write_profile(p);
@@ -118,6 +118,26 @@ TEST_CASE("examples/detector.flow under --executor slurm: its gang spreads over 
   INFO(fmt::format("{}", fmt::join(nodes, ", ")));
   CHECK(nodes.size() >= 2);
   for (const std::string& n : nodes) CHECK(n.rfind("node", 0) == 0);
+  // The gang's four jobs (detector, two replicas, aggregator) ran on all
+  // three nodes, as Slurm's own log of finished jobs says (written once
+  // slurmctld hears of each job's end, which may be after flowc saw it).
+  std::set<std::string> ran_on;
+  std::vector<std::string> placed;
+  flowc::test::eventually(
+      [&] {
+        ran_on.clear();
+        placed.clear();
+        for (const json& e : events_of(p, "finished")) {
+          std::string node = flowc::test::node_that_ran(e["work_dir"].get<std::string>());
+          placed.push_back(e["task"].get<std::string>() + " on " + (node.empty() ? "?" : node));
+          ran_on.insert(node);
+        }
+        return !ran_on.count("");
+      },
+      30);
+  INFO(fmt::format("{}", fmt::join(placed, ", ")));
+  CHECK(placed.size() == 4);
+  CHECK(ran_on == std::set<std::string>{"node1", "node2", "node3"});
   // Counts: every frame produced was received once.
   uint64_t received = 0;
   for (const json& e : events_of(p, "stream")) {
