@@ -4,9 +4,7 @@
 
 #include <signal.h>
 
-#include <chrono>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "tests/support/project.h"
@@ -19,6 +17,18 @@ namespace flowc::test {
 struct HpcProject : Project {
   explicit HpcProject(const std::string& name) : Project("flowc-" + name) {}
 };
+
+// Strict mode where a batch job runs the command: `which` writes "bash"
+// under bash, `piped` fails (`false | true` under pipefail) as an optional.
+inline constexpr const char* kStrictShell = R"(
+op which() -> (out: str) { run "echo \"$${BASH_VERSION:+bash}\" > ${out}" }
+op piped() -> (out: file) { run "false | true; echo reached > ${out}" }
+workflow main() -> (w: str) {
+    w = which()
+    f = piped() with { optional = true }
+    return (w = w.out)
+}
+)";
 
 // Two MPI ops side by side (3 and 2 ranks) running `prog`, an MPI probe that
 // writes what its communicator is: each must get its own MPI_COMM_WORLD.
@@ -33,17 +43,6 @@ workflow main(prog: str) -> (three: file, two: file) {
     return (three = a.report, two = b.report)
 }
 )";
-
-// Whether `done()` comes true within `seconds` (asked every 100 ms).
-template <typename F>
-bool eventually(F done, double seconds = 60) {
-  auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-  while (std::chrono::steady_clock::now() < until) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return done();
-}
 
 // A flowc run in the background, killed (and waited for) when the test ends
 // early, so that a failing test leaves nothing running behind it.

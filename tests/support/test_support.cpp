@@ -55,6 +55,17 @@ std::vector<std::string> diagnostic_codes(const Compilation& c) {
   return codes;
 }
 
+std::string read_proc_file(pid_t pid, const std::string& name) {
+  std::string text;
+  int fd = ::open(("/proc/" + std::to_string(pid) + "/" + name).c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return text;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::read(fd, buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(n));
+  ::close(fd);
+  return n < 0 ? std::string() : text;
+}
+
 std::vector<pid_t> processes_with(const std::string& word) {
   std::vector<pid_t> found;
   DIR* proc = ::opendir("/proc");
@@ -62,13 +73,7 @@ std::vector<pid_t> processes_with(const std::string& word) {
   while (dirent* e = ::readdir(proc)) {
     pid_t pid = static_cast<pid_t>(std::atoi(e->d_name));
     if (pid <= 0 || pid == ::getpid()) continue;
-    int fd = ::open(("/proc/" + std::to_string(pid) + "/cmdline").c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) continue;  // gone already
-    std::string cmdline;
-    char buf[4096];
-    ssize_t n;
-    while ((n = ::read(fd, buf, sizeof buf)) > 0) cmdline.append(buf, static_cast<size_t>(n));
-    ::close(fd);
+    std::string cmdline = read_proc_file(pid, "cmdline");
     std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
     if (cmdline.find(word) != std::string::npos) found.push_back(pid);
   }

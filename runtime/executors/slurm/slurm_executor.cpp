@@ -333,45 +333,33 @@ std::string SlurmExecutor::describe(const Job& job) const {
                      (fs::path(job.spec.work_dir) / slurm::kSlurmLog).string());
 }
 
-namespace {
-
-// A signal ended the command (the shell's 128 + N), not flowc's timeout.
-bool killed_by_signal(const slurm::ExitStatus& status) {
-  return !status.timed_out && status.exit_code > 128 && status.exit_code < 128 + 65;
-}
-
-// Slurm ended the job for a reason of its own, which says more than "killed
-// by SIGTERM": its node failed, its time limit, a preemption...
-bool ended_by_slurm(std::optional<State> state) {
-  return state && (*state == State::NodeFail || *state == State::Timeout || *state == State::Preempted ||
-                   *state == State::OutOfMemory || *state == State::Cancelled);
-}
-
-}  // namespace
-
 void SlurmExecutor::check_exit_files() {
-  auto now = Clock::now();
   std::vector<uint64_t> ended;
   for (auto& [handle, job] : jobs_) {
     if (job.id.empty() || job.state == State::Pending) continue;
-    auto status = slurm::read_exit_status(job.spec.work_dir);
-    if (!status) continue;
-    if (killed_by_signal(*status) && !job.cancelling) {
-      // When its node fails, Slurm signals the job, whose script may still
-      // write the exit status: ask Slurm first (one poll, a few seconds at
-      // most), so the failure is reported as the node's.
-      if (!job.signalled_since) {
-        job.signalled_since = now;
-        poll_.soon(now);
-        continue;
-      }
-      if (now - *job.signalled_since < seconds(std::max(3.0, 2 * settings_.poll_interval))) continue;
-    }
-    ended.push_back(handle);
+    if (slurm::read_exit_status(job.spec.work_dir)) ended.push_back(handle);
   }
+  auto now = Clock::now();
+  // Slurm's view is asked at once (below), but when it is not conclusive yet
+  // the next poll may be an interval away: wait at least two of them.
+  auto grace = std::max<Clock::duration>(kExitGrace, seconds(2 * settings_.poll_interval));
   for (uint64_t handle : ended) {
     Job& job = jobs_.at(handle);
-    finish(job, slurm::outcome_of(*slurm::read_exit_status(job.spec.work_dir), job.cancelling));
+    slurm::ExitStatus status = *slurm::read_exit_status(job.spec.work_dir);
+    // Killed by SIGTERM or SIGKILL: when Slurm sent it (a scancel outside
+    // flowc, a failed node or one set down, preemption), its state says why
+    // better than the number, which the job script writes all the same (it
+    // outlives a SIGTERM, and may be quick enough before a SIGKILL). Its
+    // state is asked for now and awaited a moment (judge_by_state).
+    bool killed = !status.timed_out && (status.exit_code == 128 + SIGTERM || status.exit_code == 128 + SIGKILL);
+    if (killed && !job.cancelling && job.id != kUnknownId) {
+      if (!job.killed_since) {
+        job.killed_since = now;
+        poll_.soon(now);
+      }
+      if (now - *job.killed_since < grace) continue;
+    }
+    finish(job, slurm::outcome_of(status, job.cancelling));
   }
 }
 
@@ -413,10 +401,18 @@ void SlurmExecutor::poll(Clock::time_point now) {
 
 // A job that ended without leaving its exit status: Slurm's state says why.
 void SlurmExecutor::judge_by_state(Job& job, Clock::time_point now) {
-  // An exit status decides, unless a signal ended the command and Slurm
-  // says why (check_exit_files waits for that).
-  if (slurm::read_exit_status(job.spec.work_dir) && !(job.signalled_since && ended_by_slurm(job.state))) return;
-  // Its script did not end: what it staged is left as it was.
+  if (auto status = slurm::read_exit_status(job.spec.work_dir)) {
+    if (!job.killed_since) return;  // the next exit check takes it
+    // Killed by a signal (check_exit_files): Slurm's reason, if it has one.
+    bool slurm_ended_it = job.state && slurm::is_finished(*job.state) && *job.state != State::Completed &&
+                          *job.state != State::Failed;
+    if (!slurm_ended_it) {
+      if (job.state && slurm::is_finished(*job.state)) finish(job, slurm::outcome_of(*status, job.cancelling));
+      return;  // still ending, or not known yet: the exit check decides after a moment
+    }
+  }
+  // Its script may not have ended (a node lost): what it staged is put back
+  // as it was, no half output left in the work dir.
   auto finish = [&](Job& j, Outcome o) {
     if (!settings_.scratch.empty() && slurm::stages(j.spec)) slurm::unstage(j.spec);
     this->finish(j, std::move(o));

@@ -82,9 +82,9 @@ class SlurmExecutor : public Executor {
     std::string refusal;                         // sbatch's last "not now"
     std::optional<Clock::time_point> missing_since;  // not in squeue's answer, no exit status
     std::optional<Clock::time_point> ended_since;    // Slurm says it ended; its exit status is awaited
-    // Its exit status says a signal ended the command: since when Slurm's
-    // view is awaited (a node that failed or a time limit explains it better).
-    std::optional<Clock::time_point> signalled_since;
+    // Its exit status says a signal killed it: since when Slurm is asked why
+    // (a failed node, a cancel outside flowc explain it better).
+    std::optional<Clock::time_point> killed_since;
     bool cancelling = false;
     Clock::time_point started;
   };
