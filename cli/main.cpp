@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
+#include "runtime/containers/container_engine.h"
 
 namespace {
 
@@ -71,8 +72,8 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "json"}));
   run_cmd->add_option("--state-dir", run.state_dir, "Where the journal, cache and work dirs live (default: .flow)");
   run_cmd->add_option("--container-engine", run.container_engine,
-                      "What runs ops that have an image: podman, docker, apptainer (default: the profile's, else podman)")
-      ->check(CLI::IsMember({"podman", "docker", "apptainer"}));
+                      "What runs ops that have an image: podman, docker, apptainer, charliecloud (default: the profile's, else podman)")
+      ->check(CLI::IsMember(flowc::runtime::container_engine_names()));
   run_cmd->add_option("--max-depth", run.max_depth, "Deepest nesting of workflow calls (default: 1000)")
       ->check(CLI::PositiveNumber);
   run_cmd->add_option("--executor", run.executor,

@@ -20,9 +20,15 @@ build=(
   # busybox-static for the test image. As root, neither uidmap nor
   # fuse-overlayfs is needed (rootless podman would want both).
   podman runc catatonit busybox-static
+  # Charliecloud's ch-run (--container-engine charliecloud); its images are
+  # converted from podman's (scripts/charliecloud-setup.sh).
+  charliecloud-runtime
   # HPC: MPI ops (Open MPI) and the single-node Slurm the tests start
   # (scripts/slurm-setup.sh: munge, slurmctld, slurmd, the client commands).
   openmpi-bin libopenmpi-dev munge slurmctld slurmd slurm-client
+  # The multi-node test cluster (scripts/cluster-setup.sh): ip (bridge, veth,
+  # network namespaces), unshare/nsenter/setsid (util-linux), hostname.
+  iproute2 util-linux hostname
   vim              # tests/editors: Vim's syntax groups, headless
   chromium         # tests/editors: the highlighting screenshot, headless
   libhiredis-dev redis-server  # streams: the Redis endpoint registry and its tests

@@ -204,6 +204,9 @@ RunResult Run::go() {
   plan_ = std::make_unique<Plan>(program_, workflow_, inputs_, plan_options);
 
   streams::StreamOptions stream_options{options_.registry, options_.stream_transport};
+  // A batch executor may place the tasks of one stream on different nodes.
+  stream_options.across_nodes = options_.executor.name != "local";
+  for (const auto& named : options_.op_executors) stream_options.across_nodes |= named.first != "local";
   if (streams::uses_streams(program_)) {
     if (std::string why = streams::check_streams(stream_options); !why.empty()) {
       err_ << "flowc: error: " << why << "\nflowc: nothing was run\n";

@@ -26,6 +26,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ir/type_parser.h"
+#include "runtime/streams/node_address.h"
 #include "runtime/streams/pipe_writer.h"
 #include "runtime/streams/registry.h"
 #include "runtime/value/value.h"
@@ -136,27 +137,47 @@ void enlarge_pipe(int fd) {
   ::fcntl(fd, F_SETPIPE_SZ, size);
 }
 
-// A free tcp port on 127.0.0.1, for a native command to bind (it binds
-// after this process let go of it: a small race, documented).
-std::string free_tcp_endpoint() {
-  Fd s(::socket(AF_INET, SOCK_STREAM, 0));
+// A listening tcp socket on `host`, on a port the system chose: a native
+// command binds its input with ZMQ_USE_FD set to it, so the port is its own
+// from the start (no window in which another process could take it).
+// Returns the socket and the endpoint it listens at.
+std::pair<Fd, std::string> listening_socket(const std::string& host) {
+  Fd s(::socket(AF_INET, SOCK_STREAM, 0));  // no CLOEXEC: the command inherits it
   sockaddr_in a{};
   a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   a.sin_port = 0;
   socklen_t len = sizeof a;
-  if (::bind(s.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+  if (s.get() < 0 || ::inet_pton(AF_INET, host.c_str(), &a.sin_addr) != 1 ||
+      ::bind(s.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(s.get(), 128) != 0 ||
       ::getsockname(s.get(), reinterpret_cast<sockaddr*>(&a), &len) != 0) {
-    throw std::runtime_error(fmt::format("cannot find a free tcp port: {}", std::strerror(errno)));
+    throw std::runtime_error(fmt::format("cannot listen on a tcp port of {}: {}", host, std::strerror(errno)));
   }
-  return fmt::format("tcp://127.0.0.1:{}", ntohs(a.sin_port));
+  return {std::move(s), fmt::format("tcp://{}:{}", host, ntohs(a.sin_port))};
 }
 
 struct Spec {
   json j;
   std::string work_dir;
-  std::string endpoint_for(const std::string& key, bool for_native) const {
-    if (j.value("transport", "ipc") == "tcp") return for_native ? free_tcp_endpoint() : "tcp://127.0.0.1:*";
+  std::string host_;  // the address tcp endpoints bind to, once known
+
+  // Where tcp endpoints bind: loopback, or this node's address when the
+  // run's tasks are spread over nodes (a batch executor).
+  const std::string& host() {
+    if (host_.empty()) {
+      if (j.value("host", "loopback") == "node") {
+        std::string error;
+        host_ = node_address(&error);
+        if (host_.empty()) throw std::runtime_error(error);
+      } else {
+        host_ = "127.0.0.1";
+      }
+    }
+    return host_;
+  }
+  bool tcp() const { return j.value("transport", "ipc") == "tcp"; }
+  // The endpoint a bridged input binds (a tcp port chosen by ZeroMQ).
+  std::string endpoint_for(const std::string& key) {
+    if (tcp()) return fmt::format("tcp://{}:*", host());
     fs::path dir = j.at("ipc_dir").get<std::string>();
     std::error_code ec;
     fs::create_directories(dir, ec);
@@ -326,19 +347,30 @@ int run_bridge(const std::string& spec_path) {
   env.push_back(fmt::format("FLOWC_STREAM_HWM={}", hwm));
   env.push_back("FLOWC_STREAM_STATS=" + stats_path);
 
+  // Where a native command's outputs take their acknowledgements.
+  if (spec.tcp()) env.push_back("FLOWC_STREAM_HOST=" + spec.host());
+
   // Inputs first: bind and register, so producers can find them.
   std::optional<flowc_stream::Input> input;
   std::string input_port;
   Framing input_framing = Framing::Lines;
+  std::vector<Fd> listening;  // a native command's tcp inputs, until it has started
   for (const auto& [port, in] : inputs.items()) {
     std::string key = in.at("key").get<std::string>();
     uint64_t expect = in.at("expect").get<uint64_t>();
     std::string endpoint;
     if (native) {
-      endpoint = spec.endpoint_for(key, true);
+      if (spec.tcp()) {
+        auto [fd, bound] = listening_socket(spec.host());
+        endpoint = bound;
+        env.push_back(fmt::format("FLOWC_STREAM_FD_{}={}", port, fd.get()));
+        listening.push_back(std::move(fd));
+      } else {
+        endpoint = spec.endpoint_for(key);
+      }
       env.push_back(fmt::format("FLOWC_STREAM_IN_{}={} {}", port, endpoint, expect));
     } else {
-      input.emplace(ctx, spec.endpoint_for(key, false), expect, hwm);
+      input.emplace(ctx, spec.endpoint_for(key), expect, hwm);
       endpoint = input->endpoint();
       input_port = port;
       input_framing = framing_of(in.at("type").get<std::string>());
@@ -374,7 +406,7 @@ int run_bridge(const std::string& spec_path) {
     if (native) {
       env.push_back(fmt::format("FLOWC_STREAM_OUT_{}={}", port, text));
     } else {
-      output.emplace(ctx, groups, hwm);
+      output.emplace(ctx, groups, hwm, "", spec.tcp() ? spec.host() : "");
       output_port = port;
       output_elem = parse_elem(out.at("type").get<std::string>(), types);
       output_framing = framing_of(out.at("type").get<std::string>());
@@ -421,6 +453,7 @@ int run_bridge(const std::string& spec_path) {
   if (rc != 0) throw std::runtime_error(fmt::format("cannot start `{}`: {}", argv_s[0], std::strerror(rc)));
   stdin_read.reset();
   stdout_write.reset();
+  listening.clear();  // the command holds them now
 
   InResult in_result;
   std::thread in_thread;

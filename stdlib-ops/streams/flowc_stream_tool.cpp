@@ -10,7 +10,8 @@
 //                                               (its sequence number and the sum of its bytes)
 //   flowc-stream-tool raw-push ENDPOINT COUNT SIZE   plain PUSH (connects), then an END,
 //                                                    and waits for the PULL's ACK (as flowc's
-//                                                    streams do: see flowc_stream.hpp)
+//                                                    streams do: see flowc_stream.hpp), taken on
+//                                                    FLOWC_STREAM_HOST (default 127.0.0.1)
 //   flowc-stream-tool raw-pull ENDPOINT SUMMARY      plain PULL (binds), until the END
 //
 // The same work through files, for bench/stream's file-based workflow:
@@ -305,7 +306,11 @@ int main(int argc, char** argv) {
       push.set(zmq::sockopt::linger, -1);
       push.connect(args[1]);
       zmq::socket_t ack(ctx, zmq::socket_type::pull);
-      ack.bind(args[1].rfind("ipc://", 0) == 0 ? args[1] + ".ack" : std::string("tcp://127.0.0.1:*"));
+      // The consumer acknowledges at FLOWC_STREAM_HOST (this node's address,
+      // for a consumer on another node), as flowc_stream.hpp's outputs do.
+      const char* host = std::getenv("FLOWC_STREAM_HOST");
+      ack.bind(args[1].rfind("ipc://", 0) == 0 ? args[1] + ".ack"
+                                               : "tcp://" + std::string(host && *host ? host : "127.0.0.1") + ":*");
       std::string ack_endpoint = ack.get(zmq::sockopt::last_endpoint);
       uint64_t count = std::stoull(args[2]);
       std::vector<char> buf(std::stoull(args[3]), 'x');

@@ -64,10 +64,30 @@ TEST_CASE("an MPI task's job script runs it under srun with PMIx", "[slurm-scrip
   slurm::ScriptOptions options;
   options.overcommit = true;
   std::string text = slurm::job_script(spec, options);
-  CHECK(text.find("'srun' '--mpi=pmix' '-n' '4' '-c' '2' '--overcommit' '/bin/sh' '.command.sh'") !=
+  CHECK(text.find("'srun' '--mpi=pmix' '--kill-on-bad-exit=1' '-n' '4' '-c' '2' '--overcommit' '/bin/sh' '.command.sh'") !=
         std::string::npos);
   options.overcommit = false;
   CHECK(slurm::job_script(spec, options).find("'-n' '4' '-c' '2' '/bin/sh' '.command.sh'") != std::string::npos);
+}
+
+TEST_CASE("MPI ranks spread over a partition's nodes, with --overcommit only when they have too few CPUs", "[slurm-script]") {
+  slurm::PartitionShape two_by_two{2, 4, 2};  // two 2-core nodes
+  // More ranks than one node has, as many as both: Slurm spreads them; an
+  // --overcommit would put all four on one node (one CPU of it).
+  CHECK(slurm::mpi_placement_args(4, 1, two_by_two).empty());
+  CHECK(slurm::mpi_placement_args(2, 2, two_by_two).empty());
+  CHECK(slurm::mpi_placement_args(1, 1, two_by_two).empty());
+  // More than both have: overcommitted, and still over both nodes.
+  CHECK(slurm::mpi_placement_args(6, 1, two_by_two) == std::vector<std::string>{"--overcommit", "--nodes=2"});
+  CHECK(slurm::mpi_placement_args(3, 2, two_by_two) == std::vector<std::string>{"--overcommit", "--nodes=2"});
+  // One node (the single-node test cluster), or many small ones.
+  slurm::PartitionShape one{1, 2, 2};
+  CHECK(slurm::mpi_placement_args(3, 1, one) == std::vector<std::string>{"--overcommit", "--nodes=1"});
+  slurm::PartitionShape many{8, 8, 1};
+  CHECK(slurm::mpi_placement_args(8, 1, many).empty());
+  CHECK(slurm::mpi_placement_args(9, 1, many) == std::vector<std::string>{"--overcommit", "--nodes=8"});
+  // sinfo did not answer: nothing is added.
+  CHECK(slurm::mpi_placement_args(64, 1, {}).empty());
 }
 
 TEST_CASE("Slurm states map to what flowc makes of them", "[slurm-script]") {

@@ -329,6 +329,35 @@ workflow main(tool: str, n: int = 5000, size: int = 100) -> (native: file, bridg
   CHECK(p.stream("main.r#0", "in")["messages"].get<int>() + p.stream("main.r#1", "in")["messages"].get<int>() == 5000);
 }
 
+TEST_CASE("a native command's tcp input is a socket flowc already listens on: no port to race for", "[streams]") {
+  Project p;
+  // The sink records what it was given, then reads the stream: an endpoint
+  // with a port, and the listening socket's descriptor to bind through.
+  p.write("s.flow", R"(
+op emit(tool: str, n: int) -> (out: stream[bytes]) { streams "native" run "${tool} emit ${n} 10" }
+op sink(tool: str, frames: stream[bytes]) -> (summary: file, given: file) {
+    streams "native"
+    run """
+        echo "$FLOWC_STREAM_IN_frames" > ${given}
+        ls -l /proc/self/fd/$FLOWC_STREAM_FD_frames >> ${given}
+        ${tool} sink ${summary}
+    """
+}
+workflow main(tool: str) -> (summary: file, given: file) {
+    e = emit(tool = tool, n = 300)
+    s = sink(tool = tool, frames = e.out)
+    return (summary = s.summary, given = s.given)
+})");
+  auto r = p.flowc({"run", "s.flow", "--stream-transport", "tcp", "-p", std::string("tool=") + FLOWC_STREAM_TOOL});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(json::parse(p.output_file("summary"))["messages"] == 300);
+  auto given = lines_of(p.output_file("given"));
+  REQUIRE(given.size() == 2);
+  CHECK_THAT(given[0], Catch::Matches("tcp://127\\.0\\.0\\.1:[0-9]+ 1"));
+  CHECK_THAT(given[1], Catch::Contains("socket:["));
+}
+
 TEST_CASE("a consumer that crashes mid-stream fails the gang, other results are kept", "[streams]") {
   Project p;
   p.write("s.flow", R"(
@@ -395,6 +424,15 @@ TEST_CASE("a stream gang is reused only whole", "[streams]") {
   REQUIRE(third.exit_code == 0);
   CHECK(p.events("started").size() == 4);
   CHECK(lines_of(p.read("flow-out/all/all")) == numbered(1, 50, "r"));
+}
+
+TEST_CASE("ipc streams are refused when a batch executor may put the tasks on different nodes", "[streams]") {
+  Project p;
+  p.write("s.flow", kPipeline);
+  auto r = p.flowc({"run", "s.flow", "--executor", "slurm", "--stream-transport", "ipc"});
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("--stream-transport ipc cannot connect tasks on different nodes") &&
+                        Catch::Contains("nothing was run"));
 }
 
 TEST_CASE("an unreachable Redis registry stops the run before anything starts", "[streams]") {

@@ -137,6 +137,19 @@ std::string staging_end(const LaunchSpec& spec, const std::string& err) {
   return s.str();
 }
 
+void unstage(const LaunchSpec& spec) {
+  std::error_code ec;
+  for (const auto& in : spec.stage_in) {
+    if (std::filesystem::read_symlink(in.link, ec) == in.source) continue;
+    std::filesystem::remove(in.link, ec);
+    std::filesystem::create_symlink(in.source, in.link, ec);
+  }
+  for (const std::string& out : spec.stage_out) {
+    if (std::filesystem::is_symlink(std::filesystem::symlink_status(out, ec))) std::filesystem::remove(out, ec);
+    std::filesystem::remove_all(out + ".flowc-moving", ec);
+  }
+}
+
 bool exportable(const std::vector<std::string>& env) {
   return std::all_of(env.begin(), env.end(),
                      [](const std::string& e) { return e.find('=') != std::string::npos && is_identifier(name_of(e)); });
@@ -164,6 +177,10 @@ std::string job_script(const LaunchSpec& spec, const ScriptOptions& options) {
     << "# Runs the task's command and leaves how it ended in " << kExitFile << ",\n"
     << "# which flowc reads, even when it was restarted meanwhile.\n"
     << "cd " << shell_quote(spec.work_dir) << " || exit 97\n"
+    << "# Slurm signals the whole job (a node set down, scancel, its time limit):\n"
+    << "# the command ends and this script still writes how; flowc then asks\n"
+    << "# Slurm why. (A handler, not an ignored signal: the command gets SIGTERM.)\n"
+    << "trap : TERM\n"
     << (options.job_env ? env_changes(*options.job_env, spec.env) : "");
   bool staged = !options.scratch.empty() && stages(spec);
   std::string err = ">>" + shell_quote(spec.stderr_path);

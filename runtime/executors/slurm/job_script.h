@@ -52,6 +52,12 @@ std::string staging_links(const LaunchSpec& spec);
 std::string staging_failed(const std::string& scratch, const std::string& err);
 // Whether `spec` has anything to stage.
 bool stages(const LaunchSpec& spec);
+// Puts a staged task's work dir back after its job ended without running
+// staging_end (its node failed, Slurm killed it): the input links name the
+// inputs again, and each output that is still a link into the node's
+// scratch, or a copy half moved back (`.flowc-moving`), is removed, so no
+// half-written output is left in the work dir.
+void unstage(const LaunchSpec& spec);
 
 // Whether a script can give a job `env` (every name a shell identifier).
 bool exportable(const std::vector<std::string>& env);

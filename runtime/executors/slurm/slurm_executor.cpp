@@ -112,10 +112,9 @@ std::vector<std::string> SlurmExecutor::shape_args(const LaunchSpec& spec) {
   std::vector<std::string> placement = settings_.placement_args();
   a.insert(a.end(), placement.begin(), placement.end());
   if (spec.mpi_ranks > 0) {
-    if (!largest_node_cpus_) largest_node_cpus_ = slurm::largest_node_cpus(settings_.partition);
-    if (*largest_node_cpus_ > 0 && static_cast<int64_t>(ranks) * spec.cpus > *largest_node_cpus_) {
-      a.push_back("--overcommit");
-    }
+    if (!partition_) partition_ = slurm::partition_shape(settings_.partition);
+    std::vector<std::string> spread = slurm::mpi_placement_args(ranks, spec.cpus, *partition_);
+    a.insert(a.end(), spread.begin(), spread.end());
   }
   a.insert(a.end(), settings_.sbatch_args.begin(), settings_.sbatch_args.end());
   return a;
@@ -352,17 +351,24 @@ void SlurmExecutor::check_exit_files() {
     if (slurm::read_exit_status(job.spec.work_dir)) ended.push_back(handle);
   }
   auto now = Clock::now();
+  // Slurm's view is asked at once (below), but when it is not conclusive yet
+  // the next poll may be an interval away: wait at least two of them.
+  auto grace = std::max<Clock::duration>(kExitGrace, seconds(2 * settings_.poll_interval));
   for (uint64_t handle : ended) {
     Job& job = jobs_.at(handle);
     slurm::ExitStatus status = *slurm::read_exit_status(job.spec.work_dir);
     // Killed by SIGTERM or SIGKILL: when Slurm sent it (a scancel outside
-    // flowc, a failed node, preemption), its state says why better than the
-    // number, which the job script may have written before it was killed
-    // too. Its state is awaited (the next polls, judge_by_state) a moment.
+    // flowc, a failed node or one set down, preemption), its state says why
+    // better than the number, which the job script writes all the same (it
+    // outlives a SIGTERM, and may be quick enough before a SIGKILL). Its
+    // state is asked for now and awaited a moment (judge_by_state).
     bool killed = !status.timed_out && (status.exit_code == 128 + SIGTERM || status.exit_code == 128 + SIGKILL);
     if (killed && !job.cancelling && job.id != kUnknownId) {
-      if (!job.killed_since) job.killed_since = now;
-      if (now - *job.killed_since < kExitGrace) continue;
+      if (!job.killed_since) {
+        job.killed_since = now;
+        poll_.soon(now);
+      }
+      if (now - *job.killed_since < grace) continue;
     }
     finish(job, slurm::outcome_of(status, job.cancelling));
   }
@@ -398,6 +404,7 @@ void SlurmExecutor::poll(Clock::time_point now) {
       job.state = status->second.state;
       job.state_text = status->second.state_text;
       job.reason = status->second.reason;
+      if (!status->second.nodes.empty()) job.nodes = status->second.nodes;
     }
     judge_by_state(job, now);
   }
@@ -415,6 +422,12 @@ void SlurmExecutor::judge_by_state(Job& job, Clock::time_point now) {
       return;  // still ending, or not known yet: the exit check decides after a moment
     }
   }
+  // Its script may not have ended (a node lost): what it staged is put back
+  // as it was, no half output left in the work dir.
+  auto finish = [&](Job& j, Outcome o) {
+    if (!settings_.scratch.empty() && slurm::stages(j.spec)) slurm::unstage(j.spec);
+    this->finish(j, std::move(o));
+  };
   Outcome o;
   o.signal = SIGKILL;
   o.how = Outcome::How::Signaled;
@@ -467,9 +480,9 @@ void SlurmExecutor::judge_by_state(Job& job, Clock::time_point now) {
       break;
     case State::NodeFail:
       o.signal = SIGTERM;  // what slurmd sends; SIGKILL would suggest memory
-      o.detail = fmt::format("Slurm job {}: its node failed ({}); its job log: {}; a rerun runs it again once the node "
-                             "is back (sinfo shows it), keeping what finished",
-                             id, job.state_text, log);
+      o.detail = fmt::format("Slurm job {}: its node{} failed ({}); its job log: {}; a rerun runs it again once the "
+                             "node is back (sinfo shows it), keeping what finished",
+                             id, job.nodes.empty() ? "" : " " + job.nodes, job.state_text, log);
       break;
     case State::OutOfMemory:
       o.detail = fmt::format("Slurm job {} ran out of memory{}; its job log: {}", id,

@@ -81,11 +81,14 @@ class SlurmExecutor : public Executor {
     std::string shape;                           // tasks of the same shape may go as one array; empty: never
     std::optional<slurm::State> state;           // as the last squeue said; nothing: not asked yet
     std::string state_text, reason;
+    std::string nodes;                           // where it runs or ran, as squeue last said
     std::optional<Clock::time_point> first_refused, retry_at;
     std::string refusal;                         // sbatch's last "not now"
     std::optional<Clock::time_point> missing_since;  // not in squeue's answer, no exit status
     std::optional<Clock::time_point> ended_since;    // Slurm says it ended; its exit status is awaited
-    std::optional<Clock::time_point> killed_since;   // its exit status says a signal killed it: Slurm is asked why
+    // Its exit status says a signal killed it: since when Slurm is asked why
+    // (a failed node, a cancel outside flowc explain it better).
+    std::optional<Clock::time_point> killed_since;
     bool cancelling = false;
     Clock::time_point started;
   };
@@ -122,7 +125,7 @@ class SlurmExecutor : public Executor {
   std::optional<Clock::time_point> burst_since_;  // sbatch calls since the last collect(): since when
   std::optional<Clock::time_point> unreachable_since_;
   std::string unreachable_why_;
-  std::optional<int> largest_node_cpus_;  // asked of sinfo once, for the first MPI task
+  std::optional<slurm::PartitionShape> partition_;  // asked of sinfo once, for the first MPI task
 };
 
 }  // namespace flowc::runtime
