@@ -34,6 +34,10 @@ fi
 # Half of a cluster (a daemon died): stop what is left and start afresh.
 "$here/slurm-stop.sh" "$state" >/dev/null 2>&1 || true
 
+# Nothing of an earlier test cluster is kept: its saved state may name
+# another cluster (the name is derived from the folder, and the way it is
+# derived may change), and slurmctld refuses to start on it.
+rm -rf "$state/spool"
 mkdir -p "$state"/{spool/ctld,spool/d,log}
 chmod 755 "$state"
 munge_start "$state"
