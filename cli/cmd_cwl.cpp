@@ -14,6 +14,7 @@
 #include "cli/cwl_output.h"
 #include "compiler/cwl/job.h"
 #include "compiler/cwl/lower.h"
+#include "compiler/cwl/to_flow.h"
 #include "compiler/diag/render.h"
 #include "ir/ir_json.h"
 #include "runtime/executors/profile.h"
@@ -101,6 +102,47 @@ int cmd_cwl_runner(const CwlRunnerOptions& options) {
     return kExitErrors;
   }
   std::cout << cwl_output_object(published, lowered->outputs, options.outdir).dump(4) << std::endl;
+  return kExitOk;
+}
+
+int cmd_import_cwl(const ImportCwlOptions& options) {
+  SourceManager sources;
+  Diagnostics diags;
+  cwl::DocumentLoader loader(sources, diags);
+  std::error_code ec;
+  fs::path flow_dir = options.output.empty() ? fs::current_path() : fs::absolute(options.output, ec).parent_path();
+  auto text = cwl::cwl_to_flow(loader, options.process, flow_dir.lexically_normal().string());
+  if (!text || diags.has_errors()) {
+    diags.sort_and_dedupe();
+    std::cerr << render_text(diags, sources, TextStyle{false});
+    if (!fs::exists(options.process.substr(0, options.process.find('#')))) {
+      print_error(fmt::format("cannot read `{}`", options.process));
+      return kExitUsage;
+    }
+    std::cerr << "flowc: nothing was written\n";
+    return kExitErrors;
+  }
+  if (options.output.empty()) {
+    std::cout << *text;
+    return kExitOk;
+  }
+  // Through a temporary file, so a failed write leaves no half .flow file.
+  fs::path temp = options.output + ".tmp";
+  {
+    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+    out << *text;
+    out.flush();
+    if (!out) {
+      print_error(fmt::format("cannot write `{}`", temp.string()));
+      fs::remove(temp, ec);
+      return kExitErrors;
+    }
+  }
+  fs::rename(temp, options.output, ec);
+  if (ec) {
+    print_error(fmt::format("cannot write `{}`: {}", options.output, ec.message()));
+    return kExitErrors;
+  }
   return kExitOk;
 }
 
