@@ -378,6 +378,7 @@ class ToFlow {
       refuse(at, fmt::format("the JavaScript expression `$({})` (.flow has its own expressions; rewrite it by hand)", code));
       return std::nullopt;
     }
+    last_ref_type_ = FType{};
     if (ref->root == "runtime" && ref->steps.size() == 1 && std::get_if<std::string>(&ref->steps[0]) &&
         std::get<std::string>(ref->steps[0]) == "outdir") {
       return std::string("$PWD");  // a task runs in its work dir (shell text only)
@@ -395,12 +396,18 @@ class ToFlow {
     std::string v = it->second;
     auto t = types.find(name);
     bool is_file = t != types.end() && (t->second.kind == FType::File || t->second.kind == FType::Dir);
-    if (ref->steps.size() == 1) return v;
+    if (ref->steps.size() == 1) {
+      if (t != types.end()) last_ref_type_ = t->second;
+      return v;
+    }
     if (ref->steps.size() == 2 && std::get_if<std::string>(&ref->steps[1])) {
       std::string field = std::get<std::string>(ref->steps[1]);
       if (field == "path" && is_file) return v;
       if (field == "basename" && is_file) return "basename(" + v + ")";
-      if (field == "length" && t != types.end() && t->second.kind == FType::List) return "len(" + v + ")";
+      if (field == "length" && t != types.end() && t->second.kind == FType::List) {
+        last_ref_type_.kind = FType::Int;
+        return "len(" + v + ")";
+      }
     }
     refuse(at, fmt::format("the parameter reference `$({})` (of an input only itself, .path, .basename and .length "
                            "are written)",
@@ -454,6 +461,18 @@ class ToFlow {
         }
         auto v = reference(s.substr(i + 2, end - i - 2), at, vars, types);
         if (!v) return std::nullopt;
+        if (*v == "$PWD" && into != Into::Shell) {
+          refuse(at, "runtime.outdir outside the command (an op's outputs are named inside its work dir)");
+          return std::nullopt;
+        }
+        if (last_ref_type_.kind == FType::List || last_ref_type_.kind == FType::Record) {
+          if (into != Into::Shell || last_ref_type_.kind == FType::Record ||
+              last_ref_type_.items.at(0).kind == FType::List || last_ref_type_.items.at(0).kind == FType::Record) {
+            refuse(at, fmt::format("`$({})`, a {}, where a single value goes", s.substr(i + 2, end - i - 2),
+                                   last_ref_type_.text()));
+            return std::nullopt;
+          }
+        }
         if (into == Into::Expr && trimmed.size() == end - i + 1 && b == i) return *v;
         flush();
         if (*v == "$PWD") {
@@ -893,6 +912,10 @@ class ToFlow {
           refuse(e.where, fmt::format("input `{}`: a list whose items have their own inputBinding", e.id));
           return std::nullopt;
         }
+        if (t.items[0].kind == FType::List || t.items[0].kind == FType::Record) {
+          refuse(e.where, fmt::format("input `{}`: a {} on the command line", e.id, t.text()));
+          return std::nullopt;
+        }
         std::string value = "${" + var + "}";
         if (item_sep) {
           if (!item_sep->is_string() || t.items[0].kind != FType::Str) {
@@ -1105,8 +1128,10 @@ class ToFlow {
           auto lit = literal(d->to_json(), d->span, doc.base_dir);
           if (!lit) return std::nullopt;
           if (v) {
-            v->expr = v->expr + " ?? " + *lit;
-            v->type.optional = false;
+            if (v->type.optional) {
+              v->expr = v->expr + " ?? " + *lit;
+              v->type.optional = false;
+            }
           } else {
             auto t = c->input_types.find(in.id);
             v = FValue{*lit, t == c->input_types.end() ? FType{} : t->second};
@@ -1168,7 +1193,15 @@ class ToFlow {
         FType vt = item_of.count(id) ? it->second.type.items.at(0) : it->second.type;
         const FType& want = c->input_types.at(id);
         // CWL: null for an input with a default is the default.
-        if (vt.optional && !want.optional && c->input_defaults.count(id)) value += " ?? " + c->input_defaults.at(id);
+        if (vt.optional && !want.optional) {
+          if (!c->input_defaults.count(id)) {
+            refuse(e.where, fmt::format("step `{}` gives its input `{}` a value that may be null, and the input "
+                                        "requires one (CWL finds out when it runs; .flow checks before)",
+                                        e.id, id));
+            return std::nullopt;
+          }
+          value += " ?? " + c->input_defaults.at(id);
+        }
         args.push_back(c->input_names.at(id) + " = " + value);
       }
       std::string call = var + " = " + c->name + "(";
@@ -1269,6 +1302,7 @@ class ToFlow {
   DocumentLoader& loader_;
   Diagnostics& diags_;
   std::string flow_dir_;
+  FType last_ref_type_;  // the type of what reference() gave last
   const ProcessDoc* current_ = nullptr;
   std::vector<std::string> decls_;
   std::set<std::string> decl_names_;
