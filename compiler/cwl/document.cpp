@@ -224,4 +224,16 @@ std::optional<ProcessDoc> DocumentLoader::load(const std::string& reference, con
   return doc;
 }
 
+std::vector<std::string> source_list(const YNode* field) {
+  std::vector<std::string> out;
+  if (!field) return out;
+  if (field->is_string()) out.push_back(field->s);
+  else if (field->is_seq()) {
+    for (const YNode& x : field->seq) {
+      if (x.is_string()) out.push_back(x.s);
+    }
+  }
+  return out;
+}
+
 }  // namespace flowc::cwl

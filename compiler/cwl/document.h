@@ -80,4 +80,7 @@ struct Entry {
 };
 std::vector<Entry> entries(const YNode* field, const char* predicate, std::vector<std::unique_ptr<YNode>>& keep);
 
+// A `source`, `outputSource` or `scatter` field: one reference or a list.
+std::vector<std::string> source_list(const YNode* field);
+
 }  // namespace flowc::cwl

@@ -1053,17 +1053,7 @@ class Lowerer {
     std::set<std::string> deps;  // steps it reads from
   };
 
-  std::vector<std::string> sources_of(const YNode* s) {
-    std::vector<std::string> out;
-    if (!s) return out;
-    if (s->is_string()) out.push_back(s->s);
-    else if (s->is_seq()) {
-      for (const YNode& x : s->seq) {
-        if (x.is_string()) out.push_back(x.s);
-      }
-    }
-    return out;
-  }
+  std::vector<std::string> sources_of(const YNode* s) { return source_list(s); }
 
   // A source reference (`inp`, `#main/inp`, `step/out`, `#main/step/out`) as
   // (step, port): step empty for a workflow input.

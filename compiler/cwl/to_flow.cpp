@@ -562,16 +562,21 @@ class ToFlow {
     std::map<std::string, FType> types;
   };
 
+  // A port's type (`what`: "input", "output"), its secondaryFiles as companions.
+  std::optional<FType> port_type(const Entry& e, const char* what) {
+    const YNode* t = e.node->get("type");
+    if (!t) {
+      refuse(e.where, fmt::format("{} `{}` without a type", what, e.id));
+      return std::nullopt;
+    }
+    return type_of(*t, e.node->get("secondaryFiles"));
+  }
+
   std::optional<Ports> inputs(const YNode& n, Signature& sig) {
     Ports p;
     std::set<std::string> used;
     for (const Entry& e : entries(n.get("inputs"), "type", keep_)) {
-      const YNode* t = e.node->get("type");
-      if (!t) {
-        refuse(e.where, fmt::format("input `{}` without a type", e.id));
-        return std::nullopt;
-      }
-      auto type = type_of(*t, e.node->get("secondaryFiles"));
+      auto type = port_type(e, "input");
       if (!type) return std::nullopt;
       std::string name = identifier(shortname(e.id));
       while (!used.insert(name).second) name += "_";
@@ -945,17 +950,7 @@ class ToFlow {
 
   // ---- Workflow → workflow --------------------------------------------------------------
 
-  std::vector<std::string> sources_of(const YNode* s) {
-    std::vector<std::string> out;
-    if (!s) return out;
-    if (s->is_string()) out.push_back(s->s);
-    else if (s->is_seq()) {
-      for (const YNode& x : s->seq) {
-        if (x.is_string()) out.push_back(x.s);
-      }
-    }
-    return out;
-  }
+  std::vector<std::string> sources_of(const YNode* s) { return source_list(s); }
 
   struct FValue {
     std::string expr;
@@ -1257,12 +1252,7 @@ class ToFlow {
     // Outputs.
     std::vector<std::string> outs, returns;
     for (const Entry& e : entries(n.get("outputs"), "type", keep_)) {
-      const YNode* t = e.node->get("type");
-      if (!t) {
-        refuse(e.where, fmt::format("output `{}` without a type", e.id));
-        return std::nullopt;
-      }
-      auto type = type_of(*t, e.node->get("secondaryFiles"));
+      auto type = port_type(e, "output");
       if (!type) return std::nullopt;
       std::vector<std::string> sources = sources_of(e.node->get("outputSource"));
       if (sources.empty()) {

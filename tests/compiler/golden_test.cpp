@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <regex>
 #include <set>
 
@@ -72,6 +73,36 @@ std::string cwl_check_output(const fs::path& document) {
   return render_text(diags, sources, TextStyle{false});
 }
 
+// What `flowc import-cwl` prints for the document, run from its folder.
+std::string cwl_import_output(const fs::path& document) {
+  test::ScopedCwd cwd(cwl_import_golden_dir());
+  SourceManager sources;
+  Diagnostics diags;
+  cwl::DocumentLoader loader(sources, diags);
+  cwl::cwl_to_flow(loader, document.filename().string(), cwl_import_golden_dir().string());
+  diags.sort_and_dedupe();
+  return render_text(diags, sources, TextStyle{false});
+}
+
+// Each document's output is its .expected file (FLOWC_UPDATE_GOLDENS=1 writes them).
+void check_goldens(const std::vector<fs::path>& documents, const std::function<std::string(const fs::path&)>& output) {
+  for (const fs::path& document : documents) {
+    DYNAMIC_SECTION(document.filename().string()) {
+      fs::path expected_path = document;
+      expected_path.replace_extension(".expected");
+      std::string actual = output(document);
+      INFO("a golden CWL document must be wrong (or refused) in some way");
+      CHECK_FALSE(actual.empty());
+      if (updating()) {
+        test::write_file(expected_path.string(), actual);
+      } else {
+        REQUIRE(fs::exists(expected_path));
+        CHECK(actual == test::read_file(expected_path.string()));
+      }
+    }
+  }
+}
+
 }  // namespace
 
 TEST_CASE("diagnostic goldens", "[golden]") {
@@ -97,52 +128,13 @@ TEST_CASE("diagnostic goldens", "[golden]") {
 
 TEST_CASE("CWL diagnostic goldens", "[golden]") {
   auto documents = cwl_golden_documents();
-  for (const fs::path& document : documents) {
-    DYNAMIC_SECTION(document.filename().string()) {
-      fs::path expected_path = document;
-      expected_path.replace_extension(".expected");
-      std::string actual = cwl_check_output(document);
-      INFO("a golden CWL document must be wrong in some way");
-      CHECK_FALSE(actual.empty());
-      if (updating()) {
-        test::write_file(expected_path.string(), actual);
-      } else {
-        REQUIRE(fs::exists(expected_path));
-        CHECK(actual == test::read_file(expected_path.string()));
-      }
-    }
-  }
+  check_goldens(documents, cwl_check_output);
   CHECK(documents.size() >= 8);
-}
-
-// What `flowc import-cwl` prints for the document, run from its folder.
-std::string cwl_import_output(const fs::path& document) {
-  test::ScopedCwd cwd(cwl_import_golden_dir());
-  SourceManager sources;
-  Diagnostics diags;
-  cwl::DocumentLoader loader(sources, diags);
-  cwl::cwl_to_flow(loader, document.filename().string(), cwl_import_golden_dir().string());
-  diags.sort_and_dedupe();
-  return render_text(diags, sources, TextStyle{false});
 }
 
 TEST_CASE("CWL import diagnostic goldens", "[golden]") {
   auto documents = cwl_golden_documents(cwl_import_golden_dir());
-  for (const fs::path& document : documents) {
-    DYNAMIC_SECTION(document.filename().string()) {
-      fs::path expected_path = document;
-      expected_path.replace_extension(".expected");
-      std::string actual = cwl_import_output(document);
-      INFO("a golden CWL document for import-cwl must be refused in some way");
-      CHECK_FALSE(actual.empty());
-      if (updating()) {
-        test::write_file(expected_path.string(), actual);
-      } else {
-        REQUIRE(fs::exists(expected_path));
-        CHECK(actual == test::read_file(expected_path.string()));
-      }
-    }
-  }
+  check_goldens(documents, cwl_import_output);
   CHECK(documents.size() >= 3);
 }
 
