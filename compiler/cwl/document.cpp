@@ -236,4 +236,12 @@ std::vector<std::string> source_list(const YNode* field) {
   return out;
 }
 
+std::optional<ProcessDoc> step_process(DocumentLoader& loader, const YNode& run, const ProcessDoc& from) {
+  if (run.is_string()) return loader.load(run.s, &from, run.span);
+  if (!run.is_map()) return std::nullopt;
+  ProcessDoc inline_doc = from;
+  inline_doc.node = &run;
+  return inline_doc;
+}
+
 }  // namespace flowc::cwl

@@ -1162,16 +1162,8 @@ class Lowerer {
         diags_.report(DiagId::CwlMissingField, e.where, fmt::format("step `{}`", e.id), "run");
         continue;
       }
-      std::optional<ProcessDoc> callee;
-      if (run->is_string()) {
-        callee = loader_.load(run->s, &doc, run->span);
-      } else if (run->is_map()) {
-        ProcessDoc inline_doc = doc;
-        inline_doc.node = run;
-        callee = inline_doc;
-      } else {
-        expected(*run, "run", "a file name or a process");
-      }
+      std::optional<ProcessDoc> callee = step_process(loader_, *run, doc);
+      if (!run->is_string() && !run->is_map()) expected(*run, "run", "a file name or a process");
       if (!callee) continue;
       auto saved_defs = schema_defs_;
       std::string id = lower_process(*callee, step_reqs, e.id);

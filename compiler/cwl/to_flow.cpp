@@ -544,6 +544,20 @@ class ToFlow {
     return text;
   }
 
+  // `/// doc` and `op NAME(inputs) -> (outputs)`.
+  std::string header(const YNode& n, const char* kind, const std::string& name, const std::vector<std::string>& ins,
+                     const std::vector<std::string>& outs) {
+    std::string text = doc_comment(n, "") + kind + " " + name + "(";
+    for (size_t i = 0; i < ins.size(); ++i) text += (i ? ", " : "") + ins[i];
+    text += ")";
+    if (!outs.empty()) {
+      text += "\n        -> (";
+      for (size_t i = 0; i < outs.size(); ++i) text += (i ? ", " : "") + outs[i];
+      text += ")";
+    }
+    return text;
+  }
+
   // Requirements and hints of a process, by class.
   std::map<std::string, const YNode*> reqs(const YNode* list) {
     std::map<std::string, const YNode*> out;
@@ -858,16 +872,7 @@ class ToFlow {
       if (const YNode* e = na->get("networkAccess"); e && e->kind == YNode::Kind::Bool && e->b) clauses.push_back("network true");
     }
 
-    std::string text = doc_comment(n, "");
-    text += "op " + sig.name + "(";
-    for (size_t i = 0; i < ports->text.size(); ++i) text += (i ? ", " : "") + ports->text[i];
-    text += ")";
-    if (!outs.empty()) {
-      text += "\n        -> (";
-      for (size_t i = 0; i < outs.size(); ++i) text += (i ? ", " : "") + outs[i];
-      text += ")";
-    }
-    text += " {\n";
+    std::string text = header(n, "op", sig.name, ports->text, outs) + " {\n";
     for (const std::string& c : clauses) text += "    " + c + "\n";
     if (command.find("\"\"\"") != std::string::npos) {
       refuse(n.span, "a command with `\"\"\"` in it");
@@ -1082,15 +1087,11 @@ class ToFlow {
         refuse(e.where, fmt::format("step `{}` without `run`", e.id));
         return std::nullopt;
       }
-      std::optional<ProcessDoc> callee;
-      if (run->is_string()) {
-        callee = loader_.load(run->s, &doc, run->span);
-      } else if (run->is_map()) {
-        ProcessDoc inline_doc = doc;
-        inline_doc.node = run;
-        callee = inline_doc;
+      std::optional<ProcessDoc> callee = step_process(loader_, *run, doc);
+      if (!callee) {
+        if (!run->is_string() && !run->is_map()) refuse(run->span, "a `run` that is not a file name or a process");
+        return std::nullopt;
       }
-      if (!callee) return std::nullopt;
       const Signature* c = process(*callee, e.id);
       if (!c) return std::nullopt;
       for (const char* key : {"requirements"}) {
@@ -1269,16 +1270,7 @@ class ToFlow {
       sig.output_types[e.id] = *type;
     }
     sig.name = process_name(doc, hint);
-    std::string text = doc_comment(n, "");
-    text += "workflow " + sig.name + "(";
-    for (size_t i = 0; i < ports->text.size(); ++i) text += (i ? ", " : "") + ports->text[i];
-    text += ")";
-    if (!outs.empty()) {
-      text += "\n        -> (";
-      for (size_t i = 0; i < outs.size(); ++i) text += (i ? ", " : "") + outs[i];
-      text += ")";
-    }
-    text += " {\n" + body;
+    std::string text = header(n, "workflow", sig.name, ports->text, outs) + " {\n" + body;
     if (!returns.empty()) {
       text += "    return (";
       for (size_t i = 0; i < returns.size(); ++i) text += (i ? ", " : "") + returns[i];

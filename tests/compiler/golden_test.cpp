@@ -84,14 +84,15 @@ std::string cwl_import_output(const fs::path& document) {
   return render_text(diags, sources, TextStyle{false});
 }
 
-// Each document's output is its .expected file (FLOWC_UPDATE_GOLDENS=1 writes them).
+// Each document's (or program's) output is its .expected file
+// (FLOWC_UPDATE_GOLDENS=1 writes them).
 void check_goldens(const std::vector<fs::path>& documents, const std::function<std::string(const fs::path&)>& output) {
   for (const fs::path& document : documents) {
     DYNAMIC_SECTION(document.filename().string()) {
       fs::path expected_path = document;
       expected_path.replace_extension(".expected");
       std::string actual = output(document);
-      INFO("a golden CWL document must be wrong (or refused) in some way");
+      INFO("a golden document must be wrong (or refused) in some way");
       CHECK_FALSE(actual.empty());
       if (updating()) {
         test::write_file(expected_path.string(), actual);
@@ -107,21 +108,7 @@ void check_goldens(const std::vector<fs::path>& documents, const std::function<s
 
 TEST_CASE("diagnostic goldens", "[golden]") {
   auto programs = golden_programs();
-  for (const fs::path& program : programs) {
-    DYNAMIC_SECTION(program.filename().string()) {
-      fs::path expected_path = program;
-      expected_path.replace_extension(".expected");
-      std::string actual = check_output(program);
-      INFO("a golden program must be wrong in some way");
-      CHECK_FALSE(actual.empty());
-      if (updating()) {
-        test::write_file(expected_path.string(), actual);
-      } else {
-        REQUIRE(fs::exists(expected_path));
-        CHECK(actual == test::read_file(expected_path.string()));
-      }
-    }
-  }
+  check_goldens(programs, check_output);
   INFO("the suite keeps at least 40 wrong programs");
   CHECK(programs.size() >= 40);
 }
