@@ -129,7 +129,14 @@ struct CwlRunnerOptions {
   bool no_container = false;  // --no-container: DockerRequirement ignored
 };
 
+struct ImportCwlOptions {
+  std::string process;  // a .cwl file, with an optional #fragment
+  std::string output;   // the .flow file; "" for standard output
+};
+
 int cmd_check(const CheckOptions& options);
+// flowc import-cwl: a CWL document written as .flow (cmd_cwl.cpp).
+int cmd_import_cwl(const ImportCwlOptions& options);
 // flowc cwl-runner: a CWL process run by flowc's engine (cmd_cwl.cpp).
 int cmd_cwl_runner(const CwlRunnerOptions& options);
 int cmd_lsp(const LspOptions& options);

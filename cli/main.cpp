@@ -119,6 +119,12 @@ int main(int argc, char** argv) {
                     "tool in that image (local images only)");
   cwl_cmd->add_flag("--quiet", ignored_flag, "Accepted for compatibility");
 
+  flowc::cli::ImportCwlOptions import_cwl;
+  CLI::App* import_cmd = app.add_subcommand("import-cwl", "Write a CWL document as a .flow file (an op per tool, a "
+                                                          "workflow per workflow), refusing what .flow cannot say");
+  import_cmd->add_option("process", import_cwl.process, "The .cwl document (file.cwl or file.cwl#id)")->required();
+  import_cmd->add_option("-o,--output", import_cwl.output, "The .flow file to write (default: standard output)");
+
   std::string bridge_spec;
   CLI::App* bridge_cmd = app.add_subcommand("stream-bridge", "Run one stream task (flowc run starts this itself)");
   bridge_cmd->add_option("spec", bridge_spec, "The task's .stream.json")->required();
@@ -240,6 +246,7 @@ int main(int argc, char** argv) {
     return flowc::cli::cmd_run(run);
   }
   if (cwl_cmd->parsed()) return flowc::cli::cmd_cwl_runner(cwl);
+  if (import_cmd->parsed()) return flowc::cli::cmd_import_cwl(import_cwl);
   if (explain_cmd->parsed()) return flowc::cli::cmd_explain(explain);
   if (agent_cmd->parsed()) return flowc::cli::cmd_agent(agent_dir);
   if (clean_cmd->parsed()) return flowc::cli::cmd_clean(clean);

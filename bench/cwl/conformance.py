@@ -77,7 +77,27 @@ def compare_file(expected, actual):
             continue
         compare(expected[key], actual.get(key))
     if "listing" in expected:
-        compare(expected["listing"], actual.get("listing"))
+        compare_listing(expected["listing"], actual.get("listing"))
+
+
+def compare_listing(expected, actual):
+    """A folder's listing, as cwltest compares it: in any order, each
+    expected item matched by one of the actual items (a listing's order is
+    the file system's, which no runner is asked to sort)."""
+    if not isinstance(actual, list):
+        raise CompareFail("expected a listing, found %s" % json.dumps(actual)[:200])
+    if len(expected) != len(actual):
+        raise CompareFail("expected %d items in the listing, found %d" % (len(expected), len(actual)))
+    for e in expected:
+        reasons = []
+        for a in actual:
+            try:
+                compare(e, a)
+                break
+            except CompareFail as why:
+                reasons.append(str(why))
+        else:
+            raise CompareFail("no item of the listing matches %s (%s)" % (json.dumps(e)[:200], "; ".join(reasons)[:400]))
 
 
 def compare(expected, actual):

@@ -61,14 +61,17 @@ bool has_expression(const std::string& text) {
 }
 
 std::optional<ir::Expr> string_expr(const std::string& raw, const JsScope& scope, ir::TypeTable& types,
-                                    const ir::SourceLoc& loc, std::string* error) {
+                                    const ir::SourceLoc& loc, std::string* error, bool strip) {
   // As CWL runners do, whitespace around a single expression is not part
   // of it: `|` and `>` blocks end with a line break, and "${ ... }\n" is one
   // expression, not text. Text with an expression in it keeps its spaces.
+  // A string without `$(` or `${` is text as it is, backslashes and all (as
+  // CWL runners leave it).
+  if (raw.find("$(") == std::string::npos && raw.find("${") == std::string::npos) return ir::Expr::literal(raw, types.str());
   std::string text = raw;
   size_t b = raw.find_first_not_of(" \t\r\n");
   size_t e = raw.find_last_not_of(" \t\r\n");
-  if (b != std::string::npos && b + 1 < raw.size() && raw[b] == '$' && (raw[b + 1] == '(' || raw[b + 1] == '{') &&
+  if (strip && b != std::string::npos && b + 1 < raw.size() && raw[b] == '$' && (raw[b + 1] == '(' || raw[b + 1] == '{') &&
       closing(raw, b + 1) == e) {
     text = raw.substr(b, e - b + 1);
   }
@@ -82,8 +85,18 @@ std::optional<ir::Expr> string_expr(const std::string& raw, const JsScope& scope
   };
   for (size_t i = 0; i < text.size(); ++i) {
     char ch = text[i];
-    if (ch == '\\' && i + 1 < text.size() && (text[i + 1] == '$' || text[i + 1] == '\\')) {
-      literal += text[++i];
+    // CWL's escapes: `\\` is one backslash, `\$(` and `\${` are text; any
+    // other backslash stays with the character after it.
+    if (ch == '\\' && i + 1 < text.size()) {
+      char next = text[i + 1];
+      if (next == '\\' || (next == '$' && i + 2 < text.size() && (text[i + 2] == '(' || text[i + 2] == '{'))) {
+        literal += next;
+        ++i;
+      } else {
+        literal += ch;
+        literal += next;
+        ++i;
+      }
       continue;
     }
     if (ch == '$' && i + 1 < text.size() && (text[i + 1] == '(' || text[i + 1] == '{')) {

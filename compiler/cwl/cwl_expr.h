@@ -23,8 +23,10 @@ bool has_expression(const std::string& text);
 
 // The IR expression of a CWL string that may hold expressions; on a
 // malformed one (an unclosed `$(`) returns nullopt and sets *error.
+// `strip`: whitespace around a single expression is not part of it (as
+// everywhere in CWL but an InitialWorkDirRequirement Dirent's entry).
 std::optional<ir::Expr> string_expr(const std::string& text, const JsScope& scope, ir::TypeTable& types,
-                                    const ir::SourceLoc& loc, std::string* error);
+                                    const ir::SourceLoc& loc, std::string* error, bool strip = true);
 
 // A JSON value as an IR expression (lists, records and literals).
 ir::Expr json_expr(const nlohmann::ordered_json& j, ir::TypeTable& types);

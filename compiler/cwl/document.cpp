@@ -224,4 +224,24 @@ std::optional<ProcessDoc> DocumentLoader::load(const std::string& reference, con
   return doc;
 }
 
+std::vector<std::string> source_list(const YNode* field) {
+  std::vector<std::string> out;
+  if (!field) return out;
+  if (field->is_string()) out.push_back(field->s);
+  else if (field->is_seq()) {
+    for (const YNode& x : field->seq) {
+      if (x.is_string()) out.push_back(x.s);
+    }
+  }
+  return out;
+}
+
+std::optional<ProcessDoc> step_process(DocumentLoader& loader, const YNode& run, const ProcessDoc& from) {
+  if (run.is_string()) return loader.load(run.s, &from, run.span);
+  if (!run.is_map()) return std::nullopt;
+  ProcessDoc inline_doc = from;
+  inline_doc.node = &run;
+  return inline_doc;
+}
+
 }  // namespace flowc::cwl

@@ -80,4 +80,12 @@ struct Entry {
 };
 std::vector<Entry> entries(const YNode* field, const char* predicate, std::vector<std::unique_ptr<YNode>>& keep);
 
+// The process a step's `run` names: a file (loaded) or a process written
+// in place; nullopt for anything else (the caller reports it) or after
+// the loader reported a problem.
+std::optional<ProcessDoc> step_process(DocumentLoader& loader, const YNode& run, const ProcessDoc& from);
+
+// A `source`, `outputSource` or `scatter` field: one reference or a list.
+std::vector<std::string> source_list(const YNode* field);
+
 }  // namespace flowc::cwl

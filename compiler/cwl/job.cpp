@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "ir/types.h"
+
 namespace flowc::cwl {
 
 namespace fs = std::filesystem;
@@ -73,13 +75,7 @@ void discover(json& v, const json& type, const std::vector<Pattern>& patterns, s
     fs::path path(v["path"].get<std::string>());
     json have = v.contains("secondaryFiles") ? v["secondaryFiles"] : json::array();
     for (const Pattern& p : patterns) {
-      std::string name = path.filename().string(), rest = p.pattern;
-      while (!rest.empty() && rest[0] == '^') {
-        size_t dot = name.rfind('.');
-        if (dot != std::string::npos && dot > 0) name = name.substr(0, dot);
-        rest = rest.substr(1);
-      }
-      fs::path found = path.parent_path() / (name + rest);
+      fs::path found = path.parent_path() / ir::companion_name(path.filename().string(), p.pattern);
       bool listed = false;
       for (const json& h : have) listed = listed || fs::path(h.value("path", "")).filename() == found.filename();
       if (listed) continue;
@@ -211,8 +207,10 @@ std::optional<json> read_job(DocumentLoader& loader, const std::string& job_path
   std::vector<std::string> missing;
   for (const json& in : inputs) {
     std::string id = in.value("id", "");
-    json value = job.contains(id) ? job[id] : (in.contains("default") ? in["default"] : json(nullptr));
-    if (job.contains(id)) value = resolve_file_locations(value, base, &missing);
+    // An explicit null is as if the job did not give it: the default applies.
+    bool given = job.contains(id) && !job[id].is_null();
+    json value = given ? job[id] : (in.contains("default") ? in["default"] : json(nullptr));
+    if (given) value = resolve_file_locations(value, base, &missing);
     for (const std::string& m : missing) {
       errors->push_back(fmt::format("{}input `{}`: the file `{}` does not exist", where(id), id, m));
     }
@@ -227,9 +225,11 @@ std::optional<json> read_job(DocumentLoader& loader, const std::string& job_path
       }
       continue;
     }
-    if (job.contains(id)) {
-      expand_formats(value, namespaces);
-      discover(value, in["type"], patterns_of(in.value("secondaryFiles", json())), errors, id);
+    if (given) expand_formats(value, namespaces);
+    // A default's files get their secondary files found beside them too.
+    json patterns = in.value("secondaryFiles", json());
+    if (given || (!value.is_null() && !patterns.is_null())) {
+      discover(value, in["type"], patterns_of(patterns), errors, id);
       out[id] = value;
     }
   }

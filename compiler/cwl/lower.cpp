@@ -116,6 +116,7 @@ class Lowerer {
     out.inputs = entry_inputs_;
     out.namespaces = doc->namespaces;
     out.outputs = entry_outputs_;
+    out.named_files.assign(named_files_.begin(), named_files_.end());
     out.program = std::move(program_);
     return out;
   }
@@ -229,10 +230,10 @@ class Lowerer {
   }
 
   // A CWL string that may hold expressions.
-  std::optional<ir::Expr> expr(const YNode& n, const JsScope& scope, const std::string& field) {
+  std::optional<ir::Expr> expr(const YNode& n, const JsScope& scope, const std::string& field, bool strip = true) {
     if (!n.is_string()) return json_expr(resolve_files(n.to_json(), *current_base_), *types_);
     std::string error;
-    auto e = string_expr(n.s, scope, *types_, loc(n.span), &error);
+    auto e = string_expr(n.s, scope, *types_, loc(n.span), &error, strip);
     if (!e) {
       diags_.report(DiagId::CwlInvalid, n.span, fmt::format("in `{}`: {}", field, error));
       return std::nullopt;
@@ -272,7 +273,20 @@ class Lowerer {
   }
 
   // File and Directory objects in a default or literal, resolved against the document's folder.
-  json resolve_files(json j, const std::string& base) { return resolve_file_locations(std::move(j), base); }
+  // (and remembered: the run may publish a file the document names).
+  json resolve_files(json j, const std::string& base) {
+    json out = resolve_file_locations(std::move(j), base);
+    std::function<void(const json&)> note = [&](const json& v) {
+      if (v.is_array()) {
+        for (const json& x : v) note(x);
+      } else if (v.is_object()) {
+        if (v.contains("path") && v["path"].is_string()) named_files_.insert(v["path"].get<std::string>());
+        for (const auto& [k, x] : v.items()) note(x);
+      }
+    };
+    note(out);
+    return out;
+  }
 
   // ---- requirements ------------------------------------------------------------
 
@@ -295,6 +309,7 @@ class Lowerer {
 
   Reqs with_own(const Reqs& inherited, const YNode& process) {
     Reqs r;
+    if (options_.job_requirements) r.req_levels.push_back(req_map(options_.job_requirements, true));
     r.req_levels.push_back(req_map(process.get("requirements"), true));
     for (const auto& l : inherited.req_levels) r.req_levels.push_back(l);
     r.hint_levels.push_back(req_map(process.get("hints"), false));
@@ -559,6 +574,7 @@ class Lowerer {
       }
       s.pattern = expr(YNode::string(pattern, n->span), scope, "secondaryFiles");
     } else if (n->is_map()) {
+      if (!needs_version(n->span, "secondaryFiles written as {pattern, required}", "v1.1")) return out;
       if (const YNode* p = n->get("pattern")) s.pattern = expr(*p, scope, "secondaryFiles.pattern");
       if (const YNode* r = n->get("required")) s.required = expr(*r, scope, "secondaryFiles.required");
     } else {
@@ -582,6 +598,8 @@ class Lowerer {
     current_base_ = &doc.base_dir;
     const auto* saved_ns = namespaces_;
     namespaces_ = &doc.namespaces;
+    std::string saved_version = version_;
+    version_ = version_of(doc);
     std::string id;
     if (cls == "CommandLineTool") {
       id = lower_tool(doc, inherited, hint_name);
@@ -600,7 +618,29 @@ class Lowerer {
     }
     current_base_ = saved_base;
     namespaces_ = saved_ns;
+    version_ = saved_version;
     return id;
+  }
+
+  // The document's cwlVersion (its own, or its file's): v1.0, v1.1, v1.2.
+  std::string version_of(const ProcessDoc& doc) {
+    const YNode* v = doc.node->get("cwlVersion");
+    if (!v) {
+      const YNode* root = loader_.load_file(doc.file, Span{});
+      if (root && root->is_map()) v = root->get("cwlVersion");
+    }
+    return v && v->is_string() ? v->s : "v1.2";
+  }
+  // A feature newer than the document's cwlVersion is an error, as CWL's
+  // schema for that version says (a v1.0 document cannot use v1.2's `when`).
+  bool needs_version(Span at, const std::string& feature, const char* since) {
+    auto rank = [](const std::string& v) { return v.rfind("v1.0", 0) == 0 ? 0 : v.rfind("v1.1", 0) == 0 ? 1 : 2; };
+    if (rank(version_) >= rank(since)) return true;
+    diags_.report(DiagId::CwlInvalid, at, fmt::format("{} needs cwlVersion {} or later, and this document is {}", feature,
+                                                      since, version_))
+        .with_help(fmt::format("change the document's cwlVersion to {} (cwl-upgrader does it), or leave the feature out",
+                               since));
+    return false;
   }
 
   // A format IRI with its namespace prefix expanded (`edam:format_2330`).
@@ -707,6 +747,8 @@ class Lowerer {
     if (const YNode* d = n.get("doc"); d && d->is_string()) op.doc = d->s;
     ir::Tool tool;
 
+    const YNode* file_root = loader_.load_file(doc.file, Span{});
+    bool has_ontology = file_root && file_root->is_map() && file_root->has("$schemas");
     for (const InputInfo& info : read_inputs(n, top)) {
       op.inputs.push_back(input_port(info));
       ir::ToolPort tp;
@@ -720,7 +762,10 @@ class Lowerer {
       if (const YNode* lc = e.get("loadContents"); lc && lc->kind == YNode::Kind::Bool) tp.load_contents = lc->b;
       if (const YNode* ll = e.get("loadListing"); ll && ll->is_string()) tp.load_listing = ll->s;
       tp.secondary_files = secondary_files(e.get("secondaryFiles"), scope);
-      if (const YNode* f = e.get("format")) tp.format = format_expr(*f, scope);
+      // An input's format is checked against the file's (equal IRIs); flowc
+      // reads no ontology, so a document naming one ($schemas: subclasses)
+      // is not checked.
+      if (const YNode* f = e.get("format"); f && !has_ontology) tp.format = format_expr(*f, scope);
       if (const YNode* t = e.get("type"); t && t->is_string() && t->s == "stdin") {
         tool.stdin_path = string_expr(fmt::format("$(inputs['{}'].path)", tp.name), scope, *types_, loc(t->span), &ignored_);
       }
@@ -832,7 +877,8 @@ class Lowerer {
             ir::ToolWorkdirEntry entry;
             if (item.is_map() && (item.has("entry") || item.has("entryname"))) {
               if (const YNode* en = item.get("entryname")) entry.entryname = expr(*en, scope, "entryname");
-              if (const YNode* e = item.get("entry")) entry.entry = expr(*e, scope, "entry");
+              // CWL: a Dirent's entry keeps its whitespace ("$(x)\n" is text).
+              if (const YNode* e = item.get("entry")) entry.entry = expr(*e, scope, "entry", /*strip=*/false);
               if (const YNode* w = item.get("writable"); w && w->kind == YNode::Kind::Bool) entry.writable = w->b;
             } else {
               entry.entry = expr(item, scope, "listing");
@@ -856,6 +902,9 @@ class Lowerer {
         const YNode* m = rr->get(min);
         if (!m) m = rr->get(max);
         if (!m) return std::nullopt;
+        if (m->kind == YNode::Kind::Float && !needs_version(m->span, fmt::format("a fractional `{}`", min), "v1.2")) {
+          return std::nullopt;
+        }
         return expr(*m, scope, min);
       };
       if (auto c = amount("coresMin", "coresMax")) op.cpus = std::move(c);
@@ -1004,17 +1053,7 @@ class Lowerer {
     std::set<std::string> deps;  // steps it reads from
   };
 
-  std::vector<std::string> sources_of(const YNode* s) {
-    std::vector<std::string> out;
-    if (!s) return out;
-    if (s->is_string()) out.push_back(s->s);
-    else if (s->is_seq()) {
-      for (const YNode& x : s->seq) {
-        if (x.is_string()) out.push_back(x.s);
-      }
-    }
-    return out;
-  }
+  std::vector<std::string> sources_of(const YNode* s) { return source_list(s); }
 
   // A source reference (`inp`, `#main/inp`, `step/out`, `#main/step/out`) as
   // (step, port): step empty for a workflow input.
@@ -1111,6 +1150,7 @@ class Lowerer {
       }
       if (const YNode* sm = e.node->get("scatterMethod"); sm && sm->is_string()) step.scatter_method = sm->s;
       step.when = e.node->get("when");
+      if (step.when && !needs_version(step.when->span, "a step's `when`", "v1.2")) continue;
       // The process it runs, with the step's requirements over the workflow's.
       Reqs step_reqs;
       step_reqs.req_levels.push_back(req_map(e.node->get("requirements"), true));
@@ -1122,16 +1162,8 @@ class Lowerer {
         diags_.report(DiagId::CwlMissingField, e.where, fmt::format("step `{}`", e.id), "run");
         continue;
       }
-      std::optional<ProcessDoc> callee;
-      if (run->is_string()) {
-        callee = loader_.load(run->s, &doc, run->span);
-      } else if (run->is_map()) {
-        ProcessDoc inline_doc = doc;
-        inline_doc.node = run;
-        callee = inline_doc;
-      } else {
-        expected(*run, "run", "a file name or a process");
-      }
+      std::optional<ProcessDoc> callee = step_process(loader_, *run, doc);
+      if (!run->is_string() && !run->is_map()) expected(*run, "run", "a file name or a process");
       if (!callee) continue;
       auto saved_defs = schema_defs_;
       std::string id = lower_process(*callee, step_reqs, e.id);
@@ -1184,6 +1216,24 @@ class Lowerer {
       if (const YNode* lm = e.node->get("linkMerge"); lm && lm->is_string()) link_merge = lm->s;
       if (const YNode* pv = e.node->get("pickValue"); pv && pv->is_string()) pick_value = pv->s;
       bool many = e.node->get("outputSource") && e.node->get("outputSource")->is_seq();
+      if (pick_value == "all_non_null") {
+        // Its value is a list: the output's type must allow one.
+        const YNode* t = e.node->get("type");
+        auto type = t ? tool_type(*t) : std::nullopt;
+        auto allows_list = [](const ir::ToolType& x) {
+          if (x.kind == ir::ToolType::Kind::Array || x.kind == ir::ToolType::Kind::Any) return true;
+          return x.kind == ir::ToolType::Kind::Union &&
+                 std::any_of(x.members.begin(), x.members.end(), [](const ir::ToolType& m) {
+                   return m.kind == ir::ToolType::Kind::Array || m.kind == ir::ToolType::Kind::Any;
+                 });
+        };
+        if (type && !allows_list(*type)) {
+          diags_.report(DiagId::CwlInvalid, e.where,
+                        fmt::format("output `{}` picks `all_non_null`, which gives a list, but its type is not one",
+                                    e.id))
+              .with_help("give the output an array type (`string[]`), or pick `first_non_null` or `the_only_non_null`");
+        }
+      }
       p.value = merged(sources, many, link_merge, pick_value, step_ids, e.where);
       wf.outputs.push_back(std::move(p));
     }
@@ -1366,7 +1416,12 @@ class Lowerer {
     c.callee_is_workflow = s.callee_is_workflow;
     for (const ir::Port& p : callee_inputs) {
       bool given = std::any_of(s.in.begin(), s.in.end(), [&](const StepIn& in) { return in.id == p.name; });
-      if (given) c.args.emplace_back(p.name, member(var(args_name), p.name));
+      if (!given) continue;
+      ir::Expr arg = member(var(args_name), p.name);
+      // CWL: a null given to an input with a default is the default.
+      bool has_default = p.default_value && !(p.default_value->kind == ir::Expr::Kind::Literal && p.default_value->value.is_null());
+      if (has_default) arg = binary("??", std::move(arg), *p.default_value);
+      c.args.emplace_back(p.name, std::move(arg));
     }
     call_node.deps = {args_name};
     call_node.type = outputs_record(callee_outputs);
@@ -1433,6 +1488,8 @@ class Lowerer {
   int depth_ = 0;
   std::set<std::string> loaded_inputs_;  // the workflow's inputs with loadContents
   std::string ignored_;
+  std::string version_ = "v1.2";  // of the process being lowered
+  std::set<std::string> named_files_;  // files and folders the documents name
 };
 
 }  // namespace

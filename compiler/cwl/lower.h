@@ -24,6 +24,9 @@ struct Lowered {
   std::string base_dir;            // the document's folder
   std::string process_class;       // CommandLineTool, ExpressionTool, Workflow
   std::map<std::string, std::string> namespaces;  // the document's $namespaces (for formats in the job)
+  // Files and folders the documents name themselves (File literals,
+  // defaults): an output may pass one on, so the run may publish it.
+  std::vector<std::string> named_files;
 };
 
 // Lowers the process `reference` names (a path, with an optional #fragment).
@@ -33,6 +36,9 @@ struct LowerOptions {
   // A DockerRequirement in `requirements` becomes the op's image; false
   // (cwl-runner --no-container) ignores it, as cwltool --no-container does.
   bool containers = true;
+  // The job's `cwl:requirements`: requirements over every process's own
+  // (CWL: the input object may add or override requirements).
+  const YNode* job_requirements = nullptr;
 };
 
 std::optional<Lowered> lower_cwl(DocumentLoader& loader, const std::string& reference, LowerOptions options = {});

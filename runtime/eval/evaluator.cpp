@@ -408,8 +408,7 @@ class Run {
       if (kind_of(piece.type) == TypeKind::Any) {
         // CWL's string interpolation: strings as they are, anything else as JSON.
         if (v.is_string()) out += v.get<std::string>();
-        else if (v.is_number_float()) out += js::number_text(v.get<double>());
-        else out += v.dump(-1, ' ', false, Value::error_handler_t::replace);
+        else out += js::json_text(v);
         continue;
       }
       if (v.is_null()) absent(piece, ", so the string it is part of cannot be made");

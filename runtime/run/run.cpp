@@ -68,6 +68,13 @@ class Run {
   Prepared prepare(TaskId id, bool reuse = true);
   void follow(TaskId id, const Prepared& prepared);
   void take_identical(TaskId id, const std::string& key, const IdenticalTasks::Result& result, bool reported);
+  // What an output may pass on besides work dirs: the tasks' inputs, and
+  // the files the program names itself (RunOptions::publishable).
+  std::vector<std::string> publish_sources() const {
+    std::vector<std::string> out = runner_->input_files();
+    out.insert(out.end(), options_.publishable.begin(), options_.publishable.end());
+    return out;
+  }
   void launch_ready();
   bool launch(TaskId id, Prepared prepared, int attempt = 1);
   void reused(TaskId id, const Prepared& prepared);
@@ -984,7 +991,7 @@ RunResult Run::finish() {
   std::string publish_error;
   if (plan_->ok()) {
     auto out = publish_outputs(workflow_, plan_->outputs(), options_.outdir, options_.publish,
-                               PublishSources{(state_ / "work").string(), runner_->input_files()}, &publish_error);
+                               PublishSources{(state_ / "work").string(), publish_sources()}, &publish_error);
     if (!out) {
       err_ << "flowc: error: " << publish_error << "\n";
       // Every task's result is kept: a rerun publishes without running any.

@@ -35,6 +35,9 @@ struct RunOptions {
   std::string run_id;                // the run's id, when chosen beforehand (flowc run --detach)
   std::string until;                 // --until CALL: only what it needs (runtime/run/targets.h)
   std::vector<std::string> rerun;    // --rerun OP|CALL: run again, with what reads from them
+  // Files the program names itself (a CWL document's File literals): an
+  // output may pass one on, as it may an input (publishing copies it).
+  std::vector<std::string> publishable;
 };
 
 struct RunResult {

@@ -107,7 +107,7 @@ Prepared TaskRunner::prepare_tool_task(const Task& task, Prepared p) {
       p.input_stamps.emplace_back(target, Value::array({stamp->size, stamp->mtime_ns}));
     }
   }
-  p.tool_context = {{"inputs", s.inputs}, {"runtime", s.runtime}};
+  p.tool_context = {{"inputs", s.inputs}, {"runtime", s.runtime}, {"reads", s.input_paths}};
   if (op.image) {
     spec.stage_in.clear();
     ContainerRequest request;
@@ -152,7 +152,8 @@ Judged TaskRunner::finish_tool_task(const Task& task, const Prepared& prepared, 
   }
   const Value& context = prepared.tool_context;
   auto collected = tool::collect(program_, op, context.value("inputs", Value::object()),
-                                 context.value("runtime", Value::object()), prepared.work_dir, outcome.exit_code);
+                                 context.value("runtime", Value::object()), context.value("reads", Value::array()),
+                                 prepared.work_dir, outcome.exit_code);
   if (auto* why = std::get_if<std::string>(&collected)) {
     j.error = fmt::format("op `{}` at {} ({}): {}\n  work dir: {}", op.name, task.path, program_.where(task.call_loc),
                           *why, prepared.work_dir);

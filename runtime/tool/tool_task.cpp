@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -412,6 +413,101 @@ struct Stager {
   }
 };
 
+// The secondary files one pattern asks of `file` (a detailed file object
+// with a path). A plain pattern (`.bai`, `^.bai`) is a companion: the file
+// beside it named as ir::companion_name says. An expression gives a file
+// name relative to the file's folder, a file object (which may name it
+// differently: `basename`), or a list of them (CWL v1.2,
+// SecondaryFileSchema).
+std::vector<Value> secondary_wanted(Context& ctx, const Value& detailed, const ir::ToolSecondaryFile& s) {
+  std::vector<Value> out;
+  if (!s.pattern) return out;
+  std::string path = path_of(detailed);
+  fs::path dir = fs::path(path).parent_path();
+  bool plain = s.pattern->kind == ir::Expr::Kind::Literal;
+  std::function<void(const Value&)> add = [&](const Value& x) {
+    if (x.is_null()) return;
+    if (x.is_array()) {
+      for (const Value& y : x) add(y);
+      return;
+    }
+    if (x.is_string()) {
+      std::string name = x.get<std::string>();
+      if (name.empty()) return;
+      if (plain) name = ir::companion_name(fs::path(path).filename().string(), name);
+      fs::path p = fs::path(name).is_absolute() ? fs::path(name) : dir / name;
+      out.push_back(Value{{"class", fs::is_directory(p) ? "Directory" : "File"},
+                          {"path", p.lexically_normal().string()},
+                          {"basename", p.filename().string()}});
+      return;
+    }
+    if (!is_file_object(x)) {
+      throw Failure{fmt::format("a secondaryFiles expression gave {}, not a file name, a file or a list of them",
+                                describe(x, 80))};
+    }
+    Value f = x;
+    std::string where = f.contains("path") && f["path"].is_string()           ? f["path"].get<std::string>()
+                        : f.contains("location") && f["location"].is_string() ? f["location"].get<std::string>()
+                                                                              : "";
+    if (where.rfind("file://", 0) == 0) where = ir::path_from_uri(where);
+    if (!where.empty()) {
+      fs::path p(where);
+      if (p.is_relative()) p = dir / p;
+      f["path"] = p.lexically_normal().string();
+      f.erase("location");
+      if (!f.contains("basename")) f["basename"] = p.filename().string();
+    }
+    out.push_back(std::move(f));
+  };
+  add(ctx.eval(*s.pattern, detailed, "secondaryFiles"));
+  return out;
+}
+
+bool secondary_required(Context& ctx, const Value& detailed, const ir::ToolSecondaryFile& s, bool by_default) {
+  if (!s.required) return by_default;
+  Value r = ctx.eval(*s.required, detailed, "secondaryFiles.required");
+  return r.is_boolean() ? r.get<bool>() : by_default;
+}
+
+std::string name_of(const Value& f) { return f.value("basename", fs::path(path_of(f)).filename().string()); }
+
+// An input file that says its format must have one the input accepts
+// (equal IRIs: flowc reads no ontology, so the front end leaves out the
+// formats of a document that names one); the fields of records are
+// checked by their own.
+void check_format(Context& ctx, const Value& x, const ir::ToolType& t, const std::optional<ir::Expr>& format,
+                  const std::string& name) {
+  if (x.is_null()) return;
+  if (t.kind == K::Union) {
+    for (const ir::ToolType& m : t.members) {
+      if (fits(x, m)) return check_format(ctx, x, m, format, name);
+    }
+    return;
+  }
+  if (x.is_array()) {
+    for (const Value& item : x) check_format(ctx, item, t.kind == K::Array ? t.members.at(0) : t, format, name);
+    return;
+  }
+  if (is_file_object(x)) {
+    if (!format || !x.contains("format") || !x["format"].is_string()) return;
+    Value allowed = ctx.eval(*format, with_file_details(x), "format");
+    std::vector<std::string> accepted;
+    for (const Value& f : allowed.is_array() ? allowed : Value::array({allowed})) {
+      if (f.is_string()) accepted.push_back(f.get<std::string>());
+    }
+    std::string has = x["format"].get<std::string>();
+    if (accepted.empty() || std::find(accepted.begin(), accepted.end(), has) != accepted.end()) return;
+    throw Failure{fmt::format("input `{}`: the file `{}` has the format `{}`, and the input accepts only {}", name,
+                              x.value("basename", fs::path(path_of(x)).filename().string()), has,
+                              Value(accepted).dump())};
+  }
+  if (x.is_object() && t.kind == K::Record) {
+    for (const ir::ToolField& f : t.fields) {
+      if (auto it = x.find(f.name); it != x.end()) check_format(ctx, *it, f.type, f.format, name + "." + f.name);
+    }
+  }
+}
+
 // Secondary files of `file` found next to it by `patterns`, when not given.
 Value with_secondary(Context& ctx, Value file, const std::vector<ir::ToolSecondaryFile>& patterns, bool for_input) {
   if (patterns.empty() || !is_file_object(file) || is_directory_object(file)) return file;
@@ -420,45 +516,17 @@ Value with_secondary(Context& ctx, Value file, const std::vector<ir::ToolSeconda
   Value have = file.value("secondaryFiles", Value::array());
   Value detailed = with_file_details(file);
   for (const ir::ToolSecondaryFile& s : patterns) {
-    if (!s.pattern) continue;
-    Value pattern = ctx.eval(*s.pattern, detailed, "secondaryFiles");
-    bool required = for_input;
-    if (s.required) {
-      Value r = ctx.eval(*s.required, detailed, "secondaryFiles.required");
-      required = r.is_boolean() ? r.get<bool>() : required;
-    }
-    std::vector<Value> wanted;
-    if (pattern.is_string()) {
-      std::string p = pattern.get<std::string>();
-      std::string name = fs::path(path).filename().string();
-      while (!p.empty() && p[0] == '^') {
-        size_t dot = name.rfind('.');
-        if (dot != std::string::npos && dot > 0) name = name.substr(0, dot);
-        p = p.substr(1);
-      }
-      wanted.push_back((fs::path(path).parent_path() / (name + p)).string());
-    } else if (pattern.is_array()) {
-      for (const Value& x : pattern) wanted.push_back(x);
-    } else if (pattern.is_object()) {
-      wanted.push_back(pattern);
-    }
-    for (Value w : wanted) {
-      if (w.is_string()) {
-        std::string p = w.get<std::string>();
-        if (fs::path(p).is_relative()) p = (fs::path(path).parent_path() / p).string();
-        bool dir = fs::is_directory(p);
-        w = Value{{"class", dir ? "Directory" : "File"}, {"path", p}};
-      }
+    bool required = secondary_required(ctx, detailed, s, for_input);
+    for (Value w : secondary_wanted(ctx, detailed, s)) {
       std::string wp = path_of(w);
-      bool present = std::any_of(have.begin(), have.end(), [&](const Value& h) {
-        return fs::path(path_of(h)).filename() == fs::path(wp).filename();
-      });
+      std::string name = name_of(w);
+      bool present = std::any_of(have.begin(), have.end(), [&](const Value& h) { return name_of(h) == name; });
       if (present) continue;
       if (!wp.empty() && fs::exists(wp)) {
-        w["basename"] = fs::path(wp).filename().string();
+        if (!w.contains("basename")) w["basename"] = fs::path(wp).filename().string();
         have.push_back(w);
       } else if (required) {
-        throw Failure{fmt::format("the secondary file `{}` of `{}` does not exist", wp, path)};
+        throw Failure{fmt::format("the secondary file `{}` of `{}` does not exist", wp.empty() ? name : wp, path)};
       }
     }
   }
@@ -506,55 +574,134 @@ Value file_value(const std::string& path) {
   return Value{{"class", dir ? "Directory" : "File"}, {"path", path}, {"basename", fs::path(path).filename().string()}};
 }
 
-// Entries of InitialWorkDirRequirement, written into the output folder.
-void write_workdir(Context& ctx, const ir::Tool& tool, const fs::path& outdir, Stager& stager) {
-  auto place = [&](const Value& item, const std::optional<std::string>& name, bool writable) {
-    if (item.is_null()) return;
-    if (is_file_object(item)) {
-      std::string base = name ? *name : item.value("basename", fs::path(path_of(item)).filename().string());
-      fs::path at = fs::path(base).is_absolute() ? fs::path(base) : outdir / base;
-      fs::create_directories(at.parent_path());
-      std::string src = path_of(item);
-      std::error_code ec;
-      if (src.empty()) {
-        Value staged = stager.stage_object(item, at.parent_path());
-        if (fs::path(path_of(staged)) != at) fs::rename(path_of(staged), at, ec);
-        return;
+// Entries of InitialWorkDirRequirement, put into the output folder, by CWL
+// v1.2's rules (as cwltool applies them): a Dirent's entry that gives text is
+// a file of that text, one that gives a file or folder is that file or
+// folder (under the entryname, if any), a list of files is each of them, and
+// any other value is written as JSON; a listing item gives files, folders or
+// Dirent objects; null is nothing. Names stay inside the output folder.
+// Returns the inputs' files placed there as (staged path, path in the output
+// folder): the command sees them there (`inputs.x.path` follows).
+std::vector<std::pair<std::string, std::string>> write_workdir(Context& ctx, const ir::Tool& tool,
+                                                               const fs::path& outdir, Stager& stager) {
+  struct Item {
+    Value object;                       // a File or Directory object (perhaps a literal)
+    std::optional<std::string> name;    // the entryname
+    bool writable = false;
+  };
+  std::vector<Item> items;
+  auto all_files = [](const Value& v) {
+    return v.is_array() && !v.empty() && std::all_of(v.begin(), v.end(), [](const Value& x) { return is_file_object(x); });
+  };
+  auto dirent = [&](const Value& entry, const std::optional<std::string>& name, bool writable) {
+    if (entry.is_null()) return;
+    if (all_files(entry)) {
+      if (name) throw Failure{fmt::format("the entryname `{}` cannot name a list of {} files", *name, entry.size())};
+      for (const Value& x : entry) items.push_back({x, std::nullopt, writable});
+      return;
+    }
+    if (is_file_object(entry)) {
+      items.push_back({entry, name, writable});
+      return;
+    }
+    if (!name) {
+      throw Failure{fmt::format("the InitialWorkDirRequirement entry {} needs an entryname (the file it is written to)",
+                                describe(entry, 80))};
+    }
+    std::string text = entry.is_string() ? entry.get<std::string>() : js::json_text(entry);
+    items.push_back({Value{{"class", "File"}, {"contents", text}}, name, writable});
+  };
+  auto listing_item = [&](const Value& v, bool writable) {
+    auto one = [&](const Value& x) {
+      if (x.is_null()) return;
+      if (x.is_object() && x.contains("entry")) {
+        std::optional<std::string> name;
+        if (auto it = x.find("entryname"); it != x.end() && it->is_string()) name = it->get<std::string>();
+        dirent(x["entry"], name, x.value("writable", writable));
+      } else if (is_file_object(x)) {
+        items.push_back({x, std::nullopt, writable});
+      } else {
+        throw Failure{fmt::format("an InitialWorkDirRequirement listing item must be a file, a folder or a Dirent "
+                                  "({{entry, entryname}}), not {}", describe(x, 80))};
       }
+    };
+    if (v.is_null() || (v.is_boolean() && !v.get<bool>())) return;
+    if (!v.is_array()) return one(v);
+    for (const Value& x : v) {
+      if (x.is_array()) {
+        for (const Value& y : x) one(y);
+      } else {
+        one(x);
+      }
+    }
+  };
+  for (const ir::ToolWorkdirEntry& e : tool.workdir) {
+    Value entry = e.entry ? ctx.eval(*e.entry, Value(), "InitialWorkDirRequirement entry") : Value();
+    // With an entryname it is a Dirent; without, what it gives is placed as
+    // it is (files, folders, Dirent objects; a Dirent without entryname
+    // means the same).
+    if (!e.entryname) {
+      listing_item(entry, e.writable);
+      continue;
+    }
+    Value n = ctx.eval(*e.entryname, Value(), "entryname");
+    if (!n.is_string()) throw Failure{fmt::format("entryname must give a string, not {}", describe(n, 80))};
+    dirent(entry, n.get<std::string>(), e.writable);
+  }
+
+  std::vector<std::pair<std::string, std::string>> moved;
+  for (Item& item : items) {
+    std::string src = path_of(item.object);
+    std::string base = item.name ? *item.name : item.object.value("basename", fs::path(src).filename().string());
+    fs::path rel = fs::path(base).lexically_normal();
+    if (rel.is_absolute()) {
+      throw Failure{fmt::format("the InitialWorkDirRequirement entryname `{}` is an absolute path: only a container "
+                                "could have a file there, and flowc does not mount one; use a name relative to the "
+                                "output folder",
+                                base)};
+    }
+    if (rel.empty() || *rel.begin() == ".." || rel == ".") {
+      throw Failure{fmt::format("the InitialWorkDirRequirement entryname `{}` is outside the output folder", base)};
+    }
+    fs::path at = outdir / rel;
+    fs::create_directories(at.parent_path());
+    std::error_code ec;
+    if (src.empty()) {
+      Value literal = item.object;
+      literal["basename"] = at.filename().string();
+      literal.erase("secondaryFiles");
+      stager.stage_object(literal, at.parent_path());
+    } else {
       fs::path real = fs::weakly_canonical(src, ec);
-      if (writable || is_directory_object(item)) {
+      // A writable entry is a copy, unless InplaceUpdateRequirement says the
+      // tool changes the input itself; a folder is copied (a link to it would
+      // let the tool write into the input).
+      bool copy = (item.writable && !tool.inplace_update) || (is_directory_object(item.object) && !item.writable);
+      if (copy) {
         fs::copy(real, at, fs::copy_options::recursive | fs::copy_options::overwrite_existing, ec);
       } else {
         fs::create_symlink(real, at, ec);
+        stager.reads.push_back(real.string());
       }
       if (ec) throw Failure{fmt::format("cannot put `{}` into the work dir as `{}`: {}", src, at.string(), ec.message())};
-      return;
+      moved.emplace_back(src, at.string());
     }
-    if (!name) throw Failure{fmt::format("an InitialWorkDirRequirement entry {} needs an entryname", describe(item))};
-    fs::path at = fs::path(*name).is_absolute() ? fs::path(*name) : outdir / *name;
-    fs::create_directories(at.parent_path());
-    std::ofstream f(at, std::ios::binary);
-    f << (item.is_string() ? item.get<std::string>() : item.dump(2));
-  };
-  for (const ir::ToolWorkdirEntry& e : tool.workdir) {
-    Value item = e.entry ? ctx.eval(*e.entry, Value(), "InitialWorkDirRequirement entry") : Value();
-    std::optional<std::string> name;
-    if (e.entryname) {
-      Value n = ctx.eval(*e.entryname, Value(), "entryname");
-      if (n.is_string()) name = n.get<std::string>();
-    }
-    if (item.is_array()) {
-      for (const Value& x : item) {
-        if (x.is_array()) {
-          for (const Value& y : x) place(y, std::nullopt, e.writable);
-        } else {
-          place(x, std::nullopt, e.writable);
-        }
+    // Its secondary files beside it, as CWL stages them.
+    if (auto sec = item.object.find("secondaryFiles"); sec != item.object.end() && sec->is_array()) {
+      for (const Value& sf : *sec) {
+        std::string sp = path_of(sf);
+        if (sp.empty()) continue;
+        fs::path sat = at.parent_path() / sf.value("basename", fs::path(sp).filename().string());
+        if (fs::exists(fs::symlink_status(sat, ec))) continue;
+        fs::path sreal = fs::weakly_canonical(sp, ec);
+        fs::create_symlink(sreal, sat, ec);
+        stager.reads.push_back(sreal.string());
+        if (ec) throw Failure{fmt::format("cannot put `{}` into the work dir as `{}`: {}", sp, sat.string(), ec.message())};
+        moved.emplace_back(sp, sat.string());
       }
-    } else {
-      place(item, name, e.writable);
     }
   }
+  return moved;
 }
 
 }  // namespace
@@ -600,6 +747,13 @@ std::variant<Staged, std::string> prepare(const ir::Program& program, const ir::
       }
       ctx.inputs[port.name] = std::move(v);
     }
+    // runtime.outdirSize and tmpdirSize (MiB, a fraction rounded up, as CWL
+    // v1.2 says): what the tool asked for, or 1024.
+    for (auto [e, key] : {std::pair{&tool.outdir_min, "outdirSize"}, std::pair{&tool.tmpdir_min, "tmpdirSize"}}) {
+      if (!*e) continue;
+      Value v = ctx.eval(**e, Value(), key);
+      if (v.is_number()) ctx.runtime[key] = static_cast<int64_t>(std::ceil(v.get<double>()));
+    }
     // Secondary files found beside the staged inputs (their links), as the
     // port and the fields of its records ask.
     std::function<void(Value&, const ir::ToolType&, const std::vector<ir::ToolSecondaryFile>&)> add_secondary =
@@ -623,28 +777,14 @@ std::variant<Staged, std::string> prepare(const ir::Program& program, const ir::
               Value detailed = with_file_details(x);
               const Value have = x.value("secondaryFiles", Value::array());
               for (const ir::ToolSecondaryFile& sf : patterns) {
-                if (!sf.pattern) continue;
-                bool required = true;
-                if (sf.required) {
-                  Value r = ctx.eval(*sf.required, detailed, "secondaryFiles.required");
-                  required = !r.is_boolean() || r.get<bool>();
-                }
-                Value pattern = ctx.eval(*sf.pattern, detailed, "secondaryFiles");
-                if (!required || !pattern.is_string()) continue;
-                std::string p = pattern.get<std::string>();
-                std::string name = detailed.value("basename", "");
-                while (!p.empty() && p[0] == '^') {
-                  size_t dot = name.rfind('.');
-                  if (dot != std::string::npos && dot > 0) name = name.substr(0, dot);
-                  p = p.substr(1);
-                }
-                name += p;
-                bool present = std::any_of(have.begin(), have.end(), [&](const Value& h) {
-                  return h.value("basename", fs::path(path_of(h)).filename().string()) == name;
-                });
-                if (!present) {
-                  throw Failure{fmt::format("input file `{}` lacks its secondary file `{}` (pattern `{}`)",
-                                            detailed.value("basename", ""), name, pattern.get<std::string>())};
+                if (!secondary_required(ctx, detailed, sf, true)) continue;
+                for (const Value& w : secondary_wanted(ctx, detailed, sf)) {
+                  std::string name = name_of(w);
+                  bool present = std::any_of(have.begin(), have.end(), [&](const Value& h) { return name_of(h) == name; });
+                  if (!present) {
+                    throw Failure{fmt::format("input file `{}` lacks its secondary file `{}`",
+                                              detailed.value("basename", ""), name)};
+                  }
                 }
               }
               return;
@@ -660,7 +800,7 @@ std::variant<Staged, std::string> prepare(const ir::Program& program, const ir::
             Value sec = Value::array();
             for (const Value& sf : probe.value("secondaryFiles", Value::array())) {
               std::string sp = path_of(sf);
-              fs::path at = fs::path(staged).parent_path() / fs::path(sp).filename();
+              fs::path at = fs::path(staged).parent_path() / name_of(sf);
               if (!fs::exists(fs::symlink_status(at, ec)) && !sp.empty() && sp != at.string()) stager.link(sp, at);
               Value staged_sf = sf;
               staged_sf["path"] = at.string();
@@ -680,7 +820,18 @@ std::variant<Staged, std::string> prepare(const ir::Program& program, const ir::
     for (size_t i = 0; i < op.inputs.size() && i < tool.inputs.size(); ++i) {
       add_secondary(ctx.inputs[op.inputs[i].name], tool.inputs[i].type, tool.inputs[i].secondary_files);
     }
-    write_workdir(ctx, tool, outdir, stager);
+    for (size_t i = 0; i < op.inputs.size() && i < tool.inputs.size(); ++i) {
+      check_format(ctx, ctx.inputs[op.inputs[i].name], tool.inputs[i].type, tool.inputs[i].format, op.inputs[i].name);
+    }
+    auto moved = write_workdir(ctx, tool, outdir, stager);
+    if (!moved.empty()) {
+      ctx.inputs = map_object_paths(ctx.inputs, [&](const std::string& p) {
+        for (const auto& [from, to] : moved) {
+          if (p == from) return to;
+        }
+        return p;
+      });
+    }
 
     // The command line.
     std::vector<Bound> bound;
@@ -783,6 +934,26 @@ bool type_allows_null(const ir::ToolType& t) {
   return false;
 }
 
+bool within(const fs::path& p, const fs::path& root) {
+  auto [a, b] = std::mismatch(root.begin(), root.end(), p.begin(), p.end());
+  return a == root.end();
+}
+
+// A found output that is a link must lead into the work dir or to what the
+// task reads (its inputs, what InitialWorkDirRequirement put there).
+void check_link(const std::string& path, const std::string& work_dir, const Value& reads, const std::string& name) {
+  std::error_code ec;
+  if (!fs::is_symlink(fs::symlink_status(path, ec))) return;
+  fs::path real = fs::weakly_canonical(path, ec);
+  if (within(real, fs::weakly_canonical(work_dir, ec))) return;
+  for (const Value& r : reads) {
+    if (r.is_string() && within(real, fs::weakly_canonical(r.get<std::string>(), ec))) return;
+  }
+  throw Failure{fmt::format("output `{}`: `{}` is a link to `{}`, outside the work dir and the task's inputs; flowc "
+                            "does not take it as an output (write the file itself into the output folder)",
+                            name, fs::path(path).filename().string(), real.string())};
+}
+
 // Paths in cwl.output.json, relative to the output folder, made absolute.
 Value resolve_output_paths(Value v, const fs::path& outdir) {
   if (v.is_array()) {
@@ -814,7 +985,8 @@ Value resolve_output_paths(Value v, const fs::path& outdir) {
 }  // namespace
 
 std::variant<Collected, std::string> collect(const ir::Program& program, const ir::Op& op, const Value& staged_inputs,
-                                             const Value& runtime, const std::string& work_dir, int exit_code) {
+                                             const Value& runtime, const Value& reads, const std::string& work_dir,
+                                             int exit_code) {
   const ir::Tool& tool = *op.tool;
   fs::path outdir = outdir_of(work_dir);
   Collected c;
@@ -873,6 +1045,7 @@ std::variant<Collected, std::string> collect(const ir::Program& program, const i
           }
           for (const std::string& pattern : list) {
             for (const std::string& path : glob_in(outdir, pattern)) {
+              check_link(path, work_dir, reads, name);
               Value f = file_value(path);
               if (b.load_contents && !is_directory_object(f)) load_contents(f);
               found.push_back(std::move(f));
@@ -930,6 +1103,35 @@ std::variant<Collected, std::string> collect(const ir::Program& program, const i
                                            port.name);
       }
     }
+    // An output file object whose basename is not its file's name (an
+    // expression named it so): a hard link of that name beside it in the
+    // work dir, so it is published under the name CWL gives it.
+    std::function<void(Value&)> by_basename = [&](Value& v) {
+      if (v.is_array()) {
+        for (Value& item : v) by_basename(item);
+        return;
+      }
+      if (!v.is_object()) return;
+      if (!is_file_object(v)) {
+        for (auto& [k, item] : v.items()) by_basename(item);
+        return;
+      }
+      if (auto it = v.find("secondaryFiles"); it != v.end()) by_basename(*it);
+      std::string path = path_of(v);
+      auto base = v.find("basename");
+      if (path.empty() || is_directory_object(v) || base == v.end() || !base->is_string()) return;
+      std::string name = base->get<std::string>();
+      fs::path p(path);
+      std::error_code ec;
+      if (name.empty() || name == p.filename().string() || name.find('/') != std::string::npos ||
+          !within(fs::weakly_canonical(p, ec), fs::weakly_canonical(work_dir, ec))) {
+        return;
+      }
+      fs::path renamed = p.parent_path() / name;
+      if (!fs::exists(fs::symlink_status(renamed, ec))) fs::create_hard_link(p, renamed, ec);
+      if (!ec) v["path"] = renamed.string();
+    };
+    for (const ir::Port& port : op.outputs) by_basename(c.outputs[port.name]);
     // Every file among the outputs must be inside the work dir or an input.
     for (const ir::Port& port : op.outputs) {
       c.outputs[port.name] = map_object_paths(c.outputs[port.name], [&](const std::string& p) {

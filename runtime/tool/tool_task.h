@@ -49,9 +49,12 @@ bool succeeded(const ir::Op& op, int exit_code);
 bool temporary_failure(const ir::Op& op, int exit_code);
 
 // Finds the outputs (cwl.output.json, or each output's glob, contents,
-// outputEval, secondary files and format).
+// outputEval, secondary files and format). `reads` (Staged::input_paths):
+// what a link among the outputs may lead to besides the work dir; a link
+// to anything else is an error, as CWL says (it is not the tool's output).
 std::variant<Collected, std::string> collect(const ir::Program& program, const ir::Op& op, const Value& staged_inputs,
-                                             const Value& runtime, const std::string& work_dir, int exit_code);
+                                             const Value& runtime, const Value& reads, const std::string& work_dir,
+                                             int exit_code);
 
 // The work dir's output folder.
 std::string outdir_of(const std::string& work_dir);

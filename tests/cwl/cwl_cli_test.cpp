@@ -93,3 +93,62 @@ TEST_CASE("a second run of a CWL tool reuses its result", "[cwl]") {
   CHECK(second.out.find((out.path / "b" / "upper" / "upper.txt").string()) != std::string::npos);
   CHECK(second.out.find("sha1$0e6272fd65034cba3952c5a852d5b061a9d963b1") != std::string::npos);
 }
+
+// flowc import-cwl: what it writes passes `flowc check` and runs to the same
+// results as the CWL document; what .flow cannot say is refused by name.
+TEST_CASE("import-cwl writes a .flow file that checks and runs like the document", "[cwl][import]") {
+  Outdir out;
+  for (const char* name : {"greet.cwl", "fan-out.cwl"}) {
+    fs::path flow = out.path / (std::string(name) + ".flow");
+    auto imported = run_flowc({"import-cwl", doc((std::string("import/") + name).c_str()), "-o", flow.string()});
+    INFO(name << ": " << imported.err);
+    REQUIRE(imported.exit_code == 0);
+    auto checked = run_flowc({"check", flow.string()});
+    INFO(flowc::test::read_file(flow.string()) << checked.err);
+    CHECK(checked.exit_code == 0);
+  }
+  std::string text = flowc::test::read_file((out.path / "fan-out.cwl.flow").string());
+  CHECK(text.find("for hello_name in names {") != std::string::npos);
+  CHECK(text.find("if extra {") != std::string::npos);
+  CHECK(text.find("select_all([maybe_.out])") != std::string::npos);
+  CHECK(text.find("op greet(") != std::string::npos);
+  CHECK(text.find("hello = greet(name = hello_name, loud = true)") != std::string::npos);
+
+  // The imported workflow runs, and says what the CWL run says.
+  fs::path flow = out.path / "fan-out.cwl.flow";
+  auto ran = run_flowc({"run", flow.string(), "--outdir", (out.path / "flow-out").string(), "--state-dir",
+                        (out.path / "state").string(), "-p", "names=[\"Ada\", \"Grace\"]", "-p", "counts=[1, 2]",
+                        "-p", "extra=true"});
+  INFO(ran.err);
+  REQUIRE(ran.exit_code == 0);
+  auto cwl = run_flowc({"cwl-runner", "--outdir", (out.path / "cwl-out").string(), doc("import/fan-out.cwl"),
+                        doc("import/fan-out-job.yml")});
+  REQUIRE(cwl.exit_code == 0);
+  for (const char* output : {"each", "pairs", "bonus"}) {
+    for (int k = 0; k < 2; ++k) {
+      if (std::string(output) == "bonus" && k > 0) break;
+      fs::path a = out.path / "flow-out" / output / std::to_string(k);
+      fs::path b = out.path / "cwl-out" / output / std::to_string(k);
+      if (std::string(output) == "bonus") a = out.path / "flow-out" / output, b = out.path / "cwl-out" / output;
+      INFO(output << " " << k);
+      REQUIRE(fs::is_directory(a));
+      REQUIRE(fs::is_directory(b));
+      std::string fa = flowc::test::read_file(fs::directory_iterator(a)->path().string());
+      std::string fb = flowc::test::read_file(fs::directory_iterator(b)->path().string());
+      CHECK(fa == fb);
+    }
+  }
+  CHECK(flowc::test::read_file(fs::directory_iterator(out.path / "flow-out" / "each" / "0")->path().string()) ==
+        "said --greeting=Hello Ada --loud x,y\n");
+}
+
+TEST_CASE("import-cwl refuses what .flow cannot say, naming it, and writes nothing", "[cwl][import]") {
+  Outdir out;
+  fs::path flow = out.path / "x.flow";
+  auto r = run_flowc({"import-cwl", flowc::test::source_path("tests/golden/cwl-import/javascript.cwl"), "-o",
+                      flow.string()});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("javascript.cwl:9:13: error[E1004]: writing the JavaScript expression `$(inputs.n * 2)` as .flow") !=
+        std::string::npos);
+  CHECK_FALSE(fs::exists(flow));
+}

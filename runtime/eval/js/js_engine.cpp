@@ -242,4 +242,23 @@ std::string number_text(double d) {
   return sign + out;
 }
 
+std::string json_text(const Value& v) {
+  if (v.is_object()) {
+    std::string out = "{";
+    bool first = true;
+    for (const auto& [k, item] : v.items()) {  // a Value's keys are sorted
+      out += (first ? "" : ", ") + Value(k).dump(-1, ' ', true, Value::error_handler_t::replace) + ": " + json_text(item);
+      first = false;
+    }
+    return out + "}";
+  }
+  if (v.is_array()) {
+    std::string out = "[";
+    for (size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + json_text(v[i]);
+    return out + "]";
+  }
+  if (v.is_number_float()) return number_text(v.get<double>());
+  return v.dump(-1, ' ', true, Value::error_handler_t::replace);
+}
+
 }  // namespace flowc::runtime::js

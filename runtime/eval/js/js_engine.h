@@ -44,4 +44,12 @@ std::variant<Value, std::string> parameter_reference(const ir::ParamRef& ref, co
 // A number as JavaScript writes it (String(x)): 123000, 0.00001, 1.5e+300.
 std::string number_text(double d);
 
+// A value as JSON text the way CWL runners write a non-string value into a
+// string (an interpolation such as "$(inputs.list)\n", or an
+// InitialWorkDirRequirement entry that is not text): Python's
+// json.dumps(sort_keys=True), with ", " and ": " between items, non-ASCII
+// escaped, numbers as JavaScript writes them. cwltool's outputs, and the
+// conformance suite's checksums, are written this way.
+std::string json_text(const Value& v);
+
 }  // namespace flowc::runtime::js
