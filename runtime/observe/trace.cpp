@@ -73,7 +73,7 @@ std::string trace_tsv(const std::vector<TaskRecord>& tasks, bool raw) {
     }
     bool ended = t.finished > 0;
     out += fmt::format("{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n", ++id, hash,
-                       job_of(t).empty() ? "-" : job_of(t), t.op, t.path, status_of(t.state),
+                       job_of(t).empty() ? "-" : job_of(t), t.op, t.path, status_of(std::string(state_name(t.state))),
                        ended && t.exit_code >= 0 ? std::to_string(t.exit_code) : "-", t.attempt,
                        requested.contains("cpus") ? std::to_string(requested.value("cpus", 1)) : "-",
                        bytes(requested, "mem"),

@@ -2,7 +2,9 @@
 // published outputs, with its journal, cache, events and progress.
 #pragma once
 
+#include <functional>
 #include <iosfwd>
+#include <memory>
 #include <map>
 #include <string>
 #include <vector>
@@ -35,6 +37,10 @@ struct RunOptions {
   std::string run_id;                // the run's id, when chosen beforehand (flowc run --detach)
   std::string until;                 // --until CALL: only what it needs (runtime/run/targets.h)
   std::vector<std::string> rerun;    // --rerun OP|CALL: run again, with what reads from them
+  // Makes the executors (the run's, and those ops name) instead of
+  // make_executor: tests drive a whole run in-process with a fake one
+  // (tests/runtime/fake_executor.h).
+  std::function<std::unique_ptr<Executor>(const ExecutorChoice&, std::vector<std::string>*)> make_executor;
 };
 
 struct RunResult {
