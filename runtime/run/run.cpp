@@ -290,6 +290,7 @@ void RunLoop::take_ready() {
   for (TaskId id : plan_->take_ready()) {
     if (!targets_->needed(plan_->task(id))) {
       plan_->failed(id, fmt::format("not needed for --until {}", targets_->until()));
+      reported_.insert(plan_->task(id).path);  // not a failure to print
       continue;
     }
     queue_.push_back(id);

@@ -444,6 +444,7 @@ workflow main() -> (out: dir) { s = sneaky()  return (out = s.out) })");
   CHECK_FALSE(p.exists("flow-out/out"));
   CHECK(p.count("failed") == 1);
   CHECK(p.count("finished") == 0);
+}
 
 TEST_CASE("containers: a task sees its input and the input's companion by relative paths, read-only",
           "[containers][companions]") {

@@ -37,6 +37,10 @@ workflow main(names: list[str] = ["a", "b"]) -> (out: file) {
 before(async () => {
   fs.mkdirSync(project, { recursive: true });
   fs.writeFileSync(path.join(project, 'wf.flow'), workflow);
+  // Greetings alone: without --keep-going, a failing task stops the tasks
+  // not yet started, so wf.flow would greet only some names.
+  fs.writeFileSync(path.join(project, 'greet.flow'), workflow.split('op fail(')[0] +
+    'workflow main(names: list[str] = ["a"]) -> (out: list[file]) {\n    for n in names {\n        g = greet(name = n)\n    }\n    return (out = g.msg)\n}\n');
   fs.writeFileSync(path.join(project, 'slow.flow'), 'op nap() -> (out: file) {\n    run "sleep 30; echo > ${out}"\n}\nworkflow main() -> (out: file) {\n    n = nap()\n    return (out = n.out)\n}\n');
   fs.writeFileSync(path.join(project, 'notes.txt'), 'not a workflow');
   fs.writeFileSync(path.join(base, 'outside.flow'), workflow);
@@ -142,7 +146,7 @@ test('POST /api/runs refuses bad JSON and files it may not run', async () => {
 });
 
 test('POST /api/runs launches a workflow under the root with parameters; cancel stops a run', async () => {
-  const r = await post('/api/runs', JSON.stringify({ file: 'project/wf.flow', params: { names: ['p', 'q', 'r'] } }));
+  const r = await post('/api/runs', JSON.stringify({ file: 'project/greet.flow', params: { names: ['p', 'q', 'r'] } }));
   const body = await r.json();
   assert.equal(r.status, 201, JSON.stringify(body));
   const run = await waitFor(async () => {
