@@ -10,12 +10,17 @@
 namespace flowc::runtime::observe {
 namespace {
 
-std::string status_of(const std::string& state) {
-  if (state == "succeeded") return "COMPLETED";
-  if (state == "cached") return "CACHED";
-  if (state == "failed") return "FAILED";
-  if (state == "running") return "RUNNING";
-  if (state == "cancelled") return "ABORTED";
+// Nextflow's names for a task's state.
+std::string status_of(TaskState state) {
+  switch (state) {
+    case TaskState::Succeeded: return "COMPLETED";
+    case TaskState::Cached: return "CACHED";
+    case TaskState::Failed: return "FAILED";
+    case TaskState::Running: return "RUNNING";
+    case TaskState::Cancelled: return "ABORTED";
+    case TaskState::Queued:
+    case TaskState::Absent: return "-";
+  }
   return "-";
 }
 
@@ -73,7 +78,7 @@ std::string trace_tsv(const std::vector<TaskRecord>& tasks, bool raw) {
     }
     bool ended = t.finished > 0;
     out += fmt::format("{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n", ++id, hash,
-                       job_of(t).empty() ? "-" : job_of(t), t.op, t.path, status_of(std::string(state_name(t.state))),
+                       job_of(t).empty() ? "-" : job_of(t), t.op, t.path, status_of(t.state),
                        ended && t.exit_code >= 0 ? std::to_string(t.exit_code) : "-", t.attempt,
                        requested.contains("cpus") ? std::to_string(requested.value("cpus", 1)) : "-",
                        bytes(requested, "mem"),

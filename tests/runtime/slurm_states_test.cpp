@@ -6,6 +6,7 @@
 #include <signal.h>
 
 #include <filesystem>
+#include <thread>
 
 #include <catch2/catch.hpp>
 
@@ -72,11 +73,12 @@ struct Fixture {
   slurm::UseCommands use{slurm};
   std::unique_ptr<SlurmExecutor> executor;
 
-  Fixture() {
+  // `exit_grace`: how long an exit status saying "killed" waits for Slurm's reason.
+  explicit Fixture(double exit_grace = 0) {
     SlurmSettings s;
     s.poll_interval = 0;  // squeue at every collect()
     s.lost_after = 0;
-    s.exit_grace = 0;
+    s.exit_grace = exit_grace;
     s.array_min = 0;
     s.submit_rate = 1e6;
     executor = std::make_unique<SlurmExecutor>(s, p.dir.string());
@@ -101,8 +103,11 @@ struct Fixture {
     flowc::test::write_file((p.dir / name / slurm::kExitFile).string(), text);
   }
   // What collect() reports for `handle` within `tries` calls, if anything.
-  std::optional<Outcome> outcome(uint64_t handle, int tries = 5) {
+  // Exit status files are looked at every 250 ms: a call after the first
+  // waits that long, so that each call sees them.
+  std::optional<Outcome> outcome(uint64_t handle, int tries = 3) {
     for (int i = 0; i < tries; ++i) {
+      if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(260));
       for (Outcome& o : executor->collect()) {
         if (o.handle == handle) return o;
       }
@@ -173,7 +178,7 @@ TEST_CASE("slurm states: a job pending or running has not ended", "[slurm_states
   Fixture f;
   uint64_t h = f.submit();
   f.slurm.queue["100"] = state;
-  CHECK_FALSE(f.outcome(h, 3));
+  CHECK_FALSE(f.outcome(h, 1));
   CHECK(f.executor->job_ref(h).job == "slurm:100");
 }
 
@@ -206,9 +211,9 @@ TEST_CASE("slurm states: Slurm not answering is not an end; the exit status stil
   uint64_t h = f.submit();
   f.slurm.unreachable = true;
   f.slurm.queue.clear();
-  CHECK_FALSE(f.outcome(h, 3));
+  CHECK_FALSE(f.outcome(h, 1));
   f.exit_status("t", "0 0\n");
-  auto o = f.outcome(h, 20);
+  auto o = f.outcome(h, 2);
   REQUIRE(o);
   CHECK(o->how == How::Exited);
   CHECK(o->exit_code == 0);
@@ -238,7 +243,7 @@ TEST_CASE("slurm states: a command killed by a signal Slurm sent takes Slurm's r
       {"143 0", "FAILED|NonZeroExitCode", How::Exited},  // the script's own failure: its code stands
   }));
   INFO(state);
-  Fixture f;
+  Fixture f(60);  // held until Slurm says why
   uint64_t h = f.submit();
   f.slurm.queue["100"] = "RUNNING|None";
   f.exit_status("t", status + "\n");
@@ -310,9 +315,9 @@ TEST_CASE("slurm states: an adopted job is followed to its exit status", "[slurm
   LaunchSpec spec = f.spec("adopted");
   uint64_t h = f.executor->adopt({JobRef{0, 0, "slurm:7"}, spec.work_dir}, spec);
   CHECK(f.executor->job_ref(h).job == "slurm:7");
-  CHECK_FALSE(f.outcome(h, 2));
+  CHECK_FALSE(f.outcome(h, 1));
   f.exit_status("adopted", "0 0\n");
-  auto o = f.outcome(h, 20);
+  auto o = f.outcome(h, 2);
   REQUIRE(o);
   CHECK(o->how == How::Exited);
   CHECK(f.slurm.calls_of("sbatch").empty());
