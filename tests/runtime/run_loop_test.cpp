@@ -44,6 +44,12 @@ std::map<std::string, TaskState> journal(const Project& p, const std::string& ru
   return out;
 }
 
+// A workflow of one call `a` of op `name`, whose body has `clauses` before its command.
+std::string one_call(const std::string& name, const std::string& clauses) {
+  return "op " + name + "(tag: str) -> (out: file) {\n" + clauses + "\n    run \"echo ${tag} > ${out}\"\n}\n" +
+         "workflow main() -> (a: file) {\n    a = " + name + "(tag = \"a\")\n    return (a = a.out)\n}\n";
+}
+
 const char* kChain = R"(
 op make(tag: str) -> (out: file) { run "echo ${tag} > ${out}" }
 op use(f: file) -> (out: file) { run "cat ${f} > ${out}" }
@@ -62,16 +68,7 @@ workflow main() -> (a: file) {
 }
 )";
 
-const char* kRetry = R"(
-op flaky(tag: str) -> (out: file) {
-    retry { attempts = 3 }
-    run "echo ${tag} > ${out}"
-}
-workflow main() -> (a: file) {
-    a = flaky(tag = "a")
-    return (a = a.out)
-}
-)";
+const std::string kRetry = one_call("flaky", R"(    retry { attempts = 3 })");
 
 }  // namespace
 
@@ -433,17 +430,8 @@ TEST_CASE("run loop: attempts counts every try, the first included", "[run_loop]
 }
 
 TEST_CASE("run loop: with exit codes listed, only those are retried", "[run_loop][retry]") {
-  const char* text = R"(
-op flaky(tag: str) -> (out: file) {
-    retry { attempts = 3, exit_codes = [75] }
-    timeout 5s
-    run "echo ${tag} > ${out}"
-}
-workflow main() -> (a: file) {
-    a = flaky(tag = "a")
-    return (a = a.out)
-}
-)";
+  std::string text = one_call("flaky", R"(    retry { attempts = 3, exit_codes = [75] }
+    timeout 5s)");
   auto [act, tries] = GENERATE(table<Act, int>({
       {ends(How::Exited, 75), 3},
       {ends(How::Exited, 1), 1},
@@ -470,17 +458,8 @@ TEST_CASE("run loop: on_timeout retries a timeout", "[run_loop][retry]") {
     }
     return writes({{"out", "ok\n"}});
   };
-  FakeRun r = run_fake(p.dir, R"(
-op slow(tag: str) -> (out: file) {
-    retry { attempts = 2, exit_codes = [75], on_timeout = true }
-    timeout 2s
-    run "echo ${tag} > ${out}"
-}
-workflow main() -> (a: file) {
-    a = slow(tag = "a")
-    return (a = a.out)
-}
-)",
+  FakeRun r = run_fake(p.dir, one_call("slow", R"(    retry { attempts = 2, exit_codes = [75], on_timeout = true }
+    timeout 2s)"),
                        world);
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
@@ -501,16 +480,7 @@ TEST_CASE("run loop: every end but a start refused or a cancel is retried by `re
   Project p;
   FakeWorld world;
   world.act = [how = how](const flowc::runtime::LaunchSpec&, int) { return ends(how, 1); };
-  FakeRun r = run_fake(p.dir, R"(
-op flaky(tag: str) -> (out: file) {
-    retry 1
-    run "echo ${tag} > ${out}"
-}
-workflow main() -> (a: file) {
-    a = flaky(tag = "a")
-    return (a = a.out)
-}
-)",
+  FakeRun r = run_fake(p.dir, one_call("flaky", R"(    retry 1)"),
                        world);
   CHECK(r.exit_code == 1);
   CHECK(world.attempts("main.a") == tries);
@@ -526,19 +496,10 @@ TEST_CASE("run loop: a task stopped at its timeout says which limit", "[run_loop
     a.forever = true;
     return a;
   };
-  FakeRun r = run_fake(p.dir, R"(
-op slow(tag: str) -> (out: file) {
-    timeout 2m
-    run "echo ${tag} > ${out}"
-}
-workflow main() -> (a: file) {
-    a = slow(tag = "a")
-    return (a = a.out)
-}
-)",
+  FakeRun r = run_fake(p.dir, one_call("slow", R"(    timeout 2m)"),
                        world);
   CHECK(r.exit_code == 1);
-  CHECK(has(r.err, "op `slow` at main.a (test.flow:7:5) ran longer than its timeout of 2m and was stopped"));
+  CHECK(has(r.err, "op `slow` at main.a (test.flow:6:5) ran longer than its timeout of 2m and was stopped"));
 }
 
 TEST_CASE("run loop: Ctrl-C cancels what runs, starts nothing more, and says so", "[run_loop][cancel]") {
