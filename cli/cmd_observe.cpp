@@ -75,8 +75,8 @@ int cmd_status(const ObserveOptions& options) {
     j["running"] = Value::array();
     j["failed"] = Value::array();
     for (const TaskRecord& t : tasks) {
-      if (t.state == "running") j["running"].push_back(obs::task_json(t, false));
-      if (t.state == "failed") {
+      if (t.state == runtime::TaskState::Running) j["running"].push_back(obs::task_json(t, false));
+      if (t.state == runtime::TaskState::Failed) {
         Value f = obs::task_json(t, false);
         f["error"] = t.error;
         f["stderr"] = obs::log_path(t, true);
@@ -110,14 +110,14 @@ int cmd_status(const ObserveOptions& options) {
   obs::TextTable running({"RUNNING", "OP", "FOR", "EXECUTOR", "JOB", "PROGRESS"});
   double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   for (const TaskRecord& t : tasks) {
-    if (t.state != "running") continue;
+    if (t.state != runtime::TaskState::Running) continue;
     running.add({t.path, t.op, obs::duration_text(now - t.started), obs::executor_of(t), obs::job_of(t),
                  obs::reported_progress(t.work_dir)});
   }
   if (!running.empty()) std::cout << "\n" << running.text();
   bool any_failed = false;
   for (const TaskRecord& t : tasks) {
-    if (t.state != "failed") continue;
+    if (t.state != runtime::TaskState::Failed) continue;
     if (!any_failed) std::cout << "\nfailed:\n";
     any_failed = true;
     std::cout << fmt::format("  {} ({}): {}\n    stderr: {}\n", t.path, t.op, t.error.substr(0, t.error.find('\n')),
@@ -181,7 +181,7 @@ int cmd_logs(const ObserveOptions& options) {
     checked = std::chrono::steady_clock::now();
     auto now = store->task(task->run_id, task->path);
     auto run = store->run(task->run_id);
-    bool running = now && now->state == "running" && run && obs::run_state(*run) == "running";
+    bool running = now && now->state == runtime::TaskState::Running && run && obs::run_state(*run) == "running";
     if (!running) {
       pump();
       return kExitOk;
@@ -202,11 +202,11 @@ int cmd_show(const ObserveOptions& options) {
     return kExitOk;
   }
   const TaskRecord& t = *task;
-  std::cout << fmt::format("task {} (op `{}`) of run {}: {}", t.path, t.op, t.run_id, t.state);
+  std::cout << fmt::format("task {} (op `{}`) of run {}: {}", t.path, t.op, t.run_id, state_name(t.state));
   if (j.contains("exit_code")) std::cout << fmt::format(", exit {}", t.exit_code);
   std::cout << "\n";
   std::cout << fmt::format("  key:       {}\n  work dir:  {}\n", t.key, t.work_dir);
-  if (t.state != "cached") {
+  if (t.state != runtime::TaskState::Cached) {
     std::cout << fmt::format("  executor:  {}{}\n", obs::executor_of(t),
                              obs::job_of(t).empty() ? "" : " (" + obs::job_of(t) + ")");
     std::cout << fmt::format("  attempts:  {}\n", t.attempt);

@@ -128,7 +128,7 @@ std::optional<TaskRecord> find_task(Store& store, const std::string& run_id, con
 }
 
 std::string executor_of(const TaskRecord& t) {
-  if (t.job.empty()) return t.state == "cached" ? "" : "local";
+  if (t.job.empty()) return t.state == TaskState::Cached ? "" : "local";
   return t.job.substr(0, t.job.find(':'));
 }
 
@@ -154,8 +154,9 @@ RunSummary start_summary(const RunRecord& run) {
 
 void add_to_summary(RunSummary& s, const TaskRecord& t) {
   ++s.total;
-  ++s.by_state[t.state];
-  ++s.by_op[t.op][t.state];
+  std::string state(state_name(t.state));
+  ++s.by_state[state];
+  ++s.by_op[t.op][state];
   if (t.usage.is_object()) s.cpu_seconds += t.usage.value("user", 0.0) + t.usage.value("sys", 0.0);
 }
 
@@ -244,16 +245,16 @@ Value run_json(const RunSummary& s) {
 
 Value task_json(const TaskRecord& t, bool detail) {
   Value j = {{"path", t.path},     {"key", t.key},           {"op", t.op},
-             {"state", t.state},   {"attempt", t.attempt},   {"started", t.started},
+             {"state", std::string(state_name(t.state))},   {"attempt", t.attempt},   {"started", t.started},
              {"work_dir", t.work_dir}, {"executor", executor_of(t)}, {"job", job_of(t)}};
   if (t.finished > 0) {
     j["finished"] = t.finished;
     j["duration"] = t.finished - t.started;
   }
-  if (t.exit_code >= 0 && t.state != "running") j["exit_code"] = t.exit_code;
+  if (t.exit_code >= 0 && t.state != TaskState::Running) j["exit_code"] = t.exit_code;
   if (t.usage.is_object()) j["usage"] = t.usage;
   if (!t.error.empty()) j["error"] = detail ? t.error : t.error.substr(0, t.error.find('\n'));
-  if (t.state == "running" && !t.work_dir.empty()) {
+  if (t.state == TaskState::Running && !t.work_dir.empty()) {
     if (std::string p = reported_progress(t.work_dir); !p.empty()) j["progress"] = p;
   }
   if (detail) {

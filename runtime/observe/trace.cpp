@@ -10,12 +10,17 @@
 namespace flowc::runtime::observe {
 namespace {
 
-std::string status_of(const std::string& state) {
-  if (state == "succeeded") return "COMPLETED";
-  if (state == "cached") return "CACHED";
-  if (state == "failed") return "FAILED";
-  if (state == "running") return "RUNNING";
-  if (state == "cancelled") return "ABORTED";
+// Nextflow's names for a task's state.
+std::string status_of(TaskState state) {
+  switch (state) {
+    case TaskState::Succeeded: return "COMPLETED";
+    case TaskState::Cached: return "CACHED";
+    case TaskState::Failed: return "FAILED";
+    case TaskState::Running: return "RUNNING";
+    case TaskState::Cancelled: return "ABORTED";
+    case TaskState::Queued:
+    case TaskState::Absent: return "-";
+  }
   return "-";
 }
 

@@ -183,7 +183,7 @@ std::string report_data_json(Store& store, const RunRecord& run, const std::stri
     path.text(t.path);
     key.text(t.key);
     op.number(ops(t.op));
-    state.number(states(t.state));
+    state.number(states(std::string(state_name(t.state))));
     executor.number(executors(obs::executor_of(t)));
     start.number(ms(t.started - run.started));
     dur.number(t.finished > 0 ? ms(t.finished - t.started) : -1);
@@ -193,9 +193,9 @@ std::string report_data_json(Store& store, const RunRecord& run, const std::stri
     mem.number(field_kib(requested, "mem"));
     cpus.number(requested.value("cpus", -1));
     attempt.number(t.attempt);
-    exit.number(t.state == "running" ? -1 : t.exit_code);
+    exit.number(t.state == TaskState::Running ? -1 : t.exit_code);
     job.text(obs::job_of(t));
-    if (t.state == "failed" && ++failures_total <= kFailuresShown) {
+    if (t.state == TaskState::Failed && ++failures_total <= kFailuresShown) {
       std::string log = obs::log_path(t, true);
       failures.push_back({{"path", t.path},
                           {"op", t.op},

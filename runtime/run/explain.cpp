@@ -154,22 +154,22 @@ std::string explain_task(const std::string& state_dir, const std::string& path, 
   *found = true;
   // Identical tasks of one run ran once (docs/runtime.md): say which did.
   if (std::string leader = task->manifest.value("identical_to", ""); !leader.empty()) {
-    if (task->state == "cached") {
+    if (task->state == TaskState::Cached) {
       return fmt::format("{} (op `{}`) reused the result of the identical task `{}` in run {}: the same op and inputs, "
                          "run once ({}).",
                          path, task->op, leader, run.id, task->work_dir);
     }
     return fmt::format("{} (op `{}`) did not run in run {}: it is the same task as `{}` (the same op and inputs), which "
                        "{}; see `flowc explain {}`.",
-                       path, task->op, run.id, leader, task->state == "failed" ? "failed" : "was stopped", leader);
+                       path, task->op, run.id, leader, task->state == TaskState::Failed ? "failed" : "was stopped", leader);
   }
-  if (task->state == "cached") {
+  if (task->state == TaskState::Cached) {
     return fmt::format("{} (op `{}`) was reused in run {}: its op and inputs were as before, and its earlier result "
                        "({}) was intact.",
                        path, task->op, run.id, task->work_dir);
   }
   std::string why = task->manifest.value("cache_miss", "");
-  std::string out = fmt::format("{} (op `{}`) ran in run {} ({})", path, task->op, run.id, task->state);
+  std::string out = fmt::format("{} (op `{}`) ran in run {} ({})", path, task->op, run.id, state_name(task->state));
   auto previous = store->previous_attempt(path, run.id);
   if (!previous) {
     return out + fmt::format(": {}.\nNo earlier run had a task `{}`.", why.empty() ? "it was new" : why, path);

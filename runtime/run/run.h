@@ -2,7 +2,9 @@
 // published outputs, with its journal, cache, events and progress.
 #pragma once
 
+#include <functional>
 #include <iosfwd>
+#include <memory>
 #include <map>
 #include <string>
 #include <vector>
@@ -38,6 +40,10 @@ struct RunOptions {
   // Files the program names itself (a CWL document's File literals): an
   // output may pass one on, as it may an input (publishing copies it).
   std::vector<std::string> publishable;
+  // Makes the executors (the run's, and those ops name) instead of
+  // make_executor: tests drive a whole run in-process with a fake one
+  // (tests/runtime/fake_executor.h).
+  std::function<std::unique_ptr<Executor>(const ExecutorChoice&, std::vector<std::string>*)> make_executor;
 };
 
 struct RunResult {

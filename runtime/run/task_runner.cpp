@@ -23,6 +23,7 @@
 #include "runtime/hash/hash.h"
 #include "runtime/process/find_program.h"
 #include "runtime/process/helper_programs.h"
+#include "runtime/run/end_text.h"
 #include "runtime/run/full_disk.h"
 #include "runtime/run/output_check.h"
 
@@ -88,17 +89,6 @@ std::string last_lines(const fs::path& path, size_t n) {
   std::string tail = pos == std::string::npos || pos == 0 ? text : text.substr(pos + 1);
   if (tail.size() > 4000) tail = "..." + tail.substr(tail.size() - 4000);
   return tail;
-}
-
-std::string signal_name(int sig) {
-  const char* name = sigabbrev_np(sig);
-  return name ? fmt::format("SIG{} ({})", name, sig) : fmt::format("signal {}", sig);
-}
-
-std::string duration_text(double seconds) {
-  if (seconds >= 3600 && std::fmod(seconds, 3600) == 0) return fmt::format("{}h", seconds / 3600);
-  if (seconds >= 60 && std::fmod(seconds, 60) == 0) return fmt::format("{}m", seconds / 60);
-  return fmt::format("{}s", seconds);
 }
 
 std::string missing_companion_text(const std::string& port, const std::string& path, const CompanionFile& c) {
@@ -497,22 +487,7 @@ bool TaskRunner::reset_work_dir(const Prepared& prepared, std::string* error) {
 
 std::string TaskRunner::failure_text(const Task& task, const Prepared& prepared, const Outcome& outcome) {
   const ir::Op& op = *task.op;
-  std::string what;
-  switch (outcome.how) {
-    case Outcome::How::Exited: what = fmt::format("exited with code {}", outcome.exit_code); break;
-    case Outcome::How::Signaled:
-      what = fmt::format("was killed by {}", signal_name(outcome.signal));
-      if (outcome.signal == SIGKILL) what += " (out of memory, or killed from outside?)";
-      break;
-    case Outcome::How::TimedOut: {
-      std::string limit = prepared.spec.timeout_seconds > 0 ? duration_text(prepared.spec.timeout_seconds) : "?";
-      what = fmt::format("ran longer than its timeout of {} and was stopped", limit);
-      break;
-    }
-    case Outcome::How::Cancelled: what = "was stopped (the run was interrupted)"; break;
-    case Outcome::How::NotStarted: what = "could not start: " + outcome.error; break;
-  }
-  if (!outcome.detail.empty()) what += fmt::format(" ({})", outcome.detail);
+  std::string what = end_text(outcome, prepared.spec.timeout_seconds);
   std::string text = fmt::format("op `{}` at {} ({}) {}\n  work dir: {}", op.name, task.path,
                                  program_.where(task.call_loc), what, prepared.work_dir);
   fs::path err = fs::path(prepared.work_dir) / ".stderr";

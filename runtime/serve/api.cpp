@@ -216,7 +216,7 @@ HttpResponse Api::tasks(const std::string& id, const HttpRequest& request) {
   }
   Value out = Value::array();
   for (const TaskRecord& t : tasks) {
-    if ((!state.empty() && t.state != state) || (!op.empty() && t.op != op)) continue;
+    if ((!state.empty() && state_name(t.state) != state) || (!op.empty() && t.op != op)) continue;
     out.push_back(obs::task_json(t, false));
   }
   return json(200, out);

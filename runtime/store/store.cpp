@@ -325,7 +325,7 @@ void Store::record_task(const TaskRecord& t) {
       .bind(2, t.path)
       .bind(3, t.key)
       .bind(4, t.op)
-      .bind(5, t.state)
+      .bind(5, std::string(state_name(t.state)))
       .bind(6, t.exit_code)
       .bind(7, t.work_dir)
       .bind(8, t.started)
@@ -352,7 +352,12 @@ TaskRecord read_task(const auto& q) {
   t.path = q.text(1);
   t.key = q.text(2);
   t.op = q.text(3);
-  t.state = q.text(4);
+  std::string state = q.text(4);
+  auto known = task_state_named(state);
+  // Every name flowc ever wrote is known: another is a database written by
+  // something else, refused rather than misread.
+  if (!known) throw StoreError(fmt::format("task `{}` of run {} is in a state flowc does not know: `{}`", t.path, t.run_id, state));
+  t.state = *known;
   t.exit_code = static_cast<int>(q.integer(5));
   t.work_dir = q.text(6);
   t.started = q.real(7);

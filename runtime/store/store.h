@@ -18,6 +18,7 @@
 #include <tuple>
 #include <vector>
 
+#include "runtime/store/task_state.h"
 #include "runtime/value/value.h"
 
 struct sqlite3;
@@ -35,7 +36,7 @@ struct TaskRecord {
   std::string path;      // the call path: main.g[3]
   std::string key;       // cache key (empty until known)
   std::string op;        // op id
-  std::string state;     // queued running succeeded cached failed absent cancelled
+  TaskState state = TaskState::Queued;
   int exit_code = -1;
   std::string work_dir;
   double started = 0;    // seconds since the epoch

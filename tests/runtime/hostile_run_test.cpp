@@ -227,7 +227,7 @@ workflow main(mb: int = 0, s: str = "ok") -> (o: file) {
     REQUIRE(runs.size() == 1);
     auto task = store->task(runs[0].id, "main.b");
     REQUIRE(task);
-    CHECK(task->state == "failed");
+    CHECK(task->state == flowc::runtime::TaskState::Failed);
   }
 
   // The user fills the disk: a run fails clearly, clean still works.

@@ -440,8 +440,8 @@ workflow main(n: int = 500) -> (all: file) {
       auto store = flowc::runtime::Store::open((p.dir / ".flow" / "flow.db").string());
       for (const auto& run : store->recent_runs(100)) {
         for (const auto& t : store->tasks(run.id)) {
-          if (t.state == "succeeded" || t.state == "cached") journaled.insert(t.path);
-          if (t.state != "succeeded" || t.op != "work") continue;
+          if (t.state == flowc::runtime::TaskState::Succeeded || t.state == flowc::runtime::TaskState::Cached) journaled.insert(t.path);
+          if (t.state != flowc::runtime::TaskState::Succeeded || t.op != "work") continue;
           auto entry = store->cache_find(t.key);
           if (!entry) continue;
           std::string text = flowc::test::read_file(entry->outputs["o"].get<std::string>());

@@ -75,15 +75,19 @@ int LocalExecutor::cpus_of(const LaunchSpec& spec) const {
   return static_cast<int>(std::min<int64_t>(want, machine_cpus_));
 }
 
-std::optional<std::string> LocalExecutor::never_fits(const LaunchSpec& spec) const {
-  if (spec.cpus > machine_cpus_) return fmt::format("asks for {} cpus; this machine has {}", spec.cpus, machine_cpus_);
+std::optional<Misfit> LocalExecutor::never_fits(const LaunchSpec& spec) const {
+  if (spec.cpus > machine_cpus_) {
+    return Misfit{fmt::format("asks for {} cpus; this machine has {}", spec.cpus, machine_cpus_), ""};
+  }
   if (machine_mem_ && spec.mem_bytes > machine_mem_) {
-    return fmt::format("asks for {} of memory; this machine has {}", human_bytes(spec.mem_bytes),
-                       human_bytes(machine_mem_));
+    return Misfit{fmt::format("asks for {} of memory; this machine has {}", human_bytes(spec.mem_bytes),
+                              human_bytes(machine_mem_)),
+                  ""};
   }
   if (spec.gpus > 0) {
-    return fmt::format("asks for {} gpu{}; the local executor has none to give (run it with --executor slurm)",
-                       spec.gpus, spec.gpus == 1 ? "" : "s");
+    return Misfit{fmt::format("asks for {} gpu{}; the local executor has none to give", spec.gpus,
+                              spec.gpus == 1 ? "" : "s"),
+                  "run it with --executor slurm"};
   }
   return std::nullopt;
 }

@@ -17,6 +17,22 @@ namespace {
 // A query or cancel that takes longer than this means Slurm is not answering.
 constexpr double kQuerySeconds = 30;
 
+// The real tools, run to their end or a deadline.
+class RealCommands : public Commands {
+ public:
+  Captured run(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+               double timeout_seconds) override {
+    return capture_output(argv, env, timeout_seconds);
+  }
+};
+
+RealCommands real_commands;
+Commands* commands = &real_commands;
+
+Captured run_command(const std::vector<std::string>& argv, const std::vector<std::string>& env, double timeout) {
+  return commands->run(argv, env, timeout);
+}
+
 std::string trimmed(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '\r')) s.pop_back();
   size_t start = s.find_first_not_of(" \n");
@@ -33,6 +49,9 @@ std::string join(const std::vector<std::string>& items, char sep) {
 }
 
 }  // namespace
+
+UseCommands::UseCommands(Commands& c) : previous_(commands) { commands = &c; }
+UseCommands::~UseCommands() { commands = previous_; }
 
 State parse_state(const std::string& text) {
   static const std::map<std::string, State> states = {
@@ -78,7 +97,7 @@ std::optional<std::map<std::string, JobStatus>> query_jobs(const std::vector<std
     std::string base = array_base(id);
     if (seen.insert(base).second) ask.push_back(base);
   }
-  Captured r = capture_output(
+  Captured r = run_command(
       {"squeue", "--noheader", "--array", "--states=all", "--format=%i|%T|%N|%r", "--jobs=" + join(ask, ',')}, {},
       kQuerySeconds);
   if (!r.ok()) {
@@ -127,7 +146,7 @@ Submitted sbatch(const std::vector<std::string>& args, const std::string& script
   std::vector<std::string> argv = {"sbatch", "--parsable"};
   argv.insert(argv.end(), args.begin(), args.end());
   argv.push_back(script);
-  Captured r = capture_output(argv, env, kQuerySeconds);
+  Captured r = run_command(argv, env, kQuerySeconds);
   Submitted s;
   if (!r.ok()) {
     s.error = r.why();
@@ -145,7 +164,7 @@ bool scancel(const std::vector<std::string>& ids, std::string* error) {
   if (ids.empty()) return true;
   std::vector<std::string> argv = {"scancel"};
   argv.insert(argv.end(), ids.begin(), ids.end());
-  Captured r = capture_output(argv, {}, kQuerySeconds);
+  Captured r = run_command(argv, {}, kQuerySeconds);
   if (!r.ok() && error) *error = r.why();
   return r.ok();
 }
@@ -155,7 +174,7 @@ PartitionShape partition_shape(const std::string& partition) {
   // No partition named: the default one (sinfo marks it with a `*`).
   std::vector<std::string> argv = {"sinfo", "--noheader", "--Node", "--format=%N %c %P"};
   if (!partition.empty()) argv.push_back("--partition=" + partition);
-  Captured r = capture_output(argv, {}, kQuerySeconds);
+  Captured r = run_command(argv, {}, kQuerySeconds);
   PartitionShape shape;
   if (!r.ok()) return shape;
   bool marked = partition.empty() && r.out.find('*') != std::string::npos;

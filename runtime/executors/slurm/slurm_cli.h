@@ -11,7 +11,37 @@
 #include <string>
 #include <vector>
 
+namespace flowc::runtime {
+struct Captured;
+}  // namespace flowc::runtime
+
 namespace flowc::runtime::slurm {
+
+// Where Slurm's commands (sbatch, squeue, scancel, sinfo) run: the real
+// tools, or a test's fake (the Slurm executor's state mapping is tested
+// without Slurm: tests/runtime/slurm_states_test.cpp). Everything below
+// runs its commands through it.
+class Commands {
+ public:
+  virtual ~Commands() = default;
+  // Runs `argv` (argv[0] found on PATH) with `env` (empty: flowc's own), at
+  // most `timeout_seconds`.
+  virtual Captured run(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                       double timeout_seconds) = 0;
+};
+
+// Runs Slurm's commands through `commands` while it lives (a test's fake);
+// then the real tools again.
+class UseCommands {
+ public:
+  explicit UseCommands(Commands& commands);
+  ~UseCommands();
+  UseCommands(const UseCommands&) = delete;
+  UseCommands& operator=(const UseCommands&) = delete;
+
+ private:
+  Commands* previous_;
+};
 
 enum class State {
   Pending,      // PENDING, REQUEUED, SUSPENDED...: not running yet (or again)

@@ -22,9 +22,6 @@ namespace {
 
 // How often exit status files of jobs that may be running are looked at.
 constexpr auto kExitCheck = std::chrono::milliseconds(250);
-// How long an exit status may lag behind Slurm saying the job ended (a
-// shared file system's caches).
-constexpr auto kExitGrace = std::chrono::seconds(5);
 constexpr auto kBurst = std::chrono::milliseconds(250);
 constexpr double kMaxBackoff = 60;
 // An adopted job whose id was never written down (flowc died inside sbatch).
@@ -353,7 +350,8 @@ void SlurmExecutor::check_exit_files() {
   auto now = Clock::now();
   // Slurm's view is asked at once (below), but when it is not conclusive yet
   // the next poll may be an interval away: wait at least two of them.
-  auto grace = std::max<Clock::duration>(kExitGrace, seconds(2 * settings_.poll_interval));
+  auto grace = std::max<Clock::duration>(std::chrono::duration_cast<Clock::duration>(seconds(settings_.exit_grace)),
+                                         std::chrono::duration_cast<Clock::duration>(seconds(2 * settings_.poll_interval)));
   for (uint64_t handle : ended) {
     Job& job = jobs_.at(handle);
     slurm::ExitStatus status = *slurm::read_exit_status(job.spec.work_dir);
@@ -429,14 +427,13 @@ void SlurmExecutor::judge_by_state(Job& job, Clock::time_point now) {
     this->finish(j, std::move(o));
   };
   Outcome o;
-  o.signal = SIGKILL;
-  o.how = Outcome::How::Signaled;
   std::string id = job.id;
   if (job.missing_since) {
     if (now - *job.missing_since < seconds(settings_.lost_after)) return;
-    o.detail = fmt::format("Slurm no longer knows job {} and it left no exit status in {}", id,
-                           (fs::path(job.spec.work_dir) / slurm::kExitFile).string());
-    if (job.cancelling) o.how = Outcome::How::Cancelled;
+    o.how = job.cancelling ? Outcome::How::Cancelled : Outcome::How::Lost;
+    o.error = fmt::format("Slurm no longer knows job {} and it left no exit status in {}", id,
+                          (fs::path(job.spec.work_dir) / slurm::kExitFile).string());
+    if (job.cancelling) o.detail = o.error;
     return finish(job, std::move(o));
   }
   if (job.state == State::Pending && !job.cancelling) {
@@ -458,7 +455,7 @@ void SlurmExecutor::judge_by_state(Job& job, Clock::time_point now) {
       // The script ends right after writing its status: give a lagging file
       // system a moment.
       if (!job.ended_since) job.ended_since = now;
-      if (now - *job.ended_since < kExitGrace && !job.cancelling) return;
+      if (now - *job.ended_since < seconds(settings_.exit_grace) && !job.cancelling) return;
       o.how = job.cancelling ? Outcome::How::Cancelled : Outcome::How::NotStarted;
       o.error = fmt::format("Slurm job {} ended ({}) before the command did: its job log is {}", id, job.state_text,
                             log);
@@ -470,26 +467,31 @@ void SlurmExecutor::judge_by_state(Job& job, Clock::time_point now) {
                              job.spec.time_limit_seconds > 0 ? "resources { time }" : "its timeout", log);
       break;
     case State::Cancelled:
+      o.signal = SIGTERM;
       if (job.cancelling) {
         o.how = Outcome::How::Cancelled;
-        o.signal = SIGTERM;
       } else {
-        o.signal = SIGTERM;
+        // scancel from outside: what it does is send a signal.
+        o.how = Outcome::How::Signaled;
         o.detail = fmt::format("Slurm job {} was cancelled outside flowc (scancel?); its job log: {}", id, log);
       }
       break;
     case State::NodeFail:
-      o.signal = SIGTERM;  // what slurmd sends; SIGKILL would suggest memory
+      o.how = Outcome::How::NodeFailed;
+      o.signal = SIGTERM;  // what slurmd sends
       o.detail = fmt::format("Slurm job {}: its node{} failed ({}); its job log: {}; a rerun runs it again once the "
                              "node is back (sinfo shows it), keeping what finished",
                              id, job.nodes.empty() ? "" : " " + job.nodes, job.state_text, log);
       break;
     case State::OutOfMemory:
-      o.detail = fmt::format("Slurm job {} ran out of memory{}; its job log: {}", id,
-                             job.spec.mem_bytes ? fmt::format(" (it asked for {} MiB)", job.spec.mem_bytes >> 20) : "",
+      o.how = Outcome::How::OutOfMemory;
+      o.signal = SIGKILL;
+      o.detail = fmt::format("Slurm job {}{}; its job log: {}", id,
+                             job.spec.mem_bytes ? fmt::format(", which asked for {} MiB", job.spec.mem_bytes >> 20) : "",
                              log);
       break;
     case State::Preempted:
+      o.how = Outcome::How::Preempted;
       o.signal = SIGTERM;
       o.detail = fmt::format("Slurm job {} was preempted; its job log: {}", id, log);
       break;

@@ -47,12 +47,15 @@ struct SlurmSettings : slurm::Site {
   double lost_after = 30;          // a job Slurm forgot, with no exit status: failed after this long
   int64_t array_min = 8;           // alike tasks submitted together at least this many: one job array; 0: never
   int64_t array_max = 1000;        // elements of one array at most (Slurm's MaxArraySize is 1001 by default)
+  // How long an exit status may lag behind Slurm saying the job ended (a
+  // shared file system's caches). Not a profile setting: tests shorten it.
+  double exit_grace = 5;
 
   // Reads a profile's settings; mistakes are left in `settings` (finish()).
   static SlurmSettings read(Settings& settings);
 };
 
-class SlurmExecutor : public Executor {
+class SlurmExecutor : public Executor, public Recovery {
  public:
   // `state_dir`: where the scripts of job arrays are written (shared with the nodes).
   SlurmExecutor(SlurmSettings settings, std::string state_dir);
@@ -60,14 +63,15 @@ class SlurmExecutor : public Executor {
 
   std::string name() const override { return "slurm"; }
   int default_jobs() const override { return static_cast<int>(settings_.max_queued); }
-  std::optional<std::string> never_fits(const LaunchSpec&) const override { return std::nullopt; }
+  std::optional<Misfit> never_fits(const LaunchSpec&) const override { return std::nullopt; }
   bool has_room(const LaunchSpec& spec) const override;
   uint64_t submit(const LaunchSpec& spec) override;
   void flush() override { submit_waiting(); }
   void cancel(uint64_t handle) override;
   std::vector<Outcome> collect() override;
   std::optional<Clock::time_point> next_deadline() const override;
-  size_t running() const override { return jobs_.size(); }
+  size_t running() const { return jobs_.size(); }
+  Recovery* recovery() override { return this; }
   JobRef job_ref(uint64_t handle) const override;
   std::vector<bool> settle(const std::vector<LeftBehind>& left) override;
   uint64_t adopt(const LeftBehind& left, const LaunchSpec& spec) override;
