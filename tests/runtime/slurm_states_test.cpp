@@ -52,9 +52,13 @@ struct FakeSlurm : slurm::Commands {
         c.err = "slurm_load_jobs error: Unable to contact slurm controller (connect failure)";
         return c;
       }
-      for (const auto& [id, line] : queue) c.out += id + "|" + line + "\n";
+      // squeue --format=%i|%T|%N|%r: the nodes are not asked of the fake.
+      for (const auto& [id, line] : queue) {
+        std::string state = line.substr(0, line.find('|')), reason = line.substr(line.find('|') + 1);
+        c.out += id + "|" + state + "||" + reason + "\n";
+      }
     } else if (tool == "sinfo") {
-      c.out = "8\n";
+      c.out = "node1 8 debug*\n";  // sinfo --Node --format=%N %c %P
     }
     return c;
   }
