@@ -102,24 +102,40 @@ Survey survey_run(const ir::Program& program, const ir::Workflow& workflow, cons
   Plan plan(program, workflow, inputs, options);
   Survey survey;
   PathCheck paths(program);
+  // A task's record (its path, its inputs as an object) is made only where
+  // it is needed: the first task of each call site, to name the step, and
+  // the tasks of ops that read files, to check them. A fan-out of ten
+  // million trivial tasks then costs what the plan itself costs.
+  std::map<std::pair<const ir::Node*, const void*>, size_t> site_step;  // call site in its workflow instance → its step
   std::map<std::string, size_t> step_index;
+  auto reads_files = [](const ir::Op& op) {
+    return std::any_of(op.inputs.begin(), op.inputs.end(), [](const ir::Port& p) { return p.type->holds_paths(); });
+  };
   bool first_round = true;
   for (std::vector<TaskId> ready = plan.take_ready(); !ready.empty(); ready = plan.take_ready()) {
     for (TaskId id : ready) {
-      const Task& task = plan.task(id);
-      std::string step = step_of(task.path);
-      auto [it, fresh] = step_index.emplace(step, survey.steps.size());
-      if (fresh) survey.steps.push_back({step, task.op->name});
-      ++(first_round ? survey.steps[it->second].now : survey.steps[it->second].later);
+      const ir::Op& op = plan.op_of(id);
+      auto site = plan.call_site_of(id);
+      auto known = site_step.find(site);
+      size_t step = 0;
+      if (known != site_step.end()) {
+        step = known->second;
+      } else {
+        std::string name = step_of(plan.task(id).path);
+        auto [it, fresh] = step_index.emplace(name, survey.steps.size());
+        if (fresh) survey.steps.push_back({name, op.name});
+        step = it->second;
+        site_step.emplace(site, step);
+      }
+      ++(first_round ? survey.steps[step].now : survey.steps[step].later);
       ++(first_round ? survey.now : survey.later);
-      paths.task(task);
+      if (reads_files(op)) paths.task(plan.task(id));
     }
     // Every task of this round ends with its outputs unknown; the next
     // round is what waits for them.
     for (TaskId id : ready) {
-      const Task& task = plan.task(id);
       Value outputs = Value::object();
-      for (const ir::Port& port : task.op->outputs) outputs[port.name] = Plan::unknown();
+      for (const ir::Port& port : plan.op_of(id).outputs) outputs[port.name] = Plan::unknown();
       plan.forget(id);
       plan.succeeded(id, std::move(outputs));
     }

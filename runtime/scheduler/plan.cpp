@@ -474,6 +474,13 @@ const ir::Op& Plan::op_of(TaskId id) const {
   return *made_[id].op;
 }
 
+std::pair<const ir::Node*, const void*> Plan::call_site_of(TaskId id) const {
+  if (id >= made_.size()) throw std::out_of_range(fmt::format("no task {}", id));
+  const Scope* instance = made_[id].scope;
+  while (instance->kind != kWorkflow && instance->parent) instance = instance->parent;
+  return {&(*made_[id].scope->body())[made_[id].node], instance};
+}
+
 bool Plan::group_of(Scope* scope, uint32_t n, const ir::CallNode& call, const ir::Op& op, Task& task) {
   // Only a container is shared: an op without an image has nothing to group.
   if (!op.image || (!call.group && options_.default_group <= 1)) return true;

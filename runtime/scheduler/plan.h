@@ -131,6 +131,9 @@ class Plan {
   const Task& task(TaskId id);
   // The op a task runs, without making its record.
   const ir::Op& op_of(TaskId id) const;
+  // The call node that made a task and the workflow instance it is in (the
+  // same for every item of a fan-out), without making the task's record.
+  std::pair<const ir::Node*, const void*> call_site_of(TaskId id) const;
   // Frees a finished task's inputs once they are no longer needed.
   void forget(TaskId id);
 
