@@ -342,19 +342,18 @@ std::string SlurmExecutor::describe(const Job& job) const {
 // killed command before Slurm kills the script too. Slurm's state says
 // what happened, so it is asked (the next poll) before the status is taken.
 void SlurmExecutor::check_exit_files() {
-  std::vector<uint64_t> ended;
+  // Collected first: finish() erases from jobs_.
+  std::vector<std::pair<uint64_t, slurm::ExitStatus>> ended;
   for (auto& [handle, job] : jobs_) {
     if (job.id.empty() || job.state == State::Pending) continue;
-    if (slurm::read_exit_status(job.spec.work_dir)) ended.push_back(handle);
+    if (auto status = slurm::read_exit_status(job.spec.work_dir)) ended.emplace_back(handle, *status);
   }
   auto now = Clock::now();
   // Slurm's view is asked at once (below), but when it is not conclusive yet
   // the next poll may be an interval away: wait at least two of them.
-  auto grace = std::max<Clock::duration>(std::chrono::duration_cast<Clock::duration>(seconds(settings_.exit_grace)),
-                                         std::chrono::duration_cast<Clock::duration>(seconds(2 * settings_.poll_interval)));
-  for (uint64_t handle : ended) {
+  auto grace = std::max(seconds(settings_.exit_grace), seconds(2 * settings_.poll_interval));
+  for (const auto& [handle, status] : ended) {
     Job& job = jobs_.at(handle);
-    slurm::ExitStatus status = *slurm::read_exit_status(job.spec.work_dir);
     // Killed by SIGTERM or SIGKILL: when Slurm sent it (a scancel outside
     // flowc, a failed node or one set down, preemption), its state says why
     // better than the number, which the job script writes all the same (it
