@@ -24,6 +24,7 @@
 namespace fs = std::filesystem;
 using flowc::runtime::Store;
 using flowc::runtime::TaskRecord;
+using flowc::runtime::TaskState;
 using flowc::runtime::Value;
 
 constexpr double kGoalSeconds = 2.0;
@@ -53,7 +54,7 @@ int main(int argc, char** argv) {
     t.key = fmt::format("{:016x}{:016x}{:016x}{:016x}", i * 2654435761u, i, ~i, i * 7);
     t.op = i % 10 == 0 ? "work_big" : "work";
     bool failed = i % 2000 == 1999;
-    t.state = failed ? "failed" : i % 7 == 0 ? "cached" : "succeeded";
+    t.state = failed ? TaskState::Failed : i % 7 == 0 ? TaskState::Cached : TaskState::Succeeded;
     t.exit_code = failed ? 1 : 0;
     t.work_dir = (state / "work" / t.key.substr(0, 2) / t.key.substr(2)).string();
     t.started = t0 + i * 0.004;
@@ -66,7 +67,7 @@ int main(int argc, char** argv) {
       std::ofstream err(fs::path(t.work_dir) / ".stderr");
       for (int k = 0; k < 50; ++k) err << "step " << k << ": residual " << (1.0 / (k + 1)) << "\n";
     }
-    if (t.state != "cached") {
+    if (t.state != TaskState::Cached) {
       t.usage = {{"wall", t.finished - t.started}, {"user", 0.4 + (i % 13) * 0.01}, {"sys", 0.02},
                  {"rss", 50000000 + (i % 101) * 100000}, {"read", 4096 * (i % 50)}, {"written", 1000 + i},
                  {"source", "rusage"}, {"requested", {{"cpus", 1}, {"mem", 268435456}}}};

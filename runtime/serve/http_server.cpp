@@ -159,6 +159,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void refuse(int status, const std::string& why) {
     keep_alive_ = false;
+    linger_ = true;
     send(HttpResponse{status, "application/json", reason_json(why), {}, {}});
   }
 
@@ -173,8 +174,31 @@ class Session : public std::enable_shared_from_this<Session> {
     res->body() = std::move(response.body);
     res->prepare_payload();
     http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, size_t) {
-      if (ec || !res->keep_alive()) return self->close();
+      if (ec) return self->close();
+      if (!res->keep_alive()) return self->linger_ ? self->linger() : self->close();
       self->read();
+    });
+  }
+
+  // A refused request's body may still be on its way. Closing with it
+  // unread makes the kernel answer with a reset, and a client still writing
+  // then loses the answer it was sent (it sees EPIPE, never the 413). So stop
+  // sending, read and drop what comes until the client closes, bounded in
+  // bytes and time, then close: the "lingering close" of nginx and Apache.
+  void linger() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (ec) return close();
+    stream_.expires_after(std::chrono::seconds(2));
+    scratch_.resize(16384);
+    drain(0);
+  }
+
+  void drain(size_t dropped) {
+    stream_.async_read_some(asio::buffer(scratch_), [self = shared_from_this(), dropped](beast::error_code ec, size_t n) {
+      size_t total = dropped + n;
+      if (ec || total > 4 * self->shared_->limits.max_body_bytes + (1u << 20)) return self->close();
+      self->drain(total);
     });
   }
 
@@ -231,6 +255,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::function<std::optional<std::string>()> source_;
   std::string peer_;
   bool keep_alive_ = false;
+  bool linger_ = false;  // refused: drain what the client still sends before closing
+  std::vector<char> scratch_;  // what linger() reads into and drops
   unsigned version_ = 11;
 };
 
