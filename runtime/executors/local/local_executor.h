@@ -49,6 +49,13 @@ class LocalExecutor : public Executor, public Recovery {
   std::vector<Outcome> collect() override;
   std::optional<Clock::time_point> next_deadline() const override;
   size_t running() const { return by_pid_.size(); }
+  // Keeps within `cpus` cores and `mem_bytes` of memory (0: the machine's)
+  // rather than the whole machine's: what a batch system gave a pilot's
+  // agent on its node.
+  void hold_to(int cpus, int64_t mem_bytes) {
+    if (cpus > 0) machine_cpus_ = cpus;
+    if (mem_bytes > 0) machine_mem_ = mem_bytes;
+  }
   Recovery* recovery() override { return this; }
   JobRef job_ref(uint64_t handle) const override;
   std::vector<bool> settle(const std::vector<LeftBehind>& left) override;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -45,6 +46,17 @@ std::string read_text(const fs::path& path) {
   return s.str();
 }
 
+// A number in the environment (Slurm's), or 0.
+int64_t env_number(const char* name) {
+  const char* text = std::getenv(name);
+  if (!text) return 0;
+  try {
+    return std::stoll(text);
+  } catch (const std::exception&) {
+    return 0;
+  }
+}
+
 volatile std::sig_atomic_t stop_signal = 0;
 void on_signal(int sig) { stop_signal = sig; }
 
@@ -52,6 +64,7 @@ void on_signal(int sig) { stop_signal = sig; }
 
 int run_agent(const std::string& dir_text) {
   fs::path dir(dir_text);
+  std::error_code ec0;
   std::string error;
   if (!make_channel(dir_text, &error)) {
     std::cerr << "flowc agent: " << error << "\n";
@@ -62,6 +75,9 @@ int run_agent(const std::string& dir_text) {
   char host[256] = "node";
   ::gethostname(host, sizeof host - 1);
   std::string alive = (dir / fmt::format("agent.{}.alive", host)).string();
+  fs::path given_up = dir / fmt::format("lost.{}", host);
+  fs::path claimed_dir = dir / "running" / host;
+  fs::create_directories(claimed_dir, ec0);
 
   // The allocation's own variables (SLURM_JOB_ID...) go to every task, so
   // that an MPI task's srun starts a step of this allocation.
@@ -71,6 +87,9 @@ int run_agent(const std::string& dir_text) {
   }
 
   LocalExecutor executor(std::chrono::seconds(3));
+  // What Slurm gave this node's share of the allocation, when it says:
+  // tasks are placed by their cpus and memory within that.
+  executor.hold_to(static_cast<int>(env_number("SLURM_CPUS_ON_NODE")), env_number("SLURM_MEM_PER_NODE") << 20);
   // Copies inputs to scratch for tasks still waiting (PilotTask::prefetch_argv).
   LocalExecutor fetcher(std::chrono::seconds(3));
   std::map<uint64_t, std::string> fetching;                    // handle → the task's seq
@@ -86,6 +105,21 @@ int run_agent(const std::string& dir_text) {
     if (now - last_beat >= kHeartbeat) {
       touch(alive);
       last_beat = now;
+    }
+
+    // flowc gave this node up (its heartbeat did not reach it in time): its
+    // tasks were reported and may run elsewhere now, in the same work dirs.
+    // Stop them and leave without a word, so no late exit status is taken
+    // for a new attempt's.
+    if (fs::exists(given_up, ec)) {
+      std::cerr << "flowc agent: flowc gave this node up: stopping " << running.size() << " tasks and leaving\n";
+      for (auto& [handle, what] : running) executor.cancel(handle);
+      for (int i = 0; i < 2000 && executor.running() > 0; ++i) {
+        executor.collect();
+        std::this_thread::sleep_for(kTick);
+      }
+      fs::remove(alive, ec);
+      return 0;
     }
 
     // Report what ended, as a batch job's script would (job_script.h).
@@ -139,11 +173,14 @@ int run_agent(const std::string& dir_text) {
       return std::stoull(a.stem().string()) < std::stoull(b.stem().string());
     });
     bool full = false;
-    int ahead = 0;
+    int ahead = 0, looked_past_full = 0;
     auto is_fetching = [&](const std::string& seq) {
       return std::any_of(fetching.begin(), fetching.end(), [&](const auto& f) { return f.second == seq; });
     };
     for (const fs::path& file : inbox) {
+      // Once the node is full only the next few matter (to pre-fetch):
+      // reading every waiting task at every tick costs more than the tasks.
+      if (full && ++looked_past_full > kPrefetchAhead) break;
       auto task = parse_task(read_text(file));
       if (!task) continue;  // half-written: flowc writes through a rename, so never; skip it
       std::string seq = file.stem().string();
@@ -156,6 +193,7 @@ int run_agent(const std::string& dir_text) {
         spec.stderr_path = task->stderr_path;
         spec.timeout_seconds = task->timeout_seconds;
         spec.cpus = std::max(1, std::min(task->cpus, executor.default_jobs()));
+        spec.mem_bytes = task->mem_bytes;
         spec.env = task->env;
         spec.env.insert(spec.env.end(), slurm_env.begin(), slurm_env.end());
         // A task whose inputs are being fetched waits for them (and those
@@ -163,7 +201,7 @@ int run_agent(const std::string& dir_text) {
         if (is_fetching(seq) || !executor.has_room(spec)) {
           full = true;
         } else {
-          fs::path claimed = dir / "running" / file.filename();
+          fs::path claimed = claimed_dir / file.filename();
           fs::rename(file, claimed, ec);
           if (ec) continue;  // another agent took it
           uint64_t handle = executor.submit(spec);

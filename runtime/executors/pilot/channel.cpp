@@ -16,7 +16,7 @@ namespace fs = std::filesystem;
 std::string task_text(const PilotTask& task) {
   nlohmann::json j = {{"work_dir", task.work_dir}, {"argv", task.argv},          {"stdout", task.stdout_path},
                       {"stderr", task.stderr_path}, {"timeout", task.timeout_seconds}, {"cpus", task.cpus},
-                      {"env", task.env}};
+                      {"env", task.env}, {"mem", task.mem_bytes}};
   if (!task.prefetch_argv.empty()) j["prefetch"] = task.prefetch_argv;
   if (!task.unfetch_argv.empty()) j["unfetch"] = task.unfetch_argv;
   return j.dump();
@@ -33,6 +33,7 @@ std::optional<PilotTask> parse_task(const std::string& text) {
     t.timeout_seconds = j.at("timeout").get<double>();
     t.cpus = j.at("cpus").get<int>();
     t.env = j.at("env").get<std::vector<std::string>>();
+    t.mem_bytes = j.value("mem", int64_t{0});
     if (j.contains("prefetch")) t.prefetch_argv = j.at("prefetch").get<std::vector<std::string>>();
     if (j.contains("unfetch")) t.unfetch_argv = j.at("unfetch").get<std::vector<std::string>>();
     return t;

@@ -3,8 +3,12 @@
 //
 //   inbox/<seq>.task     a task for any agent (JSON: work dir, cpus, ranks,
 //                        environment), written atomically by flowc
-//   running/<seq>.task   claimed by an agent: renamed there, so two agents
-//                        never take the same task
+//   running/<node>/<seq>.task   claimed by the agent on <node>: renamed
+//                        there, so two agents never take the same task, and
+//                        flowc knows which tasks a lost node had
+//   lost.<node>          flowc gave the node up (its agent fell silent): an
+//                        agent that finds its own stops its tasks and leaves
+//                        without reporting them (they run again elsewhere)
 //   cancel/<seq>         flowc asks the agent running it to stop it
 //   flowc.alive          flowc's heartbeat (its mtime); agents leave when
 //                        flowc is gone and they are idle
@@ -36,6 +40,7 @@ struct PilotTask {
   std::string stdout_path, stderr_path;
   double timeout_seconds = 0;
   int cpus = 1;
+  int64_t mem_bytes = 0;  // what it asks of the node's memory; 0: nothing said
   std::vector<std::string> env;
   // A command that readies the task before it starts (copies its inputs to
   // the node's scratch), run by an agent while the task waits for cores;

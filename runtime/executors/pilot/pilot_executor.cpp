@@ -35,14 +35,14 @@ PilotSettings PilotSettings::read(Settings& s) {
   out.poll_interval = s.seconds("poll_interval", out.poll_interval);
   out.max_queued = s.count("max_queued", out.max_queued, 1);
   out.lost_after = s.seconds("lost_after", out.lost_after);
+  out.node_lost_after = s.seconds("node_lost_after", out.node_lost_after);
   return out;
 }
 
 PilotExecutor::PilotExecutor(PilotSettings settings, std::string channel_dir)
-    : settings_(std::move(settings)),
+    : BatchExecutor(kExitCheck, seconds(settings.poll_interval)),
+      settings_(std::move(settings)),
       dir_(std::move(channel_dir)),
-      exit_check_(kExitCheck),
-      poll_(seconds(settings_.poll_interval)),
       beat_(kHeartbeat) {}
 
 PilotExecutor::~PilotExecutor() {
@@ -70,10 +70,18 @@ bool PilotExecutor::start_allocation(std::string* error) {
   std::string flowc(self, static_cast<size_t>(n));
   std::string script = (fs::path(dir_) / "pilot.sh").string();
   std::string agent = fmt::format("{} agent {}", shell_quote(flowc), shell_quote(dir_));
-  // One agent per node; on one node it is the batch step itself.
-  std::string text = "#!/bin/sh\n# A flowc pilot: its agent takes tasks from the folder beside this script.\n" +
-                     (settings_.nodes > 1 ? "exec srun --ntasks-per-node=1 --overlap " + agent : "exec " + agent) +
-                     "\n";
+  // One agent per node; on one node it is the batch step itself. On more,
+  // each node's agent is a step of its own, so that a node lost ends only
+  // its own step (with the allocation's --no-kill), not the others'.
+  std::string text = "#!/bin/sh\n# A flowc pilot: its agents take tasks from the folder beside this script.\n";
+  if (settings_.nodes > 1) {
+    text += "for node in $(scontrol show hostnames \"$SLURM_JOB_NODELIST\"); do\n"
+            "  srun --nodes=1 --ntasks=1 --nodelist=\"$node\" --overlap --no-kill " + agent + " &\n"
+            "done\n"
+            "wait\n";
+  } else {
+    text += "exec " + agent + "\n";
+  }
   if (!slurm::write_atomically(script, text)) {
     *error = fmt::format("cannot write `{}`", script);
     return false;
@@ -84,9 +92,10 @@ bool PilotExecutor::start_allocation(std::string* error) {
       fmt::format("--nodes={}", settings_.nodes),
       "--exclusive",
       "--mem=0",
-      // A node that fails ends the pilot (its tasks are reported and a rerun
-      // resumes them) rather than requeueing it unseen.
+      // Never requeued unseen; a node that fails takes only its own agent
+      // and tasks (reported, and retried on the others), not the allocation.
       "--no-requeue",
+      "--no-kill",
       fmt::format("--time={}", static_cast<long>(std::ceil(settings_.time / 60))),
   };
   std::vector<std::string> placement = settings_.placement_args();
@@ -134,10 +143,7 @@ std::string PilotExecutor::staging_wrapper(const LaunchSpec& spec) const {
 }
 
 uint64_t PilotExecutor::submit(const LaunchSpec& spec) {
-  uint64_t handle = next_handle_++;
-  Task& task = tasks_[handle];
-  task.spec = spec;
-  task.started = Clock::now();
+  uint64_t handle = add_job(spec).handle;
   auto not_started = [&](const std::string& why) {
     Outcome o;
     o.how = Outcome::How::NotStarted;
@@ -177,6 +183,7 @@ uint64_t PilotExecutor::submit(const LaunchSpec& spec) {
   t.stderr_path = spec.stderr_path;
   t.timeout_seconds = spec.timeout_seconds;
   t.cpus = spec.cpus * std::max(1, spec.mpi_ranks);
+  t.mem_bytes = spec.mem_bytes;
   t.env = spec.env;
   if (!slurm::write_atomically(task_file("inbox", handle), pilot::task_text(t))) {
     return not_started(fmt::format("cannot hand it to the pilot: cannot write `{}`", task_file("inbox", handle)));
@@ -186,8 +193,8 @@ uint64_t PilotExecutor::submit(const LaunchSpec& spec) {
 }
 
 void PilotExecutor::cancel(uint64_t handle) {
-  auto it = tasks_.find(handle);
-  if (it == tasks_.end() || it->second.cancelling) return;
+  auto it = jobs_.find(handle);
+  if (it == jobs_.end() || it->second.cancelling) return;
   it->second.cancelling = true;
   // Not yet taken by an agent: take it back.
   std::error_code ec;
@@ -202,36 +209,26 @@ void PilotExecutor::cancel(uint64_t handle) {
 }
 
 void PilotExecutor::finish(uint64_t handle, Outcome outcome) {
-  auto it = tasks_.find(handle);
-  if (it == tasks_.end()) return;
-  outcome.handle = handle;
-  outcome.seconds = std::chrono::duration<double>(Clock::now() - it->second.started).count();
-  if (outcome.detail.empty() && !allocation_.empty()) {
-    outcome.detail = fmt::format("in the pilot's allocation, Slurm job {}; its job log: {}", allocation_,
-                                 (fs::path(it->second.spec.work_dir) / slurm::kSlurmLog).string());
-  }
-  done_.push_back(std::move(outcome));
-  tasks_.erase(it);
+  auto it = jobs_.find(handle);
+  if (it != jobs_.end()) BatchExecutor::finish(it->second, std::move(outcome));
 }
 
-void PilotExecutor::check_exit_files() {
-  std::vector<std::pair<uint64_t, slurm::ExitStatus>> ended;
-  for (auto& [handle, task] : tasks_) {
-    if (auto status = slurm::read_exit_status(task.spec.work_dir)) ended.emplace_back(handle, *status);
-  }
-  for (auto& [handle, status] : ended) finish(handle, slurm::outcome_of(status, tasks_.at(handle).cancelling));
+std::string PilotExecutor::describe(const Job& job) const {
+  if (allocation_.empty()) return "";
+  return fmt::format("in the pilot's allocation, Slurm job {}; its job log: {}", allocation_,
+                     (fs::path(job.spec.work_dir) / slurm::kSlurmLog).string());
 }
 
 void PilotExecutor::allocation_ended(const std::string& why) {
   ended_ = why;
   check_exit_files();  // what finished just before
   std::vector<uint64_t> left;
-  for (auto& [handle, task] : tasks_) left.push_back(handle);
+  for (auto& [handle, task] : jobs_) left.push_back(handle);
   for (uint64_t handle : left) {
     std::error_code ec;
     bool never_started = fs::exists(task_file("inbox", handle), ec);
     Outcome o;
-    if (tasks_.at(handle).cancelling) {
+    if (jobs_.at(handle).cancelling) {
       o.how = Outcome::How::Cancelled;
       o.signal = SIGTERM;
     } else if (never_started) {
@@ -263,25 +260,67 @@ void PilotExecutor::poll_allocation(Clock::time_point now) {
   }
 }
 
-std::vector<Outcome> PilotExecutor::collect() {
-  auto now = Clock::now();
+void PilotExecutor::before_checks(Clock::time_point now) {
   if (!allocation_.empty() && beat_.due(now)) pilot::touch((fs::path(dir_) / "flowc.alive").string());
-  if (exit_check_.due(now)) check_exit_files();
-  if (poll_.due(now)) poll_allocation(now);
-  std::vector<Outcome> out;
-  out.swap(done_);
-  return out;
 }
 
-std::optional<Clock::time_point> PilotExecutor::next_deadline() const {
-  if (!done_.empty()) return Clock::now();
-  if (tasks_.empty()) return std::nullopt;
-  return std::min({exit_check_.next(), poll_.next(), beat_.next()});
+void PilotExecutor::poll(Clock::time_point now) {
+  check_agents();
+  poll_allocation(now);
 }
 
-JobRef PilotExecutor::job_ref(uint64_t handle) const {
-  if (!tasks_.count(handle)) return {};
-  return {0, 0, fmt::format("slurm-pilot:{}", allocation_)};
+std::optional<Clock::time_point> PilotExecutor::own_deadline() const {
+  if (jobs_.empty()) return std::nullopt;
+  return beat_.next();
+}
+
+// An agent whose heartbeat stopped: its node is lost (crashed, cut off, set
+// down), and with it every task the agent had claimed.
+void PilotExecutor::check_agents() {
+  if (allocation_.empty() || !ended_.empty()) return;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir_, ec)) {
+    std::string name = e.path().filename().string();
+    if (name.rfind("agent.", 0) != 0 || e.path().extension() != ".alive") continue;
+    std::string node = name.substr(6, name.size() - 6 - 6);
+    if (lost_nodes_.count(node)) continue;
+    auto age = pilot::age_of(e.path().string());
+    if (age && *age > settings_.node_lost_after) node_lost(node, *age);
+  }
+}
+
+void PilotExecutor::node_lost(const std::string& node, double silent_seconds) {
+  lost_nodes_.insert(node);
+  // Should its agent be alive after all (a slow file system), it stops what
+  // it runs and leaves rather than race the attempts that follow (channel.h).
+  pilot::touch((fs::path(dir_) / ("lost." + node)).string());
+  std::error_code ec;
+  fs::path claimed = fs::path(dir_) / "running" / node;
+  std::vector<uint64_t> handles;
+  for (const auto& e : fs::directory_iterator(claimed, ec)) {
+    if (e.path().extension() != ".task") continue;
+    try {
+      handles.push_back(std::stoull(e.path().stem().string()));
+    } catch (const std::exception&) {
+      continue;
+    }
+  }
+  check_exit_files();  // what ended there before the node went
+  for (uint64_t handle : handles) {
+    auto it = jobs_.find(handle);
+    fs::remove(fs::path(claimed) / fmt::format("{}.task", handle), ec);
+    if (it == jobs_.end()) continue;
+    // What it staged is put back: no half output in the work dir.
+    if (!settings_.scratch.empty() && slurm::stages(it->second.spec)) slurm::unstage(it->second.spec);
+    Outcome o;
+    o.how = it->second.cancelling ? Outcome::How::Cancelled : Outcome::How::NodeFailed;
+    o.signal = SIGKILL;
+    o.detail = fmt::format("node {} of the pilot's allocation (Slurm job {}): its agent fell silent {:.0f}s ago "
+                           "(node_lost_after is {:.0f}s); the pilot goes on on the other nodes; its job log: {}",
+                           node, allocation_, silent_seconds, settings_.node_lost_after,
+                           (fs::path(it->second.spec.work_dir) / slurm::kSlurmLog).string());
+    finish(handle, std::move(o));
+  }
 }
 
 // A task an earlier flowc left in a pilot: kept if its exit status is there
@@ -306,12 +345,10 @@ std::vector<bool> PilotExecutor::settle(const std::vector<LeftBehind>& left) {
 }
 
 uint64_t PilotExecutor::adopt(const LeftBehind& left, const LaunchSpec& spec) {
-  uint64_t handle = next_handle_++;
-  Task& task = tasks_[handle];
-  task.spec = spec;
+  Job& task = add_job(spec);
+  uint64_t handle = task.handle;
   task.spec.work_dir = left.work_dir;
   task.adopted = true;
-  task.started = Clock::now();
   exit_check_.soon(Clock::now());
   return handle;
 }

@@ -4,17 +4,28 @@
 // cost one sbatch. An MPI task becomes its own `srun` step of the
 // allocation, with its own ranks and MPI_COMM_WORLD.
 //
+// On N nodes (`--nodes N`) an agent runs on each node, each its own `srun`
+// step: an agent takes a task only when its node has the cores and memory
+// the task asks for, so tasks spread by their requests. The allocation is
+// made with --no-kill: a node lost (crashed, set down, cut off) takes only
+// its agent with it. flowc notices the agent's heartbeat stop
+// (`node_lost_after`) and reports the tasks that agent had claimed as ended
+// by the node's failure, naming the node; the run loop retries them if the
+// op allows, and the other agents take them.
+//
 // flowc follows the allocation with one squeue per poll interval; a task's
-// end is its exit status file, as with one batch job per task. When the
-// allocation ends early (its time, a scancel, a node), every task it had not
-// finished is reported — those it was running and those it never started —
-// and a rerun resumes them (what finished is in the cache).
+// end is its exit status file, as with one batch job per task
+// (batch/batch_executor.h is the skeleton both share). When the allocation
+// ends early (its time, a scancel), every task it had not finished is
+// reported — those it was running and those it never started — and a rerun
+// resumes them (what finished is in the cache).
 #pragma once
 
 #include <map>
 
-#include "runtime/executors/chore.h"
-#include "runtime/executors/executor.h"
+#include <set>
+
+#include "runtime/executors/batch/batch_executor.h"
 #include "runtime/executors/settings.h"
 #include "runtime/executors/slurm/site.h"
 
@@ -26,10 +37,16 @@ struct PilotSettings : slurm::Site {
   double poll_interval = 1;     // seconds between squeue queries about the allocation
   int64_t max_queued = 256;     // tasks handed to the agents at once
   double lost_after = 30;       // the allocation gone from squeue this long: ended
+  double node_lost_after = 10;  // an agent's heartbeat this old: its node is lost
   static PilotSettings read(Settings& settings);
 };
 
-class PilotExecutor : public Executor, public Recovery {
+// A task handed to the pilot.
+struct PilotJob : BatchJob {
+  bool adopted = false;  // finished under an earlier flowc: only its exit status is awaited
+};
+
+class PilotExecutor : public BatchExecutor<PilotJob> {
  public:
   // `channel_dir`: where flowc and the agents exchange tasks (shared).
   PilotExecutor(PilotSettings settings, std::string channel_dir);
@@ -37,32 +54,27 @@ class PilotExecutor : public Executor, public Recovery {
 
   std::string name() const override { return "slurm-pilot"; }
   int default_jobs() const override { return static_cast<int>(settings_.max_queued); }
-  std::optional<Misfit> never_fits(const LaunchSpec&) const override { return std::nullopt; }
   bool has_room(const LaunchSpec&) const override {
-    return static_cast<int64_t>(tasks_.size()) < settings_.max_queued;
+    return static_cast<int64_t>(jobs_.size()) < settings_.max_queued;
   }
   uint64_t submit(const LaunchSpec& spec) override;
   void cancel(uint64_t handle) override;
-  std::vector<Outcome> collect() override;
-  std::optional<Clock::time_point> next_deadline() const override;
-  size_t running() const { return tasks_.size(); }
-  Recovery* recovery() override { return this; }
-  JobRef job_ref(uint64_t handle) const override;
   std::vector<bool> settle(const std::vector<LeftBehind>& left) override;
   uint64_t adopt(const LeftBehind& left, const LaunchSpec& spec) override;
 
  private:
   // The script that stages a task's files around its command (scratch).
   std::string staging_wrapper(const LaunchSpec& spec) const;
-  struct Task {
-    LaunchSpec spec;
-    bool cancelling = false;
-    bool adopted = false;  // finished under an earlier flowc: only its exit status is awaited
-    Clock::time_point started;
-  };
+  using Job = PilotJob;
+  void before_checks(Clock::time_point now) override;
+  void poll(Clock::time_point now) override;
+  std::string describe(const Job& job) const override;
+  std::string external_id(const Job&) const override { return allocation_; }
+  std::optional<Clock::time_point> own_deadline() const override;
   bool start_allocation(std::string* error);
-  void check_exit_files();
   void poll_allocation(Clock::time_point now);
+  void check_agents();
+  void node_lost(const std::string& node, double silent_seconds);
   void allocation_ended(const std::string& why);
   void finish(uint64_t handle, Outcome outcome);
   std::string task_file(const char* folder, uint64_t handle) const;
@@ -71,10 +83,8 @@ class PilotExecutor : public Executor, public Recovery {
   std::string dir_;
   std::string allocation_;            // the pilot's Slurm job id, once submitted
   std::string ended_;                 // why the allocation is over, once it is
-  uint64_t next_handle_ = 1;
-  std::map<uint64_t, Task> tasks_;
-  std::vector<Outcome> done_;
-  Chore exit_check_, poll_, beat_;  // exit status files; the allocation's squeue; flowc's heartbeat
+  Chore beat_;                        // flowc's heartbeat
+  std::set<std::string> lost_nodes_;  // nodes whose agent fell silent
   std::optional<Clock::time_point> missing_since_;
 };
 

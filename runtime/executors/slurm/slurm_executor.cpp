@@ -29,8 +29,6 @@ constexpr const char* kUnknownId = "(unknown)";
 
 Clock::duration seconds(double s) { return seconds_of(s); }
 
-double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
-
 std::string read_job_id(const std::string& work_dir) {
   std::ifstream in(fs::path(work_dir) / slurm::kJobIdFile);
   std::string id;
@@ -54,10 +52,9 @@ SlurmSettings SlurmSettings::read(Settings& s) {
 }
 
 SlurmExecutor::SlurmExecutor(SlurmSettings settings, std::string state_dir)
-    : settings_(std::move(settings)),
-      dir_(std::move(state_dir)),
-      exit_check_(kExitCheck),
-      poll_(seconds(settings_.poll_interval)) {
+    : BatchExecutor(kExitCheck, seconds(settings.poll_interval)),
+      settings_(std::move(settings)),
+      dir_(std::move(state_dir)) {
   std::error_code ec;
   std::filesystem::path measure = std::filesystem::path(own_program_dir()) / "flowc-measure";
   if (std::filesystem::exists(measure, ec)) measure_ = measure.string();
@@ -118,11 +115,8 @@ std::vector<std::string> SlurmExecutor::shape_args(const LaunchSpec& spec) {
 }
 
 uint64_t SlurmExecutor::submit(const LaunchSpec& spec) {
-  uint64_t handle = next_handle_++;
-  Job& job = jobs_[handle];
-  job.handle = handle;
-  job.spec = spec;
-  job.started = Clock::now();
+  Job& job = add_job(spec);
+  uint64_t handle = job.handle;
   if (settings_.array_min > 0 && !spec.kind.empty() && slurm::exportable(spec.env)) {
     std::vector<std::string> args = shape_args(spec);
     job.shape = spec.kind;
@@ -315,7 +309,8 @@ void SlurmExecutor::cancel(uint64_t handle) {
   to_cancel_.push_back(handle);
 }
 
-void SlurmExecutor::finish(Job& job, Outcome outcome) {
+// An array's script and log links go with its last element.
+void SlurmExecutor::forget(Job& job) {
   if (auto a = arrays_.find(job.array); a != arrays_.end()) {
     a->second.live.erase(job.handle);
     if (a->second.live.empty()) {
@@ -325,14 +320,10 @@ void SlurmExecutor::finish(Job& job, Outcome outcome) {
       arrays_.erase(a);
     }
   }
-  outcome.handle = job.handle;
-  outcome.seconds = seconds_since(job.started);
-  if (!job.id.empty() && outcome.detail.empty()) outcome.detail = describe(job);
-  done_.push_back(std::move(outcome));
-  jobs_.erase(job.handle);  // `job` is gone from here on
 }
 
 std::string SlurmExecutor::describe(const Job& job) const {
+  if (job.id.empty()) return "";
   return fmt::format("Slurm job {}; its job log: {}", job.id,
                      (fs::path(job.spec.work_dir) / slurm::kSlurmLog).string());
 }
@@ -341,34 +332,29 @@ std::string SlurmExecutor::describe(const Job& job) const {
 // failed, it was preempted): the script may still write the status of its
 // killed command before Slurm kills the script too. Slurm's state says
 // what happened, so it is asked (the next poll) before the status is taken.
-void SlurmExecutor::check_exit_files() {
-  // Collected first: finish() erases from jobs_.
-  std::vector<std::pair<uint64_t, slurm::ExitStatus>> ended;
-  for (auto& [handle, job] : jobs_) {
-    if (job.id.empty() || job.state == State::Pending) continue;
-    if (auto status = slurm::read_exit_status(job.spec.work_dir)) ended.emplace_back(handle, *status);
-  }
+bool SlurmExecutor::may_have_ended(const Job& job) const {
+  return !job.id.empty() && job.state != State::Pending;
+}
+
+void SlurmExecutor::exit_status_found(Job& job, const slurm::ExitStatus& status) {
   auto now = Clock::now();
   // Slurm's view is asked at once (below), but when it is not conclusive yet
   // the next poll may be an interval away: wait at least two of them.
   auto grace = std::max(seconds(settings_.exit_grace), seconds(2 * settings_.poll_interval));
-  for (const auto& [handle, status] : ended) {
-    Job& job = jobs_.at(handle);
-    // Killed by SIGTERM or SIGKILL: when Slurm sent it (a scancel outside
-    // flowc, a failed node or one set down, preemption), its state says why
-    // better than the number, which the job script writes all the same (it
-    // outlives a SIGTERM, and may be quick enough before a SIGKILL). Its
-    // state is asked for now and awaited a moment (judge_by_state).
-    bool killed = !status.timed_out && (status.exit_code == 128 + SIGTERM || status.exit_code == 128 + SIGKILL);
-    if (killed && !job.cancelling && job.id != kUnknownId) {
-      if (!job.killed_since) {
-        job.killed_since = now;
-        poll_.soon(now);
-      }
-      if (now - *job.killed_since < grace) continue;
+  // Killed by SIGTERM or SIGKILL: when Slurm sent it (a scancel outside
+  // flowc, a failed node or one set down, preemption), its state says why
+  // better than the number, which the job script writes all the same (it
+  // outlives a SIGTERM, and may be quick enough before a SIGKILL). Its
+  // state is asked for now and awaited a moment (judge_by_state).
+  bool killed = !status.timed_out && (status.exit_code == 128 + SIGTERM || status.exit_code == 128 + SIGKILL);
+  if (killed && !job.cancelling && job.id != kUnknownId) {
+    if (!job.killed_since) {
+      job.killed_since = now;
+      poll_.soon(now);
     }
-    finish(job, slurm::outcome_of(status, job.cancelling));
+    if (now - *job.killed_since < grace) return;
   }
+  finish(job, slurm::outcome_of(status, job.cancelling));
 }
 
 void SlurmExecutor::poll(Clock::time_point now) {
@@ -501,10 +487,10 @@ void SlurmExecutor::judge_by_state(Job& job, Clock::time_point now) {
   finish(job, std::move(o));
 }
 
-std::vector<Outcome> SlurmExecutor::collect() {
+// Submits what waits, and cancels what was asked, before the chores.
+void SlurmExecutor::before_checks(Clock::time_point now) {
   burst_since_.reset();
   submit_waiting();
-  auto now = Clock::now();
   if (!to_cancel_.empty()) {
     std::vector<uint64_t> handles;
     handles.swap(to_cancel_);
@@ -523,11 +509,6 @@ std::vector<Outcome> SlurmExecutor::collect() {
     }
     poll_.soon(now + std::chrono::milliseconds(200));
   }
-  if (exit_check_.due(now)) check_exit_files();
-  if (poll_.due(now)) poll(now);
-  std::vector<Outcome> out;
-  out.swap(done_);
-  return out;
 }
 
 // The ids one scancel needs for these jobs: an array's own id when all its
@@ -558,16 +539,13 @@ std::vector<std::string> SlurmExecutor::cancel_ids(const std::vector<uint64_t>& 
   return ids;
 }
 
-std::optional<Clock::time_point> SlurmExecutor::next_deadline() const {
-  if (!done_.empty() || !to_cancel_.empty()) return Clock::now();
+// Submissions waiting for the rate or a backoff; a cancel to send.
+std::optional<Clock::time_point> SlurmExecutor::own_deadline() const {
+  if (!to_cancel_.empty()) return Clock::now();
   std::optional<Clock::time_point> next;
   auto consider = [&](Clock::time_point t) {
     if (!next || t < *next) next = t;
   };
-  if (!jobs_.empty()) {
-    consider(poll_.next());
-    consider(exit_check_.next());
-  }
   if (!waiting_.empty()) {
     auto it = jobs_.find(waiting_.front());
     consider(std::max(next_submit_, it != jobs_.end() && it->second.retry_at ? *it->second.retry_at : next_submit_));
@@ -577,12 +555,6 @@ std::optional<Clock::time_point> SlurmExecutor::next_deadline() const {
     consider(next_submit_);  // room again for the next submission
   }
   return next;
-}
-
-JobRef SlurmExecutor::job_ref(uint64_t handle) const {
-  auto it = jobs_.find(handle);
-  if (it == jobs_.end() || it->second.id.empty()) return {};  // not submitted yet
-  return {0, 0, "slurm:" + it->second.id};
 }
 
 std::vector<bool> SlurmExecutor::settle(const std::vector<LeftBehind>& left) {
@@ -621,15 +593,12 @@ std::vector<bool> SlurmExecutor::settle(const std::vector<LeftBehind>& left) {
 }
 
 uint64_t SlurmExecutor::adopt(const LeftBehind& left, const LaunchSpec& spec) {
-  uint64_t handle = next_handle_++;
-  Job& job = jobs_[handle];
-  job.handle = handle;
-  job.spec = spec;
+  Job& job = add_job(spec);
+  uint64_t handle = job.handle;
   job.spec.work_dir = left.work_dir;
   job.id = left.ref.job.rfind("slurm:", 0) == 0 ? left.ref.job.substr(6) : "";
   if (job.id.empty()) job.id = read_job_id(left.work_dir);
   if (job.id.empty()) job.id = kUnknownId;  // followed by its exit status alone
-  job.started = Clock::now();
   exit_check_.soon(Clock::now());
   return handle;
 }

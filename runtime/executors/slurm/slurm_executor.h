@@ -27,8 +27,7 @@
 #include <memory>
 #include <set>
 
-#include "runtime/executors/chore.h"
-#include "runtime/executors/executor.h"
+#include "runtime/executors/batch/batch_executor.h"
 #include "runtime/executors/settings.h"
 #include "runtime/executors/slurm/site.h"
 #include "runtime/executors/slurm/slurm_cli.h"
@@ -55,7 +54,24 @@ struct SlurmSettings : slurm::Site {
   static SlurmSettings read(Settings& settings);
 };
 
-class SlurmExecutor : public Executor, public Recovery {
+// A task as the Slurm executor follows it: its job (or array element).
+struct SlurmJob : BatchJob {
+  std::string id;                              // empty until sbatch took it; "123_4": an array's element
+  std::string array;                           // the job array it is an element of ("123"), if any
+  std::string shape;                           // tasks of the same shape may go as one array; empty: never
+  std::optional<slurm::State> state;           // as the last squeue said; nothing: not asked yet
+  std::string state_text, reason;
+  std::string nodes;                           // where it runs or ran, as squeue last said
+  std::optional<Clock::time_point> first_refused, retry_at;
+  std::string refusal;                         // sbatch's last "not now"
+  std::optional<Clock::time_point> missing_since;  // not in squeue's answer, no exit status
+  std::optional<Clock::time_point> ended_since;    // Slurm says it ended; its exit status is awaited
+  // Its exit status says a signal killed it: since when Slurm is asked why
+  // (a failed node, a cancel outside flowc explain it better).
+  std::optional<Clock::time_point> killed_since;
+};
+
+class SlurmExecutor : public BatchExecutor<SlurmJob> {
  public:
   // `state_dir`: where the scripts of job arrays are written (shared with the nodes).
   SlurmExecutor(SlurmSettings settings, std::string state_dir);
@@ -63,52 +79,31 @@ class SlurmExecutor : public Executor, public Recovery {
 
   std::string name() const override { return "slurm"; }
   int default_jobs() const override { return static_cast<int>(settings_.max_queued); }
-  std::optional<Misfit> never_fits(const LaunchSpec&) const override { return std::nullopt; }
   bool has_room(const LaunchSpec& spec) const override;
   uint64_t submit(const LaunchSpec& spec) override;
   void flush() override { submit_waiting(); }
   void cancel(uint64_t handle) override;
-  std::vector<Outcome> collect() override;
-  std::optional<Clock::time_point> next_deadline() const override;
-  size_t running() const { return jobs_.size(); }
-  Recovery* recovery() override { return this; }
-  JobRef job_ref(uint64_t handle) const override;
   std::vector<bool> settle(const std::vector<LeftBehind>& left) override;
   uint64_t adopt(const LeftBehind& left, const LaunchSpec& spec) override;
 
  private:
-  struct Job {
-    uint64_t handle = 0;
-    LaunchSpec spec;
-    std::string id;                              // empty until sbatch took it; "123_4": an array's element
-    std::string array;                           // the job array it is an element of ("123"), if any
-    std::string shape;                           // tasks of the same shape may go as one array; empty: never
-    std::optional<slurm::State> state;           // as the last squeue said; nothing: not asked yet
-    std::string state_text, reason;
-    std::string nodes;                           // where it runs or ran, as squeue last said
-    std::optional<Clock::time_point> first_refused, retry_at;
-    std::string refusal;                         // sbatch's last "not now"
-    std::optional<Clock::time_point> missing_since;  // not in squeue's answer, no exit status
-    std::optional<Clock::time_point> ended_since;    // Slurm says it ended; its exit status is awaited
-    // Its exit status says a signal killed it: since when Slurm is asked why
-    // (a failed node, a cancel outside flowc explain it better).
-    std::optional<Clock::time_point> killed_since;
-    bool cancelling = false;
-    Clock::time_point started;
-  };
-
+  using Job = SlurmJob;
+  void before_checks(Clock::time_point now) override;
+  bool may_have_ended(const Job& job) const override;
+  void exit_status_found(Job& job, const slurm::ExitStatus& status) override;
+  std::string external_id(const Job& job) const override { return job.id; }
+  void forget(Job& job) override;
+  std::optional<Clock::time_point> own_deadline() const override;
   void try_submit(Job& job);
   void try_submit_array(const std::vector<uint64_t>& handles);
   void refused(const std::vector<uint64_t>& handles, const slurm::Submitted& s, const std::string& script);
   std::vector<uint64_t> alike(const Job& first) const;
   void submit_waiting();
   std::vector<std::string> cancel_ids(const std::vector<uint64_t>& handles) const;
-  void check_exit_files();
-  void poll(Clock::time_point now);
+  void poll(Clock::time_point now) override;
   void judge_by_state(Job& job, Clock::time_point now);
-  void finish(Job& job, Outcome outcome);
   std::vector<std::string> shape_args(const LaunchSpec& spec);
-  std::string describe(const Job& job) const;
+  std::string describe(const Job& job) const override;
 
   struct Array {
     std::set<uint64_t> live;  // its elements not yet reported
@@ -118,14 +113,11 @@ class SlurmExecutor : public Executor, public Recovery {
   SlurmSettings settings_;
   std::string measure_;  // flowc-measure beside flowc, when it is there: job scripts measure their task
   std::string dir_;
-  uint64_t next_handle_ = 1, arrays_made_ = 0;
-  std::map<uint64_t, Job> jobs_;       // every job not yet reported
+  uint64_t arrays_made_ = 0;
   std::map<std::string, Array> arrays_;  // by the array's job id
   std::deque<uint64_t> waiting_;       // not yet accepted by sbatch, in order
   std::vector<uint64_t> to_cancel_;    // scancel at the next collect()
-  std::vector<Outcome> done_;
   Clock::time_point next_submit_{};
-  Chore exit_check_, poll_;  // exit status files of jobs not pending; one squeue for all
   std::optional<Clock::time_point> burst_since_;  // sbatch calls since the last collect(): since when
   std::optional<Clock::time_point> unreachable_since_;
   std::string unreachable_why_;
