@@ -4,6 +4,8 @@
 // call is kept.
 #pragma once
 
+#include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -21,6 +23,7 @@ struct FakeSlurm : runtime::slurm::Commands {
   bool unreachable = false;                  // squeue cannot reach the controller
   std::string refusal;                       // sbatch refuses with this
   std::vector<Strings> calls;
+  std::function<void()> on_scancel;          // what happens when scancel runs (a job's last moments)
 
   runtime::Captured run(const Strings& argv, const Strings&, double) override {
     calls.push_back(argv);
@@ -47,6 +50,8 @@ struct FakeSlurm : runtime::slurm::Commands {
         std::string state = line.substr(0, line.find('|')), reason = line.substr(line.find('|') + 1);
         c.out += id + "|" + state + "||" + reason + "\n";
       }
+    } else if (tool == "scancel") {
+      if (on_scancel) on_scancel();
     } else if (tool == "sinfo") {
       c.out = "node1 8 debug*\n";  // sinfo --Node --format=%N %c %P
     }
@@ -60,5 +65,17 @@ struct FakeSlurm : runtime::slurm::Commands {
     return out;
   }
 };
+
+// A task as the run loop hands it to an executor, its work dir `dir/name` made.
+inline runtime::LaunchSpec fake_task(const std::filesystem::path& dir, const std::string& name) {
+  runtime::LaunchSpec spec;
+  spec.work_dir = (dir / name).string();
+  std::filesystem::create_directories(spec.work_dir);
+  spec.argv = {"/bin/sh", "-c", "true"};
+  spec.stdout_path = spec.work_dir + "/.stdout";
+  spec.stderr_path = spec.work_dir + "/.stderr";
+  spec.job_name = "main." + name;
+  return spec;
+}
 
 }  // namespace flowc::test

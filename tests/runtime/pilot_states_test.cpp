@@ -41,13 +41,7 @@ struct Pilot {
     executor = std::make_unique<PilotExecutor>(s, channel.string());
   }
   LaunchSpec spec(const std::string& name) {
-    LaunchSpec spec;
-    spec.work_dir = (p.dir / name).string();
-    fs::create_directories(spec.work_dir);
-    spec.argv = {"/bin/sh", "-c", "true"};
-    spec.stdout_path = spec.work_dir + "/.stdout";
-    spec.stderr_path = spec.work_dir + "/.stderr";
-    spec.job_name = "main." + name;
+    LaunchSpec spec = flowc::test::fake_task(p.dir, name);
     spec.cpus = 2;
     spec.mem_bytes = 512ll << 20;
     return spec;
@@ -283,11 +277,22 @@ TEST_CASE("pilot: after a crash, a task that finished is adopted and the allocat
   fs::create_directories(t.p.dir / "left1");
   fs::create_directories(t.p.dir / "left2");
   t.exit_status("done", "0 0\n");
+  // The old pilot's agents go on without flowc: one more task is waiting in
+  // its inbox, and `left2` finishes while the allocation is being cancelled.
+  fs::create_directories(t.channel / "inbox");
+  flowc::test::write_file((t.channel / "inbox" / "9.task").string(), "{}");
+  t.slurm.queue["77"] = "RUNNING|None";
+  t.slurm.on_scancel = [&] {
+    CHECK_FALSE(fs::exists(t.channel / "inbox" / "9.task"));  // closed before the cancel: nothing more is taken
+    t.exit_status("left2", "0 0\n");
+    t.slurm.queue["77"] = "CANCELLED|None";
+  };
   std::vector<LeftBehind> left = {{{0, 0, "slurm-pilot:77"}, (t.p.dir / "done").string()},
                                   {{0, 0, "slurm-pilot:77"}, (t.p.dir / "left1").string()},
                                   {{0, 0, "slurm-pilot:77"}, (t.p.dir / "left2").string()}};
   auto keep = t.executor->settle(left);
-  CHECK(keep == std::vector<bool>{true, false, false});
+  // Judged once the pilot ended: what finished meanwhile is kept, not run twice.
+  CHECK(keep == std::vector<bool>{true, false, true});
   auto cancels = t.slurm.calls_of("scancel");
   REQUIRE(cancels.size() == 1);
   CHECK(has(cancels.front(), "77"));

@@ -43,13 +43,7 @@ struct Fixture {
     executor = std::make_unique<SlurmExecutor>(s, p.dir.string());
   }
   LaunchSpec spec(const std::string& name) {
-    LaunchSpec spec;
-    spec.work_dir = (p.dir / name).string();
-    fs::create_directories(spec.work_dir);
-    spec.argv = {"/bin/sh", "-c", "true"};
-    spec.stdout_path = spec.work_dir + "/.stdout";
-    spec.stderr_path = spec.work_dir + "/.stderr";
-    spec.job_name = "main." + name;
+    LaunchSpec spec = flowc::test::fake_task(p.dir, name);
     spec.mem_bytes = 256ll << 20;
     return spec;
   }

@@ -4,7 +4,9 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
+#include <thread>
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -22,6 +24,8 @@ namespace {
 
 constexpr auto kExitCheck = std::chrono::milliseconds(20);
 constexpr auto kHeartbeat = std::chrono::seconds(2);
+// How long settle() waits for a killed flowc's pilot to end, at most.
+constexpr auto kSettleWait = std::chrono::seconds(30);
 
 Clock::duration seconds(double s) { return seconds_of(s); }
 
@@ -323,24 +327,40 @@ void PilotExecutor::node_lost(const std::string& node, double silent_seconds) {
   }
 }
 
-// A task an earlier flowc left in a pilot: kept if its exit status is there
-// (it finished meanwhile); otherwise that pilot's allocation is cancelled
-// (one scancel for all), so it cannot race the new attempt.
+// Tasks an earlier flowc left in a pilot. Its agents go on without it, so
+// the pilot is stopped first — its inbox closed (no agent takes another
+// task), its allocation cancelled (one scancel for all) and awaited a
+// moment — and only then is each task judged: kept if its exit status is
+// there (it finished), otherwise run again. Judged before the agents
+// stopped, a task one of them finished in between would run twice.
 std::vector<bool> PilotExecutor::settle(const std::vector<LeftBehind>& left) {
-  std::vector<bool> keep(left.size(), false);
   std::vector<std::string> stop;
-  for (size_t i = 0; i < left.size(); ++i) {
-    if (slurm::read_exit_status(left[i].work_dir)) {
-      keep[i] = true;
-      continue;
-    }
-    const std::string& job = left[i].ref.job;
+  for (const LeftBehind& l : left) {
+    const std::string& job = l.ref.job;
     if (job.rfind("slurm-pilot:", 0) == 0 && job.size() > 12) {
       std::string id = job.substr(12);
       if (std::find(stop.begin(), stop.end(), id) == stop.end()) stop.push_back(id);
     }
   }
-  slurm::scancel(stop);
+  if (!stop.empty()) {
+    std::error_code ec;
+    fs::remove_all(fs::path(dir_) / "inbox", ec);
+    slurm::scancel(stop);
+    // Its agents stop their tasks and leave on SIGTERM: wait until Slurm
+    // says the allocation ended (or forgot it), or Slurm does not answer.
+    auto give_up = Clock::now() + kSettleWait;
+    while (Clock::now() < give_up) {
+      std::string error;
+      auto known = slurm::query_jobs(stop, &error);
+      if (!known) break;
+      bool live = std::any_of(known->begin(), known->end(),
+                              [](const auto& j) { return !slurm::is_finished(j.second.state); });
+      if (!live) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+  }
+  std::vector<bool> keep(left.size(), false);
+  for (size_t i = 0; i < left.size(); ++i) keep[i] = slurm::read_exit_status(left[i].work_dir).has_value();
   return keep;
 }
 
