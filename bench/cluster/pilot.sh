@@ -35,25 +35,10 @@ rows=${ROWS:-1000000}
 "$root/bench/prepare.sh" "$build" flowc flowc-table
 flowc="$build/flowc"
 
-state="$build/bench-cluster"
-started=0
-if ! "$root/scripts/cluster-setup.sh" "$nodes" "$state" | grep -q "already running"; then started=1; fi
-work=$(mktemp -d "$state/work.XXXXXX")
 flowc_pid=
-cleanup() {
-  cd /
-  if [[ -n "$flowc_pid" ]]; then kill -KILL "$flowc_pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-  if ((started)); then "$root/scripts/cluster-stop.sh" "$state" >/dev/null; fi
-}
-trap cleanup EXIT
-. "$state/env.sh"
-cd "$work"
-
-now() { date +%s.%N; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+. "$root/bench/cluster/common.sh"
+trap 'if [[ -n "$flowc_pid" ]]; then kill -KILL "$flowc_pid" 2>/dev/null || true; fi; cleanup_cluster' EXIT
 rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.1f", (s > 0 ? n / s : 0) }'; }
-met() { if awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; then echo met; else echo "NOT met"; fi; }
 # The run's summary line: "N tasks (R ran, C cached)" -> "R C".
 ran_cached() { sed -n 's/.* tasks (\([0-9]*\) ran, \([0-9]*\) cached).*/\1 \2/p' "$1" | tail -1; }
 # The last run's events: the first and last `finished` and the last `started`, in seconds since flowc began.

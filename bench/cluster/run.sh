@@ -37,28 +37,10 @@ probe="$build/tests/mpi_probe"
 [[ -x "$probe" ]] || probe=$(find "$build" -name mpi_probe -type f -perm -u+x | head -1)
 tool="$build/stdlib-ops/flowc-stream-tool"
 
-state="$build/bench-cluster"
-started=0
-if ! "$root/scripts/cluster-setup.sh" "$nodes" "$state" | grep -q "already running"; then started=1; fi
-# The work folder is on the cluster's shared file system (the nodes have
-# their own /tmp), beside its state.
-work=$(mktemp -d "$state/work.XXXXXX")
-cleanup() {
-  cd /
-  rm -rf "$work"
-  if ((started)); then "$root/scripts/cluster-stop.sh" "$state" >/dev/null; fi
-}
-trap cleanup EXIT
-. "$state/env.sh"
-cd "$work"
-
-now() { date +%s.%N; }
+. "$root/bench/cluster/common.sh"
 median() { sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 m() { printf '%s\n' "$@" | median; }
 field() { sed -n "s/.*\"$2\": \([0-9.e+-]*\).*/\1/p" "$1"; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }'; }
-pct() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f", (b > 0 ? 100 * a / b : 0) }'; }
-met() { if awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; then echo met; else echo "NOT met"; fi; }
 run_flowc() {  # run_flowc DIR ARGS...: a fresh flowc run in DIR (its stderr kept in DIR/err.txt)
   local d=$1
   shift
@@ -245,7 +227,7 @@ echo
 echo "3. $tasks trivial tasks on the cluster"
 printf '   %-38s %6.1f s  %6.1f tasks/s\n' "one sbatch per task" "$es" "$(awk -v n="$tasks" -v s="$es" 'BEGIN {print n / s}')"
 printf '   %-38s %6.1f s  %6.1f tasks/s\n' "job arrays" "$as" "$(awk -v n="$tasks" -v s="$as" 'BEGIN {print n / s}')"
-printf '   arrays/sbatch: %sx (the pilot column comes with the multi-node pilot)\n' "$(ratio "$es" "$as")"
+printf '   arrays/sbatch: %sx (the pilot beside them: bench/cluster/pilot.sh)\n' "$(ratio "$es" "$as")"
 echo
 echo "4. std/table, one rank per node, $rows rows per rank and table (weak scaling), plain Slurm jobs"
 j1=$(m ${join_s[1]}); s1=$(m ${sort_s[1]})
