@@ -96,10 +96,37 @@ int run_agent(const std::string& dir_text) {
   std::set<std::string> fetched;                               // seqs whose pre-fetch ended
   std::map<std::string, std::vector<std::string>> unfetch;     // seq → how to drop its copies
   std::map<uint64_t, std::pair<std::string, std::string>> running;  // handle → (seq file, work dir)
+  std::error_code ec;  // a folder gone for a moment is an empty folder
+  // Reports what ended, as a batch job's script would (job_script.h).
+  // `only_exited`: only commands that exited by themselves (the agent is
+  // being stopped: what its stop killed is not an end to report, it runs
+  // again in the next attempt).
+  auto report_ended = [&](bool only_exited) {
+    for (const Outcome& o : executor.collect()) {
+      auto it = running.find(o.handle);
+      if (it == running.end()) continue;
+      auto [claimed, work_dir] = it->second;
+      running.erase(it);
+      if (only_exited && o.how != Outcome::How::Exited) continue;
+      int code = o.how == Outcome::How::Exited ? o.exit_code : 128 + (o.signal ? o.signal : SIGKILL);
+      if (o.how == Outcome::How::NotStarted) {
+        std::ofstream(fs::path(work_dir) / slurm::kSlurmLog, std::ios::app) << "flowc agent: " << o.error << "\n";
+        code = 127;
+      }
+      bool timed_out = o.how == Outcome::How::TimedOut;
+      // What the task used (the local executor measured it), before the exit
+      // status that makes flowc look.
+      if (o.usage) {
+        slurm::write_atomically((fs::path(work_dir) / observe::kUsageFile).string(), observe::usage_file_text(*o.usage));
+      }
+      slurm::write_atomically((fs::path(work_dir) / slurm::kExitFile).string(),
+                              fmt::format("{} {}\n", code, timed_out ? 1 : 0));
+      fs::remove(claimed, ec);
+    }
+  };
   auto last_beat = std::chrono::steady_clock::now() - kHeartbeat;
   std::cerr << fmt::format("flowc agent: on {} with {} cpus, taking tasks from {}\n", host, executor.default_jobs(),
                            dir.string());
-  std::error_code ec;  // a folder gone for a moment is an empty folder
   while (!stop_signal) {
     auto now = std::chrono::steady_clock::now();
     if (now - last_beat >= kHeartbeat) {
@@ -122,27 +149,7 @@ int run_agent(const std::string& dir_text) {
       return 0;
     }
 
-    // Report what ended, as a batch job's script would (job_script.h).
-    for (const Outcome& o : executor.collect()) {
-      auto it = running.find(o.handle);
-      if (it == running.end()) continue;
-      auto [claimed, work_dir] = it->second;
-      running.erase(it);
-      int code = o.how == Outcome::How::Exited ? o.exit_code : 128 + (o.signal ? o.signal : SIGKILL);
-      if (o.how == Outcome::How::NotStarted) {
-        std::ofstream(fs::path(work_dir) / slurm::kSlurmLog, std::ios::app) << "flowc agent: " << o.error << "\n";
-        code = 127;
-      }
-      bool timed_out = o.how == Outcome::How::TimedOut;
-      // What the task used (the local executor measured it), before the exit
-      // status that makes flowc look.
-      if (o.usage) {
-        slurm::write_atomically((fs::path(work_dir) / observe::kUsageFile).string(), observe::usage_file_text(*o.usage));
-      }
-      slurm::write_atomically((fs::path(work_dir) / slurm::kExitFile).string(),
-                              fmt::format("{} {}\n", code, timed_out ? 1 : 0));
-      fs::remove(claimed, ec);
-    }
+    report_ended(false);
 
     // Stop what flowc cancelled.
     for (const auto& e : fs::directory_iterator(dir / "cancel", ec)) {
@@ -233,6 +240,9 @@ int run_agent(const std::string& dir_text) {
     }
     std::this_thread::sleep_for(kTick);
   }
+  // Stopped (scancel, the allocation's end): a command that finished just
+  // before is reported all the same, or the next attempt would run it again.
+  if (stop_signal) report_ended(true);
   // Copies made for tasks this agent never ran.
   for (const auto& [seq, argv] : unfetch) {
     if (!argv.empty()) capture_output(argv, {}, 60);
