@@ -4,6 +4,7 @@
 #include "cli/commands.h"
 #include "cli/compile_helpers.h"
 #include "runtime/executors/pilot/agent.h"
+#include "runtime/containers/container_settings.h"
 #include "runtime/executors/profile.h"
 #include "runtime/run/params.h"
 #include "runtime/run/clean.h"

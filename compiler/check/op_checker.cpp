@@ -185,7 +185,7 @@ void OpChecker::check_clause(int module, ast::OpDecl& op, ast::Clause& clause) {
     std::string text = s && s->is_plain() ? s->plain_text() : std::string();
     if (text != "stdio" && text != "native") {
       ctx_.diags.report(DiagId::ClauseValue, clause.value->span, "`streams` is \"stdio\" or \"native\"")
-          .with_help("\"native\": the command connects to its streams itself (stdlib-ops/streams/flowc_stream.hpp); "
+          .with_help("\"native\": the command connects to its streams itself (runtime/streams/flowc_stream.hpp); "
                      "\"stdio\" (the default): it reads its input stream on stdin and writes its output stream on stdout");
     }
   } else if (name == "shell") {

@@ -10,9 +10,6 @@
 // And a NUL byte, which no shell script can hold, is a failure anywhere.
 #include "runtime/command/render.h"
 
-#include <charconv>
-#include <cmath>
-
 #include <fmt/format.h>
 
 #include "ir/expr_text.h"
@@ -22,14 +19,6 @@ namespace {
 
 using ir::Quoting;
 using ir::TypeKind;
-
-// Seconds: an integer when whole (30), else the shortest float (0.25).
-std::string seconds_text(double d) {
-  if (d == std::trunc(d) && std::fabs(d) < 1e18) return std::to_string(static_cast<int64_t>(d));
-  char buf[64];
-  auto result = std::to_chars(buf, buf + sizeof buf, d);
-  return std::string(buf, result.ptr);
-}
 
 std::string escaped(std::string_view s, std::string_view specials) {
   std::string out;
@@ -65,31 +54,6 @@ std::string quoted_text(std::string_view s, Quoting q) {
 }
 
 }  // namespace
-
-std::string scalar_text(const Value& v, const ir::Type* t) {
-  if (v.is_null()) return "";
-  TypeKind kind = t ? t->non_optional()->kind() : TypeKind::Error;
-  switch (kind) {
-    case TypeKind::Float:
-      if (v.is_number()) return float_text(v.get<double>());
-      break;
-    case TypeKind::Duration:
-      if (v.is_number()) return seconds_text(v.get<double>());
-      break;
-    case TypeKind::Int:
-    case TypeKind::Size:
-      if (v.is_number_float()) return seconds_text(v.get<double>());
-      break;
-    default:
-      break;
-  }
-  if (v.is_string()) return v.get<std::string>();
-  if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
-  if (v.is_number_unsigned()) return std::to_string(v.get<uint64_t>());
-  if (v.is_number_integer()) return std::to_string(v.get<int64_t>());
-  if (v.is_number_float()) return float_text(v.get<double>());
-  return canonical(v);
-}
 
 std::string shell_text(const Value& v, const ir::Type* t, ir::Quoting quoting) {
   if (v.is_null()) return "";

@@ -7,6 +7,7 @@
 
 #include "ir/ir.h"
 #include "runtime/eval/evaluator.h"
+#include "runtime/value/scalar_text.h"  // what a command renders, unquoted
 
 namespace flowc::runtime {
 
@@ -22,13 +23,8 @@ namespace flowc::runtime {
 //            $(( )) even inside single quotes): render_command fails on it,
 //            and shell_text writes it as one escaped "..." string, which the
 //            shell rejects as an expression.
-// Scalars are written as: str as is, file/dir as the path, int in decimal,
-// float in shortest round-trip form, bool true/false, size in bytes,
-// duration in seconds (an integer when whole).
+// Scalars are written as scalar_text (runtime/value/scalar_text.h) writes them.
 std::string shell_text(const Value& v, const ir::Type* t, ir::Quoting quoting);
-
-// The plain text of a scalar value (as above, unquoted).
-std::string scalar_text(const Value& v, const ir::Type* t);
 
 // The script for `op` with its inputs and outputs bound in `scope`. Fails
 // when an interpolation fails, holds a NUL byte, puts a non-number into

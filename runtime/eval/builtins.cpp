@@ -22,8 +22,8 @@
 
 #include <fmt/format.h>
 
-#include "runtime/command/render.h"
 #include "runtime/files/read_small.h"
+#include "runtime/value/scalar_text.h"
 
 namespace flowc::runtime::detail {
 namespace {

@@ -11,10 +11,10 @@
 
 #include "ir/expr_text.h"
 #include "ir/param_ref.h"
-#include "runtime/command/render.h"
 #include "runtime/eval/builtins.h"
 #include "runtime/eval/js/js_engine.h"
 #include "runtime/value/file_object.h"
+#include "runtime/value/scalar_text.h"
 
 namespace flowc::runtime {
 

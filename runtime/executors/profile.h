@@ -30,15 +30,8 @@ namespace flowc::runtime {
 std::optional<ExecutorChoice> choose_executor(const std::string& profile_path, const std::string& name,
                                               const nlohmann::json& overrides, std::vector<std::string>* errors);
 
-// How ops with an image run: the engine (`engine`, from the command line;
-// empty: the profile's "containers.engine", else podman) and how many
-// fan-out items share a container when a call does not say
-// ("containers.group"; 0: none). Nothing, with every mistake in `errors`.
-struct ContainerSettings {
-  std::string engine = "podman";
-  int group = 0;
-};
-std::optional<ContainerSettings> choose_containers(const std::string& profile_path, const std::string& engine,
-                                                   std::vector<std::string>* errors);
+// A profile's "containers" (how ops with an image run) is read by
+// choose_containers, runtime/containers/container_settings.h: executors know
+// nothing of containers.
 
 }  // namespace flowc::runtime

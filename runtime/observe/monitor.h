@@ -19,7 +19,7 @@
 #include <ostream>
 #include <string>
 
-#include "runtime/run/events.h"
+#include "runtime/observe/counts.h"
 #include "runtime/value/value.h"
 
 namespace flowc::runtime::observe {

@@ -36,14 +36,6 @@ std::optional<ResourceUsage> usage_from_json(const Value& j) {
   return u;
 }
 
-Value requested_json(const LaunchSpec& spec) {
-  Value r = Value::object();
-  r["cpus"] = spec.mpi_ranks > 0 ? spec.cpus * spec.mpi_ranks : spec.cpus;
-  if (spec.mem_bytes > 0) r["mem"] = spec.mem_bytes;
-  if (spec.time_limit_seconds > 0) r["time"] = spec.time_limit_seconds;
-  return r;
-}
-
 std::string usage_file_text(const ResourceUsage& u) {
   std::string s = fmt::format("source {}\nwall_seconds {:.6f}\n", u.source.empty() ? "rusage" : u.source, u.wall_seconds);
   if (u.user_seconds >= 0) s += fmt::format("user_seconds {:.6f}\n", u.user_seconds);
@@ -117,20 +109,6 @@ exit $rc)sh";
   std::vector<std::string> out = {"/bin/sh", "-c", script, "flowc-task"};
   out.insert(out.end(), argv.begin(), argv.end());
   return out;
-}
-
-Value journal_usage(const Outcome& outcome, const LaunchSpec& spec, bool inside) {
-  if (outcome.how == Outcome::How::NotStarted) return Value();
-  std::optional<ResourceUsage> usage = outcome.usage;
-  if (inside) {
-    // Measured in the container, or not at all: what the host measured is
-    // the engine's client (`podman run`), not the task.
-    usage = read_usage_file(spec.work_dir);
-    if (usage && usage->wall_seconds <= 0) usage->wall_seconds = outcome.seconds;
-  }
-  Value j = usage ? usage_json(*usage) : Value::object({{"wall", outcome.seconds}});
-  j["requested"] = requested_json(spec);
-  return j;
 }
 
 }  // namespace flowc::runtime::observe

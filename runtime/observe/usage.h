@@ -1,5 +1,6 @@
-// What a task used (ResourceUsage, runtime/executors/executor.h) as the
-// journal keeps it, and as the measurement file a wrapper leaves in a work
+// What a task used (ResourceUsage, runtime/process/resource_usage.h) as the
+// journal keeps it (journal_usage, runtime/run/journal_usage.h, adds what
+// it asked for), and as the measurement file a wrapper leaves in a work
 // dir when the task ran where flowc cannot wait for it (a Slurm job, a pilot
 // task, a container).
 //
@@ -17,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "runtime/executors/executor.h"
+#include "runtime/process/resource_usage.h"
 #include "runtime/value/value.h"
 
 namespace flowc::runtime::observe {
@@ -26,8 +27,6 @@ inline constexpr const char* kUsageFile = ".flowc-usage";
 
 Value usage_json(const ResourceUsage& usage);
 std::optional<ResourceUsage> usage_from_json(const Value& json);
-// What the op asked for, as the executor was told: {"cpus", "mem", "time"}.
-Value requested_json(const LaunchSpec& spec);
 
 // The file's text for `usage`, and reading it back from a work dir.
 std::string usage_file_text(const ResourceUsage& usage);
@@ -40,11 +39,5 @@ std::optional<ResourceUsage> read_usage_file(const std::string& work_dir);
 // children's), written to the measurement file in the work dir. Needs only a
 // POSIX shell in the image.
 std::vector<std::string> cgroup_measured(const std::vector<std::string>& argv);
-
-// What the journal keeps of a task's end: the usage measured and what it
-// asked for. `inside`: the task ran in a container whose wrapper measured it
-// (the file in its work dir), which knows the task rather than `podman run`.
-// Null when it never started.
-Value journal_usage(const Outcome& outcome, const LaunchSpec& spec, bool inside);
 
 }  // namespace flowc::runtime::observe

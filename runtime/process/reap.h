@@ -12,7 +12,7 @@
 
 #include <optional>
 
-#include "runtime/executors/executor.h"
+#include "runtime/process/resource_usage.h"
 
 namespace flowc::runtime {
 

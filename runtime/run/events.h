@@ -32,10 +32,4 @@ class EventLog {
   std::function<void(const Value&)> listener_;
 };
 
-struct Counts {
-  size_t done = 0, cached = 0, running = 0, waiting = 0, failed = 0, retrying = 0;
-  size_t total = 0;      // tasks known so far
-  bool growing = false;  // more tasks are still to be planned
-};
-
 }  // namespace flowc::runtime

@@ -28,9 +28,9 @@
 #include "runtime/files/interrupt.h"
 #include "runtime/observe/monitor.h"
 #include "runtime/observe/run_graph.h"
-#include "runtime/observe/usage.h"
 #include "runtime/run/events.h"
 #include "runtime/run/identical_tasks.h"
+#include "runtime/run/journal_usage.h"
 #include "runtime/run/signals.h"
 #include "runtime/run/state_lock.h"
 #include "runtime/run/survey.h"
@@ -517,8 +517,8 @@ void RunLoop::handle(const Outcome& outcome) {
   Running r = std::move(it->second);
   running_.erase(it);
   const Task& task = plan_->task(r.id);
-  // What it used, journaled with how it ended (runtime/observe/usage.h).
-  usage_ = observe::journal_usage(outcome, r.prepared.spec, task.op->image.has_value());
+  // What it used, journaled with how it ended (runtime/run/journal_usage.h).
+  usage_ = journal_usage(outcome, r.prepared.spec, task.op->image.has_value());
   if (auto ref = refs_.find(outcome.handle); ref != refs_.end()) {
     ended_ref_ = ref->second;
     refs_.erase(ref);

@@ -40,7 +40,7 @@ void RunLoop::launch_gang(TaskId first) {
       why = fmt::format("{}: the same task as `{}`, which a stream gang cannot share", task.path, prepared[i].leader);
     }
     if (why.empty() && prepared[i].kind == Prepared::Launch) {
-      if (std::string e = streams_->wrap(task, prepared[i]); !e.empty()) why = task.path + ": " + e;
+      if (std::string e = streams_->wrap(task, prepared[i].work_dir, prepared[i].spec.argv); !e.empty()) why = task.path + ": " + e;
     }
   }
   if (!why.empty()) {
@@ -59,7 +59,7 @@ void RunLoop::launch_gang(TaskId first) {
 // gang is stopped (their streams cannot end well) and says why.
 void RunLoop::stream_task_ended(TaskId id, const Prepared& prepared, const Outcome& outcome, Judged& judged) {
   const Task& task = plan_->task(id);
-  for (Value& s : streams_->stats(prepared)) {
+  for (Value& s : streams_->stats(prepared.work_dir)) {
     s["task"] = task.path;
     events_->emit("stream", std::move(s));
   }

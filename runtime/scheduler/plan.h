@@ -32,6 +32,7 @@
 
 #include "ir/ir.h"
 #include "runtime/eval/evaluator.h"
+#include "runtime/scheduler/stream_wiring.h"
 #include "runtime/value/value.h"
 
 namespace flowc::runtime {
@@ -49,14 +50,9 @@ struct Task {
   // Stream tasks (ops with stream ports) start together with every task
   // their streams connect them to: their gang (0 for a batch task). How
   // their ports connect is filled in when the gang is released
-  // (docs/runtime.md, Streams):
-  //   {"inputs":  {port: {"key": "main.r#0/frames", "expect": 2, "from": ["main.p.out"]}},
-  //    "outputs": {port: {"channel": "main.p.out", "to": [["main.r#0/frames", "main.r#1/frames"]]}}}
-  // "expect" counts the producers whose end of stream the input waits for;
-  // "to" lists the consumer groups: every group gets every message,
-  // round-robin over the group's members (replicas).
+  // (stream_wiring.h; docs/runtime.md, Streams).
   uint32_t gang = 0;
-  Value streams;
+  StreamWiring streams;
   // Fan-out items of one call that share one container, one after another
   // (`group = N` on the call, or the profile's default for ops with an
   // image): the group's id (0: none) and how many items it has at most
@@ -257,7 +253,7 @@ class Plan {
   bool consumers_waiting_below(const Scope* scope, const std::string& name);
   std::string waiting_consumer(const Scope* scope, const std::string& name);
   void release_gangs();
-  Value stream_ports_json(TaskId id);
+  StreamWiring stream_wiring(TaskId id);
   bool replica_finished(TaskId id, bool ok);
 
   const ir::Program& program_;

@@ -319,7 +319,7 @@ void Plan::release_gangs() {
       for (const auto& [port, channel] : stream_ports_[id].outputs) channels_[channel].released = true;
     }
     for (TaskId id : it->second) {
-      records_[id]->streams = stream_ports_json(id);
+      records_[id]->streams = stream_wiring(id);
       ready_.push_back(id);
       ++running_;
     }
@@ -348,25 +348,25 @@ void Plan::release_gangs() {
   }
 }
 
-Value Plan::stream_ports_json(TaskId id) {
+StreamWiring Plan::stream_wiring(TaskId id) {
   const Task& task = *records_[id];
   const StreamPorts& ports = stream_ports_.at(id);
-  Value inputs = Value::object(), outputs = Value::object();
+  StreamWiring wiring;
   for (const auto& [port, from] : ports.inputs) {
-    size_t expect = 0;
-    for (const std::string& c : from) expect += channels_.at(c).producers.size();
-    inputs[port] = Value{{"key", task.path + "/" + port}, {"expect", expect}, {"from", from}};
+    StreamInputWiring& in = wiring.inputs[port];
+    in.key = task.path + "/" + port;
+    for (const std::string& c : from) in.expect += channels_.at(c).producers.size();
+    in.from = from;
   }
   for (const auto& [port, channel] : ports.outputs) {
-    Value to = Value::array();
+    StreamOutputWiring& out = wiring.outputs[port];
+    out.channel = channel;
     for (const StreamGroup& g : channels_.at(channel).groups) {
-      Value members = Value::array();
+      std::vector<std::string>& members = out.to.emplace_back();
       for (TaskId m : g.members) members.push_back(records_[m]->path + "/" + g.port);
-      to.push_back(std::move(members));
     }
-    outputs[port] = Value{{"channel", channel}, {"to", std::move(to)}};
   }
-  return Value{{"inputs", std::move(inputs)}, {"outputs", std::move(outputs)}};
+  return wiring;
 }
 
 // A replica ended; true when its node is complete and every replica succeeded.

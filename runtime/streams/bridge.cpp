@@ -26,11 +26,12 @@
 #include <nlohmann/json.hpp>
 
 #include "ir/type_parser.h"
+#include "runtime/streams/bridge_spec.h"
+#include "runtime/streams/flowc_stream.hpp"
 #include "runtime/streams/node_address.h"
 #include "runtime/streams/pipe_writer.h"
 #include "runtime/streams/registry.h"
 #include "runtime/value/value.h"
-#include "stdlib-ops/streams/flowc_stream.hpp"
 
 extern char** environ;
 
@@ -156,15 +157,14 @@ std::pair<Fd, std::string> listening_socket(const std::string& host) {
 }
 
 struct Spec {
-  json j;
-  std::string work_dir;
+  BridgeSpec file;  // what .stream.json says
   std::string host_;  // the address tcp endpoints bind to, once known
 
   // Where tcp endpoints bind: loopback, or this node's address when the
   // run's tasks are spread over nodes (a batch executor).
   const std::string& host() {
     if (host_.empty()) {
-      if (j.value("host", "loopback") == "node") {
+      if (file.across_nodes) {
         std::string error;
         host_ = node_address(&error);
         if (host_.empty()) throw std::runtime_error(error);
@@ -174,11 +174,11 @@ struct Spec {
     }
     return host_;
   }
-  bool tcp() const { return j.value("transport", "ipc") == "tcp"; }
+  bool tcp() const { return file.transport == "tcp"; }
   // The endpoint a bridged input binds (a tcp port chosen by ZeroMQ).
   std::string endpoint_for(const std::string& key) {
     if (tcp()) return fmt::format("tcp://{}:*", host());
-    fs::path dir = j.at("ipc_dir").get<std::string>();
+    fs::path dir = file.ipc_dir;
     std::error_code ec;
     fs::create_directories(dir, ec);
     return fmt::format("ipc://{}/{:016x}.sock", dir.string(), std::hash<std::string>{}(key));
@@ -320,24 +320,24 @@ int run_bridge(const std::string& spec_path) {
   {
     std::ifstream in(spec_path);
     if (!in) throw std::runtime_error(fmt::format("cannot read the stream spec `{}`", spec_path));
-    spec.j = json::parse(in);
+    spec.file = json::parse(in).get<BridgeSpec>();
   }
-  const json& j = spec.j;
-  bool native = j.value("native", false);
-  const json& inputs = j.at("inputs");
-  const json& outputs = j.at("outputs");
-  std::string stats_path = j.at("stats").get<std::string>();
-  int hwm = j.value("hwm", 100);
-  auto lookup_timeout = std::chrono::milliseconds(static_cast<int64_t>(j.value("lookup_timeout", 60.0) * 1000));
+  const BridgeSpec& file = spec.file;
+  bool native = file.native;
+  const auto& inputs = file.inputs;
+  const auto& outputs = file.outputs;
+  const std::string& stats_path = file.stats;
+  int hwm = file.hwm;
+  auto lookup_timeout = std::chrono::milliseconds(static_cast<int64_t>(file.lookup_timeout * 1000));
   if (!native && (inputs.size() > 1 || outputs.size() > 1)) {
     throw std::runtime_error(fmt::format(
         "op has {} stream inputs and {} stream outputs, but a stdio command has one stdin and one stdout; give the op "
-        "`streams \"native\"` and read them with stdlib-ops/streams/flowc_stream.hpp",
+        "`streams \"native\"` and read them with runtime/streams/flowc_stream.hpp",
         inputs.size(), outputs.size()));
   }
 
   std::string error;
-  auto registry = open_registry(j.at("registry").get<std::string>(), j.at("run_id").get<std::string>(), &error);
+  auto registry = open_registry(file.registry, file.run_id, &error);
   if (!registry) throw std::runtime_error(error);
 
   ir::TypeTable types;
@@ -355,9 +355,9 @@ int run_bridge(const std::string& spec_path) {
   std::string input_port;
   Framing input_framing = Framing::Lines;
   std::vector<Fd> listening;  // a native command's tcp inputs, until it has started
-  for (const auto& [port, in] : inputs.items()) {
-    std::string key = in.at("key").get<std::string>();
-    uint64_t expect = in.at("expect").get<uint64_t>();
+  for (const auto& [port, in] : inputs) {
+    const std::string& key = in.wiring.key;
+    uint64_t expect = in.wiring.expect;
     std::string endpoint;
     if (native) {
       if (spec.tcp()) {
@@ -373,7 +373,7 @@ int run_bridge(const std::string& spec_path) {
       input.emplace(ctx, spec.endpoint_for(key), expect, hwm);
       endpoint = input->endpoint();
       input_port = port;
-      input_framing = framing_of(in.at("type").get<std::string>());
+      input_framing = framing_of(in.type);
     }
     if (std::string e = registry->put(key, endpoint); !e.empty()) throw std::runtime_error(e);
   }
@@ -383,13 +383,12 @@ int run_bridge(const std::string& spec_path) {
   std::string output_port;
   Framing output_framing = Framing::Lines;
   const ir::Type* output_elem = nullptr;
-  for (const auto& [port, out] : outputs.items()) {
+  for (const auto& [port, out] : outputs) {
     std::vector<std::vector<std::string>> groups;
     std::string text;
-    for (const json& group : out.at("to")) {
+    for (const std::vector<std::string>& group : out.wiring.to) {
       std::vector<std::string> members;
-      for (const json& k : group) {
-        std::string key = k.get<std::string>();
+      for (const std::string& key : group) {
         auto endpoint = registry->wait(key, lookup_timeout, &error);
         if (!endpoint) {
           throw std::runtime_error(
@@ -408,8 +407,8 @@ int run_bridge(const std::string& spec_path) {
     } else {
       output.emplace(ctx, groups, hwm, "", spec.tcp() ? spec.host() : "");
       output_port = port;
-      output_elem = parse_elem(out.at("type").get<std::string>(), types);
-      output_framing = framing_of(out.at("type").get<std::string>());
+      output_elem = parse_elem(out.type, types);
+      output_framing = framing_of(out.type);
     }
   }
 
@@ -440,7 +439,7 @@ int run_bridge(const std::string& spec_path) {
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   if (input) posix_spawn_file_actions_adddup2(&actions, stdin_read.get(), 0);
   if (output) posix_spawn_file_actions_adddup2(&actions, stdout_write.get(), 1);
-  std::vector<std::string> argv_s = j.at("command").get<std::vector<std::string>>();
+  std::vector<std::string> argv_s = file.command;
   std::vector<char*> argv, envp;
   for (std::string& a : argv_s) argv.push_back(a.data());
   argv.push_back(nullptr);

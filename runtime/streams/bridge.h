@@ -4,7 +4,7 @@
 // stream on stdout, framed by the element type (lines for str, 4-byte
 // big-endian length-prefixed frames for bytes, JSON lines otherwise), the
 // helper moving them to and from ZeroMQ; a native command gets its
-// endpoints in the environment (stdlib-ops/streams/flowc_stream.hpp).
+// endpoints in the environment (runtime/streams/flowc_stream.hpp).
 //
 // A helper process rather than a thread of flowc: the stream's bytes never
 // pass through the scheduler's process, and the helper runs wherever the

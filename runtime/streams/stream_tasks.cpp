@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "runtime/streams/bridge_spec.h"
 #include "runtime/streams/registry.h"
 
 namespace flowc::runtime::streams {
@@ -80,50 +81,42 @@ std::string check_streams(const StreamOptions& options) {
   return registry ? "" : error;
 }
 
-std::string StreamTasks::wrap(const Task& task, Prepared& prepared) {
+std::string StreamTasks::wrap(const Task& task, const std::string& work_dir, std::vector<std::string>& argv) {
   const ir::Op& op = *task.op;
-  fs::path work(prepared.work_dir);
-  Value inputs = Value::object(), outputs = Value::object();
-  for (auto& [port, in] : task.streams["inputs"].items()) {
-    const ir::Port* p = port_named(op.inputs, port);
-    Value spec = in;
-    spec["type"] = element_of(p->type)->str();
-    inputs[port] = std::move(spec);
+  fs::path work(work_dir);
+  BridgeSpec spec;
+  spec.task = task.path;
+  spec.command = argv;
+  spec.native = op.native_streams;
+  spec.registry = registry_url_;
+  spec.run_id = run_id_;
+  spec.transport = options_.transport;
+  spec.across_nodes = options_.across_nodes;
+  spec.ipc_dir = ipc_dir_.string();
+  spec.hwm = options_.hwm;
+  spec.lookup_timeout = options_.lookup_timeout;
+  spec.stats = (work / ".stream-stats.jsonl").string();
+  for (const auto& [port, in] : task.streams.inputs) {
+    spec.inputs[port] = {in, element_of(port_named(op.inputs, port)->type)->str()};
   }
-  for (auto& [port, out] : task.streams["outputs"].items()) {
-    const ir::Port* p = port_named(op.outputs, port);
-    Value spec = out;
-    spec["type"] = element_of(p->type)->str();
-    outputs[port] = std::move(spec);
+  for (const auto& [port, out] : task.streams.outputs) {
+    spec.outputs[port] = {out, element_of(port_named(op.outputs, port)->type)->str()};
   }
-  Value spec = {{"task", task.path},
-                {"command", prepared.spec.argv},
-                {"native", op.native_streams},
-                {"registry", registry_url_},
-                {"run_id", run_id_},
-                {"transport", options_.transport},
-                {"host", options_.across_nodes ? "node" : "loopback"},
-                {"ipc_dir", ipc_dir_.string()},
-                {"hwm", options_.hwm},
-                {"lookup_timeout", options_.lookup_timeout},
-                {"stats", (work / ".stream-stats.jsonl").string()},
-                {"inputs", std::move(inputs)},
-                {"outputs", std::move(outputs)}};
   fs::path spec_path = work / ".stream.json";
   {
     std::ofstream out(spec_path);
-    out << spec.dump(2) << "\n";
+    out << Value(spec).dump(2) << "\n";
     if (!out) return fmt::format("cannot write `{}`", spec_path.string());
   }
   std::error_code ec;
   fs::remove(work / ".stream-stats.jsonl", ec);
-  prepared.spec.argv = {self_, "stream-bridge", spec_path.string()};
+  argv = {self_, "stream-bridge", spec_path.string()};
   return "";
 }
 
-std::vector<Value> StreamTasks::stats(const Prepared& prepared) const {
+std::vector<Value> StreamTasks::stats(const std::string& work_dir) const {
   std::vector<Value> out;
-  std::ifstream in(fs::path(prepared.work_dir) / ".stream-stats.jsonl");
+  std::ifstream in(fs::path(work_dir) / ".stream-stats.jsonl");
   for (std::string line; std::getline(in, line);) {
     Value v = Value::parse(line, nullptr, false);
     if (v.is_object()) out.push_back(std::move(v));

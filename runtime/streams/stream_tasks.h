@@ -8,7 +8,6 @@
 #include <vector>
 
 #include "ir/ir.h"
-#include "runtime/run/task_runner.h"
 #include "runtime/scheduler/plan.h"
 
 namespace flowc::runtime::streams {
@@ -37,12 +36,13 @@ class StreamTasks {
   StreamTasks(const StreamTasks&) = delete;
   StreamTasks& operator=(const StreamTasks&) = delete;
 
-  // Writes the task's `.stream.json` and makes `flowc stream-bridge` its
-  // command. "" or what went wrong.
-  std::string wrap(const Task& task, Prepared& prepared);
+  // Writes the task's `.stream.json` (bridge_spec.h) in `work_dir` and makes
+  // `flowc stream-bridge` its command: `argv` is the command it runs, and
+  // becomes the bridge's. "" or what went wrong.
+  std::string wrap(const Task& task, const std::string& work_dir, std::vector<std::string>& argv);
   // What the task's streams carried (one object per port), from the counts
-  // its bridge or native client wrote.
-  std::vector<Value> stats(const Prepared& prepared) const;
+  // its bridge or native client wrote in `work_dir`.
+  std::vector<Value> stats(const std::string& work_dir) const;
 
  private:
   StreamOptions options_;

@@ -35,7 +35,7 @@
 #include <string_view>
 #include <vector>
 
-#include "flowc_stream.hpp"
+#include "runtime/streams/flowc_stream.hpp"
 
 namespace {
 

@@ -14,18 +14,15 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/runtime/cluster_project.h"
+#include "tests/support/profiles.h"
 
 using flowc::test::ClusterProject;
 using flowc::test::cluster_dir;
+using flowc::test::write_quick_poll_profile;
 using nlohmann::json;
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string write_profile(flowc::test::Project& p) {
-  json profile = {{"executor", "slurm"}, {"executors", {{"slurm", {{"poll_interval", 0.5}}}}}};
-  return p.write("prof.json", profile.dump(2));
-}
 
 // The run's last events of one kind.
 std::vector<json> events_of(const flowc::test::Project& p, const std::string& kind) {
@@ -99,7 +96,7 @@ struct BridgeRedis {
 TEST_CASE("examples/detector.flow under --executor slurm: its gang spread over three nodes, wired by tcp",
           "[cluster][streams]") {
   ClusterProject p("cluster-detector");
-  write_profile(p);
+  write_quick_poll_profile(p);
   auto r = p.flowc({"run", flowc::test::source_path("examples/detector.flow"), "--profile", "prof.json", "-p",
                     "frames=3000", "-p", "replicas=2"},
                    {kAckTimeout});
@@ -159,7 +156,7 @@ workflow main(tool: str, n: int = 4000, size: int = 1000) -> (summary: file) {
     s = sink(tool = tool, frames = r.out)
     return (summary = s.summary)
 })");
-  write_profile(p);
+  write_quick_poll_profile(p);
   std::vector<std::string> args = {"run", "s.flow", "--profile", "prof.json", "--registry", redis.url, "-p",
                                    std::string("tool=") + FLOWC_STREAM_TOOL};
   // Without its password, the registry is refused before anything runs.

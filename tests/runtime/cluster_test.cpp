@@ -16,20 +16,16 @@
 
 #include "tests/runtime/cluster_project.h"
 #include "tests/runtime/hpc_project.h"
+#include "tests/support/profiles.h"
 
 using flowc::test::ClusterProject;
 using flowc::test::cluster_dir;
 using flowc::test::eventually;
+using flowc::test::write_quick_poll_profile;
 using nlohmann::json;
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string write_profile(flowc::test::Project& p, json slurm = json::object()) {
-  if (!slurm.contains("poll_interval")) slurm["poll_interval"] = 0.5;
-  json profile = {{"executor", "slurm"}, {"executors", {{"slurm", slurm}}}};
-  return p.write("prof.json", profile.dump(2));
-}
 
 std::vector<std::string> split(const std::string& text, char sep) {
   std::vector<std::string> out;
@@ -105,7 +101,7 @@ workflow main(prog: str) -> (six: file, four: file) {
 }
 )");
   // `pair`: node1 and node2, two cores each.
-  write_profile(p, {{"partition", "pair"}});
+  write_quick_poll_profile(p, "slurm", {{"partition", "pair"}});
   auto r = p.flowc({"run", "m.flow", "--profile", "prof.json", "-p", std::string("prog=") + MPI_PROBE});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
@@ -141,7 +137,7 @@ workflow main() -> (out: file) {
     return (out = r.out)
 }
 )");
-  write_profile(p, {{"partition", "pair"}});
+  write_quick_poll_profile(p, "slurm", {{"partition", "pair"}});
   auto r = p.flowc({"run", "f.flow", "--profile", "prof.json"});
   INFO(r.err);
   CHECK(r.exit_code == 1);
@@ -167,7 +163,7 @@ workflow main(data: file = "in.txt", marker: str) -> (out: file, seen: file, hos
     return (out = s.out, seen = s.seen, host = s.host)
 }
 )");
-  write_profile(p, {{"scratch", "/tmp"}});
+  write_quick_poll_profile(p, "slurm", {{"scratch", "/tmp"}});
   auto r = p.flowc({"run", "s.flow", "--profile", "prof.json", "-p", "marker=" + marker});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
@@ -211,7 +207,7 @@ workflow main(data: file = "in.txt") -> (out: file) {{
 }}
 )",
                                 p.dir.string()));
-  write_profile(p, {{"scratch", "/tmp"}});
+  write_quick_poll_profile(p, "slurm", {{"scratch", "/tmp"}});
   std::string crashed;
   fs::path work;
   {
@@ -269,7 +265,7 @@ workflow main(data: file = "in.txt") -> (out: file) {
     return (out = w.out)
 }
 )");
-  write_profile(p);
+  write_quick_poll_profile(p);
   auto r = p.flowc({"run", "c.flow", "--profile", "prof.json", "--container-engine", "charliecloud"});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
@@ -298,7 +294,7 @@ workflow main() -> (out: file) {{
   // Slurm signals the job of a node set down; its script lives on and writes
   // the command's end (143) at once, long before the next squeue (5 s):
   // flowc must still say what happened, not "exited with code 143".
-  write_profile(p, {{"poll_interval", 5}});
+  write_quick_poll_profile(p, "slurm", {{"poll_interval", 5}});
   flowc::test::BackgroundFlowc run(p, {"run", "d.flow", "--profile", "prof.json"});
   fs::path work;
   REQUIRE(eventually([&] { return !(work = work_dir_holding(p, "started")).empty(); }, 120));

@@ -16,28 +16,16 @@
 
 #include "runtime/containers/container_engine.h"
 #include "runtime/process/run_captured.h"
+#include "tests/support/podman_containers.h"
 #include "tests/support/project.h"
 #include "tests/support/test_support.h"
 
 namespace fs = std::filesystem;
 using flowc::test::Project;
+using flowc::test::containers_started_for;
 using nlohmann::json;
 
 namespace {
-
-std::vector<std::string> containers_of(const Project& p) {
-  auto r = flowc::runtime::capture_output(
-      {"podman", "ps", "--all", "--filter", flowc::runtime::csv_field("label=flowc.state=" + p.state_dir()), "--format",
-       "{{.Names}}"},
-      {}, 120);
-  REQUIRE(r.exit_code == 0);
-  std::vector<std::string> names;
-  std::istringstream in(r.out);
-  for (std::string line; std::getline(in, line);) {
-    if (!line.empty()) names.push_back(line);
-  }
-  return names;
-}
 
 // Task path → the hostname it wrote (its work dir's `host`), for every task
 // of the last run that got as far as writing one.
@@ -87,7 +75,7 @@ TEST_CASE("a group of 5 items runs in one container, each item cached on its own
   CHECK(hosts.size() == 5);
   CHECK(distinct(hosts) == 1);
   CHECK(p.count("started") == 5);
-  CHECK(containers_of(p).empty());
+  CHECK(containers_started_for(p).empty());
 
   // Ungrouped, the same items each get their own (the count can tell).
   auto apart = p.flowc({"run", "g.flow", "-p", "size=1", "--fresh"});
@@ -100,7 +88,7 @@ TEST_CASE("a group of 5 items runs in one container, each item cached on its own
   INFO(more.err);
   REQUIRE(more.exit_code == 0);
   CHECK(more.err.find("(2 ran, 5 cached)") != std::string::npos);
-  CHECK(containers_of(p).empty());
+  CHECK(containers_started_for(p).empty());
 }
 
 TEST_CASE("a failing item of a group fails alone", "[containers][group]") {
@@ -116,7 +104,7 @@ TEST_CASE("a failing item of a group fails alone", "[containers][group]") {
   auto hosts = hosts_of(p);
   CHECK(hosts.size() == 5);
   CHECK(distinct(hosts) == 1);  // the failure did not cost the others their container
-  CHECK(containers_of(p).empty());
+  CHECK(containers_started_for(p).empty());
 
   // A resumed run reruns only what did not finish.
   auto again = p.flowc({"run", "g.flow", "-p", "bad=2", "--keep-going"});
@@ -140,7 +128,7 @@ TEST_CASE("a timeout inside a group stops that item, and the rest go on in a new
   CHECK(hosts["main.t[0]"] == hosts["main.t[1]"]);
   CHECK(hosts["main.t[2]"] != hosts["main.t[1]"]);  // its container went with it
   CHECK(hosts["main.t[2]"] == hosts["main.t[4]"]);
-  CHECK(containers_of(p).empty());
+  CHECK(containers_started_for(p).empty());
 }
 
 TEST_CASE("Ctrl-C or kill -9 during a group leaves no container", "[containers][group]") {
@@ -151,7 +139,7 @@ TEST_CASE("Ctrl-C or kill -9 during a group leaves no container", "[containers][
   pid_t pid = flowc::test::start_flowc({"run", "g.flow", "-p", "slow=0"}, p.dir.string(), {}, out, err);
   bool running = false;
   for (int i = 0; i < 600 && !running; ++i) {
-    running = !containers_of(p).empty() && p.count("started") >= 1;
+    running = !containers_started_for(p).empty() && p.count("started") >= 1;
     if (!running) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   INFO(flowc::test::read_file(err));
@@ -163,7 +151,7 @@ TEST_CASE("Ctrl-C or kill -9 during a group leaves no container", "[containers][
   // the container ended by itself (no later run needed).
   bool gone = false;
   for (int i = 0; i < 300 && !gone; ++i) {
-    gone = containers_of(p).empty();
+    gone = containers_started_for(p).empty();
     if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   CHECK(gone);
@@ -248,7 +236,7 @@ workflow main(n: int = 4) -> (outs: list[int]) {
   CHECK(json::parse(p.read("flow-out/outputs.json"))["outs"] == json::array({0, 1, 2, 3}));
   CHECK(p.count("retrying") == 1);
   CHECK(distinct(hosts_of(p)) == 1);
-  CHECK(containers_of(p).empty());
+  CHECK(containers_started_for(p).empty());
 }
 
 TEST_CASE("identical items of a group run once, in strict mode, and the others take the result",
@@ -281,5 +269,5 @@ workflow main(xs: list[str] = ["A", "A", "B", "A"]) -> (outs: list[str]) {
   }
   CHECK(started == std::multiset<std::string>{"main.t[0]", "main.t[2]", "main.f[0]", "main.f[2]"});
   CHECK(r.err.find("8 tasks (2 ran, 2 cached, 4 failed)") != std::string::npos);  // the group's loop is strict too
-  CHECK(containers_of(p).empty());
+  CHECK(containers_started_for(p).empty());
 }

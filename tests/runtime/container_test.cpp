@@ -14,13 +14,15 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "runtime/process/run_captured.h"
 #include "runtime/containers/container_engine.h"
+#include "runtime/process/run_captured.h"
+#include "tests/support/podman_containers.h"
 #include "tests/support/project.h"
 #include "tests/support/test_support.h"
 
 namespace fs = std::filesystem;
 using flowc::test::Project;
+using flowc::test::containers_started_for;
 using nlohmann::json;
 
 namespace {
@@ -31,23 +33,6 @@ flowc::runtime::Captured podman(const std::vector<std::string>& args) {
   std::vector<std::string> argv = {"podman"};
   argv.insert(argv.end(), args.begin(), args.end());
   return flowc::runtime::run_captured({argv}, 120)[0];
-}
-
-// Names of the containers (running or not) that flowc started for this
-// project's state folder.
-std::vector<std::string> containers_of(const Project& p, const std::string& task = "") {
-  // podman reads --filter values as CSV.
-  std::vector<std::string> args = {"ps", "--all", "--filter", flowc::runtime::csv_field("label=flowc.state=" + p.state_dir()),
-                                   "--format", "{{.Names}}"};
-  if (!task.empty()) args.insert(args.begin() + 2, {"--filter", "label=flowc.task=" + task});
-  auto r = podman(args);
-  REQUIRE(r.exit_code == 0);
-  std::vector<std::string> names;
-  std::istringstream in(r.out);
-  for (std::string line; std::getline(in, line);) {
-    if (!line.empty()) names.push_back(line);
-  }
-  return names;
 }
 
 // Waits (up to a minute: podman is slow on a loaded machine) until `ready`.
@@ -121,7 +106,7 @@ workflow main(text: file = "in put.txt", code: int = 0) -> (out: file, n: int, f
   struct stat st {};
   REQUIRE(::stat(out["out"].get<std::string>().c_str(), &st) == 0);
   CHECK(st.st_uid == ::getuid());
-  CHECK(containers_of(p).empty());  // --rm
+  CHECK(containers_started_for(p).empty());  // --rm
 
   // Reused, like any task.
   auto again = p.flowc({"run", "c.flow"});
@@ -134,7 +119,7 @@ workflow main(text: file = "in put.txt", code: int = 0) -> (out: file, n: int, f
   CHECK(failed.err.find("op `fails` at main.f (c.flow:") != std::string::npos);
   CHECK(failed.err.find("exited with code 3") != std::string::npos);
   CHECK(failed.err.find("broken on purpose") != std::string::npos);
-  CHECK(containers_of(p).empty());
+  CHECK(containers_started_for(p).empty());
 }
 
 TEST_CASE("outputs belong to the invoking user, and rebuilding the image reruns its tasks", "[containers]") {
@@ -192,7 +177,7 @@ workflow main() -> (out: file) {
   INFO(r.err);
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("ran longer than its timeout of 2s and was stopped") != std::string::npos);
-  CHECK(containers_of(p).empty());
+  CHECK(containers_started_for(p).empty());
 }
 
 TEST_CASE("resource limits and the network are applied to the container", "[containers]") {
@@ -216,21 +201,21 @@ workflow main(s: int = 60) -> (a: file, b: file) {
 )");
   std::string out = (p.dir / "out.txt").string(), err = (p.dir / "err.txt").string();
   pid_t pid = flowc::test::start_flowc({"run", "r.flow", "-j", "2"}, p.dir.string(), {}, out, err);
-  bool both = wait_for([&] { return containers_of(p, "main.l").size() == 1 && containers_of(p, "main.o").size() == 1; });
+  bool both = wait_for([&] { return containers_started_for(p, "main.l").size() == 1 && containers_started_for(p, "main.o").size() == 1; });
   INFO(flowc::test::read_file(err));
   CHECK(both);
   if (both) {
     std::string format = "{{.HostConfig.NanoCpus}} {{.HostConfig.Memory}} {{.HostConfig.NetworkMode}} {{.Config.User}}";
-    auto limited = podman({"inspect", "--format", format, containers_of(p, "main.l")[0]});
+    auto limited = podman({"inspect", "--format", format, containers_started_for(p, "main.l")[0]});
     std::string user = std::to_string(::getuid()) + ":" + std::to_string(::getgid());
     CHECK(limited.out == "1000000000 100663296 none " + user + "\n");
-    auto online = podman({"inspect", "--format", format, containers_of(p, "main.o")[0]});
+    auto online = podman({"inspect", "--format", format, containers_started_for(p, "main.o")[0]});
     CHECK(online.out.find("0 0 ") == 0);
     CHECK(online.out.find("none") == std::string::npos);
   }
   ::kill(pid, SIGINT);
   CHECK(flowc::test::wait_exit(pid) == 130);
-  CHECK(containers_of(p).empty());
+  CHECK(containers_started_for(p).empty());
 }
 
 TEST_CASE("Ctrl-C stops the containers, Ctrl-C twice too, kill -9 leaves them to the next run", "[containers]") {
@@ -248,7 +233,7 @@ workflow main(n: int = 2) -> (outs: list[file]) {
   std::string out = (p.dir / "out.txt").string(), err = (p.dir / "err.txt").string();
   auto run_until_containers = [&] {
     pid_t pid = flowc::test::start_flowc({"run", "s.flow", "-j", "2"}, p.dir.string(), {}, out, err);
-    bool running = wait_for([&] { return containers_of(p).size() == 2; });
+    bool running = wait_for([&] { return containers_started_for(p).size() == 2; });
     INFO(flowc::test::read_file(err));
     REQUIRE(running);
     return pid;
@@ -258,7 +243,7 @@ workflow main(n: int = 2) -> (outs: list[file]) {
     pid_t pid = run_until_containers();
     ::kill(pid, SIGINT);
     CHECK(flowc::test::wait_exit(pid) == 130);
-    CHECK(containers_of(p).empty());
+    CHECK(containers_started_for(p).empty());
     CHECK(p.count("cancelled") == 2);
   }
   SECTION("two: killed at once, the stop command still runs") {
@@ -267,7 +252,7 @@ workflow main(n: int = 2) -> (outs: list[file]) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     ::kill(pid, SIGINT);
     CHECK(flowc::test::wait_exit(pid) == 130);
-    CHECK(containers_of(p).empty());
+    CHECK(containers_started_for(p).empty());
   }
   SECTION("kill -9: the next run removes what was left") {
     pid_t pid = run_until_containers();
@@ -277,7 +262,7 @@ workflow main(n: int = 2) -> (outs: list[file]) {
     auto next = p.flowc({"run", "s.flow", "-p", "n=0"});
     INFO(next.err);
     CHECK(next.exit_code == 0);
-    CHECK(containers_of(p).empty());
+    CHECK(containers_started_for(p).empty());
   }
 }
 

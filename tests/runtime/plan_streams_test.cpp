@@ -5,12 +5,15 @@
 #include <catch2/catch.hpp>
 
 #include "runtime/scheduler/plan.h"
+#include "runtime/streams/bridge_spec.h"
 #include "tests/support/test_support.h"
 
 using namespace flowc;
 using namespace flowc::runtime;
 
 namespace {
+
+using Groups = std::vector<std::vector<std::string>>;  // an output's consumer groups
 
 struct Fixture {
   std::unique_ptr<Compilation> c;
@@ -67,13 +70,13 @@ workflow main() -> (n: int) {
   CHECK(f.plan->task(p).gang == f.plan->task(c).gang);
   CHECK(f.plan->gang(f.plan->task(p).gang).size() == 2);
   // How they connect.
-  const Value& out = f.plan->task(p).streams["outputs"]["out"];
-  CHECK(out["channel"] == "main.p.out");
-  CHECK(out["to"] == Value::parse(R"([["main.c/lines"]])"));
-  const Value& in = f.plan->task(c).streams["inputs"]["lines"];
-  CHECK(in["key"] == "main.c/lines");
-  CHECK(in["expect"] == 1);
-  CHECK(in["from"] == Value::parse(R"(["main.p.out"])"));
+  const StreamOutputWiring& out = f.plan->task(p).streams.outputs.at("out");
+  CHECK(out.channel == "main.p.out");
+  CHECK(out.to == Groups{{"main.c/lines"}});
+  const StreamInputWiring& in = f.plan->task(c).streams.inputs.at("lines");
+  CHECK(in.key == "main.c/lines");
+  CHECK(in.expect == 1);
+  CHECK(in.from == std::vector<std::string>{"main.p.out"});
   // The batch task after the consumer waits for it to finish.
   f.plan->succeeded(p, Value::object());
   CHECK(f.plan->take_ready().empty());
@@ -97,10 +100,9 @@ workflow main() -> (all: file) {
   auto ready = f.plan->take_ready();
   REQUIRE(f.paths(ready) == std::vector<std::string>{"main.a", "main.p", "main.r#0", "main.r#1", "main.r#2"});
   TaskId p = f.by_path(ready, "main.p");
-  CHECK(f.plan->task(p).streams["outputs"]["out"]["to"] ==
-        Value::parse(R"([["main.r#0/lines", "main.r#1/lines", "main.r#2/lines"]])"));
+  CHECK(f.plan->task(p).streams.outputs.at("out").to == Groups{{"main.r#0/lines", "main.r#1/lines", "main.r#2/lines"}});
   TaskId a = f.by_path(ready, "main.a");
-  CHECK(f.plan->task(a).streams["inputs"]["lines"]["expect"] == 3);  // three producers' ends of stream
+  CHECK(f.plan->task(a).streams.inputs.at("lines").expect == 3);  // three producers' ends of stream
   for (TaskId id : ready) CHECK(f.plan->task(id).gang == f.plan->task(p).gang);
   for (TaskId id : ready) {
     if (id != a) f.plan->succeeded(id, Value::object());
@@ -124,13 +126,12 @@ workflow main() -> (all: file) {
   REQUIRE(f.paths(ready) == std::vector<std::string>{"main.m", "main.p[0]", "main.p[1]", "main.q", "main.w[0]",
                                                      "main.w[1]", "main.w[2]", "main.z"});
   TaskId m = f.by_path(ready, "main.m");
-  CHECK(f.plan->task(m).streams["inputs"]["lines"]["expect"] == 2);
-  CHECK(f.plan->task(m).streams["inputs"]["lines"]["from"] == Value::parse(R"(["main.p[0].out", "main.p[1].out"])"));
+  CHECK(f.plan->task(m).streams.inputs.at("lines").expect == 2);
+  CHECK(f.plan->task(m).streams.inputs.at("lines").from == std::vector<std::string>{"main.p[0].out", "main.p[1].out"});
   TaskId q = f.by_path(ready, "main.q");
   // The three iterations are one group: each message goes to one of them.
-  CHECK(f.plan->task(q).streams["outputs"]["out"]["to"] ==
-        Value::parse(R"([["main.w[0]/lines", "main.w[1]/lines", "main.w[2]/lines"]])"));
-  CHECK(f.plan->task(f.by_path(ready, "main.z")).streams["inputs"]["lines"]["expect"] == 3);
+  CHECK(f.plan->task(q).streams.outputs.at("out").to == Groups{{"main.w[0]/lines", "main.w[1]/lines", "main.w[2]/lines"}});
+  CHECK(f.plan->task(f.by_path(ready, "main.z")).streams.inputs.at("lines").expect == 3);
   CHECK(f.plan->task(m).gang != f.plan->task(q).gang);  // two independent gangs
 }
 
@@ -144,7 +145,7 @@ workflow main() -> (a: file, b: file) {
 })");
   auto ready = f.plan->take_ready();
   TaskId p = f.by_path(ready, "main.p");
-  CHECK(f.plan->task(p).streams["outputs"]["out"]["to"] == Value::parse(R"([["main.a/lines"], ["main.b/lines"]])"));
+  CHECK(f.plan->task(p).streams.outputs.at("out").to == Groups{{"main.a/lines"}, {"main.b/lines"}});
 }
 
 TEST_CASE("a gang waits for a consumer's other inputs", "[plan][streams]") {
@@ -207,4 +208,61 @@ workflow main() -> (all: file) {
   CHECK(f.plan->take_ready().empty());
   REQUIRE(f.plan->finished());
   CHECK_THAT(f.plan->problems()[0].message, Catch::Contains("use a `for`"));
+}
+
+// The wiring is part of a stream task's key (its manifest): its JSON must
+// keep the shape and names it had when it was untyped, or every stream task
+// of an earlier run would miss the cache.
+TEST_CASE("stream wiring is written as the JSON task keys were made of, and read back", "[plan][streams]") {
+  StreamWiring w;
+  w.inputs["lines"] = {"main.c/lines", 2, {"main.p[0].out", "main.p[1].out"}};
+  w.outputs["out"] = {"main.c.out", {{"main.a/lines"}, {"main.r#0/lines", "main.r#1/lines"}}};
+  Value j = w;
+  CHECK(j.dump() ==
+        R"({"inputs":{"lines":{"expect":2,"from":["main.p[0].out","main.p[1].out"],"key":"main.c/lines"}},)"
+        R"("outputs":{"out":{"channel":"main.c.out","to":[["main.a/lines"],["main.r#0/lines","main.r#1/lines"]]}}})");
+  CHECK(j.get<StreamWiring>() == w);
+  CHECK(Value(StreamWiring{}).dump() == R"({"inputs":{},"outputs":{}})");
+  // A wiring without its "inputs" is not a wiring: said, not taken as empty.
+  CHECK_THROWS(Value::parse(R"({"outputs":{}})").get<StreamWiring>());
+}
+
+TEST_CASE("a bridge spec round-trips through its JSON, ports flat with their type", "[plan][streams]") {
+  streams::BridgeSpec spec;
+  spec.task = "main.c";
+  spec.command = {"/bin/sh", "-c", "cat"};
+  spec.native = true;
+  spec.registry = "dir:///tmp/r";
+  spec.run_id = "r1";
+  spec.transport = "tcp";
+  spec.across_nodes = true;
+  spec.ipc_dir = "/tmp/i";
+  spec.hwm = 7;
+  spec.lookup_timeout = 2.5;
+  spec.stats = "/w/.stream-stats.jsonl";
+  spec.inputs["lines"] = {{"main.c/lines", 1, {"main.p.out"}}, "str"};
+  spec.outputs["out"] = {{"main.c.out", {{"main.d/lines"}}}, "bytes"};
+  Value j = spec;
+  CHECK(j["host"] == "node");
+  CHECK(j["inputs"]["lines"] == Value::parse(R"({"key":"main.c/lines","expect":1,"from":["main.p.out"],"type":"str"})"));
+  CHECK(j["outputs"]["out"] == Value::parse(R"({"channel":"main.c.out","to":[["main.d/lines"]],"type":"bytes"})"));
+  streams::BridgeSpec back = j.get<streams::BridgeSpec>();
+  CHECK(back.task == spec.task);
+  CHECK(back.command == spec.command);
+  CHECK(back.native);
+  CHECK(back.registry == spec.registry);
+  CHECK(back.run_id == spec.run_id);
+  CHECK(back.transport == "tcp");
+  CHECK(back.across_nodes);
+  CHECK(back.ipc_dir == spec.ipc_dir);
+  CHECK(back.hwm == 7);
+  CHECK(back.lookup_timeout == 2.5);
+  CHECK(back.stats == spec.stats);
+  CHECK(back.inputs.at("lines").wiring == spec.inputs.at("lines").wiring);
+  CHECK(back.inputs.at("lines").type == "str");
+  CHECK(back.outputs.at("out").wiring == spec.outputs.at("out").wiring);
+  CHECK(back.outputs.at("out").type == "bytes");
+  // A port without its element type cannot be framed: said.
+  j["inputs"]["lines"].erase("type");
+  CHECK_THROWS(j.get<streams::BridgeSpec>());
 }

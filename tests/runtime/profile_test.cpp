@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "runtime/executors/make_executor.h"
+#include "runtime/containers/container_settings.h"
 #include "runtime/executors/profile.h"
 #include "tests/runtime/hpc_project.h"
 

@@ -18,20 +18,17 @@
 #include "runtime/executors/slurm/command.h"
 #include "runtime/process/run_captured.h"
 #include "tests/runtime/hpc_project.h"
+#include "tests/support/lines.h"
+#include "tests/support/profiles.h"
 
 using flowc::test::HpcProject;
 using flowc::test::eventually;
+using flowc::test::lines_of_file;
+using flowc::test::write_quick_poll_profile;
 using nlohmann::json;
 namespace fs = std::filesystem;
 
 namespace {
-
-// A profile for the test cluster: quick polls.
-std::string write_profile(HpcProject& p, json slurm = json::object()) {
-  slurm["poll_interval"] = 0.5;
-  json profile = {{"executor", "slurm"}, {"executors", {{"slurm", slurm}}}};
-  return p.write("prof.json", profile.dump(2));
-}
 
 // A shim for `tool` that logs its arguments, one call a line, then runs the
 // real one (`before` is shell run first, e.g. to refuse some calls).
@@ -44,13 +41,6 @@ std::string add_shim(HpcProject& p, const std::string& tool, const std::string& 
   return log;
 }
 std::string shim_path(const HpcProject& p) { return "PATH=" + p.path("shim") + ":" + std::getenv("PATH"); }
-
-std::vector<std::string> lines_of(const std::string& path) {
-  std::vector<std::string> out;
-  std::ifstream in(path);
-  for (std::string line; std::getline(in, line);) out.push_back(line);
-  return out;
-}
 
 // The ids of the jobs of this project Slurm still counts as active.
 std::vector<std::string> active_jobs(const HpcProject& p) {
@@ -94,11 +84,11 @@ TEST_CASE("a fan-out runs as one sbatch job per task, followed by one squeue per
   p.write("f.flow", kFanOut);
   std::string squeue_log = add_shim(p, "squeue");
   std::string sbatch_log = add_shim(p, "sbatch");
-  auto r = p.flowc({"run", "f.flow", "--profile", write_profile(p)}, {shim_path(p)});
+  auto r = p.flowc({"run", "f.flow", "--profile", write_quick_poll_profile(p)}, {shim_path(p)});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   CHECK(p.output_file("all") == "1\n4\n9\n16\n25\n36\n");
-  CHECK(lines_of(sbatch_log).size() == 7);
+  CHECK(lines_of_file(sbatch_log).size() == 7);
 
   // Every started task names its job; every squeue call asks about all the
   // jobs then in flight, so several at once, and there is at most one per
@@ -111,7 +101,7 @@ TEST_CASE("a fan-out runs as one sbatch job per task, followed by one squeue per
   }
   CHECK(jobs.size() == 7);
   CHECK(jobs.count("") == 0);
-  auto calls = lines_of(squeue_log);
+  auto calls = lines_of_file(squeue_log);
   REQUIRE(!calls.empty());
   size_t most = 0;
   for (const std::string& call : calls) {
@@ -127,7 +117,7 @@ TEST_CASE("a fan-out runs as one sbatch job per task, followed by one squeue per
   auto again = p.flowc({"run", "f.flow", "--profile", "prof.json"}, {shim_path(p)});
   CHECK(again.exit_code == 0);
   CHECK(again.err.find("7 tasks (0 ran, 7 cached)") != std::string::npos);
-  CHECK(lines_of(sbatch_log).size() == 7);
+  CHECK(lines_of_file(sbatch_log).size() == 7);
 }
 
 TEST_CASE("an op's resources become the job's: cpus, memory, time, gpus, partition", "[slurm]") {
@@ -142,7 +132,7 @@ workflow main() -> (out: file) {
     return (out = r.out)
 }
 )");
-  auto r = p.flowc({"run", "r.flow", "--profile", write_profile(p, {{"partition", "debug"}})});
+  auto r = p.flowc({"run", "r.flow", "--profile", write_quick_poll_profile(p, "slurm", {{"partition", "debug"}})});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   std::string job = p.output_file("out");
@@ -167,7 +157,7 @@ workflow main() -> (out: file) {
     return (out = b.out)
 }
 )");
-  auto r = p.flowc({"run", "b.flow", "--profile", write_profile(p)});
+  auto r = p.flowc({"run", "b.flow", "--profile", write_quick_poll_profile(p)});
   CHECK(r.exit_code == 1);
   INFO(r.err);
   CHECK(std::regex_search(r.err, std::regex("op `boom` at main.b \\(b.flow:6:[0-9]+\\) exited with code 3 \\(Slurm job "
@@ -188,7 +178,7 @@ workflow main() -> (out: file) {
     return (out = s.out)
 }
 )");
-  auto r = p.flowc({"run", "t.flow", "--profile", write_profile(p)});
+  auto r = p.flowc({"run", "t.flow", "--profile", write_quick_poll_profile(p)});
   CHECK(r.exit_code == 1);
   INFO(r.err);
   CHECK(r.err.find("op `slow` at main.s") != std::string::npos);
@@ -205,7 +195,7 @@ workflow main(ns: list[int] = [1, 2, 3]) -> (outs: list[file]) {
     return (outs = w.out)
 }
 )");
-  write_profile(p);
+  write_quick_poll_profile(p);
   flowc::test::BackgroundFlowc run(p, {"run", "c.flow", "--profile", "prof.json"});
   REQUIRE(eventually([&] { return active_jobs(p).size() == 3; }));
   run.signal(SIGINT);
@@ -225,7 +215,7 @@ workflow main() -> (out: file) {
     return (out = w.out)
 }
 )");
-  write_profile(p);
+  write_quick_poll_profile(p);
   flowc::test::BackgroundFlowc run(p, {"run", "c.flow", "--profile", "prof.json"});
   REQUIRE(eventually([&] { return submitted_jobs(p).size() == 1; }));
   std::string id = submitted_jobs(p)[0];
@@ -252,7 +242,7 @@ workflow main() -> (all: file) {
     return (all = g.all)
 }
 )");
-  write_profile(p);
+  write_quick_poll_profile(p);
   std::string sbatch_log = add_shim(p, "sbatch");
   {
     flowc::test::BackgroundFlowc run(p, {"run", "a.flow", "--profile", "prof.json"}, {shim_path(p)});
@@ -275,14 +265,14 @@ workflow main() -> (all: file) {
   REQUIRE(r.exit_code == 0);
   CHECK(p.output_file("all") == "1\n2\n");
   CHECK(p.count("adopted") == 2);
-  CHECK(lines_of(sbatch_log).size() == 3);  // the two adopted jobs, then the gather
+  CHECK(lines_of_file(sbatch_log).size() == 3);  // the two adopted jobs, then the gather
   CHECK(r.err.find("3 tasks (3 ran, 0 cached)") != std::string::npos);
 }
 
 TEST_CASE("MPI ops run under srun, each its own MPI_COMM_WORLD, more ranks than cores", "[slurm][mpi]") {
   HpcProject p("slurm-mpi");
   p.write("m.flow", flowc::test::kTwoMpiProbes);
-  auto r = p.flowc({"run", "m.flow", "--profile", write_profile(p), "-p", std::string("prog=") + MPI_PROBE});
+  auto r = p.flowc({"run", "m.flow", "--profile", write_quick_poll_profile(p), "-p", std::string("prog=") + MPI_PROBE});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   CHECK(p.output_file("three") == "size=3 sum=3 rounds=1\n");
@@ -307,13 +297,13 @@ workflow main() -> (out: file) {
                                    "  echo 'sbatch: error: Batch job submission failed: Job violates accounting/QOS "
                                    "policy (job submit limit, user'\\''s size and/or time limits)' >&2\n"
                                    "  exit 1\nfi\n");
-    auto r = p.flowc({"run", "o.flow", "--profile", write_profile(p)}, {shim_path(p)});
+    auto r = p.flowc({"run", "o.flow", "--profile", write_quick_poll_profile(p)}, {shim_path(p)});
     INFO(r.err);
     CHECK(r.exit_code == 0);
-    CHECK(lines_of(log).size() == 3);
+    CHECK(lines_of_file(log).size() == 3);
   }
   SECTION("a partition that does not exist") {
-    auto r = p.flowc({"run", "o.flow", "--profile", write_profile(p, {{"partition", "nope"}})});
+    auto r = p.flowc({"run", "o.flow", "--profile", write_quick_poll_profile(p, "slurm", {{"partition", "nope"}})});
     INFO(r.err);
     CHECK(r.exit_code == 1);
     CHECK(r.err.find("op `one` at main.o") != std::string::npos);
@@ -332,7 +322,7 @@ workflow main() -> (out: file) {
     return (out = b.out)
 }
 )");
-    auto r = p.flowc({"run", "big.flow", "--profile", write_profile(p)});
+    auto r = p.flowc({"run", "big.flow", "--profile", write_quick_poll_profile(p)});
     INFO(r.err);
     CHECK(r.exit_code == 1);
     CHECK(r.err.find("op `big` at main.b") != std::string::npos);
@@ -347,7 +337,7 @@ workflow main() -> (out: file) {
     std::string conf = flowc::test::read_file(std::getenv("SLURM_CONF"));
     conf = std::regex_replace(conf, std::regex("SlurmctldPort=[0-9]+"), "SlurmctldPort=1");
     std::string down = p.write("down.conf", conf + "MessageTimeout=1\n");
-    auto r = p.flowc({"run", "o.flow", "--profile", write_profile(p, {{"submit_retry", "2s"}})},
+    auto r = p.flowc({"run", "o.flow", "--profile", write_quick_poll_profile(p, "slurm", {{"submit_retry", "2s"}})},
                      {"SLURM_CONF=" + down});
     INFO(r.err);
     CHECK(r.exit_code == 1);
@@ -398,12 +388,12 @@ TEST_CASE("a fan-out of alike tasks goes as one job array, each element followed
   p.write("a.flow", kAlike);
   std::string squeue_log = add_shim(p, "squeue");
   std::string sbatch_log = add_shim(p, "sbatch");
-  auto r = p.flowc({"run", "a.flow", "--profile", write_profile(p)}, {shim_path(p)});
+  auto r = p.flowc({"run", "a.flow", "--profile", write_quick_poll_profile(p)}, {shim_path(p)});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   // Each element ran its own task, with its own environment.
   CHECK(p.output_file("all") == alike_output(12));
-  auto calls = lines_of(sbatch_log);
+  auto calls = lines_of_file(sbatch_log);
   CHECK(calls.size() == 2);  // the array of 12, then the gather
   CHECK(array_sizes(calls) == std::vector<int>{12});
 
@@ -425,7 +415,7 @@ TEST_CASE("a fan-out of alike tasks goes as one job array, each element followed
   }
   CHECK(elements.size() == 12);
   // squeue asks for the array once, for all its elements.
-  for (const std::string& call : lines_of(squeue_log)) {
+  for (const std::string& call : lines_of_file(squeue_log)) {
     CHECK(call.find("--array") != std::string::npos);
     CHECK(call.find(array + "_") == std::string::npos);
   }
@@ -433,13 +423,13 @@ TEST_CASE("a fan-out of alike tasks goes as one job array, each element followed
   CHECK((!fs::exists(p.dir / ".flow/slurm/arrays") || fs::is_empty(p.dir / ".flow/slurm/arrays")));
 
   // array_min 0: one sbatch per task again.
-  auto off = p.flowc({"run", "a.flow", "--fresh", "-p", "count=4", "--profile", write_profile(p, {{"array_min", 0}})},
+  auto off = p.flowc({"run", "a.flow", "--fresh", "-p", "count=4", "--profile", write_quick_poll_profile(p, "slurm", {{"array_min", 0}})},
                      {shim_path(p)});
   INFO(off.err);
   REQUIRE(off.exit_code == 0);
   CHECK(p.output_file("all") == alike_output(4));
-  CHECK(lines_of(sbatch_log).size() == 2 + 5);
-  CHECK(array_sizes(lines_of(sbatch_log)).size() == 1);
+  CHECK(lines_of_file(sbatch_log).size() == 2 + 5);
+  CHECK(array_sizes(lines_of_file(sbatch_log)).size() == 1);
 }
 
 TEST_CASE("max_queued counts an array's elements, and a failed element is retried alone", "[slurm][array]") {
@@ -456,12 +446,12 @@ workflow main(marks: str, count: int = 9) -> (outs: list[file]) {
 )");
   std::string sbatch_log = add_shim(p, "sbatch");
   auto r = p.flowc({"run", "r.flow", "-p", "marks=" + p.dir.string(), "--profile",
-                    write_profile(p, {{"max_queued", 4}, {"array_min", 2}})},
+                    write_quick_poll_profile(p, "slurm", {{"max_queued", 4}, {"array_min", 2}})},
                    {shim_path(p)});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   for (int n = 0; n < 9; ++n) CHECK(p.output_file("outs", n) == std::to_string(n) + "\n");
-  auto calls = lines_of(sbatch_log);
+  auto calls = lines_of_file(sbatch_log);
   auto sizes = array_sizes(calls);
   REQUIRE(!sizes.empty());
   CHECK(sizes.front() == 4);  // the first four, as many as max_queued allows
@@ -489,7 +479,7 @@ workflow main() -> (outs: list[file]) {
     return (outs = w.out)
 }
 )");
-  write_profile(p);
+  write_quick_poll_profile(p);
   std::string scancel_log = add_shim(p, "scancel");
   flowc::test::BackgroundFlowc run(p, {"run", "c.flow", "--profile", "prof.json"}, {shim_path(p)});
   // In squeue, and known to flowc (it writes each .flowc-job once sbatch returned).
@@ -501,7 +491,7 @@ workflow main() -> (outs: list[file]) {
   INFO(p.read("err.txt"));
   CHECK(code == 130);
   CHECK(p.count("cancelled") == 10);
-  auto calls = lines_of(scancel_log);
+  auto calls = lines_of_file(scancel_log);
   REQUIRE(!calls.empty());
   CHECK(calls.front() == array);
   CHECK(eventually([&] { return active_jobs(p).empty(); }, 15));
@@ -518,7 +508,7 @@ workflow main() -> (all: file) {
     return (all = g.all)
 }
 )");
-  write_profile(p, {{"array_min", 2}});
+  write_quick_poll_profile(p, "slurm", {{"array_min", 2}});
   std::string sbatch_log = add_shim(p, "sbatch");
   {
     flowc::test::BackgroundFlowc run(p, {"run", "a.flow", "--profile", "prof.json"}, {shim_path(p)});
@@ -544,7 +534,7 @@ workflow main() -> (all: file) {
   for (const json& e : p.events()) {
     if (e["event"] == "adopted") CHECK(std::regex_match(e["job"].get<std::string>(), std::regex("slurm:[0-9]+_[0-3]")));
   }
-  CHECK(lines_of(sbatch_log).size() == 2);  // the array, then the gather
+  CHECK(lines_of_file(sbatch_log).size() == 2);  // the array, then the gather
   CHECK(r.err.find("5 tasks (5 ran, 0 cached)") != std::string::npos);
 }
 
@@ -580,10 +570,10 @@ workflow main() -> (out: file) {
   };
 
   // The run is local: only `batch` goes to Slurm, with the profile's settings for it.
-  auto r = p.flowc({"run", "e.flow", "--executor", "local", "--profile", write_profile(p)}, {shim_path(p)});
+  auto r = p.flowc({"run", "e.flow", "--executor", "local", "--profile", write_quick_poll_profile(p)}, {shim_path(p)});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
-  CHECK(lines_of(sbatch_log).size() == 1);
+  CHECK(lines_of_file(sbatch_log).size() == 1);
   auto jobs = jobs_by_op();
   CHECK(jobs["plain"] == "");
   CHECK(jobs["here"] == "");
@@ -594,7 +584,7 @@ workflow main() -> (out: file) {
   auto s = p.flowc({"run", "e.flow", "--fresh", "--executor", "slurm", "--profile", "prof.json"}, {shim_path(p)});
   INFO(s.err);
   REQUIRE(s.exit_code == 0);
-  CHECK(lines_of(sbatch_log).size() == 1 + 2);
+  CHECK(lines_of_file(sbatch_log).size() == 1 + 2);
   jobs = jobs_by_op();
   CHECK(jobs["plain"].rfind("slurm:", 0) == 0);
   CHECK(jobs["batch"].rfind("slurm:", 0) == 0);
@@ -650,7 +640,7 @@ workflow main() -> (a: file, b: file) {{
 }}
 )",
                                 p.dir.string()));
-  write_profile(p);
+  write_quick_poll_profile(p);
   std::string sbatch_log = add_shim(p, "sbatch");
   {
     flowc::test::BackgroundFlowc run(p, {"run", "n.flow", "--profile", "prof.json"}, {shim_path(p)});
@@ -673,7 +663,7 @@ workflow main() -> (a: file, b: file) {{
     CHECK(active_jobs(p).empty());
   }
   // Every job went with --no-requeue.
-  for (const std::string& call : lines_of(sbatch_log)) CHECK(call.find("--no-requeue") != std::string::npos);
+  for (const std::string& call : lines_of_file(sbatch_log)) CHECK(call.find("--no-requeue") != std::string::npos);
 
   fs::remove(p.dir / "hold");
   auto r = p.flowc({"run", "n.flow", "--profile", "prof.json"});
@@ -687,7 +677,7 @@ workflow main() -> (a: file, b: file) {{
 TEST_CASE("a Slurm job runs the command in strict mode: under bash, a failing pipe fails it", "[slurm][shell]") {
   HpcProject p("slurm-strict");
   p.write("s.flow", flowc::test::kStrictShell);
-  auto r = p.flowc({"run", "s.flow", "--profile", write_profile(p)});
+  auto r = p.flowc({"run", "s.flow", "--profile", write_quick_poll_profile(p)});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   CHECK(json::parse(p.read("flow-out/outputs.json"))["w"] == "bash");

@@ -11,18 +11,14 @@
 #include <fmt/format.h>
 
 #include "tests/runtime/hpc_project.h"
+#include "tests/support/profiles.h"
 
 using flowc::test::HpcProject;
+using flowc::test::write_quick_poll_profile;
 using nlohmann::json;
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string write_profile(HpcProject& p, const std::string& executor) {
-  json settings = {{"poll_interval", 0.5}, {"scratch", p.path("scratch")}};
-  json profile = {{"executor", executor}, {"executors", {{executor, settings}}}};
-  return p.write("prof.json", profile.dump(2));
-}
 
 // The work dir of the project's one task.
 fs::path only_work_dir(const HpcProject& p) {
@@ -51,7 +47,7 @@ void check_staged_run(const std::string& executor) {
   HpcProject p("staging-" + executor);
   p.write("in.txt", "staged input\n");
   p.write("s.flow", kRead);
-  write_profile(p, executor);
+  write_quick_poll_profile(p, executor, {{"scratch", p.path("scratch")}});
   auto r = p.flowc({"run", "s.flow", "--profile", "prof.json"});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
@@ -85,7 +81,7 @@ workflow main(data: file = "in.txt") -> (out: file) {
     return (out = h.out)
 }
 )");
-  write_profile(p, executor);
+  write_quick_poll_profile(p, executor, {{"scratch", p.path("scratch")}});
   auto r = p.flowc({"run", "f.flow", "--profile", "prof.json"});
   INFO(r.err);
   CHECK(r.exit_code == 1);
@@ -137,7 +133,7 @@ workflow main(data: file = "in.txt") -> (outs: list[file]) {{
 }}
 )",
                                 cpus));
-  write_profile(p, "slurm-pilot");
+  write_quick_poll_profile(p, "slurm-pilot", {{"scratch", p.path("scratch")}});
   auto r = p.flowc({"run", "f.flow", "--profile", "prof.json"});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
@@ -179,7 +175,7 @@ workflow main(data: file with [".idx"] = "in.txt") -> (seen: file, made: file wi
     return (seen = l.seen, made = l.made)
 }
 )");
-  write_profile(p, "slurm");
+  write_quick_poll_profile(p, "slurm", {{"scratch", p.path("scratch")}});
   auto r = p.flowc({"run", "s.flow", "--profile", "prof.json"});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);

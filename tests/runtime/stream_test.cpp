@@ -13,11 +13,13 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "tests/support/lines.h"
 #include "tests/support/project.h"
 #include "tests/support/test_support.h"
 
 namespace fs = std::filesystem;
 using flowc::test::CommandResult;
+using flowc::test::lines_of_text;
 using nlohmann::json;
 
 namespace {
@@ -50,13 +52,6 @@ std::string sh(const std::string& command) {
     for (size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) out.append(buf, n);
     ::pclose(f);
   }
-  return out;
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) out.push_back(line);
   return out;
 }
 
@@ -97,7 +92,7 @@ workflow main(n: int = 2000) -> (all: file) {
       auto r = p.flowc({"run", "s.flow", "--stream-transport", transport});
       INFO(r.err);
       REQUIRE(r.exit_code == 0);
-      CHECK(lines_of(p.read("flow-out/all/all")) == numbered(1, 2000));
+      CHECK(lines_of_text(p.read("flow-out/all/all")) == numbered(1, 2000));
       json out = p.stream("main.e", "out"), in = p.stream("main.c", "in");
       CHECK(out["messages"] == 2000);
       CHECK(in["messages"] == 2000);
@@ -144,7 +139,7 @@ workflow main(gate: str) -> (all: file) {
   auto r = p.flowc({"run", "s.flow", "-p", "gate=" + gate});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
-  CHECK(lines_of(p.read("flow-out/all/all")) == std::vector<std::string>{"a", "b", "c", "d"});
+  CHECK(lines_of_text(p.read("flow-out/all/all")) == std::vector<std::string>{"a", "b", "c", "d"});
 }
 
 TEST_CASE("replicas get the stream round-robin and fan in to one consumer", "[streams]") {
@@ -153,7 +148,7 @@ TEST_CASE("replicas get the stream round-robin and fan in to one consumer", "[st
   auto r = p.flowc({"run", "s.flow", "-p", "n=3000", "-p", "r=3"});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
-  CHECK(lines_of(p.read("flow-out/all/all")) == numbered(1, 3000, "r"));
+  CHECK(lines_of_text(p.read("flow-out/all/all")) == numbered(1, 3000, "r"));
   uint64_t total = 0;
   for (int k = 0; k < 3; ++k) {
     json in = p.stream("main.t#" + std::to_string(k), "in");
@@ -183,7 +178,7 @@ workflow main() -> (all: file) {
   auto r = p.flowc({"run", "s.flow"});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
-  CHECK(lines_of(p.read("flow-out/all/all")) == numbered(1, 400));
+  CHECK(lines_of_text(p.read("flow-out/all/all")) == numbered(1, 400));
   CHECK(p.stream("main.t[0]", "in")["producers"] == 4);
   CHECK(p.stream("main.t[0]", "in")["messages"].get<int>() + p.stream("main.t[1]", "in")["messages"].get<int>() == 400);
 }
@@ -237,7 +232,7 @@ workflow main() -> (frames: file, names: file) {
   std::string frames = p.read("flow-out/frames/all");
   CHECK(frames == std::string("\0\0\0\5hello\0\0\0\0\0\0\0\3a\nb", 20));
   CHECK(p.stream("main.k", "in")["messages"] == 3);  // an empty frame is a message too
-  CHECK(lines_of(p.read("flow-out/names/all")) ==
+  CHECK(lines_of_text(p.read("flow-out/names/all")) ==
         std::vector<std::string>{R"({"id": 1, "name": "a"})", R"({"name": "b", "id": 2})"});
 }
 
@@ -352,7 +347,7 @@ workflow main(tool: str) -> (summary: file, given: file) {
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   CHECK(json::parse(p.output_file("summary"))["messages"] == 300);
-  auto given = lines_of(p.output_file("given"));
+  auto given = lines_of_text(p.output_file("given"));
   REQUIRE(given.size() == 2);
   CHECK_THAT(given[0], Catch::Matches("tcp://127\\.0\\.0\\.1:[0-9]+ 1"));
   CHECK_THAT(given[1], Catch::Contains("socket:["));
@@ -423,7 +418,7 @@ TEST_CASE("a stream gang is reused only whole", "[streams]") {
   INFO(third.err);
   REQUIRE(third.exit_code == 0);
   CHECK(p.events("started").size() == 4);
-  CHECK(lines_of(p.read("flow-out/all/all")) == numbered(1, 50, "r"));
+  CHECK(lines_of_text(p.read("flow-out/all/all")) == numbered(1, 50, "r"));
 }
 
 TEST_CASE("ipc streams are refused when a batch executor may put the tasks on different nodes", "[streams]") {
@@ -461,10 +456,10 @@ TEST_CASE("with a Redis registry, endpoints are registered and found there", "[s
   auto r = p.flowc({"run", "s.flow", "--registry", url, "-p", "n=500", "-p", "r=2"});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
-  CHECK(lines_of(p.read("flow-out/all/all")) == numbered(1, 500, "r"));
+  CHECK(lines_of_text(p.read("flow-out/all/all")) == numbered(1, 500, "r"));
   // The consumers' endpoints are in Redis, under this run's id, on tcp.
   std::string run_id = p.events("run_started")[0]["run_id"];
-  auto names = lines_of(sh(std::string("redis-cli -p ") + port + " --raw KEYS 'flowc:" + run_id + ":*'"));
+  auto names = lines_of_text(sh(std::string("redis-cli -p ") + port + " --raw KEYS 'flowc:" + run_id + ":*'"));
   std::sort(names.begin(), names.end());
   CHECK(names == std::vector<std::string>{"flowc:" + run_id + ":main.a/lines", "flowc:" + run_id + ":main.t#0/lines",
                                           "flowc:" + run_id + ":main.t#1/lines"});
@@ -493,7 +488,7 @@ TEST_CASE("examples/detector.flow: frames reduced by replicas, summarised", "[st
   }
   CHECK(p.read("flow-out/summary/summary.txt") ==
         "frames 300\nsum " + std::to_string(sum) + "\nmax " + std::to_string(max) + "\n");
-  CHECK(lines_of(p.read("flow-out/per_frame/frames.txt")) == per_frame);
+  CHECK(lines_of_text(p.read("flow-out/per_frame/frames.txt")) == per_frame);
   uint64_t shared = 0;
   for (int k = 0; k < 3; ++k) shared += p.stream("main.r#" + std::to_string(k), "in")["messages"].get<uint64_t>();
   CHECK(shared == 300);

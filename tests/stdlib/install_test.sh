@@ -23,6 +23,11 @@ for f in bin/flowc bin/flowc-stream-tool share/flowc/lib/std/files.flow share/fl
 done
 flowc="$prefix/bin/flowc"
 
+# A user's native stream command compiles against the installed header alone
+# (the runtime owns it: runtime/streams/flowc_stream.hpp).
+printf '#include <flowc/flowc_stream.hpp>\nint main() { return flowc_stream::default_hwm() > 0 ? 0 : 1; }\n' > "$tmp/native.cpp"
+${CXX:-c++} -std=c++20 -fsyntax-only -I"$prefix/include" "$tmp/native.cpp" || fail "include/flowc/flowc_stream.hpp does not compile on its own"
+
 project="$tmp/project"
 mkdir -p "$project"
 cd "$project"

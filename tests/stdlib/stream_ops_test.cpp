@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "tests/support/lines.h"
 #include "tests/support/project.h"
 #include "tests/support/test_support.h"
 
@@ -18,18 +19,6 @@ using namespace flowc::test;
 namespace {
 
 nlohmann::json outputs(const Project& p) { return nlohmann::json::parse(p.read("flow-out/outputs.json")); }
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t eol = text.find('\n', start);
-    if (eol == std::string::npos) eol = text.size();
-    out.push_back(text.substr(start, eol - start));
-    start = eol + 1;
-  }
-  return out;
-}
 
 const char* kStreams = R"(import "std/stream.flow"
 workflow main(f: file, parts: int = 3) -> (all: file, blue: file, by_key: list[file], partitions: list[file],
@@ -75,7 +64,7 @@ TEST_CASE("stream: one file streamed to every helper at once", "[stdlib][stream]
   REQUIRE(r.exit_code == 0);
   auto out = outputs(p);
   CHECK(read_file(out["all"]) == input);
-  CHECK(lines_of(read_file(out["blue"])) == blue);
+  CHECK(lines_of_text(read_file(out["blue"])) == blue);
   CHECK(out["n"] == 300);
   CHECK(out["total"] == 300 * 299 / 2);
 
@@ -91,22 +80,22 @@ TEST_CASE("stream: one file streamed to every helper at once", "[stdlib][stream]
     by_key[fs::path(path.get<std::string>()).filename().string()] = read_file(path.get<std::string>());
   }
   CHECK(by_key.size() == 5);
-  CHECK(lines_of(by_key["blue"]) == blue);
+  CHECK(lines_of_text(by_key["blue"]) == blue);
   CHECK(by_key.count("a%2Fb") == 1);
   CHECK(by_key.count("%2Ehidden") == 1);
-  CHECK(lines_of(by_key["a%2Fb"]).size() == static_cast<size_t>(count["a/b"]));
+  CHECK(lines_of_text(by_key["a%2Fb"]).size() == static_cast<size_t>(count["a/b"]));
 
   // Exactly `parts` partitions; every message in one, every key in one.
   REQUIRE(out["partitions"].size() == 3);
   std::multiset<std::string> all_lines;
   std::map<std::string, std::set<size_t>> parts_of_key;
   for (size_t i = 0; i < 3; ++i) {
-    for (const std::string& line : lines_of(read_file(out["partitions"][i]))) {
+    for (const std::string& line : lines_of_text(read_file(out["partitions"][i]))) {
       all_lines.insert(line);
       parts_of_key[line.substr(0, line.find(' '))].insert(i);
     }
   }
-  auto expected = lines_of(input);
+  auto expected = lines_of_text(input);
   CHECK(all_lines == std::multiset<std::string>(expected.begin(), expected.end()));
   for (const auto& [key, parts] : parts_of_key) {
     INFO(key);
