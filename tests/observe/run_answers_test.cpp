@@ -5,7 +5,9 @@
 
 #include <chrono>
 #include <filesystem>
+#include <latch>
 #include <thread>
+#include <vector>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -93,6 +95,26 @@ TEST_CASE("a run's tasks are counted again only when its journal changed", "[ser
     let_answer_age();
     CHECK(answers.get(folder, id).value() == done.dump());
     CHECK(answers.counted() == 2);
+  }
+  SECTION("requests that come together count the tasks once: the others get the last answer") {
+    writer->record_task(task_of(id, "main.a[1]", "a", TaskState::Succeeded));
+    writer->flush();
+    let_answer_age();
+    std::vector<std::thread> pages;
+    std::vector<std::string> seen(16);
+    std::latch together(static_cast<std::ptrdiff_t>(seen.size()));
+    for (size_t i = 0; i < seen.size(); ++i) {
+      pages.emplace_back([&, i] {
+        together.arrive_and_wait();
+        seen[i] = answers.get(folder, id).value();
+      });
+    }
+    for (std::thread& t : pages) t.join();
+    CHECK(answers.counted() == 2);
+    for (const std::string& text : seen) {
+      int succeeded = json::parse(text)["ops"]["a"].value("succeeded", 0);
+      CHECK((succeeded == 1 || succeeded == 2));  // the last answer, or the new one
+    }
   }
   SECTION("a run the journal does not have is none") {
     CHECK_FALSE(answers.get(folder, "20990101-000000-00000").has_value());
