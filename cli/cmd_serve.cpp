@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -84,7 +85,14 @@ int cmd_serve(const ServeOptions& options) {
   runtime::serve::HttpLimits limits;
   limits.requests_per_second = options.rate;
   limits.burst = options.rate * 2;
-  limits.threads = options.threads;
+  // Half the cores: the server shares the machine with the runs it shows,
+  // and more threads than requests at once only wake each other (a thread
+  // per core cost flowc serve twice the CPU per request of two, measured
+  // with bench/serve). Two at least, so one slow answer (a big report)
+  // does not hold up the rest.
+  limits.threads = options.threads > 0
+                       ? options.threads
+                       : static_cast<int>(std::clamp(std::thread::hardware_concurrency() / 2, 2u, 4u));
 
   // SIGINT and SIGTERM stop the server; they are blocked in every thread and
   // taken by one.

@@ -108,7 +108,7 @@ struct ServeOptions {
   std::string token_file;          // required to bind other than loopback
   std::string port_file;           // --port-file: where to write the port (for scripts and tests)
   double rate = 1000;              // requests per second per client address
-  int threads = 4;
+  int threads = 0;                 // 0: half the cores, at least 2 and at most 4
 };
 
 struct LspOptions {

@@ -198,7 +198,7 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--port-file", serve.port_file, "Write the port listened on to this file");
   serve_cmd->add_option("--rate", serve.rate, "Requests per second allowed per client address (default: 1000)")
       ->check(CLI::PositiveNumber);
-  serve_cmd->add_option("--threads", serve.threads, "Threads serving requests (default: 4)")->check(CLI::Range(1, 64));
+  serve_cmd->add_option("--threads", serve.threads, "Threads serving requests (default: half the cores, 2 to 4)")->check(CLI::Range(1, 64));
 
   flowc::cli::LspOptions lsp;
   CLI::App* lsp_cmd = app.add_subcommand(

@@ -261,15 +261,16 @@ class Lowerer {
   // An outputBinding's glob: a pattern, an expression, or a list of them.
   std::vector<ir::Expr> globs(const YNode* g, const JsScope& scope) {
     std::vector<ir::Expr> out;
-    if (!g) return out;
-    if (g->is_seq()) {
-      for (const YNode& item : g->seq) {
-        if (auto x = expr(item, scope, "glob")) out.push_back(std::move(*x));
-      }
-    } else if (auto x = expr(*g, scope, "glob")) {
-      out.push_back(std::move(*x));
-    }
+    if (g) each_of(*g, [&](const YNode& item) {
+      if (auto x = expr(item, scope, "glob")) out.push_back(std::move(*x));
+    });
     return out;
+  }
+
+  // Where CWL takes one item or a list of them: `take` each.
+  static void each_of(const YNode& n, const std::function<void(const YNode&)>& take) {
+    if (!n.is_seq()) return take(n);
+    for (const YNode& item : n.seq) take(item);
   }
 
   // File and Directory objects in a default or literal, resolved against the document's folder.
@@ -555,34 +556,33 @@ class Lowerer {
     return b;
   }
 
+  // secondaryFiles: a pattern, a {pattern, required} map, or a list of them.
   std::vector<ir::ToolSecondaryFile> secondary_files(const YNode* n, const JsScope& scope) {
     std::vector<ir::ToolSecondaryFile> out;
-    if (!n) return out;
-    if (n->is_seq()) {
-      for (const YNode& item : n->seq) {
-        auto more = secondary_files(&item, scope);
-        out.insert(out.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
-      }
-      return out;
-    }
+    if (n) each_of(*n, [&](const YNode& item) {
+      if (auto s = secondary_file(item, scope)) out.push_back(std::move(*s));
+    });
+    return out;
+  }
+
+  std::optional<ir::ToolSecondaryFile> secondary_file(const YNode& n, const JsScope& scope) {
     ir::ToolSecondaryFile s;
-    if (n->is_string()) {
-      std::string pattern = n->s;
+    if (n.is_string()) {
+      std::string pattern = n.s;
       if (!has_expression(pattern) && !pattern.empty() && pattern.back() == '?') {
         pattern.pop_back();
         s.required = ir::Expr::literal(false, types_->bool_());
       }
-      s.pattern = expr(YNode::string(pattern, n->span), scope, "secondaryFiles");
-    } else if (n->is_map()) {
-      if (!needs_version(n->span, "secondaryFiles written as {pattern, required}", "v1.1")) return out;
-      if (const YNode* p = n->get("pattern")) s.pattern = expr(*p, scope, "secondaryFiles.pattern");
-      if (const YNode* r = n->get("required")) s.required = expr(*r, scope, "secondaryFiles.required");
+      s.pattern = expr(YNode::string(pattern, n.span), scope, "secondaryFiles");
+    } else if (n.is_map()) {
+      if (!needs_version(n.span, "secondaryFiles written as {pattern, required}", "v1.1")) return std::nullopt;
+      if (const YNode* p = n.get("pattern")) s.pattern = expr(*p, scope, "secondaryFiles.pattern");
+      if (const YNode* r = n.get("required")) s.required = expr(*r, scope, "secondaryFiles.required");
     } else {
-      expected(*n, "secondaryFiles", "a pattern, a map or a list of them");
-      return out;
+      expected(n, "secondaryFiles", "a pattern, a map or a list of them");
+      return std::nullopt;
     }
-    out.push_back(std::move(s));
-    return out;
+    return s;
   }
 
   // ---- processes -------------------------------------------------------------------

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "runtime/files/tree.h"
+#include "runtime/run/companion_text.h"
 
 namespace flowc::runtime {
 namespace fs = std::filesystem;
@@ -49,8 +50,7 @@ Value absolute_paths(const Value& v, const ir::Type* t, const std::string& name,
     }
     for (const CompanionFile& c : companions_of(abs.string(), type)) {
       if (c.companion->required && !fs::exists(c.path, ec)) {
-        errors->push_back(fmt::format("input `{}`: `{}` has no companion `{}` beside it (\"{}\" in its type {})", name,
-                                      path, fs::path(c.path).filename().string(), c.companion->pattern, type->str()));
+        errors->push_back(missing_companion_text(name, path, c));
       }
     }
     return abs.string();

@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include "runtime/run/companion_text.h"
+
 namespace flowc::runtime {
 namespace fs = std::filesystem;
 
@@ -54,10 +56,7 @@ class PathCheck {
         }
         for (const CompanionFile& c : companions_of(path, type)) {
           if (c.companion->required && !fs::exists(c.path, ec)) {
-            missing(c.path,
-                    fmt::format("`{}` has no companion `{}` beside it (\"{}\" in its type)", shown(path),
-                                fs::path(c.path).filename().string(), c.companion->pattern),
-                    t, port);
+            missing(c.path, missing_companion_text("", shown(path), c), t, port);
           }
         }
       });

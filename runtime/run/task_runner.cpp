@@ -23,6 +23,7 @@
 #include "runtime/hash/hash.h"
 #include "runtime/process/find_program.h"
 #include "runtime/process/helper_programs.h"
+#include "runtime/run/companion_text.h"
 #include "runtime/run/end_text.h"
 #include "runtime/run/full_disk.h"
 #include "runtime/run/output_check.h"
@@ -89,13 +90,6 @@ std::string last_lines(const fs::path& path, size_t n) {
   std::string tail = pos == std::string::npos || pos == 0 ? text : text.substr(pos + 1);
   if (tail.size() > 4000) tail = "..." + tail.substr(tail.size() - 4000);
   return tail;
-}
-
-std::string missing_companion_text(const std::string& port, const std::string& path, const CompanionFile& c) {
-  return fmt::format("input `{}`: `{}` needs its companion `{}` beside it (\"{}\" in its type), which does not "
-                     "exist; make it first (an index: `samtools index`, `bwa index`, ...), or declare it optional "
-                     "(`\"{}\"?`)",
-                     port, path, fs::path(c.path).filename().string(), c.companion->pattern, c.companion->pattern);
 }
 
 bool is_path_type(const ir::Type* t) { return t->non_optional()->is_path(); }

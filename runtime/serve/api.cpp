@@ -27,7 +27,6 @@ namespace {
 
 constexpr size_t kEventBytesPerTick = 256 * 1024;
 constexpr size_t kMaxTail = 100000;
-constexpr auto kRunAnswerAge = std::chrono::milliseconds(150);
 
 HttpResponse json(int status, const Value& body) {
   return HttpResponse{status, "application/json", body.dump(-1, ' ', false, Value::error_handler_t::replace), {}, {}};
@@ -175,30 +174,14 @@ HttpResponse Api::runs() {
   return json(200, out);
 }
 
-// Polled by every open run page: counted by SQLite, and the answer kept for
-// kRunAnswerAge (a page shows a change within a second either way).
+// Polled by every open run page: answered from the run's kept summary
+// (run_answers.h).
 HttpResponse Api::run(const std::string& id) {
-  auto now = std::chrono::steady_clock::now();
-  {
-    std::lock_guard lock(answers_mutex_);
-    auto it = run_answers_.find(id);
-    if (it != run_answers_.end() && now - it->second.first < kRunAnswerAge) return json_text(200, it->second.second);
-  }
   StateFolder* folder = folders_.of_run(id);
   if (!folder) return error(404, fmt::format("there is no run `{}` under the root", id));
-  Value j;
-  {
-    std::lock_guard lock(folder->mutex);
-    auto r = folder->store->run(id);
-    if (!r) return error(404, fmt::format("there is no run `{}`", id));
-    j = obs::run_json(obs::summarize_counts(*folder->store, *r, /*by_op=*/true));
-  }
-  j["state_dir"] = folder->dir;
-  std::string text = j.dump(-1, ' ', false, Value::error_handler_t::replace);
-  std::lock_guard lock(answers_mutex_);
-  if (run_answers_.size() > 1000) run_answers_.clear();
-  run_answers_[id] = {now, text};
-  return json_text(200, text);
+  std::optional<std::string> text = run_answers_.get(*folder, id);
+  if (!text) return error(404, fmt::format("there is no run `{}`", id));
+  return json_text(200, std::move(*text));
 }
 
 HttpResponse Api::tasks(const std::string& id, const HttpRequest& request) {

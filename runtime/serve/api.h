@@ -9,7 +9,6 @@
 // inside the root can be launched; bad JSON is a 400 that says why.
 #pragma once
 
-#include <chrono>
 #include <map>
 #include <mutex>
 #include <string>
@@ -17,6 +16,7 @@
 #include <vector>
 
 #include "runtime/serve/http_server.h"
+#include "runtime/serve/run_answers.h"
 #include "runtime/serve/state_folders.h"
 
 namespace flowc::runtime::serve {
@@ -46,8 +46,7 @@ class Api {
 
   StateFolders& folders_;
   std::string token_;
-  std::mutex answers_mutex_;
-  std::map<std::string, std::pair<std::chrono::steady_clock::time_point, std::string>> run_answers_;  // GET /api/runs/{id}
+  RunAnswers run_answers_;  // GET /api/runs/{id}
   std::mutex launched_mutex_;
   std::vector<pid_t> launched_;
 };

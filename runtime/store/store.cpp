@@ -254,6 +254,13 @@ void Store::begin_batch() {
   in_batch_ = true;
 }
 
+int64_t Store::data_version() {
+  Statement& q = prepare("PRAGMA data_version");
+  int64_t out = q.step() ? q.integer(0) : -1;
+  q.reset();
+  return out;
+}
+
 void Store::flush() {
   if (!in_batch_) return;
   exec("COMMIT");

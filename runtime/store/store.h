@@ -139,6 +139,9 @@ class Store {
 
   // Commits everything recorded since the last flush.
   void flush();
+  // Changes whenever another connection commits to the database (SQLite's
+  // data_version): a reader keeps what it counted while this stays the same.
+  int64_t data_version();
 
  private:
   explicit Store(sqlite3* db, std::string path);

@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "runtime/run/companion_text.h"
 #include "tests/support/project.h"
 #include "tests/support/test_support.h"
 
@@ -136,7 +137,8 @@ workflow main(other: file = "data/other.txt") -> (a: file, b: file) {
   auto r = p.flowc({"run", "c.flow"});
   INFO(r.err);
   CHECK(r.exit_code == 2);
-  CHECK(r.err.find("has no companion `genome.fa.fai` beside it") != std::string::npos);
+  CHECK(r.err.find("`data/genome.fa` has no companion `genome.fa.fai` beside it") != std::string::npos);
+  CHECK(r.err.find("or declare it optional: `\".fai\"?`") != std::string::npos);
   CHECK(r.err.find("input `ref` of op `faidx` at main.y") != std::string::npos);
   CHECK(r.err.find("nothing was run") != std::string::npos);
   CHECK(p.count("started") == 0);  // not even the task that did not need it
@@ -150,6 +152,18 @@ workflow main(ref: file with [".fai"]) -> (o: file) { y = faidx(ref = ref)
   INFO(given.err);
   CHECK(given.exit_code == 2);
   CHECK(given.err.find("input `ref`: `data/genome.fa` has no companion `genome.fa.fai` beside it") != std::string::npos);
+  CHECK(given.err.find("or declare it optional: `\".fai\"?`") != std::string::npos);
+}
+
+TEST_CASE("companions: one text says a companion is missing, wherever it is found missing", "[run][companions]") {
+  flowc::ir::Companion fai{".fai", true};
+  flowc::runtime::CompanionFile c{"data/genome.fa.fai", &fai};
+  std::string text = flowc::runtime::missing_companion_text("ref", "data/genome.fa", c);
+  CHECK(text ==
+        "input `ref`: `data/genome.fa` has no companion `genome.fa.fai` beside it (\".fai\" in its type; make it "
+        "first, as an index is made with `samtools index` or `bwa index`, or declare it optional: `\".fai\"?`)");
+  // Without a port, the caller names who needs it.
+  CHECK(flowc::runtime::missing_companion_text("", "data/genome.fa", c).rfind("`data/genome.fa` has no companion", 0) == 0);
 }
 
 TEST_CASE("companions: an output must come with the companions its type declares", "[run][companions]") {

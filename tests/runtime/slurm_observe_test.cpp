@@ -8,31 +8,18 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/runtime/hpc_project.h"
+#include "tests/support/usage_probe.h"
 
 using flowc::test::HpcProject;
 using nlohmann::json;
 
 namespace {
 
-const char* kProbe = R"(
-op probe(exe: str, mib: int) -> (out: file) {
-    resources { mem = 400MiB, time = 10m }
-    run "${exe} ${mib} 0.6 2000000 ${out}"
-}
-workflow main(exe: str) -> (out: file) {
-    p = probe(exe = exe, mib = 200)
-    return (out = p.out)
-}
-)";
+const std::string kProbe = flowc::test::usage_probe_flow("str", "    resources { mem = 400MiB, time = 10m }", 2000000);
 
 void check_probe_usage(const json& u) {
-  INFO(u.dump());
+  flowc::test::check_probe_usage(u, 0.58, 2000000, 400 * 1024 * 1024);
   CHECK(u["source"] == "rusage");
-  CHECK(u["rss"].get<double>() >= 200.0 * 1024 * 1024);
-  CHECK(u["user"].get<double>() + u["sys"].get<double>() >= 0.58);  // 0.6 s by the probe's own CPU clock
-  CHECK(u["user"].get<double>() >= 0.3);
-  CHECK(u["written"].get<double>() >= 2000000);
-  CHECK(u["requested"]["mem"] == 400 * 1024 * 1024);
   CHECK(u["requested"]["time"] == 600);
 }
 
