@@ -57,6 +57,9 @@ constexpr double kGoalNoopSeconds = 0.5;      // no-op rerun of a 10,000-task fa
 constexpr double kGoalDrySeconds = 1.5;       // dry run of 1,000,000 tasks
 constexpr double kGoalDry10MSeconds = 10.0;   // dry run of 10,000,000 tasks
 constexpr double kGoalDry10MMiB = 4096.0;     // ... in under 4 GiB
+constexpr double kGoalVsNinja = 1.10;         // W1: flowc's wall time within 1.10x of Ninja's (same shell)
+constexpr double kGoalOwnCpuMs = 0.12;        // W1: flowc's own CPU per task
+constexpr double kGoalNoopVsNinja = 2.0;      // no-op rerun within 2x of Ninja's
 
 struct Options {
   std::string flowc, floor, flow;
@@ -581,6 +584,22 @@ int main(int argc, char** argv) {
     }
     std::fflush(stdout);
 
+    // The W1 goals against Ninja, at every size from 1,000.
+    for (auto& [size, by_tool] : st) {
+      if (size < 1000) continue;
+      Stats flowc = by_tool["flowc run --fresh"], ninja = by_tool["ninja -j2"];
+      bool with_ninja = ninja.runs && flowc.runs;
+      char vs[160];
+      std::snprintf(vs, sizeof vs, "%.2fx wall (flowc %.3f s, ninja %.3f s), CPU %.2fx", with_ninja ? flowc.median / ninja.median : 0.0,
+                    flowc.median, ninja.median, with_ninja ? flowc.cpu / ninja.cpu : 0.0);
+      goals.push_back({"flowc within 1.10x of Ninja at N=" + std::to_string(size), with_ninja,
+                       with_ninja && flowc.median <= kGoalVsNinja * ninja.median, with_ninja ? vs : "not run"});
+      char own[96];
+      std::snprintf(own, sizeof own, "%.3f ms/task (ninja %.3f)", flowc.runs ? flowc.own_cpu / size * 1000.0 : 0.0,
+                    ninja.runs ? ninja.own_cpu / size * 1000.0 : 0.0);
+      goals.push_back({"flowc's own CPU <= 0.12 ms/task at N=" + std::to_string(size), flowc.runs > 0,
+                       flowc.runs && flowc.own_cpu / size * 1000.0 <= kGoalOwnCpuMs, flowc.runs ? own : "?"});
+    }
     // Goals at N = 1000 (or the largest size run).
     long big = 1000;
     if (!st.count(big)) big = o.sizes.empty() ? 0 : *std::max_element(o.sizes.begin(), o.sizes.end());
@@ -655,6 +674,7 @@ int main(int argc, char** argv) {
                                                                                                : dirs["ninja -j2"];
     };
     std::map<std::string, std::vector<Sample>> samples;
+    Stats flowc_noop, ninja_noop;
     for (int r = 0; r < o.noop_rounds; ++r) {
       for (size_t k = 0; k < reruns.size(); ++k) {
         auto& [name, args] = reruns[(k + r) % reruns.size()];
@@ -691,7 +711,17 @@ int main(int argc, char** argv) {
                       in_order.empty() ? 0.0 : in_order.front().cpu, s.runs, s.median);
         goals.push_back({"no-op rerun of " + std::to_string(n) + " tasks under 0.5 s", first >= 0,
                          first >= 0 && first < kGoalNoopSeconds, fig});
+        flowc_noop = s;
       }
+      if (name.starts_with("ninja")) ninja_noop = s;
+    }
+    if (flowc_noop.runs && ninja_noop.runs) {
+      char fig[160];
+      std::snprintf(fig, sizeof fig, "%.1fx wall (%.3f vs %.3f s), %.1fx CPU (%.3f vs %.3f s), medians",
+                    flowc_noop.median / ninja_noop.median, flowc_noop.median, ninja_noop.median,
+                    flowc_noop.cpu / ninja_noop.cpu, flowc_noop.cpu, ninja_noop.cpu);
+      goals.push_back({"no-op rerun of " + std::to_string(n) + " tasks within 2x of Ninja", true,
+                       flowc_noop.median <= kGoalNoopVsNinja * ninja_noop.median, fig});
     }
     std::fflush(stdout);
   }

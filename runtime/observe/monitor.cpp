@@ -89,10 +89,16 @@ std::string RunMonitor::clock() const {
 
 void RunMonitor::line(const std::string& text) {
   if (mode_ != Mode::Lines) return;
-  // One write per line (std::cerr writes at every <<).
-  std::string whole = "flowc: " + clock() + " " + text + "\n";
-  lines_.write(whole.data(), static_cast<std::streamsize>(whole.size()));
+  // Kept until flush(), then one write for all (std::cerr writes at every <<).
+  pending_ += "flowc: " + clock() + " " + text + "\n";
+  if (pending_.size() > (64 << 10)) flush();
+}
+
+void RunMonitor::flush() {
+  if (pending_.empty()) return;
+  lines_.write(pending_.data(), static_cast<std::streamsize>(pending_.size()));
   lines_.flush();
+  pending_.clear();
 }
 
 void RunMonitor::event(const Value& e) {
@@ -166,6 +172,7 @@ std::string RunMonitor::summary(const Counts& c) {
 }
 
 void RunMonitor::update(const Counts& c, bool force) {
+  flush();
   auto now = SteadyClock::now();
   if (mode_ == Mode::Terminal) {
     if (!force && now - last_ < std::chrono::milliseconds(120)) return;
@@ -178,10 +185,12 @@ void RunMonitor::update(const Counts& c, bool force) {
     if (!force && seconds_between(last_, now) < summary_seconds_) return;
     last_ = now;
     line(summary(c));
+    flush();
   }
 }
 
 void RunMonitor::clear() {
+  flush();
   if (mode_ != Mode::Terminal || !shown_) return;
   std::fprintf(stderr, "\r\x1b[K");
   std::fflush(stderr);

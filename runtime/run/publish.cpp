@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -64,21 +65,28 @@ std::string copy_file(const std::string& from, const std::string& to) {
 
 class Publisher {
  public:
-  Publisher(PublishMode mode, const PublishSources& sources) : mode_(mode) {
+  Publisher(PublishMode mode, const PublishSources& sources) : mode_(mode), inputs_(sources.inputs) {
     std::error_code ec;
     work_root_ = fs::weakly_canonical(sources.work_root, ec).string();
-    policy_.allowed.push_back(work_root_);
-    for (const std::string& input : sources.inputs) policy_.allowed.push_back(fs::weakly_canonical(input, ec).string());
+    own_.allowed.push_back(work_root_);
   }
 
   // Publishes `path` as `to`; "" or why not.
   std::string publish(const std::string& path, const fs::path& to) {
     std::error_code ec;
     std::string real = fs::weakly_canonical(path, ec).string();
-    bool allowed = false;
-    for (const std::string& root : policy_.allowed) allowed = allowed || files::inside(root, real);
-    if (!allowed) return fmt::format("`{}` leads to `{}`, outside flowc's work dirs and the run's inputs", path, real);
-    files::Walked walked = files::walk(path, policy_);
+    // Most outputs are flowc's own files, with no link out of the work
+    // dirs: the run's inputs (ten thousand, in a large fan-in) are resolved
+    // only for an output that is not, or leads elsewhere.
+    bool own = files::inside(work_root_, real);
+    files::Walked walked = own ? files::walk(path, own_) : files::Walked{files::Refusal{}};
+    if (!own || std::holds_alternative<files::Refusal>(walked)) {
+      const files::LinkPolicy& policy = with_inputs();
+      bool allowed = false;
+      for (const std::string& root : policy.allowed) allowed = allowed || files::inside(root, real);
+      if (!allowed) return fmt::format("`{}` leads to `{}`, outside flowc's work dirs and the run's inputs", path, real);
+      walked = files::walk(path, policy);
+    }
     if (auto* refused = std::get_if<files::Refusal>(&walked)) {
       if (refused->kind == files::Refusal::Interrupted) return "interrupted";
       return refused->text() + ", which leads outside flowc's work dirs and the run's inputs";
@@ -119,9 +127,21 @@ class Publisher {
     return copy_file(e.source, dest.string());
   }
 
+  // What an output may lead to: the work dirs and the run's inputs (resolved once, when first needed).
+  const files::LinkPolicy& with_inputs() {
+    if (!policy_) {
+      policy_ = own_;
+      std::error_code ec;
+      for (const std::string& input : inputs_) policy_->allowed.push_back(fs::weakly_canonical(input, ec).string());
+    }
+    return *policy_;
+  }
+
   PublishMode mode_;
+  std::vector<std::string> inputs_;
   std::string work_root_;
-  files::LinkPolicy policy_;
+  files::LinkPolicy own_;                   // the work dirs only
+  std::optional<files::LinkPolicy> policy_;  // and the run's inputs
 };
 
 }  // namespace

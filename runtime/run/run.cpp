@@ -192,6 +192,7 @@ void RunLoop::loop() {
       // nothing. (Cannot happen unless the IR is inconsistent.)
       break;
     }
+    progress_->flush();  // the plain log's lines, before flowc waits
     // Wait for a child, a signal, a deadline, or the next redraw.
     auto wait = std::chrono::milliseconds(200);
     if (auto deadline = executor_->next_deadline()) {

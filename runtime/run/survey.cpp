@@ -93,6 +93,28 @@ class PathCheck {
   std::vector<Missing> missing_;
 };
 
+bool has_streams(const ir::Op& op) {
+  auto stream = [](const ir::Port& p) { return p.type->holds_stream(); };
+  return std::any_of(op.inputs.begin(), op.inputs.end(), stream) ||
+         std::any_of(op.outputs.begin(), op.outputs.end(), stream);
+}
+
+// Ends each task with its outputs unknown: as a whole (one value, no
+// object of unknown fields: ten million of those cost more than the plan),
+// except a stream task's, whose stream fields the plan adds to them.
+void end_unknown(Plan& plan, const std::vector<TaskId>& tasks) {
+  for (TaskId id : tasks) {
+    const ir::Op& op = plan.op_of(id);
+    Value outputs = Plan::unknown();
+    if (has_streams(op)) {
+      outputs = Value::object();
+      for (const ir::Port& port : op.outputs) outputs[port.name] = Plan::unknown();
+    }
+    plan.forget(id);
+    plan.succeeded(id, std::move(outputs));
+  }
+}
+
 }  // namespace
 
 Survey survey_run(const ir::Program& program, const ir::Workflow& workflow, const Value& inputs, PlanOptions options) {
@@ -132,12 +154,7 @@ Survey survey_run(const ir::Program& program, const ir::Workflow& workflow, cons
     }
     // Every task of this round ends with its outputs unknown; the next
     // round is what waits for them.
-    for (TaskId id : ready) {
-      Value outputs = Value::object();
-      for (const ir::Port& port : plan.op_of(id).outputs) outputs[port.name] = Plan::unknown();
-      plan.forget(id);
-      plan.succeeded(id, std::move(outputs));
-    }
+    end_unknown(plan, ready);
     first_round = false;
   }
   survey.complete = plan.finished();

@@ -1,6 +1,7 @@
 // Preparing tasks (key, reuse, work dir, staging, command) and judging them.
 #include "runtime/run/task_runner.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -9,7 +10,6 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -19,14 +19,15 @@
 #include "runtime/command/shell.h"
 #include "runtime/containers/container_launch.h"
 #include "runtime/files/disk.h"
-#include "runtime/files/read_small.h"
 #include "runtime/hash/hash.h"
+#include "runtime/files/read_small.h"
 #include "runtime/process/find_program.h"
 #include "runtime/process/helper_programs.h"
 #include "runtime/run/companion_text.h"
 #include "runtime/run/end_text.h"
 #include "runtime/run/full_disk.h"
-#include "runtime/run/output_check.h"
+#include "runtime/run/output_collect.h"
+#include "runtime/run/value_scope.h"
 
 extern char** environ;
 
@@ -40,21 +41,6 @@ namespace {
 // not trusted: its task runs again once.
 constexpr int kKeyVersion = 2;
 constexpr size_t kStderrLines = 20;
-constexpr uint64_t kMaxValueBytes = 64ull << 20;  // a value output, read whole
-
-// Names bound while a task's expressions are evaluated: its inputs and
-// outputs.
-class ValueScope : public Scope {
- public:
-  explicit ValueScope(const Value& values) : values_(values) {}
-  const Value* find(std::string_view name) const override {
-    auto it = values_.find(std::string(name));
-    return it == values_.end() ? nullptr : &*it;
-  }
-
- private:
-  const Value& values_;
-};
 
 // Removes "loc" everywhere, and the op's own id, name and doc: none of them
 // changes what the op does.
@@ -90,6 +76,25 @@ std::string last_lines(const fs::path& path, size_t n) {
   std::string tail = pos == std::string::npos || pos == 0 ? text : text.substr(pos + 1);
   if (tail.size() > 4000) tail = "..." + tail.substr(tail.size() - 4000);
   return tail;
+}
+
+// Writes `text` as the file `path` (created or emptied): 0, or the errno.
+// One open and one write: it runs for every task.
+int write_whole(const std::string& path, const std::string& text) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  if (fd < 0) return errno;
+  size_t done = 0;
+  while (done < text.size()) {
+    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int e = errno;
+      ::close(fd);
+      return e;
+    }
+    done += static_cast<size_t>(n);
+  }
+  return ::close(fd) == 0 ? 0 : errno;
 }
 
 bool is_path_type(const ir::Type* t) { return t->non_optional()->is_path(); }
@@ -198,6 +203,28 @@ bool TaskRunner::outputs_intact(const CacheEntry& entry, std::string* why) {
   return true;
 }
 
+// What the steps of preparing a launch share: the task's work dir, the
+// names its command and expressions see (its inputs and outputs, relative
+// to the work dir), and what a container must be given.
+struct TaskRunner::Setup {
+  Setup(const ir::Program& program, Prepared& prepared)
+      : p(prepared), work(prepared.work_dir), evaluator(program, eval_options(prepared.work_dir)), names(scope) {}
+  static EvalOptions eval_options(const std::string& work_dir) {
+    EvalOptions options;
+    options.base_dir = work_dir;
+    options.scratch_dir = (fs::path(work_dir) / ".values").string();
+    return options;
+  }
+  Prepared& p;
+  fs::path work;
+  Value scope = Value::object();           // input and output names → paths the command sees
+  std::vector<std::string> input_paths;    // what a container must see
+  std::vector<std::pair<std::string, std::string>> task_env;  // the op's env and the task's identity
+  Evaluator evaluator;
+  ValueScope names;                         // `scope`, for expressions
+  std::string error;                        // the first problem met
+};
+
 Prepared TaskRunner::prepare(const Task& task, bool reuse) {
   const ir::Op& op = *task.op;
   Prepared p;
@@ -206,19 +233,48 @@ Prepared TaskRunner::prepare(const Task& task, bool reuse) {
     p.error = std::move(why);
     return p;
   };
+  if (std::string why = make_key(task, p); !why.empty()) return fail(why);
+  // Identical tasks of one run are one task: the key's work dir belongs to
+  // the task that holds it, which may be running in it right now.
+  if (auto holder = held_.find(p.key); holder != held_.end() && holder->second != task.path) {
+    p.kind = Prepared::Identical;
+    p.leader = holder->second;
+    return p;
+  }
+  if (reuse_earlier(op, reuse, p)) return p;
+  held_.emplace(p.key, task.path);
+  if (adoptable_.erase(p.key)) {
+    p.kind = Prepared::Adopt;
+    return p;
+  }
+  // A fresh work dir, named by the key.
+  std::string error;
+  if (!reset_work_dir(p, &error)) return fail(error);
+  if (op.tool) return prepare_tool_task(task, std::move(p));
+  Setup setup(program_, p);
+  for (auto step : {&TaskRunner::stage_inputs, &TaskRunner::place_outputs, &TaskRunner::write_command,
+                    &TaskRunner::set_environment, &TaskRunner::read_resources, &TaskRunner::wrap_in_container}) {
+    if (std::string why = (this->*step)(task, setup); !why.empty()) return fail(why);
+  }
+  p.kind = Prepared::Launch;  // a grouped container task's launch is wrapped by the run loop
+  return p;
+}
 
-  // The key.
+// The cache key: the hash of the op's digest and its inputs (each file by
+// its name and content hash), the image and its digest, a stream task's wiring.
+std::string TaskRunner::make_key(const Task& task, Prepared& p) {
+  const ir::Op& op = *task.op;
   std::string error;
   Value inputs_for_key = Value::object();
   for (const ir::Port& port : op.inputs) {
     Value v = key_value(task.inputs.value(port.name, Value()), port.type, port.name, &error);
-    if (!error.empty()) return fail(error);
+    if (!error.empty()) return error;
     inputs_for_key[port.name] = std::move(v);
   }
-  p.manifest = {{"v", kKeyVersion}, {"op", op_digest(op)}, {"inputs", inputs_for_key}};
+  p.manifest = {{"v", kKeyVersion}, {"op", op_digest(op)}, {"inputs", std::move(inputs_for_key)}};
   if (op.image) {
     const std::string* digest = containers_ ? containers_->digest(*op.image) : nullptr;
-    if (!digest) return fail(fmt::format("op `{}` runs in image `{}`, which was not checked before the run", op.name, *op.image));
+    if (!digest) return fmt::format("op `{}` runs in image `{}`, which was not checked before the run", op.name, *op.image);
     p.manifest["image"] = *op.image;
     p.manifest["image_digest"] = *digest;
   }
@@ -227,16 +283,12 @@ Prepared TaskRunner::prepare(const Task& task, bool reuse) {
   if (task.gang) p.manifest["streams"] = task.streams;
   p.key = hash_bytes(canonical(p.manifest));
   p.work_dir = (fs::path(work_root_) / p.key.substr(0, 2) / p.key.substr(2)).string();
+  return {};
+}
 
-  // Identical tasks of one run are one task: the key's work dir belongs to
-  // the task that holds it, which may be running in it right now.
-  if (auto holder = held_.find(p.key); holder != held_.end() && holder->second != task.path) {
-    p.kind = Prepared::Identical;
-    p.leader = holder->second;
-    return p;
-  }
-
-  // Reuse.
+// An earlier result with this key, whose outputs are as they were made:
+// true, and `p` is Cached. Otherwise `p.cache_miss` says why not.
+bool TaskRunner::reuse_earlier(const ir::Op& op, bool reuse, Prepared& p) {
   if (!op.cache) {
     p.cache_miss = "the op says `cache false`";
   } else if (!reuse) {
@@ -250,156 +302,159 @@ Prepared TaskRunner::prepare(const Task& task, bool reuse) {
         if (print.size() > 2) known_hashes_[path] = print[2].get<std::string>();
       }
       p.kind = Prepared::Cached;
-      p.outputs = entry->outputs;
-      p.work_dir = entry->work_dir;
-      return p;
+      p.outputs = std::move(entry->outputs);
+      p.work_dir = std::move(entry->work_dir);
+      return true;
     }
     p.cache_miss = "an earlier result could not be used: " + why;
     store_.cache_drop(p.key);
   } else {
     p.cache_miss = "no earlier run had these inputs";
   }
+  return false;
+}
 
-  held_.emplace(p.key, task.path);
-  if (adoptable_.erase(p.key)) {
-    p.kind = Prepared::Adopt;
-    return p;
-  }
-
-  // A fresh work dir, named by the key.
-  if (!reset_work_dir(p, &error)) return fail(error);
-  if (op.tool) return prepare_tool_task(task, std::move(p));
-  fs::path work(p.work_dir);
-
-  // Inputs, staged as links in inputs/<port>/ (several files: a numbered
-  // folder each, so equal names do not collide), each file's companions
-  // beside it under their own names. A link lets the command write through
-  // it to a file someone else made; their stamps are kept to tell
-  // afterwards. The command sees each link by its path relative to the work
-  // dir (inputs/bams/0/A.sorted.bam), so what it records of its inputs'
-  // names is the same wherever the state folder lives.
-  Value scope = Value::object();
-  std::vector<std::string> input_paths;  // what a container must see
-  for (const ir::Port& port : op.inputs) {
+// Inputs, staged as links in inputs/<port>/ (several files: a numbered
+// folder each, so equal names do not collide), each file's companions
+// beside it under their own names. A link lets the command write through
+// it to a file someone else made; their stamps are kept to tell
+// afterwards. The command sees each link by its path relative to the work
+// dir (inputs/bams/0/A.sorted.bam), so what it records of its inputs'
+// names is the same wherever the state folder lives.
+std::string TaskRunner::stage_inputs(const Task& task, Setup& s) {
+  for (const ir::Port& port : task.op->inputs) {
     Value v = task.inputs.value(port.name, Value());
     size_t count = 0;
     for_each_path(v, port.type, [&](const std::string&, bool) { ++count; });
     size_t k = 0;
-    std::error_code ec;
-    auto stage = [&](const std::string& path, const fs::path& link, bool beside_previous) {
-      if (auto stamp = stamp_of(path)) {
-        p.input_stamps.emplace_back(path, Value::array({stamp->size, stamp->mtime_ns}));
-      }
-      input_paths.push_back(fs::absolute(path).string());
-      p.spec.stage_in.push_back({link.string(), input_paths.back(), beside_previous});
-      fs::create_symlink(input_paths.back(), link, ec);
-      if (ec && error.empty()) {
-        error = fmt::format("cannot stage input `{}` in `{}`: {}", path, link.parent_path().string(),
-                            files::io_error_text(ec.value(), link.parent_path()));
-      }
-    };
     Value staged = map_typed_paths(v, port.type, [&](const std::string& path, const ir::Type* type) -> Value {
-      fs::path dir = work / "inputs" / port.name;
+      fs::path dir = s.work / "inputs" / port.name;
       if (count > 1) dir /= std::to_string(k++);
+      std::error_code ec;
       fs::create_directories(dir, ec);
       fs::path link = dir / fs::path(path).filename();
-      stage(path, link, false);
+      stage_input(s, path, link, false);
       for (const CompanionFile& c : companions_of(path, type)) {
         if (!stamp_of(c.path)) {
-          if (c.companion->required && error.empty()) error = missing_companion_text(port.name, path, c);
+          if (c.companion->required && s.error.empty()) s.error = missing_companion_text(port.name, path, c);
           continue;
         }
-        stage(c.path, dir / fs::path(c.path).filename(), true);
+        stage_input(s, c.path, dir / fs::path(c.path).filename(), true);
       }
-      return link.lexically_relative(work).string();
+      return link.lexically_relative(s.work).string();
     });
-    if (!error.empty()) return fail(error);
-    scope[port.name] = std::move(staged);
+    if (!s.error.empty()) return s.error;
+    s.scope[port.name] = std::move(staged);
   }
+  return {};
+}
 
-  // Where outputs go (lists found by glob are known only afterwards).
-  EvalOptions options;
-  options.base_dir = p.work_dir;
-  options.scratch_dir = (work / ".values").string();
-  Evaluator evaluator(program_, options);
-  ValueScope inputs_scope(scope);
-  for (const ir::Port& port : op.outputs) {
+// One input file (or a companion `beside_previous`), linked at `link`.
+void TaskRunner::stage_input(Setup& s, const std::string& path, const fs::path& link, bool beside_previous) {
+  if (auto stamp = stamp_of(path)) {
+    s.p.input_stamps.emplace_back(path, Value::array({stamp->size, stamp->mtime_ns}));
+  }
+  s.input_paths.push_back(fs::absolute(path).string());
+  s.p.spec.stage_in.push_back({link.string(), s.input_paths.back(), beside_previous});
+  std::error_code ec;
+  fs::create_symlink(s.input_paths.back(), link, ec);
+  if (ec && s.error.empty()) {
+    s.error = fmt::format("cannot stage input `{}` in `{}`: {}", path, link.parent_path().string(),
+                          files::io_error_text(ec.value(), link.parent_path()));
+  }
+}
+
+// Where outputs go (lists found by glob are known only afterwards).
+std::string TaskRunner::place_outputs(const Task& task, Setup& s) {
+  for (const ir::Port& port : task.op->outputs) {
     if (is_path_list(port.type) || port.type->holds_stream()) {
-      scope[port.name] = nullptr;
+      s.scope[port.name] = nullptr;
       continue;
     }
     std::string relative = port.name;
     if (port.path && is_path_type(port.type)) {
-      auto result = evaluator.eval(*port.path, inputs_scope);
+      auto result = s.evaluator.eval(*port.path, s.names);
       if (auto* f = std::get_if<EvalFailure>(&result)) {
-        return fail(fmt::format("the path of output `{}`: {}", port.name, f->message));
+        return fmt::format("the path of output `{}`: {}", port.name, f->message);
       }
       relative = std::get<Value>(result).get<std::string>();
     }
-    fs::path where = (work / relative).lexically_normal();
-    if (!inside(work, where) || where == work.lexically_normal()) {
-      return fail(fmt::format("output `{}` would be written to `{}`, outside the task's work dir; an output's path "
-                              "must stay inside it",
-                              port.name, relative));
+    fs::path where = (s.work / relative).lexically_normal();
+    if (!inside(s.work, where) || where == s.work.lexically_normal()) {
+      return fmt::format("output `{}` would be written to `{}`, outside the task's work dir; an output's path "
+                         "must stay inside it",
+                         port.name, relative);
     }
-    std::error_code ec;
-    fs::create_directories(where.parent_path(), ec);
-    scope[port.name] = where.lexically_relative(work).string();  // as the inputs: relative to the work dir
+    // The work dir itself exists: only an output in a subfolder needs one made.
+    if (where.parent_path() != s.work.lexically_normal()) {
+      std::error_code ec;
+      fs::create_directories(where.parent_path(), ec);
+    }
+    s.scope[port.name] = where.lexically_relative(s.work).string();  // as the inputs: relative to the work dir
     // A file (not a folder: a command may mkdir it) can be written to
     // scratch, and so can its companions.
     if (is_path_type(port.type) && !port.type->non_optional()->is(ir::TypeKind::Dir)) {
-      p.spec.stage_out.push_back(where.string());
+      s.p.spec.stage_out.push_back(where.string());
       for (const CompanionFile& c : companions_of(where.string(), port.type->non_optional())) {
-        p.spec.stage_out.push_back(c.path);
+        s.p.spec.stage_out.push_back(c.path);
       }
     }
   }
+  return {};
+}
 
-  // The command.
-  ValueScope command_scope(scope);
-  auto script = render_command(op, command_scope, evaluator);
-  if (auto* f = std::get_if<EvalFailure>(&script)) return fail(fmt::format("the command: {}", f->message));
-  std::string text = shell_prologue(op) + std::get<std::string>(script) + "\n";
-  {
-    std::ofstream out(work / ".command.sh", std::ios::binary);
-    out << text;
-    out.flush();
-    if (!out) {
-      int e = errno;
-      return fail(fmt::format("cannot write `{}`: {}", (work / ".command.sh").string(), files::io_error_text(e, work)));
-    }
+// The command, rendered with every value written in, as .command.sh.
+std::string TaskRunner::write_command(const Task& task, Setup& s) {
+  auto script = render_command(*task.op, s.names, s.evaluator);
+  if (auto* f = std::get_if<EvalFailure>(&script)) return fmt::format("the command: {}", f->message);
+  std::string text = shell_prologue(*task.op) + std::get<std::string>(script) + "\n";
+  fs::path file = s.work / ".command.sh";
+  if (int e = write_whole(file.string(), text); e != 0) {
+    return fmt::format("cannot write `{}`: {}", file.string(), files::io_error_text(e, s.work));
   }
+  return {};
+}
 
-  // Environment: flowc's own (in a container: only the engine's) with
-  // flowc's folder first on PATH (where its helper programs are), the op's,
-  // and the task's identity.
-  LaunchSpec& spec = p.spec;
-  std::vector<std::pair<std::string, std::string>> task_env;
-  for (char** e = environ; *e; ++e) spec.env.emplace_back(*e);
-  put_first_on_path(spec.env, helpers_dir_);
+// Environment: flowc's own (in a container: only the engine's) with
+// flowc's folder first on PATH (where its helper programs are), the op's,
+// and the task's identity; and how the command is started.
+std::string TaskRunner::set_environment(const Task& task, Setup& s) {
+  const ir::Op& op = *task.op;
+  LaunchSpec& spec = s.p.spec;
+  spec.env = base_env();
   for (const auto& [name, expr] : op.env) {
-    auto v = evaluator.eval(expr, inputs_scope);
-    if (auto* f = std::get_if<EvalFailure>(&v)) return fail(fmt::format("env `{}`: {}", name, f->message));
+    auto v = s.evaluator.eval(expr, s.names);
+    if (auto* f = std::get_if<EvalFailure>(&v)) return fmt::format("env `{}`: {}", name, f->message);
     const Value& value = std::get<Value>(v);
-    if (!value.is_null()) task_env.emplace_back(name, scalar_text(value, expr.type));
+    if (!value.is_null()) s.task_env.emplace_back(name, scalar_text(value, expr.type));
   }
-  task_env.emplace_back("FLOWC_TASK", task.path);
-  task_env.emplace_back("FLOWC_WORK_DIR", p.work_dir);
+  s.task_env.emplace_back("FLOWC_TASK", task.path);
+  s.task_env.emplace_back("FLOWC_WORK_DIR", s.p.work_dir);
   // Where the command may append "N/M" lines to say how far it is (flowc status, the UI).
-  task_env.emplace_back("FLOWC_PROGRESS", (work / ".flowc-progress").string());
+  s.task_env.emplace_back("FLOWC_PROGRESS", (s.work / ".flowc-progress").string());
   if (!op.image) {
-    for (const auto& [name, value] : task_env) spec.env.push_back(name + "=" + value);
+    for (const auto& [name, value] : s.task_env) spec.env.push_back(name + "=" + value);
   }
-  spec.work_dir = p.work_dir;
+  spec.work_dir = s.p.work_dir;
   // A container's image decides for itself (shell.h): its /bin/sh starts
   // the script, which becomes bash if the image has it.
   spec.argv = shell_argv(op.shell, op.image ? std::string() : bash_);
-  spec.stdout_path = (work / ".stdout").string();
-  spec.stderr_path = (work / ".stderr").string();
+  spec.stdout_path = (s.work / ".stdout").string();
+  spec.stderr_path = (s.work / ".stderr").string();
+  spec.job_name = task.path;
+  spec.kind = op.id;
+  spec.executor = op.executor.value_or("");
+  return {};
+}
 
+// What the task asks for: its timeout, cpus, memory, gpus, time and MPI ranks.
+std::string TaskRunner::read_resources(const Task& task, Setup& s) {
+  const ir::Op& op = *task.op;
+  LaunchSpec& spec = s.p.spec;
+  std::string error;
   auto number = [&](const std::optional<ir::Expr>& e, const char* what) -> std::optional<double> {
-    if (!e) return std::nullopt;
-    auto v = evaluator.eval(*e, inputs_scope);
+    if (!e || !error.empty()) return std::nullopt;
+    auto v = s.evaluator.eval(*e, s.names);
     if (auto* f = std::get_if<EvalFailure>(&v)) {
       error = fmt::format("{}: {}", what, f->message);
       return std::nullopt;
@@ -413,47 +468,68 @@ Prepared TaskRunner::prepare(const Task& task, bool reuse) {
   if (auto g = number(op.gpus, "gpus")) spec.gpus = static_cast<int>(*g);
   if (auto t = number(op.time, "time")) spec.time_limit_seconds = *t;
   if (auto r = number(op.mpi_ranks, "mpi ranks")) spec.mpi_ranks = static_cast<int>(*r);
-  spec.job_name = task.path;
-  spec.kind = op.id;
-  spec.executor = op.executor.value_or("");
-  if (!error.empty()) return fail(error);
-  if (spec.cpus < 1) return fail(fmt::format("op `{}` asks for {} cpus; at least 1 is needed", op.name, spec.cpus));
+  if (!error.empty()) return error;
+  if (spec.cpus < 1) return fmt::format("op `{}` asks for {} cpus; at least 1 is needed", op.name, spec.cpus);
   if (op.mpi_ranks && spec.mpi_ranks < 1) {
-    return fail(fmt::format("op `{}` asks for {} MPI ranks; at least 1 is needed", op.name, spec.mpi_ranks));
+    return fmt::format("op `{}` asks for {} MPI ranks; at least 1 is needed", op.name, spec.mpi_ranks);
   }
+  return {};
+}
 
-  if (op.image) {
-    // The container sees the inputs where they are, not a node's scratch.
-    spec.stage_in.clear();
-    spec.stage_out.clear();
-    ContainerRequest request;
-    request.image = *op.image;
-    request.task = task.path;
-    request.work_dir = p.work_dir;
-    request.read_only = std::move(input_paths);
-    request.env = std::move(task_env);
-    if (op.cpus) request.cpus = spec.cpus;
-    if (op.mem && spec.mem_bytes > 0) request.mem_bytes = spec.mem_bytes;
-    request.gpus = spec.gpus;
-    request.network = op.network;
-    if (task.group && containers_) {
-      // Its group's container is chosen when it starts (the run loop).
-      p.kind = Prepared::Launch;
-      p.container = std::move(request);
-      return p;
-    }
-    if (!containers_ || !containers_->wrap(spec, request, &error)) {
-      return fail(error.empty() ? fmt::format("op `{}` runs in image `{}`, but this run has no container engine",
-                                              op.name, *op.image)
-                                : error);
-    }
+// An op with an image runs in a container: its launch wrapped now, or, in
+// a group, by the run loop in the group's container (`p` is then Launch).
+std::string TaskRunner::wrap_in_container(const Task& task, Setup& s) {
+  const ir::Op& op = *task.op;
+  if (!op.image) return {};
+  LaunchSpec& spec = s.p.spec;
+  // The container sees the inputs where they are, not a node's scratch.
+  spec.stage_in.clear();
+  spec.stage_out.clear();
+  ContainerRequest request;
+  request.image = *op.image;
+  request.task = task.path;
+  request.work_dir = s.p.work_dir;
+  request.read_only = std::move(s.input_paths);
+  request.env = std::move(s.task_env);
+  if (op.cpus) request.cpus = spec.cpus;
+  if (op.mem && spec.mem_bytes > 0) request.mem_bytes = spec.mem_bytes;
+  request.gpus = spec.gpus;
+  request.network = op.network;
+  if (task.group && containers_) {
+    // Its group's container is chosen when it starts (the run loop).
+    s.p.kind = Prepared::Launch;
+    s.p.container = std::move(request);
+    return {};
   }
+  std::string error;
+  if (!containers_ || !containers_->wrap(spec, request, &error)) {
+    return error.empty()
+               ? fmt::format("op `{}` runs in image `{}`, but this run has no container engine", op.name, *op.image)
+               : error;
+  }
+  return {};
+}
 
-  p.kind = Prepared::Launch;
-  return p;
+// flowc's environment with its own folder first on PATH, made once.
+const std::vector<std::string>& TaskRunner::base_env() {
+  if (!base_env_) {
+    base_env_.emplace();
+    for (char** e = environ; *e; ++e) base_env_->emplace_back(*e);
+    put_first_on_path(*base_env_, helpers_dir_);
+  }
+  return *base_env_;
 }
 
 bool TaskRunner::reset_work_dir(const Prepared& prepared, std::string* error) {
+  // Mostly it does not exist yet: made in one call (two with its `ab/`
+  // folder), without looking first.
+  if (::mkdir(prepared.work_dir.c_str(), 0777) == 0) return true;
+  if (errno == ENOENT) {
+    std::string parent = fs::path(prepared.work_dir).parent_path().string();
+    if ((::mkdir(parent.c_str(), 0777) == 0 || errno == EEXIST) && ::mkdir(prepared.work_dir.c_str(), 0777) == 0) {
+      return true;
+    }
+  }
   std::error_code ec;
   // Empty it but keep the folder itself: a container that shares it with a
   // group (bind-mounted) keeps seeing it, where a new folder of the same
@@ -499,172 +575,61 @@ std::string TaskRunner::failure_text(const Task& task, const Prepared& prepared,
 Judged TaskRunner::finish(const Task& task, const Prepared& prepared, const Outcome& outcome) {
   const ir::Op& op = *task.op;
   if (op.tool) return finish_tool_task(task, prepared, outcome);
+  if (outcome.how != Outcome::How::Exited || outcome.exit_code != 0) return judge_failure(task, prepared, outcome);
   Judged j;
-  if (outcome.how != Outcome::How::Exited || outcome.exit_code != 0) {
-    j.error = failure_text(task, prepared, outcome);
-    // Retry only what the op declares transient: without exit_codes, any
-    // failure; with them, those exit codes (and timeouts if on_timeout).
-    const ir::RetryPolicy& retry = op.retry;
-    bool listed = std::find(retry.exit_codes.begin(), retry.exit_codes.end(), outcome.exit_code) != retry.exit_codes.end();
-    bool could = retry.attempts > 0 && outcome.how != Outcome::How::Cancelled && outcome.how != Outcome::How::NotStarted;
-    if (retry.exit_codes.empty()) {
-      j.transient = could;
-    } else if (outcome.how == Outcome::How::TimedOut) {
-      j.transient = could && retry.on_timeout;
-    } else {
-      j.transient = could && outcome.how == Outcome::How::Exited && listed;
-    }
+  if (std::string why = changed_input(task, prepared); !why.empty()) {
+    j.error = why;
     return j;
   }
+  OutputCollector collector(program_, task, prepared.work_dir);
+  auto collected = collector.collect();
+  if (auto* why = std::get_if<std::string>(&collected)) {
+    j.error = fmt::format("op `{}` at {} ({}): {}\n  work dir: {}", op.name, task.path, program_.where(task.call_loc),
+                          *why, prepared.work_dir);
+    return j;
+  }
+  for (auto& [path, hash] : collector.hashes()) known_hashes_[path] = hash;
+  j.ok = true;
+  j.outputs = std::move(std::get<Value>(collected));
+  if (op.cache) {
+    store_.cache_put(
+        CacheEntry{prepared.key, op.id, prepared.work_dir, j.outputs, collector.fingerprint(), prepared.manifest, 0});
+  }
+  return j;
+}
 
-  fs::path work(prepared.work_dir);
+// A task that failed: what to say, and whether its op's retry policy
+// allows another attempt.
+Judged TaskRunner::judge_failure(const Task& task, const Prepared& prepared, const Outcome& outcome) {
+  Judged j;
+  j.error = failure_text(task, prepared, outcome);
+  // Retry only what the op declares transient: without exit_codes, any
+  // failure; with them, those exit codes (and timeouts if on_timeout).
+  const ir::RetryPolicy& retry = task.op->retry;
+  bool listed = std::find(retry.exit_codes.begin(), retry.exit_codes.end(), outcome.exit_code) != retry.exit_codes.end();
+  bool could = retry.attempts > 0 && outcome.how != Outcome::How::Cancelled && outcome.how != Outcome::How::NotStarted;
+  if (retry.exit_codes.empty()) {
+    j.transient = could;
+  } else if (outcome.how == Outcome::How::TimedOut) {
+    j.transient = could && retry.on_timeout;
+  } else {
+    j.transient = could && outcome.how == Outcome::How::Exited && listed;
+  }
+  return j;
+}
 
-  // Inputs belong to whoever made them; a command that changed one has
-  // damaged another task's (or the user's) result.
+// Inputs belong to whoever made them; a command that changed one has
+// damaged another task's (or the user's) result: "" or what it changed.
+std::string TaskRunner::changed_input(const Task& task, const Prepared& prepared) {
   for (const auto& [path, before] : prepared.input_stamps) {
     auto stamp = stamp_of(path);
     if (!stamp || Value::array({stamp->size, stamp->mtime_ns}) != before) {
-      j.error = fmt::format("op `{}` at {} ({}) changed its input `{}`, which is not its own; write to an output "
-                            "instead\n  work dir: {}",
-                            op.name, task.path, program_.where(task.call_loc), path, prepared.work_dir);
-      return j;
+      return fmt::format("op `{}` at {} ({}) changed its input `{}`, which is not its own; write to an output "
+                         "instead\n  work dir: {}",
+                         task.op->name, task.path, program_.where(task.call_loc), path, prepared.work_dir);
     }
   }
-  auto fail = [&](std::string why) {
-    j.ok = false;
-    j.error = fmt::format("op `{}` at {} ({}): {}\n  work dir: {}", op.name, task.path, program_.where(task.call_loc),
-                          why, prepared.work_dir);
-    return j;
-  };
-
-  // An output must be the task's own (inside its work dir), or one of its
-  // inputs passed through; so must everything in a folder output
-  // (runtime/run/output_check.h).
-  std::vector<std::string> input_paths;
-  for (const ir::Port& port : op.inputs) {
-    for_each_typed_path(task.inputs.value(port.name, Value()), port.type,
-                        [&](const std::string& path, const ir::Type* type) {
-                          input_paths.push_back(path);
-                          for (const CompanionFile& c : companions_of(path, type)) input_paths.push_back(c.path);
-                        });
-  }
-
-  Value outputs = Value::object();
-  Value fingerprint = Value::object();
-  EvalOptions options;
-  options.base_dir = prepared.work_dir;
-  options.scratch_dir = (work / ".values").string();
-  Evaluator evaluator(program_, options);
-  ValueScope inputs_scope(task.inputs);
-
-  // Checks a path output and records its hash and stamp: what the cache
-  // and the tasks downstream will trust.
-  auto record_output = [&](const std::string& path, const std::string& port) -> std::string {
-    auto checked = check_output(port, path, prepared.work_dir, input_paths);
-    if (auto* refused = std::get_if<OutputRefused>(&checked)) return refused->why;
-    const auto& entries = std::get<std::vector<files::Entry>>(checked);
-    std::string error;
-    auto hash = hash_tree(entries, &error);
-    if (!hash) return fmt::format("output `{}`: {}", port, error);
-    FileStamp stamp = stamp_of_tree(entries);
-    known_hashes_[path] = *hash;
-    fingerprint[path] = Value::array({stamp.size, stamp.mtime_ns, *hash});
-    return {};
-  };
-
-  // An output's companions, beside it: checked, owned and fingerprinted like it.
-  auto record_companions = [&](const std::string& path, const ir::Type* type, const std::string& port) -> std::string {
-    std::error_code ec;
-    for (const CompanionFile& c : companions_of(path, type)) {
-      if (!fs::exists(fs::symlink_status(c.path, ec))) {
-        if (!c.companion->required) continue;
-        return fmt::format("the command did not write `{}`, the companion (\"{}\") of output `{}` that its type "
-                           "declares beside `{}`",
-                           fs::path(c.path).filename().string(), c.companion->pattern, port,
-                           fs::path(path).filename().string());
-      }
-      if (std::string why = record_output(c.path, port); !why.empty()) return why;
-    }
-    return {};
-  };
-
-  for (const ir::Port& port : op.outputs) {
-    const ir::Type* t = port.type;
-    if (t->holds_stream()) continue;  // the plan knows its channel
-    if (is_path_list(t)) {
-      std::vector<std::string> paths;
-      if (port.path) {
-        auto result = evaluator.eval(*port.path, inputs_scope);
-        if (auto* f = std::get_if<EvalFailure>(&result)) return fail(fmt::format("output `{}`: {}", port.name, f->message));
-        for (const Value& v : std::get<Value>(result)) {
-          fs::path p = fs::path(v.get<std::string>());
-          paths.push_back((p.is_absolute() ? p : work / p).lexically_normal().string());
-        }
-      }
-      Value list = Value::array();
-      for (const std::string& path : paths) {
-        if (!fs::exists(path)) return fail(fmt::format("output `{}`: `{}` does not exist", port.name, path));
-        if (std::string why = record_output(path, port.name); !why.empty()) return fail(why);
-        if (std::string why = record_companions(path, t->elem(), port.name); !why.empty()) return fail(why);
-        list.push_back(path);
-      }
-      outputs[port.name] = std::move(list);
-    } else if (is_path_type(t)) {
-      std::string relative = port.name;
-      if (port.path) {
-        auto result = evaluator.eval(*port.path, inputs_scope);
-        if (auto* f = std::get_if<EvalFailure>(&result)) return fail(fmt::format("output `{}`: {}", port.name, f->message));
-        relative = std::get<Value>(result).get<std::string>();
-      }
-      fs::path path = (work / relative).lexically_normal();
-      std::error_code ec;
-      if (!fs::exists(fs::symlink_status(path, ec))) {
-        if (t->is_optional()) {
-          outputs[port.name] = nullptr;
-          continue;
-        }
-        return fail(fmt::format("the command did not write output `{}` ({}): `{}` does not exist", port.name,
-                                t->non_optional()->str(), path.string()));
-      }
-      bool want_dir = t->non_optional()->is(ir::TypeKind::Dir);
-      if (want_dir != fs::is_directory(path, ec)) {
-        return fail(fmt::format("output `{}` should be a {}, but `{}` is {}", port.name, want_dir ? "directory" : "file",
-                                path.string(), want_dir ? "not a directory" : "a directory"));
-      }
-      if (std::string why = record_output(path.string(), port.name); !why.empty()) return fail(why);
-      if (std::string why = record_companions(path.string(), t->non_optional(), port.name); !why.empty()) return fail(why);
-      outputs[port.name] = path.string();
-    } else {
-      // A value, written by the command to the file its name gave.
-      fs::path path = work / port.name;
-      if (!fs::exists(path)) {
-        if (t->is_optional()) {
-          outputs[port.name] = nullptr;
-          continue;
-        }
-        return fail(fmt::format("the command did not write value output `{}` ({}): it should write it to the file "
-                                "`${{{}}}` names, `{}`",
-                                port.name, t->str(), port.name, path.string()));
-      }
-      std::string error;
-      auto text = files::read_small(path.string(), kMaxValueBytes, &error);
-      if (!text) {
-        return fail(fmt::format("value output `{}` ({}): {}; a value is read whole: write a big result to a file "
-                                "output instead",
-                                port.name, program_.types->display(t), error));
-      }
-      auto value = read_value_text(*text, t, &error);
-      if (!value) return fail(fmt::format("value output `{}` ({}): {}", port.name, program_.types->display(t), error));
-      outputs[port.name] = coerce(*value, t);
-    }
-  }
-
-  j.ok = true;
-  j.outputs = outputs;
-  if (op.cache) {
-    store_.cache_put(CacheEntry{prepared.key, op.id, prepared.work_dir, outputs, fingerprint, prepared.manifest, 0});
-  }
-  return j;
+  return {};
 }
 
 }  // namespace flowc::runtime

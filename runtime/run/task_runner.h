@@ -15,10 +15,12 @@
 // ContainerLauncher the run gives (runtime/containers/).
 #pragma once
 
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "ir/ir.h"
 #include "runtime/containers/container_launch.h"
@@ -91,10 +93,26 @@ class TaskRunner {
   const std::string& op_digest(const ir::Op& op);
 
  private:
+  // prepare(), in its steps. Each returns "" or why the task cannot start.
+  std::string make_key(const Task& task, Prepared& p);
+  bool reuse_earlier(const ir::Op& op, bool reuse, Prepared& p);
+  struct Setup;  // what the steps of preparing a launch share (task_runner.cpp)
+  std::string stage_inputs(const Task& task, Setup& s);
+  void stage_input(Setup& s, const std::string& path, const std::filesystem::path& link, bool beside_previous);
+  std::string place_outputs(const Task& task, Setup& s);
+  std::string write_command(const Task& task, Setup& s);
+  std::string set_environment(const Task& task, Setup& s);
+  std::string read_resources(const Task& task, Setup& s);
+  std::string wrap_in_container(const Task& task, Setup& s);
+  const std::vector<std::string>& base_env();
+
   std::optional<std::string> content_hash(const std::string& path, std::string* error);
   Value key_value(const Value& v, const ir::Type* t, const std::string& port, std::string* error);
   bool outputs_intact(const CacheEntry& entry, std::string* why);
   std::string failure_text(const Task& task, const Prepared& prepared, const Outcome& outcome);
+  // finish(), in its steps (the outputs: runtime/run/output_collect.h).
+  Judged judge_failure(const Task& task, const Prepared& prepared, const Outcome& outcome);
+  std::string changed_input(const Task& task, const Prepared& prepared);
   // Tool ops (runtime/run/tool_runner.cpp, over runtime/tool/).
   Prepared prepare_tool_task(const Task& task, Prepared prepared);
   Judged finish_tool_task(const Task& task, const Prepared& prepared, const Outcome& outcome);
@@ -106,6 +124,7 @@ class TaskRunner {
   ContainerLauncher* containers_ = nullptr;
   std::string helpers_dir_;  // flowc's folder, first on every task's PATH
   std::string bash_;         // bash on this machine's PATH ("" if none): runs tasks outside containers
+  std::optional<std::vector<std::string>> base_env_;  // flowc's environment, helpers first on PATH
   std::map<const ir::Op*, std::string> op_digests_;
   std::map<std::string, std::string> known_hashes_;  // path → content hash, this run
   std::set<std::string> adoptable_;

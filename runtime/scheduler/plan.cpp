@@ -825,7 +825,10 @@ void Plan::gather_done(Scope* scope, uint32_t n) {
       const Value* v = lookup.find(e.name);
       Value value = v ? *v : Value();
       if (call_like && e.type->is(ir::TypeKind::Record)) {
-        for (const ir::Field& f : e.type->fields()) fields[f.name].push_back(value.is_object() ? value[f.name] : Value());
+        for (const ir::Field& f : e.type->fields()) {
+          // A survey's task ends with its outputs unknown as a whole (survey.cpp): so is each field.
+          fields[f.name].push_back(value.is_object() ? value[f.name] : value.is_discarded() ? unknown() : Value());
+        }
       } else {
         list.push_back(std::move(value));
       }

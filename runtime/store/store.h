@@ -57,7 +57,7 @@ struct CacheEntry {
   std::string work_dir;
   Value outputs;      // the task's output values (paths inside work_dir)
   Value fingerprint;  // {path: [size, mtime_ns]} of its output files, to tell tampering
-  Value manifest;
+  Value manifest;     // written by cache_put; cache_find leaves it null
   double created = 0;
 };
 

@@ -126,7 +126,9 @@ TEST_CASE("the live line counts what is known, says more is to come, names the l
   CHECK(text.find("ETA") == std::string::npos);  // nothing has finished yet
   c.growing = false;
   CHECK(monitor.summary(c).find("more to plan") == std::string::npos);
-  // The plain log had a line for each start.
+  // The plain log had a line for each start, written at the flush.
+  CHECK(lines.str().empty());
+  monitor.flush();
   CHECK(lines.str().find("started  main.g[1] (greet)") != std::string::npos);
 }
 

@@ -87,6 +87,45 @@ TEST_CASE("a run publishes its outputs, a second run reuses every task", "[run]"
         "Hello, Ada!\nHello, Grace!\nHello, Linus!\n");
 }
 
+TEST_CASE("a rerun with nothing to do still notices an edited output and an edited input file", "[run]") {
+  // The no-op rerun reads less than it did (no manifests, the run's inputs
+  // resolved only when an output leads out): what changed must still run.
+  Project p;
+  p.write("a.txt", "a\n");
+  p.write("b.txt", "b\n");
+  p.write("f.flow", R"(
+op up(f: file) -> (o: file) { run "tr a-z A-Z < ${f} > ${o}" }
+op join(parts: list[file]) -> (all: file) { run "cat ${parts} > ${all}" }
+workflow main(files: list[file]) -> (all: file) {
+    for f in files { u = up(f = f) }
+    j = join(parts = u.o)
+    return (all = j.all)
+})");
+  std::vector<std::string> run = {"run", "f.flow", "-p", R"(files=["a.txt", "b.txt"])"};
+  REQUIRE(p.flowc(run).exit_code == 0);
+  auto same = p.flowc(run);
+  REQUIRE(same.exit_code == 0);
+  CHECK(same.err.find("3 tasks (0 ran, 3 cached)") != std::string::npos);
+  // An output of one item edited behind flowc's back: that item runs again.
+  std::string work_out;
+  for (const json& e : p.events()) {
+    if (e["event"] == "cached" && e["task"] == "main.u[1]") work_out = e["work_dir"].get<std::string>() + "/o";
+  }
+  REQUIRE_FALSE(work_out.empty());
+  flowc::test::write_file(work_out, "tampered\n");
+  auto fixed = p.flowc(run);
+  INFO(fixed.err);
+  REQUIRE(fixed.exit_code == 0);
+  CHECK(fixed.err.find("3 tasks (1 ran, 2 cached)") != std::string::npos);
+  CHECK(flowc::test::read_file(json::parse(p.read("flow-out/outputs.json"))["all"]) == "A\nB\n");
+  // An input file edited (same size): its item and the join run again.
+  p.write("a.txt", "c\n");
+  auto edited = p.flowc(run);
+  REQUIRE(edited.exit_code == 0);
+  CHECK(edited.err.find("3 tasks (2 ran, 1 cached)") != std::string::npos);
+  CHECK(flowc::test::read_file(json::parse(p.read("flow-out/outputs.json"))["all"]) == "C\nB\n");
+}
+
 TEST_CASE("changing one input reruns exactly what depends on it", "[run]") {
   Project p;
   p.write("hello.flow", kHello);

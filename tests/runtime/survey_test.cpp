@@ -101,6 +101,21 @@ workflow main(deep: bool = true) -> (n: int?) {
   CHECK(s.step("main.e").later == 1);
 }
 
+TEST_CASE("survey: the outputs a `for` gathers from its tasks stay unknown, item by item", "[survey]") {
+  // Each task ends with its outputs unknown as a whole; the lists a `for`
+  // makes of their fields must hold unknowns too, not nulls (which would be
+  // known values: the `if` below would be decided, and wrongly).
+  Surveyed s(std::string(kOps) + R"(
+workflow main(samples: list[str] = ["A", "B"]) -> (n: int?) {
+    for x in samples { k = count(f = file("/dev/null")) }
+    if k.n[0] > 1 { d = count(f = file("/dev/null")) }
+    return (n = d.n)
+})");
+  CHECK(s.survey.complete);
+  REQUIRE(s.survey.waiting.size() == 1);
+  CHECK(s.survey.waiting[0].message.find("`if k.n[0] > 1`") != std::string::npos);
+}
+
 TEST_CASE("survey: paths built from parameters are checked, each named with its task", "[survey]") {
   Project p;
   p.write("data/A.txt", "a\n");
