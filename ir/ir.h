@@ -87,6 +87,7 @@ enum class Quoting {
   Heredoc,  // in a here-document with an unquoted delimiter: \ $ ` escaped
   Literal,  // in a here-document with a quoted delimiter: inserted as it is
   Arithmetic,  // inside $(( )): numbers and bools as they are; anything else one quoted word
+  Parameter,   // in the word of ${name:-word} inside "..." or a here-document: a nested "..." (\ $ ` " escaped)
 };
 
 const char* to_string(Quoting q);

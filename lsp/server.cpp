@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "compiler/diag/diagnostic.h"
+#include "ir/json_parse.h"
 #include "lsp/completion.h"
 #include "lsp/features.h"
 #include "lsp/uri.h"
@@ -62,7 +63,7 @@ nlohmann::json to_lsp(const Diagnostic& d, const Compilation& c, const LineIndex
 }  // namespace
 
 Server::Server(std::FILE* in, std::FILE* out, ServerOptions options)
-    : transport_(in, out), options_(std::move(options)) {}
+    : transport_(in, out, options.errors), options_(std::move(options)) {}
 
 int Server::run() {
   while (!exit_) {
@@ -115,7 +116,7 @@ void Server::handle(const nlohmann::json& message) {
   } catch (const InvalidParams& e) {
     if (is_request) transport_.send(make_error(id, rpc_error::kInvalidParams, method + ": " + e.message));
   } catch (const nlohmann::json::exception& e) {
-    if (is_request) transport_.send(make_error(id, rpc_error::kInvalidParams, method + ": " + e.what()));
+    if (is_request) transport_.send(make_error(id, rpc_error::kInvalidParams, method + ": " + ir::json_exception_text(e)));
   } catch (const std::exception& e) {
     if (is_request) transport_.send(make_error(id, rpc_error::kInternalError, method + ": " + e.what()));
   }

@@ -20,6 +20,7 @@ namespace flowc::lsp {
 struct ServerOptions {
   std::vector<std::string> library_paths;
   bool log = false;  // one line per check on stderr, with its phase times
+  std::FILE* errors = stderr;  // where bad frames are logged (null: nowhere)
 };
 
 class Server {
