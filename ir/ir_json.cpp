@@ -768,7 +768,7 @@ std::optional<Program> load_ir_file(const std::string& path, std::string* error)
   FileText text = read_regular_file(path, kMaxIrFileBytes);
   if (auto* problem = std::get_if<FileProblem>(&text)) {
     if (error) {
-      *error = problem->kind == FileProblem::Kind::NotRegular
+      *error = problem->kind == FileProblem::Kind::NotRegular || problem->kind == FileProblem::Kind::Directory
                    ? fmt::format("cannot read `{}`: it is {}, not a regular file", path, problem->message)
                : problem->kind == FileProblem::Kind::TooLarge
                    ? fmt::format("cannot read `{}`: it is {}; an IR file may be at most {}", path, problem->message,

@@ -17,7 +17,7 @@ namespace flowc::ir {
 // The deepest JSON flowc reads. The compiler's own IR stays far below it
 // (tests/ir/ir_test.cpp checks the deepest program it accepts), and every
 // value a type describes is shallower still.
-inline constexpr int kMaxJsonDepth = 1000;
+inline constexpr int kMaxJsonDepth = 2000;
 
 struct JsonReadOptions {
   bool ignore_comments = false;  // profiles allow `//` and `/* */`
@@ -32,7 +32,7 @@ struct JsonError {
 };
 
 // Parses `text`. On failure returns nullopt and sets *error to what is wrong
-// and where: "line 3, column 7: nested more than 1000 levels deep",
+// and where: "line 3, column 7: nested more than 2000 levels deep",
 // "line 1, column 9: invalid UTF-8 (byte 0xC3)", "line 2, column 1: syntax
 // error while parsing object - unexpected end of input; expected '}'".
 std::optional<nlohmann::json> parse_json(std::string_view text, std::string* error, JsonReadOptions options = {});

@@ -33,6 +33,7 @@ class Fd {
 FileProblem unreadable(int err) { return {FileProblem::Kind::Unreadable, std::strerror(err)}; }
 
 std::optional<FileProblem> check_stat(const struct stat& st, uint64_t max_bytes) {
+  if (S_ISDIR(st.st_mode)) return FileProblem{FileProblem::Kind::Directory, file_kind_name(st.st_mode)};
   if (!S_ISREG(st.st_mode)) return FileProblem{FileProblem::Kind::NotRegular, file_kind_name(st.st_mode)};
   if (static_cast<uint64_t>(st.st_size) > max_bytes) {
     return FileProblem{FileProblem::Kind::TooLarge, size_text(static_cast<uint64_t>(st.st_size))};

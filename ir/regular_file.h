@@ -14,7 +14,8 @@ namespace flowc::ir {
 struct FileProblem {
   enum class Kind {
     Unreadable,  // missing, no permission, an I/O error: `message` is strerror's text
-    NotRegular,  // `message` says what it is: "a directory", "a FIFO (named pipe)", ...
+    Directory,   // `message` is "a directory"
+    NotRegular,  // `message` says what it is: "a FIFO (named pipe)", "a character device", ...
     TooLarge,    // `message` gives its size: "17.2 MiB"
   };
   Kind kind = Kind::Unreadable;

@@ -27,6 +27,8 @@ namespace {
 // The text after "cannot read `PATH`: " for a file that could not be used.
 std::string problem_text(const ir::FileProblem& p, uint64_t max_bytes) {
   switch (p.kind) {
+    case ir::FileProblem::Kind::Directory:
+      return "it is a directory, not a file";
     case ir::FileProblem::Kind::NotRegular:
       return "it is " + p.message + ", not a regular file";
     case ir::FileProblem::Kind::TooLarge:
@@ -148,8 +150,9 @@ class Loader {
         diags_.report(DiagId::SourceTooLarge, imp.path_span, path, problem.message, ir::size_text(max_bytes_))
             .with_help("is this the file you meant? split a large library into several files");
         return;
+      case ir::FileProblem::Kind::Directory:
       case ir::FileProblem::Kind::Unreadable:
-        diags_.report(DiagId::CannotReadFile, imp.path_span, path, problem.message);
+        diags_.report(DiagId::CannotReadFile, imp.path_span, path, problem_text(problem, max_bytes_));
         return;
     }
   }
