@@ -14,31 +14,14 @@
 
 #include <catch2/catch.hpp>
 
+#include "tests/support/scratch.h"
 #include "tests/support/test_support.h"
 
 namespace fs = std::filesystem;
 using flowc::test::CommandResult;
+using flowc::test::Scratch;
 
 namespace {
-
-struct Scratch {
-  fs::path dir;
-  Scratch() {
-    static int n = 0;
-    dir = fs::temp_directory_path() / ("flowc-hostile-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
-    fs::create_directories(dir);
-  }
-  ~Scratch() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
-  std::string write(const std::string& name, const std::string& text) {
-    std::string path = (dir / name).string();
-    flowc::test::write_file(path, text);
-    return path;
-  }
-  std::string path(const std::string& name) const { return (dir / name).string(); }
-};
 
 // flowc with `args` in `cwd`, stdin from `stdin_fd` (default /dev/null),
 // killed after `seconds`: then exit_code is -1.
