@@ -51,21 +51,41 @@ struct Expr {
   std::vector<std::pair<std::string, Expr>> fields;  // Record, in written order
   SourceLoc loc;
 
-  static Expr literal(nlohmann::ordered_json v, const Type* t) {
-    Expr e;
-    e.kind = Kind::Literal;
-    e.value = std::move(v);
-    e.type = t;
-    return e;
-  }
-  static Expr var(std::string n, const Type* t) {
-    Expr e;
-    e.kind = Kind::Var;
-    e.name = std::move(n);
-    e.type = t;
-    return e;
-  }
+  // Declared here, defined below: clang (14) would otherwise instantiate
+  // std::pair<std::string, Expr> while Expr is still incomplete.
+  Expr();
+  Expr(const Expr&);
+  Expr(Expr&&) noexcept;
+  Expr& operator=(const Expr&);
+  Expr& operator=(Expr&&) noexcept;
+  ~Expr();
+
+  static Expr literal(nlohmann::ordered_json v, const Type* t);
+  static Expr var(std::string n, const Type* t);
 };
+
+inline Expr::Expr() = default;
+inline Expr::Expr(const Expr&) = default;
+inline Expr::Expr(Expr&&) noexcept = default;
+inline Expr& Expr::operator=(const Expr&) = default;
+inline Expr& Expr::operator=(Expr&&) noexcept = default;
+inline Expr::~Expr() = default;
+
+inline Expr Expr::literal(nlohmann::ordered_json v, const Type* t) {
+  Expr e;
+  e.kind = Kind::Literal;
+  e.value = std::move(v);
+  e.type = t;
+  return e;
+}
+
+inline Expr Expr::var(std::string n, const Type* t) {
+  Expr e;
+  e.kind = Kind::Var;
+  e.name = std::move(n);
+  e.type = t;
+  return e;
+}
 
 // ---- Ops ------------------------------------------------------------------------
 

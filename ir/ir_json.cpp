@@ -688,7 +688,9 @@ class Reader {
       if (!op) fail(path, fmt::format("calls op `{}`, which is not in the document", call.callee));
       inputs = &op->inputs;
     }
-    for (const auto& [name, value] : call.args) {
+    for (const auto& arg : call.args) {
+      const std::string& name = arg.first;  // not a structured binding: clang 14 cannot capture those
+      const Expr& value = arg.second;
       bool known = std::any_of(inputs->begin(), inputs->end(), [&](const Port& p) { return p.name == name; });
       if (!known) fail(path + "/args", fmt::format("`{}` has no input `{}`", call.callee, name));
       check_vars(value, scope, path + "/args/" + name);

@@ -82,7 +82,7 @@ workflow main(s: str = "x", xs: list[list[int]] = [], n: int = 0) -> (out: file)
 
 // ---- item 2: deeply nested JSON ------------------------------------------------------------------
 
-TEST_CASE("--params with 100,000 levels of [ is a clear error, exit 2", "[cli][hostile]") {
+TEST_CASE("--params nested 100,000 levels deep is a clear error, exit 2", "[cli][hostile]") {
   Scratch s;
   s.write("w.flow", kEcho);
   s.write("deep.json", "{\"xs\": " + std::string(100000, '[') + std::string(100000, ']') + "}");
@@ -93,7 +93,7 @@ TEST_CASE("--params with 100,000 levels of [ is a clear error, exit 2", "[cli][h
   CHECK_FALSE(fs::exists(s.dir / "ran.txt"));
 }
 
-TEST_CASE("-p with 100,000 levels of [ is a clear error, exit 2", "[cli][hostile]") {
+TEST_CASE("-p nested 100,000 levels deep is a clear error, exit 2", "[cli][hostile]") {
   Scratch s;
   s.write("w.flow", kEcho);
   auto r = run_within({"run", "w.flow", "-p", "xs=" + std::string(100000, '[')}, s.dir.string());
