@@ -23,6 +23,13 @@ void Diagnostics::drop_if(const std::function<bool(const Diagnostic&)>& pred) {
                           [](const Diagnostic& d) { return d.severity == Severity::Error; });
 }
 
+void Diagnostics::append(Diagnostics&& other) {
+  list_.insert(list_.end(), std::make_move_iterator(other.list_.begin()), std::make_move_iterator(other.list_.end()));
+  errors_ += other.errors_;
+  other.list_.clear();
+  other.errors_ = 0;
+}
+
 void Diagnostics::sort_and_dedupe() {
   auto key = [](const Diagnostic& d) {
     return std::tie(d.span.file, d.span.begin, d.span.end, d.id, d.message);

@@ -73,6 +73,8 @@ class Diagnostics {
   // Removes diagnostics (e.g. syntax errors that only follow from an earlier
   // lexical error in the same file).
   void drop_if(const std::function<bool(const Diagnostic&)>& pred);
+  // Adds another list's diagnostics after these.
+  void append(Diagnostics&& other);
 
   // Orders by file and position and removes exact repeats, so output is stable
   // whatever order the phases found things in.

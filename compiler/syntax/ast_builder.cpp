@@ -131,9 +131,10 @@ class Builder {
   Builder(const LexResult& lexed, const SourceFile& file, Diagnostics& diags)
       : lexed_(lexed), file_(file), diags_(diags) {}
 
-  std::unique_ptr<ast::Module> module(ParserRuleContext* ctx) {
-    auto m = std::make_unique<ast::Module>();
-    m->file = file_.id();
+  // Adds the declarations of `ctx`, a file parsed whole or one piece of it
+  // whose token indexes start at `token_offset` of the lexer's tokens.
+  void add(ParserRuleContext* ctx, size_t token_offset, ast::Module* m) {
+    token_offset_ = token_offset;
     for (Cursor c(*this, ctx); !c.done(); c.next()) {
       ParserRuleContext* decl = c.any_rule();
       if (!decl) continue;
@@ -154,12 +155,12 @@ class Builder {
           break;
       }
     }
-    m->doc = module_doc(*m);
-    return m;
   }
 
+  void finish(ast::Module* m) const { m->doc = module_doc(*m); }
+
   const Token* token_of(TerminalNode* node) const {
-    size_t index = node->getSymbol()->getTokenIndex();
+    size_t index = node->getSymbol()->getTokenIndex() + token_offset_;
     if (index >= lexed_.tokens.size()) return nullptr;  // inserted by error recovery
     return &lexed_.tokens[index];
   }
@@ -170,8 +171,8 @@ class Builder {
   Span span(const Token& t) const { return Span{file_.id(), t.begin, t.end}; }
   Span span(ParserRuleContext* ctx) const {
     if (!ctx || !ctx->getStart()) return Span{file_.id(), 0, 0};
-    size_t b = ctx->getStart()->getTokenIndex();
-    size_t e = ctx->getStop() ? ctx->getStop()->getTokenIndex() : b;
+    size_t b = ctx->getStart()->getTokenIndex() + token_offset_;
+    size_t e = ctx->getStop() ? ctx->getStop()->getTokenIndex() + token_offset_ : b;
     if (b >= lexed_.tokens.size()) b = lexed_.tokens.size() - 1;
     if (e >= lexed_.tokens.size() || e < b) e = b;
     return Span{file_.id(), lexed_.tokens[b].begin, lexed_.tokens[e].end};
@@ -897,6 +898,7 @@ class Builder {
   const SourceFile& file_;
   Diagnostics& diags_;
   size_t doc_cursor_ = 0;
+  size_t token_offset_ = 0;  // of the piece being added (see add)
   int expr_depth_ = 0;
   bool reported_depth_ = false;
 };
@@ -919,12 +921,30 @@ void Cursor::load() {
 
 std::unique_ptr<ast::Module> build_ast(Flow::FileContext* tree, const LexResult& lexed, const SourceFile& file,
                                        Diagnostics& diags) {
-  if (!tree) {
-    auto m = std::make_unique<ast::Module>();
-    m->file = file.id();
-    return m;
-  }
-  return Builder(lexed, file, diags).module(tree);
+  ModuleBuilder builder(lexed, file, diags);
+  if (tree) builder.add(tree, 0);
+  return builder.finish();
+}
+
+struct ModuleBuilder::State {
+  Builder builder;
+  std::unique_ptr<ast::Module> module = std::make_unique<ast::Module>();
+};
+
+ModuleBuilder::ModuleBuilder(const LexResult& lexed, const SourceFile& file, Diagnostics& diags)
+    : state_(std::make_unique<State>(State{Builder(lexed, file, diags)})) {
+  state_->module->file = file.id();
+}
+
+ModuleBuilder::~ModuleBuilder() = default;
+
+void ModuleBuilder::add(Flow::FileContext* piece, size_t token_offset) {
+  state_->builder.add(piece, token_offset, state_->module.get());
+}
+
+std::unique_ptr<ast::Module> ModuleBuilder::finish() {
+  state_->builder.finish(state_->module.get());
+  return std::move(state_->module);
 }
 
 }  // namespace flowc::syntax

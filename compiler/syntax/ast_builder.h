@@ -16,6 +16,22 @@ namespace flowc::syntax {
 inline constexpr int kMaxExpressionDepth = 256;
 
 
+// Builds one module from a file parsed in pieces (parser.cpp parses a valid
+// file a few declarations at a time, so that ANTLR's tokens and parse tree
+// never exist for the whole file at once): each piece is a `file` parse of
+// consecutive tokens, the first of them at `token_offset` in `lexed`.
+class ModuleBuilder {
+ public:
+  ModuleBuilder(const LexResult& lexed, const SourceFile& file, Diagnostics& diags);
+  ~ModuleBuilder();
+  void add(Flow::FileContext* piece, size_t token_offset);
+  std::unique_ptr<ast::Module> finish();
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
 std::unique_ptr<ast::Module> build_ast(Flow::FileContext* tree, const LexResult& lexed, const SourceFile& file,
                                        Diagnostics& diags);
 

@@ -3,7 +3,12 @@
 // SLL prediction with a bail-out strategy first: it is the fast path and
 // decides every valid program (the grammar is LL(2)). Only when it fails is the
 // input parsed again with full LL and error recovery, to report errors.
+// A large valid file is parsed in pieces of whole declarations (see
+// parse_in_pieces), so ANTLR's memory is bounded by a piece, not the file.
 #include "compiler/syntax/parser.h"
+
+#include <optional>
+#include <vector>
 
 #include <antlr4-runtime.h>
 
@@ -25,14 +30,20 @@ TokenKind our_kind(size_t antlr) {
 
 // Hands the lexer's tokens to ANTLR. Token start/stop indexes are byte offsets;
 // the token index ANTLR assigns equals the index in LexResult::tokens.
+// A piece [begin, end) of the tokens is handed over as if it were a whole
+// file: its tokens, then an end of file (at the offset of token `end`).
 class LexedTokenSource : public antlr4::TokenSource {
  public:
-  LexedTokenSource(const LexResult& lexed, std::string name) : lexed_(lexed), name_(std::move(name)) {}
+  LexedTokenSource(const LexResult& lexed, std::string name)
+      : LexedTokenSource(lexed, std::move(name), 0, lexed.tokens.size() - 1) {}
+  LexedTokenSource(const LexResult& lexed, std::string name, size_t begin, size_t end)
+      : lexed_(lexed), name_(std::move(name)), next_(begin), end_(end) {}
 
   std::unique_ptr<antlr4::Token> nextToken() override {
-    const Token& t = lexed_.tokens[std::min(next_, lexed_.tokens.size() - 1)];
-    if (next_ < lexed_.tokens.size()) ++next_;
-    auto token = std::make_unique<antlr4::CommonToken>(std::make_pair(this, nullptr), antlr_type(t.kind),
+    const Token& t = lexed_.tokens[std::min(next_, end_)];
+    if (next_ < end_) ++next_;
+    TokenKind kind = &t == &lexed_.tokens[end_] ? TokenKind::EndOfFile : t.kind;
+    auto token = std::make_unique<antlr4::CommonToken>(std::make_pair(this, nullptr), antlr_type(kind),
                                                        antlr4::Token::DEFAULT_CHANNEL, t.begin,
                                                        t.end > t.begin ? t.end - 1 : t.begin);
     token->setLine(1);
@@ -50,7 +61,8 @@ class LexedTokenSource : public antlr4::TokenSource {
  private:
   const LexResult& lexed_;
   std::string name_;
-  size_t next_ = 0;
+  size_t next_;
+  size_t end_;  // the token that stands for the end of file
 };
 
 // ANTLR's recovery, with reporting replaced: the facts of each failure go to
@@ -130,6 +142,64 @@ class ReportingErrorStrategy : public antlr4::DefaultErrorStrategy {
   size_t last_decl_start_ = SIZE_MAX;
 };
 
+// Where the pieces of a file parsed one at a time begin: at a declaration's
+// keyword outside any bracket or string, once a piece has at least
+// kPieceTokens tokens (so a piece costs ANTLR a few MB at most, and a normal
+// file is one piece). Guessing a boundary wrong costs only time: the piece
+// does not parse, and the file is parsed whole.
+constexpr size_t kPieceTokens = 20000;
+
+std::vector<size_t> piece_starts(const LexResult& lexed) {
+  std::vector<size_t> starts{0};
+  int depth = 0;
+  for (size_t i = 0; i + 1 < lexed.tokens.size(); ++i) {
+    switch (lexed.tokens[i].kind) {
+      case TokenKind::LPAREN: case TokenKind::LBRACE: case TokenKind::LBRACK:
+      case TokenKind::STR_OPEN: case TokenKind::INTERP_OPEN:
+        ++depth;
+        break;
+      case TokenKind::RPAREN: case TokenKind::RBRACE: case TokenKind::RBRACK:
+      case TokenKind::STR_CLOSE: case TokenKind::INTERP_CLOSE:
+        --depth;
+        break;
+      case TokenKind::KW_IMPORT: case TokenKind::KW_TYPE: case TokenKind::KW_OP: case TokenKind::KW_WORKFLOW:
+        if (depth == 0 && i - starts.back() >= kPieceTokens) starts.push_back(i);
+        break;
+      default:
+        break;
+    }
+  }
+  return starts;
+}
+
+// A valid file, parsed piece by piece with SLL; nullopt as soon as a piece
+// does not parse (then the caller parses the whole file and reports why).
+// Why pieces: ANTLR's tokens and parse tree take ~60x the text, the AST a
+// fraction of that; a whole 10 MB file made `flowc check` and the language
+// server peak at ~900 MB, mostly tree.
+std::optional<std::unique_ptr<ast::Module>> parse_in_pieces(const LexResult& lexed, const SourceFile& file,
+                                                            Diagnostics& diags) {
+  std::vector<size_t> starts = piece_starts(lexed);
+  starts.push_back(lexed.tokens.size() - 1);
+  Diagnostics built;  // the AST builder's own findings, kept only if every piece parses
+  ModuleBuilder builder(lexed, file, built);
+  for (size_t p = 0; p + 1 < starts.size(); ++p) {
+    LexedTokenSource source(lexed, file.path(), starts[p], starts[p + 1]);
+    antlr4::CommonTokenStream tokens(&source);
+    Flow parser(&tokens);
+    parser.removeErrorListeners();
+    parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::SLL);
+    parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
+    try {
+      builder.add(parser.file(), starts[p]);
+    } catch (const antlr4::ParseCancellationException&) {
+      return std::nullopt;
+    }
+  }
+  diags.append(std::move(built));
+  return builder.finish();
+}
+
 }  // namespace
 
 std::unique_ptr<ast::Module> parse_file(const SourceFile& file, Diagnostics& diags, ParseStats* stats) {
@@ -139,6 +209,8 @@ std::unique_ptr<ast::Module> parse_file(const SourceFile& file, Diagnostics& dia
     empty->file = file.id();
     return empty;
   }
+
+  if (auto module = parse_in_pieces(lexed, file, diags)) return std::move(*module);
 
   LexedTokenSource source(lexed, file.path());
   antlr4::CommonTokenStream tokens(&source);

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -99,16 +100,19 @@ class LspProcess {
     return std::nullopt;
   }
   std::string stderr_text() const { return flowc::test::read_file(err_path_); }
+  long max_rss_kb() const { return max_rss_kb_; }  // the server's peak, once finished
   int finish(int seconds = 5) {
     ::close(to_);
     to_ = -1;
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
     int status = 0;
-    while (::waitpid(pid_, &status, WNOHANG) == 0) {
+    rusage usage{};
+    while (::wait4(pid_, &status, WNOHANG, &usage) == 0) {
       if (std::chrono::steady_clock::now() > deadline) return -1;
       ::usleep(20000);
     }
     pid_ = -1;
+    max_rss_kb_ = usage.ru_maxrss;
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   }
 
@@ -118,6 +122,7 @@ class LspProcess {
   int from_ = -1;
   std::string err_path_;
   std::string buffer_;
+  long max_rss_kb_ = 0;
 };
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
@@ -219,4 +224,44 @@ TEST_CASE("lsp: a document that imports /dev/zero gets a diagnostic at once, not
   REQUIRE(diagnostics.size() == 1);
   CHECK(diagnostics[0]["code"] == "E0113");
   CHECK(diagnostics[0]["message"].get<std::string>().find("character device, not a regular file") != std::string::npos);
+}
+
+TEST_CASE("lsp: a 10 MB document costs the server less than 50 times its size", "[cli][lsp][memory]") {
+  // It cost ~126x (1.26 GB for this text): ANTLR's tokens and parse tree
+  // of the whole file at once. The compiler now parses a large file a few
+  // thousand declarations at a time (~37x): the rest is the AST, the
+  // checker's tables and the server's copies of the text.
+  std::string text;
+  for (int i = 0; text.size() < 10'000'000; ++i) {
+    std::string n = std::to_string(i);
+    text += "/// Step " + n + ".\nop step" + n + "(x: int, name: str = \"s" + n + "\") -> (out: file) {\n"
+            "  resources { cpus = 1, mem = 1GiB }\n  run \"echo ${name} ${x + " + n + "} > ${out}\"\n}\n"
+            "workflow flow" + n + "(x: int) -> (out: file) {\n  a = step" + n + "(x = x * 2)\n"
+            "  return (out = a.out)\n}\n";
+  }
+  LspProcess lsp;
+  lsp.send_raw(LspProcess::frame(json::parse(LspProcess::request(1, "initialize"))));
+  REQUIRE(lsp.response(1));
+  json open = {{"jsonrpc", "2.0"},
+               {"method", "textDocument/didOpen"},
+               {"params",
+                {{"textDocument",
+                  {{"uri", "file:///tmp/flowc-lsp-big/big.flow"}, {"languageId", "flow"}, {"version", 1}, {"text", text}}}}}};
+  lsp.send_raw(LspProcess::frame(open));
+  std::optional<json> published;
+  while (auto m = lsp.receive(120)) {
+    if ((*m)["method"] == "textDocument/publishDiagnostics") {
+      published = m;
+      break;
+    }
+  }
+  REQUIRE(published);
+  CHECK((*published)["params"]["diagnostics"].empty());  // a valid program, compiled whole
+  lsp.send_raw(LspProcess::frame(json::parse(LspProcess::request(2, "shutdown"))));
+  REQUIRE(lsp.response(2, 60));
+  lsp.send_raw(LspProcess::frame({{"jsonrpc", "2.0"}, {"method", "exit"}}));
+  REQUIRE(lsp.finish(60) == 0);
+  long text_kb = static_cast<long>(text.size() / 1024);
+  INFO("peak " << lsp.max_rss_kb() / 1024 << " MiB for " << text_kb / 1024 << " MiB of text");
+  CHECK(lsp.max_rss_kb() < 50 * text_kb);
 }
