@@ -130,6 +130,7 @@ int cmd_clean(const CleanOptions& options) {
     std::cerr << "flowc: " << (options.dry_run ? "would remove " : "removed ") << r.removed << " work dir"
               << (r.removed == 1 ? "" : "s") << " (" << (r.bytes / 1024) << " KiB); kept " << r.kept
               << " used by the last " << options.keep_runs << " run" << (options.keep_runs == 1 ? "" : "s") << "\n";
+    if (!r.error.empty()) std::cerr << "flowc: warning: " << r.error << "\n";
   } catch (const std::exception& e) {
     print_error(e.what());
     return kExitUsage;

@@ -26,10 +26,15 @@ struct Cluster {
   int parent;  // -1: top level
 };
 
+struct Edge {
+  std::string from, to;
+  bool after = false;  // an ordering without data: `with { after = [...] }`
+};
+
 struct Graph {
   std::vector<GraphNode> nodes;
   std::vector<Cluster> clusters;
-  std::vector<std::pair<std::string, std::string>> edges;
+  std::vector<Edge> edges;
 };
 
 using Scope = std::map<std::string, std::vector<std::string>>;  // name → nodes that bind it
@@ -44,6 +49,13 @@ class GraphBuilder {
       scope[in.name] = {id};
     }
     walk(wf.body, scope, -1);
+    // `after` may name a call bound later: drawn once every name is known
+    // (names are unique in a workflow).
+    for (const auto& [name, to] : after_) {
+      for (const std::string& from : bound_[name]) {
+        if (seen_edges_.insert({from, to}).second) graph_.edges.push_back({from, to, true});
+      }
+    }
     for (const ir::Port& out : wf.outputs) {
       std::string id = "out." + out.name;
       graph_.nodes.push_back({id, out.name, Shape::Output, -1});
@@ -69,7 +81,7 @@ class GraphBuilder {
       auto it = scope.find(name);
       if (it == scope.end()) continue;
       for (const std::string& from : it->second) {
-        if (seen_edges_.insert({from, to}).second) graph_.edges.emplace_back(from, to);
+        if (seen_edges_.insert({from, to}).second) graph_.edges.push_back({from, to, false});
       }
     }
   }
@@ -79,8 +91,16 @@ class GraphBuilder {
       if (const auto* call = n.as<ir::CallNode>()) {
         graph_.nodes.push_back({n.name, fmt::format("{} = {}", n.name, call->callee),
                                 call->callee_is_workflow ? Shape::WorkflowCall : Shape::OpCall, cluster});
-        connect({n.deps.begin(), n.deps.end()}, scope, n.name);
+        std::set<std::string> data;  // what it reads; `after` names only order it
+        for (const auto& [port, arg] : call->args) collect(arg, data);
+        if (call->replicas) collect(*call->replicas, data);
+        if (call->group) collect(*call->group, data);
+        for (const std::string& a : call->after) {
+          if (!data.count(a)) after_.emplace_back(a, n.name);
+        }
+        connect(data, scope, n.name);
         scope[n.name] = {n.name};
+        bound_[n.name] = {n.name};
       } else if (const auto* value = n.as<ir::ValueNode>()) {
         graph_.nodes.push_back({n.name, fmt::format("{} = {}", n.name, ir::expr_text(value->value, 40)), Shape::Value,
                                 cluster});
@@ -140,6 +160,8 @@ class GraphBuilder {
 
   Graph graph_;
   std::set<std::pair<std::string, std::string>> seen_edges_;
+  std::map<std::string, std::vector<std::string>> bound_;     // every call node by its name
+  std::vector<std::pair<std::string, std::string>> after_;    // (name waited for, the call that waits)
 };
 
 // ---- DOT ----
@@ -235,7 +257,9 @@ std::string render_dot(const ir::Workflow& workflow) {
   Graph g = GraphBuilder().build(workflow);
   std::string out = fmt::format("digraph {} {{\n  rankdir=TB;\n  node [fontname=\"Helvetica\"];\n", dot_quote(workflow.id));
   dot_cluster(out, g, -1, 1);
-  for (const auto& [from, to] : g.edges) out += fmt::format("  {} -> {};\n", dot_quote(from), dot_quote(to));
+  for (const Edge& e : g.edges) {
+    out += fmt::format("  {} -> {}{};\n", dot_quote(e.from), dot_quote(e.to), e.after ? " [style=dashed, label=\"after\"]" : "");
+  }
   return out + "}\n";
 }
 
@@ -243,7 +267,9 @@ std::string render_mermaid(const ir::Workflow& workflow) {
   Graph g = GraphBuilder().build(workflow);
   std::string out = "flowchart TD\n";
   mermaid_cluster(out, g, -1, 1);
-  for (const auto& [from, to] : g.edges) out += fmt::format("  {} --> {}\n", mermaid_id(from), mermaid_id(to));
+  for (const Edge& e : g.edges) {
+    out += fmt::format("  {} {} {}\n", mermaid_id(e.from), e.after ? "-. after .->" : "-->", mermaid_id(e.to));
+  }
   return out;
 }
 

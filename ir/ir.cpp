@@ -18,6 +18,15 @@ const char* to_string(Quoting q) {
   return "bare";
 }
 
+const char* to_string(Shell s) {
+  switch (s) {
+    case Shell::Default: return "default";
+    case Shell::Bash: return "bash";
+    case Shell::Sh: return "sh";
+  }
+  return "default";
+}
+
 const Op* Program::find_op(std::string_view id) const {
   for (const Op& op : ops) {
     if (op.id == id) return &op;

@@ -18,7 +18,7 @@
 namespace flowc::ir {
 
 // Bumped whenever a change would make an older runtime misread the IR.
-inline constexpr int kIrVersion = 1;
+inline constexpr int kIrVersion = 2;  // 2: `retry.attempts` counts every try; `shell`; calls' `after`
 
 // A place in a source file (1-based lines, columns in code points).
 struct SourceLoc {
@@ -125,10 +125,19 @@ struct CommandPart {
 };
 
 struct RetryPolicy {
-  int64_t attempts = 0;               // extra attempts after the first
+  int64_t attempts = 1;               // tries in all, the first included (1: never retried)
   std::vector<int64_t> exit_codes;    // transient exit codes; empty = every non-zero exit
   bool on_timeout = false;            // a timeout is transient too
 };
+
+// The shell a command runs under (docs/runtime.md, "How tasks run").
+enum class Shell {
+  Default,  // bash with `set -euo pipefail`; where there is no bash, sh with `set -eu` (and pipefail if it has it)
+  Bash,     // `shell "bash"`: bash with `set -euo pipefail`, or the task fails
+  Sh,       // `shell "sh"`: sh with `set -eu` (and pipefail if it has it)
+};
+
+const char* to_string(Shell s);
 
 struct Op {
   std::string id;    // unique in the program (the name, qualified if two files define it)
@@ -147,6 +156,7 @@ struct Op {
   bool cache = true;
   bool network = false;
   bool native_streams = false;  // `streams "native"`: the command speaks ZeroMQ (else stdin/stdout, bridged)
+  Shell shell = Shell::Default;
   std::vector<std::pair<std::string, Expr>> env;
 };
 
@@ -161,6 +171,7 @@ struct CallNode {
   bool optional = false;                 // `with { optional = true }`: failure leaves outputs absent
   std::optional<Expr> replicas;          // stream consumers
   std::optional<Expr> group;             // run this many items per container
+  std::vector<std::string> after;        // calls this one waits for, without reading them (also in `deps`)
 };
 
 struct ValueNode {

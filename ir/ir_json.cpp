@@ -3,6 +3,7 @@
 // so a hand-edited or truncated IR file is an error, never a crash.
 #include "ir/ir_json.h"
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -127,6 +128,7 @@ json op_to_json(const Op& op, const TypeTable& types) {
   if (op.image) j["image"] = *op.image;
   if (op.executor) j["executor"] = *op.executor;
   if (op.native_streams) j["streams"] = "native";
+  if (op.shell != Shell::Default) j["shell"] = to_string(op.shell);
   json resources = json::object();
   if (op.cpus) resources["cpus"] = expr_to_json(*op.cpus, types);
   if (op.mem) resources["mem"] = expr_to_json(*op.mem, types);
@@ -135,7 +137,7 @@ json op_to_json(const Op& op, const TypeTable& types) {
   if (!resources.empty()) j["resources"] = std::move(resources);
   if (op.mpi_ranks) j["mpi"] = {{"ranks", expr_to_json(*op.mpi_ranks, types)}};
   if (op.timeout) j["timeout"] = expr_to_json(*op.timeout, types);
-  if (op.retry.attempts > 0) {
+  if (op.retry.attempts > 1) {
     j["retry"] = {{"attempts", op.retry.attempts}, {"exit_codes", op.retry.exit_codes}, {"on_timeout", op.retry.on_timeout}};
   }
   if (!op.env.empty()) j["env"] = named_exprs(op.env, types);
@@ -157,6 +159,7 @@ json node_to_json(const Node& n, const TypeTable& types) {
     if (call->optional) options["optional"] = true;
     if (call->replicas) options["replicas"] = expr_to_json(*call->replicas, types);
     if (call->group) options["group"] = expr_to_json(*call->group, types);
+    if (!call->after.empty()) options["after"] = call->after;
     if (!options.empty()) j["options"] = std::move(options);
   } else if (const auto* value = n.as<ValueNode>()) {
     j["let"] = n.name;
@@ -269,6 +272,7 @@ class Reader {
     if (!program_.entry.empty() && !program_.find_workflow(program_.entry)) {
       fail("/entry", fmt::format("entry workflow `{}` is not in the document", program_.entry));
     }
+    program_.version = kIrVersion;  // an older document was read into this version's model
   }
 
  private:
@@ -535,6 +539,12 @@ class Reader {
     std::string streams = opt_str(j, "streams", "stdio", path);
     if (streams != "stdio" && streams != "native") fail(path + "/streams", "expected \"stdio\" or \"native\"");
     op.native_streams = streams == "native";
+    if (j.contains("shell")) {
+      std::string shell = str(j, "shell", path);
+      if (shell == "bash") op.shell = Shell::Bash;
+      else if (shell == "sh") op.shell = Shell::Sh;
+      else fail(path + "/shell", fmt::format("unknown shell `{}`; the shells are \"bash\" and \"sh\"", shell));
+    }
     if (j.contains("resources")) {
       const json& r = j["resources"];
       std::string p = path + "/resources";
@@ -550,7 +560,9 @@ class Reader {
       const json& r = j["retry"];
       std::string p = path + "/retry";
       member(r, "attempts", p);
-      op.retry.attempts = opt_int(r, "attempts", 0, 0, INT64_MAX, p);
+      int64_t attempts = opt_int(r, "attempts", 0, 0, INT64_MAX - 1, p);
+      // Version 1 counted the retries after the first try; 2 counts every try.
+      op.retry.attempts = std::max<int64_t>(1, attempts + (program_.version < 2 ? 1 : 0));
       if (r.contains("exit_codes")) {
         const json& codes = array(r, "exit_codes", p);
         for (size_t k = 0; k < codes.size(); ++k) {
@@ -599,6 +611,16 @@ class Reader {
         call.optional = opt_bool(o, "optional", false, path + "/options");
         call.replicas = opt_expr(o, "replicas", path + "/options");
         call.group = opt_expr(o, "group", path + "/options");
+        static const json kNone = json::array();
+        for (const json& a : o.contains("after") ? array(o, "after", path + "/options") : kNone) {
+          // The plan waits on `deps`: a name there is what makes the call wait.
+          if (!a.is_string()) fail(path + "/options/after", "`after` lists names of calls");
+          std::string name = a.get<std::string>();
+          if (std::find(n.deps.begin(), n.deps.end(), name) == n.deps.end()) {
+            fail(path + "/options/after", fmt::format("`{}` is not among the call's `deps`", name));
+          }
+          call.after.push_back(std::move(name));
+        }
       }
       n.body = std::move(call);
     } else if (j.contains("let")) {

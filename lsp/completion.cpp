@@ -172,6 +172,7 @@ nlohmann::json call_options(std::string_view text, size_t with) {
     option("optional", "bool: the call may fail; its outputs are then absent");
     option("replicas", "int: instances of a stream consumer");
     option("group", "int: fan-out items run one after another in one task");
+    option("after", "list of calls: wait for them to end, without reading them");
   }
   return out;
 }
@@ -180,7 +181,7 @@ nlohmann::json everything(const Enclosing& e, const Compilation* c) {
   nlohmann::json out = nlohmann::json::array();
   for (const char* k : {"op", "workflow", "type", "import", "run", "for", "in", "if", "else", "return", "with",
                         "true", "false", "none", "image", "resources", "mpi", "retry", "timeout", "cache",
-                        "executor", "network", "env"}) {
+                        "executor", "network", "env", "streams", "shell"}) {
     out.push_back(item(k, kKeyword));
   }
   for (const char* t : {"int", "float", "bool", "str", "file", "dir", "size", "duration", "list", "map", "stream",

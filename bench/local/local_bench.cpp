@@ -173,20 +173,34 @@ struct Tool {
   std::function<void(const fs::path& dir, long n)> setup;
   std::function<std::vector<std::string>(long n)> argv;
   std::function<std::optional<fs::path>(const fs::path& dir)> output;
+  // The floor running the same shell as this tool's commands ("": the
+  // first floor): overheads are measured against it.
+  std::string floor;
 };
+
+// flowc runs every command under bash with `set -euo pipefail` (its
+// default); with `shell "sh"`, under /bin/sh (dash here). The floor and the
+// peers run each shell in turn, so each comparison has the same shell on
+// both sides, and the two floors give what bash costs per task.
+const char* kBashFloor = "floor (posix_spawn, C++)";
+const char* kShFloor = "floor, /bin/sh";
 
 std::optional<fs::path> plain_output(const fs::path& dir) { return dir / "all.txt"; }
 
-void write_makefile(const fs::path& dir, long n) {
-  std::string text = "all.txt:";
+void write_makefile(const fs::path& dir, long n, bool bash) {
+  std::string text = bash ? "SHELL := bash\n.SHELLFLAGS := -euo pipefail -c\n" : "";
+  text += "all.txt:";
   for (long i = 0; i < n; ++i) text += " out_" + std::to_string(i);
   text += "\n\tcat $^ > $@\n";
   for (long i = 0; i < n; ++i) text += "out_" + std::to_string(i) + ":\n\techo " + std::to_string(i) + " > $@\n";
   write_file(dir / "Makefile", text);
 }
 
-void write_ninja(const fs::path& dir, long n) {
-  std::string text = "rule w\n  command = echo $i > $out\nrule g\n  command = cat $in > $out\n";
+// Ninja runs every command with `/bin/sh -c`: for bash, that shell execs it.
+void write_ninja(const fs::path& dir, long n, bool bash) {
+  std::string text = bash ? "rule w\n  command = exec bash -euo pipefail -c \"echo $i > $out\"\n"
+                            "rule g\n  command = exec bash -euo pipefail -c \"cat $in > $out\"\n"
+                          : "rule w\n  command = echo $i > $out\nrule g\n  command = cat $in > $out\n";
   for (long i = 0; i < n; ++i) text += "build out_" + std::to_string(i) + ": w\n  i = " + std::to_string(i) + "\n";
   text += "build all.txt: g";
   for (long i = 0; i < n; ++i) text += " out_" + std::to_string(i);
@@ -207,39 +221,61 @@ void write_snakefile(const fs::path& dir, long n) {
                                     "    shell: \"echo {wildcards.i} > {output}\"\n");
 }
 
-std::vector<Tool> w1_tools(const Options& o, bool with_fresh_variants) {
+// The tools of W1 in flowc's shell (bash); `with_variants` adds flowc
+// without --fresh and every tool again with /bin/sh.
+std::vector<Tool> w1_tools(const Options& o, bool with_variants) {
   std::vector<Tool> tools;
-  tools.push_back({"floor (posix_spawn, C++)", [](const fs::path&, long) {},
-                   [&o](long n) { return std::vector<std::string>{o.floor, std::to_string(n), "2"}; }, plain_output});
+  auto floor_run = [&o](const char* shell) {
+    return [&o, shell](long n) { return std::vector<std::string>{o.floor, std::to_string(n), "2", shell}; };
+  };
+  tools.push_back({kBashFloor, [](const fs::path&, long) {}, floor_run("bash"), plain_output, ""});
+  if (with_variants) tools.push_back({kShFloor, [](const fs::path&, long) {}, floor_run("sh"), plain_output, ""});
   auto copy_flow = [&o](const fs::path& dir, long) { fs::copy_file(o.flow, dir / "W1.flow"); };
-  tools.push_back({"flowc run --fresh", copy_flow,
-                   [&o](long n) {
-                     return std::vector<std::string>{o.flowc, "run", "W1.flow", "-p", "n=" + std::to_string(n), "-j",
-                                                     "2", "--fresh"};
-                   },
-                   flowc_output});
-  if (with_fresh_variants) {
-    tools.push_back({"flowc run (no --fresh)", copy_flow,
-                     [&o](long n) {
-                       return std::vector<std::string>{o.flowc, "run", "W1.flow", "-p", "n=" + std::to_string(n),
-                                                       "-j", "2"};
-                     },
-                     flowc_output});
+  auto flowc_run = [&o](bool fresh) {
+    return [&o, fresh](long n) {
+      std::vector<std::string> argv{o.flowc, "run", "W1.flow", "-p", "n=" + std::to_string(n), "-j", "2"};
+      if (fresh) argv.push_back("--fresh");
+      return argv;
+    };
+  };
+  tools.push_back({"flowc run --fresh", copy_flow, flowc_run(true), flowc_output, kBashFloor});
+  if (with_variants) {
+    tools.push_back({"flowc run (no --fresh)", copy_flow, flowc_run(false), flowc_output, kBashFloor});
+    // The same workflow with `shell "sh"` on both ops.
+    auto copy_flow_sh = [&o](const fs::path& dir, long) {
+      std::string text = read_file(o.flow);
+      for (size_t at = text.find("run \""); at != std::string::npos; at = text.find("run \"", at + 20)) {
+        text.insert(at, "shell \"sh\"\n    ");
+      }
+      write_file(dir / "W1.flow", text);
+    };
+    tools.push_back({"flowc run --fresh, shell \"sh\"", copy_flow_sh, flowc_run(true), flowc_output, kShFloor});
   }
-  tools.push_back({"make -j2", write_makefile, [](long) { return std::vector<std::string>{"make", "-j2"}; },
-                   plain_output});
-  tools.push_back({"ninja -j2", write_ninja, [](long) { return std::vector<std::string>{"ninja", "-j2"}; },
-                   plain_output});
+  auto make = [](long) { return std::vector<std::string>{"make", "-j2"}; };
+  auto ninja = [](long) { return std::vector<std::string>{"ninja", "-j2"}; };
+  tools.push_back({"make -j2", [](const fs::path& d, long n) { write_makefile(d, n, true); }, make, plain_output,
+                   kBashFloor});
+  if (with_variants) {
+    tools.push_back({"make -j2, /bin/sh", [](const fs::path& d, long n) { write_makefile(d, n, false); }, make,
+                     plain_output, kShFloor});
+  }
+  tools.push_back({"ninja -j2", [](const fs::path& d, long n) { write_ninja(d, n, true); }, ninja, plain_output,
+                   kBashFloor});
+  if (with_variants) {
+    tools.push_back({"ninja -j2, /bin/sh", [](const fs::path& d, long n) { write_ninja(d, n, false); }, ninja,
+                     plain_output, kShFloor});
+  }
   return tools;
 }
 
 std::vector<Tool> snakemake_tools() {
   return {
+      // Snakemake runs its shell commands with bash in strict mode, as flowc does.
       {"snakemake --cores 2 (default)", write_snakefile,
-       [](long) { return std::vector<std::string>{"snakemake", "--cores", "2"}; }, plain_output},
+       [](long) { return std::vector<std::string>{"snakemake", "--cores", "2"}; }, plain_output, kBashFloor},
       {"snakemake --cores 2 --scheduler greedy", write_snakefile,
        [](long) { return std::vector<std::string>{"snakemake", "--cores", "2", "--scheduler", "greedy"}; },
-       plain_output},
+       plain_output, kBashFloor},
   };
 }
 
@@ -480,6 +516,8 @@ int main(int argc, char** argv) {
     }
 
     std::printf("\n== W1: N tasks + 1 gather, 2 in flight; %d rounds in turns (Snakemake: 1 run) ==\n", o.rounds);
+    std::printf("flowc runs commands under bash with `set -euo pipefail`; make (SHELL := bash), ninja (its /bin/sh execs bash)\n"
+                "and the floor do the same, and each again with /bin/sh (dash); each is measured against the floor of its shell.\n");
     std::printf("tasks/s = N / median; over floor = (T - T_floor) / N; x floor = T / T_floor; x flowc = T / T_flowc --fresh;\n"
                 "CPU = user + system seconds of the whole process tree (median), and its excess over the floor's per task;\n"
                 "own = CPU of the tool's own process alone (not its commands) per task: its scheduling cost.\n"
@@ -490,13 +528,14 @@ int main(int argc, char** argv) {
       std::printf("%-40s %4s %8s %7s %7s %7s %11s %7s %7s %7s %11s %10s %8s\n", "tool", "runs", "median s", "min s",
                   "max s", "tasks/s", "over floor", "x floor", "x flowc", "CPU s", "CPU over fl", "own CPU", "peak MiB");
       print_rule();
-      Stats floor = stats_of(samples[n][tools[0].name]);
       Stats flowc = stats_of(samples[n]["flowc run --fresh"]);
-      std::vector<std::string> order;
-      for (const Tool& t : tools) order.push_back(t.name);
-      for (const Tool& t : snakes) order.push_back(t.name);
-      for (const std::string& name : order) {
+      std::vector<const Tool*> order;
+      for (const Tool& t : tools) order.push_back(&t);
+      for (const Tool& t : snakes) order.push_back(&t);
+      for (const Tool* tool : order) {
+        const std::string& name = tool->name;
         if (!samples[n].count(name)) continue;
+        Stats floor = stats_of(samples[n][tool->floor.empty() ? name : tool->floor]);
         Stats s = stats_of(samples[n][name]);
         st[n][name] = s;
         if (s.runs == 0) {
@@ -509,6 +548,19 @@ int main(int argc, char** argv) {
                     name.c_str(), s.runs, s.median, s.min, s.max, n / s.median, over,
                     floor.runs ? s.median / floor.median : 0, flowc.runs ? s.median / flowc.median : 0, s.cpu, cpu_over,
                     s.own_cpu / n * 1000.0, s.rss, s.failed ? "  (some runs failed)" : "");
+      }
+      // What bash in strict mode costs per task against dash, for the floor
+      // and for flowc.
+      Stats bash_floor = st[n][kBashFloor], sh_floor = st[n][kShFloor];
+      Stats flowc_sh = st[n]["flowc run --fresh, shell \"sh\""];
+      if (bash_floor.runs && sh_floor.runs) {
+        std::printf("bash -euo pipefail instead of /bin/sh (dash), per task: floor %+.3f ms",
+                    (bash_floor.median - sh_floor.median) / n * 1000.0);
+        if (flowc.runs && flowc_sh.runs) {
+          std::printf(", flowc %+.3f ms", (flowc.median - flowc_sh.median) / n * 1000.0);
+        }
+        std::printf(" (CPU: floor %+.3f ms, flowc %+.3f ms)\n", (bash_floor.cpu - sh_floor.cpu) / n * 1000.0,
+                    flowc.runs && flowc_sh.runs ? (flowc.cpu - flowc_sh.cpu) / n * 1000.0 : 0.0);
       }
     }
     std::fflush(stdout);
@@ -629,7 +681,7 @@ int main(int argc, char** argv) {
                return std::vector<std::string>{o.flowc, "run", "W1.flow", "-p", "n=" + std::to_string(n), "-j", "2",
                                                "--dry-run"};
              },
-             nullptr};
+             nullptr, ""};
     for (long n : o.dry_sizes) {
       std::fprintf(stderr, "local_bench: dry run of %ld tasks\n", n);
       std::vector<Sample> samples;

@@ -15,8 +15,8 @@ namespace {
 
 using ir::TypeKind;
 
-const std::vector<std::string> kClauses = {"run",   "image",   "executor", "resources", "mpi",
-                                           "retry", "timeout", "cache",    "network",   "env", "streams"};
+const std::vector<std::string> kClauses = {"run",   "image",   "executor", "resources", "mpi",   "retry",
+                                           "timeout", "cache", "network",  "env",       "streams", "shell"};
 
 // The names an op's expressions can use: its inputs (those declared before,
 // for a default) and, in the command, its outputs.
@@ -188,6 +188,8 @@ void OpChecker::check_clause(int module, ast::OpDecl& op, ast::Clause& clause) {
           .with_help("\"native\": the command connects to its streams itself (stdlib-ops/streams/flowc_stream.hpp); "
                      "\"stdio\" (the default): it reads its input stream on stdin and writes its output stream on stdout");
     }
+  } else if (name == "shell") {
+    check_shell(clause);
   } else if (name == "resources") {
     check_record_clause(module, op, clause,
                         {{"cpus", ctx_.types.int_()},
@@ -213,7 +215,8 @@ void OpChecker::check_clause(int module, ast::OpDecl& op, ast::Clause& clause) {
       static const std::map<std::string, std::string> common = {
           {"command", "the command is given with `run`"},
           {"script", "the command is given with `run`"},
-          {"shell", "the command is given with `run`"},
+          {"bash", "the shell is chosen with `shell \"bash\"` (the default) or `shell \"sh\"`"},
+          {"interpreter", "the shell is chosen with `shell \"bash\"` (the default) or `shell \"sh\"`"},
           {"container", "the container image is given with `image`"},
           {"docker", "the container image is given with `image`"},
           {"singularity", "the container image is given with `image`"},
@@ -225,8 +228,8 @@ void OpChecker::check_clause(int module, ast::OpDecl& op, ast::Clause& clause) {
           {"gpus", "gpus are a resource: resources { gpus = 1 }"},
           {"walltime", "a time limit is resources { time = 2h }, or `timeout 2h`"},
           {"ranks", "MPI ranks are given with mpi { ranks = 8 }"},
-          {"retries", "retries are given with `retry 3`"},
-          {"maxRetries", "retries are given with `retry 3`"},
+          {"retries", "retries are given with `retry 3` (3 retries after the first try)"},
+          {"maxRetries", "retries are given with `retry 3` (3 retries after the first try)"},
       };
       if (auto it = common.find(name); it != common.end()) hint = it->second;
     }
@@ -331,6 +334,24 @@ void OpChecker::check_record_clause(int module, ast::OpDecl& op, ast::Clause& cl
   clause.value->type = ctx_.types.error();  // a clause is not a value
 }
 
+void OpChecker::check_shell(ast::Clause& clause) {
+  auto* s = clause.value->as<ast::StringLit>();
+  if (!s || !s->is_plain()) {
+    ctx_.diags.report(DiagId::ClauseNotConstant, clause.value->span, "shell", "write \"bash\" or \"sh\"");
+    return;
+  }
+  std::string text = s->plain_text();
+  if (text == "bash" || text == "sh") return;
+  Diagnostic& d = ctx_.diags.report(DiagId::UnknownShell, clause.value->span, text);
+  std::string hint = did_you_mean(text, {"bash", "sh"});
+  if (hint.empty() && (text == "/bin/bash" || text == "/usr/bin/bash")) hint = "write `shell \"bash\"`: it is found on PATH";
+  if (hint.empty() && (text == "/bin/sh" || text == "dash" || text == "ash")) hint = "write `shell \"sh\"`: /bin/sh, whichever shell it is";
+  d.with_help(hint.empty() ? "the shells are \"bash\" (strict: set -euo pipefail; the default) and \"sh\" "
+                             "(set -eu, and pipefail where that sh has it); for another language, call it from the "
+                             "command: run \"python3 script.py\""
+                           : hint);
+}
+
 void OpChecker::check_retry(ast::Clause& clause) {
   auto non_negative_int = [&](const ast::Expr& e, const char* what) {
     auto* i = e.as<ast::IntLit>();
@@ -359,7 +380,16 @@ void OpChecker::check_retry(ast::Clause& clause) {
   for (ast::FieldInit& f : record->fields) {
     const std::string& n = f.name.text;
     if (n == "attempts") {
+      // `attempts` counts every try, the first included (docs/language.md).
       has_attempts = non_negative_int(*f.value, "`attempts`");
+      auto* i = f.value->as<ast::IntLit>();
+      if (has_attempts && i->value == 0) {
+        ctx_.diags.report(DiagId::ClauseValue, f.value->span, "`attempts` counts every try, the first included: it is at least 1")
+            .with_help("retry { attempts = 3 } tries up to 3 times in all");
+      } else if (has_attempts && i->value == 1) {
+        ctx_.diags.report(DiagId::SingleAttempt, f.value->span)
+            .with_help("`attempts` counts every try, the first included; for one retry write `attempts = 2`");
+      }
     } else if (n == "exit_codes") {
       auto* list = f.value->as<ast::ListExpr>();
       bool ok = list != nullptr;

@@ -22,6 +22,7 @@ class OpChecker {
   void check_record_clause(int module, ast::OpDecl& op, ast::Clause& clause,
                            const std::vector<std::pair<std::string, const ir::Type*>>& fields);
   void check_retry(ast::Clause& clause);
+  void check_shell(ast::Clause& clause);
   void check_env(int module, ast::OpDecl& op, ast::Clause& clause);
   void check_outputs(int module, ast::OpDecl& op);
 

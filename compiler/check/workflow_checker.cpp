@@ -6,6 +6,7 @@
 #include <functional>
 #include <set>
 
+#include "compiler/check/after_checker.h"
 #include "compiler/check/expr_checker.h"
 #include "compiler/check/signature_builder.h"
 #include "compiler/check/suggest.h"
@@ -131,6 +132,7 @@ void WorkflowChecker::check_body(int module, ast::WorkflowDecl& wf) {
   }
 
   block(wf.body, true);
+  check_after(ctx_, wf);
 
   if (!returned_ && !wf.outputs.empty()) {
     ctx_.diags.report(DiagId::MissingReturn, wf.name.span, wf.name.text)
@@ -323,7 +325,7 @@ void WorkflowChecker::call_options(ast::Expr& options, bool* optional) {
         .with_help("with { optional = true }");
     return;
   }
-  const std::vector<std::string> known = {"optional", "replicas", "group"};
+  const std::vector<std::string> known = {"optional", "replicas", "group", "after"};
   ExprChecker exprs(ctx_, module_, *scope_, ExprPlace::Options);
   for (ast::FieldInit& f : record->fields) {
     const std::string& n = f.name.text;
@@ -338,10 +340,16 @@ void WorkflowChecker::call_options(ast::Expr& options, bool* optional) {
       if (auto* i = f.value->as<ast::IntLit>(); i && i->value < 1) {
         ctx_.diags.report(DiagId::ClauseValue, f.value->span, fmt::format("`{}` must be at least 1", n));
       }
+    } else if (n == "after") {
+      // Names of calls, which may be bound later: checked with the whole
+      // body (after_checker.h).
     } else {
       Diagnostic& d = ctx_.diags.report(DiagId::UnknownOption, f.name.span, "call", n);
       std::string hint = did_you_mean(n, known);
-      d.with_help(hint.empty() ? "a call's options are: optional, replicas, group" : hint);
+      if (hint.empty() && (n == "depends" || n == "dependencies" || n == "needs" || n == "wait_for")) {
+        hint = "to wait for another call without reading it, write `after = [a]`";
+      }
+      d.with_help(hint.empty() ? "a call's options are: optional, replicas, group, after" : hint);
     }
   }
 }

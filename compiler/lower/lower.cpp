@@ -6,6 +6,8 @@
 #include <deque>
 #include <set>
 
+#include "compiler/check/after_checker.h"
+
 namespace flowc::lower {
 namespace {
 
@@ -245,6 +247,10 @@ class Lowerer {
       } else if (name == "streams") {
         auto* s = value.as<ast::StringLit>();
         out.native_streams = s && s->plain_text() == "native";
+      } else if (name == "shell") {
+        auto* s = value.as<ast::StringLit>();
+        std::string text = s ? s->plain_text() : std::string();
+        out.shell = text == "bash" ? ir::Shell::Bash : text == "sh" ? ir::Shell::Sh : ir::Shell::Default;
       } else if (name == "cache" || name == "network") {
         auto* b = value.as<ast::BoolLit>();
         (name == "cache" ? out.cache : out.network) = b ? b->value : name == "cache";
@@ -263,8 +269,9 @@ class Lowerer {
           }
         }
       } else if (name == "retry") {
+        // `retry N`: N retries after the first try; `attempts`: every try.
         if (auto* i = value.as<ast::IntLit>()) {
-          out.retry.attempts = i->value;
+          out.retry.attempts = i->value + 1;
         } else if (auto* r = value.as<ast::RecordExpr>()) {
           for (const ast::FieldInit& f : r->fields) {
             if (auto* n = f.value->as<ast::IntLit>(); n && f.name.text == "attempts") out.retry.attempts = n->value;
@@ -358,6 +365,9 @@ class Lowerer {
               }
             }
           }
+          // The call waits for these as for anything it reads: they are deps.
+          c.after = check::after_names(*bind);
+          deps.insert(c.after.begin(), c.after.end());
         }
         n.body = std::move(c);
       } else {

@@ -21,6 +21,7 @@
 
 #include "ir/utf8.h"
 #include "runtime/command/render.h"
+#include "runtime/files/read_small.h"
 
 namespace flowc::runtime::detail {
 namespace {
@@ -196,18 +197,19 @@ Value basename(const Call& c) {
   return name;
 }
 
+// Read whole, so bounded: a file a workflow reads with read_lines and
+// friends is a list of names or a small table, not a data set.
+constexpr uint64_t kMaxReadBytes = 256ull << 20;
+
 std::string read_whole(const Call& c) {
   std::string path = c.path(0);
   const std::string& shown = c.str(0);
   std::error_code ec;
   if (fs::is_directory(path, ec)) c.fail(fmt::format("`{}` is a directory, not a file", shown));
-  errno = 0;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) c.fail(fmt::format("cannot read `{}`: {}", shown, std::strerror(errno ? errno : ENOENT)));
-  std::ostringstream s;
-  s << in.rdbuf();
-  if (in.bad()) c.fail(fmt::format("cannot read `{}`: {}", shown, std::strerror(errno ? errno : EIO)));
-  return std::move(s).str();
+  std::string error;
+  auto text = files::read_small(path, kMaxReadBytes, &error);
+  if (!text) c.fail(fmt::format("cannot read `{}`: {}", shown, error));
+  return std::move(*text);
 }
 
 // File text becomes str values, which must be UTF-8 (they go into JSON).

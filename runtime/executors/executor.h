@@ -115,6 +115,10 @@ class Executor {
   // cannot race a new attempt for its work dir) or, if this executor can
   // follow it to its end, kept for adopt(). Returns which were kept.
   virtual std::vector<bool> settle(const std::vector<LeftBehind>& left) = 0;
+  // An earlier flowc was killed here: stop whatever it left running that
+  // the journal does not know of (started in its last moments). Only the
+  // local executor has such processes to find.
+  virtual void stop_strays() {}
   // Follows a task settle() kept, as if submitted now: its outcome comes from
   // collect(). `spec` is what the task would run now (for limits and logs).
   virtual uint64_t adopt(const LeftBehind& left, const LaunchSpec& spec) = 0;

@@ -19,7 +19,7 @@ std::unique_ptr<Executor> make_executor(const ExecutorChoice& choice, std::vecto
   Settings settings(choice.settings, choice.where);
   std::unique_ptr<Executor> made;
   if (choice.name == "local") {
-    made = std::make_unique<LocalExecutor>();
+    made = std::make_unique<LocalExecutor>(std::chrono::seconds(3), choice.state_dir);
   } else if (choice.name == "slurm") {
     made = std::make_unique<SlurmExecutor>(SlurmSettings::read(settings), choice.state_dir + "/slurm");
   } else if (choice.name == "slurm-pilot") {

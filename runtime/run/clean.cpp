@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "runtime/run/state_lock.h"
 #include "runtime/store/store.h"
 
 namespace flowc::runtime {
@@ -30,7 +31,13 @@ CleanReport clean_work_dirs(const std::string& state_dir, size_t keep_runs, bool
   fs::path db = fs::path(state_dir) / "flow.db";
   fs::path work = fs::path(state_dir) / "work";
   if (!fs::exists(db) || !fs::exists(work)) return report;
-  auto store = Store::open(db.string());
+  // Not while a run uses the folder: it may be making work dirs the journal
+  // does not name yet.
+  StateLock lock(fs::absolute(state_dir));
+  if (!lock.locked()) throw StoreError(lock.problem());
+  // Read without writing first: on a full disk, removing work dirs is what
+  // makes room for the journal (store.h, Access::Exclusive).
+  auto store = Store::open(db.string(), Store::Access::Exclusive);
   std::set<std::string> keep;
   for (const RunRecord& run : store->recent_runs(keep_runs)) {
     for (const TaskRecord& t : store->tasks(run.id)) {
@@ -55,14 +62,22 @@ CleanReport clean_work_dirs(const std::string& state_dir, size_t keep_runs, bool
     if (!dry_run && fs::is_empty(shard.path(), ec)) fs::remove(shard.path(), ec);
   }
   if (!dry_run) {
-    // Forget cache entries whose work dir is gone: they could never be reused.
-    for (const std::string& dir : store->cached_work_dirs()) {
-      if (!removed.count(fs::weakly_canonical(dir).string())) continue;
-      fs::path d(dir);
-      std::string key = d.parent_path().filename().string() + d.filename().string();
-      store->cache_drop(key);
+    // Forget cache entries whose work dir is gone: they could never be
+    // reused. If even that cannot be written, nothing is lost: a cache
+    // entry whose outputs are gone is dropped by the next run.
+    try {
+      for (const std::string& dir : store->cached_work_dirs()) {
+        if (!removed.count(fs::weakly_canonical(dir).string())) continue;
+        fs::path d(dir);
+        std::string key = d.parent_path().filename().string() + d.filename().string();
+        store->cache_drop(key);
+      }
+      store->flush();
+    } catch (const StoreError& e) {
+      report.error = fmt::format("the work dirs were removed, but the journal could not be updated ({}); the next "
+                                 "run forgets their cache entries",
+                                 e.what());
     }
-    store->flush();
   }
   return report;
 }

@@ -140,6 +140,17 @@ std::string explain_task(const std::string& state_dir, const std::string& path, 
     return text;
   }
   *found = true;
+  // Identical tasks of one run ran once (docs/runtime.md): say which did.
+  if (std::string leader = task->manifest.value("identical_to", ""); !leader.empty()) {
+    if (task->state == "cached") {
+      return fmt::format("{} (op `{}`) reused the result of the identical task `{}` in run {}: the same op and inputs, "
+                         "run once ({}).",
+                         path, task->op, leader, run.id, task->work_dir);
+    }
+    return fmt::format("{} (op `{}`) did not run in run {}: it is the same task as `{}` (the same op and inputs), which "
+                       "{}; see `flowc explain {}`.",
+                       path, task->op, run.id, leader, task->state == "failed" ? "failed" : "was stopped", leader);
+  }
   if (task->state == "cached") {
     return fmt::format("{} (op `{}`) was reused in run {}: its op and inputs were as before, and its earlier result "
                        "({}) was intact.",
@@ -154,6 +165,11 @@ std::string explain_task(const std::string& state_dir, const std::string& path, 
   const Value& now = task->manifest;
   const Value& then = previous->manifest;
   std::string changes;
+  if (then.value("v", 0) != now.value("v", 0)) {
+    changes += fmt::format("  - flowc's cache keys changed (version {} → {}){}\n", then.value("v", 0), now.value("v", 0),
+                           now.value("v", 0) == 2 ? ": commands now run in strict mode (bash with `set -euo pipefail`)"
+                                                  : "");
+  }
   if (then.value("op", "") != now.value("op", "")) {
     auto before = store->op_json(then.value("op", ""));
     auto after = store->op_json(now.value("op", ""));

@@ -1,6 +1,8 @@
 // Reading and checking workflow inputs.
 #include "runtime/run/params.h"
 
+#include <sys/stat.h>
+
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -10,6 +12,7 @@
 
 #include "ir/json_parse.h"
 #include "ir/utf8.h"
+#include "runtime/files/tree.h"
 
 namespace flowc::runtime {
 namespace fs = std::filesystem;
@@ -34,7 +37,15 @@ Value absolute_paths(const Value& v, const ir::Type* t, const std::string& name,
   return map_paths(v, t, [&](const std::string& path) {
     std::error_code ec;
     fs::path abs = fs::absolute(path, ec).lexically_normal();
-    if (!fs::exists(abs, ec)) errors->push_back(fmt::format("input `{}`: `{}` does not exist", name, path));
+    struct stat st;
+    if (::stat(abs.c_str(), &st) != 0) {
+      errors->push_back(fmt::format("input `{}`: `{}` does not exist", name, path));
+    } else if (std::string kind = files::special_kind(st.st_mode); !kind.empty()) {
+      // Hashing it would block (a FIFO with no writer) or never end (/dev/zero).
+      errors->push_back(fmt::format("input `{}`: `{}` is {}; flowc reads every input file whole to hash it, so an "
+                                    "input must be a regular file or a folder (save the data to a file first)",
+                                    name, path, kind));
+    }
     return abs.string();
   });
 }

@@ -5,7 +5,6 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -15,6 +14,7 @@
 #include <fstream>
 #include <map>
 #include <ostream>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -23,8 +23,12 @@
 #include "runtime/containers/preflight.h"
 #include "runtime/executors/make_executor.h"
 #include "runtime/executors/router/router_executor.h"
+#include "runtime/files/disk.h"
+#include "runtime/files/interrupt.h"
 #include "runtime/run/events.h"
+#include "runtime/run/identical_tasks.h"
 #include "runtime/run/signals.h"
+#include "runtime/run/state_lock.h"
 #include "runtime/run/task_runner.h"
 #include "runtime/scheduler/plan.h"
 #include "runtime/store/store.h"
@@ -38,40 +42,6 @@ namespace {
 double now_seconds() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
-
-// One flowc run per state folder at a time: the cache and work dirs are
-// shared. The lock is released when the process ends, however it ends.
-class StateLock {
- public:
-  explicit StateLock(const fs::path& dir) {
-    path_ = (dir / "lock").string();
-    fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd_ >= 0 && ::flock(fd_, LOCK_EX | LOCK_NB) == 0) {
-      locked_ = true;
-      std::string pid = std::to_string(::getpid()) + "\n";
-      if (::ftruncate(fd_, 0) == 0 && ::write(fd_, pid.data(), pid.size()) < 0) {
-        // the pid in the file is only a courtesy for the error message below
-      }
-    }
-  }
-  ~StateLock() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  StateLock(const StateLock&) = delete;
-  StateLock& operator=(const StateLock&) = delete;
-  bool locked() const { return locked_; }
-  std::string holder() const {
-    std::ifstream in(path_);
-    std::string pid;
-    in >> pid;
-    return pid.empty() ? "another process" : "process " + pid;
-  }
-
- private:
-  std::string path_;
-  int fd_ = -1;
-  bool locked_ = false;
-};
 
 class Run {
  public:
@@ -90,6 +60,9 @@ class Run {
   };
 
   void take_ready();
+  Prepared prepare(TaskId id, bool reuse = true);
+  void follow(TaskId id, const Prepared& prepared);
+  void take_identical(TaskId id, const std::string& key, const IdenticalTasks::Result& result, bool reported);
   void launch_ready();
   bool launch(TaskId id, Prepared prepared, int attempt = 1);
   void reused(TaskId id, const Prepared& prepared);
@@ -108,6 +81,8 @@ class Run {
                double started, int exit_code);
   void fail(TaskId id, const Prepared& prepared, const std::string& error, const std::string& state, int attempt,
             double started, int exit_code);
+  void report_failure(const std::vector<TaskId>& tasks, const std::string& text);
+  void drop_waiting();
   void interrupt(int signal);
   void settle_left_running();
   bool adopt(TaskId id, Prepared& prepared);
@@ -139,8 +114,8 @@ class Run {
   std::optional<std::pair<TaskId, Prepared>> held_;  // prepared, waiting for cpus or memory
   std::map<uint64_t, Running> running_;
   std::map<uint64_t, bool> unannounced_;  // submitted, not yet started by the executor → emit `started`
-  std::map<std::string, std::vector<TaskId>> followers_;  // same key as a running task
-  std::map<std::string, TaskId> leaders_;
+  IdenticalTasks identical_;  // tasks of the same key: one runs, the others take its result
+  std::set<std::string> reported_;  // tasks whose failure was printed as it happened
   std::map<std::string, LeftBehind> adoptable_;  // by cache key: jobs an earlier flowc left running
   // Container groups (Task::group): their tasks, prepared, run one after
   // another in the container the group shares.
@@ -157,7 +132,7 @@ class Run {
   };
   std::map<uint32_t, Group> groups_;
   int jobs_ = 1;
-  size_t ran_ = 0, cached_ = 0, failed_ = 0, retried_ = 0;
+  size_t ran_ = 0, cached_ = 0, failed_ = 0, cancelled_ = 0, retried_ = 0;
   int interrupted_ = 0;
   double start_time_ = 0;
 };
@@ -169,13 +144,16 @@ RunResult Run::go() {
   fs::create_directories(state_ / "work", ec);
   fs::create_directories(state_ / "runs", ec);
   if (ec) {
-    err_ << fmt::format("flowc: error: cannot create `{}`: {}\n", state_.string(), ec.message());
+    std::string why = not_writable_text(state_, ec.value());
+    if (why.empty()) {
+      why = fmt::format("cannot create `{}`: {}", state_.string(), files::io_error_text(ec.value(), state_));
+    }
+    err_ << "flowc: error: " << why << "\n";
     return {2, ""};
   }
   StateLock lock(state_);
   if (!lock.locked()) {
-    err_ << fmt::format("flowc: error: {} is running a workflow in this folder (it holds `{}`); wait for it to end\n",
-                        lock.holder(), (state_ / "lock").string());
+    err_ << "flowc: error: " << lock.problem() << "\n";
     return {2, ""};
   }
   try {
@@ -269,7 +247,16 @@ RunResult Run::go() {
         last_flush = Clock::now();
       }
     }
-    return finish();
+    // A signal that came as the last task ended (it may have stopped that
+    // task's checks) is obeyed as if it came during the run.
+    if (SignalWatch::Events e = signals.wait(std::chrono::milliseconds(0)); e.interrupt && !interrupted_) {
+      interrupt(e.interrupt);
+    }
+    RunResult result = finish();
+    // One during finish() (publishing) was obeyed there: it must not end
+    // flowc by its default action once the signals are unblocked.
+    signals.wait(std::chrono::milliseconds(0));
+    return result;
   } catch (const StoreError& e) {
     if (progress_) progress_->clear();
     // Never carry on without a journal: the next run would redo work.
@@ -312,6 +299,11 @@ std::unique_ptr<Executor> Run::route_by_op(std::unique_ptr<Executor> run_executo
 // dirs. The executor stops each one, or keeps it to adopt: a batch job that
 // finished meanwhile (or still runs) is followed, not submitted again.
 void Run::settle_left_running() {
+  // Runs whose flowc was killed: what they started and never journaled is
+  // found another way (Executor::stop_strays), and they are marked killed.
+  std::vector<std::string> killed = store_->unfinished_runs();
+  if (!killed.empty()) executor_->stop_strays();
+  for (const std::string& run : killed) store_->finish_run(run, "killed");
   std::vector<TaskRecord> left = store_->left_running("");
   std::vector<LeftBehind> behind;
   for (const TaskRecord& t : left) behind.push_back({JobRef{t.pid, t.pid_start, t.job}, t.work_dir});
@@ -341,7 +333,6 @@ bool Run::adopt(TaskId id, Prepared& prepared) {
   prepared.spec.work_dir = prepared.work_dir;
   uint64_t handle = executor_->adopt(left, prepared.spec);
   double started = now_seconds();
-  leaders_[prepared.key] = id;
   events_->emit("adopted", {{"task", task.path}, {"op", task.op->id}, {"job", left.ref.job}, {"work_dir", prepared.work_dir}});
   record(id, prepared, "running", 1, started, 0, -1, "", executor_->job_ref(handle));
   running_.emplace(handle, Running{id, std::move(prepared), 1, started});
@@ -354,9 +345,81 @@ void Run::take_ready() {
   }
 }
 
+// Every task is prepared here. The task runner keeps identical tasks (the
+// same key) apart: the first to get past reuse leads the key, and the
+// others are answered Identical without their work dir (the leader's) being
+// touched; they wait for it (follow).
+Prepared Run::prepare(TaskId id, bool reuse) {
+  const Task& task = plan_->task(id);
+  Prepared p = runner_->prepare(task, reuse);
+  bool leads = p.kind == Prepared::Launch || p.kind == Prepared::Adopt || (p.kind == Prepared::Failed && !p.key.empty());
+  if (leads) identical_.lead(p.key, id, task.path);
+  return p;
+}
+
+// A task identical to one of this run waits for it, or takes what became of it.
+void Run::follow(TaskId id, const Prepared& prepared) {
+  const IdenticalTasks::Result* result = identical_.follow(prepared.key, id);
+  if (!result) {
+    Prepared alone;  // without the key, so that the leader's record is left alone
+    alone.work_dir = prepared.work_dir;
+    fail(id, alone,
+         fmt::format("{}: flowc lost track of the task `{}` it is identical to (a bug; please report it)",
+                     who(plan_->task(id)), prepared.leader),
+         "failed", 0, now_seconds(), -1);
+    return;
+  }
+  if (std::holds_alternative<IdenticalTasks::Running>(*result)) return;  // told when it ends
+  take_identical(id, prepared.key, *result, /*reported=*/false);
+}
+
+// A task identical to another of this run (the same op and inputs) takes
+// its outputs, or its failure (`reported`: printed with the other's).
+void Run::take_identical(TaskId id, const std::string& key, const IdenticalTasks::Result& result, bool reported) {
+  const Task& task = plan_->task(id);
+  Prepared p;
+  p.kind = Prepared::Identical;
+  p.key = key;
+  p.leader = identical_.leader(key);
+  double now = now_seconds();
+  if (const auto* done = std::get_if<IdenticalTasks::Succeeded>(&result)) {
+    p.work_dir = done->work_dir;
+    p.manifest = done->manifest;
+    ++cached_;
+    record(id, p, "cached", 0, now, now, 0, "");
+    events_->emit("cached",
+                  {{"task", task.path}, {"op", task.op->id}, {"work_dir", p.work_dir}, {"identical_to", p.leader}});
+    plan_->succeeded(id, done->outputs);
+    plan_->forget(id);
+    take_ready();
+    return;
+  }
+  const auto& ended = std::get<IdenticalTasks::Ended>(result);
+  p.work_dir = ended.work_dir;
+  p.manifest = ended.manifest.is_object() ? ended.manifest : Value::object();
+  std::string error = fmt::format("{} is the same task as `{}` (the same op and inputs), which {}:\n  {}", who(task),
+                                  p.leader, ended.state == "failed" ? "failed" : "was stopped", ended.error);
+  if (ended.state == "failed") ++failed_;
+  if (ended.state == "cancelled") ++cancelled_;
+  record(id, p, ended.state, 0, now, now, -1, error);
+  events_->emit(ended.state, {{"task", task.path},
+                              {"op", task.op->id},
+                              {"exit_code", -1},
+                              {"error", error},
+                              {"work_dir", p.work_dir},
+                              {"identical_to", p.leader}});
+  if (!reported && ended.state == "failed") {
+    report_failure({id}, fmt::format("{} is the same task as `{}` (the same op and inputs), which failed (above)",
+                                     who(task), p.leader));
+  }
+  reported_.insert(task.path);
+  plan_->failed(id, error);
+}
+
 void Run::launch_ready() {
   start_groups();
-  while (!interrupted_) {
+  // A pending Ctrl-C is read by the loop's next wait: start nothing more.
+  while (!interrupted_ && !files::interrupt_pending()) {
     if (held_) {
       auto& [id, prepared] = *held_;
       if (!executor_->has_room(prepared.spec)) return;
@@ -379,10 +442,17 @@ void Run::launch_ready() {
     }
     queue_.pop_front();
     const Task& task = plan_->task(id);
-    Prepared prepared = runner_->prepare(task);
+    Prepared prepared = prepare(id);
+    if (prepared.kind == Prepared::Failed && files::interrupt_pending()) {
+      queue_.push_front(id);  // hashing its inputs was interrupted: not its failure
+      return;
+    }
     switch (prepared.kind) {
       case Prepared::Cached:
         reused(id, prepared);
+        break;
+      case Prepared::Identical:
+        follow(id, prepared);
         break;
       case Prepared::Failed:
         fail(id, prepared, fmt::format("{}: {}", who(task), prepared.error), "failed", 0, now_seconds(), -1);
@@ -393,10 +463,6 @@ void Run::launch_ready() {
         queue_.push_front(id);
         break;
       case Prepared::Launch: {
-        if (auto leader = leaders_.find(prepared.key); leader != leaders_.end()) {
-          followers_[prepared.key].push_back(id);  // the same task is already running
-          break;
-        }
         if (auto why = executor_->never_fits(prepared.spec)) {
           fail(id, prepared, too_big(task, *why), "failed", 0,
                now_seconds(), -1);
@@ -451,21 +517,20 @@ void Run::take_group(uint32_t group) {
     const Task& task = plan_->task(id);
     ++g.taken;
     g.members = task.group_members;
-    Prepared prepared = runner_->prepare(task);
+    Prepared prepared = prepare(id);
     if (prepared.kind == Prepared::Adopt && !adopt(id, prepared)) {
       runner_->reset_work_dir(prepared, &prepared.error);  // nothing to adopt after all: run it afresh
-      prepared = runner_->prepare(task);
+      prepared = prepare(id);
     }
     switch (prepared.kind) {
       case Prepared::Cached: reused(id, prepared); break;
+      case Prepared::Identical: follow(id, prepared); break;
       case Prepared::Failed:
         fail(id, prepared, fmt::format("{}: {}", who(task), prepared.error), "failed", 0, now_seconds(), -1);
         break;
       case Prepared::Adopt: break;  // followed like any task
       case Prepared::Launch:
-        if (leaders_.count(prepared.key)) {
-          followers_[prepared.key].push_back(id);  // the same task is already running
-        } else if (auto why = executor_->never_fits(prepared.spec)) {
+        if (auto why = executor_->never_fits(prepared.spec)) {
           fail(id, prepared, too_big(task, *why), "failed", 0,
                now_seconds(), -1);
         } else {
@@ -520,7 +585,6 @@ void Run::group_settled(uint32_t group) {
 bool Run::launch(TaskId id, Prepared prepared, int attempt) {
   uint64_t handle = executor_->submit(prepared.spec);
   double started = now_seconds();
-  leaders_[prepared.key] = id;
   running_.emplace(handle, Running{id, std::move(prepared), attempt, started});
   if (!announce(handle, /*event=*/true)) {
     // Kept by the executor until flush() (or its submission rate): journaled
@@ -589,31 +653,25 @@ void Run::handle(const Outcome& outcome) {
     group_settled(group);
     return;
   }
-  if (judged.transient && r.attempt <= task.op->retry.attempts && !interrupted_) {
+  // `attempts` counts every try, the first included.
+  if (judged.transient && r.attempt < task.op->retry.attempts && !interrupted_) {
     ++retried_;
-    std::string error;
     events_->emit("retrying", {{"task", task.path}, {"attempt", r.attempt + 1}, {"error", judged.error}});
-    if (runner_->reset_work_dir(r.prepared, &error)) {
-      Prepared again = runner_->prepare(task);  // a fresh work dir and command
-      if (again.kind == Prepared::Launch && group && again.container) {
-        groups_[group].waiting.push_front(Waiting{r.id, std::move(again), r.attempt + 1});  // its turn again, first
-        return;
-      }
-      if (again.kind == Prepared::Launch) {
-        uint64_t handle = executor_->submit(again.spec);
-        executor_->flush();  // a retry goes alone, not batched with others
-        int attempt = r.attempt + 1;
-        running_.emplace(handle, Running{r.id, std::move(again), attempt, now_seconds()});
-        if (!announce(handle, /*event=*/false)) {
-          const Running& now_running = running_.at(handle);
-          record(r.id, now_running.prepared, "running", attempt, now_running.started, 0, -1, "");
-          unannounced_[handle] = false;
-        }
-        return;
-      }
+    // The same work dir (it is named by the key), emptied, with the command written anew.
+    Prepared again = prepare(r.id);
+    if (again.kind == Prepared::Launch && group && again.container) {
+      groups_[group].waiting.push_front(Waiting{r.id, std::move(again), r.attempt + 1});  // its turn again, first
+      return;
+    }
+    if (again.kind == Prepared::Launch) {
+      launch(r.id, std::move(again), r.attempt + 1);
+      executor_->flush();  // a retry goes alone, not batched with others
+      return;
     }
   }
-  std::string state = outcome.how == Outcome::How::Cancelled ? "cancelled" : "failed";
+  // Interrupted while its outputs were checked: cancelled, not failed.
+  bool cancelled = outcome.how == Outcome::How::Cancelled || files::interrupt_pending();
+  std::string state = cancelled ? "cancelled" : "failed";
   fail(r.id, r.prepared, judged.error, state, r.attempt, r.started, outcome.exit_code);
   group_settled(group);
 }
@@ -626,7 +684,7 @@ void Run::launch_gang(TaskId first) {
   std::vector<Prepared> prepared;
   bool all_cached = true;
   for (TaskId id : members) {
-    prepared.push_back(runner_->prepare(plan_->task(id)));
+    prepared.push_back(prepare(id));
     all_cached = all_cached && prepared.back().kind == Prepared::Cached;
   }
   if (all_cached) {
@@ -644,8 +702,13 @@ void Run::launch_gang(TaskId first) {
   std::string why;
   for (size_t i = 0; i < members.size(); ++i) {
     const Task& task = plan_->task(members[i]);
-    if (prepared[i].kind == Prepared::Cached) prepared[i] = runner_->prepare(task, /*reuse=*/false);
+    if (prepared[i].kind == Prepared::Cached) prepared[i] = prepare(members[i], /*reuse=*/false);
     if (why.empty() && prepared[i].kind == Prepared::Failed) why = task.path + ": " + prepared[i].error;
+    // A stream task's key holds its own place in its gang, so no other task
+    // has it; if one ever did, the gang could not start whole.
+    if (why.empty() && prepared[i].kind == Prepared::Identical) {
+      why = fmt::format("{}: the same task as `{}`, which a stream gang cannot share", task.path, prepared[i].leader);
+    }
     if (why.empty() && prepared[i].kind == Prepared::Launch) {
       if (std::string e = streams_->wrap(task, prepared[i]); !e.empty()) why = task.path + ": " + e;
     }
@@ -693,52 +756,73 @@ void Run::succeed(TaskId id, const Prepared& prepared, Value outputs, const std:
                              {"exit_code", exit_code},
                              {"seconds", finished - started},
                              {"work_dir", prepared.work_dir}});
-  leaders_.erase(prepared.key);
-  std::vector<TaskId> followers;
-  if (auto f = followers_.find(prepared.key); f != followers_.end()) {
-    followers = std::move(f->second);
-    followers_.erase(f);
-  }
-  plan_->succeeded(id, outputs);
+  IdenticalTasks::Result result = IdenticalTasks::Succeeded{outputs, prepared.work_dir, prepared.manifest};
+  std::vector<TaskId> followers = identical_.ended(prepared.key, id, result);
+  plan_->succeeded(id, std::move(outputs));
   plan_->forget(id);
-  for (TaskId other : followers) {
-    ++cached_;
-    record(other, prepared, "cached", 0, finished, finished, 0, "");
-    events_->emit("cached", {{"task", plan_->task(other).path}, {"op", task.op->id}, {"work_dir", prepared.work_dir}});
-    plan_->succeeded(other, outputs);
-    plan_->forget(other);
-  }
+  for (TaskId other : followers) take_identical(other, prepared.key, result, false);
 }
 
 void Run::fail(TaskId id, const Prepared& prepared, const std::string& error, const std::string& state, int attempt,
                double started, int exit_code) {
   const Task& task = plan_->task(id);
+  // Identical tasks waiting for this one fail with it, in one report.
+  std::vector<TaskId> followers;
+  IdenticalTasks::Result result = IdenticalTasks::Ended{state, error, prepared.work_dir, prepared.manifest};
+  if (!prepared.key.empty()) followers = identical_.ended(prepared.key, id, result);
+  std::string text = error;
+  if (!followers.empty()) {
+    std::vector<std::string> paths;
+    for (TaskId other : followers) paths.push_back(plan_->task(other).path);
+    text += fmt::format("\n  the same task (same op and inputs) is also called at {}, which {} with it",
+                        fmt::join(paths, ", "), state == "failed" ? "failed" : "stopped");
+  }
   if (state == "failed") ++failed_;
+  if (state == "cancelled") ++cancelled_;
   record(id, prepared, state, attempt, started, now_seconds(), exit_code, error);
   events_->emit(state, {{"task", task.path},
                         {"op", task.op->id},
                         {"exit_code", exit_code},
                         {"error", error},
                         {"work_dir", prepared.work_dir}});
-  if (state == "failed" && !options_.json_events) {
-    progress_->clear();
-    err_ << "flowc: error: " << error << "\n";
-  }
-  if (!prepared.key.empty()) leaders_.erase(prepared.key);
-  std::vector<TaskId> followers;
-  if (auto f = followers_.find(prepared.key); !prepared.key.empty() && f != followers_.end()) {
-    followers = std::move(f->second);
-    followers_.erase(f);
-  }
+  std::vector<TaskId> all = {id};
+  all.insert(all.end(), followers.begin(), followers.end());
+  if (state == "failed") report_failure(all, text);
+  for (TaskId t : all) reported_.insert(plan_->task(t).path);
   plan_->failed(id, error);
-  for (TaskId other : followers) plan_->failed(other, error);
+  for (TaskId other : followers) take_identical(other, prepared.key, result, true);
   // The engine cannot run the image at all: nothing more may start.
-  if (containers_ && containers_->broken()) {
-    plan_->stop();
-    queue_.clear();
-    held_.reset();
-    for (auto& [group, g] : groups_) g.waiting.clear();
+  if (containers_ && containers_->broken()) plan_->stop();
+  // A failure that stops the run (not --keep-going, nothing tolerates it)
+  // stops new work: tasks ready but not started stay so.
+  if (plan_->stopping()) drop_waiting();
+}
+
+// Forgets the tasks that are ready but not started (they are "not started").
+void Run::drop_waiting() {
+  queue_.clear();
+  held_.reset();
+  for (auto& [group, g] : groups_) g.waiting.clear();
+}
+
+// Prints a failure as it happens, once for a task and the identical tasks
+// that share it: an error, or a warning when the run goes on without their
+// outputs (an optional call, a `for` that can do without the item), saying why.
+void Run::report_failure(const std::vector<TaskId>& tasks, const std::string& text) {
+  std::vector<std::string> tolerated;
+  bool fatal = false;
+  for (TaskId t : tasks) {
+    auto tolerance = plan_->tolerance(t);
+    if (tolerance) {
+      tolerated.push_back(tolerance->why);
+      reported_.insert(tolerance->absent);  // explained here: no note about it at the end
+    }
+    fatal = fatal || !tolerance;
   }
+  if (options_.json_events) return;
+  progress_->clear();
+  err_ << fmt::format("flowc: {}: {}\n", fatal ? "error" : "warning", text);
+  for (const std::string& why : tolerated) err_ << fmt::format("  {}\n", why);
 }
 
 void Run::interrupt(int signal) {
@@ -759,9 +843,7 @@ void Run::interrupt(int signal) {
                       signal == SIGINT ? "interrupt" : "terminate", running_.size(), running_.size() == 1 ? "" : "s");
   events_->emit("interrupted", {{"signal", signal}});
   plan_->stop();
-  queue_.clear();
-  held_.reset();
-  for (auto& [group, g] : groups_) g.waiting.clear();
+  drop_waiting();
   for (auto& [handle, r] : running_) executor_->cancel(handle);
 }
 
@@ -782,6 +864,7 @@ void Run::record(TaskId id, const Prepared& prepared, const std::string& state, 
   t.error = error;
   t.manifest = prepared.manifest;
   if (!prepared.cache_miss.empty() && t.manifest.is_object()) t.manifest["cache_miss"] = prepared.cache_miss;
+  if (!prepared.leader.empty() && t.manifest.is_object()) t.manifest["identical_to"] = prepared.leader;
   t.pid = ref.pid;
   t.pid_start = ref.pid_start;
   t.job = ref.job;
@@ -811,39 +894,67 @@ RunResult Run::finish() {
   std::string status = interrupted_ ? "cancelled" : plan_->ok() ? "succeeded" : "failed";
   RunResult result{interrupted_ ? 130 : plan_->ok() ? 0 : 1, run_id_};
 
-  // Absent items and failures, each with its reason.
+  // What the plan found wrong beyond the failures printed as they
+  // happened (a `for` left with too few items, an expression that could
+  // not be evaluated: `read_lines` of a missing file), and the absent items
+  // not already explained. A step that failed without a task is also the
+  // run's `error` in its last event.
+  std::string run_error;
   for (const Problem& p : plan_->problems()) {
-    if (p.kind == Problem::Absent) {
+    if (reported_.count(p.path)) continue;
+    if (p.kind == Problem::Failed && !p.consequence && !interrupted_) {
+      std::string text = fmt::format("{} ({}): {}", p.path, program_.where(p.loc), p.message);
+      err_ << "flowc: error: " << text << "\n";
+      if (run_error.empty()) run_error = text;
+    } else if (p.kind == Problem::Absent) {
       err_ << fmt::format("flowc: note: {} is absent: {}\n", p.path, p.message);
     }
   }
 
   Value published;
+  std::string publish_error;
   if (plan_->ok()) {
-    std::string error;
-    auto out = publish_outputs(program_, workflow_, plan_->outputs(), options_.outdir, options_.publish, &error);
+    auto out = publish_outputs(workflow_, plan_->outputs(), options_.outdir, options_.publish,
+                               PublishSources{(state_ / "work").string(), runner_->input_files()}, &publish_error);
     if (!out) {
-      err_ << "flowc: error: " << error << "\n";
-      status = "failed";
-      result.exit_code = 1;
+      err_ << "flowc: error: " << publish_error << "\n";
+      // Every task's result is kept: a rerun publishes without running any.
+      bool stopped = files::interrupt_pending();
+      status = stopped ? "cancelled" : "failed";
+      result.exit_code = stopped ? 130 : 1;
     } else {
       published = *out;
     }
   }
-  events_->emit("run_finished", {{"run_id", run_id_},
-                                 {"status", status},
-                                 {"seconds", seconds},
-                                 {"ran", ran_},
-                                 {"cached", cached_},
-                                 {"failed", failed_},
-                                 {"outputs", published}});
+  // Every task the plan made: what became of it. Those it made that never
+  // started (a failure or Ctrl-C stopped the run first) are "not started".
+  size_t ended = ran_ + cached_ + failed_ + cancelled_;
+  size_t not_started = plan_->tasks_made() > ended ? plan_->tasks_made() - ended : 0;
+  Value finished_event = {{"run_id", run_id_},
+                          {"status", status},
+                          {"seconds", seconds},
+                          {"tasks", ended + not_started},
+                          {"ran", ran_},
+                          {"cached", cached_},
+                          {"failed", failed_},
+                          {"cancelled", cancelled_},
+                          {"not_started", not_started},
+                          {"outputs", published}};
+  // A run that failed with no failed task failed elsewhere: say where.
+  if (!publish_error.empty()) run_error = publish_error;
+  if (!run_error.empty()) finished_event["error"] = run_error;
+  events_->emit("run_finished", std::move(finished_event));
   store_->finish_run(run_id_, status);
   store_->flush();
   events_->flush();
 
-  size_t total = ran_ + cached_ + failed_;
+  size_t total = ended + not_started;
+  std::string more;
+  if (failed_) more += fmt::format(", {} failed", failed_);
+  if (cancelled_) more += fmt::format(", {} cancelled", cancelled_);
+  if (not_started) more += fmt::format(", {} not started", not_started);
   err_ << fmt::format("flowc: run {} {} in {:.1f}s: {} task{} ({} ran, {} cached{})\n", run_id_, status, seconds,
-                      total, total == 1 ? "" : "s", ran_, cached_, failed_ ? fmt::format(", {} failed", failed_) : "");
+                      total, total == 1 ? "" : "s", ran_, cached_, more);
   if (!published.is_null()) {
     fs::path json = fs::path(options_.outdir) / "outputs.json";
     err_ << fmt::format("flowc: outputs in {}/ ({})\n", options_.outdir, json.string());

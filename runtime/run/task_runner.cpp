@@ -16,9 +16,15 @@
 
 #include "ir/ir_json.h"
 #include "runtime/command/render.h"
+#include "runtime/command/shell.h"
 #include "runtime/containers/container_launch.h"
+#include "runtime/files/disk.h"
+#include "runtime/files/read_small.h"
 #include "runtime/hash/hash.h"
+#include "runtime/process/find_program.h"
 #include "runtime/process/helper_programs.h"
+#include "runtime/run/full_disk.h"
+#include "runtime/run/output_check.h"
 
 extern char** environ;
 
@@ -27,8 +33,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr int kKeyVersion = 1;
+// 2: commands run in strict mode (command/shell.h). A result made under
+// version 1's `sh -e`, which let a failing command inside a pipe pass, is
+// not trusted: its task runs again once.
+constexpr int kKeyVersion = 2;
 constexpr size_t kStderrLines = 20;
+constexpr uint64_t kMaxValueBytes = 64ull << 20;  // a value output, read whole
 
 // Names bound while a task's expressions are evaluated: its inputs and
 // outputs.
@@ -61,16 +71,18 @@ bool inside(const fs::path& dir, const fs::path& path) {
   return mismatch.first == d.end();
 }
 
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
+// The last `n` lines of a log, read from its end: a task may have written
+// gigabytes to it before it failed.
 std::string last_lines(const fs::path& path, size_t n) {
-  std::string text = read_text(path);
+  files::Tail read = files::read_tail(path.string(), 16 << 10);
+  std::string text = std::move(read.text);
+  std::erase(text, '\0');  // a sparse or binary log
   while (!text.empty() && text.back() == '\n') text.pop_back();
+  if (read.cut) {
+    // Drop the first line, cut in the middle, unless it is the only one.
+    size_t newline = text.find('\n');
+    if (newline != std::string::npos) text.erase(0, newline + 1);
+  }
   size_t pos = text.size();
   for (size_t k = 0; k < n && pos != std::string::npos && pos > 0; ++k) pos = text.rfind('\n', pos - 1);
   std::string tail = pos == std::string::npos || pos == 0 ? text : text.substr(pos + 1);
@@ -101,7 +113,8 @@ TaskRunner::TaskRunner(const ir::Program& program, Store& store, std::string wor
       store_(store),
       work_root_(std::move(work_root)),
       fresh_(fresh),
-      helpers_dir_(own_program_dir()) {}
+      helpers_dir_(own_program_dir()),
+      bash_(find_on_path("bash").value_or("")) {}
 
 const std::string& TaskRunner::op_digest(const ir::Op& op) {
   auto it = op_digests_.find(&op);
@@ -118,6 +131,7 @@ const std::string& TaskRunner::op_digest(const ir::Op& op) {
 }
 
 std::optional<std::string> TaskRunner::content_hash(const std::string& path, std::string* error) {
+  input_files_.insert(path);
   if (auto it = known_hashes_.find(path); it != known_hashes_.end()) return it->second;
   auto stamp = stamp_of(path);
   if (!stamp) {
@@ -195,6 +209,14 @@ Prepared TaskRunner::prepare(const Task& task, bool reuse) {
   p.key = hash_bytes(canonical(p.manifest));
   p.work_dir = (fs::path(work_root_) / p.key.substr(0, 2) / p.key.substr(2)).string();
 
+  // Identical tasks of one run are one task: the key's work dir belongs to
+  // the task that holds it, which may be running in it right now.
+  if (auto holder = held_.find(p.key); holder != held_.end() && holder->second != task.path) {
+    p.kind = Prepared::Identical;
+    p.leader = holder->second;
+    return p;
+  }
+
   // Reuse.
   if (!op.cache) {
     p.cache_miss = "the op says `cache false`";
@@ -219,6 +241,7 @@ Prepared TaskRunner::prepare(const Task& task, bool reuse) {
     p.cache_miss = "no earlier run had these inputs";
   }
 
+  held_.emplace(p.key, task.path);
   if (adoptable_.erase(p.key)) {
     p.kind = Prepared::Adopt;
     return p;
@@ -251,7 +274,10 @@ Prepared TaskRunner::prepare(const Task& task, bool reuse) {
       input_paths.push_back(fs::absolute(path).string());
       p.spec.stage_in.push_back({link.string(), input_paths.back()});
       fs::create_symlink(input_paths.back(), link, ec);
-      if (ec && error.empty()) error = fmt::format("cannot stage input `{}` in `{}`: {}", path, dir.string(), ec.message());
+      if (ec && error.empty()) {
+        error = fmt::format("cannot stage input `{}` in `{}`: {}", path, dir.string(),
+                            files::io_error_text(ec.value(), dir));
+      }
       return link.string();
     });
     if (!error.empty()) return fail(error);
@@ -296,11 +322,15 @@ Prepared TaskRunner::prepare(const Task& task, bool reuse) {
   ValueScope command_scope(scope);
   auto script = render_command(op, command_scope, evaluator);
   if (auto* f = std::get_if<EvalFailure>(&script)) return fail(fmt::format("the command: {}", f->message));
-  std::string text = "set -e\n" + std::get<std::string>(script) + "\n";
+  std::string text = shell_prologue(op) + std::get<std::string>(script) + "\n";
   {
     std::ofstream out(work / ".command.sh", std::ios::binary);
     out << text;
-    if (!out) return fail(fmt::format("cannot write `{}`", (work / ".command.sh").string()));
+    out.flush();
+    if (!out) {
+      int e = errno;
+      return fail(fmt::format("cannot write `{}`: {}", (work / ".command.sh").string(), files::io_error_text(e, work)));
+    }
   }
 
   // Environment: flowc's own (in a container: only the engine's) with
@@ -322,7 +352,9 @@ Prepared TaskRunner::prepare(const Task& task, bool reuse) {
     for (const auto& [name, value] : task_env) spec.env.push_back(name + "=" + value);
   }
   spec.work_dir = p.work_dir;
-  spec.argv = {"/bin/sh", ".command.sh"};
+  // A container's image decides for itself (shell.h): its /bin/sh starts
+  // the script, which becomes bash if the image has it.
+  spec.argv = shell_argv(op.shell, op.image ? std::string() : bash_);
   spec.stdout_path = (work / ".stdout").string();
   spec.stderr_path = (work / ".stderr").string();
 
@@ -401,7 +433,8 @@ bool TaskRunner::reset_work_dir(const Prepared& prepared, std::string* error) {
   }
   fs::create_directories(prepared.work_dir, ec);
   if (ec) {
-    *error = fmt::format("cannot create the work dir `{}`: {}", prepared.work_dir, ec.message());
+    *error = fmt::format("cannot create the work dir `{}`: {}", prepared.work_dir,
+                         files::io_error_text(ec.value(), prepared.work_dir));
     return false;
   }
   return true;
@@ -434,6 +467,8 @@ std::string TaskRunner::failure_text(const Task& task, const Prepared& prepared,
     std::istringstream lines(tail);
     for (std::string line; std::getline(lines, line);) text += "\n    " + line;
   }
+  // Out of space: its partial outputs must not keep the disk full (full_disk.h).
+  if (failed_for_space(prepared.work_dir, tail)) text += "\n  " + free_failed_task(prepared.work_dir);
   return text;
 }
 
@@ -458,7 +493,6 @@ Judged TaskRunner::finish(const Task& task, const Prepared& prepared, const Outc
   }
 
   fs::path work(prepared.work_dir);
-  fs::path work_real = fs::weakly_canonical(work);
 
   // Inputs belong to whoever made them; a command that changed one has
   // damaged another task's (or the user's) result.
@@ -479,22 +513,13 @@ Judged TaskRunner::finish(const Task& task, const Prepared& prepared, const Outc
   };
 
   // An output must be the task's own (inside its work dir), or one of its
-  // inputs passed through.
-  std::vector<fs::path> input_roots;
+  // inputs passed through; so must everything in a folder output
+  // (runtime/run/output_check.h).
+  std::vector<std::string> input_paths;
   for (const ir::Port& port : op.inputs) {
     for_each_path(task.inputs.value(port.name, Value()), port.type,
-                  [&](const std::string& path, bool) { input_roots.push_back(fs::weakly_canonical(path)); });
+                  [&](const std::string& path, bool) { input_paths.push_back(path); });
   }
-  auto check_owned = [&](const fs::path& path, const std::string& port) -> std::string {
-    std::error_code ec;
-    fs::path real = fs::weakly_canonical(path, ec);
-    if (inside(work_real, real)) return {};
-    for (const fs::path& root : input_roots) {
-      if (inside(root, real)) return {};
-    }
-    return fmt::format("output `{}` is `{}`, which leads outside the task's work dir (to `{}`)", port, path.string(),
-                       real.string());
-  };
 
   Value outputs = Value::object();
   Value fingerprint = Value::object();
@@ -504,13 +529,18 @@ Judged TaskRunner::finish(const Task& task, const Prepared& prepared, const Outc
   Evaluator evaluator(program_, options);
   ValueScope inputs_scope(task.inputs);
 
-  auto record_file = [&](const std::string& path) -> std::string {
+  // Checks a path output and records its hash and stamp: what the cache
+  // and the tasks downstream will trust.
+  auto record_output = [&](const std::string& path, const std::string& port) -> std::string {
+    auto checked = check_output(port, path, prepared.work_dir, input_paths);
+    if (auto* refused = std::get_if<OutputRefused>(&checked)) return refused->why;
+    const auto& entries = std::get<std::vector<files::Entry>>(checked);
     std::string error;
-    auto stamp = stamp_of(path);
-    auto hash = hash_path(path, &error);
-    if (!stamp || !hash) return error.empty() ? fmt::format("cannot read `{}`", path) : error;
+    auto hash = hash_tree(entries, &error);
+    if (!hash) return fmt::format("output `{}`: {}", port, error);
+    FileStamp stamp = stamp_of_tree(entries);
     known_hashes_[path] = *hash;
-    fingerprint[path] = Value::array({stamp->size, stamp->mtime_ns, *hash});
+    fingerprint[path] = Value::array({stamp.size, stamp.mtime_ns, *hash});
     return {};
   };
 
@@ -530,8 +560,7 @@ Judged TaskRunner::finish(const Task& task, const Prepared& prepared, const Outc
       Value list = Value::array();
       for (const std::string& path : paths) {
         if (!fs::exists(path)) return fail(fmt::format("output `{}`: `{}` does not exist", port.name, path));
-        if (std::string why = check_owned(path, port.name); !why.empty()) return fail(why);
-        if (std::string why = record_file(path); !why.empty()) return fail(why);
+        if (std::string why = record_output(path, port.name); !why.empty()) return fail(why);
         list.push_back(path);
       }
       outputs[port.name] = std::move(list);
@@ -557,8 +586,7 @@ Judged TaskRunner::finish(const Task& task, const Prepared& prepared, const Outc
         return fail(fmt::format("output `{}` should be a {}, but `{}` is {}", port.name, want_dir ? "directory" : "file",
                                 path.string(), want_dir ? "not a directory" : "a directory"));
       }
-      if (std::string why = check_owned(path, port.name); !why.empty()) return fail(why);
-      if (std::string why = record_file(path.string()); !why.empty()) return fail(why);
+      if (std::string why = record_output(path.string(), port.name); !why.empty()) return fail(why);
       outputs[port.name] = path.string();
     } else {
       // A value, written by the command to the file its name gave.
@@ -573,7 +601,13 @@ Judged TaskRunner::finish(const Task& task, const Prepared& prepared, const Outc
                                 port.name, t->str(), port.name, path.string()));
       }
       std::string error;
-      auto value = read_value_text(read_text(path), t, &error);
+      auto text = files::read_small(path.string(), kMaxValueBytes, &error);
+      if (!text) {
+        return fail(fmt::format("value output `{}` ({}): {}; a value is read whole: write a big result to a file "
+                                "output instead",
+                                port.name, program_.types->display(t), error));
+      }
+      auto value = read_value_text(*text, t, &error);
       if (!value) return fail(fmt::format("value output `{}` ({}): {}", port.name, program_.types->display(t), error));
       outputs[port.name] = coerce(*value, t);
     }

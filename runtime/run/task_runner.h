@@ -31,7 +31,9 @@ namespace flowc::runtime {
 struct Prepared {
   // Adopt: an earlier flowc left this task running (or finished it without
   // journaling it); its work dir is kept and the executor follows the job.
-  enum Kind { Cached, Launch, Failed, Adopt } kind = Failed;
+  // Identical: another task of this run (`leader`) has the same key; its
+  // work dir is that task's, untouched, and this one takes what becomes of it.
+  enum Kind { Cached, Launch, Failed, Adopt, Identical } kind = Failed;
   std::string key;
   std::string work_dir;
   Value manifest;         // what the key was made of
@@ -39,6 +41,7 @@ struct Prepared {
   Value outputs;          // Cached: the outputs
   LaunchSpec spec;        // Launch: what to run
   std::string error;      // Failed: why it could not even start
+  std::string leader;     // Identical: the call path of the task that holds the key
   // Launch: each input file's stamp, to tell if the command changed it.
   std::vector<std::pair<std::string, Value>> input_stamps;
   // Launch, for a task of a group (Task::group) whose op runs in an image:
@@ -60,6 +63,11 @@ class TaskRunner {
 
   // `reuse` false: run it even if an earlier result exists (a stream gang
   // is reused only when every task of it can be).
+  //
+  // A task that gets past reuse holds its key for the rest of the run:
+  // another task with that key is answered Identical, before its work dir
+  // (the same folder) is touched. The same task again (its next attempt)
+  // is prepared as usual.
   Prepared prepare(const Task& task, bool reuse = true);
   // Judges how a launched task ended and, if well, reads and records its outputs.
   Judged finish(const Task& task, const Prepared& prepared, const Outcome& outcome);
@@ -71,6 +79,10 @@ class TaskRunner {
   // Tasks with these keys are left to the jobs an earlier flowc started:
   // prepare() keeps their work dirs and answers Adopt (once each).
   void adopt(const std::string& key) { adoptable_.insert(key); }
+
+  // The files and folders tasks were given as inputs so far (an output may
+  // pass one on: publishing may read it).
+  std::vector<std::string> input_files() const { return {input_files_.begin(), input_files_.end()}; }
 
   // The digest of an op's definition (cached).
   const std::string& op_digest(const ir::Op& op);
@@ -87,9 +99,12 @@ class TaskRunner {
   bool fresh_;
   ContainerLauncher* containers_ = nullptr;
   std::string helpers_dir_;  // flowc's folder, first on every task's PATH
+  std::string bash_;         // bash on this machine's PATH ("" if none): runs tasks outside containers
   std::map<const ir::Op*, std::string> op_digests_;
   std::map<std::string, std::string> known_hashes_;  // path → content hash, this run
   std::set<std::string> adoptable_;
+  std::map<std::string, std::string> held_;  // key → the call path of the task holding it, this run
+  std::set<std::string> input_files_;
 };
 
 }  // namespace flowc::runtime

@@ -473,37 +473,60 @@ void Plan::node_failed(Scope* scope, uint32_t n, const std::string& reason, cons
 }
 
 // Will a failure of `scope` be absorbed on its way up (by an optional call
-// or a `for` that can still have enough successes)?
-bool Plan::absorbed(const Scope* scope) const {
+// or a `for` that can still have enough successes)? Says by what.
+std::optional<Plan::Tolerance> Plan::absorber(const Scope* scope) const {
   for (const Scope* s = scope; s && s->owner; s = s->owner) {
     const Scope* owner = s->owner;
     const ir::Node& node = (*owner->body)[s->owner_node];
-    if (const auto* call = node.as<ir::CallNode>(); call && call->optional) return true;
+    if (const auto* call = node.as<ir::CallNode>(); call && call->optional) {
+      std::string path = path_of(owner, node.name);
+      return Tolerance{fmt::format("the call `{}` is optional: its outputs are absent, and the run goes on", path), path};
+    }
     if (s->kind == kIteration) {
       const Scope::Gather& g = owner->gathers.at(s->owner_node);
       uint32_t failures = g.failed + (s->finished ? 0 : 1);
-      if (g.total - failures >= g.required) return true;
+      if (g.total - failures >= g.required) {
+        return Tolerance{fmt::format("item {} of the `for` at {} is left out of its lists: it needs {} of its {} items",
+                                     s->index, program_.where(node.loc), g.required, g.total),
+                         fmt::format("{}[{}]", path_of(owner, node.name), s->index)};  // as gather_done says it
+      }
     }
   }
-  return false;
+  return std::nullopt;
 }
 
-// Nodes after `n` that need what `n` would have bound can never run.
+std::optional<Plan::Tolerance> Plan::tolerance(TaskId id) const {
+  auto [scope, n] = homes_.at(id);
+  const ir::Node& node = (*scope->body)[n];
+  if (const auto* call = node.as<ir::CallNode>(); call && call->optional) {
+    std::string path = path_of(scope, node.name);
+    return Tolerance{fmt::format("`{}` is optional: its outputs are absent, and the run goes on", path), path};
+  }
+  return absorber(scope);
+}
+
+// Nodes that need what `n` would have bound can never run, nor what needs
+// them. Usually they come after `n`; a call's `after` may name a later one,
+// so the whole body is looked at until nothing more is lost.
 void Plan::skip_dependents(Scope* scope, uint32_t n) {
   std::set<std::string> lost;
   const ir::Node& failed = (*scope->body)[n];
   if (!failed.name.empty()) lost.insert(failed.name);
   for (const ir::Export& e : failed.exports) lost.insert(e.name);
-  for (uint32_t k = n + 1; k < scope->body->size(); ++k) {
-    const ir::Node& node = (*scope->body)[k];
-    if (scope->status(k) != Status::Waiting) continue;
-    if (std::none_of(node.deps.begin(), node.deps.end(), [&](const std::string& d) { return lost.count(d) > 0; })) {
-      continue;
+  for (bool more = true; more;) {
+    more = false;
+    for (uint32_t k = 0; k < scope->body->size(); ++k) {
+      const ir::Node& node = (*scope->body)[k];
+      if (scope->status(k) != Status::Waiting) continue;
+      if (std::none_of(node.deps.begin(), node.deps.end(), [&](const std::string& d) { return lost.count(d) > 0; })) {
+        continue;
+      }
+      scope->status(k) = Status::Skipped;
+      --scope->open;
+      if (!node.name.empty()) lost.insert(node.name);
+      for (const ir::Export& e : node.exports) lost.insert(e.name);
+      more = true;
     }
-    scope->status(k) = Status::Skipped;
-    --scope->open;
-    if (!node.name.empty()) lost.insert(node.name);
-    for (const ir::Export& e : node.exports) lost.insert(e.name);
   }
 }
 
@@ -520,6 +543,7 @@ void Plan::scope_finished(Scope* scope) {
     case kWorkflow: {
       if (scope->failed) {
         node_failed(owner, n, fmt::format("workflow `{}` failed", scope->workflow->name), node.loc);
+        if (!problems_.empty() && problems_.back().kind == Problem::Failed) problems_.back().consequence = true;
         break;
       }
       Value outputs = Value::object();
@@ -546,6 +570,7 @@ void Plan::scope_finished(Scope* scope) {
     case kArm: {
       if (scope->failed) {
         node_failed(owner, n, "a step in the branch failed", node.loc);
+        if (!problems_.empty() && problems_.back().kind == Problem::Failed) problems_.back().consequence = true;
         break;
       }
       const BodyIndex& outer = index_of(*owner->body);
@@ -577,6 +602,10 @@ void Plan::gather_done(Scope* scope, uint32_t n) {
     node_failed(scope, n,
                 fmt::format("{} of {} items failed; the `for` needs {} to succeed", g.failed, g.total, g.required),
                 node.loc);
+    // A `for` that needs every item fails because an item did, which says why.
+    if (g.required == g.total && !problems_.empty() && problems_.back().kind == Problem::Failed) {
+      problems_.back().consequence = true;
+    }
     return;
   }
   // The failed items were absorbed: each is absent from the lists, and said so.

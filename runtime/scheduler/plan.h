@@ -69,6 +69,7 @@ struct Problem {
   std::string path;     // the task or step concerned
   std::string message;  // why
   ir::SourceLoc loc;
+  bool consequence = false;  // Failed: only because something inside it failed (reported on its own)
 };
 
 struct PlanOptions {
@@ -95,10 +96,20 @@ class Plan {
 
   void succeeded(TaskId id, Value outputs);
   void failed(TaskId id, const std::string& reason);
+  // Why a failure of task `id`, reported now, would not fail the run: its
+  // call is optional, or a `for` around it can still have enough items
+  // succeed, or a call around it is optional. None if it would.
+  struct Tolerance {
+    std::string why;     // for people
+    std::string absent;  // the path of the Absent problem it will be recorded as
+  };
+  std::optional<Tolerance> tolerance(TaskId id) const;
   // Stop launching: no more tasks will be made ready (Ctrl-C, or a failure).
   void stop();
 
   bool finished() const { return finished_; }
+  // stop() was called, or a failure stopped the run: nothing new starts.
+  bool stopping() const { return stopping_; }
   bool ok() const { return finished_ && !failed_; }
   // The workflow's outputs, when finished and ok.
   const Value& outputs() const { return outputs_; }
@@ -149,7 +160,8 @@ class Plan {
   void start_branch(Scope* scope, uint32_t n, const ir::BranchNode& branch);
   void node_done(Scope* scope, uint32_t n, Value value);
   void node_failed(Scope* scope, uint32_t n, const std::string& reason, const ir::SourceLoc& loc);
-  bool absorbed(const Scope* scope) const;
+  bool absorbed(const Scope* scope) const { return absorber(scope).has_value(); }
+  std::optional<Tolerance> absorber(const Scope* scope) const;
   void skip_dependents(Scope* scope, uint32_t n);
   void scope_finished(Scope* scope);
   void gather_done(Scope* scope, uint32_t n);

@@ -4,11 +4,15 @@
 #include <sqlite3.h>
 
 #include <chrono>
+#include <filesystem>
 #include <random>
 
 #include <fmt/format.h>
 
+#include "runtime/files/disk.h"
+
 namespace flowc::runtime {
+namespace fs = std::filesystem;
 namespace {
 
 // Bumped when the tables change. An older database is upgraded or, for a
@@ -68,6 +72,19 @@ double now_seconds() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
+// SQLite's words for a failure, except for a full disk: where, and what to
+// do. (A full disk can also show as an I/O error, or a file that cannot be
+// created: the -shm file SQLite makes when it opens the database.)
+std::string failure_text(sqlite3* db, const std::string& path, int rc) {
+  int code = rc & 0xff;
+  fs::path dir = fs::path(path).parent_path();
+  if (code == SQLITE_FULL ||
+      ((code == SQLITE_IOERR || code == SQLITE_CANTOPEN) && files::nearly_full(dir))) {
+    return files::no_space_text(dir);
+  }
+  return db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+}
+
 Value parse_json(const unsigned char* text) {
   if (!text) return Value();
   Value v = Value::parse(reinterpret_cast<const char*>(text), nullptr, false);
@@ -79,9 +96,9 @@ Value parse_json(const unsigned char* text) {
 // A prepared statement, reset after each use.
 class Store::Statement {
  public:
-  Statement(sqlite3* db, const char* sql) : db_(db) {
-    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) {
-      throw StoreError(fmt::format("preparing a query failed: {}", sqlite3_errmsg(db)));
+  Statement(sqlite3* db, const char* sql, const std::string& path) : db_(db), path_(path) {
+    if (int rc = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); rc != SQLITE_OK) {
+      throw StoreError(fmt::format("preparing a query failed: {}", failure_text(db, path_, rc)));
     }
   }
   ~Statement() { sqlite3_finalize(stmt_); }
@@ -108,7 +125,7 @@ class Store::Statement {
     int rc = sqlite3_step(stmt_);
     if (rc == SQLITE_ROW) return true;
     if (rc == SQLITE_DONE) return false;
-    throw StoreError(fmt::format("the database failed: {}", sqlite3_errmsg(db_)));
+    throw StoreError(fmt::format("the database failed: {}", failure_text(db_, path_, rc)));
   }
   void run() {
     step();
@@ -129,21 +146,25 @@ class Store::Statement {
 
  private:
   void check(int rc) {
-    if (rc != SQLITE_OK) throw StoreError(fmt::format("the database failed: {}", sqlite3_errmsg(db_)));
+    if (rc != SQLITE_OK) throw StoreError(fmt::format("the database failed: {}", failure_text(db_, path_, rc)));
   }
   sqlite3* db_;
+  const std::string& path_;
   sqlite3_stmt* stmt_ = nullptr;
 };
 
-std::unique_ptr<Store> Store::open(const std::string& path) {
+std::unique_ptr<Store> Store::open(const std::string& path, Access access) {
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
-    std::string message = db ? sqlite3_errmsg(db) : "out of memory";
+    std::string message = db ? failure_text(db, path, rc) : "out of memory";
     sqlite3_close(db);
     throw StoreError(fmt::format("cannot open `{}`: {}", path, message));
   }
   std::unique_ptr<Store> store(new Store(db, path));
+  // Exclusive: the WAL index lives in memory instead of a -shm file beside
+  // the database, so the store opens (and is read) on a full disk.
+  if (access == Access::Exclusive) store->exec("PRAGMA locking_mode = EXCLUSIVE");
   store->exec("PRAGMA busy_timeout = 10000");
   store->exec("PRAGMA journal_mode = WAL");
   // NORMAL: a committed transaction survives the process being killed (the
@@ -159,6 +180,8 @@ std::unique_ptr<Store> Store::open(const std::string& path) {
                                  "use that flowc, or remove the .flow folder to start afresh",
                                  path, found, kSchemaVersion));
   }
+  // Written only when it must be: opening a current database writes nothing.
+  if (found == kSchemaVersion) return store;
   store->exec("BEGIN IMMEDIATE");
   if (found == 1) store->exec("ALTER TABLE tasks ADD COLUMN job TEXT NOT NULL DEFAULT ''");
   store->exec(kSchema);
@@ -179,9 +202,14 @@ Store::~Store() {
 
 void Store::exec(const char* sql) {
   char* message = nullptr;
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) != SQLITE_OK) {
+  if (int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &message); rc != SQLITE_OK) {
     std::string text = message ? message : "unknown error";
     sqlite3_free(message);
+    int code = rc & 0xff;
+    if (code == SQLITE_FULL || code == SQLITE_IOERR || code == SQLITE_CANTOPEN) {
+      std::string full = failure_text(db_, path_, rc);
+      if (full != sqlite3_errmsg(db_)) text = full;
+    }
     throw StoreError(fmt::format("the database `{}` failed: {}", path_, text));
   }
 }
@@ -193,7 +221,7 @@ Store::Statement& Store::prepare(const char* sql) {
       return *stmt;
     }
   }
-  statements_.emplace_back(sql, std::make_unique<Statement>(db_, sql));
+  statements_.emplace_back(sql, std::make_unique<Statement>(db_, sql, path_));
   return *statements_.back().second;
 }
 
@@ -354,6 +382,14 @@ std::vector<TaskRecord> Store::left_running(const std::string& except_run) {
   q.bind(1, except_run);
   std::vector<TaskRecord> out;
   while (q.step()) out.push_back(read_task(q));
+  q.reset();
+  return out;
+}
+
+std::vector<std::string> Store::unfinished_runs() {
+  Statement& q = prepare("SELECT id FROM runs WHERE status = 'running'");
+  std::vector<std::string> out;
+  while (q.step()) out.push_back(q.text(0));
   q.reset();
   return out;
 }

@@ -61,15 +61,21 @@ struct RunRecord {
   std::string id;
   double started = 0;
   double finished = 0;
-  std::string status;  // running succeeded failed cancelled
+  std::string status;  // running succeeded failed cancelled killed
   Value meta;          // workflow, source, params, ...
 };
 
 class Store {
  public:
+  enum class Access {
+    Shared,     // other flowc processes may read it at the same time (explain)
+    Exclusive,  // this process alone, while it holds the state folder's lock;
+                // opens and reads without writing any file (a full disk)
+  };
   // Opens (creating if needed) the database at `path`. A database written by
-  // a newer flowc is refused rather than misread.
-  static std::unique_ptr<Store> open(const std::string& path);
+  // a newer flowc is refused rather than misread. A failure for want of
+  // space says so ("no space left on device in DIR ...").
+  static std::unique_ptr<Store> open(const std::string& path, Access access = Access::Shared);
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
@@ -89,6 +95,9 @@ class Store {
   // Tasks recorded as running in runs other than `except_run` (left behind
   // when a flowc process died).
   std::vector<TaskRecord> left_running(const std::string& except_run);
+  // Runs still marked running: their flowc was killed (the lock says no
+  // flowc runs now).
+  std::vector<std::string> unfinished_runs();
 
   // The cache index
   std::optional<CacheEntry> cache_find(const std::string& key);

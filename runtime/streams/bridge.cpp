@@ -268,7 +268,10 @@ void pump_in(flowc_stream::Input& in, Fd fd, Framing framing, InResult& result) 
         buf.append(data, msg.size());
         buf.push_back('\n');
       }
-      if (buf.size() >= (1 << 16)) flush();
+      // A live stream: what has come is written on as soon as nothing more
+      // waits, not held until 64 KiB gather (a slow producer's lines would
+      // reach the command only at the end of the stream).
+      if (buf.size() >= (1 << 16) || !in.pending()) flush();
       if (broken) ++result.discarded;
     }
     flush();

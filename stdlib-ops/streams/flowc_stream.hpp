@@ -97,6 +97,10 @@ class Input {
   // The endpoint actually bound (a tcp port chosen by the system filled in).
   const std::string& endpoint() const { return endpoint_; }
 
+  // Whether a message (or the end) is waiting, so next() would not block: a
+  // reader that batches what it writes on flushes before it would wait.
+  bool pending() { return (socket_.get(zmq::sockopt::events) & ZMQ_POLLIN) != 0; }
+
   // The next message, or false at the end of the stream. Throws if the
   // counts in the END messages do not match what arrived.
   bool next(zmq::message_t& msg) {

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "ir/ir.h"
 #include "tests/support/scratch.h"
 #include "tests/support/test_support.h"
 
@@ -99,7 +100,7 @@ TEST_CASE("build writes IR that graph can read", "[cli]") {
   auto b = run_flowc({"build", "examples/hello.flow", "-o", out});
   REQUIRE(b.exit_code == 0);
   auto doc = nlohmann::json::parse(flowc::test::read_file(out));
-  CHECK(doc["flowc_ir"] == 1);
+  CHECK(doc["flowc_ir"] == flowc::ir::kIrVersion);
   CHECK(doc["entry"] == "main");
   // No temporary file is left next to it.
   size_t files = 0;

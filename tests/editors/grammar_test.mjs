@@ -78,6 +78,7 @@ test('the promised categories have their scopes', async () => {
   await expect('mem = 8GiB', 'GiB', /keyword\.other\.unit/);
   await expect('time = 2h', '2', /constant\.numeric\.duration/);
   await expect('timeout 90m', 'timeout', /keyword\.other\.clause/);
+  await expect('shell "bash"', 'shell', /keyword\.other\.clause/);
   await expect('f = 2.5e-3', '2.5e-3', /constant\.numeric\.flow/);
   await expect('/// A sample', ' A sample: documentation comments are kept by the compiler.', /comment\.line\.documentation/);
   await expect('over two lines', '   over two lines. ', /comment\.block/);

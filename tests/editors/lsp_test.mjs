@@ -174,7 +174,7 @@ test('completion: fields after a dot, keyword arguments, names', async () => {
   assert.deepEqual((await labels(positionOf(typing, 'k = d.', 6))).sort(), ['id', 'text']);
   const args = await labels(positionOf(typing, 'polite = false, ', 'polite = false, '.length));
   assert.deepEqual(args, ['name']);
-  assert.deepEqual(await labels(positionOf(typing, 'with { \n', 7)), ['optional', 'replicas', 'group']);
+  assert.deepEqual(await labels(positionOf(typing, 'with { \n', 7)), ['optional', 'replicas', 'group', 'after']);
   assert.deepEqual(await labels(positionOf(typing, 'with {  }', 7)), ['min_success', 'min_success_ratio']);
   const names = await labels(positionOf(typing, '    k = d.', 4));
   for (const expected of ['greet', 'shout', 'main', 'Doc', 'len', 'for', 'names', 'g']) {

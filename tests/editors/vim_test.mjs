@@ -44,6 +44,7 @@ const checks = [
     ['mem = 8GiB', 'GiB', 0, 'flowUnit'],
     ['time = 2h', 'h }', 0, 'flowUnit'],
     ['timeout 90m', 'timeout', 0, 'flowClause'],
+    ['shell "bash"', 'shell', 0, 'flowClause'],
     ['timeout 90m', '90', 0, 'flowNumber'],
     ['network false', 'false', 0, 'flowBoolean'],
     ['text = "tab', '\\t', 0, 'flowEscape', 'flowString'],

@@ -104,6 +104,66 @@ TEST_CASE("the loader refuses a newer IR version", "[ir]") {
   CHECK(error.find("/flowc_ir") != std::string::npos);
 }
 
+TEST_CASE("a version 1 document is read into version 2: its retry counted the retries", "[ir]") {
+  ordered_json doc = hello_ir();
+  doc["flowc_ir"] = 1;
+  doc["ops"][0]["retry"] = {{"attempts", 2}, {"exit_codes", ordered_json::array({75})}, {"on_timeout", false}};
+  std::string error;
+  auto old = load(doc, &error);
+  INFO(error);
+  REQUIRE(old);
+  CHECK(old->version == ir::kIrVersion);
+  CHECK(old->ops[0].retry.attempts == 3);  // 2 retries after the first try
+  CHECK(old->ops[0].shell == ir::Shell::Default);
+  CHECK(ir::to_json(*old)["ops"][0]["retry"]["attempts"] == 3);
+  doc["flowc_ir"] = 2;
+  auto now = load(doc, &error);
+  REQUIRE(now);
+  CHECK(now->ops[0].retry.attempts == 2);
+}
+
+TEST_CASE("the IR holds an op's shell and a call's `after`", "[ir]") {
+  auto c = test::compile_ok(R"(
+op step(x: int) -> (y: int) {
+    shell "sh"
+    retry { attempts = 3 }
+    run "echo ${x} > ${y}"
+}
+op twice(x: int) -> (y: int) {
+    retry 2
+    run "echo ${x} > ${y}"
+}
+workflow main() -> (y: int) {
+    b = step(x = 1) with { after = [a] }
+    a = twice(x = 2)
+    return (y = b.y)
+}
+)");
+  ordered_json doc = ir::to_json(*c->program);
+  CHECK(doc["flowc_ir"] == 2);
+  CHECK(doc["ops"][0]["shell"] == "sh");
+  CHECK(doc["ops"][0]["retry"]["attempts"] == 3);
+  CHECK(doc["ops"][1]["retry"]["attempts"] == 3);  // `retry 2`: 2 retries, 3 tries
+  CHECK_FALSE(doc["ops"][1].contains("shell"));
+  const ordered_json& b = doc["workflows"][0]["body"][0];
+  CHECK(b["options"]["after"] == ordered_json::array({"a"}));
+  CHECK(b["deps"] == ordered_json::array({"a"}));
+  std::string error;
+  auto back = load(doc, &error);
+  INFO(error);
+  REQUIRE(back);
+  CHECK(back->workflows[0].body[0].as<ir::CallNode>()->after == std::vector<std::string>{"a"});
+  CHECK(back->ops[0].shell == ir::Shell::Sh);
+  // A reader insists the names are deps: that is what makes the runtime wait.
+  doc["workflows"][0]["body"][0]["deps"] = ordered_json::array();
+  CHECK_FALSE(load(doc, &error));
+  CHECK(error.find("`a` is not among the call's `deps`") != std::string::npos);
+  doc = ir::to_json(*c->program);
+  doc["ops"][0]["shell"] = "zsh";
+  CHECK_FALSE(load(doc, &error));
+  CHECK(error.find("at /ops/0/shell: unknown shell `zsh`") != std::string::npos);
+}
+
 TEST_CASE("the loader names where a broken document is wrong", "[ir]") {
   struct Case {
     std::function<void(ordered_json&)> damage;

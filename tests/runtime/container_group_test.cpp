@@ -250,3 +250,36 @@ workflow main(n: int = 4) -> (outs: list[int]) {
   CHECK(distinct(hosts_of(p)) == 1);
   CHECK(containers_of(p).empty());
 }
+
+TEST_CASE("identical items of a group run once, in strict mode, and the others take the result",
+          "[containers][group][identical]") {
+  Project p;
+  p.write("i.flow", R"(
+op item(s: str) -> (out: str) {
+    image "localhost/flow-busybox"
+    run "hostname > host; sleep 0.3; echo ${s} > ${out}"
+}
+op piped(s: str) -> (out: str) {
+    image "localhost/flow-busybox"
+    run "false | true; echo ${s} > ${out}"
+}
+workflow main(xs: list[str] = ["A", "A", "B", "A"]) -> (outs: list[str]) {
+    for x in xs {
+        t = item(s = x) with { group = 4 }
+        f = piped(s = x) with { group = 4, optional = true }
+    }
+    return (outs = t.out)
+}
+)");
+  auto r = p.flowc({"run", "i.flow"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(json::parse(p.read("flow-out/outputs.json"))["outs"] == json::array({"A", "A", "B", "A"}));
+  std::multiset<std::string> started;
+  for (const json& e : p.events()) {
+    if (e["event"] == "started") started.insert(e["task"].get<std::string>());
+  }
+  CHECK(started == std::multiset<std::string>{"main.t[0]", "main.t[2]", "main.f[0]", "main.f[2]"});
+  CHECK(r.err.find("8 tasks (2 ran, 2 cached, 4 failed)") != std::string::npos);  // the group's loop is strict too
+  CHECK(containers_of(p).empty());
+}

@@ -363,3 +363,79 @@ TEST_CASE("examples/containers.flow runs in its image", "[containers][examples]"
   std::string summary = json::parse(p.read("flow-out/outputs.json"))["summary"];
   CHECK(flowc::test::read_file(summary) == "words per file\n42\talpha.txt\n36\tbeta.txt\n");
 }
+
+// The image has no bash: the script falls back to busybox's sh, which has
+// pipefail, so the strict mode holds; `shell "bash"` says there is none.
+TEST_CASE("in a busybox image commands run under sh with -eu and pipefail; shell \"bash\" fails clearly",
+          "[containers][shell]") {
+  Project p;
+  p.write("b.flow", R"(
+op which() -> (out: str) {
+    image "localhost/flow-busybox"
+    run "echo \"$${BASH_VERSION:-busybox sh}\" > ${out}"
+}
+op plain_sh() -> (out: str) {
+    image "localhost/flow-busybox"
+    shell "sh"
+    run "echo sh > ${out}"
+}
+op piped() -> (out: file) {
+    image "localhost/flow-busybox"
+    run "false | true; echo reached > ${out}"
+}
+op unset() -> (out: file) {
+    image "localhost/flow-busybox"
+    run "echo \"$FLOWC_TEST_NEVER_SET\" > ${out}"
+}
+op needs_bash() -> (out: file) {
+    image "localhost/flow-busybox"
+    shell "bash"
+    run "echo hi > ${out}"
+}
+workflow main() -> (w: str, s: str) {
+    w = which()
+    s = plain_sh()
+    a = piped() with { optional = true }
+    b = unset() with { optional = true }
+    c = needs_bash() with { optional = true }
+    return (w = w.out, s = s.out)
+}
+)");
+  auto r = p.flowc({"run", "b.flow"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  json out = json::parse(p.read("flow-out/outputs.json"));
+  CHECK(out["w"] == "busybox sh");
+  CHECK(out["s"] == "sh");
+  CHECK(r.err.find("warning: op `piped` at main.a") != std::string::npos);
+  CHECK(r.err.find("FLOWC_TEST_NEVER_SET: parameter not set") != std::string::npos);
+  CHECK(r.err.find("op `needs_bash` runs its command with bash (shell \"bash\"), but there is no bash here") !=
+        std::string::npos);
+  CHECK(r.err.find("5 tasks (2 ran, 0 cached, 3 failed)") != std::string::npos);
+}
+
+TEST_CASE("links a container op makes out of its output are refused on the host, nothing of the host published",
+          "[containers][links]") {
+  Project p;
+  // In the container `/`, `/etc` and `/root` are the image's; the links are
+  // read on the host, where they would lead to the host's.
+  p.write("c.flow", std::string(R"(
+op sneaky() -> (out: dir) {
+    image ")") + kImage + R"("
+    run """
+        mkdir ${out}
+        echo fine > ${out}/ok
+        ln -s / ${out}/root
+        ln -s /etc/hostname ${out}/hostname
+    """
+}
+workflow main() -> (out: dir) { s = sneaky()  return (out = s.out) })");
+  auto r = p.flowc({"run", "c.flow"});
+  INFO(r.err);
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Catch::Contains("output `out` holds a link that leads outside the task's work dir") ||
+                        Catch::Contains("a folder that holds it"));
+  CHECK_FALSE(p.exists("flow-out/out"));
+  CHECK(p.count("failed") == 1);
+  CHECK(p.count("finished") == 0);
+}

@@ -18,6 +18,18 @@ struct HpcProject : Project {
   explicit HpcProject(const std::string& name) : Project("flowc-" + name) {}
 };
 
+// Strict mode where a batch job runs the command: `which` writes "bash"
+// under bash, `piped` fails (`false | true` under pipefail) as an optional.
+inline constexpr const char* kStrictShell = R"(
+op which() -> (out: str) { run "echo \"$${BASH_VERSION:+bash}\" > ${out}" }
+op piped() -> (out: file) { run "false | true; echo reached > ${out}" }
+workflow main() -> (w: str) {
+    w = which()
+    f = piped() with { optional = true }
+    return (w = w.out)
+}
+)";
+
 // Two MPI ops side by side (3 and 2 ranks) running `prog`, an MPI probe that
 // writes what its communicator is: each must get its own MPI_COMM_WORLD.
 inline constexpr const char* kTwoMpiProbes = R"(

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include "runtime/executors/slurm/command.h"
 #include "runtime/process/run_captured.h"
@@ -93,7 +94,7 @@ TEST_CASE("when the pilot's allocation ends early, unfinished tasks are reported
   HpcProject p("pilot-end");
   // Items 3 and 4 hang while SLOW is set (the first run only).
   p.write("e.flow", R"(
-op work(n: int) -> (out: file) { run "if [ -n \"$SLOW\" ] && [ ${n} -gt 2 ]; then sleep 120; fi; echo ${n} > ${out}" }
+op work(n: int) -> (out: file) { run "if [ -n \"$${SLOW:-}\" ] && [ ${n} -gt 2 ]; then sleep 120; fi; echo ${n} > ${out}" }
 workflow main(ns: list[int] = [1, 2, 3, 4, 5]) -> (outs: list[file]) {
     for n in ns { w = work(n = n) }
     return (outs = w.out)
@@ -126,4 +127,15 @@ workflow main(ns: list[int] = [1, 2, 3, 4, 5]) -> (outs: list[file]) {
   INFO(again.err);
   REQUIRE(again.exit_code == 0);
   CHECK(again.err.find("5 tasks (3 ran, 2 cached)") != std::string::npos);
+}
+
+TEST_CASE("a pilot's agent runs the command in strict mode: under bash, a failing pipe fails it", "[slurm][pilot][shell]") {
+  HpcProject p("pilot-strict");
+  p.write("s.flow", flowc::test::kStrictShell);
+  auto r = p.flowc({"run", "s.flow", "--executor", "slurm-pilot", "--nodes", "1", "--time", "10m"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(nlohmann::json::parse(p.read("flow-out/outputs.json"))["w"] == "bash");
+  CHECK(r.err.find("warning: op `piped` at main.f") != std::string::npos);
+  CHECK(r.err.find("2 tasks (1 ran, 0 cached, 1 failed)") != std::string::npos);
 }

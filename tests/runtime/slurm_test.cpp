@@ -455,7 +455,7 @@ TEST_CASE("max_queued counts an array's elements, and a failed element is retrie
   HpcProject p("slurm-array-limits");
   p.write("r.flow", R"(
 op flaky(n: int, marks: str) -> (out: file) {
-    retry { attempts = 1, exit_codes = [75] }
+    retry { attempts = 2, exit_codes = [75] }
     run "if [ ${n} -eq 3 ] && [ ! -e ${marks}/${n}.tried ]; then touch ${marks}/${n}.tried; exit 75; fi; echo ${n} > ${out}"
 }
 workflow main(marks: str, count: int = 9) -> (outs: list[file]) {
@@ -501,7 +501,8 @@ workflow main() -> (outs: list[file]) {
   write_profile(p);
   std::string scancel_log = add_shim(p, "scancel");
   flowc::test::BackgroundFlowc run(p, {"run", "c.flow", "--profile", "prof.json"}, {shim_path(p)});
-  REQUIRE(eventually([&] { return active_jobs(p).size() == 10; }));
+  // In squeue, and known to flowc (it writes each .flowc-job once sbatch returned).
+  REQUIRE(eventually([&] { return active_jobs(p).size() == 10 && submitted_jobs(p).size() == 10; }));
   std::string array = submitted_jobs(p).at(0);
   array = array.substr(0, array.find('_'));
   run.signal(SIGINT);
@@ -690,4 +691,15 @@ workflow main() -> (a: file, b: file) {{
   CHECK(r.err.find("2 tasks (1 ran, 1 cached)") != std::string::npos);
   CHECK(p.output_file("a") == "1\n");
   CHECK(p.output_file("b") == "2\n");
+}
+
+TEST_CASE("a Slurm job runs the command in strict mode: under bash, a failing pipe fails it", "[slurm][shell]") {
+  HpcProject p("slurm-strict");
+  p.write("s.flow", flowc::test::kStrictShell);
+  auto r = p.flowc({"run", "s.flow", "--profile", write_profile(p)});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(json::parse(p.read("flow-out/outputs.json"))["w"] == "bash");
+  CHECK(r.err.find("warning: op `piped` at main.f") != std::string::npos);
+  CHECK(r.err.find("2 tasks (1 ran, 0 cached, 1 failed)") != std::string::npos);
 }

@@ -109,6 +109,44 @@ workflow main(n: int = 2000) -> (all: file) {
   }
 }
 
+// A live stream: a consumer sees each line as it comes, not once the
+// producer ends. The producer waits (up to 20 s) for the consumer to say it
+// has seen the first three lines; a bridge that held them back until the
+// stream ended would make it give up.
+TEST_CASE("a bridged consumer sees lines while the producer still runs", "[streams]") {
+  Project p;
+  std::string gate = (p.dir / "gate").string();
+  p.write("s.flow", R"(
+op emit(gate: str) -> (out: stream[str]) {
+    run """
+        echo a; echo b; echo c
+        i=0
+        while [ ! -e ${gate} ]; do
+            i=$((i + 1))
+            if [ $i -gt 400 ]; then echo "the consumer never saw the first lines" >&2; exit 1; fi
+            sleep 0.05
+        done
+        echo d
+    """
+}
+op collect(gate: str, lines: stream[str]) -> (all: file) {
+    run """
+        for i in 1 2 3; do read -r line; echo "$line"; done > ${all}
+        touch ${gate}
+        cat >> ${all}
+    """
+}
+workflow main(gate: str) -> (all: file) {
+    e = emit(gate = gate)
+    c = collect(gate = gate, lines = e.out)
+    return (all = c.all)
+})");
+  auto r = p.flowc({"run", "s.flow", "-p", "gate=" + gate});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(lines_of(p.read("flow-out/all/all")) == std::vector<std::string>{"a", "b", "c", "d"});
+}
+
 TEST_CASE("replicas get the stream round-robin and fan in to one consumer", "[streams]") {
   Project p;
   p.write("s.flow", kPipeline);

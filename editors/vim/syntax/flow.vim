@@ -18,7 +18,7 @@ syn keyword flowStorage     op workflow type nextgroup=flowDefName skipwhite
 syn match   flowDefName     "\h\w*" contained
 syn keyword flowBuiltinType int float bool str file dir size duration bytes list map stream
 " The clauses of an op, where a clause can stand (not `image = ...`).
-syn match   flowClause "^\s*\zs\%(image\|resources\|mpi\|retry\|timeout\|cache\|executor\|network\|env\|streams\)\>\ze\s*[^=.(\[ \t]"
+syn match   flowClause "^\s*\zs\%(image\|resources\|mpi\|retry\|timeout\|cache\|executor\|network\|env\|streams\|shell\)\>\ze\s*[^=.(\[ \t]"
 syn match   flowClause "^\s*\zsrun\>\ze\s*\"" nextgroup=flowRun,flowRunLine skipwhite
 syn match   flowClause "{\s*\zsrun\>\ze\s*\"" nextgroup=flowRun,flowRunLine skipwhite
 

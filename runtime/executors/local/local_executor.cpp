@@ -16,6 +16,7 @@
 
 #include "runtime/mpi/mpi_launch.h"
 #include "runtime/process/find_program.h"
+#include "runtime/process/process_table.h"
 #include "runtime/process/spawn.h"
 
 namespace flowc::runtime {
@@ -34,22 +35,6 @@ pid_t spawn_quietly(const std::vector<std::string>& command, const std::vector<s
   spawn.open(2, "/dev/null", O_WRONLY);
   pid_t pid = -1;
   return spawn.start(&pid, command, env) == 0 ? pid : -1;
-}
-
-// The start time of a process (clock ticks since boot), to tell it from a
-// later process that got the same pid. 0 if it does not exist.
-int64_t process_start(pid_t pid) {
-  std::ifstream in(fmt::format("/proc/{}/stat", pid));
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  size_t close = text.rfind(')');
-  if (close == std::string::npos) return 0;
-  std::istringstream fields(text.substr(close + 2));
-  std::string field;
-  // Fields after the command name start at 3 (state); starttime is field 22.
-  for (int i = 3; i <= 22 && fields >> field; ++i) {
-    if (i == 22) return std::stoll(field);
-  }
-  return 0;
 }
 
 int64_t machine_memory() {
@@ -76,8 +61,9 @@ std::string human_bytes(int64_t bytes) {
 
 }  // namespace
 
-LocalExecutor::LocalExecutor(std::chrono::milliseconds grace)
+LocalExecutor::LocalExecutor(std::chrono::milliseconds grace, std::string state_dir)
     : grace_(grace),
+      state_mark_(state_dir.empty() ? "" : "FLOWC_STATE_DIR=" + state_dir),
       machine_cpus_(static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))),
       machine_mem_(machine_memory()) {}
 
@@ -116,9 +102,32 @@ JobRef LocalExecutor::job_ref(uint64_t handle) const {
 std::vector<bool> LocalExecutor::settle(const std::vector<LeftBehind>& left) {
   for (const LeftBehind& l : left) {
     pid_t pid = static_cast<pid_t>(l.ref.pid);
-    if (pid > 0 && process_start(pid) == l.ref.pid_start) ::kill(-pid, SIGKILL);
+    if (pid <= 0) continue;
+    if (process_start(pid) == l.ref.pid_start) {
+      ::kill(-pid, SIGKILL);
+      continue;
+    }
+    // The task's shell has ended (while no flowc watched), but what it
+    // started in the background may live on in its process group. The
+    // kernel does not give a pid to a new process while a group still uses
+    // it, and a member with the task's work dir in its environment is the
+    // task's for sure.
+    for (pid_t member : process_group_members(pid)) {
+      if (process_has_env(member, "FLOWC_WORK_DIR=" + l.work_dir)) {
+        ::kill(-pid, SIGKILL);
+        break;
+      }
+    }
   }
   return std::vector<bool>(left.size(), false);
+}
+
+// Whatever else a killed flowc left here, journaled or not: the lock on the
+// state folder means no living flowc runs these. (A scan of /proc: ~5 ms,
+// paid only after a flowc was killed.)
+void LocalExecutor::stop_strays() {
+  if (state_mark_.empty()) return;
+  for (pid_t pid : processes_with_env(state_mark_)) ::kill(pid, SIGKILL);
 }
 
 uint64_t LocalExecutor::adopt(const LeftBehind&, const LaunchSpec&) {
@@ -169,13 +178,15 @@ uint64_t LocalExecutor::submit(const LaunchSpec& spec) {
     command = mpirun_command(*mpirun, spec.mpi_ranks, ::geteuid() == 0, spec.argv);
   }
 
+  std::vector<std::string> env = spec.env;
+  if (!state_mark_.empty()) env.push_back(state_mark_);
   Spawn spawn;  // its own process group, every signal unblocked and default
   spawn.chdir(spec.work_dir);
   spawn.open(0, "/dev/null", O_RDONLY);
   spawn.open(1, spec.stdout_path, O_WRONLY | O_CREAT | O_TRUNC);
   spawn.open(2, spec.stderr_path, O_WRONLY | O_CREAT | O_TRUNC);
   pid_t pid = 0;
-  int rc = spawn.start(&pid, command, spec.env);
+  int rc = spawn.start(&pid, command, env);
   if (rc != 0) return refuse(fmt::format("cannot start `{}`: {}", command[0], std::strerror(rc)));
 
   uint64_t handle = next_handle_++;

@@ -14,8 +14,12 @@
 // It keeps the machine within its cores and memory as the tasks' resources
 // ask (a task alone may always start), runs an MPI task under `mpirun`
 // (runtime/mpi), and cannot adopt a task a killed flowc left running: it
-// stops it instead (its process group, if the pid still names the same
-// process).
+// stops it instead — its process group, if the pid still names the same
+// process, or if a member of the group carries the task's work dir. After a
+// flowc was killed, stop_strays() also stops every process carrying the
+// state folder's mark (FLOWC_STATE_DIR): tasks started in its last moments,
+// not journaled yet. A process that made itself a session leader (a
+// daemon) is left alone.
 #pragma once
 
 #include <map>
@@ -29,7 +33,11 @@ namespace flowc::runtime {
 class LocalExecutor : public Executor {
  public:
   // `grace`: how long a stopped command has between SIGTERM and SIGKILL.
-  explicit LocalExecutor(std::chrono::milliseconds grace = std::chrono::seconds(3));
+  // `state_dir`: the state folder of the run (its lock held): every command
+  // gets FLOWC_STATE_DIR=<it> in its environment, so that settle() finds
+  // what a killed flowc left running there even when the journal had not
+  // recorded it yet.
+  explicit LocalExecutor(std::chrono::milliseconds grace = std::chrono::seconds(3), std::string state_dir = "");
   ~LocalExecutor() override;
 
   std::string name() const override { return "local"; }
@@ -43,6 +51,7 @@ class LocalExecutor : public Executor {
   size_t running() const override { return by_pid_.size(); }
   JobRef job_ref(uint64_t handle) const override;
   std::vector<bool> settle(const std::vector<LeftBehind>& left) override;
+  void stop_strays() override;
   uint64_t adopt(const LeftBehind& left, const LaunchSpec& spec) override;
 
  private:
@@ -66,6 +75,7 @@ class LocalExecutor : public Executor {
   int cpus_of(const LaunchSpec& spec) const;
 
   std::chrono::milliseconds grace_;
+  std::string state_mark_;  // "FLOWC_STATE_DIR=<state dir>", or "" for none
   int machine_cpus_ = 1;
   int64_t machine_mem_ = 0;  // 0: unknown
   int cpus_used_ = 0;

@@ -98,6 +98,10 @@ std::vector<bool> RouterExecutor::settle(const std::vector<LeftBehind>& left) {
   return kept;
 }
 
+void RouterExecutor::stop_strays() {
+  for (auto& e : executors_) e->stop_strays();
+}
+
 uint64_t RouterExecutor::adopt(const LeftBehind& left, const LaunchSpec& spec) {
   size_t i = route(spec);
   return remember(i, executors_[i]->adopt(left, spec));

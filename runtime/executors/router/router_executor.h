@@ -32,6 +32,7 @@ class RouterExecutor : public Executor {
   size_t running() const override;
   JobRef job_ref(uint64_t handle) const override;
   std::vector<bool> settle(const std::vector<LeftBehind>& left) override;
+  void stop_strays() override;
   uint64_t adopt(const LeftBehind& left, const LaunchSpec& spec) override;
 
  private:

@@ -340,9 +340,20 @@ void SlurmExecutor::check_exit_files() {
     if (job.id.empty() || job.state == State::Pending) continue;
     if (slurm::read_exit_status(job.spec.work_dir)) ended.push_back(handle);
   }
+  auto now = Clock::now();
   for (uint64_t handle : ended) {
     Job& job = jobs_.at(handle);
-    finish(job, slurm::outcome_of(*slurm::read_exit_status(job.spec.work_dir), job.cancelling));
+    slurm::ExitStatus status = *slurm::read_exit_status(job.spec.work_dir);
+    // Killed by SIGTERM or SIGKILL: when Slurm sent it (a scancel outside
+    // flowc, a failed node, preemption), its state says why better than the
+    // number, which the job script may have written before it was killed
+    // too. Its state is awaited (the next polls, judge_by_state) a moment.
+    bool killed = !status.timed_out && (status.exit_code == 128 + SIGTERM || status.exit_code == 128 + SIGKILL);
+    if (killed && !job.cancelling && job.id != kUnknownId) {
+      if (!job.killed_since) job.killed_since = now;
+      if (now - *job.killed_since < kExitGrace) continue;
+    }
+    finish(job, slurm::outcome_of(status, job.cancelling));
   }
 }
 
@@ -383,7 +394,16 @@ void SlurmExecutor::poll(Clock::time_point now) {
 
 // A job that ended without leaving its exit status: Slurm's state says why.
 void SlurmExecutor::judge_by_state(Job& job, Clock::time_point now) {
-  if (slurm::read_exit_status(job.spec.work_dir)) return;  // the next exit check takes it
+  if (auto status = slurm::read_exit_status(job.spec.work_dir)) {
+    if (!job.killed_since) return;  // the next exit check takes it
+    // Killed by a signal (check_exit_files): Slurm's reason, if it has one.
+    bool slurm_ended_it = job.state && slurm::is_finished(*job.state) && *job.state != State::Completed &&
+                          *job.state != State::Failed;
+    if (!slurm_ended_it) {
+      if (job.state && slurm::is_finished(*job.state)) finish(job, slurm::outcome_of(*status, job.cancelling));
+      return;  // still ending, or not known yet: the exit check decides after a moment
+    }
+  }
   Outcome o;
   o.signal = SIGKILL;
   o.how = Outcome::How::Signaled;

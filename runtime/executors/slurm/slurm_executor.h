@@ -81,6 +81,7 @@ class SlurmExecutor : public Executor {
     std::string refusal;                         // sbatch's last "not now"
     std::optional<Clock::time_point> missing_since;  // not in squeue's answer, no exit status
     std::optional<Clock::time_point> ended_since;    // Slurm says it ended; its exit status is awaited
+    std::optional<Clock::time_point> killed_since;   // its exit status says a signal killed it: Slurm is asked why
     bool cancelling = false;
     Clock::time_point started;
   };
