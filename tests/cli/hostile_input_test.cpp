@@ -82,7 +82,7 @@ workflow main(s: str = "x", xs: list[list[int]] = [], n: int = 0) -> (out: file)
 
 // ---- item 2: deeply nested JSON ------------------------------------------------------------------
 
-TEST_CASE("--params nested 100,000 levels deep is a clear error, exit 2", "[cli][hostile]") {
+TEST_CASE("a --params file nested 100,000 levels deep is a clear error, exit 2", "[cli][hostile]") {
   Scratch s;
   s.write("w.flow", kEcho);
   s.write("deep.json", "{\"xs\": " + std::string(100000, '[') + std::string(100000, ']') + "}");
@@ -93,7 +93,7 @@ TEST_CASE("--params nested 100,000 levels deep is a clear error, exit 2", "[cli]
   CHECK_FALSE(fs::exists(s.dir / "ran.txt"));
 }
 
-TEST_CASE("-p nested 100,000 levels deep is a clear error, exit 2", "[cli][hostile]") {
+TEST_CASE("a -p value nested 100,000 levels deep is a clear error, exit 2", "[cli][hostile]") {
   Scratch s;
   s.write("w.flow", kEcho);
   auto r = run_within({"run", "w.flow", "-p", "xs=" + std::string(100000, '[')}, s.dir.string());
@@ -105,7 +105,7 @@ TEST_CASE("-p nested 100,000 levels deep is a clear error, exit 2", "[cli][hosti
 
 // ---- item 3: invalid UTF-8, and nothing escapes ------------------------------------------------
 
-TEST_CASE("-p with bytes that are not UTF-8 is a clear error naming the input, exit 2", "[cli][hostile]") {
+TEST_CASE("a -p value with bytes that are not UTF-8 is a clear error naming the input, exit 2", "[cli][hostile]") {
   Scratch s;
   s.write("w.flow", kEcho);
   auto r = run_within({"run", "w.flow", "-p", "s=ab\xff\xfe"}, s.dir.string());
@@ -189,7 +189,7 @@ TEST_CASE("a source file over 16 MiB is refused, as main file and as import", "[
 
 // ---- item 8: late errors made early ----------------------------------------------------------------
 
-TEST_CASE("--outdir naming a file is an error before anything runs", "[cli][hostile]") {
+TEST_CASE("an --outdir naming a file is an error before anything runs", "[cli][hostile]") {
   Scratch s;
   s.write("w.flow", kEcho);
   s.write("taken", "a file the user keeps\n");
