@@ -34,7 +34,7 @@ sanitize: deps $(ASAN)/build.ninja
 	cmake --build $(ASAN) -j $(JOBS)
 
 $(ASAN)/build.ninja:
-	cmake -S . -B $(ASAN) -G Ninja -DFLOWC_SANITIZE=ON -DCMAKE_CXX_COMPILER=clang++ \
+	cmake -S . -B $(ASAN) -G Ninja -DFLOWC_SANITIZE=ON -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang \
 	  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only"
 
 # Each fuzz target for FUZZ_TIME seconds (tests/fuzz/run.sh; `make test`
@@ -57,6 +57,9 @@ bench: deps $(BUILD)/build.ninja
 	bench/lsp/run.sh $(BUILD)
 	bench/stream/run.sh $(BUILD)
 	bench/table/run.sh $(BUILD)
+	bench/pipelines/run.sh $(BUILD)
+	bench/report/run.sh $(BUILD)
+	bench/serve/run.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(ASAN)

@@ -19,3 +19,18 @@ extern "C" {
 extern const char* malloc_conf;
 const char* malloc_conf = "thp:always,metadata_thp:always";
 }
+
+#include <jemalloc/jemalloc.h>
+
+#include "cli/allocator.h"
+
+namespace flowc::cli {
+
+void release_free_memory() {
+  // Every arena's unused dirty pages go back to the system now, rather than
+  // after jemalloc's decay time (which passes only while it is called).
+  static_assert(MALLCTL_ARENAS_ALL == 4096, "the name below spells it");
+  mallctl("arena.4096.purge", nullptr, nullptr, nullptr, 0);
+}
+
+}  // namespace flowc::cli

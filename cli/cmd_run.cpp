@@ -48,6 +48,7 @@ std::optional<std::string> outdir_problem(const std::string& outdir) {
 }  // namespace
 
 int cmd_run(const RunCommandOptions& options) {
+  if (options.detach) return run_detached(options);
   int exit_code = kExitOk;
   auto program = program_from(options.file, options.common, &exit_code);
   if (!program) return exit_code;
@@ -106,7 +107,19 @@ int cmd_run(const RunCommandOptions& options) {
   run.container_group = containers->group;
   run.registry = options.registry;
   run.stream_transport = options.stream_transport;
-  return runtime::run_workflow(*program, *wf, *inputs, run, std::cerr).exit_code;
+  run.summary_seconds = options.summary_seconds;
+  run.run_id = options.run_id;
+  run.until = options.until;
+  run.rerun = options.rerun;
+  runtime::RunResult result = runtime::run_workflow(*program, *wf, *inputs, run, std::cerr);
+  if (!options.report.empty() && !result.run_id.empty()) {
+    ObserveOptions report;
+    report.state_dir = options.state_dir;
+    report.run = result.run_id;
+    report.output = options.report;
+    if (cmd_report(report) != kExitOk && result.exit_code == 0) return kExitErrors;
+  }
+  return result.exit_code;
 }
 
 int cmd_agent(const std::string& channel_dir) { return runtime::pilot::run_agent(channel_dir); }

@@ -12,6 +12,7 @@ namespace flowc::cli {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitErrors = 1;
 inline constexpr int kExitUsage = 2;
+inline constexpr int kExitUnsupported = 33;  // cwl-runner: a feature flowc does not support
 inline constexpr int kExitInternal = 70;
 
 struct CommonOptions {
@@ -52,6 +53,7 @@ struct RunCommandOptions {
   std::string workflow;                 // default: the entry workflow
   std::vector<std::string> params;      // -p name=value
   std::string params_file;              // --params file.json
+  std::string cwl_job;                  // `flowc run x.cwl JOB`
   std::string outdir = "flow-out";
   std::string publish = "link";         // link | symlink | copy
   std::string state_dir = ".flow";
@@ -68,6 +70,13 @@ struct RunCommandOptions {
   std::string time;                     // slurm-pilot: --time (its allocation's length)
   std::string registry;                 // --registry redis://HOST:PORT
   std::string stream_transport;         // --stream-transport ipc|tcp
+  std::string report;                   // --report FILE: the run's HTML report, when it ends
+  bool detach = false;                  // --detach: start it in the background, print its id
+  std::vector<std::string> raw_args;    // the arguments after `run`, as given (for --detach)
+  std::string run_id;                   // --run-id (hidden): the id --detach chose
+  std::string until;                    // --until CALL
+  std::vector<std::string> rerun;       // --rerun OP|CALL
+  double summary_seconds = 30;          // --summary-interval: not on a terminal, a summary line this often
 };
 
 struct ExplainOptions {
@@ -81,18 +90,72 @@ struct CleanOptions {
   bool dry_run = false;
 };
 
+// runs, status, logs, show, trace, report, cancel: a state folder's runs.
+struct ObserveOptions {
+  std::string state_dir = ".flow";
+  std::string run;            // "": the newest
+  std::string task;           // logs, show: a call path or a key prefix
+  bool json = false;          // runs, status, show
+  bool stderr_log = false;    // logs --stderr
+  bool follow = false;        // logs --follow
+  bool raw = false;           // trace --raw
+  size_t limit = 20;          // runs --limit
+  std::string output;         // report -o, trace -o
+};
+
+struct ServeOptions {
+  std::string root = ".";          // every state folder under it
+  std::string bind = "127.0.0.1";
+  int port = 8080;                 // 0: a free port
+  std::string token_file;          // required to bind other than loopback
+  std::string port_file;           // --port-file: where to write the port (for scripts and tests)
+  double rate = 1000;              // requests per second per client address
+  int threads = 4;
+};
+
 struct LspOptions {
   std::vector<std::string> lib_dirs;  // --lib
   bool log = false;                   // --log: phase times of each check on stderr
 };
 
+struct CwlRunnerOptions {
+  std::string process;      // a .cwl file, with an optional #fragment
+  std::string job;          // the job (inputs) file, YAML or JSON; "" for none
+  std::string outdir = ".";
+  std::string state_dir;    // default: OUTDIR/.flow
+  std::string executor;
+  std::string profile;
+  int jobs = 0;
+  bool fresh = false;
+  bool print_ir = false;  // --print-ir: the IR on stdout, nothing run
+  bool no_container = false;  // --no-container: DockerRequirement ignored
+};
+
+struct ImportCwlOptions {
+  std::string process;  // a .cwl file, with an optional #fragment
+  std::string output;   // the .flow file; "" for standard output
+};
+
 int cmd_check(const CheckOptions& options);
+// flowc import-cwl: a CWL document written as .flow (cmd_cwl.cpp).
+int cmd_import_cwl(const ImportCwlOptions& options);
+// flowc cwl-runner: a CWL process run by flowc's engine (cmd_cwl.cpp).
+int cmd_cwl_runner(const CwlRunnerOptions& options);
 int cmd_lsp(const LspOptions& options);
 int cmd_run(const RunCommandOptions& options);
+int run_detached(const RunCommandOptions& options);
 // flowc stream-bridge SPEC: runs one stream task (launched by flowc run).
 int cmd_stream_bridge(const std::string& spec);
 int cmd_explain(const ExplainOptions& options);
 int cmd_clean(const CleanOptions& options);
+int cmd_runs(const ObserveOptions& options);
+int cmd_status(const ObserveOptions& options);
+int cmd_logs(const ObserveOptions& options);
+int cmd_show(const ObserveOptions& options);
+int cmd_trace(const ObserveOptions& options);
+int cmd_report(const ObserveOptions& options);
+int cmd_cancel(const ObserveOptions& options);
+int cmd_serve(const ServeOptions& options);
 int cmd_build(const BuildOptions& options);
 int cmd_graph(const GraphOptions& options);
 int cmd_doc(const DocOptions& options);

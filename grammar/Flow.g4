@@ -57,8 +57,18 @@ param
 
 // int, list[file], map[str, int], stream[bytes], Sample, { id: str }, T?
 typeExpr
-    : IDENT ('[' typeExpr (',' typeExpr?)* ']')? '?'?
+    : IDENT ('[' typeExpr (',' typeExpr?)* ']')? companions? '?'?
     | '{' (fieldType (',' fieldType?)*)? '}' '?'?
+    ;
+
+// file with [".fai", "^.bai", ".csi"?]: the files that travel beside a file
+// (its indexes); the checker allows them on `file` only.
+companions
+    : 'with' '[' (companion (',' companion?)*)? ']'
+    ;
+
+companion
+    : string '?'?
     ;
 
 fieldType

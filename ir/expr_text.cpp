@@ -45,6 +45,8 @@ std::string text(const Expr& e) {
       }
       return out + "\"";
     }
+    case Expr::Kind::Js: return (e.value.is_object() && e.value.value("fn", false) ? "${" : "$(") + e.name +
+                                (e.value.is_object() && e.value.value("fn", false) ? "}" : ")");
   }
   return "?";
 }

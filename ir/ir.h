@@ -18,7 +18,9 @@
 namespace flowc::ir {
 
 // Bumped whenever a change would make an older runtime misread the IR.
-inline constexpr int kIrVersion = 2;  // 2: `retry.attempts` counts every try; `shell`; calls' `after`
+// 2: `retry.attempts` counts every try; `shell`; calls' `after`; tool ops
+// (`"tool"`), JavaScript expressions (`"js"`), the `any` type.
+inline constexpr int kIrVersion = 2;
 
 // A place in a source file (1-based lines, columns in code points).
 struct SourceLoc {
@@ -42,6 +44,8 @@ struct Expr {
     Map,      // args alternate key, value
     Call,     // name is a builtin function
     Format,   // string interpolation: args are the pieces, joined as text
+    Js,       // JavaScript (IR 2): name is the code; fields bind `inputs`, `self`, `runtime`;
+              // value is {"fn": bool (a function body, not an expression), "lib": index into Program::js_libs}
   };
   Kind kind = Kind::Literal;
   const Type* type = nullptr;
@@ -86,6 +90,12 @@ inline Expr Expr::var(std::string n, const Type* t) {
   e.type = t;
   return e;
 }
+
+}  // namespace flowc::ir
+
+#include "ir/tool.h"  // needs Expr
+
+namespace flowc::ir {
 
 // ---- Ops ------------------------------------------------------------------------
 
@@ -158,6 +168,7 @@ struct Op {
   bool native_streams = false;  // `streams "native"`: the command speaks ZeroMQ (else stdin/stdout, bridged)
   Shell shell = Shell::Default;
   std::vector<std::pair<std::string, Expr>> env;
+  std::optional<Tool> tool;  // IR 2: the command is built from bindings (ir/tool.h), not `command`
 };
 
 // ---- Workflows -------------------------------------------------------------
@@ -236,6 +247,9 @@ struct Program {
   std::shared_ptr<TypeTable> types; // owns every Type* below
   std::vector<Op> ops;
   std::vector<Workflow> workflows;
+  // IR 2: JavaScript libraries (CWL's expressionLib): each a list of code
+  // run before a `js` expression that names it.
+  std::vector<std::vector<std::string>> js_libs;
 
   const Op* find_op(std::string_view id) const;
   const Workflow* find_workflow(std::string_view id) const;

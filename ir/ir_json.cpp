@@ -12,6 +12,7 @@
 
 #include "ir/json_parse.h"
 #include "ir/regular_file.h"
+#include "ir/tool_json.h"
 #include "ir/type_parser.h"
 
 namespace flowc::ir {
@@ -70,6 +71,16 @@ json expr_to_json(const Expr& e, const TypeTable& types) {
       j["args"] = all(e.args);
       break;
     case Expr::Kind::Format: j["format"] = all(e.args); break;
+    case Expr::Kind::Js: {
+      j["js"] = e.name;
+      if (e.value.is_object() && e.value.value("fn", false)) j["fn"] = true;
+      if (e.value.is_object() && e.value.contains("lib")) j["lib"] = e.value["lib"];
+      if (e.value.is_object() && e.value.value("refs_only", false)) j["refs_only"] = true;
+      json with = json::object();
+      for (const auto& [name, value] : e.fields) with[name] = expr_to_json(value, types);
+      if (!with.empty()) j["with"] = std::move(with);
+      break;
+    }
   }
   j["t"] = types.display(e.type);
   if (e.loc.known()) j["loc"] = loc_to_json(e.loc);
@@ -141,6 +152,7 @@ json op_to_json(const Op& op, const TypeTable& types) {
     j["retry"] = {{"attempts", op.retry.attempts}, {"exit_codes", op.retry.exit_codes}, {"on_timeout", op.retry.on_timeout}};
   }
   if (!op.env.empty()) j["env"] = named_exprs(op.env, types);
+  if (op.tool) j["tool"] = tool_to_json(*op.tool, types);
   return j;
 }
 
@@ -218,13 +230,15 @@ json to_json(const Program& program) {
     if (!wf.doc.empty()) w["doc"] = wf.doc;
     workflows.push_back(std::move(w));
   }
-  return {{"flowc_ir", program.version},
+  json doc = {{"flowc_ir", program.version},
           {"compiler", program.compiler},
           {"entry", program.entry},
           {"files", program.files},
           {"types", std::move(type_aliases)},
           {"ops", std::move(ops)},
           {"workflows", std::move(workflows)}};
+  if (!program.js_libs.empty()) doc["js_libs"] = program.js_libs;
+  return doc;
 }
 
 // ---- reading ----------------------------------------------------------------
@@ -260,6 +274,19 @@ class Reader {
       program_.files.push_back(f.get<std::string>());
     }
     read_aliases(doc);
+    if (doc.contains("js_libs")) {
+      const json& libs = doc["js_libs"];
+      if (!libs.is_array()) fail("/js_libs", "expected an array of libraries (arrays of code)");
+      for (size_t i = 0; i < libs.size(); ++i) {
+        std::vector<std::string> lib;
+        if (!libs[i].is_array()) fail(fmt::format("/js_libs/{}", i), "expected an array of code");
+        for (const json& code : libs[i]) {
+          if (!code.is_string()) fail(fmt::format("/js_libs/{}", i), "code must be a string");
+          lib.push_back(code.get<std::string>());
+        }
+        program_.js_libs.push_back(std::move(lib));
+      }
+    }
     const json& ops = array(doc, "ops", "");
     for (size_t i = 0; i < ops.size(); ++i) program_.ops.push_back(read_op(ops[i], fmt::format("/ops/{}", i)));
     const json& wfs = array(doc, "workflows", "");
@@ -449,6 +476,30 @@ class Reader {
     } else if (j.contains("format")) {
       e.kind = Expr::Kind::Format;
       e.args = list(j["format"], path + "/format");
+    } else if (j.contains("js")) {
+      e.kind = Expr::Kind::Js;
+      e.name = str(j, "js", path);
+      e.value = json::object();
+      if (j.value("fn", false)) e.value["fn"] = true;
+      if (j.value("refs_only", false)) e.value["refs_only"] = true;
+      if (j.contains("lib")) {
+        const json& lib = j["lib"];
+        if (!lib.is_number_integer() || lib.get<int64_t>() < 0 ||
+            static_cast<size_t>(lib.get<int64_t>()) >= program_.js_libs.size()) {
+          fail(path + "/lib", "not the index of a library in js_libs");
+        }
+        e.value["lib"] = lib;
+      }
+      if (j.contains("with")) {
+        const json& with = j["with"];
+        if (!with.is_object()) fail(path + "/with", "expected an object of `inputs`, `self`, `runtime`");
+        for (auto it = with.begin(); it != with.end(); ++it) {
+          if (it.key() != "inputs" && it.key() != "self" && it.key() != "runtime") {
+            fail(path + "/with/" + it.key(), "a js expression binds only `inputs`, `self` and `runtime`");
+          }
+          e.fields.emplace_back(it.key(), expr(it.value(), path + "/with/" + it.key(), depth + 1));
+        }
+      }
     } else {
       fail(path, "unknown kind of expression");
     }
@@ -572,6 +623,11 @@ class Reader {
       op.retry.on_timeout = opt_bool(r, "on_timeout", false, p);
     }
     op.env = named(j, "env", path);
+    if (j.contains("tool")) {
+      ToolJsonReader reader{[this](const json& x, const std::string& p) { return expr(x, p); },
+                            [this](const std::string& p, const std::string& m) { fail(p, m); }};
+      op.tool = reader.read(j["tool"], path + "/tool");
+    }
     return op;
   }
 

@@ -82,9 +82,52 @@ class TypeReader {
       }
       t = apply(word, args);
       if (!t) return nullptr;
+      if (with()) {
+        if (!t->is(TypeKind::File) || t != types_.file()) return fail("only `file` can have companions");
+        t = companions();
+        if (!t) return nullptr;
+      }
     }
     if (eat('?')) t = types_.optional(t);
     return t;
+  }
+
+  // ` with [`, after a type name.
+  bool with() {
+    size_t start = pos_;
+    skip();
+    if (text_.substr(pos_, 4) == "with" && (pos_ + 4 == text_.size() || text_[pos_ + 4] == ' ' || text_[pos_ + 4] == '[')) {
+      pos_ += 4;
+      return true;
+    }
+    pos_ = start;
+    return false;
+  }
+
+  // `[".fai", "^.bai", ".csi"?]`: patterns as quoted strings (`\"` and `\\` escaped).
+  const Type* companions() {
+    if (!eat('[')) return fail("expected `[` after `with`");
+    std::vector<Companion> list;
+    do {
+      if (!eat('"')) return fail("expected a quoted companion pattern");
+      std::string pattern;
+      while (pos_ < text_.size() && text_[pos_] != '"') {
+        if (text_[pos_] == '\\' && pos_ + 1 < text_.size()) ++pos_;
+        pattern += text_[pos_++];
+      }
+      if (pos_ == text_.size()) return fail("unterminated companion pattern");
+      ++pos_;
+      if (std::string why = companion_pattern_problem(pattern); !why.empty()) {
+        return fail(fmt::format("`{}` is not a companion pattern: {}", pattern, why));
+      }
+      bool required = !eat('?');
+      for (const Companion& c : list) {
+        if (c.pattern == pattern) return fail(fmt::format("companion `{}` appears twice", pattern));
+      }
+      list.push_back({pattern, required});
+    } while (eat(','));
+    if (!eat(']')) return fail("expected `]`");
+    return types_.file_with(std::move(list));
   }
 
   const Type* apply(const std::string& word, const std::vector<const Type*>& args) {
@@ -101,6 +144,7 @@ class TypeReader {
     }
     if (!arity(0)) return nullptr;
     if (const Type* p = types_.primitive(word)) return p;
+    if (word == "any") return types_.any();
     if (word == "none") return types_.none();
     if (resolve_) {
       if (const Type* r = resolve_(word)) return r;

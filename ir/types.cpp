@@ -27,6 +27,7 @@ bool Type::holds_paths() const {
   switch (kind_) {
     case TypeKind::File:
     case TypeKind::Dir:
+    case TypeKind::Any:
       return true;
     case TypeKind::List:
     case TypeKind::Optional:
@@ -79,6 +80,7 @@ TypeTable::TypeTable() {
   size_t_ = prim(TypeKind::Size, "size");
   duration_t_ = prim(TypeKind::Duration, "duration");
   bytes_t_ = prim(TypeKind::Bytes, "bytes");
+  any_t_ = prim(TypeKind::Any, "any");
 }
 
 const Type* TypeTable::primitive(std::string_view name) const {
@@ -127,7 +129,7 @@ const Type* TypeTable::map(const Type* value) {
 }
 
 const Type* TypeTable::optional(const Type* elem) {
-  if (elem->is_optional() || elem->is_error() || elem->is(TypeKind::None)) return elem;
+  if (elem->is_optional() || elem->is_error() || elem->is(TypeKind::None) || elem->is(TypeKind::Any)) return elem;
   Type t;
   t.kind_ = TypeKind::Optional;
   t.elem_ = elem;
@@ -155,6 +157,48 @@ const Type* TypeTable::record(std::vector<Field> fields) {
   t.text_ = std::move(text);
   t.fields_ = std::move(fields);
   return intern(std::move(t));
+}
+
+const Type* TypeTable::file_with(std::vector<Companion> companions) {
+  if (companions.empty()) return file_t_;
+  std::sort(companions.begin(), companions.end(),
+            [](const Companion& a, const Companion& b) { return a.pattern < b.pattern; });
+  Type t;
+  t.kind_ = TypeKind::File;
+  std::string text = "file with [";
+  for (size_t i = 0; i < companions.size(); ++i) {
+    text += i ? ", \"" : "\"";
+    for (char c : companions[i].pattern) {
+      if (c == '"' || c == '\\') text += '\\';
+      text += c;
+    }
+    text += companions[i].required ? "\"" : "\"?";
+  }
+  t.text_ = text + "]";
+  t.companions_ = std::move(companions);
+  return intern(std::move(t));
+}
+
+std::string companion_name(std::string_view file_name, std::string_view pattern) {
+  std::string name(file_name);
+  size_t carets = 0;
+  while (carets < pattern.size() && pattern[carets] == '^') ++carets;
+  for (size_t k = 0; k < carets; ++k) {
+    // CWL: remove the last extension, if there is one (a leading dot is not one).
+    size_t dot = name.rfind('.');
+    if (dot != std::string::npos && dot > 0) name.erase(dot);
+  }
+  return name + std::string(pattern.substr(carets));
+}
+
+std::string companion_pattern_problem(std::string_view pattern) {
+  size_t carets = pattern.find_first_not_of('^');
+  if (carets == std::string_view::npos) return "it names no file: a pattern is a suffix after any `^`";
+  if (pattern.find('/') != std::string_view::npos) return "a companion lies beside its file, so its pattern has no `/`";
+  for (char c : pattern) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return "it holds a control character";
+  }
+  return {};
 }
 
 const Type* TypeTable::var(const std::string& name) {
@@ -191,9 +235,19 @@ std::string TypeTable::display(const Type* t) const {
 
 bool is_assignable(const Type* from, const Type* to) {
   if (from == to || from->is_error() || to->is_error()) return true;
+  if (from->is(TypeKind::Any) || to->is(TypeKind::Any)) return true;  // checked when the value is known
   switch (to->kind()) {
     case TypeKind::Float:
       return from->is(TypeKind::Int);
+    case TypeKind::File:
+      if (!from->is(TypeKind::File)) return false;
+      for (const Companion& need : to->companions()) {
+        if (!need.required) continue;
+        bool has = std::any_of(from->companions().begin(), from->companions().end(),
+                               [&](const Companion& c) { return c.pattern == need.pattern && c.required; });
+        if (!has) return false;
+      }
+      return true;
     case TypeKind::Optional:
       if (from->is(TypeKind::None)) return true;
       return is_assignable(from->non_optional(), to->elem());
@@ -218,6 +272,8 @@ const Type* common_type(TypeTable& types, const Type* a, const Type* b) {
   if (a == b) return a;
   if (a->is_error()) return b;
   if (b->is_error()) return a;
+  if (a->is(TypeKind::Any)) return a;
+  if (b->is(TypeKind::Any)) return b;
   if (a->is(TypeKind::None)) return types.optional(b);
   if (b->is(TypeKind::None)) return types.optional(a);
   if (a->is_optional() || b->is_optional()) {

@@ -34,6 +34,8 @@ enum class TypeKind : uint8_t {
   Record,
   Stream,    // stream[T]
   Var,       // a type variable in a builtin's signature (T, A, B)
+  Any,       // IR 2: any JSON value, checked at run time (CWL's Any and unions); its files are
+             // objects {"class": "File" | "Directory", "path": ...} (runtime/value/file_object.h)
 };
 
 class Type;
@@ -42,6 +44,21 @@ struct Field {
   std::string name;
   const Type* type;
 };
+
+// A file that travels with a `file` (an index beside it): CWL's
+// secondaryFiles. Written `file with [".fai", "^.bai", ".csi"?]`.
+struct Companion {
+  // ".bai": appended to the file's name (x.bam → x.bam.bai). Each leading
+  // `^` first removes one extension ("^.bai": x.bam → x.bai). Never empty,
+  // never a path (no `/`).
+  std::string pattern;
+  bool required = true;  // `".csi"?`: staged, hashed and published only if it is there
+};
+
+// The name of a companion of the file named `file_name` (a base name).
+std::string companion_name(std::string_view file_name, std::string_view pattern);
+// Why `pattern` cannot be a companion pattern ("" if it can).
+std::string companion_pattern_problem(std::string_view pattern);
 
 class Type {
  public:
@@ -63,6 +80,8 @@ class Type {
   const std::vector<Field>& fields() const { return fields_; }  // Record, by name
   const Type* field(std::string_view name) const;
   const std::string& var_name() const { return var_; }
+  // File: the files that travel beside it, in pattern order (usually none).
+  const std::vector<Companion>& companions() const { return companions_; }
   // T for T?, otherwise the type itself.
   const Type* non_optional() const { return kind_ == TypeKind::Optional ? elem_ : this; }
 
@@ -82,6 +101,7 @@ class Type {
   const Type* elem_ = nullptr;
   const Type* key_ = nullptr;
   std::vector<Field> fields_;
+  std::vector<Companion> companions_;
   std::string var_;
   std::string text_;
   uint32_t depth_ = 1;
@@ -108,6 +128,7 @@ class TypeTable {
   const Type* size() const { return size_t_; }
   const Type* duration() const { return duration_t_; }
   const Type* bytes() const { return bytes_t_; }
+  const Type* any() const { return any_t_; }  // not a name in the language: only in IR
   // The scalar named `name` (int, str, file, ...), or null.
   const Type* primitive(std::string_view name) const;
 
@@ -116,6 +137,8 @@ class TypeTable {
   const Type* optional(const Type* elem);  // T?? is T?; error? is error
   const Type* stream(const Type* elem);
   const Type* record(std::vector<Field> fields);  // duplicates are the caller's error
+  // `file with [...]`: plain `file` when there are none; duplicates are the caller's error.
+  const Type* file_with(std::vector<Companion> companions);
   const Type* var(const std::string& name);
 
   // Display names for records (`type Sample = {...}`). The first name given
@@ -131,13 +154,14 @@ class TypeTable {
   std::unordered_map<const Type*, std::string> alias_of_;
   std::map<std::string, const Type*> alias_types_;
   const Type *error_, *none_, *int_t_, *float_t_, *bool_t_, *str_t_, *file_t_, *dir_t_, *size_t_, *duration_t_,
-      *bytes_t_;
+      *bytes_t_, *any_t_;
 };
 
 // May a value of type `from` be used where `to` is expected? int widens to
 // float; T fits T?; none fits any T?; lists, maps and optionals are covariant
 // (values are immutable); a record fits a record with the same field names
-// whose field types it fits; a stream fits only the identical stream type.
+// whose field types it fits; a stream fits only the identical stream type; a
+// file fits a file whose required companions it has, required too.
 // The error type fits everything both ways, so one mistake is reported once.
 bool is_assignable(const Type* from, const Type* to);
 

@@ -11,8 +11,8 @@
 #include <optional>
 #include <string_view>
 
-#include "ir/json_parse.h"
 #include "ir/utf8.h"
+#include "lsp/json_parse.h"
 
 namespace flowc::lsp {
 namespace {
@@ -240,7 +240,7 @@ Frame Transport::body(size_t length, const std::string& header) {
     std::string text = buffer_.substr(pos_, end);
     pos_ += end;
     std::string error;
-    std::optional<nlohmann::json> message = ir::parse_json(text, &error);
+    std::optional<nlohmann::json> message = parse_message(text, &error);
     if (!message) return BadFrame{"the body is not valid JSON: " + error};
     return std::move(*message);
   };
@@ -265,7 +265,7 @@ Frame Transport::body(size_t length, const std::string& header) {
 
   std::string_view text(buffer_.data() + pos_, length);
   std::string error;
-  std::optional<nlohmann::json> message = ir::parse_json(text, &error);
+  std::optional<nlohmann::json> message = parse_message(text, &error);
   if (message) {
     pos_ += length;
     return std::move(*message);

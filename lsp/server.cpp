@@ -27,6 +27,33 @@ const nlohmann::json& field(const nlohmann::json& object, const char* name) {
   return object.at(name);
 }
 
+nlohmann::json& field(nlohmann::json& object, const char* name) {
+  return const_cast<nlohmann::json&>(field(std::as_const(object), name));
+}
+
+// A string field, moved out of the message (a document's text can be large).
+std::string take_string(nlohmann::json& object, const char* name) {
+  nlohmann::json& v = field(object, name);
+  if (!v.is_string()) return v.get<std::string>();  // throws the type error
+  return std::move(v.get_ref<std::string&>());
+}
+
+// One file's text served in place of what the editor or the disk holds.
+class TextOverlay : public check::FileProvider {
+ public:
+  TextOverlay(check::FileProvider& base, const std::string& path, const std::string& text)
+      : base_(base), path_(canonical_path(path)), text_(text) {}
+  std::optional<std::string> read(const std::string& path, ir::FileProblem* problem) override {
+    if (canonical_path(path) == path_) return text_;
+    return base_.read(path, problem);
+  }
+
+ private:
+  check::FileProvider& base_;
+  std::string path_;
+  const std::string& text_;
+};
+
 // LSP DiagnosticSeverity.
 int severity(Severity s) { return s == Severity::Error ? 1 : 2; }
 
@@ -73,12 +100,12 @@ int Server::run() {
       transport_.send(make_error(nullptr, rpc_error::kParseError, "cannot read the message: " + bad->reason));
       continue;
     }
-    handle(std::get<nlohmann::json>(frame));
+    handle(std::move(std::get<nlohmann::json>(frame)));
   }
   return shutdown_ && exit_ ? 0 : 1;
 }
 
-void Server::handle(const nlohmann::json& message) {
+void Server::handle(nlohmann::json message) {
   if (!message.is_object() || !message.contains("method") || !message["method"].is_string()) {
     // A response from the client (we send no requests) is ignored; anything
     // else is not a JSON-RPC message.
@@ -89,7 +116,7 @@ void Server::handle(const nlohmann::json& message) {
     return;
   }
   const std::string method = message["method"];
-  const nlohmann::json params = message.contains("params") ? message["params"] : nlohmann::json::object();
+  nlohmann::json params = message.contains("params") ? std::move(message["params"]) : nlohmann::json::object();
   bool is_request = message.contains("id");
   const nlohmann::json id = is_request ? message["id"] : nlohmann::json(nullptr);
   if (is_request && !id.is_string() && !id.is_number_integer()) {
@@ -138,9 +165,7 @@ nlohmann::json Server::request(const std::string& method, const nlohmann::json& 
     uint32_t offset = lines.offset(field(params, "position"));
     if (method == "textDocument/hover") return hover(view, offset);
     if (method == "textDocument/definition") return definition(view, offset);
-    auto last = last_checked_.find(doc.uri);
-    const Compilation* checked = last == last_checked_.end() ? nullptr : last->second.get();
-    return {{"isIncomplete", false}, {"items", complete(doc.text, offset, checked)}};
+    return {{"isIncomplete", false}, {"items", complete(doc.text, offset, last_checked(doc))}};
   }
   throw MethodNotFound{};
 }
@@ -171,22 +196,22 @@ nlohmann::json Server::initialize(const nlohmann::json& params) {
           {"serverInfo", {{"name", "flowc"}, {"version", compiler_version().substr(6)}}}};
 }
 
-void Server::notification(const std::string& method, const nlohmann::json& params) {
+void Server::notification(const std::string& method, nlohmann::json& params) {
   if (method == "exit") {
     exit_ = true;
   } else if (method == "textDocument/didOpen") {
-    const auto& item = field(params, "textDocument");
-    Document& doc = documents_.open(field(item, "uri").get<std::string>(), field(item, "text").get<std::string>(),
-                                    item.value("version", 0));
-    changed(doc);
+    auto& item = field(params, "textDocument");
+    std::string uri = field(item, "uri").get<std::string>();
+    Document& doc = documents_.open(uri, take_string(item, "text"), item.value("version", 0));
+    changed(doc, {});
   } else if (method == "textDocument/didChange") {
     Document& doc = document(params);
     // Full sync: the last change holds the whole text.
-    const auto& changes = field(params, "contentChanges");
+    auto& changes = field(params, "contentChanges");
     if (!changes.is_array() || changes.empty()) throw InvalidParams{"`contentChanges` must be a non-empty array"};
-    doc.text = field(changes.back(), "text").get<std::string>();
+    std::string old_text = std::exchange(doc.text, take_string(changes.back(), "text"));
     doc.version = params["textDocument"].value("version", doc.version + 1);
-    changed(doc);
+    changed(doc, std::move(old_text));
   } else if (method == "textDocument/didClose") {
     std::string uri = field(field(params, "textDocument"), "uri");
     documents_.close(uri);
@@ -205,8 +230,8 @@ Document& Server::document(const nlohmann::json& params) {
   return *doc;
 }
 
-void Server::changed(Document& doc) {
-  check(doc);
+void Server::changed(Document& doc, std::string old_text) {
+  check(doc, std::move(old_text));
   check_importers(doc.path);
 }
 
@@ -217,23 +242,31 @@ void Server::check_importers(const std::string& path) {
     const auto& modules = other->compilation->loaded.modules;
     bool imports_it = std::any_of(modules.begin() + (modules.empty() ? 0 : 1), modules.end(),
                                   [&](const check::LoadedModule& m) { return m.canonical_path == changed_path; });
-    if (imports_it) check(*other);
+    if (imports_it) check(*other, {});
   }
 }
 
-void Server::check(Document& doc) {
+void Server::check(Document& doc, std::string old_text) {
   CompileOptions options;
   options.library_paths = options_.library_paths;
   options.files = &documents_;
   options.until = Stage::Check;
-  // The compilations being replaced are freed only after the diagnostics
-  // are out: freeing a large program's AST takes milliseconds nobody waits for.
+  // The compilation being replaced is freed only after the diagnostics are
+  // out (freeing a program's AST takes milliseconds nobody waits for),
+  // unless the document is large: then memory matters more, and it goes first.
+  bool large = doc.text.size() >= kLargeDocument;
   std::shared_ptr<const Compilation> previous = std::move(doc.compilation);
-  std::shared_ptr<const Compilation> previous_checked;
+  bool previous_checked = previous && previous->checked;
+  if (large) {
+    previous.reset();
+    if (auto it = last_checked_.find(doc.uri); it != last_checked_.end()) it->second.compilation.reset();
+  }
   doc.compilation = compile(doc.path, options);
-  // Kept for completion while later edits do not parse.
   if (doc.compilation->checked) {
-    previous_checked = std::exchange(last_checked_[doc.uri], doc.compilation);
+    last_checked_.erase(doc.uri);  // completion uses this one
+  } else if (previous_checked) {
+    // Completion goes on with the version before, while this one does not parse.
+    last_checked_[doc.uri] = LastChecked{old_text.empty() ? doc.text : std::move(old_text), std::move(previous)};
   }
   auto publish_start = std::chrono::steady_clock::now();
   publish_diagnostics(doc);
@@ -244,6 +277,26 @@ void Server::check(Document& doc) {
     std::fprintf(stderr, "flowc lsp: %s v%lld: load+parse %.1f ms, check %.1f ms, publish %.1f ms\n",
                  doc.path.c_str(), static_cast<long long>(doc.version), t.load_parse_ms, t.check_ms, publish_ms);
   }
+  if (large) {
+    previous.reset();
+    if (options_.release_memory) options_.release_memory();
+  }
+}
+
+const Compilation* Server::last_checked(const Document& doc) {
+  if (doc.compilation && doc.compilation->checked) return doc.compilation.get();
+  auto it = last_checked_.find(doc.uri);
+  if (it == last_checked_.end()) return nullptr;
+  LastChecked& last = it->second;
+  if (!last.compilation) {
+    TextOverlay files(documents_, doc.path, last.text);
+    CompileOptions options;
+    options.library_paths = options_.library_paths;
+    options.files = &files;
+    options.until = Stage::Check;
+    last.compilation = compile(doc.path, options);
+  }
+  return last.compilation->checked ? last.compilation.get() : nullptr;
 }
 
 void Server::publish_diagnostics(const Document& doc) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -20,8 +21,17 @@ namespace flowc::lsp {
 struct ServerOptions {
   std::vector<std::string> library_paths;
   bool log = false;  // one line per check on stderr, with its phase times
+  // Called after a large document was checked, to give the memory the
+  // compiler freed back to the system (the executable knows its allocator).
+  std::function<void()> release_memory;
   std::FILE* errors = stderr;  // where bad frames are logged (null: nowhere)
 };
+
+// Documents at least this large are handled for memory rather than for the
+// last millisecond: the compilation being replaced is freed before the new
+// one is made (not after its diagnostics are out), and freed memory is
+// given back after each check.
+inline constexpr size_t kLargeDocument = size_t{1} << 20;
 
 class Server {
  public:
@@ -32,15 +42,20 @@ class Server {
   int run();
 
  private:
-  void handle(const nlohmann::json& message);
+  void handle(nlohmann::json message);
   nlohmann::json request(const std::string& method, const nlohmann::json& params);
-  void notification(const std::string& method, const nlohmann::json& params);
+  // Takes the documents' text out of `params` rather than copying it.
+  void notification(const std::string& method, nlohmann::json& params);
 
   nlohmann::json initialize(const nlohmann::json& params);
   // Checks `doc` again and publishes its diagnostics; then does the same for
   // the open documents that import it, whose errors may have changed too.
-  void changed(Document& doc);
-  void check(Document& doc);
+  // `old_text` is the text it had before (empty for a new document).
+  void changed(Document& doc, std::string old_text);
+  void check(Document& doc, std::string old_text);
+  // The latest compilation of `doc` that got as far as the checker, for
+  // completion while the text does not parse (null if there is none).
+  const Compilation* last_checked(const Document& doc);
   void check_importers(const std::string& path);
   void publish_diagnostics(const Document& doc);
   Document& document(const nlohmann::json& params);
@@ -53,9 +68,15 @@ class Server {
   bool initialized_ = false;
   bool shutdown_ = false;
   bool exit_ = false;
-  // The latest compilation that got as far as the checker, per document, for
-  // completion while the text does not parse.
-  std::map<std::string, std::shared_ptr<const Compilation>> last_checked_;
+  // Per document whose latest compilation did not get as far as the
+  // checker: the last text that did, and its compilation (a large
+  // document's is made again from the text only when completion asks, so
+  // two compilations of it are never kept).
+  struct LastChecked {
+    std::string text;
+    std::shared_ptr<const Compilation> compilation;
+  };
+  std::map<std::string, LastChecked> last_checked_;
 };
 
 }  // namespace flowc::lsp

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench/local: flowc's local runtime on workload W1 (N x `echo i > out_i` + a
 # gather, 2 in flight) beside the process floor, Make, Ninja and Snakemake;
-# the no-op rerun of a 10,000-task fan-out; the dry run of 1,000,000 tasks.
+# the no-op rerun of a 10,000-task fan-out; the dry runs of 1,000,000 and
+# 10,000,000 tasks (time, CPU, peak RSS, bytes per task).
 # Prints medians, tasks/s, per-task overhead above the floor, ratios, and
 # whether the goals are met. Takes ~15 minutes (Snakemake alone ~1).
 #

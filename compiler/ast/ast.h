@@ -31,12 +31,23 @@ struct Ident {
 struct TypeExpr;
 struct FieldType;
 
+// One pattern of `file with [".bai", ".csi"?]`.
+struct CompanionPattern {
+  std::string pattern;
+  bool required = true;
+  bool plain = true;  // false: it held an interpolation (an error)
+  Span span;
+};
+
 struct TypeExpr {
   Span span;
   bool is_record = false;
   Ident name;                      // named: int, list, Sample
   std::vector<TypeExpr> args;      // named: list[file] → {file}
   std::vector<FieldType> fields;   // record: { id: str }
+  bool has_companions = false;     // `with [...]` was written
+  std::vector<CompanionPattern> companions;
+  Span companions_span;            // from `with` to `]`
   bool optional = false;
   Span optional_span;
 };

@@ -56,6 +56,34 @@ std::string builtin_alias_hint(const std::string& name) {
   return it == aliases.end() ? std::string() : it->second;
 }
 
+// The first companion `expected` requires that `found` lacks, looking into
+// lists, maps, optionals and records alike; null when none is missing.
+const ir::Companion* missing_companion(const ir::Type* found, const ir::Type* expected, const ir::Type** file) {
+  found = found->non_optional();
+  expected = expected->non_optional();
+  if (found->is(TypeKind::File) && expected->is(TypeKind::File)) {
+    for (const ir::Companion& need : expected->companions()) {
+      if (!need.required) continue;
+      bool has = std::any_of(found->companions().begin(), found->companions().end(),
+                             [&](const ir::Companion& c) { return c.pattern == need.pattern && c.required; });
+      if (!has) {
+        *file = found;
+        return &need;
+      }
+    }
+    return nullptr;
+  }
+  if (found->kind() != expected->kind()) return nullptr;
+  if (found->is(TypeKind::List) || found->is(TypeKind::Map)) return missing_companion(found->elem(), expected->elem(), file);
+  if (found->is(TypeKind::Record) && found->fields().size() == expected->fields().size()) {
+    for (size_t i = 0; i < found->fields().size(); ++i) {
+      if (found->fields()[i].name != expected->fields()[i].name) return nullptr;
+      if (auto* c = missing_companion(found->fields()[i].type, expected->fields()[i].type, file)) return c;
+    }
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 void proven_present(const ast::Expr& condition, std::vector<std::string>& out) {
@@ -138,6 +166,33 @@ void ExprChecker::report_mismatch(const ast::Expr& e, const ir::Type* found, con
     add_lift_notes(d, e);
     return;
   }
+  const ir::Type* file = nullptr;
+  if (const ir::Companion* need = missing_companion(found, expected, &file)) {
+    std::string has = "none";
+    for (const ir::Companion& c : file->companions()) {
+      if (c.pattern == need->pattern) has = fmt::format("it only as optional (`\"{}\"?`)", c.pattern);
+    }
+    if (has == "none" && !file->companions().empty()) {
+      std::vector<std::string> names;
+      for (const ir::Companion& c : file->companions()) names.push_back("`" + c.pattern + "`");
+      has = fmt::format("only {}", fmt::join(names, ", "));
+    }
+    Diagnostic& d = ctx_.diags.report(DiagId::MissingCompanion, e.span, x, need->pattern, has);
+    // `s.sorted`: the call's output is where the companion must be declared.
+    const auto* member = e.as<ast::MemberExpr>();
+    const NameInfo* made_by = member ? root_name(e) : nullptr;
+    if (made_by && made_by->kind == ast::NameTarget::Binding && member->object->as<ast::NameRef>()) {
+      d.with_note(made_by->defined_at, fmt::format("made here: declare it on the op's output, `{}: file with "
+                                                   "[\"{}\"]`, and have its command write it",
+                                                   member->field.text, need->pattern));
+    }
+    d.with_help(fmt::format("declare it where the file is made (an op output `x: file with [\"{}\"]` whose command "
+                            "writes it, or a workflow input of that type), or make it in a step before this one; a "
+                            "path written as a literal or with file(...) is checked when the run starts",
+                            need->pattern));
+    add_lift_notes(d, e);
+    return;
+  }
   Diagnostic& d = ctx_.diags.report(DiagId::TypeMismatch, e.span, x, f);
   TypeKind fk = found->kind(), xk = expected->kind();
   if (fk == TypeKind::Str && (xk == TypeKind::File || xk == TypeKind::Dir)) {
@@ -203,7 +258,7 @@ const ir::Type* ExprChecker::visit(ast::Expr& e, const ir::Type* expected) {
           return string(node);
         }
         else if constexpr (std::is_same_v<N, ast::NameRef>) return name(e, node);
-        else if constexpr (std::is_same_v<N, ast::CallExpr>) return call(e, node);
+        else if constexpr (std::is_same_v<N, ast::CallExpr>) return named_paths(node, call(e, node), expected);
         else if constexpr (std::is_same_v<N, ast::MemberExpr>) return member(node);
         else if constexpr (std::is_same_v<N, ast::IndexExpr>) return index(node);
         else if constexpr (std::is_same_v<N, ast::UnaryExpr>) return unary(node);
@@ -214,6 +269,20 @@ const ir::Type* ExprChecker::visit(ast::Expr& e, const ir::Type* expected) {
       },
       e.node);
   e.type = t;
+  return t;
+}
+
+// A path the workflow names itself, `file("x.bam")` or `glob("*.bam")`, takes
+// the companions expected of it, as a string literal does: they are checked
+// beside the file when the run starts (the runtime's survey of known paths).
+const ir::Type* ExprChecker::named_paths(const ast::CallExpr& c, const ir::Type* t, const ir::Type* expected) {
+  if (!expected || t->is_error()) return t;
+  const ir::Type* want = expected->non_optional();
+  if (c.callee.text == "file" && t == ctx_.types.file() && want->is(TypeKind::File)) return want;
+  if (c.callee.text == "glob" && t == ctx_.types.list(ctx_.types.file()) && want->is(TypeKind::List) &&
+      want->elem()->is(TypeKind::File)) {
+    return want;
+  }
   return t;
 }
 
@@ -276,9 +345,13 @@ const ir::Type* ExprChecker::call(ast::Expr& e, ast::CallExpr& c) {
     return ctx_.types.error();
   }
   c.target.kind = ast::CallTarget::Builtin;
-  if (callee == "glob" && place_ != ExprPlace::OutputPath) {
-    ctx_.diags.report(DiagId::GlobOutsideOutput, e.span)
-        .with_help("declare an output such as `parts: list[file] = glob(\"chunk_*\")`");
+  if (callee == "glob" && place_ != ExprPlace::OutputPath && place_ != ExprPlace::Workflow &&
+      place_ != ExprPlace::Default) {
+    ctx_.diags.report(DiagId::GlobMisplaced, e.span)
+        .with_help(place_ == ExprPlace::OpCommand
+                       ? "an op's files are its inputs: take them as `parts: list[file]` and let the workflow "
+                         "pass `glob(\"...\")`, or match outputs: `parts: list[file] = glob(\"chunk_*\")`"
+                       : "list the files in the workflow and pass them in");
   }
 
   std::vector<const ir::Type*> args;

@@ -40,6 +40,7 @@ class ExprChecker {
   const ir::Type* visit(ast::Expr& e, const ir::Type* expected);
   const ir::Type* name(ast::Expr& e, ast::NameRef& ref);
   const ir::Type* call(ast::Expr& e, ast::CallExpr& call);
+  const ir::Type* named_paths(const ast::CallExpr& c, const ir::Type* t, const ir::Type* expected);
   const ir::Type* member(ast::MemberExpr& m);
   const ir::Type* index(ast::IndexExpr& ix);
   const ir::Type* unary(ast::UnaryExpr& u);

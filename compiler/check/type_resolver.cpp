@@ -36,6 +36,7 @@ const ir::Type* TypeResolver::resolve(int module, const ast::TypeExpr& type, boo
   } else {
     t = named(module, type, allow_stream);
   }
+  if (type.has_companions) t = with_companions(t, type);
   if (type.optional) {
     if (t->is_optional()) {
       ctx_.diags.report(DiagId::DoubleOptional, type.optional_span, ctx_.display(t))
@@ -119,6 +120,47 @@ const ir::Type* TypeResolver::named(int module, const ast::TypeExpr& type, bool 
   }
   if (!hint.empty()) d.with_help(hint);
   return ctx_.types.error();
+}
+
+// `file with [".fai", ".csi"?]`: checked patterns on a plain `file`.
+const ir::Type* TypeResolver::with_companions(const ir::Type* t, const ast::TypeExpr& type) {
+  if (t->is_error()) return t;
+  if (t != ctx_.types.file()) {
+    ctx_.diags.report(DiagId::CompanionsNotOnFile, type.companions_span, ctx_.display(t))
+        .with_help(t->is(ir::TypeKind::Dir) ? "a folder's files travel with it already"
+                                            : "declare the companions on each file: `list[file with [\".bai\"]]`");
+    return ctx_.types.error();
+  }
+  if (type.companions.empty()) {
+    ctx_.diags.report(DiagId::CompanionPattern, type.companions_span, "`with []` lists no companion")
+        .with_help("name the files that travel beside it, like `file with [\".fai\"]`, or write plain `file`");
+    return ctx_.types.error();
+  }
+  std::vector<ir::Companion> companions;
+  std::map<std::string, Span> seen;
+  bool ok = true;
+  for (const ast::CompanionPattern& p : type.companions) {
+    if (!p.plain) {
+      ctx_.diags.report(DiagId::CompanionPattern, p.span, "a companion pattern is a plain string")
+          .with_help("write the suffix literally, without `${...}`");
+      ok = false;
+      continue;
+    }
+    if (std::string why = ir::companion_pattern_problem(p.pattern); !why.empty()) {
+      ctx_.diags.report(DiagId::CompanionPattern, p.span, fmt::format("`{}` is not a companion pattern: {}", p.pattern, why))
+          .with_help("a pattern is a suffix: `\".bai\"` for x.bam.bai, `\"^.bai\"` (one `^` per extension removed) for x.bai");
+      ok = false;
+      continue;
+    }
+    auto [it, fresh] = seen.emplace(p.pattern, p.span);
+    if (!fresh) {
+      ctx_.diags.report(DiagId::DuplicateCompanion, p.span, p.pattern).with_note(it->second, "first listed here");
+      ok = false;
+      continue;
+    }
+    companions.push_back({p.pattern, p.required});
+  }
+  return ok ? ctx_.types.file_with(std::move(companions)) : ctx_.types.error();
 }
 
 const ir::Type* TypeResolver::stream_element(int module, const ast::TypeExpr& arg) {

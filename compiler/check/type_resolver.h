@@ -25,6 +25,7 @@ class TypeResolver {
  private:
   const ir::Type* named(int module, const ast::TypeExpr& type, bool allow_stream);
   const ir::Type* stream_element(int module, const ast::TypeExpr& arg);
+  const ir::Type* with_companions(const ir::Type* t, const ast::TypeExpr& type);
 
   CheckContext& ctx_;
   std::set<const ast::TypeDecl*> in_progress_;

@@ -23,11 +23,11 @@ void Diagnostics::drop_if(const std::function<bool(const Diagnostic&)>& pred) {
                           [](const Diagnostic& d) { return d.severity == Severity::Error; });
 }
 
-void Diagnostics::append(Diagnostics&& other) {
-  list_.insert(list_.end(), std::make_move_iterator(other.list_.begin()), std::make_move_iterator(other.list_.end()));
-  errors_ += other.errors_;
-  other.list_.clear();
-  other.errors_ = 0;
+void Diagnostics::truncate(size_t count) {
+  if (count >= list_.size()) return;
+  list_.resize(count);
+  errors_ = std::count_if(list_.begin(), list_.end(),
+                          [](const Diagnostic& d) { return d.severity == Severity::Error; });
 }
 
 void Diagnostics::sort_and_dedupe() {

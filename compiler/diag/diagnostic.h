@@ -73,8 +73,9 @@ class Diagnostics {
   // Removes diagnostics (e.g. syntax errors that only follow from an earlier
   // lexical error in the same file).
   void drop_if(const std::function<bool(const Diagnostic&)>& pred);
-  // Adds another list's diagnostics after these.
-  void append(Diagnostics&& other);
+  // Removes the diagnostics reported after the first `count` (a phase that
+  // starts over on another path takes back what it said on the first).
+  void truncate(size_t count);
 
   // Orders by file and position and removes exact repeats, so output is stable
   // whatever order the phases found things in.

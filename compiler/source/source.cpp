@@ -2,14 +2,17 @@
 #include "compiler/source/source.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace flowc {
 
 SourceFile::SourceFile(FileId id, std::string path, std::string text)
     : id_(id), path_(std::move(path)), text_(std::move(text)) {
   line_starts_.push_back(0);
-  for (uint32_t i = 0; i < text_.size(); ++i) {
-    if (text_[i] == '\n') line_starts_.push_back(i + 1);
+  const char* begin = text_.data();
+  const char* end = begin + text_.size();
+  for (const char* p = begin; (p = static_cast<const char*>(std::memchr(p, '\n', end - p))); ++p) {
+    line_starts_.push_back(static_cast<uint32_t>(p - begin + 1));
   }
 }
 

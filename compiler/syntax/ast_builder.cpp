@@ -1,8 +1,6 @@
-// Builds the AST from ANTLR's parse tree.
+// Builds the AST from the parse tree (parse_tree.h).
 //
-// Each node's children are walked once, in order (the generated accessors
-// rescan all children with dynamic_cast on every call, which cost more than
-// parsing). Terminals are told from rules by double dispatch, not RTTI.
+// Each node's children are walked once, in order, by a cursor.
 //
 // The parse tree may be incomplete after error recovery: a missing piece is
 // left out, never dereferenced (the driver does not type-check a file that
@@ -14,9 +12,7 @@
 namespace flowc::syntax {
 namespace {
 
-using antlr4::ParserRuleContext;
-using antlr4::tree::ParseTree;
-using antlr4::tree::TerminalNode;
+using Node = const ParseTree::Node*;  // null: absent
 
 // Binding power of binary operators; higher binds tighter.
 int precedence(ast::BinaryOp op) {
@@ -62,42 +58,22 @@ std::optional<ast::BinaryOp> binary_op(TokenKind kind) {
   }
 }
 
-// Tells a terminal from a rule context with two virtual calls.
-class TerminalProbe : public antlr4::tree::ParseTreeVisitor {
- public:
-  TerminalNode* terminal = nullptr;
-  antlrcpp::Any visit(ParseTree* tree) override { return tree->accept(this); }
-  antlrcpp::Any visitChildren(ParseTree*) override {
-    terminal = nullptr;
-    return {};
-  }
-  antlrcpp::Any visitTerminal(TerminalNode* node) override {
-    terminal = node;
-    return {};
-  }
-  antlrcpp::Any visitErrorNode(antlr4::tree::ErrorNode* node) override {
-    terminal = node;
-    return {};
-  }
-};
-
 class Builder;
 
 // The children of one parse tree node, read in order.
 class Cursor {
  public:
-  Cursor(const Builder& builder, ParserRuleContext* ctx) : builder_(builder), ctx_(ctx) { load(); }
+  Cursor(const Builder& builder, Node ctx) : builder_(builder), ctx_(ctx) { load(); }
 
-  bool done() const { return i_ >= (ctx_ ? ctx_->children.size() : 0); }
+  bool done() const { return i_ >= (ctx_ ? ctx_->count : 0); }
   // The current child's token kind, or Invalid for a rule (or an inserted token).
   TokenKind kind() const { return token_ ? token_->kind : TokenKind::Invalid; }
   bool at(TokenKind k) const { return !done() && kind() == k; }
   const Token* token() const { return token_; }
-  // The current child if it is a rule of type `index`, else null.
-  ParserRuleContext* rule(size_t index) const {
-    return rule_ && rule_->getRuleIndex() == index ? rule_ : nullptr;
-  }
-  ParserRuleContext* any_rule() const { return rule_; }
+  // The current child if it is a rule of type `r`, else null.
+  Node rule(Rule r) const { return rule_ && rule_->rule == r ? rule_ : nullptr; }
+  Node any_rule() const { return rule_; }
+  Node node() const { return ctx_; }
   void next() {
     ++i_;
     load();
@@ -109,58 +85,86 @@ class Cursor {
     next();
     return t;
   }
-  // Takes the current child if it is a rule of type `index`.
-  ParserRuleContext* take_rule(size_t index) {
-    ParserRuleContext* r = done() ? nullptr : rule(index);
-    if (r) next();
-    return r;
+  // Takes the current child if it is a rule of type `r`.
+  Node take_rule(Rule r) {
+    Node n = done() ? nullptr : rule(r);
+    if (n) next();
+    return n;
   }
 
  private:
   void load();
 
   const Builder& builder_;
-  ParserRuleContext* ctx_;
-  size_t i_ = 0;
+  Node ctx_;
+  uint32_t i_ = 0;
   const Token* token_ = nullptr;
-  ParserRuleContext* rule_ = nullptr;
+  Node rule_ = nullptr;
 };
 
 class Builder {
  public:
-  Builder(const LexResult& lexed, const SourceFile& file, Diagnostics& diags)
-      : lexed_(lexed), file_(file), diags_(diags) {}
+  Builder(const ParseTree& tree, LexResult& lexed, const SourceFile& file, Diagnostics& diags)
+      : tree_(tree), lexed_(lexed), file_(file), diags_(diags) {}
 
-  // Adds the declarations of `ctx`, a file parsed whole or one piece of it
-  // whose token indexes start at `token_offset` of the lexer's tokens.
-  void add(ParserRuleContext* ctx, size_t token_offset, ast::Module* m) {
-    token_offset_ = token_offset;
+  std::unique_ptr<ast::Module> module(Node ctx) {
+    auto m = std::make_unique<ast::Module>();
+    m->file = file_.id();
+    m->imports.reserve(count(ctx, Rule::ImportDecl));
+    m->types.reserve(count(ctx, Rule::TypeDecl));
+    m->ops.reserve(count(ctx, Rule::OpDecl));
+    m->workflows.reserve(count(ctx, Rule::WorkflowDecl));
     for (Cursor c(*this, ctx); !c.done(); c.next()) {
-      ParserRuleContext* decl = c.any_rule();
-      if (!decl) continue;
-      switch (decl->getRuleIndex()) {
-        case Flow::RuleImportDecl:
-          if (auto imp = import_decl(decl)) m->imports.push_back(std::move(*imp));
-          break;
-        case Flow::RuleTypeDecl:
-          if (auto t = type_decl(decl)) m->types.push_back(std::move(*t));
-          break;
-        case Flow::RuleOpDecl:
-          if (auto op = op_decl(decl)) m->ops.push_back(std::move(*op));
-          break;
-        case Flow::RuleWorkflowDecl:
-          if (auto wf = workflow_decl(decl)) m->workflows.push_back(std::move(*wf));
-          break;
-        default:
-          break;
-      }
+      if (Node decl = c.any_rule()) declaration(decl, *m);
+    }
+    finish(*m);
+    return m;
+  }
+
+  // A top-level declaration, added to `m`.
+  void declaration(Node decl, ast::Module& m) {
+    switch (decl->rule) {
+      case Rule::ImportDecl:
+        if (auto imp = import_decl(decl)) m.imports.push_back(std::move(*imp));
+        break;
+      case Rule::TypeDecl:
+        if (auto t = type_decl(decl)) m.types.push_back(std::move(*t));
+        break;
+      case Rule::OpDecl:
+        if (auto op = op_decl(decl)) m.ops.push_back(std::move(*op));
+        break;
+      case Rule::WorkflowDecl:
+        if (auto wf = workflow_decl(decl)) m.workflows.push_back(std::move(*wf));
+        break;
+      default:
+        break;
     }
   }
 
-  void finish(ast::Module* m) const { m->doc = module_doc(*m); }
+  void finish(ast::Module& m) { m.doc = module_doc(m); }
 
-  const Token* token_of(TerminalNode* node) const {
-    size_t index = node->getSymbol()->getTokenIndex() + token_offset_;
+  const ParseTree& tree() const { return tree_; }
+
+  // How many children of `n` are rules `r`, or tokens `k`: lists are
+  // reserved at their size (a 10 MB file's AST is kept by the LSP).
+  uint32_t count(Node n, Rule r) const {
+    uint32_t found = 0;
+    for (uint32_t i = 0; n && i < n->count; ++i) {
+      ParseTree::Child c = tree_.child(*n, i);
+      found += c.is_node() && tree_.node(c.index()).rule == r;
+    }
+    return found;
+  }
+  uint32_t count(Node n, TokenKind k) const {
+    uint32_t found = 0;
+    for (uint32_t i = 0; n && i < n->count; ++i) {
+      ParseTree::Child c = tree_.child(*n, i);
+      const Token* t = c.is_node() ? nullptr : token_at(c.index());
+      found += t && t->kind == k;
+    }
+    return found;
+  }
+  const Token* token_at(uint32_t index) const {
     if (index >= lexed_.tokens.size()) return nullptr;  // inserted by error recovery
     return &lexed_.tokens[index];
   }
@@ -169,11 +173,10 @@ class Builder {
   // ---- positions and tokens ----
 
   Span span(const Token& t) const { return Span{file_.id(), t.begin, t.end}; }
-  Span span(ParserRuleContext* ctx) const {
-    if (!ctx || !ctx->getStart()) return Span{file_.id(), 0, 0};
-    size_t b = ctx->getStart()->getTokenIndex() + token_offset_;
-    size_t e = ctx->getStop() ? ctx->getStop()->getTokenIndex() + token_offset_ : b;
-    if (b >= lexed_.tokens.size()) b = lexed_.tokens.size() - 1;
+  Span span(Node ctx) const {
+    if (!ctx || ctx->start >= lexed_.tokens.size()) return Span{file_.id(), 0, 0};
+    uint32_t b = ctx->start;
+    uint32_t e = ctx->stop;
     if (e >= lexed_.tokens.size() || e < b) e = b;
     return Span{file_.id(), lexed_.tokens[b].begin, lexed_.tokens[e].end};
   }
@@ -203,7 +206,7 @@ class Builder {
   }
 
   // The `///` block that ends right before a declaration (only whitespace between).
-  std::string doc_for(ParserRuleContext* decl) {
+  std::string doc_for(Node decl) {
     uint32_t start = span(decl).begin;
     while (doc_cursor_ < lexed_.docs.size() && lexed_.docs[doc_cursor_].end <= start) {
       const DocComment& doc = lexed_.docs[doc_cursor_];
@@ -237,10 +240,10 @@ class Builder {
 
   // ---- declarations ----
 
-  std::optional<ast::ImportDecl> import_decl(ParserRuleContext* ctx) {
+  std::optional<ast::ImportDecl> import_decl(Node ctx) {
     Cursor c(*this, ctx);
     c.take(TokenKind::KW_IMPORT);
-    ParserRuleContext* path_ctx = c.take_rule(Flow::RuleString);
+    Node path_ctx = c.take_rule(Rule::String);
     if (!path_ctx) return std::nullopt;
     ast::ExprPtr path = string(path_ctx);
     ast::ImportDecl decl{span(ctx), {}, path->span};
@@ -252,22 +255,23 @@ class Builder {
     return decl;
   }
 
-  std::optional<ast::TypeDecl> type_decl(ParserRuleContext* ctx) {
+  std::optional<ast::TypeDecl> type_decl(Node ctx) {
     Cursor c(*this, ctx);
     c.take(TokenKind::KW_TYPE);
     const Token* name = c.take(TokenKind::IDENT);
     c.take(TokenKind::ASSIGN);
-    ParserRuleContext* type = c.take_rule(Flow::RuleTypeExpr);
+    Node type = c.take_rule(Rule::TypeExpr);
     if (!name || !type) return std::nullopt;
     return ast::TypeDecl{span(ctx), ident(*name), type_expr(type), doc_for(ctx)};
   }
 
-  std::vector<ast::Param> params(ParserRuleContext* ctx) {
+  std::vector<ast::Param> params(Node ctx) {
     std::vector<ast::Param> out;
+    out.reserve(count(ctx, Rule::Param));
     Cursor c(*this, ctx);
     c.take(TokenKind::LPAREN);
     comma_list(c, TokenKind::RPAREN, [&](Cursor& item) {
-      if (ParserRuleContext* p = item.take_rule(Flow::RuleParam)) {
+      if (Node p = item.take_rule(Rule::Param)) {
         if (auto param = this->param(p)) out.push_back(std::move(*param));
       } else {
         item.next();
@@ -276,81 +280,85 @@ class Builder {
     return out;
   }
 
-  std::optional<ast::Param> param(ParserRuleContext* ctx) {
+  std::optional<ast::Param> param(Node ctx) {
     Cursor c(*this, ctx);
     const Token* name = c.take(TokenKind::IDENT);
     c.take(TokenKind::COLON);
-    ParserRuleContext* type = c.take_rule(Flow::RuleTypeExpr);
+    Node type = c.take_rule(Rule::TypeExpr);
     if (!name || !type) return std::nullopt;
     ast::Param p;
     p.span = span(ctx);
     p.name = ident(*name);
     p.type = type_expr(type);
     if (c.take(TokenKind::ASSIGN)) {
-      if (ParserRuleContext* value = c.take_rule(Flow::RuleExpr)) p.default_value = expr(value);
+      if (Node value = c.take_rule(Rule::Expr)) p.default_value = expr(value);
     }
     return p;
   }
 
   // op NAME(inputs) -> (outputs) { clauses }, and workflows alike.
   template <typename Decl>
-  bool signature(Cursor& c, ParserRuleContext* ctx, TokenKind keyword, Decl& decl) {
+  bool signature(Cursor& c, Node ctx, TokenKind keyword, Decl& decl) {
     c.take(keyword);
     const Token* name = c.take(TokenKind::IDENT);
     if (!name) return false;
     decl.span = span(ctx);
     decl.doc = doc_for(ctx);
     decl.name = ident(*name);
-    if (ParserRuleContext* inputs = c.take_rule(Flow::RuleParamList)) decl.inputs = params(inputs);
+    if (Node inputs = c.take_rule(Rule::ParamList)) decl.inputs = params(inputs);
     if (c.take(TokenKind::ARROW)) {
-      if (ParserRuleContext* outputs = c.take_rule(Flow::RuleParamList)) decl.outputs = params(outputs);
+      if (Node outputs = c.take_rule(Rule::ParamList)) decl.outputs = params(outputs);
     }
     return true;
   }
 
-  std::optional<ast::OpDecl> op_decl(ParserRuleContext* ctx) {
+  std::optional<ast::OpDecl> op_decl(Node ctx) {
     Cursor c(*this, ctx);
     ast::OpDecl op;
     if (!signature(c, ctx, TokenKind::KW_OP, op)) return std::nullopt;
+    op.clauses.reserve(count(ctx, Rule::Clause));
     c.take(TokenKind::LBRACE);
     for (; !c.done(); c.next()) {
-      ParserRuleContext* clause = c.rule(Flow::RuleClause);
+      Node clause = c.rule(Rule::Clause);
       if (!clause) continue;
       Cursor cc(*this, clause);
       const Token* name = cc.take(TokenKind::IDENT);
-      ParserRuleContext* value = cc.take_rule(Flow::RuleExpr);
+      Node value = cc.take_rule(Rule::Expr);
       if (name && value) op.clauses.push_back(ast::Clause{span(clause), ident(*name), expr(value)});
     }
     return op;
   }
 
-  std::optional<ast::WorkflowDecl> workflow_decl(ParserRuleContext* ctx) {
+  std::optional<ast::WorkflowDecl> workflow_decl(Node ctx) {
     Cursor c(*this, ctx);
     ast::WorkflowDecl wf;
     if (!signature(c, ctx, TokenKind::KW_WORKFLOW, wf)) return std::nullopt;
-    if (ParserRuleContext* body = c.take_rule(Flow::RuleBlock)) wf.body = block(body);
+    if (Node body = c.take_rule(Rule::Block)) wf.body = block(body);
     return wf;
   }
 
   // ---- types ----
 
-  ast::TypeExpr type_expr(ParserRuleContext* ctx) {
+  ast::TypeExpr type_expr(Node ctx) {
     ast::TypeExpr t;
     t.span = span(ctx);
     Cursor c(*this, ctx);
     if (const Token* name = c.take(TokenKind::IDENT)) {
       t.name = ident(*name);
+      t.args.reserve(count(ctx, Rule::TypeExpr));
       if (c.take(TokenKind::LBRACK)) {
         comma_list(c, TokenKind::RBRACK, [&](Cursor& item) {
-          if (ParserRuleContext* arg = item.take_rule(Flow::RuleTypeExpr)) t.args.push_back(type_expr(arg));
+          if (Node arg = item.take_rule(Rule::TypeExpr)) t.args.push_back(type_expr(arg));
           else item.next();
         });
         c.take(TokenKind::RBRACK);
       }
+      if (Node with = c.take_rule(Rule::Companions)) companions(with, t);
     } else if (c.take(TokenKind::LBRACE)) {
       t.is_record = true;
+      t.fields.reserve(count(ctx, Rule::FieldType));
       comma_list(c, TokenKind::RBRACE, [&](Cursor& item) {
-        ParserRuleContext* field = item.take_rule(Flow::RuleFieldType);
+        Node field = item.take_rule(Rule::FieldType);
         if (!field) {
           item.next();
           return;
@@ -358,7 +366,7 @@ class Builder {
         Cursor fc(*this, field);
         const Token* field_name = fc.take(TokenKind::IDENT);
         fc.take(TokenKind::COLON);
-        ParserRuleContext* type = fc.take_rule(Flow::RuleTypeExpr);
+        Node type = fc.take_rule(Rule::TypeExpr);
         if (field_name && type) t.fields.push_back(ast::FieldType{ident(*field_name), type_expr(type)});
       });
       c.take(TokenKind::RBRACE);
@@ -370,58 +378,90 @@ class Builder {
     return t;
   }
 
+  // `with [".fai", ".csi"?]` after a type name.
+  void companions(Node ctx, ast::TypeExpr& t) {
+    t.has_companions = true;
+    t.companions_span = span(ctx);
+    Cursor c(*this, ctx);
+    c.take(TokenKind::KW_WITH);
+    if (!c.take(TokenKind::LBRACK)) return;
+    comma_list(c, TokenKind::RBRACK, [&](Cursor& item) {
+      Node one = item.take_rule(Rule::Companion);
+      if (!one) {
+        item.next();
+        return;
+      }
+      Cursor oc(*this, one);
+      Node text = oc.take_rule(Rule::String);
+      if (!text) return;
+      ast::ExprPtr lit = string(text);
+      ast::CompanionPattern p;
+      p.span = lit->span;
+      if (auto* s = lit->as<ast::StringLit>(); s && s->is_plain()) {
+        p.pattern = s->plain_text();
+      } else {
+        p.plain = false;
+      }
+      p.required = !oc.take(TokenKind::QUESTION);
+      t.companions.push_back(std::move(p));
+    });
+  }
+
   // ---- statements ----
 
-  ast::Block block(ParserRuleContext* ctx) {
+  ast::Block block(Node ctx) {
     ast::Block b;
     b.span = span(ctx);
+    b.stmts.reserve(count(ctx, Rule::BindStmt) + count(ctx, Rule::ForStmt) + count(ctx, Rule::IfStmt) +
+                    count(ctx, Rule::ReturnStmt));
     for (Cursor c(*this, ctx); !c.done(); c.next()) {
-      ParserRuleContext* s = c.any_rule();
+      Node s = c.any_rule();
       if (!s) continue;
       if (auto stmt = statement(s)) b.stmts.push_back(std::move(*stmt));
     }
     return b;
   }
 
-  std::optional<ast::Stmt> statement(ParserRuleContext* ctx) {
+  std::optional<ast::Stmt> statement(Node ctx) {
     ast::Stmt stmt;
     stmt.span = span(ctx);
     Cursor c(*this, ctx);
-    switch (ctx->getRuleIndex()) {
-      case Flow::RuleBindStmt: {
+    switch (ctx->rule) {
+      case Rule::BindStmt: {
         const Token* name = c.take(TokenKind::IDENT);
         c.take(TokenKind::ASSIGN);
-        ParserRuleContext* value = c.take_rule(Flow::RuleExpr);
+        Node value = c.take_rule(Rule::Expr);
         if (!name || !value) return std::nullopt;
         ast::BindStmt bind{ident(*name), expr(value), nullptr};
         if (c.take(TokenKind::KW_WITH)) {
-          if (ParserRuleContext* options = c.take_rule(Flow::RuleExpr)) bind.options = expr(options);
+          if (Node options = c.take_rule(Rule::Expr)) bind.options = expr(options);
         }
         stmt.node = std::move(bind);
         return stmt;
       }
-      case Flow::RuleForStmt: {
+      case Rule::ForStmt: {
         c.take(TokenKind::KW_FOR);
         const Token* var = c.take(TokenKind::IDENT);
         c.take(TokenKind::KW_IN);
-        ParserRuleContext* collection = c.take_rule(Flow::RuleExpr);
+        Node collection = c.take_rule(Rule::Expr);
         if (!var || !collection) return std::nullopt;
         ast::ForStmt loop{ident(*var), expr(collection), nullptr, {}};
         if (c.take(TokenKind::KW_WITH)) {
-          if (ParserRuleContext* options = c.take_rule(Flow::RuleExpr)) loop.options = expr(options);
+          if (Node options = c.take_rule(Rule::Expr)) loop.options = expr(options);
         }
-        if (ParserRuleContext* body = c.take_rule(Flow::RuleBlock)) loop.body = block(body);
+        if (Node body = c.take_rule(Rule::Block)) loop.body = block(body);
         stmt.node = std::move(loop);
         return stmt;
       }
-      case Flow::RuleIfStmt:
+      case Rule::IfStmt:
         return if_stmt(c, std::move(stmt));
-      case Flow::RuleReturnStmt: {
+      case Rule::ReturnStmt: {
         ast::ReturnStmt ret;
+        ret.values.reserve(count(ctx, Rule::Entry));
         c.take(TokenKind::KW_RETURN);
         c.take(TokenKind::LPAREN);
         comma_list(c, TokenKind::RPAREN, [&](Cursor& item) {
-          ParserRuleContext* e = item.take_rule(Flow::RuleEntry);
+          Node e = item.take_rule(Rule::Entry);
           if (!e) {
             item.next();
             return;
@@ -440,9 +480,10 @@ class Builder {
 
   std::optional<ast::Stmt> if_stmt(Cursor& c, ast::Stmt stmt) {
     ast::IfStmt branch;
+    branch.arms.reserve(count(c.node(), Rule::Expr));
     c.take(TokenKind::KW_IF);
-    ParserRuleContext* condition = c.take_rule(Flow::RuleExpr);
-    ParserRuleContext* body = c.take_rule(Flow::RuleBlock);
+    Node condition = c.take_rule(Rule::Expr);
+    Node body = c.take_rule(Rule::Block);
     if (!condition || !body) return std::nullopt;
     branch.arms.push_back(ast::IfArm{expr(condition), block(body)});
     while (const Token* else_token = c.take(TokenKind::KW_ELSE)) {
@@ -451,10 +492,10 @@ class Builder {
                      "a plain `else` comes last; use `else if` for the branches before it");
       }
       if (c.take(TokenKind::KW_IF)) {
-        ParserRuleContext* cond = c.take_rule(Flow::RuleExpr);
-        ParserRuleContext* arm = c.take_rule(Flow::RuleBlock);
+        Node cond = c.take_rule(Rule::Expr);
+        Node arm = c.take_rule(Rule::Block);
         if (cond && arm && !branch.else_block) branch.arms.push_back(ast::IfArm{expr(cond), block(arm)});
-      } else if (ParserRuleContext* arm = c.take_rule(Flow::RuleBlock)) {
+      } else if (Node arm = c.take_rule(Rule::Block)) {
         if (!branch.else_block) branch.else_block = block(arm);
       }
     }
@@ -463,12 +504,12 @@ class Builder {
   }
 
   // `name = value` from an entry rule; reports `:` or a non-name before `=`.
-  std::optional<ast::FieldInit> named_entry(ParserRuleContext* ctx, const char* help) {
+  std::optional<ast::FieldInit> named_entry(Node ctx, const char* help) {
     Cursor c(*this, ctx);
-    ParserRuleContext* lhs = c.take_rule(Flow::RuleExpr);
+    Node lhs = c.take_rule(Rule::Expr);
     const Token* sep = c.token();
     c.next();
-    ParserRuleContext* rhs = c.take_rule(Flow::RuleExpr);
+    Node rhs = c.take_rule(Rule::Expr);
     if (!lhs || !sep || !rhs) return std::nullopt;
     ast::ExprPtr name = expr(lhs);
     auto* ref = name->as<ast::NameRef>();
@@ -511,7 +552,7 @@ class Builder {
 
   ast::ExprPtr placeholder(Span where) { return make(where, ast::IntLit{0}); }
 
-  ast::ExprPtr expr(ParserRuleContext* ctx) {
+  ast::ExprPtr expr(Node ctx) {
     bool outermost = expr_depth_++ == 0;
     if (outermost) reported_depth_ = false;
     ast::ExprPtr result = binary_chain(ctx);
@@ -526,7 +567,7 @@ class Builder {
       prefix.push_back(c.token());
       c.next();
     }
-    ParserRuleContext* p = c.take_rule(Flow::RulePrimary);
+    Node p = c.take_rule(Rule::Primary);
     if (!p) return nullptr;
     ast::ExprPtr value = primary(p);
     while (!c.done()) {
@@ -537,7 +578,7 @@ class Builder {
         const ast::Expr* inner = value.get();
         value = make(whole, ast::MemberExpr{std::move(value), ident(*field)}, {inner});
       } else if (c.take(TokenKind::LBRACK)) {
-        ParserRuleContext* index = c.take_rule(Flow::RuleExpr);
+        Node index = c.take_rule(Rule::Expr);
         const Token* close = c.take(TokenKind::RBRACK);
         if (!index) break;
         ast::ExprPtr at = expr(index);
@@ -574,7 +615,7 @@ class Builder {
   }
 
   // Precedence climbing over the flat list `operand (op operand)*`.
-  ast::ExprPtr binary_chain(ParserRuleContext* ctx) {
+  ast::ExprPtr binary_chain(Node ctx) {
     Cursor c(*this, ctx);
     std::vector<ast::ExprPtr> values;
     std::vector<std::pair<ast::BinaryOp, Span>> stack;
@@ -627,10 +668,10 @@ class Builder {
     return t.payload < lexed_.numbers.size() ? lexed_.numbers[t.payload] : zero;
   }
 
-  ast::ExprPtr primary(ParserRuleContext* ctx) {
+  ast::ExprPtr primary(Node ctx) {
     Span where = span(ctx);
     Cursor c(*this, ctx);
-    if (ParserRuleContext* s = c.rule(Flow::RuleString)) return string(s);
+    if (Node s = c.rule(Rule::String)) return string(s);
     const Token* t = c.token();
     if (!t) return placeholder(where);
     switch (t->kind) {
@@ -643,12 +684,12 @@ class Builder {
       case TokenKind::KW_NONE: return make(where, ast::NoneLit{});
       case TokenKind::IDENT: {
         c.next();
-        if (c.at(TokenKind::LPAREN)) return call(*t, c, where);
+        if (c.at(TokenKind::LPAREN)) return call(*t, c, where, count(ctx, Rule::Arg));
         return make(where, ast::NameRef{std::string(text(*t)), {}});
       }
       case TokenKind::LPAREN: {
         c.next();
-        ParserRuleContext* inner_ctx = c.take_rule(Flow::RuleExpr);
+        Node inner_ctx = c.take_rule(Rule::Expr);
         if (!inner_ctx) return placeholder(where);
         ast::ExprPtr inner = expr(inner_ctx);
         inner->span = where;  // the parentheses belong to the expression's extent
@@ -657,9 +698,10 @@ class Builder {
       case TokenKind::LBRACK: {
         c.next();
         ast::ListExpr list;
+        list.items.reserve(count(ctx, Rule::Expr));
         uint32_t h = 0;
         comma_list(c, TokenKind::RBRACK, [&](Cursor& item) {
-          ParserRuleContext* e = item.take_rule(Flow::RuleExpr);
+          Node e = item.take_rule(Rule::Expr);
           if (!e) {
             item.next();
             return;
@@ -673,29 +715,29 @@ class Builder {
       }
       case TokenKind::LBRACE:
         c.next();
-        return braces(c, where);
+        return braces(c, where, count(ctx, Rule::Entry));
       default:
         return placeholder(where);
     }
   }
 
   // `{ a = 1 }` is a record, `{ "k": 1 }` a map, `{}` an empty map.
-  ast::ExprPtr braces(Cursor& c, Span where) {
+  ast::ExprPtr braces(Cursor& c, Span where, uint32_t entries) {
     ast::RecordExpr record;
     ast::MapExpr map;
     bool has_record = false, has_map = false, mixed_reported = false;
     uint32_t h = 0;
     comma_list(c, TokenKind::RBRACE, [&](Cursor& item) {
-      ParserRuleContext* e = item.take_rule(Flow::RuleEntry);
+      Node e = item.take_rule(Rule::Entry);
       if (!e) {
         item.next();
         return;
       }
       Cursor ec(*this, e);
-      ParserRuleContext* lhs = ec.take_rule(Flow::RuleExpr);
+      Node lhs = ec.take_rule(Rule::Expr);
       const Token* sep = ec.token();
       ec.next();
-      ParserRuleContext* rhs = ec.take_rule(Flow::RuleExpr);
+      Node rhs = ec.take_rule(Rule::Expr);
       if (!lhs || !sep || !rhs) return;
       bool is_field = sep->kind == TokenKind::ASSIGN;
       if ((is_field && has_map) || (!is_field && has_record)) {
@@ -711,6 +753,7 @@ class Builder {
       h = std::max({h, key->height, value->height});
       if (is_field) {
         has_record = true;
+        record.fields.reserve(entries);
         auto* ref = key->as<ast::NameRef>();
         if (!ref) {
           bool literal = key->as<ast::StringLit>() != nullptr;
@@ -722,6 +765,7 @@ class Builder {
         record.fields.push_back(ast::FieldInit{ast::Ident{ref->name, key->span}, std::move(value)});
       } else {
         has_map = true;
+        map.entries.reserve(entries);
         map.entries.push_back(ast::MapEntry{std::move(key), std::move(value)});
       }
     });
@@ -730,24 +774,25 @@ class Builder {
     return cap(std::move(e));
   }
 
-  ast::ExprPtr call(const Token& callee, Cursor& c, Span where) {
+  ast::ExprPtr call(const Token& callee, Cursor& c, Span where, uint32_t args) {
     ast::CallExpr call;
+    call.args.reserve(args);
     call.callee = ident(callee);
     const Token* open = c.take(TokenKind::LPAREN);
     uint32_t h = 0;
     comma_list(c, TokenKind::RPAREN, [&](Cursor& item) {
-      ParserRuleContext* a = item.take_rule(Flow::RuleArg);
+      Node a = item.take_rule(Rule::Arg);
       if (!a) {
         item.next();
         return;
       }
       Cursor ac(*this, a);
-      ParserRuleContext* first = ac.take_rule(Flow::RuleExpr);
+      Node first = ac.take_rule(Rule::Expr);
       if (!first) return;
       ast::Arg arg;
       ast::ExprPtr value = expr(first);
       if (ac.take(TokenKind::ASSIGN)) {
-        ParserRuleContext* second = ac.take_rule(Flow::RuleExpr);
+        Node second = ac.take_rule(Rule::Expr);
         auto* ref = value->as<ast::NameRef>();
         if (!ref) {
           syntax_error(value->span, "expected an input name before `=`", "write `name = value`");
@@ -768,8 +813,9 @@ class Builder {
     return cap(std::move(e));
   }
 
-  ast::ExprPtr string(ParserRuleContext* ctx) {
+  ast::ExprPtr string(Node ctx) {
     ast::StringLit lit;
+    lit.parts.reserve(count(ctx, TokenKind::STR_TEXT) + count(ctx, TokenKind::INTERP_OPEN));
     Cursor c(*this, ctx);
     const Token* open = c.take(TokenKind::STR_OPEN);
     lit.triple = open && open->triple;
@@ -777,11 +823,11 @@ class Builder {
     while (!c.done()) {
       if (const Token* text_token = c.take(TokenKind::STR_TEXT)) {
         ast::StringPart text_part;
-        text_part.text = lexed_.texts[text_token->payload];
+        text_part.text = std::move(lexed_.texts[text_token->payload]);
         text_part.span = span(*text_token);
         lit.parts.push_back(std::move(text_part));
       } else if (const Token* interp = c.take(TokenKind::INTERP_OPEN)) {
-        ParserRuleContext* e = c.take_rule(Flow::RuleExpr);
+        Node e = c.take_rule(Rule::Expr);
         const Token* close = c.take(TokenKind::INTERP_CLOSE);
         if (!e) continue;
         ast::ExprPtr value = expr(e);
@@ -894,11 +940,11 @@ class Builder {
     std::erase_if(parts, [](const ast::StringPart& p) { return !p.expr && p.text.empty(); });
   }
 
-  const LexResult& lexed_;
+  const ParseTree& tree_;
+  LexResult& lexed_;  // its string texts are moved into the AST
   const SourceFile& file_;
   Diagnostics& diags_;
   size_t doc_cursor_ = 0;
-  size_t token_offset_ = 0;  // of the piece being added (see add)
   int expr_depth_ = 0;
   bool reported_depth_ = false;
 };
@@ -907,44 +953,47 @@ void Cursor::load() {
   token_ = nullptr;
   rule_ = nullptr;
   if (done()) return;
-  ParseTree* child = ctx_->children[i_];
-  TerminalProbe probe;
-  child->accept(&probe);
-  if (probe.terminal) {
-    token_ = builder_.token_of(probe.terminal);
+  ParseTree::Child child = builder_.tree().child(*ctx_, i_);
+  if (child.is_node()) {
+    rule_ = &builder_.tree().node(child.index());
   } else {
-    rule_ = static_cast<ParserRuleContext*>(child);
+    token_ = builder_.token_at(child.index());
   }
 }
 
 }  // namespace
 
-std::unique_ptr<ast::Module> build_ast(Flow::FileContext* tree, const LexResult& lexed, const SourceFile& file,
-                                       Diagnostics& diags) {
-  ModuleBuilder builder(lexed, file, diags);
-  if (tree) builder.add(tree, 0);
-  return builder.finish();
-}
-
-struct ModuleBuilder::State {
+struct DeclarationBuilder::Impl {
+  Impl(const ParseTree& tree, LexResult& lexed, const SourceFile& file, Diagnostics& diags)
+      : tree(tree), builder(tree, lexed, file, diags), module(std::make_unique<ast::Module>()) {
+    module->file = file.id();
+  }
+  const ParseTree& tree;
   Builder builder;
-  std::unique_ptr<ast::Module> module = std::make_unique<ast::Module>();
+  std::unique_ptr<ast::Module> module;
 };
 
-ModuleBuilder::ModuleBuilder(const LexResult& lexed, const SourceFile& file, Diagnostics& diags)
-    : state_(std::make_unique<State>(State{Builder(lexed, file, diags)})) {
-  state_->module->file = file.id();
+DeclarationBuilder::DeclarationBuilder(const ParseTree& tree, LexResult& lexed, const SourceFile& file,
+                                       Diagnostics& diags)
+    : impl_(std::make_unique<Impl>(tree, lexed, file, diags)) {}
+
+DeclarationBuilder::~DeclarationBuilder() = default;
+
+void DeclarationBuilder::add() { impl_->builder.declaration(&impl_->tree.node(impl_->tree.root()), *impl_->module); }
+
+std::unique_ptr<ast::Module> DeclarationBuilder::finish() {
+  impl_->builder.finish(*impl_->module);
+  return std::move(impl_->module);
 }
 
-ModuleBuilder::~ModuleBuilder() = default;
-
-void ModuleBuilder::add(Flow::FileContext* piece, size_t token_offset) {
-  state_->builder.add(piece, token_offset, state_->module.get());
-}
-
-std::unique_ptr<ast::Module> ModuleBuilder::finish() {
-  state_->builder.finish(state_->module.get());
-  return std::move(state_->module);
+std::unique_ptr<ast::Module> build_ast(const ParseTree& tree, LexResult& lexed, const SourceFile& file,
+                                       Diagnostics& diags) {
+  if (tree.empty()) {
+    auto m = std::make_unique<ast::Module>();
+    m->file = file.id();
+    return m;
+  }
+  return Builder(tree, lexed, file, diags).module(&tree.node(tree.root()));
 }
 
 }  // namespace flowc::syntax

@@ -6,7 +6,7 @@
 #include "compiler/ast/ast.h"
 #include "compiler/diag/diagnostic.h"
 #include "compiler/syntax/lexer.h"
-#include "Flow.h"  // generated; only the syntax phase includes it
+#include "compiler/syntax/parse_tree.h"
 
 namespace flowc::syntax {
 
@@ -15,24 +15,23 @@ namespace flowc::syntax {
 // can run out of stack on them.
 inline constexpr int kMaxExpressionDepth = 256;
 
+// An empty tree gives an empty module. The texts of `lexed` are moved into the AST.
+std::unique_ptr<ast::Module> build_ast(const ParseTree& tree, LexResult& lexed, const SourceFile& file,
+                                       Diagnostics& diags);
 
-// Builds one module from a file parsed in pieces (parser.cpp parses a valid
-// file a few declarations at a time, so that ANTLR's tokens and parse tree
-// never exist for the whole file at once): each piece is a `file` parse of
-// consecutive tokens, the first of them at `token_offset` in `lexed`.
-class ModuleBuilder {
+// The same, one top-level declaration at a time: `tree` is filled with each
+// in turn (its root the declaration) and add() called, so that only one
+// declaration's parse tree exists at once.
+class DeclarationBuilder {
  public:
-  ModuleBuilder(const LexResult& lexed, const SourceFile& file, Diagnostics& diags);
-  ~ModuleBuilder();
-  void add(Flow::FileContext* piece, size_t token_offset);
+  DeclarationBuilder(const ParseTree& tree, LexResult& lexed, const SourceFile& file, Diagnostics& diags);
+  ~DeclarationBuilder();
+  void add();
   std::unique_ptr<ast::Module> finish();
 
  private:
-  struct State;
-  std::unique_ptr<State> state_;
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
 };
-
-std::unique_ptr<ast::Module> build_ast(Flow::FileContext* tree, const LexResult& lexed, const SourceFile& file,
-                                       Diagnostics& diags);
 
 }  // namespace flowc::syntax

@@ -550,10 +550,16 @@ class Lexer {
         escape(text);
         continue;
       }
-      text += c;
-      ++pos_;
+      // A run of plain text, appended at once.
+      size_t run = pos_ + 1;
+      while (run < src_.size() && !special_in_string(src_[run])) ++run;
+      text.append(src_.substr(pos_, run - pos_));
+      pos_ = run;
     }
   }
+
+  // A byte string_piece() must look at: it may end the text or start something.
+  static bool special_in_string(char c) { return c == '"' || c == '$' || c == '\n' || c == '\\'; }
 
   void escape(std::string& text) {
     size_t start = pos_;

@@ -5,6 +5,7 @@
 #include <cctype>
 
 #include "runtime/containers/apptainer_engine.h"
+#include "runtime/containers/charliecloud_engine.h"
 #include "runtime/containers/oci_engine.h"
 
 namespace flowc::runtime {
@@ -13,11 +14,12 @@ std::unique_ptr<ContainerEngine> make_container_engine(std::string_view name) {
   if (name == "podman") return std::make_unique<PodmanEngine>();
   if (name == "docker") return std::make_unique<DockerEngine>();
   if (name == "apptainer") return std::make_unique<ApptainerEngine>();
+  if (name == "charliecloud") return std::make_unique<CharliecloudEngine>();
   return nullptr;
 }
 
 const std::vector<std::string>& container_engine_names() {
-  static const std::vector<std::string> names = {"podman", "docker", "apptainer"};
+  static const std::vector<std::string> names = {"podman", "docker", "apptainer", "charliecloud"};
   return names;
 }
 

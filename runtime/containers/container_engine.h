@@ -65,7 +65,17 @@ class ContainerEngine {
   virtual std::vector<std::string> list_labelled_argv(const std::string& key, const std::string& value) const = 0;
 };
 
-// podman, docker or apptainer; nullptr for another name.
+// An engine whose container is the launching process itself (apptainer,
+// charliecloud): stopping its process group stops it; it has no name to
+// stop or list it by, so tasks never share one.
+class ProcessEngine : public ContainerEngine {
+ public:
+  std::vector<std::string> stop_argv(const std::string&) const override { return {}; }
+  std::vector<std::string> list_labelled_argv(const std::string&, const std::string&) const override { return {}; }
+  bool can_share() const override { return false; }
+};
+
+// podman, docker, apptainer or charliecloud; nullptr for another name.
 std::unique_ptr<ContainerEngine> make_container_engine(std::string_view name);
 const std::vector<std::string>& container_engine_names();
 

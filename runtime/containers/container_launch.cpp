@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "runtime/observe/usage.h"
 #include "runtime/process/find_program.h"
 
 namespace flowc::runtime {
@@ -93,7 +94,7 @@ bool ContainerLauncher::wrap(LaunchSpec& spec, const ContainerRequest& request, 
   ContainerTask task = base_task(request);
   task.work_dir = spec.work_dir;
   task.env = request.env;
-  task.command = spec.argv;
+  task.command = observe::cgroup_measured(spec.argv);  // and what the container used (runtime/observe/usage.h)
   spec.argv = with_path(engine_->run_argv(task));
   spec.stop_argv = with_path(engine_->stop_argv(task.name));
   return true;

@@ -103,8 +103,9 @@ std::variant<std::unique_ptr<ContainerLauncher>, PreflightError> prepare_contain
   auto engine = make_container_engine(engine_name);
   if (!engine) {
     return PreflightError{fmt::format("{} runs in image `{}`, but `{}` is not a container engine flowc knows; "
-                                      "choose one of podman, docker, apptainer with --container-engine",
-                                      op_text(program, uses[0]), uses[0].image, engine_name)};
+                                      "choose one of {} with --container-engine",
+                                      op_text(program, uses[0]), uses[0].image, engine_name,
+                                      fmt::join(container_engine_names(), ", "))};
   }
   auto path = find_on_path(engine->program());
   if (!path) {
@@ -151,7 +152,7 @@ std::variant<std::unique_ptr<ContainerLauncher>, PreflightError> prepare_contain
     }
     std::vector<std::string> probe = prober->probe_argv(reference);
     std::vector<std::string> argv = probe;
-    argv[0] = path;
+    if (argv[0] == prober->program()) argv[0] = path;  // else a helper on PATH (a shell around the engine)
     Captured c = run_captured({argv}, kCheckSeconds)[0];
     if (c.exit_code == 0 && c.error.empty()) return std::string();
     if (c.exit_code == 127) {

@@ -2,6 +2,8 @@
 // arguments' values and their static types (the call's argument expressions).
 #include "runtime/eval/builtins.h"
 
+#include "runtime/value/file_object.h"
+
 #include <glob.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -12,6 +14,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <limits>
 #include <map>
 #include <regex>
@@ -237,6 +240,31 @@ Value read_lines(const Call& c) {
   return out;
 }
 
+// CWL's loadContents: every file object in the value gets `contents`.
+Value load_contents(const Call& c) {
+  Value v = c.args[0];
+  std::function<void(Value&)> walk = [&](Value& x) {
+    if (x.is_array()) {
+      for (Value& item : x) walk(item);
+    } else if (is_file_object(x) && !is_directory_object(x)) {
+      if (x.contains("contents")) return;
+      std::string path = runtime::path_of(x);
+      std::ifstream in(path, std::ios::binary);
+      if (!in) c.fail(fmt::format("loadContents: cannot read `{}`", path));
+      constexpr size_t kLimit = 64 * 1024;
+      std::string text(kLimit + 1, '\0');
+      in.read(text.data(), static_cast<std::streamsize>(text.size()));
+      text.resize(static_cast<size_t>(in.gcount()));
+      if (text.size() > kLimit) c.fail(fmt::format("loadContents: `{}` is larger than 64 KiB", path));
+      x["contents"] = text;
+    } else if (x.is_object() && !is_file_object(x)) {
+      for (auto& [k, item] : x.items()) walk(item);
+    }
+  };
+  walk(v);
+  return v;
+}
+
 Value read_string(const Call& c) {
   std::string text = read_utf8(c);
   if (!text.empty() && text.back() == '\n') text.pop_back();
@@ -314,16 +342,35 @@ Value glob(const Call& c) {
   glob_t found{};
   int rc = ::glob(full.c_str(), 0, nullptr, &found);
   std::vector<std::string> files;
+  std::string dangling;
   if (rc == 0) {
     for (size_t i = 0; i < found.gl_pathc; ++i) {
       std::error_code ec;
-      if (fs::is_regular_file(found.gl_pathv[i], ec)) files.push_back(resolve_path(found.gl_pathv[i], base));
+      // Files only (links followed; folders are left out).
+      if (fs::is_regular_file(found.gl_pathv[i], ec)) {
+        files.push_back(resolve_path(found.gl_pathv[i], base));
+      } else if (dangling.empty() && fs::is_symlink(fs::symlink_status(found.gl_pathv[i], ec)) &&
+                 !fs::exists(found.gl_pathv[i], ec)) {
+        dangling = found.gl_pathv[i];
+      }
     }
   }
   ::globfree(&found);
   if (rc != 0 && rc != GLOB_NOMATCH) {
     c.fail(fmt::format("cannot search for `{}` in `{}`: {}", pattern, base,
                        rc == GLOB_NOSPACE ? "out of memory" : "a folder could not be read"));
+  }
+  if (c.options.glob_names_inputs) {
+    // A workflow's inputs: a typo in a pattern must not quietly run nothing.
+    if (!dangling.empty()) {
+      std::error_code ec;
+      c.fail(fmt::format("`{}` matches `{}`, a link to `{}`, which does not exist", pattern, dangling,
+                         fs::read_symlink(dangling, ec).string()));
+    }
+    if (files.empty()) {
+      c.fail(fmt::format("no file matches `{}` in `{}` (hidden files match only a pattern that starts with `.`)",
+                         pattern, base));
+    }
   }
   std::sort(files.begin(), files.end());
   Value out = Value::array();
@@ -494,6 +541,7 @@ const std::map<std::string_view, Entry>& table() {
       {"defined", {defined, 1, 1, {}, true}},
       {"basename", {basename, 1, 2}},
       {"read_lines", {read_lines, 1, 1}},
+      {"load_contents", {load_contents, 1, 1}},
       {"read_string", {read_string, 1, 1}},
       {"read_int", {read_int, 1, 1}},
       {"read_float", {read_float, 1, 1}},

@@ -10,8 +10,11 @@
 #include <fmt/format.h>
 
 #include "ir/expr_text.h"
+#include "ir/param_ref.h"
 #include "runtime/command/render.h"
 #include "runtime/eval/builtins.h"
+#include "runtime/eval/js/js_engine.h"
+#include "runtime/value/file_object.h"
 
 namespace flowc::runtime {
 
@@ -67,7 +70,8 @@ TypeKind kind_of(const Type* t) { return t ? t->non_optional()->kind() : TypeKin
 
 class Run {
  public:
-  Run(const EvalOptions& options, const runtime::Scope& scope) : options_(options), scope_(scope) {}
+  Run(const EvalOptions& options, const runtime::Scope& scope, const ir::Program& program)
+      : options_(options), scope_(scope), program_(program) {}
 
   Value eval(const Expr& e) {
     try {
@@ -111,6 +115,7 @@ class Run {
         return detail::call_builtin(e, args, options_);
       }
       case Expr::Kind::Format: return format(e);
+      case Expr::Kind::Js: return javascript(e);
     }
     fail("unknown kind of expression");
   }
@@ -141,13 +146,16 @@ class Run {
   Value member(const Expr& e) {
     const Expr& of = arg(e, 0);
     Value object = eval(of);
+    // IR 2: a field of an `any` value that is absent (or of none) is absent.
+    bool loose = kind_of(of.type) == TypeKind::Any;
+    if (object.is_null() && loose) return nullptr;
     if (object.is_null()) absent(of, fmt::format(", so it has no field `{}`", e.name));
     if (!object.is_object()) {
       fail(fmt::format("`{}` is not a record, so it has no field `{}` (it is {})", text_of(of), e.name, describe(object)));
     }
     auto it = object.find(e.name);
     if (it == object.end()) {
-      if (e.type && e.type->is_optional()) return nullptr;
+      if ((e.type && e.type->is_optional()) || loose) return nullptr;
       fail(fmt::format("`{}` has no field `{}`", text_of(of), e.name));
     }
     Value out = std::move(*it);
@@ -397,21 +405,63 @@ class Run {
     std::string out;
     for (const Expr& piece : e.args) {
       Value v = eval(piece);
+      if (kind_of(piece.type) == TypeKind::Any) {
+        // CWL's string interpolation: strings as they are, anything else as JSON.
+        if (v.is_string()) out += v.get<std::string>();
+        else out += js::json_text(v);
+        continue;
+      }
       if (v.is_null()) absent(piece, ", so the string it is part of cannot be made");
       out += scalar_text(v, piece.type);
     }
     return out;
   }
 
+  // JavaScript (IR 2): `with` gives the names the code sees; a parameter
+  // reference is read without the engine.
+  Value javascript(const Expr& e) {
+    js::Call call;
+    for (const auto& [name, value] : e.fields) {
+      Value v = with_file_details(eval(value));
+      if (name == "inputs") call.inputs = std::move(v);
+      else if (name == "self") call.self = std::move(v);
+      else if (name == "runtime") call.runtime = std::move(v);
+    }
+    bool fn = e.value.is_object() && e.value.value("fn", false);
+    bool refs_only = e.value.is_object() && e.value.value("refs_only", false);
+    if (!fn) {
+      if (auto ref = ir::parse_param_ref(e.name)) {
+        auto v = js::parameter_reference(*ref, call.inputs, call.self, call.runtime);
+        if (auto* value = std::get_if<Value>(&v)) return std::move(*value);
+        // Without InlineJavascriptRequirement a reference is all there is;
+        // with it, JavaScript decides (undefined is null).
+        if (refs_only) fail(fmt::format("$({}): {}", e.name, std::get<std::string>(v)));
+      } else if (refs_only) {
+        fail(fmt::format("$({}) is JavaScript, which needs InlineJavascriptRequirement", e.name));
+      }
+    }
+    call.code = e.name;
+    call.fn = fn;
+    if (e.value.is_object() && e.value.contains("lib")) {
+      size_t lib = e.value["lib"].get<size_t>();
+      if (lib < program_.js_libs.size()) call.lib = &program_.js_libs[lib];
+    }
+    call.timeout_seconds = options_.js_timeout_seconds;
+    auto result = js::evaluate(call);
+    if (auto* why = std::get_if<std::string>(&result)) fail(fmt::format("{}: {}", ir::expr_text(e, 60), *why));
+    return std::move(std::get<Value>(result));
+  }
+
   const EvalOptions& options_;
   const runtime::Scope& scope_;
+  const ir::Program& program_;
 };
 
 }  // namespace
 
 Evaluated<Value> Evaluator::eval(const ir::Expr& e, const Scope& scope) {
   try {
-    return Run(options_, scope).eval(e);
+    return Run(options_, scope, program_).eval(e);
   } catch (EvalError& err) {
     return EvalFailure{std::move(err.message), err.loc};
   } catch (const std::exception& ex) {

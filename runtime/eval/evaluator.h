@@ -35,6 +35,11 @@ struct EvalOptions {
   std::string base_dir = ".";
   // Where write_lines() creates its files (created on first use).
   std::string scratch_dir = ".";
+  // glob() lists a workflow's input files (not an op's outputs): matching
+  // nothing, or a link that leads nowhere, is then an error.
+  bool glob_names_inputs = false;
+  // How long a JavaScript expression may run (IR 2, `js`).
+  double js_timeout_seconds = 10;
 };
 
 class Evaluator {

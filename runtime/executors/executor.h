@@ -43,6 +43,9 @@ struct LaunchSpec {
   struct StagedInput {
     std::string link;
     std::string source;
+    // A companion of the input before it (an index): copied into the same
+    // folder, since a tool may look for it beside the file a link leads to.
+    bool beside_previous = false;
   };
   std::vector<StagedInput> stage_in;
   // Files the command writes (paths in its work dir): staged, it writes them
@@ -50,14 +53,42 @@ struct LaunchSpec {
   std::vector<std::string> stage_out;
 };
 
+// What a task used, measured where it ran (docs/runtime.md, "Resources"):
+// the local executor from wait4 of the task's process tree, a container from
+// its cgroup, a Slurm job or a pilot task from the measurement its wrapper
+// takes. -1: not measured.
+struct ResourceUsage {
+  double wall_seconds = 0;
+  double user_seconds = -1;    // CPU time in user mode, the whole tree
+  double system_seconds = -1;  // and in the kernel
+  int64_t peak_rss_bytes = -1; // "rusage": the largest process's peak; "cgroup": the whole container's
+  int64_t read_bytes = -1;     // bytes read and written through system calls (files, pipes)
+  int64_t written_bytes = -1;
+  std::string source;          // how it was measured: "rusage", "cgroup-v1", "cgroup-v2"
+};
+
+// How a task ended, in words that belong to no executor: each executor says
+// what happened (a batch system's state, a process's wait status), and the
+// runtime alone chooses the words people read (runtime/run/end_text.h).
 struct Outcome {
   uint64_t handle = 0;
-  enum class How { Exited, Signaled, TimedOut, Cancelled, NotStarted } how = How::NotStarted;
+  enum class How {
+    Exited,       // the command exited: exit_code
+    Signaled,     // a signal killed it (from outside flowc, or the kernel): signal
+    TimedOut,     // flowc or the batch system stopped it at its time limit
+    Cancelled,    // flowc stopped it (the run was interrupted, its stream gang failed)
+    NotStarted,   // it never ran: error says why
+    Lost,         // it may have run, but how it ended cannot be known: error says why
+    OutOfMemory,  // the batch system killed it for using more memory than it asked for
+    NodeFailed,   // the node it ran on failed under it
+    Preempted,    // the batch system stopped it for other work
+  } how = How::NotStarted;
   int exit_code = -1;  // Exited
-  int signal = 0;      // the signal that ended it (Signaled, TimedOut, Cancelled)
-  std::string error;   // NotStarted: why
+  int signal = 0;      // Signaled: the signal; otherwise what stopped it, when one did (for a pilot's agent)
+  std::string error;   // NotStarted, Lost: why
   std::string detail;  // what the executor knows beyond that (a batch job's id and state), for people
   double seconds = 0;  // wall time
+  std::optional<ResourceUsage> usage;  // when the executor measured it
 };
 
 // How a running task is known outside flowc, journaled so that a later run
@@ -76,6 +107,20 @@ struct LeftBehind {
   std::string work_dir;
 };
 
+// Why a task can never run on an executor (more cores or memory than there
+// are), and what would make it fit, when the executor knows.
+struct Misfit {
+  std::string why;     // "asks for 64 cpus; this machine has 8"
+  std::string remedy;  // "run it with --executor slurm"; empty: the runtime advises in general
+};
+
+class Recovery;
+
+// The core every executor implements (Ninja's CommandRunner size): whether a
+// task fits and has room, submit, cancel, collect, and when to collect
+// again. What only some executors can do is a capability they offer beside
+// it: batching (flush) and recovery after a crash (recovery()). Writing an
+// executor: docs/runtime.md, "Writing an executor".
 class Executor {
  public:
   virtual ~Executor() = default;
@@ -85,7 +130,7 @@ class Executor {
   virtual int default_jobs() const = 0;
   // Why `spec` can never run here (more cores or memory than there are), or
   // nothing. A cluster decides this itself: its executor says nothing.
-  virtual std::optional<std::string> never_fits(const LaunchSpec& spec) const = 0;
+  virtual std::optional<Misfit> never_fits(const LaunchSpec& spec) const = 0;
   // Whether `spec` may start now (free cores and memory, room in the queue,
   // the submission rate). When not, next_deadline() says when to ask again,
   // or a finished task frees room.
@@ -95,9 +140,6 @@ class Executor {
   // cannot start at all is an outcome too: NotStarted). An executor may
   // keep it until flush(), to start alike tasks together.
   virtual uint64_t submit(const LaunchSpec& spec) = 0;
-  // Starts what submit() kept. The run loop calls it once it has submitted
-  // every task ready now (and after each retry, which thus goes alone).
-  virtual void flush() {}
   // Stops a command (its whole process tree); it is reported as Cancelled.
   virtual void cancel(uint64_t handle) = 0;
   // What finished since the last call. Never blocks for long.
@@ -105,8 +147,21 @@ class Executor {
   // When collect() must be called again even if nothing else happens
   // (a timeout to enforce, a queue to poll), if ever.
   virtual std::optional<Clock::time_point> next_deadline() const = 0;
-  virtual size_t running() const = 0;
 
+  // Batching (optional): starts what submit() kept. The run loop calls it
+  // once it has submitted every task ready now (and after each retry, which
+  // thus goes alone).
+  virtual void flush() {}
+  // Recovery (optional): how its tasks are known outside flowc, so that a
+  // later run can stop or adopt them if this flowc dies. Nothing: its tasks
+  // die with flowc, and nothing is journaled to find them.
+  virtual Recovery* recovery() { return nullptr; }
+};
+
+// What an executor whose tasks can outlive flowc offers (Executor::recovery).
+class Recovery {
+ public:
+  virtual ~Recovery() = default;
   // What to journal for a running command; empty while the executor has not
   // started it yet (kept for flush(), waiting for the submission rate): the
   // run loop asks again after flush() and collect().

@@ -19,8 +19,10 @@ std::vector<std::string> mpirun_command(const std::string& mpirun, int ranks, bo
                                         const std::vector<std::string>& argv);
 
 // `srun --mpi=pmix -n N` inside a Slurm allocation (Debian's Open MPI only
-// speaks PMIx). `overcommit`: more ranks than allocated CPUs (without it the
-// step waits forever). `step_of_allocation`: a step among others in a pilot's
+// speaks PMIx), with --kill-on-bad-exit: a rank that fails or crashes ends
+// the step, as under mpirun (else the other ranks may wait for it forever).
+// `overcommit`: more ranks than allocated CPUs (without it the step waits
+// forever). `step_of_allocation`: a step among others in a pilot's
 // allocation (--overlap: the pilot, not Slurm, shares the cores out).
 std::vector<std::string> srun_command(int ranks, int cpus_per_rank, bool overcommit, bool step_of_allocation,
                                       const std::vector<std::string>& argv);

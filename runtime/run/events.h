@@ -1,9 +1,10 @@
 // What a run says as it goes: JSON-lines events in the run's folder (and on
-// stdout with --log-format json), and one live progress line on a terminal.
+// stdout with --log-format json), handed on to the run's monitor
+// (runtime/observe/monitor.h: the live line, or the plain log).
 #pragma once
 
-#include <chrono>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -22,30 +23,19 @@ class EventLog {
   // Writes {"time": ..., "event": name, ...fields}.
   void emit(const std::string& event, Value fields);
   void flush();
+  // Also hands every event to `listener` (the run's monitor).
+  void listen(std::function<void(const Value&)> listener) { listener_ = std::move(listener); }
 
  private:
   std::FILE* file_ = nullptr;
   bool to_stdout_;
+  std::function<void(const Value&)> listener_;
 };
 
 struct Counts {
   size_t done = 0, cached = 0, running = 0, waiting = 0, failed = 0, retrying = 0;
-};
-
-// The single line a terminal shows while a run goes on.
-class ProgressLine {
- public:
-  explicit ProgressLine(bool enabled);
-  // Redraws at most a few times a second (or when `force`).
-  void update(const Counts& counts, bool force = false);
-  // Removes the line before other output, and at the end.
-  void clear();
-
- private:
-  bool enabled_;
-  bool shown_ = false;
-  std::chrono::steady_clock::time_point start_;
-  std::chrono::steady_clock::time_point last_;
+  size_t total = 0;      // tasks known so far
+  bool growing = false;  // more tasks are still to be planned
 };
 
 }  // namespace flowc::runtime

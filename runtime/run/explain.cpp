@@ -86,6 +86,18 @@ void value_changes(const std::string& what, const Value& then, const Value& now,
     }
     return;
   }
+  // A file with companions: {"file": ..., "with": {pattern: hash or null}}.
+  auto companions = [](const Value& v) { return v.is_object() && v.contains("file") && v.contains("with"); };
+  if (companions(then) && companions(now)) {
+    value_changes(what, then["file"], now["file"], out, depth + 1);
+    for (auto& [pattern, hash] : now["with"].items()) {
+      Value before = then["with"].value(pattern, Value());
+      if (before == hash) continue;
+      const char* how = before.is_null() ? "appeared" : hash.is_null() ? "is gone" : "changed";
+      out += fmt::format("  - the companion \"{}\" of {} {}\n", pattern, what, how);
+    }
+    return;
+  }
   if (depth < 4 && then.is_array() && now.is_array()) {
     if (then.size() != now.size()) {
       out += fmt::format("  - {} has {} items instead of {}\n", what, now.size(), then.size());
@@ -142,22 +154,22 @@ std::string explain_task(const std::string& state_dir, const std::string& path, 
   *found = true;
   // Identical tasks of one run ran once (docs/runtime.md): say which did.
   if (std::string leader = task->manifest.value("identical_to", ""); !leader.empty()) {
-    if (task->state == "cached") {
+    if (task->state == TaskState::Cached) {
       return fmt::format("{} (op `{}`) reused the result of the identical task `{}` in run {}: the same op and inputs, "
                          "run once ({}).",
                          path, task->op, leader, run.id, task->work_dir);
     }
     return fmt::format("{} (op `{}`) did not run in run {}: it is the same task as `{}` (the same op and inputs), which "
                        "{}; see `flowc explain {}`.",
-                       path, task->op, run.id, leader, task->state == "failed" ? "failed" : "was stopped", leader);
+                       path, task->op, run.id, leader, task->state == TaskState::Failed ? "failed" : "was stopped", leader);
   }
-  if (task->state == "cached") {
+  if (task->state == TaskState::Cached) {
     return fmt::format("{} (op `{}`) was reused in run {}: its op and inputs were as before, and its earlier result "
                        "({}) was intact.",
                        path, task->op, run.id, task->work_dir);
   }
   std::string why = task->manifest.value("cache_miss", "");
-  std::string out = fmt::format("{} (op `{}`) ran in run {} ({})", path, task->op, run.id, task->state);
+  std::string out = fmt::format("{} (op `{}`) ran in run {} ({})", path, task->op, run.id, state_name(task->state));
   auto previous = store->previous_attempt(path, run.id);
   if (!previous) {
     return out + fmt::format(": {}.\nNo earlier run had a task `{}`.", why.empty() ? "it was new" : why, path);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "runtime/scheduler/plan.h"
+#include "runtime/store/task_state.h"
 #include "runtime/value/value.h"
 
 namespace flowc::runtime {
@@ -26,7 +27,7 @@ class IdenticalTasks {
     Value manifest;        // the leader's cache-key manifest
   };
   struct Ended {           // failed or was cancelled
-    std::string state;     // "failed" or "cancelled"
+    TaskState state;       // Failed or Cancelled
     std::string error;
     std::string work_dir;
     Value manifest;

@@ -32,19 +32,29 @@ std::string known_inputs(const ir::Workflow& wf, const ir::TypeTable& types) {
   return out.empty() ? "it takes none" : "its inputs are " + out;
 }
 
-// Paths given by the user are relative to where flowc runs; they must exist.
+// Paths given by the user are relative to where flowc runs; they must
+// exist, and so must the companions their type requires.
 Value absolute_paths(const Value& v, const ir::Type* t, const std::string& name, std::vector<std::string>* errors) {
-  return map_paths(v, t, [&](const std::string& path) {
+  return map_typed_paths(v, t, [&](const std::string& path, const ir::Type* type) -> Value {
     std::error_code ec;
     fs::path abs = fs::absolute(path, ec).lexically_normal();
     struct stat st;
     if (::stat(abs.c_str(), &st) != 0) {
       errors->push_back(fmt::format("input `{}`: `{}` does not exist", name, path));
-    } else if (std::string kind = files::special_kind(st.st_mode); !kind.empty()) {
+      return abs.string();
+    }
+    if (std::string kind = files::special_kind(st.st_mode); !kind.empty()) {
       // Hashing it would block (a FIFO with no writer) or never end (/dev/zero).
       errors->push_back(fmt::format("input `{}`: `{}` is {}; flowc reads every input file whole to hash it, so an "
                                     "input must be a regular file or a folder (save the data to a file first)",
                                     name, path, kind));
+      return abs.string();
+    }
+    for (const CompanionFile& c : companions_of(abs.string(), type)) {
+      if (c.companion->required && !fs::exists(c.path, ec)) {
+        errors->push_back(fmt::format("input `{}`: `{}` has no companion `{}` beside it (\"{}\" in its type {})", name,
+                                      path, fs::path(c.path).filename().string(), c.companion->pattern, type->str()));
+      }
     }
     return abs.string();
   });

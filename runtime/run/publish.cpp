@@ -147,7 +147,7 @@ std::optional<Value> publish_outputs(const ir::Workflow& workflow, const Value& 
     for_each_path(value, port.type, [&](const std::string&, bool) { ++count; });
     size_t k = 0;
     std::string failure;
-    Value mapped = map_paths(value, port.type, [&](const std::string& path) -> std::string {
+    Value mapped = map_typed_paths(value, port.type, [&](const std::string& path, const ir::Type* type) -> Value {
       std::string sub = count > 1 ? std::to_string(k++) : "";
       fs::path name = fs::path(path).filename();
       fs::path final_path = (sub.empty() ? dir : dir / sub) / name;
@@ -156,6 +156,14 @@ std::optional<Value> publish_outputs(const ir::Workflow& workflow, const Value& 
       std::error_code mk;
       fs::create_directories(staged_dir, mk);
       std::string why = mk ? files::io_error_text(mk.value(), staged_dir) : publisher.publish(path, staged_dir / name);
+      // Companions the output's type declares go beside it, under their own names.
+      for (const CompanionFile& c : companions_of(path, type)) {
+        if (!why.empty()) break;
+        std::error_code missing;
+        if (fs::exists(fs::symlink_status(c.path, missing))) {
+          why = publisher.publish(c.path, staged_dir / fs::path(c.path).filename());
+        }
+      }
       if (!why.empty()) failure = why == "interrupted" ? "publishing was interrupted"
                                                       : fmt::format("cannot publish output `{}`: {}", port.name, why);
       return final_path.string();

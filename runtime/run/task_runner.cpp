@@ -23,6 +23,7 @@
 #include "runtime/hash/hash.h"
 #include "runtime/process/find_program.h"
 #include "runtime/process/helper_programs.h"
+#include "runtime/run/end_text.h"
 #include "runtime/run/full_disk.h"
 #include "runtime/run/output_check.h"
 
@@ -90,15 +91,11 @@ std::string last_lines(const fs::path& path, size_t n) {
   return tail;
 }
 
-std::string signal_name(int sig) {
-  const char* name = sigabbrev_np(sig);
-  return name ? fmt::format("SIG{} ({})", name, sig) : fmt::format("signal {}", sig);
-}
-
-std::string duration_text(double seconds) {
-  if (seconds >= 3600 && std::fmod(seconds, 3600) == 0) return fmt::format("{}h", seconds / 3600);
-  if (seconds >= 60 && std::fmod(seconds, 60) == 0) return fmt::format("{}m", seconds / 60);
-  return fmt::format("{}s", seconds);
+std::string missing_companion_text(const std::string& port, const std::string& path, const CompanionFile& c) {
+  return fmt::format("input `{}`: `{}` needs its companion `{}` beside it (\"{}\" in its type), which does not "
+                     "exist; make it first (an index: `samtools index`, `bwa index`, ...), or declare it optional "
+                     "(`\"{}\"?`)",
+                     port, path, fs::path(c.path).filename().string(), c.companion->pattern, c.companion->pattern);
 }
 
 bool is_path_type(const ir::Type* t) { return t->non_optional()->is_path(); }
@@ -149,16 +146,44 @@ std::optional<std::string> TaskRunner::content_hash(const std::string& path, std
   return hash;
 }
 
-Value TaskRunner::key_value(const Value& v, const ir::Type* t, std::string* error) {
+Value TaskRunner::key_value(const Value& v, const ir::Type* t, const std::string& port, std::string* error) {
   bool failed = false;
-  Value out = map_paths(v, t, [&](const std::string& path) -> std::string {
-    if (failed) return {};
+  auto file_key = [&](const std::string& path) -> std::optional<std::string> {
     auto hash = content_hash(path, error);
-    if (!hash) {
+    if (!hash) return std::nullopt;
+    return fmt::format("file:{}:{}", fs::path(path).filename().string(), *hash);
+  };
+  Value out = map_typed_paths(v, t, [&](const std::string& path, const ir::Type* type) -> Value {
+    if (failed) return {};
+    auto key = file_key(path);
+    if (!key) {
       failed = true;
       return {};
     }
-    return fmt::format("file:{}:{}", fs::path(path).filename().string(), *hash);
+    std::vector<CompanionFile> companions = companions_of(path, type);
+    if (companions.empty()) return *key;
+    // A file with companions: {"file": its key, "with": {pattern: hash, or
+    // null for an optional one that is not there}}. A plain file's key is
+    // unchanged, so adding this kept every earlier key.
+    Value with = Value::object();
+    for (const CompanionFile& c : companions) {
+      if (!stamp_of(c.path)) {
+        if (!c.companion->required) {
+          with[c.companion->pattern] = nullptr;
+          continue;
+        }
+        *error = missing_companion_text(port, path, c);
+        failed = true;
+        return {};
+      }
+      auto hash = content_hash(c.path, error);
+      if (!hash) {
+        failed = true;
+        return {};
+      }
+      with[c.companion->pattern] = *hash;
+    }
+    return Value{{"file", *key}, {"with", std::move(with)}};
   });
   return failed ? Value() : out;
 }
@@ -192,7 +217,7 @@ Prepared TaskRunner::prepare(const Task& task, bool reuse) {
   std::string error;
   Value inputs_for_key = Value::object();
   for (const ir::Port& port : op.inputs) {
-    Value v = key_value(task.inputs.value(port.name, Value()), port.type, &error);
+    Value v = key_value(task.inputs.value(port.name, Value()), port.type, port.name, &error);
     if (!error.empty()) return fail(error);
     inputs_for_key[port.name] = std::move(v);
   }
@@ -221,7 +246,7 @@ Prepared TaskRunner::prepare(const Task& task, bool reuse) {
   if (!op.cache) {
     p.cache_miss = "the op says `cache false`";
   } else if (!reuse) {
-    p.cache_miss = "another task of its stream gang had to run again";
+    p.cache_miss = "it was asked to run again (--rerun, or another task of its stream gang had to)";
   } else if (fresh_) {
     p.cache_miss = "the run was started with --fresh";
   } else if (auto entry = store_.cache_find(p.key)) {
@@ -249,12 +274,16 @@ Prepared TaskRunner::prepare(const Task& task, bool reuse) {
 
   // A fresh work dir, named by the key.
   if (!reset_work_dir(p, &error)) return fail(error);
+  if (op.tool) return prepare_tool_task(task, std::move(p));
   fs::path work(p.work_dir);
 
   // Inputs, staged as links in inputs/<port>/ (several files: a numbered
-  // folder each, so equal names do not collide). A link lets the command
-  // write through it to a file someone else made; their stamps are kept to
-  // tell afterwards.
+  // folder each, so equal names do not collide), each file's companions
+  // beside it under their own names. A link lets the command write through
+  // it to a file someone else made; their stamps are kept to tell
+  // afterwards. The command sees each link by its path relative to the work
+  // dir (inputs/bams/0/A.sorted.bam), so what it records of its inputs'
+  // names is the same wherever the state folder lives.
   Value scope = Value::object();
   std::vector<std::string> input_paths;  // what a container must see
   for (const ir::Port& port : op.inputs) {
@@ -263,22 +292,32 @@ Prepared TaskRunner::prepare(const Task& task, bool reuse) {
     for_each_path(v, port.type, [&](const std::string&, bool) { ++count; });
     size_t k = 0;
     std::error_code ec;
-    Value staged = map_paths(v, port.type, [&](const std::string& path) -> std::string {
-      fs::path dir = work / "inputs" / port.name;
-      if (count > 1) dir /= std::to_string(k++);
-      fs::create_directories(dir, ec);
-      fs::path link = dir / fs::path(path).filename();
+    auto stage = [&](const std::string& path, const fs::path& link, bool beside_previous) {
       if (auto stamp = stamp_of(path)) {
         p.input_stamps.emplace_back(path, Value::array({stamp->size, stamp->mtime_ns}));
       }
       input_paths.push_back(fs::absolute(path).string());
-      p.spec.stage_in.push_back({link.string(), input_paths.back()});
+      p.spec.stage_in.push_back({link.string(), input_paths.back(), beside_previous});
       fs::create_symlink(input_paths.back(), link, ec);
       if (ec && error.empty()) {
-        error = fmt::format("cannot stage input `{}` in `{}`: {}", path, dir.string(),
-                            files::io_error_text(ec.value(), dir));
+        error = fmt::format("cannot stage input `{}` in `{}`: {}", path, link.parent_path().string(),
+                            files::io_error_text(ec.value(), link.parent_path()));
       }
-      return link.string();
+    };
+    Value staged = map_typed_paths(v, port.type, [&](const std::string& path, const ir::Type* type) -> Value {
+      fs::path dir = work / "inputs" / port.name;
+      if (count > 1) dir /= std::to_string(k++);
+      fs::create_directories(dir, ec);
+      fs::path link = dir / fs::path(path).filename();
+      stage(path, link, false);
+      for (const CompanionFile& c : companions_of(path, type)) {
+        if (!stamp_of(c.path)) {
+          if (c.companion->required && error.empty()) error = missing_companion_text(port.name, path, c);
+          continue;
+        }
+        stage(c.path, dir / fs::path(c.path).filename(), true);
+      }
+      return link.lexically_relative(work).string();
     });
     if (!error.empty()) return fail(error);
     scope[port.name] = std::move(staged);
@@ -311,10 +350,14 @@ Prepared TaskRunner::prepare(const Task& task, bool reuse) {
     }
     std::error_code ec;
     fs::create_directories(where.parent_path(), ec);
-    scope[port.name] = where.string();
-    // A file (not a folder: a command may mkdir it) can be written to scratch.
+    scope[port.name] = where.lexically_relative(work).string();  // as the inputs: relative to the work dir
+    // A file (not a folder: a command may mkdir it) can be written to
+    // scratch, and so can its companions.
     if (is_path_type(port.type) && !port.type->non_optional()->is(ir::TypeKind::Dir)) {
       p.spec.stage_out.push_back(where.string());
+      for (const CompanionFile& c : companions_of(where.string(), port.type->non_optional())) {
+        p.spec.stage_out.push_back(c.path);
+      }
     }
   }
 
@@ -348,6 +391,8 @@ Prepared TaskRunner::prepare(const Task& task, bool reuse) {
   }
   task_env.emplace_back("FLOWC_TASK", task.path);
   task_env.emplace_back("FLOWC_WORK_DIR", p.work_dir);
+  // Where the command may append "N/M" lines to say how far it is (flowc status, the UI).
+  task_env.emplace_back("FLOWC_PROGRESS", (work / ".flowc-progress").string());
   if (!op.image) {
     for (const auto& [name, value] : task_env) spec.env.push_back(name + "=" + value);
   }
@@ -442,22 +487,7 @@ bool TaskRunner::reset_work_dir(const Prepared& prepared, std::string* error) {
 
 std::string TaskRunner::failure_text(const Task& task, const Prepared& prepared, const Outcome& outcome) {
   const ir::Op& op = *task.op;
-  std::string what;
-  switch (outcome.how) {
-    case Outcome::How::Exited: what = fmt::format("exited with code {}", outcome.exit_code); break;
-    case Outcome::How::Signaled:
-      what = fmt::format("was killed by {}", signal_name(outcome.signal));
-      if (outcome.signal == SIGKILL) what += " (out of memory, or killed from outside?)";
-      break;
-    case Outcome::How::TimedOut: {
-      std::string limit = prepared.spec.timeout_seconds > 0 ? duration_text(prepared.spec.timeout_seconds) : "?";
-      what = fmt::format("ran longer than its timeout of {} and was stopped", limit);
-      break;
-    }
-    case Outcome::How::Cancelled: what = "was stopped (the run was interrupted)"; break;
-    case Outcome::How::NotStarted: what = "could not start: " + outcome.error; break;
-  }
-  if (!outcome.detail.empty()) what += fmt::format(" ({})", outcome.detail);
+  std::string what = end_text(outcome, prepared.spec.timeout_seconds);
   std::string text = fmt::format("op `{}` at {} ({}) {}\n  work dir: {}", op.name, task.path,
                                  program_.where(task.call_loc), what, prepared.work_dir);
   fs::path err = fs::path(prepared.work_dir) / ".stderr";
@@ -474,6 +504,7 @@ std::string TaskRunner::failure_text(const Task& task, const Prepared& prepared,
 
 Judged TaskRunner::finish(const Task& task, const Prepared& prepared, const Outcome& outcome) {
   const ir::Op& op = *task.op;
+  if (op.tool) return finish_tool_task(task, prepared, outcome);
   Judged j;
   if (outcome.how != Outcome::How::Exited || outcome.exit_code != 0) {
     j.error = failure_text(task, prepared, outcome);
@@ -517,8 +548,11 @@ Judged TaskRunner::finish(const Task& task, const Prepared& prepared, const Outc
   // (runtime/run/output_check.h).
   std::vector<std::string> input_paths;
   for (const ir::Port& port : op.inputs) {
-    for_each_path(task.inputs.value(port.name, Value()), port.type,
-                  [&](const std::string& path, bool) { input_paths.push_back(path); });
+    for_each_typed_path(task.inputs.value(port.name, Value()), port.type,
+                        [&](const std::string& path, const ir::Type* type) {
+                          input_paths.push_back(path);
+                          for (const CompanionFile& c : companions_of(path, type)) input_paths.push_back(c.path);
+                        });
   }
 
   Value outputs = Value::object();
@@ -544,6 +578,22 @@ Judged TaskRunner::finish(const Task& task, const Prepared& prepared, const Outc
     return {};
   };
 
+  // An output's companions, beside it: checked, owned and fingerprinted like it.
+  auto record_companions = [&](const std::string& path, const ir::Type* type, const std::string& port) -> std::string {
+    std::error_code ec;
+    for (const CompanionFile& c : companions_of(path, type)) {
+      if (!fs::exists(fs::symlink_status(c.path, ec))) {
+        if (!c.companion->required) continue;
+        return fmt::format("the command did not write `{}`, the companion (\"{}\") of output `{}` that its type "
+                           "declares beside `{}`",
+                           fs::path(c.path).filename().string(), c.companion->pattern, port,
+                           fs::path(path).filename().string());
+      }
+      if (std::string why = record_output(c.path, port); !why.empty()) return why;
+    }
+    return {};
+  };
+
   for (const ir::Port& port : op.outputs) {
     const ir::Type* t = port.type;
     if (t->holds_stream()) continue;  // the plan knows its channel
@@ -561,6 +611,7 @@ Judged TaskRunner::finish(const Task& task, const Prepared& prepared, const Outc
       for (const std::string& path : paths) {
         if (!fs::exists(path)) return fail(fmt::format("output `{}`: `{}` does not exist", port.name, path));
         if (std::string why = record_output(path, port.name); !why.empty()) return fail(why);
+        if (std::string why = record_companions(path, t->elem(), port.name); !why.empty()) return fail(why);
         list.push_back(path);
       }
       outputs[port.name] = std::move(list);
@@ -587,6 +638,7 @@ Judged TaskRunner::finish(const Task& task, const Prepared& prepared, const Outc
                                 path.string(), want_dir ? "not a directory" : "a directory"));
       }
       if (std::string why = record_output(path.string(), port.name); !why.empty()) return fail(why);
+      if (std::string why = record_companions(path.string(), t->non_optional(), port.name); !why.empty()) return fail(why);
       outputs[port.name] = path.string();
     } else {
       // A value, written by the command to the file its name gave.

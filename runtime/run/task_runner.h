@@ -48,6 +48,9 @@ struct Prepared {
   // `spec` still runs the command on the host; the run loop wraps it in
   // the group's container when it starts it.
   std::optional<ContainerRequest> container;
+  // Launch, for a tool op (IR 2): its staged inputs and `runtime`, which
+  // collecting its outputs needs ({"inputs": ..., "runtime": ...}).
+  Value tool_context;
 };
 
 struct Judged {
@@ -61,8 +64,8 @@ class TaskRunner {
  public:
   TaskRunner(const ir::Program& program, Store& store, std::string work_root, bool fresh);
 
-  // `reuse` false: run it even if an earlier result exists (a stream gang
-  // is reused only when every task of it can be).
+  // `reuse` false: run it even if an earlier result exists (--rerun; a
+  // stream gang is reused only when every task of it can be).
   //
   // A task that gets past reuse holds its key for the rest of the run:
   // another task with that key is answered Identical, before its work dir
@@ -89,9 +92,12 @@ class TaskRunner {
 
  private:
   std::optional<std::string> content_hash(const std::string& path, std::string* error);
-  Value key_value(const Value& v, const ir::Type* t, std::string* error);
+  Value key_value(const Value& v, const ir::Type* t, const std::string& port, std::string* error);
   bool outputs_intact(const CacheEntry& entry, std::string* why);
   std::string failure_text(const Task& task, const Prepared& prepared, const Outcome& outcome);
+  // Tool ops (runtime/run/tool_runner.cpp, over runtime/tool/).
+  Prepared prepare_tool_task(const Task& task, Prepared prepared);
+  Judged finish_tool_task(const Task& task, const Prepared& prepared, const Outcome& outcome);
 
   const ir::Program& program_;
   Store& store_;

@@ -65,6 +65,7 @@ const Plan::BodyIndex& Plan::index_of(const std::vector<ir::Node>& body) {
   auto index = std::make_unique<BodyIndex>();
   for (uint32_t i = 0; i < body.size(); ++i) {
     const ir::Node& n = body[i];
+    if (!n.as<ir::ValueNode>()) ++index->planned_nodes;
     if (n.as<ir::CallNode>() || n.as<ir::ValueNode>()) index->binder.emplace(n.name, i);
     for (const ir::Export& e : n.exports) index->binder.emplace(e.name, i);
   }
@@ -80,34 +81,42 @@ const Plan::BodyIndex& Plan::index_of(const std::vector<ir::Node>& body) {
       }
     }
   }
+  index->body = &body;
   return *indexes_.emplace(&body, std::move(index)).first->second;
+}
+
+const Plan::BodyIndex& Plan::block_of(const std::vector<ir::Node>& body, const ir::Workflow* workflow,
+                                      const std::string* var_name) {
+  auto& index = const_cast<BodyIndex&>(index_of(body));
+  if (!index.workflow) index.workflow = workflow;
+  if (!index.var_name) index.var_name = var_name;
+  return index;
 }
 
 // ---- construction ----------------------------------------------------------------
 
 Plan::Plan(const ir::Program& program, const ir::Workflow& workflow, Value inputs, PlanOptions options)
     : program_(program), options_(options) {
-  root_ = std::make_unique<Scope>();
+  root_ = new_scope(workflow.body.size());
   Scope* root = root_.get();
   root->kind = kWorkflow;
-  root->body = &workflow.body;
-  root->body_index = &index_of(workflow.body);
-  root->workflow = &workflow;
-  root->path = workflow.name;
-  root->slots = std::make_unique<Scope::Slot[]>(workflow.body.size());
+  root->block = &block_of(workflow.body, &workflow, nullptr);
+  root->more().path = workflow.name;
   root->open = static_cast<uint32_t>(workflow.body.size());
-  root->inputs = Value::object();
+  unplanned_ += root->block->planned_nodes;
+  Value& root_inputs = root->more().inputs;
+  root_inputs = Value::object();
   // Given inputs, then defaults in order (a default may use earlier inputs).
   for (const ir::Port& p : workflow.inputs) {
     if (inputs.contains(p.name)) {
-      root->inputs[p.name] = inputs[p.name];
+      root_inputs[p.name] = inputs[p.name];
     } else if (p.default_value) {
       auto v = evaluate(root, *p.default_value, [&] { return fmt::format("the default of input `{}`", p.name); }, UINT32_MAX);
       if (!v) return;
       coerce_in_place(*v, p.type);
-      root->inputs[p.name] = std::move(*v);
+      root_inputs[p.name] = std::move(*v);
     } else {
-      root->inputs[p.name] = nullptr;  // an optional left out
+      root_inputs[p.name] = nullptr;  // an optional left out
     }
   }
   dirty_.push_back(root);
@@ -117,12 +126,31 @@ Plan::Plan(const ir::Program& program, const ir::Workflow& workflow, Value input
 
 Plan::~Plan() = default;
 
+// One allocation for a scope and its slots: a ten-million-item fan-out
+// makes ten million scopes, each with a slot per node of the `for`'s body.
+Plan::ScopePtr Plan::new_scope(size_t slots) {
+  void* raw = ::operator new(sizeof(Scope) + slots * sizeof(Scope::Slot));
+  ScopePtr scope(new (raw) Scope());
+  scope->slots = reinterpret_cast<Scope::Slot*>(static_cast<char*>(raw) + sizeof(Scope));
+  for (size_t n = 0; n < slots; ++n) new (&scope->slots[n]) Scope::Slot();
+  return scope;
+}
+
+void Plan::ScopeDelete::operator()(Scope* scope) const {
+  if (scope->slots && scope->block) {  // the block (set right after new_scope) says how many
+    for (size_t n = 0, count = scope->body()->size(); n < count; ++n) scope->slots[n].~Slot();
+  }
+  scope->~Scope();
+  ::operator delete(scope);
+}
+
 Evaluator& Plan::evaluator_for(int file) {
   auto it = evaluators_.find(file);
   if (it != evaluators_.end()) return *it->second;
   EvalOptions options;
   options.base_dir = base_dir_of(file);
   options.scratch_dir = (std::filesystem::temp_directory_path() / "flowc-values").string();
+  options.glob_names_inputs = true;
   return *evaluators_.emplace(file, std::make_unique<Evaluator>(program_, options)).first->second;
 }
 
@@ -148,7 +176,7 @@ std::string Plan::path_of(const Scope* scope, const std::string& name) const {
   for (; s && s->kind != kWorkflow; s = s->parent) {
     if (s->kind == kIteration && depth < std::size(indices)) indices[depth++] = s->index;
   }
-  std::string path = s ? s->path : std::string("?");
+  std::string path = s ? s->path() : std::string("?");
   path.reserve(path.size() + name.size() + 1 + depth * 8);
   path += '.';
   path += name;
@@ -164,18 +192,31 @@ std::string Plan::path_of(const Scope* scope, const std::string& name) const {
 
 // ---- evaluation --------------------------------------------------------------------
 
+bool Plan::holds_unknown(const Value& v) {
+  if (v.is_discarded()) return true;
+  if (v.is_array() || v.is_object()) {
+    for (const Value& item : v) {
+      if (holds_unknown(item)) return true;
+    }
+  }
+  return false;
+}
+
 std::optional<Value> Plan::evaluate(Scope* scope, const ir::Expr& e, const std::function<std::string()>& what,
                                    uint32_t n) {
   ScopeLookup lookup(*this, scope);
-  Evaluator& ev = evaluator_for(scope->workflow->loc.file);
+  bool refused = false;
+  if (options_.survey) lookup.refuse_unknown(&refused);
+  Evaluator& ev = evaluator_for(scope->workflow()->loc.file);
   auto result = ev.eval(e, lookup);
+  if (refused) return unknown();  // it reads what only tasks will make
   if (auto* v = std::get_if<Value>(&result)) return std::move(*v);
   const EvalFailure& f = std::get<EvalFailure>(result);
   std::string message = fmt::format("{}: {}", what(), f.message);
   ir::SourceLoc loc = f.loc.known() ? f.loc : e.loc;
   if (n == UINT32_MAX) {
     // A workflow's own input default: the whole scope fails.
-    problems_.push_back(Problem{Problem::Failed, scope->path, message, loc});
+    problems_.push_back(Problem{Problem::Failed, scope->path(), message, loc});
     scope->failed = true;
     failed_ = true;
     finished_ = true;
@@ -226,17 +267,18 @@ bool Plan::ready(Scope* scope, const ir::Node& node) {
 }
 
 void Plan::advance(Scope* scope) {
-  for (uint32_t n = 0; n < scope->body->size(); ++n) {
+  for (uint32_t n = 0; n < scope->body()->size(); ++n) {
     if (stopping_) return;
     if (scope->status(n) != Status::Waiting) continue;
-    if (!ready(scope, (*scope->body)[n])) continue;
+    if (!ready(scope, (*scope->body())[n])) continue;
     start(scope, n);
   }
 }
 
 void Plan::start(Scope* scope, uint32_t n) {
-  const ir::Node& node = (*scope->body)[n];
+  const ir::Node& node = (*scope->body())[n];
   scope->status(n) = Status::Running;
+  if (!node.as<ir::ValueNode>()) --unplanned_;
   if (const auto* v = node.as<ir::ValueNode>()) {
     if (auto value = evaluate(scope, v->value, [&] { return fmt::format("`{}`", node.name); }, n)) node_done(scope, n, std::move(*value));
   } else if (const auto* c = node.as<ir::CallNode>()) {
@@ -276,9 +318,15 @@ std::optional<Value> Plan::call_inputs(Scope* scope, uint32_t n, const ir::CallN
       continue;
     }
     Scope empty;
-    empty.body = &kNoNodes;
+    empty.block = &index_of(kNoNodes);
     ScopeLookup lookup(*this, &empty, &inputs);
+    bool refused = false;
+    if (options_.survey) lookup.refuse_unknown(&refused);
     auto result = evaluator_for(callee_file).eval(*p.default_value, lookup);
+    if (refused) {
+      inputs[p.name] = unknown();
+      continue;
+    }
     if (auto* failure = std::get_if<EvalFailure>(&result)) {
       node_failed(scope, n, fmt::format("the default of input `{}` of `{}`: {}", p.name, call.callee, failure->message),
                   failure->loc.known() ? failure->loc : p.loc);
@@ -291,7 +339,7 @@ std::optional<Value> Plan::call_inputs(Scope* scope, uint32_t n, const ir::CallN
 }
 
 void Plan::start_call(Scope* scope, uint32_t n, const ir::CallNode& call) {
-  const ir::Node& node = (*scope->body)[n];
+  const ir::Node& node = (*scope->body())[n];
   if (call.callee_is_workflow) {
     const ir::Workflow* wf = program_.find_workflow(call.callee);
     if (scope_depth(scope) + 1 > options_.max_depth) {
@@ -304,32 +352,135 @@ void Plan::start_call(Scope* scope, uint32_t n, const ir::CallNode& call) {
     }
     auto inputs = call_inputs(scope, n, call, wf->inputs, wf->loc.file);
     if (!inputs) return;
-    Scope* child = make_scope(scope, scope, n, kWorkflow, &wf->body, wf, 0);
-    child->path = path_of(scope, node.name);
-    child->inputs = std::move(*inputs);
-    child->depth = scope_depth(scope) + 1;
+    Scope* child = make_scope(scope, scope, n, kWorkflow, block_of(wf->body, wf, nullptr), 0);
+    Scope::Extra& instance = child->more();
+    instance.path = path_of(scope, node.name);
+    instance.inputs = std::move(*inputs);
+    instance.depth = scope_depth(scope) + 1;
     mark_dirty(child);
     return;
   }
-  const ir::Op* op = program_.find_op(call.callee);
-  auto inputs = call_inputs(scope, n, call, op->inputs, op->loc.file);
+  auto known = ops_by_call_.find(&call);
+  const ir::Op* op = known != ops_by_call_.end() ? known->second
+                                                 : ops_by_call_.emplace(&call, program_.find_op(call.callee)).first->second;
+  if (plan_detail::has_stream_port(*op) || call.replicas) {
+    auto inputs = call_inputs(scope, n, call, op->inputs, op->loc.file);
+    if (inputs) start_stream_call(scope, n, call, *op, *inputs);
+    return;
+  }
+  std::unique_ptr<Value[]> inputs = op_inputs(scope, n, call, *op);
   if (!inputs) return;
-  if (start_stream_call(scope, n, call, *op, *inputs)) return;
   Task grouped;
   if (!group_of(scope, n, call, *op, grouped)) return;
-  Task& task = tasks_.emplace_back();
-  task.group = grouped.group;
-  task.group_members = grouped.group_members;
-  task.id = static_cast<TaskId>(tasks_.size() - 1);
-  task.op = op;
-  task.inputs = std::move(*inputs);
-  task.path = path_of(scope, node.name);
-  task.base_dir = &base_dir_of(op->loc.file);
-  task.call_loc = node.loc;
-  ready_.push_back(task.id);
-  homes_.push_back({scope, n});
-  ++tasks_made_;
+  TaskId id = add_task(scope, n, *op, std::move(inputs));
+  if (grouped.group) {
+    Task& task = record(id);
+    task.group = grouped.group;
+    task.group_members = grouped.group_members;
+  }
+  ready_.push_back(id);
   ++running_;
+}
+
+std::unique_ptr<Value[]> Plan::op_inputs(Scope* scope, uint32_t n, const ir::CallNode& call, const ir::Op& op) {
+  const std::vector<ir::Port>& ports = op.inputs;
+  auto port_index = [&](const std::string& name) {
+    for (size_t k = 0; k < ports.size(); ++k) {
+      if (ports[k].name == name) return k;
+    }
+    return ports.size();  // not a port (the IR loader refuses such a call)
+  };
+  auto values = std::make_unique<Value[]>(ports.size());
+  // Which ports the call gives: bits of one word for the usual few ports.
+  std::vector<bool> many(ports.size() > 64 ? ports.size() : 0);
+  uint64_t few = 0;
+  auto given = [&](size_t k) { return ports.size() > 64 ? static_cast<bool>(many[k]) : ((few >> k) & 1) != 0; };
+  for (const auto& [name, expr] : call.args) {
+    size_t k = port_index(name);
+    if (k == ports.size()) continue;
+    auto v = evaluate(scope, expr, [&] { return fmt::format("input `{}` of `{}`", name, call.callee); }, n);
+    if (!v) return nullptr;
+    // The value takes the port's type (an int given for a float is a float).
+    coerce_in_place(*v, ports[k].type);
+    values[k] = std::move(*v);
+    if (ports.size() > 64) {
+      many[k] = true;
+    } else {
+      few |= uint64_t{1} << k;
+    }
+  }
+  // Defaults, in order, each seeing the given inputs and those before it.
+  for (size_t k = 0; k < ports.size(); ++k) {
+    const ir::Port& p = ports[k];
+    if (given(k) || !p.default_value) continue;  // an optional left out stays null
+    Value known = Value::object();
+    for (size_t j = 0; j < ports.size(); ++j) {
+      if (given(j) || j < k) known[ports[j].name] = values[j];
+    }
+    Scope empty;
+    empty.block = &index_of(kNoNodes);
+    ScopeLookup lookup(*this, &empty, &known);
+    auto result = evaluator_for(op.loc.file).eval(*p.default_value, lookup);
+    if (auto* failure = std::get_if<EvalFailure>(&result)) {
+      node_failed(scope, n, fmt::format("the default of input `{}` of `{}`: {}", p.name, call.callee, failure->message),
+                  failure->loc.known() ? failure->loc : p.loc);
+      return nullptr;
+    }
+    values[k] = std::move(std::get<Value>(result));
+    coerce_in_place(values[k], p.type);
+  }
+  return values;
+}
+
+TaskId Plan::add_task(Scope* scope, uint32_t n, const ir::Op& op, std::unique_ptr<Value[]> inputs) {
+  auto id = static_cast<TaskId>(made_.size());
+  Made& made = made_.emplace_back();
+  made.scope = scope;
+  made.node = n;
+  made.op = &op;
+  made.inputs = std::move(inputs);
+  records_.emplace_back();
+  ++tasks_made_;
+  return id;
+}
+
+// A task's scope lives while the task runs (its node is not done), so the
+// record can be made from it whenever it is first asked for.
+Task& Plan::record(TaskId id) {
+  std::unique_ptr<Task>& slot = records_[id];
+  if (slot) return *slot;
+  Made& made = made_[id];
+  const ir::Node& node = (*made.scope->body())[made.node];
+  slot = std::make_unique<Task>();
+  Task& task = *slot;
+  task.id = id;
+  task.op = made.op;
+  task.path = path_of(made.scope, node.name);
+  task.base_dir = &base_dir_of(made.op->loc.file);
+  task.call_loc = node.loc;
+  if (made.inputs) {
+    task.inputs = Value::object();
+    for (size_t k = 0; k < made.op->inputs.size(); ++k) task.inputs[made.op->inputs[k].name] = std::move(made.inputs[k]);
+    made.inputs.reset();
+  }
+  return task;
+}
+
+const Task& Plan::task(TaskId id) {
+  if (id >= made_.size()) throw std::out_of_range(fmt::format("no task {}", id));
+  return record(id);
+}
+
+const ir::Op& Plan::op_of(TaskId id) const {
+  if (id >= made_.size()) throw std::out_of_range(fmt::format("no task {}", id));
+  return *made_[id].op;
+}
+
+std::pair<const ir::Node*, const void*> Plan::call_site_of(TaskId id) const {
+  if (id >= made_.size()) throw std::out_of_range(fmt::format("no task {}", id));
+  const Scope* instance = made_[id].scope;
+  while (instance->kind != kWorkflow && instance->parent) instance = instance->parent;
+  return {&(*made_[id].scope->body())[made_[id].node], instance};
 }
 
 bool Plan::group_of(Scope* scope, uint32_t n, const ir::CallNode& call, const ir::Op& op, Task& task) {
@@ -342,6 +493,7 @@ bool Plan::group_of(Scope* scope, uint32_t n, const ir::CallNode& call, const ir
   if (call.group) {
     auto v = evaluate(scope, *call.group, [] { return std::string("the call's `group`"); }, n);
     if (!v) return false;
+    if (v->is_discarded()) return true;  // a survey: grouping changes no task
     size = v->is_number() ? v->get<int64_t>() : 0;
     if (size < 1) {
       node_failed(scope, n, fmt::format("`group` must be at least 1, not {}", v->dump()), call.group->loc);
@@ -350,8 +502,8 @@ bool Plan::group_of(Scope* scope, uint32_t n, const ir::CallNode& call, const ir
   }
   if (size <= 1) return true;
   uint32_t slice = item->index / static_cast<uint32_t>(size);
-  const Scope::Gather& gather = item->owner->gathers.at(item->owner_node);
-  auto [it, added] = groups_.emplace(std::make_tuple(item->owner, item->owner_node, &(*scope->body)[n], slice),
+  const Scope::Gather& gather = *item->owner->gather(item->owner_node);
+  auto [it, added] = groups_.emplace(std::make_tuple(item->owner, item->owner_node, &(*scope->body())[n], slice),
                                      static_cast<uint32_t>(groups_.size() + 1));
   task.group = it->second;
   uint64_t first = static_cast<uint64_t>(slice) * static_cast<uint64_t>(size);
@@ -361,47 +513,58 @@ bool Plan::group_of(Scope* scope, uint32_t n, const ir::CallNode& call, const ir
 
 int Plan::scope_depth(const Scope* scope) const {
   for (const Scope* s = scope; s; s = s->parent) {
-    if (s->kind == kWorkflow) return s->depth;
+    if (s->kind == kWorkflow) return s->depth();
   }
   return 0;
 }
 
-Plan::Scope* Plan::make_scope(Scope* parent, Scope* owner, uint32_t owner_node, int kind,
-                              const std::vector<ir::Node>* body, const ir::Workflow* workflow, uint32_t index) {
-  auto child = std::make_unique<Scope>();
+Plan::Scope* Plan::make_scope(Scope* parent, Scope* owner, uint32_t owner_node, int kind, const BodyIndex& block,
+                              uint32_t index) {
+  size_t nodes = block.body->size();
+  ScopePtr child = new_scope(nodes);
   // A called workflow sees only its own inputs; blocks see their parents.
   child->parent = kind == kWorkflow ? nullptr : parent;
   child->owner = owner;
   child->owner_node = owner_node;
-  child->kind = kind;
-  child->body = body;
-  child->body_index = &index_of(*body);
-  child->workflow = workflow;
+  child->kind = static_cast<uint8_t>(kind);
+  child->block = &block;
   child->index = index;
-  child->slots = std::make_unique<Scope::Slot[]>(body->size());
-  child->open = static_cast<uint32_t>(body->size());
+  child->open = static_cast<uint32_t>(nodes);
+  unplanned_ += block.planned_nodes;
   Scope* raw = child.get();
-  owner->children.push_back(std::move(child));
+  owner->more().children.push_back(std::move(child));
   return raw;
 }
 
 // ---- for and if ----------------------------------------------------------------------
 
 void Plan::start_scatter(Scope* scope, uint32_t n, const ir::ScatterNode& scatter) {
-  const ir::Node& node = (*scope->body)[n];
+  const ir::Node& node = (*scope->body())[n];
   auto items = evaluate(scope, scatter.collection, [&] { return fmt::format("the list of `for {}`", scatter.var); }, n);
   if (!items) return;
-  Scope::Gather& gather = scope->gathers[n];
+  if (items->is_discarded()) {
+    // A survey: the list holds what tasks make. Its length may be known
+    // (the list a `for` made), its items are not.
+    auto length = survey_length(scope, scatter.collection);
+    if (!length) {
+      survey_waits(scope, n, fmt::format("`for {} in {}`: its list comes from outputs of earlier steps",
+                                         scatter.var, ir::expr_text(scatter.collection)));
+      return;
+    }
+    items = Value::array();
+    for (size_t i = 0; i < *length; ++i) items->push_back(unknown());
+  }
+  Scope::Gather& gather = scope->gathers()[n];
   gather.total = static_cast<uint32_t>(items->size());
   gather.required = gather.total;
   if (scatter.min_success) {
     auto v = evaluate(scope, *scatter.min_success, [] { return std::string("min_success"); }, n);
     if (!v) return;
-    gather.required = static_cast<uint32_t>(std::max<int64_t>(0, v->get<int64_t>()));
+    if (!v->is_discarded()) gather.required = static_cast<uint32_t>(std::max<int64_t>(0, v->get<int64_t>()));
   } else if (scatter.min_success_ratio) {
     auto v = evaluate(scope, *scatter.min_success_ratio, [] { return std::string("min_success_ratio"); }, n);
     if (!v) return;
-    gather.required = static_cast<uint32_t>(std::ceil(v->get<double>() * gather.total - 1e-9));
+    if (!v->is_discarded()) gather.required = static_cast<uint32_t>(std::ceil(v->get<double>() * gather.total - 1e-9));
   }
   if (gather.required > gather.total) {
     node_failed(scope, n,
@@ -414,10 +577,12 @@ void Plan::start_scatter(Scope* scope, uint32_t n, const ir::ScatterNode& scatte
     return;
   }
   gather.items.reserve(gather.total);
+  std::vector<ScopePtr>& children = scope->more().children;
+  children.reserve(children.size() + gather.total);
+  const BodyIndex& item_block = block_of(scatter.body, scope->workflow(), &scatter.var);
   for (uint32_t i = 0; i < gather.total; ++i) {
-    Scope* child = make_scope(scope, scope, n, kIteration, &scatter.body, scope->workflow, i);
+    Scope* child = make_scope(scope, scope, n, kIteration, item_block, i);
     child->var = std::move((*items)[i]);
-    child->var_name = &scatter.var;
     gather.items.push_back(child);
     mark_dirty(child);
   }
@@ -430,19 +595,49 @@ void Plan::start_branch(Scope* scope, uint32_t n, const ir::BranchNode& branch) 
     if (arm.condition) {
       auto c = evaluate(scope, *arm.condition, [] { return std::string("the condition"); }, n);
       if (!c) return;
+      if (c->is_discarded()) {
+        survey_waits(scope, n, fmt::format("`if {}`: its condition reads outputs of earlier steps",
+                                           ir::expr_text(*arm.condition)));
+        return;
+      }
       taken = c->is_boolean() && c->get<bool>();
     }
     if (!taken) continue;
-    Scope* child = make_scope(scope, scope, n, kArm, &arm.body, scope->workflow, a);
+    Scope* child = make_scope(scope, scope, n, kArm, block_of(arm.body, scope->workflow(), nullptr), a);
     mark_dirty(child);
     return;
   }
   // No arm ran: every export is absent.
-  const ir::Node& node = (*scope->body)[n];
-  const BodyIndex& index = index_of(*scope->body);
+  const ir::Node& node = (*scope->body())[n];
+  const BodyIndex& index = index_of(*scope->body());
   Value exports = Value::object();
   for (const ir::Export& e : node.exports) exports[e.name] = absent_like(e.type, index.call_like.at(e.name));
   node_done(scope, n, std::move(exports));
+}
+
+// ---- surveys -------------------------------------------------------------------------
+
+void Plan::survey_waits(Scope* scope, uint32_t n, const std::string& why) {
+  const ir::Node& node = (*scope->body())[n];
+  problems_.push_back(Problem{Problem::Waiting, path_of(scope, node.name), why, node.loc});
+  Value exports = Value::object();
+  for (const ir::Export& e : node.exports) exports[e.name] = unknown();
+  node_done(scope, n, std::move(exports));
+}
+
+// The length of a list named by `e` (a name, or fields of one: `a.bam`)
+// whose items are unknown, as a `for` makes when its items are tasks.
+// Anything computed is not trusted: flatten() or select_all() of unknown
+// items has a length no survey can know.
+std::optional<size_t> Plan::survey_length(Scope* scope, const ir::Expr& e) {
+  const ir::Expr* at = &e;
+  while (at->kind == ir::Expr::Kind::Member && !at->args.empty()) at = &at->args[0];
+  if (at->kind != ir::Expr::Kind::Var) return std::nullopt;
+  ScopeLookup lookup(*this, scope);
+  auto result = evaluator_for(scope->workflow()->loc.file).eval(e, lookup);
+  auto* v = std::get_if<Value>(&result);
+  if (!v || !v->is_array()) return std::nullopt;
+  return v->size();
 }
 
 // ---- completion ------------------------------------------------------------------------
@@ -455,7 +650,7 @@ void Plan::node_done(Scope* scope, uint32_t n, Value value) {
 }
 
 void Plan::node_failed(Scope* scope, uint32_t n, const std::string& reason, const ir::SourceLoc& loc) {
-  const ir::Node& node = (*scope->body)[n];
+  const ir::Node& node = (*scope->body())[n];
   if (scope->status(n) == Status::Failed || scope->status(n) == Status::Done) return;  // another replica's
   // An optional call's failure is data: its outputs are absent.
   if (const auto* call = node.as<ir::CallNode>(); call && call->optional) {
@@ -477,13 +672,13 @@ void Plan::node_failed(Scope* scope, uint32_t n, const std::string& reason, cons
 std::optional<Plan::Tolerance> Plan::absorber(const Scope* scope) const {
   for (const Scope* s = scope; s && s->owner; s = s->owner) {
     const Scope* owner = s->owner;
-    const ir::Node& node = (*owner->body)[s->owner_node];
+    const ir::Node& node = (*owner->body())[s->owner_node];
     if (const auto* call = node.as<ir::CallNode>(); call && call->optional) {
       std::string path = path_of(owner, node.name);
       return Tolerance{fmt::format("the call `{}` is optional: its outputs are absent, and the run goes on", path), path};
     }
     if (s->kind == kIteration) {
-      const Scope::Gather& g = owner->gathers.at(s->owner_node);
+      const Scope::Gather& g = *owner->gather(s->owner_node);
       uint32_t failures = g.failed + (s->finished ? 0 : 1);
       if (g.total - failures >= g.required) {
         return Tolerance{fmt::format("item {} of the `for` at {} is left out of its lists: it needs {} of its {} items",
@@ -496,8 +691,9 @@ std::optional<Plan::Tolerance> Plan::absorber(const Scope* scope) const {
 }
 
 std::optional<Plan::Tolerance> Plan::tolerance(TaskId id) const {
-  auto [scope, n] = homes_.at(id);
-  const ir::Node& node = (*scope->body)[n];
+  const Made& made = made_[id];
+  const Scope* scope = made.scope;
+  const ir::Node& node = (*scope->body())[made.node];
   if (const auto* call = node.as<ir::CallNode>(); call && call->optional) {
     std::string path = path_of(scope, node.name);
     return Tolerance{fmt::format("`{}` is optional: its outputs are absent, and the run goes on", path), path};
@@ -510,19 +706,20 @@ std::optional<Plan::Tolerance> Plan::tolerance(TaskId id) const {
 // so the whole body is looked at until nothing more is lost.
 void Plan::skip_dependents(Scope* scope, uint32_t n) {
   std::set<std::string> lost;
-  const ir::Node& failed = (*scope->body)[n];
+  const ir::Node& failed = (*scope->body())[n];
   if (!failed.name.empty()) lost.insert(failed.name);
   for (const ir::Export& e : failed.exports) lost.insert(e.name);
   for (bool more = true; more;) {
     more = false;
-    for (uint32_t k = 0; k < scope->body->size(); ++k) {
-      const ir::Node& node = (*scope->body)[k];
+    for (uint32_t k = 0; k < scope->body()->size(); ++k) {
+      const ir::Node& node = (*scope->body())[k];
       if (scope->status(k) != Status::Waiting) continue;
       if (std::none_of(node.deps.begin(), node.deps.end(), [&](const std::string& d) { return lost.count(d) > 0; })) {
         continue;
       }
       scope->status(k) = Status::Skipped;
       --scope->open;
+      if (!node.as<ir::ValueNode>()) --unplanned_;
       if (!node.name.empty()) lost.insert(node.name);
       for (const ir::Export& e : node.exports) lost.insert(e.name);
       more = true;
@@ -538,19 +735,19 @@ void Plan::scope_finished(Scope* scope) {
   }
   Scope* owner = scope->owner;
   uint32_t n = scope->owner_node;
-  const ir::Node& node = (*owner->body)[n];
+  const ir::Node& node = (*owner->body())[n];
   switch (scope->kind) {
     case kWorkflow: {
       if (scope->failed) {
-        node_failed(owner, n, fmt::format("workflow `{}` failed", scope->workflow->name), node.loc);
+        node_failed(owner, n, fmt::format("workflow `{}` failed", scope->workflow()->name), node.loc);
         if (!problems_.empty() && problems_.back().kind == Problem::Failed) problems_.back().consequence = true;
         break;
       }
       Value outputs = Value::object();
-      for (const ir::Port& p : scope->workflow->outputs) {
-        auto v = evaluate(scope, *p.value, [&] { return fmt::format("output `{}` of `{}`", p.name, scope->workflow->name); }, 0);
+      for (const ir::Port& p : scope->workflow()->outputs) {
+        auto v = evaluate(scope, *p.value, [&] { return fmt::format("output `{}` of `{}`", p.name, scope->workflow()->name); }, 0);
         if (!v) {
-          node_failed(owner, n, fmt::format("workflow `{}` could not give output `{}`", scope->workflow->name, p.name),
+          node_failed(owner, n, fmt::format("workflow `{}` could not give output `{}`", scope->workflow()->name, p.name),
                       node.loc);
           return;
         }
@@ -561,7 +758,7 @@ void Plan::scope_finished(Scope* scope) {
       break;
     }
     case kIteration: {
-      Scope::Gather& g = owner->gathers.at(n);
+      Scope::Gather& g = owner->gathers().at(n);
       ++g.finished;
       if (scope->failed) ++g.failed;
       if (g.finished == g.total) gather_done(owner, n);
@@ -573,8 +770,8 @@ void Plan::scope_finished(Scope* scope) {
         if (!problems_.empty() && problems_.back().kind == Problem::Failed) problems_.back().consequence = true;
         break;
       }
-      const BodyIndex& outer = index_of(*owner->body);
-      const BodyIndex& inner = index_of(*scope->body);
+      const BodyIndex& outer = index_of(*owner->body());
+      const BodyIndex& inner = index_of(*scope->body());
       Value exports = Value::object();
       for (const ir::Export& e : node.exports) {
         auto b = inner.binder.find(e.name);
@@ -583,7 +780,7 @@ void Plan::scope_finished(Scope* scope) {
           exports[e.name] = absent_like(e.type, call_like);
           continue;
         }
-        const ir::Node& binder = (*scope->body)[b->second];
+        const ir::Node& binder = (*scope->body())[b->second];
         const Value& v = scope->value(b->second);
         exports[e.name] = binder.as<ir::CallNode>() || binder.as<ir::ValueNode>() ? v : v[e.name];
       }
@@ -595,8 +792,8 @@ void Plan::scope_finished(Scope* scope) {
 
 // All iterations of a `for` are over: build its lists, in item order.
 void Plan::gather_done(Scope* scope, uint32_t n) {
-  Scope::Gather& g = scope->gathers.at(n);
-  const ir::Node& node = (*scope->body)[n];
+  Scope::Gather& g = scope->gathers().at(n);
+  const ir::Node& node = (*scope->body())[n];
   uint32_t succeeded = g.total - g.failed;
   if (succeeded < g.required) {
     node_failed(scope, n,
@@ -615,7 +812,7 @@ void Plan::gather_done(Scope* scope, uint32_t n) {
                                   "an item of this `for` failed; it is left out of the lists the `for` makes", node.loc});
     }
   }
-  const BodyIndex& outer = index_of(*scope->body);
+  const BodyIndex& outer = index_of(*scope->body());
   Value exports = Value::object();
   for (const ir::Export& e : node.exports) {
     bool call_like = outer.call_like.at(e.name);
@@ -638,7 +835,17 @@ void Plan::gather_done(Scope* scope, uint32_t n) {
     exports[e.name] = call_like && e.type->is(ir::TypeKind::Record) ? std::move(fields) : std::move(list);
   }
   // The iterations' scopes are no longer needed (their values are copied).
-  std::erase_if(scope->children, [&](const std::unique_ptr<Scope>& c) { return c->owner_node == n && c->finished; });
+  // Not one that (or a scope inside which) is still queued to settle: the
+  // queue holds their pointers (an iteration whose `if` took no arm ends
+  // before its queued arm scope is settled).
+  std::function<bool(const Scope&)> queued = [&](const Scope& s) {
+    if (s.dirty) return true;
+    if (!s.extra) return false;
+    const auto& children = s.extra->children;
+    return std::any_of(children.begin(), children.end(), [&](const ScopePtr& c) { return queued(*c); });
+  };
+  std::erase_if(scope->more().children,
+                [&](const ScopePtr& c) { return c->owner_node == n && c->finished && !queued(*c); });
   g.items.clear();
   node_done(scope, n, std::move(exports));
 }
@@ -650,11 +857,17 @@ void Plan::finish_run(bool ok) {
   if (!ok) return;
   Scope* root = root_.get();
   outputs_ = Value::object();
-  for (const ir::Port& p : root->workflow->outputs) {
+  for (const ir::Port& p : root->workflow()->outputs) {
     ScopeLookup lookup(*this, root);
-    auto result = evaluator_for(root->workflow->loc.file).eval(*p.value, lookup);
+    bool refused = false;
+    if (options_.survey) lookup.refuse_unknown(&refused);
+    auto result = evaluator_for(root->workflow()->loc.file).eval(*p.value, lookup);
+    if (refused) {
+      outputs_[p.name] = unknown();  // a survey: made by tasks
+      continue;
+    }
     if (auto* failure = std::get_if<EvalFailure>(&result)) {
-      problems_.push_back(Problem{Problem::Failed, root->path,
+      problems_.push_back(Problem{Problem::Failed, root->path(),
                                   fmt::format("output `{}`: {}", p.name, failure->message), failure->loc});
       failed_ = true;
       return;
@@ -673,12 +886,23 @@ std::vector<TaskId> Plan::take_ready() {
   return out;
 }
 
-void Plan::forget(TaskId id) { tasks_[id].inputs = Value(); }
+void Plan::forget(TaskId id) {
+  if (id >= made_.size()) return;
+  if (records_[id]) {
+    Value& inputs = records_[id]->inputs;
+    // Emptied first: nlohmann::json destroys an object through a heap stack of its members.
+    if (inputs.is_object()) inputs.get_ref<Value::object_t&>().clear();
+    inputs = Value();
+  } else {
+    made_[id].inputs.reset();
+  }
+}
 
 void Plan::succeeded(TaskId id, Value outputs) {
   --running_;
-  auto [scope, n] = homes_[id];
-  if (tasks_[id].gang) {
+  Scope* scope = made_[id].scope;
+  uint32_t n = made_[id].node;
+  if (gang_of(id)) {
     // A stream producer's stream fields were bound when it started; a node
     // of several replicas is done when the last one is.
     if (!replica_finished(id, true)) {
@@ -696,9 +920,10 @@ void Plan::succeeded(TaskId id, Value outputs) {
 
 void Plan::failed(TaskId id, const std::string& reason) {
   --running_;
-  auto [scope, n] = homes_[id];
-  if (tasks_[id].gang) replica_finished(id, false);
-  node_failed(scope, n, reason, tasks_[id].call_loc);
+  Scope* scope = made_[id].scope;
+  uint32_t n = made_[id].node;
+  if (gang_of(id)) replica_finished(id, false);
+  node_failed(scope, n, reason, (*scope->body())[n].loc);
   settle();
 }
 

@@ -24,8 +24,10 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <tuple>
+#include <unordered_map>
 #include <vector>
 
 #include "ir/ir.h"
@@ -65,21 +67,55 @@ struct Task {
 
 // Something the user should hear about at the end of a run.
 struct Problem {
-  enum Kind { Failed, Absent, Skipped } kind;
+  // Waiting: in a survey, a `for` or `if` that must wait for outputs.
+  enum Kind { Failed, Absent, Skipped, Waiting } kind;
   std::string path;     // the task or step concerned
   std::string message;  // why
   ir::SourceLoc loc;
   bool consequence = false;  // Failed: only because something inside it failed (reported on its own)
 };
 
+// A growing array in chunks of 4,096: references stay valid as it grows,
+// and growing never copies (a plan of ten million tasks keeps a few such
+// arrays, whose doubling would briefly need twice their size).
+template <typename T>
+class Chunked {
+ public:
+  T& emplace_back() {
+    if (size_ % kChunk == 0) chunks_.push_back(std::make_unique<T[]>(kChunk));
+    ++size_;
+    return (*this)[size_ - 1];
+  }
+  T& operator[](size_t i) { return chunks_[i / kChunk][i % kChunk]; }
+  const T& operator[](size_t i) const { return chunks_[i / kChunk][i % kChunk]; }
+  size_t size() const { return size_; }
+
+ private:
+  static constexpr size_t kChunk = 4096;
+  std::vector<std::unique_ptr<T[]>> chunks_;
+  size_t size_ = 0;
+};
+
 struct PlanOptions {
   bool keep_going = false;     // go on with whatever does not depend on a failure
   int max_depth = 1000;        // of nested workflow calls (recursion)
   int default_group = 0;       // items per group for fan-out calls of ops with an image, when the call does not say
+  // A survey plans without running (--dry-run, and the check of every path
+  // known before a run starts): the caller ends each task with unknown
+  // outputs (Plan::unknown()), anything computed from them is unknown too,
+  // and a `for` or `if` that needs an unknown value is left as a Waiting
+  // problem. A `for` over a list whose items are unknown (`for b in a.bam`
+  // after a `for` that made them) still knows how many items it has.
+  bool survey = false;
 };
 
 class Plan {
  public:
+  // The value a survey does not know (JSON's "discarded"; no real value is one).
+  static Value unknown() { return Value(Value::value_t::discarded); }
+  // Does `v` hold an unknown value anywhere?
+  static bool holds_unknown(const Value& v);
+
   // Starts `workflow` with `inputs` (already checked against its types;
   // inputs not given take their defaults).
   Plan(const ir::Program& program, const ir::Workflow& workflow, Value inputs, PlanOptions options);
@@ -90,8 +126,15 @@ class Plan {
   // Tasks that became ready since the last call, in the order they became
   // ready (a fan-out's items in list order).
   std::vector<TaskId> take_ready();
-  const Task& task(TaskId id) const { return tasks_.at(id); }
-  // Frees a finished task's record (its inputs) once it is no longer needed.
+  // A task's record. Made when first asked for: until then a task costs
+  // only its inputs (a plan of ten million ready tasks is mostly waiting).
+  const Task& task(TaskId id);
+  // The op a task runs, without making its record.
+  const ir::Op& op_of(TaskId id) const;
+  // The call node that made a task and the workflow instance it is in (the
+  // same for every item of a fan-out), without making the task's record.
+  std::pair<const ir::Node*, const void*> call_site_of(TaskId id) const;
+  // Frees a finished task's inputs once they are no longer needed.
   void forget(TaskId id);
 
   void succeeded(TaskId id, Value outputs);
@@ -120,9 +163,18 @@ class Plan {
   // Tasks made so far, and the number known to be still to come (a lower
   // bound: later fan-outs are not known yet).
   size_t tasks_made() const { return tasks_made_; }
+  // Whether more tasks may still be made: calls, `for`s and `if`s not yet
+  // reached (for the progress line's "+ more to plan").
+  bool growing() const { return !finished_ && !stopping_ && unplanned_ > 0; }
 
  private:
   struct Scope;
+  // Scopes are made with their slots in the same allocation (plan.cpp).
+  struct ScopeDelete {
+    void operator()(Scope* scope) const;
+  };
+  using ScopePtr = std::unique_ptr<Scope, ScopeDelete>;
+  static ScopePtr new_scope(size_t slots);
   struct BodyIndex;
   class ScopeLookup;
   // Names a node reads through a stream field (`p.out`) and otherwise.
@@ -139,6 +191,15 @@ class Plan {
     std::vector<StreamGroup> groups;
     bool released = false;
   };
+  // Every task made, by id: where its result goes (its scope's node), its
+  // op, and, until its Task record is made, its inputs in the order of the
+  // op's input ports.
+  struct Made {
+    Scope* scope = nullptr;
+    uint32_t node = 0;
+    const ir::Op* op = nullptr;
+    std::unique_ptr<Value[]> inputs;
+  };
   struct StreamPorts {  // a stream task's channels, by port
     std::vector<std::pair<std::string, std::string>> outputs;               // port, channel
     std::vector<std::pair<std::string, std::vector<std::string>>> inputs;   // port, channels
@@ -146,8 +207,11 @@ class Plan {
 
   // Which node binds each name of a body (cached per body).
   const BodyIndex& index_of(const std::vector<ir::Node>& body);
-  Scope* make_scope(Scope* parent, Scope* owner, uint32_t owner_node, int kind, const std::vector<ir::Node>* body,
-                    const ir::Workflow* workflow, uint32_t index);
+  Scope* make_scope(Scope* parent, Scope* owner, uint32_t owner_node, int kind, const BodyIndex& block,
+                    uint32_t index);
+  // The index of `body`, recording the workflow it belongs to and (a `for`'s body) its variable.
+  const BodyIndex& block_of(const std::vector<ir::Node>& body, const ir::Workflow* workflow,
+                            const std::string* var_name);
   void mark_dirty(Scope* scope);
   void settle();
   void advance(Scope* scope);
@@ -167,8 +231,17 @@ class Plan {
   void gather_done(Scope* scope, uint32_t n);
   // `what` names the expression in a failure message; it is only called then.
   std::optional<Value> evaluate(Scope* scope, const ir::Expr& e, const std::function<std::string()>& what, uint32_t n);
+  // Survey: a node that needs an unknown value ends with its names unknown.
+  void survey_waits(Scope* scope, uint32_t n, const std::string& why);
+  std::optional<size_t> survey_length(Scope* scope, const ir::Expr& e);
   std::optional<Value> call_inputs(Scope* scope, uint32_t n, const ir::CallNode& call,
                                    const std::vector<ir::Port>& ports, int callee_file);
+  // The inputs of a call of an op, in its input ports' order; null if one could not be evaluated.
+  std::unique_ptr<Value[]> op_inputs(Scope* scope, uint32_t n, const ir::CallNode& call, const ir::Op& op);
+  // Adds a task; its record is made at once if `record` (stream and grouped tasks).
+  TaskId add_task(Scope* scope, uint32_t n, const ir::Op& op, std::unique_ptr<Value[]> inputs);
+  Task& record(TaskId id);
+  uint32_t gang_of(TaskId id) const { return records_[id] ? records_[id]->gang : 0; }
   std::string path_of(const Scope* scope, const std::string& name) const;
   int scope_depth(const Scope* scope) const;
   Evaluator& evaluator_for(int file);
@@ -178,7 +251,7 @@ class Plan {
   const NodeRefs& refs_of(const ir::Node& node);
   bool stream_ready(Scope* scope, const std::string& name);
   const Value* stream_view(Scope* scope, uint32_t n);
-  bool start_stream_call(Scope* scope, uint32_t n, const ir::CallNode& call, const ir::Op& op, Value inputs);
+  bool start_stream_call(Scope* scope, uint32_t n, const ir::CallNode& call, const ir::Op& op, const Value& inputs);
   void join_gangs(uint32_t a, uint32_t b);
   bool consumers_waiting(const Scope* scope, const std::string& name);
   bool consumers_waiting_below(const Scope* scope, const std::string& name);
@@ -189,10 +262,10 @@ class Plan {
 
   const ir::Program& program_;
   PlanOptions options_;
-  std::unique_ptr<Scope> root_;
+  ScopePtr root_;
   std::map<const std::vector<ir::Node>*, std::unique_ptr<BodyIndex>> indexes_;
-  std::deque<Task> tasks_;  // chunked: stable references, few allocations
-  std::vector<std::pair<Scope*, uint32_t>> homes_;  // where each task's result goes
+  Chunked<Made> made_;
+  Chunked<std::unique_ptr<Task>> records_;  // by task id; null until asked for
   std::vector<TaskId> ready_;
   std::deque<Scope*> dirty_;
   std::map<int, std::unique_ptr<Evaluator>> evaluators_;
@@ -200,8 +273,10 @@ class Plan {
   std::vector<Problem> problems_;
   Value outputs_;
   size_t tasks_made_ = 0;
+  size_t unplanned_ = 0;  // call, for and if nodes of the scopes made so far, not yet started or skipped
   size_t running_ = 0;  // tasks made ready and not yet reported back
   std::map<const ir::Node*, NodeRefs> refs_;
+  std::unordered_map<const ir::CallNode*, const ir::Op*> ops_by_call_;  // the op each call node calls
   std::map<std::string, Channel> channels_;
   std::map<TaskId, StreamPorts> stream_ports_;
   std::map<uint32_t, std::vector<TaskId>> held_gangs_;  // made, waiting for their consumers

@@ -59,15 +59,6 @@ void walk_node(const ir::Node& node, Names& stream, Names& batch) {
   }
 }
 
-bool has_stream_port(const ir::Op& op) {
-  for (const ir::Port& p : op.inputs) {
-    if (p.type->holds_stream()) return true;
-  }
-  for (const ir::Port& p : op.outputs) {
-    if (p.type->holds_stream()) return true;
-  }
-  return false;
-}
 
 // The channel names a stream input was given: one stream, or a list (fan-in).
 std::vector<std::string> channels_of(const Value& v) {
@@ -84,6 +75,16 @@ std::vector<std::string> channels_of(const Value& v) {
 
 }  // namespace
 
+bool plan_detail::has_stream_port(const ir::Op& op) {
+  for (const ir::Port& p : op.inputs) {
+    if (p.type->holds_stream()) return true;
+  }
+  for (const ir::Port& p : op.outputs) {
+    if (p.type->holds_stream()) return true;
+  }
+  return false;
+}
+
 const Plan::NodeRefs& Plan::refs_of(const ir::Node& node) {
   auto it = refs_.find(&node);
   if (it != refs_.end()) return it->second;
@@ -96,7 +97,7 @@ const Plan::NodeRefs& Plan::refs_of(const ir::Node& node) {
 // fields known?
 bool Plan::stream_ready(Scope* scope, const std::string& name) {
   for (Scope* s = scope; s; s = s->parent) {
-    const BodyIndex& index = *s->body_index;
+    const BodyIndex& index = *s->body_index();
     if (auto b = index.binder.find(name); b != index.binder.end()) {
       if (s->status(b->second) != Status::Running) return false;
       return stream_view(s, b->second) != nullptr;
@@ -112,11 +113,11 @@ bool Plan::stream_ready(Scope* scope, const std::string& name) {
 const Value* Plan::stream_view(Scope* scope, uint32_t n) {
   Value& slot = scope->value(n);
   if (!slot.is_null()) return &slot;
-  const ir::Node& node = (*scope->body)[n];
+  const ir::Node& node = (*scope->body())[n];
   if (!node.as<ir::ScatterNode>()) return nullptr;
-  auto g = scope->gathers.find(n);
-  if (g == scope->gathers.end()) return nullptr;
-  const BodyIndex& outer = *scope->body_index;
+  const Scope::Gather* g = scope->gather(n);
+  if (!g) return nullptr;
+  const BodyIndex& outer = *scope->body_index();
   Value exports = Value::object();
   for (const ir::Export& e : node.exports) {
     if (!e.type->holds_stream() || !outer.call_like.at(e.name) || !e.type->is(ir::TypeKind::Record)) continue;
@@ -124,14 +125,14 @@ const Value* Plan::stream_view(Scope* scope, uint32_t n) {
     for (const ir::Field& f : e.type->fields()) {
       if (f.type->holds_stream()) fields[f.name] = Value::array();
     }
-    for (Scope* item : g->second.items) {
-      auto b = item->body_index->binder.find(e.name);
-      if (b == item->body_index->binder.end()) return nullptr;
+    for (Scope* item : g->items) {
+      auto b = item->body_index()->binder.find(e.name);
+      if (b == item->body_index()->binder.end()) return nullptr;
       Status st = item->status(b->second);
       if (st != Status::Running && st != Status::Done) return nullptr;
       const Value* v = st == Status::Done ? &item->value(b->second) : stream_view(item, b->second);
       if (!v || v->is_null()) return nullptr;
-      const ir::Node& binder = (*item->body)[b->second];
+      const ir::Node& binder = (*item->body())[b->second];
       const Value& record = binder.as<ir::CallNode>() ? *v : (*v)[e.name];
       for (auto& [field, list] : fields.items()) list.push_back(record.value(field, Value()));
     }
@@ -145,9 +146,10 @@ const Value* Plan::stream_view(Scope* scope, uint32_t n) {
 // Makes the tasks of a call of an op with stream ports (one per replica),
 // held in a gang with the producers of the streams it reads. False if the
 // op has no stream port (an ordinary task).
-bool Plan::start_stream_call(Scope* scope, uint32_t n, const ir::CallNode& call, const ir::Op& op, Value inputs) {
-  const ir::Node& node = (*scope->body)[n];
-  if (!has_stream_port(op)) {
+bool Plan::start_stream_call(Scope* scope, uint32_t n, const ir::CallNode& call, const ir::Op& op,
+                             const Value& inputs) {
+  const ir::Node& node = (*scope->body())[n];
+  if (!plan_detail::has_stream_port(op)) {
     if (call.replicas) {
       node_failed(scope, n,
                   fmt::format("`replicas` shares a stream among copies of a stream consumer, but op `{}` has no "
@@ -162,7 +164,7 @@ bool Plan::start_stream_call(Scope* scope, uint32_t n, const ir::CallNode& call,
   if (call.replicas) {
     auto v = evaluate(scope, *call.replicas, [] { return std::string("replicas"); }, n);
     if (!v) return true;
-    int64_t r = v->is_number_integer() ? v->get<int64_t>() : 0;
+    int64_t r = v->is_discarded() ? 1 : v->is_number_integer() ? v->get<int64_t>() : 0;  // a survey: one stands for all
     if (r < 1) {
       node_failed(scope, n, fmt::format("`replicas` is {}; it must be at least 1", v->dump()), node.loc);
       return true;
@@ -211,18 +213,12 @@ bool Plan::start_stream_call(Scope* scope, uint32_t n, const ir::CallNode& call,
     channels_[channel] = Channel{};
   }
   for (uint32_t k = 0; k < replicas; ++k) {
-    Task& task = tasks_.emplace_back();
-    task.id = static_cast<TaskId>(tasks_.size() - 1);
-    task.op = &op;
+    TaskId id = add_task(scope, n, op, nullptr);
+    Task& task = record(id);
     task.inputs = inputs;
     task.path = replicas > 1 ? fmt::format("{}#{}", path, k) : path;
-    task.base_dir = &base_dir_of(op.loc.file);
-    task.call_loc = node.loc;
     task.gang = gang;
-    TaskId id = task.id;
-    homes_.push_back({scope, n});
-    ++tasks_made_;
-    held_gangs_[tasks_[id].gang].push_back(id);
+    held_gangs_[gang].push_back(id);
     StreamPorts& ports = stream_ports_[id];
     for (const ir::Port& p : op.outputs) {
       if (!p.type->holds_stream()) continue;
@@ -242,7 +238,7 @@ bool Plan::start_stream_call(Scope* scope, uint32_t n, const ir::CallNode& call,
           group = ch.groups.end() - 1;
         }
         group->members.push_back(id);
-        for (TaskId producer : ch.producers) join_gangs(tasks_[id].gang, tasks_[producer].gang);
+        for (TaskId producer : ch.producers) join_gangs(records_[id]->gang, records_[producer]->gang);
       }
       ports.inputs.emplace_back(p.name, std::move(from));
     }
@@ -261,7 +257,7 @@ void Plan::join_gangs(uint32_t a, uint32_t b) {
   if (a == b) return;
   auto& into = held_gangs_.at(a);
   for (TaskId id : held_gangs_.at(b)) {
-    tasks_[id].gang = a;
+    records_[id]->gang = a;
     into.push_back(id);
   }
   held_gangs_.erase(b);
@@ -274,13 +270,13 @@ bool Plan::consumers_waiting(const Scope* scope, const std::string& name) {
 }
 
 bool Plan::consumers_waiting_below(const Scope* scope, const std::string& name) {
-  for (uint32_t k = 0; k < scope->body->size(); ++k) {
-    const ir::Node& node = (*scope->body)[k];
+  for (uint32_t k = 0; k < scope->body()->size(); ++k) {
+    const ir::Node& node = (*scope->body())[k];
     if (!refs_of(node).stream.count(name)) continue;
     Status st = scope->status(k);
     if (st == Status::Waiting) return true;
-    if (st == Status::Running && (node.as<ir::ScatterNode>() || node.as<ir::BranchNode>())) {
-      for (const auto& child : scope->children) {
+    if (st == Status::Running && (node.as<ir::ScatterNode>() || node.as<ir::BranchNode>()) && scope->extra) {
+      for (const auto& child : scope->extra->children) {
         if (child->owner_node == k && !child->finished && consumers_waiting_below(child.get(), name)) return true;
       }
     }
@@ -292,8 +288,8 @@ bool Plan::consumers_waiting_below(const Scope* scope, const std::string& name) 
 std::string Plan::waiting_consumer(const Scope* scope, const std::string& name) {
   for (const Scope* s = scope; s; s = s->owner) {
     if (consumers_waiting_below(s, name)) {
-      for (uint32_t k = 0; k < s->body->size(); ++k) {
-        const ir::Node& node = (*s->body)[k];
+      for (uint32_t k = 0; k < s->body()->size(); ++k) {
+        const ir::Node& node = (*s->body())[k];
         if (refs_of(node).stream.count(name) && s->status(k) == Status::Waiting) {
           return fmt::format("{} ({})", path_of(s, node.name.empty() ? "?" : node.name), program_.where(node.loc));
         }
@@ -309,8 +305,8 @@ void Plan::release_gangs() {
   for (auto it = held_gangs_.begin(); it != held_gangs_.end();) {
     bool closed = true;
     for (TaskId id : it->second) {
-      auto [scope, n] = homes_[id];
-      if (consumers_waiting(scope, (*scope->body)[n].name)) {
+      const Made& m = made_[id];
+      if (consumers_waiting(m.scope, (*m.scope->body())[m.node].name)) {
         closed = false;
         break;
       }
@@ -323,7 +319,7 @@ void Plan::release_gangs() {
       for (const auto& [port, channel] : stream_ports_[id].outputs) channels_[channel].released = true;
     }
     for (TaskId id : it->second) {
-      tasks_[id].streams = stream_ports_json(id);
+      records_[id]->streams = stream_ports_json(id);
       ready_.push_back(id);
       ++running_;
     }
@@ -337,23 +333,23 @@ void Plan::release_gangs() {
   for (auto& [gang, members] : held) {
     std::string who;
     for (TaskId id : members) {
-      auto [scope, n] = homes_[id];
-      who = waiting_consumer(scope, (*scope->body)[n].name);
+      const Made& m = made_[id];
+      who = waiting_consumer(m.scope, (*m.scope->body())[m.node].name);
       if (!who.empty()) break;
     }
     for (TaskId id : members) {
-      auto [scope, n] = homes_[id];
-      node_failed(scope, n,
+      const Made& m = made_[id];
+      node_failed(m.scope, m.node,
                   fmt::format("its stream cannot start: the consumer {} waits for a value that can only come after "
                               "the stream has ended; a stream's consumers must be able to start with their producer",
                               who.empty() ? "?" : who),
-                  tasks_[id].call_loc);
+                  records_[id]->call_loc);
     }
   }
 }
 
 Value Plan::stream_ports_json(TaskId id) {
-  const Task& task = tasks_[id];
+  const Task& task = *records_[id];
   const StreamPorts& ports = stream_ports_.at(id);
   Value inputs = Value::object(), outputs = Value::object();
   for (const auto& [port, from] : ports.inputs) {
@@ -365,7 +361,7 @@ Value Plan::stream_ports_json(TaskId id) {
     Value to = Value::array();
     for (const StreamGroup& g : channels_.at(channel).groups) {
       Value members = Value::array();
-      for (TaskId m : g.members) members.push_back(tasks_[m].path + "/" + g.port);
+      for (TaskId m : g.members) members.push_back(records_[m]->path + "/" + g.port);
       to.push_back(std::move(members));
     }
     outputs[port] = Value{{"channel", channel}, {"to", std::move(to)}};
@@ -375,7 +371,7 @@ Value Plan::stream_ports_json(TaskId id) {
 
 // A replica ended; true when its node is complete and every replica succeeded.
 bool Plan::replica_finished(TaskId id, bool ok) {
-  auto it = replicas_.find(homes_[id]);
+  auto it = replicas_.find({made_[id].scope, made_[id].node});
   if (it == replicas_.end()) return ok;
   Replicas& r = it->second;
   --r.left;

@@ -17,7 +17,7 @@ namespace {
 
 // Bumped when the tables change. An older database is upgraded or, for a
 // version this code cannot upgrade, refused with advice; a newer one refused.
-constexpr int kSchemaVersion = 2;  // 2: tasks.job (a batch job's id)
+constexpr int kSchemaVersion = 3;  // 2: tasks.job (a batch job's id); 3: tasks.usage
 
 const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS runs (
@@ -43,6 +43,7 @@ CREATE TABLE IF NOT EXISTS tasks (
   pid INTEGER NOT NULL,
   pid_start INTEGER NOT NULL,
   job TEXT NOT NULL DEFAULT '',
+  usage TEXT NOT NULL DEFAULT '',
   PRIMARY KEY (run_id, path)
 );
 CREATE INDEX IF NOT EXISTS tasks_by_path ON tasks (path);
@@ -153,9 +154,9 @@ class Store::Statement {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
-std::unique_ptr<Store> Store::open(const std::string& path, Access access) {
+std::unique_ptr<Store> Store::connect(const std::string& path, int flags, Access access) {
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  int rc = sqlite3_open_v2(path.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string message = db ? failure_text(db, path, rc) : "out of memory";
     sqlite3_close(db);
@@ -166,15 +167,25 @@ std::unique_ptr<Store> Store::open(const std::string& path, Access access) {
   // the database, so the store opens (and is read) on a full disk.
   if (access == Access::Exclusive) store->exec("PRAGMA locking_mode = EXCLUSIVE");
   store->exec("PRAGMA busy_timeout = 10000");
+  return store;
+}
+
+int Store::schema_version() {
+  Statement& version = prepare("PRAGMA user_version");
+  version.step();
+  int found = static_cast<int>(version.integer(0));
+  version.reset();
+  return found;
+}
+
+std::unique_ptr<Store> Store::open(const std::string& path, Access access) {
+  std::unique_ptr<Store> store = connect(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, access);
   store->exec("PRAGMA journal_mode = WAL");
   // NORMAL: a committed transaction survives the process being killed (the
   // WAL is written before commit returns); only a power loss can undo the
   // last commits, and then the tasks concerned run again.
   store->exec("PRAGMA synchronous = NORMAL");
-  Statement& version = store->prepare("PRAGMA user_version");
-  version.step();
-  int found = static_cast<int>(version.integer(0));
-  version.reset();
+  int found = store->schema_version();
   if (found > kSchemaVersion) {
     throw StoreError(fmt::format("`{}` was written by a newer flowc (database version {}, this flowc knows {}); "
                                  "use that flowc, or remove the .flow folder to start afresh",
@@ -184,10 +195,22 @@ std::unique_ptr<Store> Store::open(const std::string& path, Access access) {
   if (found == kSchemaVersion) return store;
   store->exec("BEGIN IMMEDIATE");
   if (found == 1) store->exec("ALTER TABLE tasks ADD COLUMN job TEXT NOT NULL DEFAULT ''");
+  if (found >= 1 && found < 3) store->exec("ALTER TABLE tasks ADD COLUMN usage TEXT NOT NULL DEFAULT ''");
   store->exec(kSchema);
   store->exec(fmt::format("PRAGMA user_version = {}", kSchemaVersion).c_str());
   store->exec("COMMIT");
   return store;
+}
+
+std::unique_ptr<Store> Store::open_for_reading(const std::string& path) {
+  std::unique_ptr<Store> store = connect(path, SQLITE_OPEN_READONLY, Access::Shared);
+  int found = store->schema_version();
+  if (found == kSchemaVersion) return store;
+  // Being created by a run that starts: not a journal yet (and opening it to
+  // write would race that run for its lock).
+  if (found == 0) throw StoreError(fmt::format("`{}` is being created; try again in a moment", path));
+  store.reset();
+  return open(path);  // older: upgraded; newer: refused with advice
 }
 
 Store::Store(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
@@ -237,8 +260,7 @@ void Store::flush() {
   in_batch_ = false;
 }
 
-std::string Store::begin_run(const Value& meta) {
-  // Sortable by time, unique even for runs started in the same second.
+std::string Store::new_run_id() {
   auto now = std::chrono::system_clock::now();
   std::time_t t = std::chrono::system_clock::to_time_t(now);
   std::tm tm{};
@@ -247,6 +269,11 @@ std::string Store::begin_run(const Value& meta) {
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
   std::string id = fmt::format("{:04}{:02}{:02}-{:02}{:02}{:02}-{:03}{:02x}", tm.tm_year + 1900, tm.tm_mon + 1,
                                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms, rd() & 0xff);
+  return id;
+}
+
+std::string Store::begin_run(const Value& meta, const std::string& given_id) {
+  std::string id = given_id.empty() ? new_run_id() : given_id;
   begin_batch();
   prepare("INSERT INTO runs (id, started, finished, status, meta) VALUES (?, ?, NULL, 'running', ?)")
       .bind(1, id)
@@ -293,12 +320,12 @@ void Store::record_task(const TaskRecord& t) {
   begin_batch();
   prepare(
       "INSERT OR REPLACE INTO tasks (run_id, path, key, op, state, exit_code, work_dir, started, finished, attempt, "
-      "error, manifest, pid, pid_start, job) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+      "error, manifest, pid, pid_start, job, usage) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
       .bind(1, t.run_id)
       .bind(2, t.path)
       .bind(3, t.key)
       .bind(4, t.op)
-      .bind(5, t.state)
+      .bind(5, std::string(state_name(t.state)))
       .bind(6, t.exit_code)
       .bind(7, t.work_dir)
       .bind(8, t.started)
@@ -309,6 +336,7 @@ void Store::record_task(const TaskRecord& t) {
       .bind(13, t.pid)
       .bind(14, t.pid_start)
       .bind(15, t.job)
+      .bind(16, t.usage.is_null() ? std::string() : t.usage.dump())
       .run();
 }
 
@@ -316,7 +344,7 @@ namespace {
 
 const char* kTaskColumns =
     "run_id, path, key, op, state, exit_code, work_dir, started, finished, attempt, error, manifest, pid, pid_start, "
-    "job";
+    "job, usage";
 
 TaskRecord read_task(const auto& q) {
   TaskRecord t;
@@ -324,7 +352,12 @@ TaskRecord read_task(const auto& q) {
   t.path = q.text(1);
   t.key = q.text(2);
   t.op = q.text(3);
-  t.state = q.text(4);
+  std::string state = q.text(4);
+  auto known = task_state_named(state);
+  // Every name flowc ever wrote is known: another is a database written by
+  // something else, refused rather than misread.
+  if (!known) throw StoreError(fmt::format("task `{}` of run {} is in a state flowc does not know: `{}`", t.path, t.run_id, state));
+  t.state = *known;
   t.exit_code = static_cast<int>(q.integer(5));
   t.work_dir = q.text(6);
   t.started = q.real(7);
@@ -335,6 +368,7 @@ TaskRecord read_task(const auto& q) {
   t.pid = q.integer(12);
   t.pid_start = q.integer(13);
   t.job = q.text(14);
+  t.usage = q.json(15);
   return t;
 }
 
@@ -356,6 +390,50 @@ std::vector<TaskRecord> Store::tasks(const std::string& run_id) {
   q.bind(1, run_id);
   std::vector<TaskRecord> out;
   while (q.step()) out.push_back(read_task(q));
+  q.reset();
+  return out;
+}
+
+void Store::each_task_summary(const std::string& run_id, const std::function<void(const TaskRecord&)>& take) {
+  static const std::string sql =
+      "SELECT run_id, path, key, op, state, exit_code, work_dir, started, finished, attempt, error, '', pid, "
+      "pid_start, job, usage FROM tasks WHERE run_id = ? ORDER BY started, path";
+  Statement& q = prepare(sql.c_str());
+  q.bind(1, run_id);
+  while (q.step()) take(read_task(q));
+  q.reset();
+}
+
+std::vector<TaskRecord> Store::task_summaries(const std::string& run_id) {
+  std::vector<TaskRecord> out;
+  each_task_summary(run_id, [&](const TaskRecord& t) { out.push_back(t); });
+  return out;
+}
+
+std::vector<std::pair<std::string, size_t>> Store::state_counts(const std::string& run_id) {
+  Statement& q = prepare("SELECT state, COUNT(*) FROM tasks WHERE run_id = ? GROUP BY state");
+  q.bind(1, run_id);
+  std::vector<std::pair<std::string, size_t>> out;
+  while (q.step()) out.emplace_back(q.text(0), static_cast<size_t>(q.integer(1)));
+  q.reset();
+  return out;
+}
+
+std::vector<std::tuple<std::string, std::string, size_t>> Store::op_state_counts(const std::string& run_id) {
+  Statement& q = prepare("SELECT op, state, COUNT(*) FROM tasks WHERE run_id = ? GROUP BY op, state");
+  q.bind(1, run_id);
+  std::vector<std::tuple<std::string, std::string, size_t>> out;
+  while (q.step()) out.emplace_back(q.text(0), q.text(1), static_cast<size_t>(q.integer(2)));
+  q.reset();
+  return out;
+}
+
+double Store::cpu_seconds(const std::string& run_id) {
+  Statement& q = prepare(
+      "SELECT TOTAL(json_extract(usage, '$.user')) + TOTAL(json_extract(usage, '$.sys')) FROM tasks "
+      "WHERE run_id = ? AND usage != ''");
+  q.bind(1, run_id);
+  double out = q.step() ? q.real(0) : 0;
   q.reset();
   return out;
 }

@@ -10,12 +10,15 @@
 // "nothing cached" that would rerun everything.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 #include <vector>
 
+#include "runtime/store/task_state.h"
 #include "runtime/value/value.h"
 
 struct sqlite3;
@@ -33,7 +36,7 @@ struct TaskRecord {
   std::string path;      // the call path: main.g[3]
   std::string key;       // cache key (empty until known)
   std::string op;        // op id
-  std::string state;     // queued running succeeded cached failed absent cancelled
+  TaskState state = TaskState::Queued;
   int exit_code = -1;
   std::string work_dir;
   double started = 0;    // seconds since the epoch
@@ -44,6 +47,7 @@ struct TaskRecord {
   int64_t pid = 0;       // while running: its process group, and
   int64_t pid_start = 0; // the process's start time, to tell a reused pid
   std::string job;       // while running under a batch system: its job ("slurm:4242")
+  Value usage;           // when it ended: what it used and asked for (runtime/observe/usage.h)
 };
 
 // A finished task the cache can give again.
@@ -76,12 +80,20 @@ class Store {
   // a newer flowc is refused rather than misread. A failure for want of
   // space says so ("no space left on device in DIR ...").
   static std::unique_ptr<Store> open(const std::string& path, Access access = Access::Shared);
+  // Opens an existing database to read it while a run may be writing it
+  // (`flowc status`, `flowc serve`): no lock is taken beyond a reader's. A
+  // database of an older version is upgraded first (as open() does).
+  static std::unique_ptr<Store> open_for_reading(const std::string& path);
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
   // Runs
-  std::string begin_run(const Value& meta);  // returns a new run id
+  // Returns the run's id: `id` if given (made by new_run_id beforehand, as
+  // `flowc run --detach` does to name the run before it starts), else a new one.
+  std::string begin_run(const Value& meta, const std::string& id = "");
+  // A new id: sortable by time, unique even for runs started in the same second.
+  static std::string new_run_id();
   void finish_run(const std::string& run_id, const std::string& status);
   std::optional<RunRecord> run(const std::string& run_id);
   std::vector<RunRecord> recent_runs(size_t limit);  // newest first
@@ -90,6 +102,17 @@ class Store {
   void record_task(const TaskRecord& task);  // insert or replace by (run_id, path)
   std::optional<TaskRecord> task(const std::string& run_id, const std::string& path);
   std::vector<TaskRecord> tasks(const std::string& run_id);
+  // The same without manifests (cheaper: reports and status read every task),
+  // in the order they started; each_task_summary hands them one by one
+  // instead of holding them all (a report of 100,000 tasks).
+  std::vector<TaskRecord> task_summaries(const std::string& run_id);
+  void each_task_summary(const std::string& run_id, const std::function<void(const TaskRecord&)>& take);
+  // How many tasks of a run are in each state.
+  std::vector<std::pair<std::string, size_t>> state_counts(const std::string& run_id);
+  // ... by op and state: (op, state, count).
+  std::vector<std::tuple<std::string, std::string, size_t>> op_state_counts(const std::string& run_id);
+  // The CPU seconds (user + system) its tasks used, as measured.
+  double cpu_seconds(const std::string& run_id);
   // The newest record for `path` in a run before `run_id` that has a manifest.
   std::optional<TaskRecord> previous_attempt(const std::string& path, const std::string& before_run);
   // Tasks recorded as running in runs other than `except_run` (left behind
@@ -119,6 +142,9 @@ class Store {
 
  private:
   explicit Store(sqlite3* db, std::string path);
+  // A connection with `flags` (SQLITE_OPEN_...) and a busy timeout.
+  static std::unique_ptr<Store> connect(const std::string& path, int flags, Access access);
+  int schema_version();
   class Statement;
   Statement& prepare(const char* sql);
   void exec(const char* sql);

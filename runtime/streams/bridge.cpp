@@ -28,6 +28,8 @@
 #include "ir/json_parse.h"
 #include "ir/type_parser.h"
 #include "ir/utf8.h"
+#include "runtime/streams/node_address.h"
+#include "runtime/streams/pipe_writer.h"
 #include "runtime/streams/registry.h"
 #include "runtime/value/value.h"
 #include "stdlib-ops/streams/flowc_stream.hpp"
@@ -77,19 +79,6 @@ class Fd {
   int fd_;
 };
 
-bool write_all(int fd, const char* data, size_t n) {
-  while (n > 0) {
-    ssize_t w = ::write(fd, data, n);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    data += w;
-    n -= static_cast<size_t>(w);
-  }
-  return true;
-}
-
 // Reads exactly n bytes; returns how many were read before end of file.
 size_t read_exact(int fd, char* data, size_t n) {
   size_t got = 0;
@@ -132,27 +121,65 @@ class BufferedReader {
   size_t have_ = 0, pos_ = 0;
 };
 
-// A free tcp port on 127.0.0.1, for a native command to bind (it binds
-// after this process let go of it: a small race, documented).
-std::string free_tcp_endpoint() {
-  Fd s(::socket(AF_INET, SOCK_STREAM, 0));
+// The largest pipe buffer the system lets us set, up to 1 MiB (Linux's
+// default is 64 KiB): a large message then crosses the pipe in one write
+// and one read, not sixteen of each, every one a wake-up of the process on
+// the other side. Where the limit (/proc/sys/fs/pipe-max-size, or a user's
+// pipe-user-pages quota) refuses it, the pipe keeps its default size.
+void enlarge_pipe(int fd) {
+  static const int size = [] {
+    long max = 1 << 20;
+    if (std::FILE* f = std::fopen("/proc/sys/fs/pipe-max-size", "r")) {
+      long limit = 0;
+      if (std::fscanf(f, "%ld", &limit) == 1 && limit > 0) max = std::min(max, limit);
+      std::fclose(f);
+    }
+    return static_cast<int>(max);
+  }();
+  ::fcntl(fd, F_SETPIPE_SZ, size);
+}
+
+// A listening tcp socket on `host`, on a port the system chose: a native
+// command binds its input with ZMQ_USE_FD set to it, so the port is its own
+// from the start (no window in which another process could take it).
+// Returns the socket and the endpoint it listens at.
+std::pair<Fd, std::string> listening_socket(const std::string& host) {
+  Fd s(::socket(AF_INET, SOCK_STREAM, 0));  // no CLOEXEC: the command inherits it
   sockaddr_in a{};
   a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   a.sin_port = 0;
   socklen_t len = sizeof a;
-  if (::bind(s.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+  if (s.get() < 0 || ::inet_pton(AF_INET, host.c_str(), &a.sin_addr) != 1 ||
+      ::bind(s.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(s.get(), 128) != 0 ||
       ::getsockname(s.get(), reinterpret_cast<sockaddr*>(&a), &len) != 0) {
-    throw std::runtime_error(fmt::format("cannot find a free tcp port: {}", std::strerror(errno)));
+    throw std::runtime_error(fmt::format("cannot listen on a tcp port of {}: {}", host, std::strerror(errno)));
   }
-  return fmt::format("tcp://127.0.0.1:{}", ntohs(a.sin_port));
+  return {std::move(s), fmt::format("tcp://{}:{}", host, ntohs(a.sin_port))};
 }
 
 struct Spec {
   json j;
   std::string work_dir;
-  std::string endpoint_for(const std::string& key, bool for_native) const {
-    if (j.value("transport", "ipc") == "tcp") return for_native ? free_tcp_endpoint() : "tcp://127.0.0.1:*";
+  std::string host_;  // the address tcp endpoints bind to, once known
+
+  // Where tcp endpoints bind: loopback, or this node's address when the
+  // run's tasks are spread over nodes (a batch executor).
+  const std::string& host() {
+    if (host_.empty()) {
+      if (j.value("host", "loopback") == "node") {
+        std::string error;
+        host_ = node_address(&error);
+        if (host_.empty()) throw std::runtime_error(error);
+      } else {
+        host_ = "127.0.0.1";
+      }
+    }
+    return host_;
+  }
+  bool tcp() const { return j.value("transport", "ipc") == "tcp"; }
+  // The endpoint a bridged input binds (a tcp port chosen by ZeroMQ).
+  std::string endpoint_for(const std::string& key) {
+    if (tcp()) return fmt::format("tcp://{}:*", host());
     fs::path dir = j.at("ipc_dir").get<std::string>();
     std::error_code ec;
     fs::create_directories(dir, ec);
@@ -240,45 +267,35 @@ struct InResult {
 };
 
 void pump_in(flowc_stream::Input& in, Fd fd, Framing framing, InResult& result) {
-  try {
-    zmq::message_t msg;
-    std::string buf;
-    bool broken = false;
-    auto flush = [&] {
-      if (!broken && !buf.empty() && !write_all(fd.get(), buf.data(), buf.size())) broken = true;
-      buf.clear();
-    };
-    while (in.next(msg)) {
-      if (broken) {
-        ++result.discarded;
-        continue;
-      }
-      const char* data = static_cast<const char*>(msg.data());
-      if (framing == Framing::Frames) {
-        uint32_t len = static_cast<uint32_t>(msg.size());
-        char header[4] = {char(len >> 24), char(len >> 16), char(len >> 8), char(len)};
-        buf.append(header, 4);
-        if (msg.size() > (1 << 15)) {
-          flush();
-          if (!broken && !write_all(fd.get(), data, msg.size())) broken = true;
+  {
+    PipeWriter pipe(fd.get());
+    try {
+      zmq::message_t msg;
+      // What has come is written on before waiting for more: a live
+      // consumer sees a slow producer's messages as they come, not when
+      // 128 KiB have gathered or the stream ends. (Holding them a moment
+      // longer, to write fewer and larger pieces, measured no cheaper.)
+      while (in.next(msg, [&pipe] { pipe.flush(); })) {
+        if (pipe.broken()) {
+          ++result.discarded;
           continue;
         }
-        buf.append(data, msg.size());
-      } else {
-        buf.append(data, msg.size());
-        buf.push_back('\n');
+        bool written;
+        if (framing == Framing::Frames) {
+          uint32_t len = static_cast<uint32_t>(msg.size());
+          char header[4] = {char(len >> 24), char(len >> 16), char(len >> 8), char(len)};
+          written = pipe.copy(header, 4) && pipe.give(msg);
+        } else {
+          written = pipe.give(msg) && pipe.copy("\n", 1);
+        }
+        if (!written) ++result.discarded;
       }
-      // A live stream: what has come is written on as soon as nothing more
-      // waits, not held until 64 KiB gather (a slow producer's lines would
-      // reach the command only at the end of the stream).
-      if (buf.size() >= (1 << 16) || !in.pending()) flush();
-      if (broken) ++result.discarded;
+      pipe.drain();
+    } catch (const std::exception& e) {
+      result.error = e.what();
     }
-    flush();
-  } catch (const std::exception& e) {
-    result.error = e.what();
   }
-  // fd closes here: the command sees the end of its input.
+  // fd closes here, after the command read everything: it sees the end of its input.
 }
 
 const ir::Type* parse_elem(const std::string& text, ir::TypeTable& types) {
@@ -333,19 +350,30 @@ int run_bridge(const std::string& spec_path) {
   env.push_back(fmt::format("FLOWC_STREAM_HWM={}", hwm));
   env.push_back("FLOWC_STREAM_STATS=" + stats_path);
 
+  // Where a native command's outputs take their acknowledgements.
+  if (spec.tcp()) env.push_back("FLOWC_STREAM_HOST=" + spec.host());
+
   // Inputs first: bind and register, so producers can find them.
   std::optional<flowc_stream::Input> input;
   std::string input_port;
   Framing input_framing = Framing::Lines;
+  std::vector<Fd> listening;  // a native command's tcp inputs, until it has started
   for (const auto& [port, in] : inputs.items()) {
     std::string key = in.at("key").get<std::string>();
     uint64_t expect = in.at("expect").get<uint64_t>();
     std::string endpoint;
     if (native) {
-      endpoint = spec.endpoint_for(key, true);
+      if (spec.tcp()) {
+        auto [fd, bound] = listening_socket(spec.host());
+        endpoint = bound;
+        env.push_back(fmt::format("FLOWC_STREAM_FD_{}={}", port, fd.get()));
+        listening.push_back(std::move(fd));
+      } else {
+        endpoint = spec.endpoint_for(key);
+      }
       env.push_back(fmt::format("FLOWC_STREAM_IN_{}={} {}", port, endpoint, expect));
     } else {
-      input.emplace(ctx, spec.endpoint_for(key, false), expect, hwm);
+      input.emplace(ctx, spec.endpoint_for(key), expect, hwm);
       endpoint = input->endpoint();
       input_port = port;
       input_framing = framing_of(in.at("type").get<std::string>());
@@ -381,7 +409,7 @@ int run_bridge(const std::string& spec_path) {
     if (native) {
       env.push_back(fmt::format("FLOWC_STREAM_OUT_{}={}", port, text));
     } else {
-      output.emplace(ctx, groups, hwm);
+      output.emplace(ctx, groups, hwm, "", spec.tcp() ? spec.host() : "");
       output_port = port;
       output_elem = parse_elem(out.at("type").get<std::string>(), types);
       output_framing = framing_of(out.at("type").get<std::string>());
@@ -393,11 +421,13 @@ int run_bridge(const std::string& spec_path) {
   int fds[2];
   if (input) {
     if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+    enlarge_pipe(fds[1]);
     stdin_read.reset(fds[0]);
     stdin_write.reset(fds[1]);
   }
   if (output) {
     if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+    enlarge_pipe(fds[1]);
     stdout_read.reset(fds[0]);
     stdout_write.reset(fds[1]);
   }
@@ -426,6 +456,7 @@ int run_bridge(const std::string& spec_path) {
   if (rc != 0) throw std::runtime_error(fmt::format("cannot start `{}`: {}", argv_s[0], std::strerror(rc)));
   stdin_read.reset();
   stdout_write.reset();
+  listening.clear();  // the command holds them now
 
   InResult in_result;
   std::thread in_thread;

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -142,11 +143,25 @@ std::unique_ptr<Registry> open_registry(const std::string& url, const std::strin
       return nullptr;
     }
     redisSetTimeout(c, timeout);
+    // A server reachable from other nodes should ask for a password; it is
+    // taken from the environment (which jobs inherit), never from the URL,
+    // which is written in every stream task's spec.
+    if (const char* password = std::getenv("FLOWC_REGISTRY_PASSWORD"); password && *password) {
+      auto* a = static_cast<redisReply*>(redisCommand(c, "AUTH %s", password));
+      std::string why = !a ? std::string(c->errstr) : a->type == REDIS_REPLY_ERROR ? std::string(a->str) : "";
+      if (a) freeReplyObject(a);
+      if (!why.empty()) {
+        *error = fmt::format("the Redis registry at {} refused the password in FLOWC_REGISTRY_PASSWORD: {}", url, why);
+        redisFree(c);
+        return nullptr;
+      }
+    }
     auto* r = static_cast<redisReply*>(redisCommand(c, "PING"));
     bool ok = r && (r->type == REDIS_REPLY_STATUS || r->type == REDIS_REPLY_STRING);
     std::string why = r ? (r->type == REDIS_REPLY_ERROR ? std::string(r->str) : "") : std::string(c->errstr);
     if (r) freeReplyObject(r);
     if (!ok) {
+      if (why.rfind("NOAUTH", 0) == 0) why += " (it wants a password: set FLOWC_REGISTRY_PASSWORD)";
       *error = fmt::format("the Redis registry at {} does not answer PING: {}", url, why);
       redisFree(c);
       return nullptr;

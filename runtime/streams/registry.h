@@ -6,7 +6,8 @@
 //       one file per name in the run's folder (nothing to start; every
 //       bridge on this machine reads it)
 //   redis://127.0.0.1:6379                    a Redis server (hiredis), for
-//       ops placed as separate jobs or on other hosts
+//       ops placed as separate jobs or on other hosts; its password, if it
+//       asks for one, in FLOWC_REGISTRY_PASSWORD
 #pragma once
 
 #include <chrono>

@@ -50,7 +50,9 @@ bool uses_streams(const ir::Program& program) {
 StreamTasks::StreamTasks(StreamOptions options, std::string run_id, const fs::path& run_dir)
     : options_(std::move(options)), run_id_(std::move(run_id)), self_(self_exe()) {
   registry_url_ = options_.registry.empty() ? "dir://" + (run_dir / "registry").string() : options_.registry;
-  if (options_.transport.empty()) options_.transport = options_.registry.empty() ? "ipc" : "tcp";
+  if (options_.transport.empty()) {
+    options_.transport = options_.registry.empty() && !options_.across_nodes ? "ipc" : "tcp";
+  }
   if (options_.hwm <= 0) {
     const char* h = std::getenv("FLOWC_STREAM_HWM");
     options_.hwm = h && std::atoi(h) > 0 ? std::atoi(h) : 100;
@@ -67,6 +69,10 @@ StreamTasks::~StreamTasks() {
 std::string check_streams(const StreamOptions& options) {
   if (!options.transport.empty() && options.transport != "ipc" && options.transport != "tcp") {
     return fmt::format("unknown stream transport `{}`: ipc or tcp", options.transport);
+  }
+  if (options.transport == "ipc" && options.across_nodes) {
+    return "--stream-transport ipc cannot connect tasks on different nodes, and this run's executor places tasks on "
+           "nodes: leave it out (tcp is the default there)";
   }
   if (options.registry.empty()) return "";  // embedded: nothing to reach
   std::string error;
@@ -96,6 +102,7 @@ std::string StreamTasks::wrap(const Task& task, Prepared& prepared) {
                 {"registry", registry_url_},
                 {"run_id", run_id_},
                 {"transport", options_.transport},
+                {"host", options_.across_nodes ? "node" : "loopback"},
                 {"ipc_dir", ipc_dir_.string()},
                 {"hwm", options_.hwm},
                 {"lookup_timeout", options_.lookup_timeout},

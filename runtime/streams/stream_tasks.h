@@ -18,12 +18,16 @@ struct StreamOptions {
   std::string transport;      // ipc or tcp; "": ipc with the embedded registry, tcp with Redis
   int hwm = 0;                // messages per socket; 0: FLOWC_STREAM_HWM or 100
   double lookup_timeout = 60; // seconds a producer waits for its consumers to register
+  // Tasks may run on other nodes (a batch executor): tcp by default, each
+  // endpoint bound to its node's address instead of 127.0.0.1.
+  bool across_nodes = false;
 };
 
 // Does any op of the program have a stream port?
 bool uses_streams(const ir::Program& program);
 // Before anything starts: "" or why streams cannot run with these options
-// (an unknown transport, a Redis registry that does not answer).
+// (an unknown transport, ipc across nodes, a Redis registry that does not
+// answer).
 std::string check_streams(const StreamOptions& options);
 
 class StreamTasks {

@@ -2,9 +2,12 @@
 // their canonical form.
 #include "runtime/value/value.h"
 
+#include "runtime/value/file_object.h"
+
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <filesystem>
 #include <limits>
 
 #include <fmt/format.h>
@@ -324,6 +327,7 @@ bool check(const Value& v, const Type* t, std::string* why) {
   switch (t->kind()) {
     case TypeKind::Error:
     case TypeKind::Var:
+    case TypeKind::Any:
       return true;
     case TypeKind::None:
       return v.is_null() || mismatch(v, t, why);
@@ -342,7 +346,7 @@ bool check(const Value& v, const Type* t, std::string* why) {
     case TypeKind::File:
     case TypeKind::Dir:
       if (v.is_string() && v.get_ref<const std::string&>().empty()) return mismatch(v, t, why, " (an empty path)");
-      return v.is_string() || mismatch(v, t, why);
+      return v.is_string() || is_file_object(v) || mismatch(v, t, why);
     case TypeKind::Optional:
       return v.is_null() || check(v, t->elem(), why);
     case TypeKind::List: {
@@ -620,31 +624,62 @@ std::optional<Value> read_value_text(std::string_view text, const ir::Type* t, s
   }
 }
 
-void for_each_path(const Value& v, const ir::Type* t, const std::function<void(const std::string&, bool)>& fn) {
+namespace {
+
+// CWL's File and Directory objects (file_object.h) carry their paths by
+// themselves; a path in one has the plain `file` or `dir` type (a CWL
+// file's secondaryFiles are objects of their own, not companions).
+const ir::TypeTable& plain_types() {
+  static const ir::TypeTable table;
+  return table;
+}
+
+std::function<void(const std::string&, bool)> object_path_fn(
+    const std::function<void(const std::string&, const ir::Type*)>& fn) {
+  return [&fn](const std::string& path, bool dir) { fn(path, dir ? plain_types().dir() : plain_types().file()); };
+}
+
+std::function<std::string(const std::string&)> map_object_path_fn(
+    const std::function<Value(const std::string&, const ir::Type*)>& fn) {
+  // A File object's path stays a string (its own `path` field).
+  return [&fn](const std::string& path) {
+    Value mapped = fn(path, plain_types().file());
+    return mapped.is_string() ? mapped.get<std::string>() : path;
+  };
+}
+
+}  // namespace
+
+void for_each_typed_path(const Value& v, const ir::Type* t,
+                         const std::function<void(const std::string&, const ir::Type*)>& fn) {
   if (!t || v.is_null()) return;
   switch (t->kind()) {
     case TypeKind::File:
     case TypeKind::Dir:
-      if (v.is_string()) fn(v.get_ref<const std::string&>(), t->is(TypeKind::Dir));
+      if (v.is_string()) fn(v.get_ref<const std::string&>(), t);
+      else if (v.is_object()) for_each_object_path(v, object_path_fn(fn));
+      return;
+    case TypeKind::Any:
+      for_each_object_path(v, object_path_fn(fn));
       return;
     case TypeKind::List:
       if (v.is_array()) {
-        for (const Value& item : v) for_each_path(item, t->elem(), fn);
+        for (const Value& item : v) for_each_typed_path(item, t->elem(), fn);
       }
       return;
     case TypeKind::Map:
       if (v.is_object()) {
-        for (const auto& [k, item] : v.items()) for_each_path(item, t->elem(), fn);
+        for (const auto& [k, item] : v.items()) for_each_typed_path(item, t->elem(), fn);
       }
       return;
     case TypeKind::Optional:
-      for_each_path(v, t->elem(), fn);
+      for_each_typed_path(v, t->elem(), fn);
       return;
     case TypeKind::Record:
       if (v.is_object()) {
         for (const ir::Field& f : t->fields()) {
           auto it = v.find(f.name);
-          if (it != v.end()) for_each_path(*it, f.type, fn);
+          if (it != v.end()) for_each_typed_path(*it, f.type, fn);
         }
       }
       return;
@@ -653,38 +688,61 @@ void for_each_path(const Value& v, const ir::Type* t, const std::function<void(c
   }
 }
 
-Value map_paths(const Value& v, const ir::Type* t, const std::function<std::string(const std::string&)>& fn) {
+void for_each_path(const Value& v, const ir::Type* t, const std::function<void(const std::string&, bool)>& fn) {
+  for_each_typed_path(v, t, [&](const std::string& path, const ir::Type* type) { fn(path, type->is(TypeKind::Dir)); });
+}
+
+Value map_typed_paths(const Value& v, const ir::Type* t,
+                      const std::function<Value(const std::string&, const ir::Type*)>& fn) {
   if (!t || v.is_null()) return v;
   switch (t->kind()) {
     case TypeKind::File:
     case TypeKind::Dir:
-      return v.is_string() ? Value(fn(v.get_ref<const std::string&>())) : v;
+      if (v.is_object()) return map_object_paths(v, map_object_path_fn(fn));
+      return v.is_string() ? fn(v.get_ref<const std::string&>(), t) : v;
+    case TypeKind::Any:
+      return map_object_paths(v, map_object_path_fn(fn));
     case TypeKind::List: {
       if (!v.is_array()) return v;
       Value out = Value::array();
-      for (const Value& item : v) out.push_back(map_paths(item, t->elem(), fn));
+      for (const Value& item : v) out.push_back(map_typed_paths(item, t->elem(), fn));
       return out;
     }
     case TypeKind::Map: {
       if (!v.is_object()) return v;
       Value out = Value::object();
-      for (const auto& [k, item] : v.items()) out[k] = map_paths(item, t->elem(), fn);
+      for (const auto& [k, item] : v.items()) out[k] = map_typed_paths(item, t->elem(), fn);
       return out;
     }
     case TypeKind::Optional:
-      return map_paths(v, t->elem(), fn);
+      return map_typed_paths(v, t->elem(), fn);
     case TypeKind::Record: {
       if (!v.is_object()) return v;
       Value out = v;
       for (const ir::Field& f : t->fields()) {
         auto it = out.find(f.name);
-        if (it != out.end()) *it = map_paths(*it, f.type, fn);
+        if (it != out.end()) *it = map_typed_paths(*it, f.type, fn);
       }
       return out;
     }
     default:
       return v;
   }
+}
+
+Value map_paths(const Value& v, const ir::Type* t, const std::function<std::string(const std::string&)>& fn) {
+  return map_typed_paths(v, t, [&](const std::string& path, const ir::Type*) { return Value(fn(path)); });
+}
+
+std::vector<CompanionFile> companions_of(const std::string& path, const ir::Type* file_type) {
+  std::vector<CompanionFile> out;
+  if (!file_type || file_type->companions().empty()) return out;
+  std::filesystem::path p(path);
+  std::string name = p.filename().string();
+  for (const ir::Companion& c : file_type->companions()) {
+    out.push_back({(p.parent_path() / ir::companion_name(name, c.pattern)).string(), &c});
+  }
+  return out;
 }
 
 std::string canonical(const Value& v) {

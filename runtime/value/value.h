@@ -49,6 +49,20 @@ void for_each_path(const Value& v, const ir::Type* t, const std::function<void(c
 // A copy of `v` with every file and dir path replaced by `fn(path)`.
 Value map_paths(const Value& v, const ir::Type* t, const std::function<std::string(const std::string&)>& fn);
 
+// The same two, told each path's own type (`file with [".bai"]`, `dir`).
+void for_each_typed_path(const Value& v, const ir::Type* t,
+                         const std::function<void(const std::string&, const ir::Type*)>& fn);
+Value map_typed_paths(const Value& v, const ir::Type* t,
+                      const std::function<Value(const std::string&, const ir::Type*)>& fn);
+
+// A companion file (`file with [".bai"]`) of the file at `path`: beside it,
+// named by its pattern (ir::companion_name).
+struct CompanionFile {
+  std::string path;
+  const ir::Companion* companion;
+};
+std::vector<CompanionFile> companions_of(const std::string& path, const ir::Type* file_type);
+
 // One canonical text per value (object keys sorted, no spaces, floats in
 // shortest round-trip form), for hashing.
 std::string canonical(const Value& v);

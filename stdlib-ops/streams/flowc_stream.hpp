@@ -7,6 +7,11 @@
 //   FLOWC_STREAM_IN_<port>   "<endpoint> <producers>": bind a PULL socket
 //                            there; the stream ends after <producers> END
 //                            messages
+//   FLOWC_STREAM_FD_<port>   with a tcp endpoint: a socket already listening
+//                            at it, made by flowc (so the port cannot be
+//                            taken meanwhile): bind with ZMQ_USE_FD set to it
+//   FLOWC_STREAM_HOST        with tcp: this node's address, where outputs
+//                            take their consumers' acknowledgements
 //   FLOWC_STREAM_OUT_<port>  "ep,ep;ep": connect one PUSH socket to each;
 //                            `;` separates consumer groups (each gets every
 //                            message), `,` the members of a group (one of
@@ -45,6 +50,7 @@
 #include <exception>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <zmq.hpp>
@@ -75,11 +81,14 @@ inline void append_stats(const std::string& line) {
 // One stream input: a PULL socket, fed by every producer of the stream.
 class Input {
  public:
+  // `listening_fd`: a tcp socket already listening at `bind_endpoint`, to
+  // bind through (ZMQ_USE_FD); -1: ZeroMQ makes its own.
   Input(zmq::context_t& ctx, const std::string& bind_endpoint, uint64_t producers, int hwm = default_hwm(),
-        std::string port = "")
+        std::string port = "", int listening_fd = -1)
       : ctx_(&ctx), socket_(ctx, zmq::socket_type::pull), expect_(producers), port_(std::move(port)) {
     socket_.set(zmq::sockopt::rcvhwm, hwm);
     socket_.set(zmq::sockopt::linger, 0);
+    if (listening_fd >= 0) socket_.set(zmq::sockopt::use_fd, listening_fd);
     socket_.bind(bind_endpoint);
     endpoint_ = socket_.get(zmq::sockopt::last_endpoint);
   }
@@ -87,7 +96,9 @@ class Input {
     std::string v = env_or_throw("FLOWC_STREAM_IN_" + port);
     size_t space = v.rfind(' ');
     if (space == std::string::npos) throw std::runtime_error("flowc_stream: bad FLOWC_STREAM_IN_" + port + ": " + v);
-    return Input(ctx, v.substr(0, space), std::stoull(v.substr(space + 1)), default_hwm(), port);
+    const char* fd = std::getenv(("FLOWC_STREAM_FD_" + port).c_str());
+    return Input(ctx, v.substr(0, space), std::stoull(v.substr(space + 1)), default_hwm(), port,
+                 fd && *fd ? std::atoi(fd) : -1);
   }
   Input(Input&&) = default;
   ~Input() {
@@ -103,9 +114,21 @@ class Input {
 
   // The next message, or false at the end of the stream. Throws if the
   // counts in the END messages do not match what arrived.
-  bool next(zmq::message_t& msg) {
+  bool next(zmq::message_t& msg) { return next(msg, nullptr); }
+
+  // The same, calling before_waiting() whenever nothing has come yet and it
+  // is about to block: a reader that batches what it passes on flushes
+  // there, so a live stream's messages are not held back, and pays nothing
+  // while messages keep coming (unlike asking pending() for each one).
+  template <class F>
+  bool next(zmq::message_t& msg, F&& before_waiting) {
     while (ended_ < expect_) {
-      (void)socket_.recv(msg, zmq::recv_flags::none);
+      if constexpr (std::is_same_v<std::decay_t<F>, std::nullptr_t>) {
+        (void)socket_.recv(msg, zmq::recv_flags::none);
+      } else if (!socket_.recv(msg, zmq::recv_flags::dontwait)) {
+        before_waiting();
+        (void)socket_.recv(msg, zmq::recv_flags::none);
+      }
       if (!msg.more()) {
         ++messages_;
         bytes_ += msg.size();
@@ -162,8 +185,10 @@ class Input {
 // message, one member of a group (round-robin, skipping full ones) gets it.
 class Output {
  public:
+  // `ack_host`: the address (of this node) where consumers on tcp send their
+  // acknowledgements; empty: FLOWC_STREAM_HOST, else 127.0.0.1.
   Output(zmq::context_t& ctx, const std::vector<std::vector<std::string>>& groups, int hwm = default_hwm(),
-         std::string port = "")
+         std::string port = "", std::string ack_host = "")
       : ack_(ctx, zmq::socket_type::pull), port_(std::move(port)) {
     std::string first;
     for (const auto& members : groups) {
@@ -176,7 +201,11 @@ class Output {
       static int outputs = 0;
       ack_.bind(first + ".ack" + std::to_string(::getpid()) + "-" + std::to_string(outputs++));
     } else {
-      ack_.bind("tcp://127.0.0.1:*");
+      if (ack_host.empty()) {
+        const char* h = std::getenv("FLOWC_STREAM_HOST");
+        ack_host = h && *h ? h : "127.0.0.1";
+      }
+      ack_.bind("tcp://" + ack_host + ":*");
     }
     ack_endpoint_ = ack_.get(zmq::sockopt::last_endpoint);
     ack_.set(zmq::sockopt::linger, 0);

@@ -10,7 +10,8 @@
 //                                               (its sequence number and the sum of its bytes)
 //   flowc-stream-tool raw-push ENDPOINT COUNT SIZE   plain PUSH (connects), then an END,
 //                                                    and waits for the PULL's ACK (as flowc's
-//                                                    streams do: see flowc_stream.hpp)
+//                                                    streams do: see flowc_stream.hpp), taken on
+//                                                    FLOWC_STREAM_HOST (default 127.0.0.1)
 //   flowc-stream-tool raw-pull ENDPOINT SUMMARY      plain PULL (binds), until the END
 //
 // The same work through files, for bench/stream's file-based workflow:
@@ -22,13 +23,16 @@
 // message, "mb_per_s": ..., "messages_per_s": ...}. Each message starts with
 // its sequence number (8 bytes, when SIZE allows), so the checksum proves
 // every message arrived once.
+#include <sys/uio.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "flowc_stream.hpp"
@@ -76,6 +80,110 @@ void reduce_frame(const void* data, size_t size, char out[16]) {
   std::memcpy(out + 8, &sum, 8);
 }
 
+// Frames of a stream[bytes] on a file descriptor (a 4-byte big-endian
+// length, then the bytes), written and read through one 64 KiB buffer with
+// plain write(2)/read(2): the framing costs a copy, not a locked stdio call
+// per header and per body (which cost this tool more than the bridge it
+// measures).
+class FrameWriter {
+ public:
+  explicit FrameWriter(int fd) : fd_(fd) { buf_.reserve(kSize); }
+  bool write(const char* data, size_t size) {
+    uint32_t len = static_cast<uint32_t>(size);
+    const char header[4] = {char(len >> 24), char(len >> 16), char(len >> 8), char(len)};
+    if (buf_.size() + 4 + size > kSize && !flush()) return false;
+    if (size >= kSize) {
+      // A large frame goes out in one writev(2), not through the buffer.
+      iovec pieces[2] = {{const_cast<char*>(header), 4}, {const_cast<char*>(data), size}};
+      ssize_t w;
+      while ((w = ::writev(fd_, pieces, 2)) < 0 && errno == EINTR) {
+      }
+      if (w < 0) return false;
+      size_t done = static_cast<size_t>(w);
+      if (done < 4) return write_all(header + done, 4 - done) && write_all(data, size);
+      return write_all(data + (done - 4), size - (done - 4));
+    }
+    buf_.append(header, 4);
+    buf_.append(data, size);
+    return true;
+  }
+  bool flush() {
+    bool ok = write_all(buf_.data(), buf_.size());
+    buf_.clear();
+    return ok;
+  }
+
+ private:
+  static constexpr size_t kSize = size_t{1} << 16;
+  bool write_all(const char* data, size_t n) {
+    while (n > 0) {
+      ssize_t w = ::write(fd_, data, n);
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) return false;
+      data += w;
+      n -= static_cast<size_t>(w);
+    }
+    return true;
+  }
+  int fd_;
+  std::string buf_;
+};
+
+class FrameReader {
+ public:
+  explicit FrameReader(int fd) : fd_(fd) {}
+  // The next frame (valid until the next call), or false at the end of the
+  // input. Throws on a frame cut short.
+  bool next(std::string_view& frame) {
+    if (!fill(4)) {
+      if (end_ == pos_) return false;
+      throw std::runtime_error("truncated frame header");
+    }
+    const auto* h = reinterpret_cast<const unsigned char*>(buf_.data() + pos_);
+    size_t len = (size_t(h[0]) << 24) | (size_t(h[1]) << 16) | (size_t(h[2]) << 8) | h[3];
+    pos_ += 4;
+    if (len > buf_.size() / 2) {
+      // A large frame is read straight into its own buffer, not through this one.
+      big_.resize(len);
+      size_t have = std::min(len, end_ - pos_);
+      std::memcpy(big_.data(), buf_.data() + pos_, have);
+      pos_ += have;
+      while (have < len) {
+        ssize_t r = ::read(fd_, big_.data() + have, len - have);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) throw std::runtime_error("truncated frame");
+        have += static_cast<size_t>(r);
+      }
+      frame = std::string_view(big_.data(), len);
+      return true;
+    }
+    if (!fill(len)) throw std::runtime_error("truncated frame");
+    frame = std::string_view(buf_.data() + pos_, len);
+    pos_ += len;
+    return true;
+  }
+
+ private:
+  // Makes n bytes from pos_ available; false at the end of the input.
+  bool fill(size_t n) {
+    if (end_ - pos_ >= n) return true;
+    std::memmove(buf_.data(), buf_.data() + pos_, end_ - pos_);
+    end_ -= pos_;
+    pos_ = 0;
+    while (end_ < n) {
+      ssize_t r = ::read(fd_, buf_.data() + end_, buf_.size() - end_);
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0) return false;
+      end_ += static_cast<size_t>(r);
+    }
+    return true;
+  }
+  int fd_;
+  std::vector<char> buf_ = std::vector<char>(size_t{1} << 16);
+  std::vector<char> big_;
+  size_t pos_ = 0, end_ = 0;
+};
+
 std::string read_whole(const std::string& path) {
   FILE* f = std::fopen(path.c_str(), "rb");
   if (!f) throw std::runtime_error("cannot read " + path);
@@ -106,17 +214,12 @@ int main(int argc, char** argv) {
       uint64_t count = std::stoull(args[1]);
       std::vector<char> buf(std::stoull(args[2]), 'x');
       if (stdio) {
-        static char out_buf[1 << 16];
-        std::setvbuf(stdout, out_buf, _IOFBF, sizeof out_buf);
+        FrameWriter frames(1);
         for (uint64_t i = 0; i < count; ++i) {
           fill(buf, i);
-          uint32_t len = static_cast<uint32_t>(buf.size());
-          char header[4] = {char(len >> 24), char(len >> 16), char(len >> 8), char(len)};
-          if (std::fwrite(header, 1, 4, stdout) != 4 || std::fwrite(buf.data(), 1, buf.size(), stdout) != buf.size()) {
-            return 1;
-          }
+          if (!frames.write(buf.data(), buf.size())) return 1;
         }
-        return std::fflush(stdout) == 0 ? 0 : 1;
+        return frames.flush() ? 0 : 1;
       }
       auto out = flowc_stream::Output::from_env(ctx, "out");
       for (uint64_t i = 0; i < count; ++i) {
@@ -137,19 +240,9 @@ int main(int argc, char** argv) {
     if (mode == "sink" && args.size() == 2) {
       Summary s;
       if (stdio) {
-        std::vector<char> buf;
-        static char in_buf[1 << 16];
-        std::setvbuf(stdin, in_buf, _IOFBF, sizeof in_buf);
-        for (;;) {
-          unsigned char h[4];
-          size_t got = std::fread(h, 1, 4, stdin);
-          if (got == 0) break;
-          if (got < 4) throw std::runtime_error("truncated frame header");
-          uint32_t len = (uint32_t(h[0]) << 24) | (uint32_t(h[1]) << 16) | (uint32_t(h[2]) << 8) | h[3];
-          buf.resize(len);
-          if (std::fread(buf.data(), 1, len, stdin) < len) throw std::runtime_error("truncated frame");
-          s.add(buf.data(), len);
-        }
+        FrameReader frames(0);
+        std::string_view frame;
+        while (frames.next(frame)) s.add(frame.data(), frame.size());
       } else {
         auto in = flowc_stream::Input::from_env(ctx, "frames");
         zmq::message_t msg;
@@ -213,7 +306,11 @@ int main(int argc, char** argv) {
       push.set(zmq::sockopt::linger, -1);
       push.connect(args[1]);
       zmq::socket_t ack(ctx, zmq::socket_type::pull);
-      ack.bind(args[1].rfind("ipc://", 0) == 0 ? args[1] + ".ack" : std::string("tcp://127.0.0.1:*"));
+      // The consumer acknowledges at FLOWC_STREAM_HOST (this node's address,
+      // for a consumer on another node), as flowc_stream.hpp's outputs do.
+      const char* host = std::getenv("FLOWC_STREAM_HOST");
+      ack.bind(args[1].rfind("ipc://", 0) == 0 ? args[1] + ".ack"
+                                               : "tcp://" + std::string(host && *host ? host : "127.0.0.1") + ":*");
       std::string ack_endpoint = ack.get(zmq::sockopt::last_endpoint);
       uint64_t count = std::stoull(args[2]);
       std::vector<char> buf(std::stoull(args[3]), 'x');

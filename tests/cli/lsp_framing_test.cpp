@@ -228,9 +228,10 @@ TEST_CASE("lsp: a document that imports /dev/zero gets a diagnostic at once, not
 
 TEST_CASE("lsp: a 10 MB document costs the server less than 50 times its size", "[cli][lsp][memory]") {
   // It cost ~126x (1.26 GB for this text): ANTLR's tokens and parse tree
-  // of the whole file at once. The compiler now parses a large file a few
-  // thousand declarations at a time (~37x): the rest is the AST, the
-  // checker's tables and the server's copies of the text.
+  // of the whole file at once. The compiler now parses a valid file one
+  // declaration at a time with its LL(1) parser (compiler/syntax/parser.cpp):
+  // the rest is the AST, the checker's tables and the server's copies of
+  // the text.
   std::string text;
   for (int i = 0; text.size() < 10'000'000; ++i) {
     std::string n = std::to_string(i);

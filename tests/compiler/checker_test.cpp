@@ -217,7 +217,51 @@ workflow main(xs: list[int], ys: list[str], m: map[str, float], maybe: list[int?
   CHECK(codes_of("workflow main() { x = len(3) }") == Codes{"E0609"});
   CHECK(codes_of("workflow main() { x = len(xs = [1]) }") == Codes{"E0605"});
   CHECK(codes_of("workflow main() { x = nope(1) }") == Codes{"E0402"});
-  CHECK(codes_of("workflow main() { x = glob(\"*\") }") == Codes{"E0610"});
+  // glob lists files in a workflow (relative to its .flow file), not inside an op's command.
+  CHECK(codes_of("workflow main() -> (n: int) { x = glob(\"*.txt\")\n return (n = len(x)) }").empty());
+  CHECK(codes_of("workflow main(x: list[file] = glob(\"*.txt\")) -> (n: int) { return (n = len(x)) }").empty());
+  CHECK(codes_of("op f() -> (n: int) { run \"cat ${glob(\"*\")} > ${n}\" }") == Codes{"E0610"});
+}
+
+TEST_CASE("companion files are part of a file's type", "[checker][companions]") {
+  std::string ops = R"(
+op index(bam: file) -> (indexed: file with [".bai"] = "x.bam") { run "cp ${bam} x.bam && touch x.bam.bai" }
+op plain(bam: file) -> (copy: file = "x.bam") { run "cp ${bam} x.bam" }
+op stats(bam: file with [".bai"], ref: file with [".fai", "^.dict"?]) -> (n: int) { run "wc -l < ${bam} > ${n}" }
+)";
+  // Made by an op that declares it: fits. A literal or file(...) names a
+  // path whose companions are checked when the run starts.
+  CHECK(codes_of(ops + R"(workflow main(b: file) -> (n: int) {
+    i = index(bam = b)
+    s = stats(bam = i.indexed, ref = "g.fa")
+    return (n = s.n) })").empty());
+  CHECK(codes_of(ops + R"(workflow main(b: file) -> (n: int) {
+    s = stats(bam = file("x.bam"), ref = file("g.fa"))
+    return (n = s.n) })").empty());
+  // A workflow input declares what it needs; more companions fit fewer.
+  CHECK(codes_of(ops + R"(workflow main(b: file with [".bai", ".csi"], r: file with [".fai"]) -> (n: int) {
+    s = stats(bam = b, ref = r)
+    return (n = s.n) })").empty());
+  // Without it: an error naming the companion.
+  CHECK(codes_of(ops + R"(workflow main(b: file) -> (n: int) {
+    p = plain(bam = b)
+    s = stats(bam = p.copy, ref = "g.fa")
+    return (n = s.n) })") == Codes{"E0520"});
+  CHECK(codes_of(ops + R"(workflow main(b: file, r: file with [".fai"?]) -> (n: int) {
+    s = stats(bam = "x.bam", ref = r)
+    return (n = s.n) })") == Codes{"E0520"});
+  // In lists too: list[file] does not fit list[file with [".bai"]].
+  CHECK(codes_of(R"(op all(bams: list[file with [".bai"]]) -> (n: int) { run "ls ${bams} | wc -l > ${n}" }
+workflow main(bs: list[file]) -> (n: int) {
+    a = all(bams = bs)
+    return (n = a.n) })") == Codes{"E0520"});
+  // Only on file, with valid, distinct patterns.
+  CHECK(codes_of("workflow main(d: dir with [\".x\"]) {}") == Codes{"E0517"});
+  CHECK(codes_of("workflow main(d: list[file] with [\".x\"]) {}") == Codes{"E0517"});
+  CHECK(codes_of("workflow main(d: file with [\"sub/x\"]) {}") == Codes{"E0518"});
+  CHECK(codes_of("workflow main(d: file with [\"^^\"]) {}") == Codes{"E0518"});
+  CHECK(codes_of("workflow main(d: file with []) {}") == Codes{"E0518"});
+  CHECK(codes_of("workflow main(d: file with [\".a\", \".a\"?]) {}") == Codes{"E0519"});
 }
 
 TEST_CASE("operators are typed", "[checker]") {

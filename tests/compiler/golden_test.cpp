@@ -6,11 +6,14 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <regex>
 #include <set>
 
 #include <catch2/catch.hpp>
 
+#include "compiler/cwl/lower.h"
+#include "compiler/cwl/to_flow.h"
 #include "compiler/diag/render.h"
 #include "tests/support/scoped_cwd.h"
 #include "tests/support/test_support.h"
@@ -50,16 +53,52 @@ std::string check_output(const fs::path& program) {
 
 bool updating() { return std::getenv("FLOWC_UPDATE_GOLDENS") != nullptr; }
 
-}  // namespace
+// CWL documents with mistakes (compiler/cwl/), beside the .flow ones.
+fs::path cwl_golden_dir() { return test::source_path("tests/golden/cwl"); }
 
-TEST_CASE("diagnostic goldens", "[golden]") {
-  auto programs = golden_programs();
-  for (const fs::path& program : programs) {
-    DYNAMIC_SECTION(program.filename().string()) {
-      fs::path expected_path = program;
+// CWL documents `flowc import-cwl` refuses (compiler/cwl/to_flow.cpp).
+fs::path cwl_import_golden_dir() { return test::source_path("tests/golden/cwl-import"); }
+
+std::vector<fs::path> cwl_golden_documents(const fs::path& dir = cwl_golden_dir()) {
+  std::vector<fs::path> out;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    if (entry.is_regular_file() && entry.path().extension() == ".cwl") out.push_back(entry.path());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// What `flowc cwl-runner` prints for the document, run from its folder.
+std::string cwl_check_output(const fs::path& document) {
+  test::ScopedCwd cwd(cwl_golden_dir());
+  SourceManager sources;
+  Diagnostics diags;
+  cwl::DocumentLoader loader(sources, diags);
+  cwl::lower_cwl(loader, document.filename().string());
+  diags.sort_and_dedupe();
+  return render_text(diags, sources, TextStyle{false});
+}
+
+// What `flowc import-cwl` prints for the document, run from its folder.
+std::string cwl_import_output(const fs::path& document) {
+  test::ScopedCwd cwd(cwl_import_golden_dir());
+  SourceManager sources;
+  Diagnostics diags;
+  cwl::DocumentLoader loader(sources, diags);
+  cwl::cwl_to_flow(loader, document.filename().string(), cwl_import_golden_dir().string());
+  diags.sort_and_dedupe();
+  return render_text(diags, sources, TextStyle{false});
+}
+
+// Each document's (or program's) output is its .expected file
+// (FLOWC_UPDATE_GOLDENS=1 writes them).
+void check_goldens(const std::vector<fs::path>& documents, const std::function<std::string(const fs::path&)>& output) {
+  for (const fs::path& document : documents) {
+    DYNAMIC_SECTION(document.filename().string()) {
+      fs::path expected_path = document;
       expected_path.replace_extension(".expected");
-      std::string actual = check_output(program);
-      INFO("a golden program must be wrong in some way");
+      std::string actual = output(document);
+      INFO("a golden document must be wrong (or refused) in some way");
       CHECK_FALSE(actual.empty());
       if (updating()) {
         test::write_file(expected_path.string(), actual);
@@ -69,14 +108,36 @@ TEST_CASE("diagnostic goldens", "[golden]") {
       }
     }
   }
+}
+
+}  // namespace
+
+TEST_CASE("diagnostic goldens", "[golden]") {
+  auto programs = golden_programs();
+  check_goldens(programs, check_output);
   INFO("the suite keeps at least 40 wrong programs");
   CHECK(programs.size() >= 40);
+}
+
+TEST_CASE("CWL diagnostic goldens", "[golden]") {
+  auto documents = cwl_golden_documents();
+  check_goldens(documents, cwl_check_output);
+  CHECK(documents.size() >= 8);
+}
+
+TEST_CASE("CWL import diagnostic goldens", "[golden]") {
+  auto documents = cwl_golden_documents(cwl_import_golden_dir());
+  check_goldens(documents, cwl_import_output);
+  CHECK(documents.size() >= 3);
 }
 
 TEST_CASE("every diagnostic has a golden test", "[golden]") {
   std::set<std::string> seen;
   std::regex code(R"(\[([EW][0-9]{4})\])");
-  for (const fs::path& program : golden_programs()) {
+  std::vector<fs::path> all = golden_programs();
+  for (const fs::path& d : cwl_golden_documents()) all.push_back(d);
+  for (const fs::path& d : cwl_golden_documents(cwl_import_golden_dir())) all.push_back(d);
+  for (const fs::path& program : all) {
     fs::path expected = program;
     expected.replace_extension(".expected");
     if (!fs::exists(expected)) continue;

@@ -235,9 +235,10 @@ TEST_CASE("spans cover what they name", "[parser]") {
 
 namespace {
 
-// A file of `n` documented ops and workflows, about 60 tokens each: large
-// enough that the parser takes it in several pieces (parser.cpp,
-// kPieceTokens). `broken` replaces the workflow body of step `at`.
+// A file of `n` documented ops and workflows, about 60 tokens each: the
+// parser takes a valid file one declaration at a time (parser.cpp), and
+// starts over with ANTLR at the first syntax error. `broken` replaces the
+// workflow body of step `at`.
 std::string many_steps(int n, int at = -1, const std::string& broken = "") {
   std::string text;
   for (int i = 0; i < n; ++i) {
@@ -252,7 +253,7 @@ std::string many_steps(int n, int at = -1, const std::string& broken = "") {
 
 }  // namespace
 
-TEST_CASE("a large file is parsed in pieces with the same result as whole", "[parser]") {
+TEST_CASE("a large file is parsed declaration by declaration with the same result as whole", "[parser]") {
   auto p = parse(many_steps(2000));
   INFO(p->errors());
   CHECK(p->diags.all().empty());
@@ -286,7 +287,8 @@ TEST_CASE("a mistake late in a large file is reported once and where it is", "[p
     REQUIRE(p->diags.all().size() == 1);
     CHECK(p->diags.all()[0].message == "two commas in a row");
     CHECK(p->sources.file(p->diags.all()[0].span.file).line_col(p->diags.all()[0].span.begin).line == 1500 * 9 + 7);
-  }  SECTION("both: each once, though the first piece was built before the second failed") {
+  }
+  SECTION("both: each once, though the first declarations were built before the second mistake was found") {
     std::string text = many_steps(2000, 100, "  a = step100(x = [1,,2][0])\n  return (out = a.out)\n");
     std::string good = "  a = step1500(x = [x * 2, 1][0])";
     text.replace(text.find(good), good.size(), "  a = step1500(x = x *)");

@@ -182,6 +182,32 @@ test('completion: fields after a dot, keyword arguments, names', async () => {
   }
 });
 
+test('a large document: completion while it does not parse uses its last checked text, compiled again', async () => {
+  // From 1 MiB on, the server keeps only the text of the last version that
+  // checked (not its compilation) and compiles it again when asked.
+  const bigPath = path.join(dir, 'big.flow');
+  const bigUri = pathToFileURL(bigPath).href;
+  let filler = '';
+  for (let i = 0; filler.length < (1 << 20) + 4096; ++i) {
+    filler += `\nop filler${i}(x: int, label: str = "filler") -> (out: file) {\n    run "echo \${x} \${label} > \${out}"\n}\n`;
+  }
+  const bigGood = good + filler;
+  client.notify('textDocument/didOpen', { textDocument: { uri: bigUri, languageId: 'flow', version: 1, text: bigGood } });
+  let published = await client.next('textDocument/publishDiagnostics', 60000);
+  assert.equal(published.params.uri, bigUri);
+  assert.deepEqual(published.params.diagnostics, []);
+  const typing = bigGood.replace('    return', '    k = d.\n    return');
+  client.notify('textDocument/didChange', { textDocument: { uri: bigUri, version: 2 }, contentChanges: [{ text: typing }] });
+  published = await client.next('textDocument/publishDiagnostics', 60000);
+  assert.ok(published.params.diagnostics.length > 0, 'the half-typed text has a syntax error');
+  const reply = await client.request('textDocument/completion',
+                                     { textDocument: { uri: bigUri }, position: positionOf(typing, 'k = d.', 6) }, 60000);
+  assert.deepEqual(reply.result.items.map((i) => i.label).sort(), ['id', 'text']);
+  client.notify('textDocument/didClose', { textDocument: { uri: bigUri } });
+  published = await client.next('textDocument/publishDiagnostics', 60000);
+  assert.deepEqual(published.params.diagnostics, []);
+});
+
 test('document symbols list the declarations with their ports', async () => {
   const reply = await client.request('textDocument/documentSymbol', { textDocument: { uri } });
   assert.deepEqual(reply.result.map((s) => s.name), ['Doc', 'shout', 'main']);

@@ -344,14 +344,14 @@ TEST_CASE("one level more is refused by the compiler, with a diagnostic", "[ir][
   std::string type = "int";
   for (uint32_t i = 0; i < ir::kMaxTypeDepth; ++i) type = "list[" + type + "]";
   auto c = test::compile_text("workflow main(deep: " + type + " = []) { }\n");
-  CHECK(test::diagnostic_codes(*c) == std::vector<std::string>{"E0517"});
+  CHECK(test::diagnostic_codes(*c) == std::vector<std::string>{"E0521"});
   // Built binding by binding, without any nesting in the text.
   std::string chain = "workflow main() {\n  x0 = [1]\n";
   for (int i = 1; i < 100000; ++i) chain += "  x" + std::to_string(i) + " = [x" + std::to_string(i - 1) + "]\n";
   auto deep = test::compile_text(chain + "}\n");
   auto codes = test::diagnostic_codes(*deep);
   REQUIRE(!codes.empty());
-  CHECK(codes[0] == "E0517");
+  CHECK(codes[0] == "E0521");
 }
 
 TEST_CASE("load_ir_file refuses devices, FIFOs and JSON nested too deeply", "[ir][hostile]") {

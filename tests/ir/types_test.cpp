@@ -111,3 +111,51 @@ TEST_CASE("every builtin is documented in docs/language.md", "[types][builtins][
     CHECK(doc.find("`" + b.name + "`") != std::string::npos);
   }
 }
+
+TEST_CASE("companion files: their types print, parse back and fit by their required companions",
+          "[types][companions]") {
+  TypeTable t;
+  // Printed sorted, so equal types are one type.
+  const Type* bam = parse(t, R"(file with [".csi"?, ".bai"])");
+  CHECK(bam->str() == R"(file with [".bai", ".csi"?])");
+  CHECK(bam == t.file_with({{".bai", true}, {".csi", false}}));
+  CHECK(bam->is(TypeKind::File));
+  for (const char* text : {R"(list[file with ["^.bai"]])", R"({r: file with [".fai", "a\"b"]}?)",
+                           R"(file with [".tbi"]?)"}) {
+    CHECK(parse(t, text)->str() == text);
+  }
+  std::string error;
+  CHECK(parse_type(R"(dir with [".x"])", t, nullptr, &error) == nullptr);
+  CHECK(parse_type(R"(file with ["a/b"])", t, nullptr, &error) == nullptr);
+  CHECK(error.find("no `/`") != std::string::npos);
+  CHECK(parse_type(R"(file with [".a", ".a"])", t, nullptr, &error) == nullptr);
+
+  // A file fits where its required companions are all it needs; more fit fewer.
+  const Type* plain = t.file();
+  const Type* bai = parse(t, R"(file with [".bai"])");
+  const Type* bai_maybe = parse(t, R"(file with [".bai"?])");
+  CHECK(is_assignable(bam, plain));
+  CHECK(is_assignable(bam, bai));
+  CHECK(is_assignable(bai, bam));  // bam's .csi is optional: a file without it fits
+  CHECK_FALSE(is_assignable(plain, bai));
+  CHECK_FALSE(is_assignable(bai_maybe, bai));
+  CHECK(is_assignable(plain, bai_maybe));
+  CHECK(is_assignable(t.list(bam), t.list(bai)));
+  CHECK_FALSE(is_assignable(t.list(plain), t.list(bai)));
+  CHECK(common_type(t, bai, plain) == plain);
+}
+
+TEST_CASE("companion names follow CWL's secondaryFiles patterns", "[types][companions]") {
+  CHECK(companion_name("x.bam", ".bai") == "x.bam.bai");
+  CHECK(companion_name("x.bam", "^.bai") == "x.bai");
+  CHECK(companion_name("x.vcf.gz", "^^.idx") == "x.idx");
+  CHECK(companion_name("x.vcf.gz", "^^^.idx") == "x.idx");  // no extension left: unchanged
+  CHECK(companion_name("genome", "^.fai") == "genome.fai");
+  CHECK(companion_name(".hidden", "^.x") == ".hidden.x");  // a leading dot is not an extension
+  CHECK(companion_name("x.fa", "_index") == "x.fa_index");
+  CHECK(companion_pattern_problem(".bai").empty());
+  CHECK_FALSE(companion_pattern_problem("^^").empty());
+  CHECK_FALSE(companion_pattern_problem("").empty());
+  CHECK_FALSE(companion_pattern_problem("x/.bai").empty());
+  CHECK_FALSE(companion_pattern_problem(".b\nai").empty());
+}

@@ -1,10 +1,12 @@
-// The command lines each container engine builds. Podman's are also run for
-// real (container_test.cpp); docker and apptainer cannot be installed on the
+// The command lines each container engine builds. Podman's and
+// Charliecloud's are also run for real (container_test.cpp,
+// charliecloud_test.cpp); docker and apptainer cannot be installed on the
 // machines this suite runs on, so what they would be given is checked here.
 #include <algorithm>
 
 #include <catch2/catch.hpp>
 
+#include "runtime/containers/charliecloud_engine.h"
 #include "runtime/containers/container_engine.h"
 
 using namespace flowc::runtime;
@@ -104,6 +106,53 @@ TEST_CASE("apptainer: exec with mounts, no names to stop, images are files", "[c
   CHECK(apptainer->run_reference("/images/tool.sif", "sha256:abc") == "/images/tool.sif");
   std::string hex(64, 'a');
   CHECK(apptainer->parse_image_digest(hex + "  /images/tool.sif\n") == "sha256:" + hex);
+}
+
+TEST_CASE("charliecloud: ch-run by name from its storage, binds, read-only inputs, no network, only the op's env",
+          "[containers]") {
+  CharliecloudEngine charliecloud("/var/tmp/me.ch");
+  CHECK(charliecloud.image_dir("localhost/flow-busybox") == "/var/tmp/me.ch/img/localhost%flow-busybox+latest");
+  CHECK(charliecloud.image_dir("example.com:5050/a/b:v2") == "/var/tmp/me.ch/img/example.com+5050%a%b+v2");
+  CHECK(charliecloud.image_dir("/images/tool") == "/images/tool");
+  ContainerTask t = sample_task();
+  t.image = "localhost/tool";
+  t.read_only.push_back("/tmp/seen-through-tmp.txt");
+  Argv argv = charliecloud.run_argv(t);
+  // On the host: mount points for what ch-run binds (not what is under
+  // /tmp, which the container sees through the host's /tmp), then ch-run
+  // in a network namespace of its own.
+  auto dash = std::find(argv.begin(), argv.end(), "--");
+  REQUIRE(dash != argv.end());
+  CHECK(Argv(argv.begin(), argv.begin() + 2) == Argv{"sh", "-c"});
+  CHECK(Argv(argv.begin() + 3, dash) == Argv{"flowc-charliecloud", "/var/tmp/me.ch/img/localhost%tool+latest",
+                                             "/p/.flow/work/ab/cd", "/data/a b,c.txt", "/data/say \"hi\".txt"});
+  Argv rest(dash + 1, argv.end());
+  CHECK(Argv(rest.begin(), rest.begin() + 5) == Argv{"unshare", "--net", "--map-root-user", "--", "ch-run"});
+  auto has = [&](const Argv& seq) { return std::search(rest.begin(), rest.end(), seq.begin(), seq.end()) != rest.end(); };
+  CHECK(has({"-u", "0", "-g", "0", "--unset-env=*", "--env-no-expand"}));
+  CHECK(has({"--set-env=GREETING='hi there'", "--set-env=FLOWC_TASK='main.g[2]'"}));
+  CHECK(has({"-b", "/p/.flow/work/ab/cd:/p/.flow/work/ab/cd", "-b", "/data/a b,c.txt:/data/a b,c.txt"}));
+  CHECK_FALSE(has({"-b", "/tmp/seen-through-tmp.txt:/tmp/seen-through-tmp.txt"}));
+  CHECK(has({"-c", "/p/.flow/work/ab/cd", "-s", "/var/tmp/me.ch", "localhost/tool:latest", "--", "/bin/sh", "-c"}));
+  // In the container: every input made read-only, then the command.
+  CHECK(Argv(rest.end() - 6, rest.end()) ==
+        Argv{"/data/a b,c.txt", "/data/say \"hi\".txt", "/tmp/seen-through-tmp.txt", "--", "/bin/sh", ".command.sh"});
+  // Network when asked: ch-run alone.
+  t.network = true;
+  Argv online = charliecloud.run_argv(t);
+  CHECK(std::find(online.begin(), online.end(), "unshare") == online.end());
+  // Nothing to stop but the process group, no names, no sharing; an image
+  // by path is given as it is.
+  CHECK(charliecloud.stop_argv("x").empty());
+  CHECK(charliecloud.list_labelled_argv("k", "v").empty());
+  CHECK_FALSE(charliecloud.can_share());
+  CHECK(charliecloud.run_reference("localhost/tool", "sha256:abc") == "localhost/tool");
+  Argv probe = charliecloud.probe_argv("/images/tool");
+  CHECK(Argv(probe.end() - 5, probe.end()) == Argv{"/images/tool", "--", "/bin/sh", "-c", "exit 0"});
+  Argv digest = charliecloud.image_digest_argv("localhost/tool");
+  CHECK(digest.back() == "/var/tmp/me.ch/img/localhost%tool+latest");
+  REQUIRE(make_container_engine("charliecloud"));
+  CHECK(make_container_engine("charliecloud")->program() == "ch-run");
 }
 
 TEST_CASE("image digests are read strictly, unknown engines are refused", "[containers]") {

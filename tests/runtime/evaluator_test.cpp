@@ -466,6 +466,7 @@ TEST_CASE("every overload of every builtin evaluates (type variables as int)", "
   size_t overloads = 0;
   for (const ir::Builtin& b : builtins.all()) {
     if (b.name == "glob") continue;  // only in an op's output paths: tested below
+    if (b.name == "load_contents") continue;  // of the `any` type, CWL's alone: tests/cwl
     for (const ir::Signature& sig : b.overloads) {
       INFO(b.name << sig.text);
       std::vector<const ir::Type*> arg_types;

@@ -85,17 +85,6 @@ struct ScratchTmpfs {
   ScratchTmpfs& operator=(const ScratchTmpfs&) = delete;
 };
 
-// Polls `done` until it holds or `seconds` pass.
-template <typename F>
-bool eventually(F done, double seconds) {
-  auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-  while (std::chrono::steady_clock::now() < until) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return done();
-}
-
 // Makes a Unix socket file at `path` (bound, then closed: the file stays).
 inline bool make_socket(const std::string& path) {
   int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);

@@ -48,7 +48,7 @@ workflow main(prog: str) -> (three: file, two: file) {
 // early, so that a failing test leaves nothing running behind it.
 struct BackgroundFlowc {
   pid_t pid = -1;
-  BackgroundFlowc(const HpcProject& p, const std::vector<std::string>& args, const std::vector<std::string>& env = {})
+  BackgroundFlowc(const Project& p, const std::vector<std::string>& args, const std::vector<std::string>& env = {})
       : pid(start_flowc(args, p.dir.string(), env, p.path("out.txt"), p.path("err.txt"))) {}
   ~BackgroundFlowc() {
     if (pid > 0) {

@@ -40,8 +40,8 @@ TEST_CASE("IdenticalTasks: followers wait for the leader and take what became of
   REQUIRE(t.follow("k", 2) != nullptr);
   CHECK(std::holds_alternative<IdenticalTasks::Running>(*t.follow("k", 3)));
   t.lead("k", 1, "main.a");  // its next attempt: the followers still wait
-  CHECK(t.ended("k", 2, IdenticalTasks::Ended{"failed", "not the leader", "/w", {}}).empty());
-  auto followers = t.ended("k", 1, IdenticalTasks::Ended{"failed", "boom", "/w", {}});
+  CHECK(t.ended("k", 2, IdenticalTasks::Ended{flowc::runtime::TaskState::Failed, "not the leader", "/w", {}}).empty());
+  auto followers = t.ended("k", 1, IdenticalTasks::Ended{flowc::runtime::TaskState::Failed, "boom", "/w", {}});
   CHECK(followers == std::vector<flowc::runtime::TaskId>{2, 3});
   const auto* late = t.follow("k", 4);  // comes after the end: takes it at once, follows no one
   REQUIRE(late != nullptr);

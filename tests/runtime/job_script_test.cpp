@@ -1,4 +1,6 @@
 // The job script a Slurm job runs for a task, and the exit status it leaves.
+#include <sstream>
+
 #include <catch2/catch.hpp>
 
 #include "runtime/executors/slurm/command.h"
@@ -62,10 +64,30 @@ TEST_CASE("an MPI task's job script runs it under srun with PMIx", "[slurm-scrip
   slurm::ScriptOptions options;
   options.overcommit = true;
   std::string text = slurm::job_script(spec, options);
-  CHECK(text.find("'srun' '--mpi=pmix' '-n' '4' '-c' '2' '--overcommit' '/bin/sh' '.command.sh'") !=
+  CHECK(text.find("'srun' '--mpi=pmix' '--kill-on-bad-exit=1' '-n' '4' '-c' '2' '--overcommit' '/bin/sh' '.command.sh'") !=
         std::string::npos);
   options.overcommit = false;
   CHECK(slurm::job_script(spec, options).find("'-n' '4' '-c' '2' '/bin/sh' '.command.sh'") != std::string::npos);
+}
+
+TEST_CASE("MPI ranks spread over a partition's nodes, with --overcommit only when they have too few CPUs", "[slurm-script]") {
+  slurm::PartitionShape two_by_two{2, 4, 2};  // two 2-core nodes
+  // More ranks than one node has, as many as both: Slurm spreads them; an
+  // --overcommit would put all four on one node (one CPU of it).
+  CHECK(slurm::mpi_placement_args(4, 1, two_by_two).empty());
+  CHECK(slurm::mpi_placement_args(2, 2, two_by_two).empty());
+  CHECK(slurm::mpi_placement_args(1, 1, two_by_two).empty());
+  // More than both have: overcommitted, and still over both nodes.
+  CHECK(slurm::mpi_placement_args(6, 1, two_by_two) == std::vector<std::string>{"--overcommit", "--nodes=2"});
+  CHECK(slurm::mpi_placement_args(3, 2, two_by_two) == std::vector<std::string>{"--overcommit", "--nodes=2"});
+  // One node (the single-node test cluster), or many small ones.
+  slurm::PartitionShape one{1, 2, 2};
+  CHECK(slurm::mpi_placement_args(3, 1, one) == std::vector<std::string>{"--overcommit", "--nodes=1"});
+  slurm::PartitionShape many{8, 8, 1};
+  CHECK(slurm::mpi_placement_args(8, 1, many).empty());
+  CHECK(slurm::mpi_placement_args(9, 1, many) == std::vector<std::string>{"--overcommit", "--nodes=8"});
+  // sinfo did not answer: nothing is added.
+  CHECK(slurm::mpi_placement_args(64, 1, {}).empty());
 }
 
 TEST_CASE("Slurm states map to what flowc makes of them", "[slurm-script]") {
@@ -127,4 +149,45 @@ TEST_CASE("a job script that cannot stage into scratch does not run the command 
   CHECK(fs::read_symlink(p.dir / "inputs" / "in.txt") == fs::path(p.path("in.txt")));
   CHECK(p.read(".stderr").find("cannot stage the task's files in node-local scratch " + options.scratch) !=
         std::string::npos);
+}
+
+// (It has no file output, only inputs: such a script once ended in `then fi`,
+// a syntax error.)
+TEST_CASE("a job script copies a companion into its file's scratch folder", "[slurm-script][companions]") {
+  HpcProject p("script-companion");
+  p.write("x.bam", "bam\n");
+  p.write("x.bam.bai", "bai\n");
+  p.write("y.txt", "y\n");
+  // The command finds the index beside the file its link leads to, as htslib may.
+  p.write(".command.sh",
+          "real=$(readlink -f inputs/bam/x.bam); cat \"$real.bai\" > seen.txt; dirname \"$real\" >> seen.txt;"
+          " dirname \"$(readlink -f inputs/other/y.txt)\" >> seen.txt\n");
+  rt::LaunchSpec spec = spec_in(p);
+  fs::create_directories(p.dir / "inputs" / "bam");
+  fs::create_directories(p.dir / "inputs" / "other");
+  fs::create_symlink(p.path("x.bam"), p.dir / "inputs" / "bam" / "x.bam");
+  fs::create_symlink(p.path("x.bam.bai"), p.dir / "inputs" / "bam" / "x.bam.bai");
+  fs::create_symlink(p.path("y.txt"), p.dir / "inputs" / "other" / "y.txt");
+  spec.stage_in.push_back({p.path("inputs/bam/x.bam"), p.path("x.bam")});
+  spec.stage_in.push_back({p.path("inputs/bam/x.bam.bai"), p.path("x.bam.bai"), /*beside_previous=*/true});
+  spec.stage_in.push_back({p.path("inputs/other/y.txt"), p.path("y.txt")});
+  slurm::ScriptOptions options;
+  options.scratch = p.path("scratch");
+  std::string script = p.write("job.sh", slurm::job_script(spec, options));
+  auto r = rt::capture_output({"/bin/sh", script}, {}, 30);
+  INFO(p.read(".stderr") << r.out << r.err << p.read("job.sh"));
+  REQUIRE(r.exit_code == 0);
+  std::string seen = p.read("seen.txt");
+  // The index's copy is beside the BAM's copy, in scratch; the other input has a folder of its own.
+  std::istringstream lines(seen);
+  std::string bai, bam_dir, other_dir;
+  std::getline(lines, bai);
+  std::getline(lines, bam_dir);
+  std::getline(lines, other_dir);
+  CHECK(bai == "bai");
+  CHECK(bam_dir.rfind(p.path("scratch") + "/flowc-", 0) == 0);
+  CHECK(other_dir.rfind(p.path("scratch") + "/flowc-", 0) == 0);
+  CHECK(bam_dir != other_dir);
+  // The links name the inputs again afterwards.
+  CHECK(fs::read_symlink(p.dir / "inputs" / "bam" / "x.bam.bai") == fs::path(p.path("x.bam.bai")));
 }

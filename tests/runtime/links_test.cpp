@@ -124,7 +124,7 @@ TEST_CASE("links that stay inside a dir output are kept as links, and published 
   p.write("w.flow", one_op("dir", R"(mkdir -p ${out}/a
 echo data > ${out}/a/f
 ln -s a/f ${out}/rel
-ln -s ${out}/a ${out}/abs
+ln -s "$PWD/${out}/a" ${out}/abs
 ln -s . ${out}/loop
 ln -s a/not-yet ${out}/later)"));
   auto r = run_bounded(p, {"run", "w.flow"}, 60);
@@ -153,9 +153,9 @@ op make() -> (o: file) { run "echo made > ${o}" }
 op collect(f: file, d: dir, made: file) -> (out: dir) {
     run """
         mkdir ${out}
-        ln -s ${f} ${out}/f
-        ln -s ${d} ${out}/d
-        ln -s ${made} ${out}/made
+        ln -s "$PWD/${f}" ${out}/f
+        ln -s "$PWD/${d}" ${out}/d
+        ln -s "$PWD/${made}" ${out}/made
     """
 }
 workflow main(f: file, d: dir) -> (out: dir) {

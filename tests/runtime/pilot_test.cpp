@@ -16,6 +16,7 @@
 #include "tests/runtime/hpc_project.h"
 
 using flowc::test::HpcProject;
+using flowc::test::eventually;
 namespace fs = std::filesystem;
 
 namespace {
@@ -44,16 +45,6 @@ size_t exit_files(const HpcProject& p) {
     n += it->path().filename() == ".flowc-exit";
   }
   return n;
-}
-
-template <typename F>
-bool eventually(F done, double seconds = 60) {
-  auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-  while (std::chrono::steady_clock::now() < until) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return done();
 }
 
 }  // namespace

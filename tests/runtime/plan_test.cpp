@@ -317,3 +317,29 @@ workflow main(n: int = 100000) { for i in range(n) { y = fails_maybe(x = i) } })
   CHECK(tasks.size() == 100000);
   CHECK(f.plan->task(tasks[99999]).path == "main.y[99999]");
 }
+
+TEST_CASE("a task's record is made when first asked for, in any order, and outlives its inputs", "[plan]") {
+  // A plan of ten million ready tasks keeps each one's inputs, not its
+  // record (path, input object): a dry run counts them by op_of().
+  Fixture f(std::string(kOps) + R"(
+workflow main(names: list[str] = ["a", "b", "c"]) { for n in names { g = greet(name = n) } })");
+  auto tasks = f.ready();
+  REQUIRE(tasks.size() == 3);
+  for (TaskId id : tasks) CHECK(f.plan->op_of(id).name == "greet");
+  CHECK(f.plan->task(tasks[2]).inputs == Value{{"name", "c"}});
+  CHECK(f.plan->task(tasks[0]).path == "main.g[0]");
+  // Forgotten before its record was made: the record has no inputs, but its path and op.
+  f.plan->forget(tasks[1]);
+  const Task& forgotten = f.plan->task(tasks[1]);
+  CHECK(forgotten.inputs.is_null());
+  CHECK(forgotten.path == "main.g[1]");
+  CHECK(forgotten.op->name == "greet");
+  // Records stay valid (and the same) while the plan goes on.
+  const Task* first = &f.plan->task(tasks[0]);
+  f.plan->succeeded(tasks[0], {{"msg", "/w/a"}});
+  f.plan->forget(tasks[0]);
+  CHECK(&f.plan->task(tasks[0]) == first);
+  CHECK(first->path == "main.g[0]");
+  CHECK(first->inputs.is_null());
+  CHECK_THROWS_AS(f.plan->task(99), std::out_of_range);
+}

@@ -148,7 +148,7 @@ TEST_CASE("the container engine and group: --container-engine, then the profile,
   CHECK_FALSE(rt::choose_containers(bad, "", &errors));
   std::string all = joined(errors);
   CHECK(all.find("bad.json: containers.engine: `lxc` is not a container engine flowc knows; the engines are: "
-                 "podman, docker, apptainer") != std::string::npos);
+                 "podman, docker, apptainer, charliecloud") != std::string::npos);
   CHECK(all.find("bad.json: containers.group must be a whole number") != std::string::npos);
   CHECK(all.find("bad.json: containers.size: unknown setting") != std::string::npos);
 

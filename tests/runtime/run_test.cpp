@@ -22,6 +22,7 @@
 
 namespace fs = std::filesystem;
 using flowc::test::CommandResult;
+using flowc::test::processes_with;
 using nlohmann::json;
 
 namespace {
@@ -42,24 +43,6 @@ workflow main(names: list[str] = ["Ada", "Grace", "Linus"]) -> (greeting: file) 
 }
 )";
 
-std::string cmdline_path(pid_t pid) { return "/proc/" + std::to_string(pid) + "/cmdline"; }
-
-// Every process whose command line contains `marker` (read from /proc).
-std::vector<pid_t> processes_with(const std::string& marker) {
-  std::vector<pid_t> found;
-  DIR* proc = opendir("/proc");
-  while (dirent* e = readdir(proc)) {
-    pid_t pid = static_cast<pid_t>(std::atoi(e->d_name));
-    if (pid <= 0) continue;
-    std::ifstream in(cmdline_path(pid));
-    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
-    if (cmdline.find(marker) != std::string::npos) found.push_back(pid);
-  }
-  closedir(proc);
-  return found;
-}
-
 // The processes (not zombies) whose process group is one of `groups`.
 std::vector<pid_t> living_in_groups(const std::set<pid_t>& groups) {
   std::vector<pid_t> found;
@@ -67,8 +50,7 @@ std::vector<pid_t> living_in_groups(const std::set<pid_t>& groups) {
   while (dirent* e = readdir(proc)) {
     pid_t pid = static_cast<pid_t>(std::atoi(e->d_name));
     if (pid <= 0) continue;
-    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string text = flowc::test::read_proc_file(pid, "stat");
     size_t close = text.rfind(')');
     if (close == std::string::npos) continue;
     std::istringstream fields(text.substr(close + 2));
@@ -458,8 +440,8 @@ workflow main(n: int = 500) -> (all: file) {
       auto store = flowc::runtime::Store::open((p.dir / ".flow" / "flow.db").string());
       for (const auto& run : store->recent_runs(100)) {
         for (const auto& t : store->tasks(run.id)) {
-          if (t.state == "succeeded" || t.state == "cached") journaled.insert(t.path);
-          if (t.state != "succeeded" || t.op != "work") continue;
+          if (t.state == flowc::runtime::TaskState::Succeeded || t.state == flowc::runtime::TaskState::Cached) journaled.insert(t.path);
+          if (t.state != flowc::runtime::TaskState::Succeeded || t.op != "work") continue;
           auto entry = store->cache_find(t.key);
           if (!entry) continue;
           std::string text = flowc::test::read_file(entry->outputs["o"].get<std::string>());

@@ -34,9 +34,8 @@ pid_t slurmctld_pid() {
 }
 
 bool gone(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  if (!in) return true;
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string text = flowc::test::read_proc_file(pid, "stat");
+  if (text.empty()) return true;
   size_t close = text.rfind(')');
   return close != std::string::npos && text.compare(close + 2, 1, "Z") == 0;  // a zombie nobody reaped yet
 }

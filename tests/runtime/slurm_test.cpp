@@ -20,6 +20,7 @@
 #include "tests/runtime/hpc_project.h"
 
 using flowc::test::HpcProject;
+using flowc::test::eventually;
 using nlohmann::json;
 namespace fs = std::filesystem;
 
@@ -72,16 +73,6 @@ std::vector<std::string> submitted_jobs(const HpcProject& p) {
     if (e.path().filename() == ".flowc-job") ids.push_back(flowc::test::read_file(e.path().string()));
   }
   return ids;
-}
-
-template <typename F>
-bool eventually(F done, double seconds = 60) {
-  auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-  while (std::chrono::steady_clock::now() < until) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return done();
 }
 
 const char* kFanOut = R"(
@@ -675,7 +666,7 @@ workflow main() -> (a: file, b: file) {{
     INFO(err);
     CHECK(code == 1);
     CHECK(std::regex_search(err, std::regex("op `slow` at main.s \\(n.flow:8:[0-9]+\\) .*\\(Slurm job " + slow_id +
-                                            ": its node failed \\(NODE_FAIL\\); its job log: [^;]*/\\.flowc-slurm\\.log; "
+                                            ": its node localhost failed \\(NODE_FAIL\\); its job log: [^;]*/\\.flowc-slurm\\.log; "
                                             "a rerun runs it again once the node is back")));
     CHECK(err.find("work dir: ") != std::string::npos);
     // Ended, not requeued behind flowc's back.

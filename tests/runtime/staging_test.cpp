@@ -158,3 +158,37 @@ workflow main(data: file = "in.txt") -> (outs: list[file]) {{
   CHECK(prefetched >= 2);  // the two that waited
   CHECK(empty_folder(p.dir / "scratch"));
 }
+
+TEST_CASE("slurm with scratch: companions are copied beside their file, and come back with their output",
+          "[slurm][staging][companions]") {
+  HpcProject p("staging-companion");
+  p.write("in.txt", "data\n");
+  p.write("in.txt.idx", "idx\n");
+  p.write("s.flow", R"(
+op look(data: file with [".idx"]) -> (seen: file, made: file with [".idx"] = "out.txt") {
+    run """
+        real=$(readlink -f ${data})
+        cat "$real.idx" > ${seen}
+        dirname "$real" >> ${seen}
+        cat ${data} > ${made}
+        echo made > ${made}.idx
+    """
+}
+workflow main(data: file with [".idx"] = "in.txt") -> (seen: file, made: file with [".idx"]) {
+    l = look(data = data)
+    return (seen = l.seen, made = l.made)
+}
+)");
+  write_profile(p, "slurm");
+  auto r = p.flowc({"run", "s.flow", "--profile", "prof.json"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  // The index's copy was beside the file's copy, in scratch.
+  std::string seen = p.output_file("seen");
+  CHECK(seen.rfind("idx\n" + p.path("scratch") + "/flowc-", 0) == 0);
+  // The output's companion was written to scratch and moved back whole.
+  fs::path work = only_work_dir(p);
+  CHECK(fs::is_regular_file(fs::symlink_status(work / "out.txt.idx")));
+  CHECK(p.read("flow-out/made/out.txt.idx") == "made\n");
+  CHECK(empty_folder(p.dir / "scratch"));
+}

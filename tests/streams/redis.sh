@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # A redis-server for the stream registry tests (a CTest fixture).
-#   redis.sh start DIR   starts one on a free port on 127.0.0.1; writes DIR/port and DIR/pid
+#   redis.sh start DIR [ADDR]  starts one on a free port on ADDR (default
+#                              127.0.0.1; the cluster tests give the address of
+#                              their cluster's bridge); writes DIR/port and DIR/pid.
+#                              Off loopback it asks for a password (written
+#                              to DIR/password, mode 0600).
 #   redis.sh stop DIR    stops the one DIR/pid names (only if it is that redis-server)
 # Idempotent: start when ours is already up does nothing; stop when none runs does nothing.
 set -euo pipefail
 cmd=${1:?start or stop}
 dir=${2:?a folder for the pid and port files}
+addr=${3:-127.0.0.1}
 mkdir -p "$dir"
 
 ours_running() {
@@ -24,12 +29,19 @@ case "$cmd" in
       # meanwhile, redis fails to bind and we try another.
       port=$((20000 + RANDOM % 30000))
       if grep -qi ":$(printf '%04X' "$port") " /proc/net/tcp; then continue; fi
+      # Off loopback, a password (Redis then also leaves protected mode).
+      auth=()
+      if [[ "$addr" != 127.0.0.1 ]]; then
+        (umask 077; od -An -N16 -tx1 /dev/urandom | tr -d ' \n' >"$dir/password")
+        auth=(--requirepass "$(cat "$dir/password")")
+      fi
       # Its stdio redirected: a caller reading our output must not wait for it.
-      redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
+      redis-server --port "$port" --bind "$addr" --save '' --appendonly no --daemonize no "${auth[@]}" \
         </dev/null >"$dir/redis.log" 2>&1 &
       pid=$!
       for _ in $(seq 100); do
-        if redis-cli -p "$port" ping 2>/dev/null | grep -q PONG; then
+        if REDISCLI_AUTH=$(cat "$dir/password" 2>/dev/null) redis-cli -h "$addr" -p "$port" ping 2>/dev/null |
+           grep -q PONG; then
           echo "$pid" > "$dir/pid"
           echo "$port" > "$dir/port"
           exit 0
@@ -54,7 +66,7 @@ case "$cmd" in
         sleep 0.05
       done
     fi
-    rm -f "$dir/pid" "$dir/port"
+    rm -f "$dir/pid" "$dir/port" "$dir/password"
     ;;
   *) echo "redis.sh: start or stop" >&2; exit 2 ;;
 esac

@@ -18,10 +18,11 @@ namespace flowc::test {
 
 struct Project {
   std::filesystem::path dir;
-  // `name` becomes part of the folder's name (to test awkward paths).
-  explicit Project(const std::string& name = "flowc-project") {
+  // `name` becomes part of the folder's name (to test awkward paths); the
+  // folder is made in `base` (default: the temporary folder).
+  explicit Project(const std::string& name = "flowc-project", const std::filesystem::path& base = {}) {
     static int n = 0;
-    dir = std::filesystem::temp_directory_path() /
+    dir = (base.empty() ? std::filesystem::temp_directory_path() : base) /
           (name + "-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);

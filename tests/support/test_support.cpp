@@ -1,11 +1,14 @@
 // Test helpers.
 #include "tests/support/test_support.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -50,6 +53,32 @@ std::vector<std::string> diagnostic_codes(const Compilation& c) {
   std::vector<std::string> codes;
   for (const Diagnostic& d : c.diags.all()) codes.emplace_back(diag_info(d.id).code);
   return codes;
+}
+
+std::string read_proc_file(pid_t pid, const std::string& name) {
+  std::string text;
+  int fd = ::open(("/proc/" + std::to_string(pid) + "/" + name).c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return text;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::read(fd, buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(n));
+  ::close(fd);
+  return n < 0 ? std::string() : text;
+}
+
+std::vector<pid_t> processes_with(const std::string& word) {
+  std::vector<pid_t> found;
+  DIR* proc = ::opendir("/proc");
+  if (!proc) return found;
+  while (dirent* e = ::readdir(proc)) {
+    pid_t pid = static_cast<pid_t>(std::atoi(e->d_name));
+    if (pid <= 0 || pid == ::getpid()) continue;
+    std::string cmdline = read_proc_file(pid, "cmdline");
+    std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
+    if (cmdline.find(word) != std::string::npos) found.push_back(pid);
+  }
+  ::closedir(proc);
+  return found;
 }
 
 std::string read_file(const std::string& path) {

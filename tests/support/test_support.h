@@ -4,9 +4,11 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "compiler/driver/compilation.h"
@@ -39,6 +41,26 @@ std::vector<std::string> diagnostic_codes(const Compilation& c);
 std::string read_file(const std::string& path);
 void write_file(const std::string& path, const std::string& text);
 std::string source_path(const std::string& relative);  // under the source tree
+
+// Whether `done()` comes true within `seconds` (asked every 20 ms).
+template <typename F>
+bool eventually(F done, double seconds = 60) {
+  auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (std::chrono::steady_clock::now() < until) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return done();
+}
+
+// /proc/PID/NAME of a process ("" once it has ended: reading the file of a
+// process that ends meanwhile fails with ESRCH, which a stream would throw).
+std::string read_proc_file(pid_t pid, const std::string& name);
+
+// Every process but this one whose command line contains `word` (a test's
+// own marker), from /proc. A process that ends while it is read is skipped
+// (reading its cmdline then fails with ESRCH).
+std::vector<pid_t> processes_with(const std::string& word);
 
 struct CommandResult {
   int exit_code = -1;

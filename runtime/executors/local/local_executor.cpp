@@ -17,6 +17,7 @@
 #include "runtime/mpi/mpi_launch.h"
 #include "runtime/process/find_program.h"
 #include "runtime/process/process_table.h"
+#include "runtime/process/reap.h"
 #include "runtime/process/spawn.h"
 
 namespace flowc::runtime {
@@ -74,15 +75,19 @@ int LocalExecutor::cpus_of(const LaunchSpec& spec) const {
   return static_cast<int>(std::min<int64_t>(want, machine_cpus_));
 }
 
-std::optional<std::string> LocalExecutor::never_fits(const LaunchSpec& spec) const {
-  if (spec.cpus > machine_cpus_) return fmt::format("asks for {} cpus; this machine has {}", spec.cpus, machine_cpus_);
+std::optional<Misfit> LocalExecutor::never_fits(const LaunchSpec& spec) const {
+  if (spec.cpus > machine_cpus_) {
+    return Misfit{fmt::format("asks for {} cpus; this machine has {}", spec.cpus, machine_cpus_), ""};
+  }
   if (machine_mem_ && spec.mem_bytes > machine_mem_) {
-    return fmt::format("asks for {} of memory; this machine has {}", human_bytes(spec.mem_bytes),
-                       human_bytes(machine_mem_));
+    return Misfit{fmt::format("asks for {} of memory; this machine has {}", human_bytes(spec.mem_bytes),
+                              human_bytes(machine_mem_)),
+                  ""};
   }
   if (spec.gpus > 0) {
-    return fmt::format("asks for {} gpu{}; the local executor has none to give (run it with --executor slurm)",
-                       spec.gpus, spec.gpus == 1 ? "" : "s");
+    return Misfit{fmt::format("asks for {} gpu{}; the local executor has none to give", spec.gpus,
+                              spec.gpus == 1 ? "" : "s"),
+                  "run it with --executor slurm"};
   }
   return std::nullopt;
 }
@@ -186,11 +191,13 @@ uint64_t LocalExecutor::submit(const LaunchSpec& spec) {
   spawn.open(1, spec.stdout_path, O_WRONLY | O_CREAT | O_TRUNC);
   spawn.open(2, spec.stderr_path, O_WRONLY | O_CREAT | O_TRUNC);
   pid_t pid = 0;
+  // Before the spawn: the child's exec is part of its time (and of its CPU time).
+  auto started = Clock::now();
   int rc = spawn.start(&pid, command, env);
   if (rc != 0) return refuse(fmt::format("cannot start `{}`: {}", command[0], std::strerror(rc)));
 
   uint64_t handle = next_handle_++;
-  Child child{handle,          pid,           Clock::now(), std::nullopt, std::nullopt, Outcome::How::Exited,
+  Child child{handle,          pid,           started,      std::nullopt, std::nullopt, Outcome::How::Exited,
               spec.stop_argv,  {},            cpus_of(spec), spec.mem_bytes};
   if (!spec.stop_argv.empty()) child.env = spec.env;
   cpus_used_ += child.cpus;
@@ -226,17 +233,25 @@ std::vector<Outcome> LocalExecutor::collect() {
   std::vector<pid_t> ours(cleanups_.begin(), cleanups_.end());
   for (const auto& entry : by_pid_) ours.push_back(entry.first);
   for (pid_t pid : ours) {
-    int status = 0;
-    if (::waitpid(pid, &status, WNOHANG) != pid) continue;
-    if (cleanups_.erase(pid)) continue;
+    if (cleanups_.count(pid)) {
+      int status = 0;
+      if (::waitpid(pid, &status, WNOHANG) == pid) cleanups_.erase(pid);
+      continue;
+    }
     auto it = by_pid_.find(pid);
     if (it == by_pid_.end()) continue;
+    // A task is reaped with what its process tree used (runtime/process/reap.h).
+    std::optional<Reaped> reaped = reap_measured(pid);
+    if (!reaped) continue;
+    int status = reaped->status;
     Child& child = it->second;
     // Whatever the command left running in its group goes with it.
     ::kill(-pid, SIGKILL);
     Outcome o;
     o.handle = child.handle;
     o.seconds = seconds_since(child.started);
+    o.usage = std::move(reaped->usage);
+    o.usage->wall_seconds = o.seconds;
     if (child.stopping_as != Outcome::How::Exited) {
       o.how = child.stopping_as;
       o.signal = WIFSIGNALED(status) ? WTERMSIG(status) : SIGTERM;

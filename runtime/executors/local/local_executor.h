@@ -30,7 +30,7 @@
 
 namespace flowc::runtime {
 
-class LocalExecutor : public Executor {
+class LocalExecutor : public Executor, public Recovery {
  public:
   // `grace`: how long a stopped command has between SIGTERM and SIGKILL.
   // `state_dir`: the state folder of the run (its lock held): every command
@@ -42,13 +42,14 @@ class LocalExecutor : public Executor {
 
   std::string name() const override { return "local"; }
   int default_jobs() const override { return machine_cpus_; }
-  std::optional<std::string> never_fits(const LaunchSpec& spec) const override;
+  std::optional<Misfit> never_fits(const LaunchSpec& spec) const override;
   bool has_room(const LaunchSpec& spec) const override;
   uint64_t submit(const LaunchSpec& spec) override;
   void cancel(uint64_t handle) override;
   std::vector<Outcome> collect() override;
   std::optional<Clock::time_point> next_deadline() const override;
-  size_t running() const override { return by_pid_.size(); }
+  size_t running() const { return by_pid_.size(); }
+  Recovery* recovery() override { return this; }
   JobRef job_ref(uint64_t handle) const override;
   std::vector<bool> settle(const std::vector<LeftBehind>& left) override;
   void stop_strays() override;

@@ -22,6 +22,7 @@
 #include "runtime/process/run_captured.h"
 #include "runtime/executors/slurm/job_script.h"
 #include "runtime/mpi/mpi_launch.h"
+#include "runtime/observe/usage.h"
 
 extern char** environ;
 
@@ -99,6 +100,11 @@ int run_agent(const std::string& dir_text) {
         code = 127;
       }
       bool timed_out = o.how == Outcome::How::TimedOut;
+      // What the task used (the local executor measured it), before the exit
+      // status that makes flowc look.
+      if (o.usage) {
+        slurm::write_atomically((fs::path(work_dir) / observe::kUsageFile).string(), observe::usage_file_text(*o.usage));
+      }
       slurm::write_atomically((fs::path(work_dir) / slurm::kExitFile).string(),
                               fmt::format("{} {}\n", code, timed_out ? 1 : 0));
       fs::remove(claimed, ec);

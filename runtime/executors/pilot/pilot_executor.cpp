@@ -238,9 +238,8 @@ void PilotExecutor::allocation_ended(const std::string& why) {
       o.how = Outcome::How::NotStarted;
       o.error = why + " before the task started; a rerun resumes it";
     } else {
-      o.how = Outcome::How::Signaled;
-      o.signal = SIGKILL;
-      o.detail = why + " while the task ran; a rerun resumes it";
+      o.how = Outcome::How::Lost;
+      o.error = why + " while the task ran; a rerun resumes it";
     }
     finish(handle, std::move(o));
   }

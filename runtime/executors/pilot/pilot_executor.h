@@ -29,7 +29,7 @@ struct PilotSettings : slurm::Site {
   static PilotSettings read(Settings& settings);
 };
 
-class PilotExecutor : public Executor {
+class PilotExecutor : public Executor, public Recovery {
  public:
   // `channel_dir`: where flowc and the agents exchange tasks (shared).
   PilotExecutor(PilotSettings settings, std::string channel_dir);
@@ -37,7 +37,7 @@ class PilotExecutor : public Executor {
 
   std::string name() const override { return "slurm-pilot"; }
   int default_jobs() const override { return static_cast<int>(settings_.max_queued); }
-  std::optional<std::string> never_fits(const LaunchSpec&) const override { return std::nullopt; }
+  std::optional<Misfit> never_fits(const LaunchSpec&) const override { return std::nullopt; }
   bool has_room(const LaunchSpec&) const override {
     return static_cast<int64_t>(tasks_.size()) < settings_.max_queued;
   }
@@ -45,7 +45,8 @@ class PilotExecutor : public Executor {
   void cancel(uint64_t handle) override;
   std::vector<Outcome> collect() override;
   std::optional<Clock::time_point> next_deadline() const override;
-  size_t running() const override { return tasks_.size(); }
+  size_t running() const { return tasks_.size(); }
+  Recovery* recovery() override { return this; }
   JobRef job_ref(uint64_t handle) const override;
   std::vector<bool> settle(const std::vector<LeftBehind>& left) override;
   uint64_t adopt(const LeftBehind& left, const LaunchSpec& spec) override;

@@ -64,16 +64,11 @@ std::optional<Clock::time_point> RouterExecutor::next_deadline() const {
   return next;
 }
 
-size_t RouterExecutor::running() const {
-  size_t n = 0;
-  for (const auto& e : executors_) n += e->running();
-  return n;
-}
-
 JobRef RouterExecutor::job_ref(uint64_t handle) const {
   auto it = inner_.find(handle);
   if (it == inner_.end()) return {};
-  return executors_[it->second.first]->job_ref(it->second.second);
+  Recovery* r = executors_[it->second.first]->recovery();
+  return r ? r->job_ref(it->second.second) : JobRef{};
 }
 
 // A left-behind job ("slurm:42") goes to the executor of that name; one
@@ -91,20 +86,25 @@ std::vector<bool> RouterExecutor::settle(const std::vector<LeftBehind>& left) {
         where.push_back(i);
       }
     }
-    if (mine.empty()) continue;
-    std::vector<bool> k = e->settle(mine);
+    Recovery* r = e->recovery();
+    if (mine.empty() || !r) continue;
+    std::vector<bool> k = r->settle(mine);
     for (size_t j = 0; j < where.size(); ++j) kept[where[j]] = kept[where[j]] || k[j];
   }
   return kept;
 }
 
 void RouterExecutor::stop_strays() {
-  for (auto& e : executors_) e->stop_strays();
+  for (auto& e : executors_) {
+    if (Recovery* r = e->recovery()) r->stop_strays();
+  }
 }
 
 uint64_t RouterExecutor::adopt(const LeftBehind& left, const LaunchSpec& spec) {
   size_t i = route(spec);
-  return remember(i, executors_[i]->adopt(left, spec));
+  Recovery* r = executors_[i]->recovery();
+  // settle() keeps only what an executor with recovery can follow.
+  return remember(i, r ? r->adopt(left, spec) : executors_[i]->submit(spec));
 }
 
 }  // namespace flowc::runtime

@@ -13,14 +13,14 @@
 
 namespace flowc::runtime {
 
-class RouterExecutor : public Executor {
+class RouterExecutor : public Executor, public Recovery {
  public:
   // `executors[0]` is the run's; the others are asked for by name.
   explicit RouterExecutor(std::vector<std::unique_ptr<Executor>> executors);
 
   std::string name() const override { return executors_[0]->name(); }
   int default_jobs() const override;
-  std::optional<std::string> never_fits(const LaunchSpec& spec) const override {
+  std::optional<Misfit> never_fits(const LaunchSpec& spec) const override {
     return executors_[route(spec)]->never_fits(spec);
   }
   bool has_room(const LaunchSpec& spec) const override { return executors_[route(spec)]->has_room(spec); }
@@ -29,7 +29,7 @@ class RouterExecutor : public Executor {
   void cancel(uint64_t handle) override;
   std::vector<Outcome> collect() override;
   std::optional<Clock::time_point> next_deadline() const override;
-  size_t running() const override;
+  Recovery* recovery() override { return this; }
   JobRef job_ref(uint64_t handle) const override;
   std::vector<bool> settle(const std::vector<LeftBehind>& left) override;
   void stop_strays() override;

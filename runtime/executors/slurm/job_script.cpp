@@ -17,6 +17,7 @@
 
 #include "runtime/executors/slurm/command.h"
 #include "runtime/mpi/mpi_launch.h"
+#include "runtime/observe/usage.h"
 
 namespace flowc::runtime::slurm {
 
@@ -51,21 +52,35 @@ std::string filename(const std::string& path) { return std::filesystem::path(pat
 
 bool stages(const LaunchSpec& spec) { return !spec.stage_in.empty() || !spec.stage_out.empty(); }
 
+// The scratch folder each staged input is copied into: one per input, and
+// its main file's for a companion (tools look for an index beside the file
+// a link leads to).
+std::vector<size_t> stage_folders(const LaunchSpec& spec) {
+  std::vector<size_t> folders;
+  size_t next = 0;
+  for (size_t k = 0; k < spec.stage_in.size(); ++k) {
+    folders.push_back(spec.stage_in[k].beside_previous && k > 0 ? folders.back() : next++);
+  }
+  return folders;
+}
+
 std::string staging_copy(const LaunchSpec& spec) {
   std::string s;
+  std::vector<size_t> folders = stage_folders(spec);
   for (size_t k = 0; k < spec.stage_in.size(); ++k) {
     const auto& in = spec.stage_in[k];
-    s += fmt::format("{{ mkdir -p \"$stage/in/{}\" && cp -RLp {} \"$stage/in/{}/\"{}; }} || rc=98\n", k, q(in.source), k,
-                     q(filename(in.link)));
+    s += fmt::format("{{ mkdir -p \"$stage/in/{}\" && cp -RLp {} \"$stage/in/{}/\"{}; }} || rc=98\n", folders[k],
+                     q(in.source), folders[k], q(filename(in.link)));
   }
   return s;
 }
 
 std::string staging_links(const LaunchSpec& spec) {
   std::string s;
+  std::vector<size_t> folders = stage_folders(spec);
   for (size_t k = 0; k < spec.stage_in.size(); ++k) {
     const auto& in = spec.stage_in[k];
-    s += fmt::format("ln -sfn \"$stage/in/{}/\"{} {} || rc=98\n", k, q(filename(in.link)), q(in.link));
+    s += fmt::format("ln -sfn \"$stage/in/{}/\"{} {} || rc=98\n", folders[k], q(filename(in.link)), q(in.link));
   }
   for (size_t k = 0; k < spec.stage_out.size(); ++k) {
     const std::string& out = spec.stage_out[k];
@@ -113,12 +128,26 @@ std::string staging_end(const LaunchSpec& spec, const std::string& err) {
       << "    else rm -f " << q(out) << "; fi\n"
       << "  fi\n";
   }
-  s << "fi\n"
+  s << "  :\n"  // a task with no file output (only values) has nothing to move: `then fi` is a syntax error
+    << "fi\n"
     << "if [ $rc -ne 0 ]; then\n";
   for (const std::string& out : spec.stage_out) s << "  rm -rf " << q(out) << "\n";
   s << "  :\nfi\n"
     << "rm -rf \"$stage\"; stage=\n";
   return s.str();
+}
+
+void unstage(const LaunchSpec& spec) {
+  std::error_code ec;
+  for (const auto& in : spec.stage_in) {
+    if (std::filesystem::read_symlink(in.link, ec) == in.source) continue;
+    std::filesystem::remove(in.link, ec);
+    std::filesystem::create_symlink(in.source, in.link, ec);
+  }
+  for (const std::string& out : spec.stage_out) {
+    if (std::filesystem::is_symlink(std::filesystem::symlink_status(out, ec))) std::filesystem::remove(out, ec);
+    std::filesystem::remove_all(out + ".flowc-moving", ec);
+  }
 }
 
 bool exportable(const std::vector<std::string>& env) {
@@ -138,6 +167,9 @@ std::string job_script(const LaunchSpec& spec, const ScriptOptions& options) {
   }
   std::string line;
   for (const std::string& word : command) line += (line.empty() ? "" : " ") + shell_quote(word);
+  if (!options.measure.empty() && spec.mpi_ranks == 0) {
+    line = shell_quote(options.measure) + " " + observe::kUsageFile + " -- " + line;
+  }
 
   std::ostringstream s;
   s << "#!/bin/sh\n"
@@ -145,6 +177,10 @@ std::string job_script(const LaunchSpec& spec, const ScriptOptions& options) {
     << "# Runs the task's command and leaves how it ended in " << kExitFile << ",\n"
     << "# which flowc reads, even when it was restarted meanwhile.\n"
     << "cd " << shell_quote(spec.work_dir) << " || exit 97\n"
+    << "# Slurm signals the whole job (a node set down, scancel, its time limit):\n"
+    << "# the command ends and this script still writes how; flowc then asks\n"
+    << "# Slurm why. (A handler, not an ignored signal: the command gets SIGTERM.)\n"
+    << "trap : TERM\n"
     << (options.job_env ? env_changes(*options.job_env, spec.env) : "");
   bool staged = !options.scratch.empty() && stages(spec);
   std::string err = ">>" + shell_quote(spec.stderr_path);
@@ -172,11 +208,14 @@ std::optional<ExitStatus> read_exit_status(const std::string& work_dir) {
   int timed_out = 0;
   if (!(in >> status.exit_code >> timed_out)) return std::nullopt;
   status.timed_out = timed_out != 0;
+  status.usage = observe::read_usage_file(work_dir);
   return status;
 }
 
 Outcome outcome_of(const ExitStatus& status, bool cancelling) {
   Outcome o;
+  o.usage = status.usage;
+  if (o.usage) o.seconds = o.usage->wall_seconds;
   if (cancelling && status.exit_code != 0) {
     o.how = Outcome::How::Cancelled;
     o.signal = SIGTERM;

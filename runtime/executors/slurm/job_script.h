@@ -28,6 +28,10 @@ struct ScriptOptions {
   // Node-local scratch (the profile's `scratch`); empty: none. The script
   // then stages the task's files there (staging_start/staging_end).
   std::string scratch;
+  // flowc-measure's path (runtime/observe/flowc_measure.cpp): the command
+  // runs under it and leaves what it used in .flowc-usage. Not for an MPI
+  // task (its ranks are the step's, not the script's children). Empty: none.
+  std::string measure;
 };
 
 // Node-local staging, as shell text around a command that sets `rc`.
@@ -48,6 +52,12 @@ std::string staging_links(const LaunchSpec& spec);
 std::string staging_failed(const std::string& scratch, const std::string& err);
 // Whether `spec` has anything to stage.
 bool stages(const LaunchSpec& spec);
+// Puts a staged task's work dir back after its job ended without running
+// staging_end (its node failed, Slurm killed it): the input links name the
+// inputs again, and each output that is still a link into the node's
+// scratch, or a copy half moved back (`.flowc-moving`), is removed, so no
+// half-written output is left in the work dir.
+void unstage(const LaunchSpec& spec);
 
 // Whether a script can give a job `env` (every name a shell identifier).
 bool exportable(const std::vector<std::string>& env);
@@ -59,6 +69,7 @@ std::string job_script(const LaunchSpec& spec, const ScriptOptions& options);
 struct ExitStatus {
   int exit_code = -1;
   bool timed_out = false;
+  std::optional<ResourceUsage> usage;  // what flowc-measure (or a pilot's agent) left beside it
 };
 std::optional<ExitStatus> read_exit_status(const std::string& work_dir);
 // How a task ended, from the exit status its job left: a non-zero exit of a

@@ -1,6 +1,7 @@
 // sbatch / squeue / scancel / sinfo, run through runtime/process/run_captured.
 #include "runtime/executors/slurm/slurm_cli.h"
 
+#include <algorithm>
 #include <set>
 #include <sstream>
 
@@ -15,6 +16,22 @@ namespace {
 
 // A query or cancel that takes longer than this means Slurm is not answering.
 constexpr double kQuerySeconds = 30;
+
+// The real tools, run to their end or a deadline.
+class RealCommands : public Commands {
+ public:
+  Captured run(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+               double timeout_seconds) override {
+    return capture_output(argv, env, timeout_seconds);
+  }
+};
+
+RealCommands real_commands;
+Commands* commands = &real_commands;
+
+Captured run_command(const std::vector<std::string>& argv, const std::vector<std::string>& env, double timeout) {
+  return commands->run(argv, env, timeout);
+}
 
 std::string trimmed(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '\r')) s.pop_back();
@@ -32,6 +49,9 @@ std::string join(const std::vector<std::string>& items, char sep) {
 }
 
 }  // namespace
+
+UseCommands::UseCommands(Commands& c) : previous_(commands) { commands = &c; }
+UseCommands::~UseCommands() { commands = previous_; }
 
 State parse_state(const std::string& text) {
   static const std::map<std::string, State> states = {
@@ -77,8 +97,8 @@ std::optional<std::map<std::string, JobStatus>> query_jobs(const std::vector<std
     std::string base = array_base(id);
     if (seen.insert(base).second) ask.push_back(base);
   }
-  Captured r = capture_output(
-      {"squeue", "--noheader", "--array", "--states=all", "--format=%i|%T|%r", "--jobs=" + join(ask, ',')}, {},
+  Captured r = run_command(
+      {"squeue", "--noheader", "--array", "--states=all", "--format=%i|%T|%N|%r", "--jobs=" + join(ask, ',')}, {},
       kQuerySeconds);
   if (!r.ok()) {
     // One id Slurm has forgotten is an error to squeue; several are not.
@@ -90,11 +110,13 @@ std::optional<std::map<std::string, JobStatus>> query_jobs(const std::vector<std
   for (std::string line; std::getline(lines, line);) {
     size_t a = line.find('|');
     size_t b = a == std::string::npos ? a : line.find('|', a + 1);
-    if (b == std::string::npos) continue;
+    size_t c = b == std::string::npos ? b : line.find('|', b + 1);
+    if (c == std::string::npos) continue;
     JobStatus s;
     s.state_text = line.substr(a + 1, b - a - 1);
     s.state = parse_state(s.state_text);
-    s.reason = trimmed(line.substr(b + 1));
+    s.nodes = trimmed(line.substr(b + 1, c - b - 1));
+    s.reason = trimmed(line.substr(c + 1));
     known[trimmed(line.substr(0, a))] = s;
   }
   return known;
@@ -124,7 +146,7 @@ Submitted sbatch(const std::vector<std::string>& args, const std::string& script
   std::vector<std::string> argv = {"sbatch", "--parsable"};
   argv.insert(argv.end(), args.begin(), args.end());
   argv.push_back(script);
-  Captured r = capture_output(argv, env, kQuerySeconds);
+  Captured r = run_command(argv, env, kQuerySeconds);
   Submitted s;
   if (!r.ok()) {
     s.error = r.why();
@@ -142,26 +164,42 @@ bool scancel(const std::vector<std::string>& ids, std::string* error) {
   if (ids.empty()) return true;
   std::vector<std::string> argv = {"scancel"};
   argv.insert(argv.end(), ids.begin(), ids.end());
-  Captured r = capture_output(argv, {}, kQuerySeconds);
+  Captured r = run_command(argv, {}, kQuerySeconds);
   if (!r.ok() && error) *error = r.why();
   return r.ok();
 }
 
-int largest_node_cpus(const std::string& partition) {
-  std::vector<std::string> argv = {"sinfo", "--noheader", "--format=%c"};
+PartitionShape partition_shape(const std::string& partition) {
+  // One line per node and partition: a node in two partitions comes twice.
+  // No partition named: the default one (sinfo marks it with a `*`).
+  std::vector<std::string> argv = {"sinfo", "--noheader", "--Node", "--format=%N %c %P"};
   if (!partition.empty()) argv.push_back("--partition=" + partition);
-  Captured r = capture_output(argv, {}, kQuerySeconds);
-  if (!r.ok()) return 0;
-  int most = 0;
+  Captured r = run_command(argv, {}, kQuerySeconds);
+  PartitionShape shape;
+  if (!r.ok()) return shape;
+  bool marked = partition.empty() && r.out.find('*') != std::string::npos;
+  std::set<std::string> seen;
   std::istringstream lines(r.out);
-  for (std::string line; std::getline(lines, line);) {
+  for (std::string node, cpus, part; lines >> node >> cpus >> part;) {
+    if (marked && part.back() != '*') continue;
+    if (!seen.insert(node).second) continue;
+    int n = 0;
     try {
-      most = std::max(most, std::stoi(line));
+      n = std::stoi(cpus);
     } catch (const std::exception&) {
-      // "2+" and the like: a number first is enough
+      continue;  // not a number: Slurm does not know yet
     }
+    ++shape.nodes;
+    shape.cpus += n;
+    shape.largest = std::max(shape.largest, n);
   }
-  return most;
+  return shape;
+}
+
+std::vector<std::string> mpi_placement_args(int ranks, int cpus_per_rank, const PartitionShape& shape) {
+  int64_t wanted = static_cast<int64_t>(std::max(1, ranks)) * std::max(1, cpus_per_rank);
+  if (shape.nodes <= 0 || wanted <= shape.cpus) return {};
+  return {"--overcommit", fmt::format("--nodes={}", std::min(shape.nodes, std::max(1, ranks)))};
 }
 
 }  // namespace flowc::runtime::slurm

@@ -5,12 +5,43 @@
 // job itself leaves its exit status in its work dir.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+namespace flowc::runtime {
+struct Captured;
+}  // namespace flowc::runtime
+
 namespace flowc::runtime::slurm {
+
+// Where Slurm's commands (sbatch, squeue, scancel, sinfo) run: the real
+// tools, or a test's fake (the Slurm executor's state mapping is tested
+// without Slurm: tests/runtime/slurm_states_test.cpp). Everything below
+// runs its commands through it.
+class Commands {
+ public:
+  virtual ~Commands() = default;
+  // Runs `argv` (argv[0] found on PATH) with `env` (empty: flowc's own), at
+  // most `timeout_seconds`.
+  virtual Captured run(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                       double timeout_seconds) = 0;
+};
+
+// Runs Slurm's commands through `commands` while it lives (a test's fake);
+// then the real tools again.
+class UseCommands {
+ public:
+  explicit UseCommands(Commands& commands);
+  ~UseCommands();
+  UseCommands(const UseCommands&) = delete;
+  UseCommands& operator=(const UseCommands&) = delete;
+
+ private:
+  Commands* previous_;
+};
 
 enum class State {
   Pending,      // PENDING, REQUEUED, SUSPENDED...: not running yet (or again)
@@ -36,6 +67,7 @@ struct JobStatus {
   State state = State::Pending;
   std::string state_text;  // as Slurm wrote it
   std::string reason;      // squeue's %r: why it waits, or why it ended
+  std::string nodes;       // squeue's %N: where it runs or ran ("node[1-2]"), empty while pending
 };
 
 // Slurm's answer about some jobs: those it still knows, by id (an array's
@@ -55,9 +87,21 @@ Submitted sbatch(const std::vector<std::string>& args, const std::string& script
 // One scancel for all of them (nothing if empty). False if it failed.
 bool scancel(const std::vector<std::string>& ids, std::string* error = nullptr);
 
-// The most CPUs any node of `partition` (empty: every partition) has, or 0
-// if Slurm does not say.
-int largest_node_cpus(const std::string& partition);
+// The nodes of a partition and their CPUs, as sinfo tells (0: it did not).
+struct PartitionShape {
+  int nodes = 0;
+  int64_t cpus = 0;     // of all its nodes together
+  int largest = 0;      // the most CPUs one node has
+};
+PartitionShape partition_shape(const std::string& partition);  // empty: the default partition
+
+// sbatch options placing an MPI job of `ranks` ranks of `cpus_per_rank` on
+// `shape`: none when its nodes have the CPUs (Slurm spreads the ranks over
+// as many nodes as it takes); when they have too few, --overcommit (without
+// it the job never starts) and --nodes with every node of the partition, so
+// the ranks still spread over all of them (with --overcommit alone Slurm
+// gives the job one CPU of one node, and every rank runs there).
+std::vector<std::string> mpi_placement_args(int ranks, int cpus_per_rank, const PartitionShape& shape);
 
 // Does sbatch's complaint mean "not now" rather than "never"?
 bool is_transient_refusal(const std::string& sbatch_stderr);

@@ -12,6 +12,7 @@
 
 #include "runtime/executors/slurm/job_array.h"
 #include "runtime/executors/slurm/job_script.h"
+#include "runtime/process/helper_programs.h"
 
 namespace flowc::runtime {
 namespace fs = std::filesystem;
@@ -21,9 +22,6 @@ namespace {
 
 // How often exit status files of jobs that may be running are looked at.
 constexpr auto kExitCheck = std::chrono::milliseconds(250);
-// How long an exit status may lag behind Slurm saying the job ended (a
-// shared file system's caches).
-constexpr auto kExitGrace = std::chrono::seconds(5);
 constexpr auto kBurst = std::chrono::milliseconds(250);
 constexpr double kMaxBackoff = 60;
 // An adopted job whose id was never written down (flowc died inside sbatch).
@@ -59,7 +57,11 @@ SlurmExecutor::SlurmExecutor(SlurmSettings settings, std::string state_dir)
     : settings_(std::move(settings)),
       dir_(std::move(state_dir)),
       exit_check_(kExitCheck),
-      poll_(seconds(settings_.poll_interval)) {}
+      poll_(seconds(settings_.poll_interval)) {
+  std::error_code ec;
+  std::filesystem::path measure = std::filesystem::path(own_program_dir()) / "flowc-measure";
+  if (std::filesystem::exists(measure, ec)) measure_ = measure.string();
+}
 
 SlurmExecutor::~SlurmExecutor() {
   // Never leave a job behind: whatever is still queued or running goes.
@@ -107,10 +109,9 @@ std::vector<std::string> SlurmExecutor::shape_args(const LaunchSpec& spec) {
   std::vector<std::string> placement = settings_.placement_args();
   a.insert(a.end(), placement.begin(), placement.end());
   if (spec.mpi_ranks > 0) {
-    if (!largest_node_cpus_) largest_node_cpus_ = slurm::largest_node_cpus(settings_.partition);
-    if (*largest_node_cpus_ > 0 && static_cast<int64_t>(ranks) * spec.cpus > *largest_node_cpus_) {
-      a.push_back("--overcommit");
-    }
+    if (!partition_) partition_ = slurm::partition_shape(settings_.partition);
+    std::vector<std::string> spread = slurm::mpi_placement_args(ranks, spec.cpus, *partition_);
+    a.insert(a.end(), spread.begin(), spread.end());
   }
   a.insert(a.end(), settings_.sbatch_args.begin(), settings_.sbatch_args.end());
   return a;
@@ -158,6 +159,7 @@ void SlurmExecutor::try_submit(Job& job) {
   slurm::ScriptOptions script_options;
   script_options.overcommit = std::find(args.begin(), args.end(), "--overcommit") != args.end();
   script_options.scratch = settings_.scratch;
+  script_options.measure = measure_;
   std::string script = (fs::path(spec.work_dir) / slurm::kScriptFile).string();
   if (!slurm::write_atomically(script, slurm::job_script(spec, script_options))) {
     return finish(job, not_started(fmt::format("cannot write its job script `{}`", script)));
@@ -179,6 +181,7 @@ void SlurmExecutor::try_submit_array(const std::vector<uint64_t>& handles) {
   slurm::ScriptOptions script_options;
   script_options.overcommit = std::find(args.begin(), args.end(), "--overcommit") != args.end();
   script_options.scratch = settings_.scratch;
+  script_options.measure = measure_;
   script_options.job_env = &lead.env;
   std::vector<uint64_t> elements;
   std::vector<std::string> dirs;
@@ -334,24 +337,35 @@ std::string SlurmExecutor::describe(const Job& job) const {
                      (fs::path(job.spec.work_dir) / slurm::kSlurmLog).string());
 }
 
+// A command killed by a signal whose job Slurm itself ended (its node
+// failed, it was preempted): the script may still write the status of its
+// killed command before Slurm kills the script too. Slurm's state says
+// what happened, so it is asked (the next poll) before the status is taken.
 void SlurmExecutor::check_exit_files() {
-  std::vector<uint64_t> ended;
+  // Collected first: finish() erases from jobs_.
+  std::vector<std::pair<uint64_t, slurm::ExitStatus>> ended;
   for (auto& [handle, job] : jobs_) {
     if (job.id.empty() || job.state == State::Pending) continue;
-    if (slurm::read_exit_status(job.spec.work_dir)) ended.push_back(handle);
+    if (auto status = slurm::read_exit_status(job.spec.work_dir)) ended.emplace_back(handle, *status);
   }
   auto now = Clock::now();
-  for (uint64_t handle : ended) {
+  // Slurm's view is asked at once (below), but when it is not conclusive yet
+  // the next poll may be an interval away: wait at least two of them.
+  auto grace = std::max(seconds(settings_.exit_grace), seconds(2 * settings_.poll_interval));
+  for (const auto& [handle, status] : ended) {
     Job& job = jobs_.at(handle);
-    slurm::ExitStatus status = *slurm::read_exit_status(job.spec.work_dir);
     // Killed by SIGTERM or SIGKILL: when Slurm sent it (a scancel outside
-    // flowc, a failed node, preemption), its state says why better than the
-    // number, which the job script may have written before it was killed
-    // too. Its state is awaited (the next polls, judge_by_state) a moment.
+    // flowc, a failed node or one set down, preemption), its state says why
+    // better than the number, which the job script writes all the same (it
+    // outlives a SIGTERM, and may be quick enough before a SIGKILL). Its
+    // state is asked for now and awaited a moment (judge_by_state).
     bool killed = !status.timed_out && (status.exit_code == 128 + SIGTERM || status.exit_code == 128 + SIGKILL);
     if (killed && !job.cancelling && job.id != kUnknownId) {
-      if (!job.killed_since) job.killed_since = now;
-      if (now - *job.killed_since < kExitGrace) continue;
+      if (!job.killed_since) {
+        job.killed_since = now;
+        poll_.soon(now);
+      }
+      if (now - *job.killed_since < grace) continue;
     }
     finish(job, slurm::outcome_of(status, job.cancelling));
   }
@@ -387,6 +401,7 @@ void SlurmExecutor::poll(Clock::time_point now) {
       job.state = status->second.state;
       job.state_text = status->second.state_text;
       job.reason = status->second.reason;
+      if (!status->second.nodes.empty()) job.nodes = status->second.nodes;
     }
     judge_by_state(job, now);
   }
@@ -404,15 +419,20 @@ void SlurmExecutor::judge_by_state(Job& job, Clock::time_point now) {
       return;  // still ending, or not known yet: the exit check decides after a moment
     }
   }
+  // Its script may not have ended (a node lost): what it staged is put back
+  // as it was, no half output left in the work dir.
+  auto finish = [&](Job& j, Outcome o) {
+    if (!settings_.scratch.empty() && slurm::stages(j.spec)) slurm::unstage(j.spec);
+    this->finish(j, std::move(o));
+  };
   Outcome o;
-  o.signal = SIGKILL;
-  o.how = Outcome::How::Signaled;
   std::string id = job.id;
   if (job.missing_since) {
     if (now - *job.missing_since < seconds(settings_.lost_after)) return;
-    o.detail = fmt::format("Slurm no longer knows job {} and it left no exit status in {}", id,
-                           (fs::path(job.spec.work_dir) / slurm::kExitFile).string());
-    if (job.cancelling) o.how = Outcome::How::Cancelled;
+    o.how = job.cancelling ? Outcome::How::Cancelled : Outcome::How::Lost;
+    o.error = fmt::format("Slurm no longer knows job {} and it left no exit status in {}", id,
+                          (fs::path(job.spec.work_dir) / slurm::kExitFile).string());
+    if (job.cancelling) o.detail = o.error;
     return finish(job, std::move(o));
   }
   if (job.state == State::Pending && !job.cancelling) {
@@ -434,7 +454,7 @@ void SlurmExecutor::judge_by_state(Job& job, Clock::time_point now) {
       // The script ends right after writing its status: give a lagging file
       // system a moment.
       if (!job.ended_since) job.ended_since = now;
-      if (now - *job.ended_since < kExitGrace && !job.cancelling) return;
+      if (now - *job.ended_since < seconds(settings_.exit_grace) && !job.cancelling) return;
       o.how = job.cancelling ? Outcome::How::Cancelled : Outcome::How::NotStarted;
       o.error = fmt::format("Slurm job {} ended ({}) before the command did: its job log is {}", id, job.state_text,
                             log);
@@ -446,26 +466,31 @@ void SlurmExecutor::judge_by_state(Job& job, Clock::time_point now) {
                              job.spec.time_limit_seconds > 0 ? "resources { time }" : "its timeout", log);
       break;
     case State::Cancelled:
+      o.signal = SIGTERM;
       if (job.cancelling) {
         o.how = Outcome::How::Cancelled;
-        o.signal = SIGTERM;
       } else {
-        o.signal = SIGTERM;
+        // scancel from outside: what it does is send a signal.
+        o.how = Outcome::How::Signaled;
         o.detail = fmt::format("Slurm job {} was cancelled outside flowc (scancel?); its job log: {}", id, log);
       }
       break;
     case State::NodeFail:
-      o.signal = SIGTERM;  // what slurmd sends; SIGKILL would suggest memory
-      o.detail = fmt::format("Slurm job {}: its node failed ({}); its job log: {}; a rerun runs it again once the node "
-                             "is back (sinfo shows it), keeping what finished",
-                             id, job.state_text, log);
+      o.how = Outcome::How::NodeFailed;
+      o.signal = SIGTERM;  // what slurmd sends
+      o.detail = fmt::format("Slurm job {}: its node{} failed ({}); its job log: {}; a rerun runs it again once the "
+                             "node is back (sinfo shows it), keeping what finished",
+                             id, job.nodes.empty() ? "" : " " + job.nodes, job.state_text, log);
       break;
     case State::OutOfMemory:
-      o.detail = fmt::format("Slurm job {} ran out of memory{}; its job log: {}", id,
-                             job.spec.mem_bytes ? fmt::format(" (it asked for {} MiB)", job.spec.mem_bytes >> 20) : "",
+      o.how = Outcome::How::OutOfMemory;
+      o.signal = SIGKILL;
+      o.detail = fmt::format("Slurm job {}{}; its job log: {}", id,
+                             job.spec.mem_bytes ? fmt::format(", which asked for {} MiB", job.spec.mem_bytes >> 20) : "",
                              log);
       break;
     case State::Preempted:
+      o.how = Outcome::How::Preempted;
       o.signal = SIGTERM;
       o.detail = fmt::format("Slurm job {} was preempted; its job log: {}", id, log);
       break;

@@ -33,6 +33,10 @@
 #include "runtime/executors/slurm/site.h"
 #include "runtime/executors/slurm/slurm_cli.h"
 
+namespace flowc::runtime::slurm {
+struct ExitStatus;
+}  // namespace flowc::runtime::slurm
+
 namespace flowc::runtime {
 
 struct SlurmSettings : slurm::Site {
@@ -43,12 +47,15 @@ struct SlurmSettings : slurm::Site {
   double lost_after = 30;          // a job Slurm forgot, with no exit status: failed after this long
   int64_t array_min = 8;           // alike tasks submitted together at least this many: one job array; 0: never
   int64_t array_max = 1000;        // elements of one array at most (Slurm's MaxArraySize is 1001 by default)
+  // How long an exit status may lag behind Slurm saying the job ended (a
+  // shared file system's caches). Not a profile setting: tests shorten it.
+  double exit_grace = 5;
 
   // Reads a profile's settings; mistakes are left in `settings` (finish()).
   static SlurmSettings read(Settings& settings);
 };
 
-class SlurmExecutor : public Executor {
+class SlurmExecutor : public Executor, public Recovery {
  public:
   // `state_dir`: where the scripts of job arrays are written (shared with the nodes).
   SlurmExecutor(SlurmSettings settings, std::string state_dir);
@@ -56,14 +63,15 @@ class SlurmExecutor : public Executor {
 
   std::string name() const override { return "slurm"; }
   int default_jobs() const override { return static_cast<int>(settings_.max_queued); }
-  std::optional<std::string> never_fits(const LaunchSpec&) const override { return std::nullopt; }
+  std::optional<Misfit> never_fits(const LaunchSpec&) const override { return std::nullopt; }
   bool has_room(const LaunchSpec& spec) const override;
   uint64_t submit(const LaunchSpec& spec) override;
   void flush() override { submit_waiting(); }
   void cancel(uint64_t handle) override;
   std::vector<Outcome> collect() override;
   std::optional<Clock::time_point> next_deadline() const override;
-  size_t running() const override { return jobs_.size(); }
+  size_t running() const { return jobs_.size(); }
+  Recovery* recovery() override { return this; }
   JobRef job_ref(uint64_t handle) const override;
   std::vector<bool> settle(const std::vector<LeftBehind>& left) override;
   uint64_t adopt(const LeftBehind& left, const LaunchSpec& spec) override;
@@ -77,11 +85,14 @@ class SlurmExecutor : public Executor {
     std::string shape;                           // tasks of the same shape may go as one array; empty: never
     std::optional<slurm::State> state;           // as the last squeue said; nothing: not asked yet
     std::string state_text, reason;
+    std::string nodes;                           // where it runs or ran, as squeue last said
     std::optional<Clock::time_point> first_refused, retry_at;
     std::string refusal;                         // sbatch's last "not now"
     std::optional<Clock::time_point> missing_since;  // not in squeue's answer, no exit status
     std::optional<Clock::time_point> ended_since;    // Slurm says it ended; its exit status is awaited
-    std::optional<Clock::time_point> killed_since;   // its exit status says a signal killed it: Slurm is asked why
+    // Its exit status says a signal killed it: since when Slurm is asked why
+    // (a failed node, a cancel outside flowc explain it better).
+    std::optional<Clock::time_point> killed_since;
     bool cancelling = false;
     Clock::time_point started;
   };
@@ -105,6 +116,7 @@ class SlurmExecutor : public Executor {
   };
 
   SlurmSettings settings_;
+  std::string measure_;  // flowc-measure beside flowc, when it is there: job scripts measure their task
   std::string dir_;
   uint64_t next_handle_ = 1, arrays_made_ = 0;
   std::map<uint64_t, Job> jobs_;       // every job not yet reported
@@ -117,7 +129,7 @@ class SlurmExecutor : public Executor {
   std::optional<Clock::time_point> burst_since_;  // sbatch calls since the last collect(): since when
   std::optional<Clock::time_point> unreachable_since_;
   std::string unreachable_why_;
-  std::optional<int> largest_node_cpus_;  // asked of sinfo once, for the first MPI task
+  std::optional<slurm::PartitionShape> partition_;  // asked of sinfo once, for the first MPI task
 };
 
 }  // namespace flowc::runtime
