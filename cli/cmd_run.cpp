@@ -1,5 +1,11 @@
 // flowc run FILE: runs a workflow here (.flow or IR).
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include "cli/commands.h"
 #include "cli/compile_helpers.h"
@@ -13,6 +19,34 @@
 #include "runtime/streams/bridge.h"
 
 namespace flowc::cli {
+namespace {
+
+// Why outputs could not be published in `outdir`, found before anything runs
+// rather than after the whole workflow did: it, or the nearest part of it
+// that exists, must be a folder flowc can write in.
+std::optional<std::string> outdir_problem(const std::string& outdir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path dir = fs::absolute(outdir, ec).lexically_normal();
+  if (ec) return "--outdir `" + outdir + "`: " + ec.message();
+  if (dir.has_relative_path() && !dir.has_filename()) dir = dir.parent_path();  // a trailing `/`
+  for (fs::path p = dir;; p = p.parent_path()) {
+    fs::file_status st = fs::status(p, ec);
+    if (fs::exists(st)) {
+      if (!fs::is_directory(st)) {
+        return p == dir ? "--outdir `" + outdir + "` is a file, not a folder; choose another --outdir or move the file"
+                        : "--outdir `" + outdir + "`: `" + p.string() + "` is a file, so no folder can be made in it";
+      }
+      if (::access(p.c_str(), W_OK | X_OK) != 0) {
+        return "--outdir `" + outdir + "`: cannot write in `" + p.string() + "` (" + std::strerror(errno) + ")";
+      }
+      return std::nullopt;
+    }
+    if (!p.has_relative_path()) return std::nullopt;  // at the root
+  }
+}
+
+}  // namespace
 
 int cmd_run(const RunCommandOptions& options) {
   if (options.detach) return run_detached(options);
@@ -24,7 +58,8 @@ int cmd_run(const RunCommandOptions& options) {
 
   std::vector<std::string> errors;
   auto inputs = runtime::workflow_inputs(*program, *wf, options.params, options.params_file, &errors);
-  if (!inputs) {
+  if (auto problem = outdir_problem(options.outdir)) errors.push_back(*problem);
+  if (!inputs || !errors.empty()) {
     for (const std::string& e : errors) print_error(e);
     std::cerr << "flowc: nothing was run\n";
     return kExitUsage;

@@ -7,11 +7,13 @@
 
 namespace flowc::cli {
 
-// Exit codes: 0 success, 1 the input has errors, 2 usage or I/O error.
+// Exit codes: 0 success, 1 the input has errors, 2 usage or I/O error, 70
+// a bug in flowc (cli/guard.h; EX_SOFTWARE of sysexits.h).
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitErrors = 1;
 inline constexpr int kExitUsage = 2;
 inline constexpr int kExitUnsupported = 33;  // cwl-runner: a feature flowc does not support
+inline constexpr int kExitInternal = 70;
 
 struct CommonOptions {
   std::vector<std::string> lib_dirs;  // --lib

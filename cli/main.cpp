@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
+#include "cli/guard.h"
 #include "runtime/containers/container_engine.h"
 
 namespace {
@@ -19,13 +20,11 @@ void add_common(CLI::App* cmd, flowc::cli::CommonOptions& common, bool diagnosti
   }
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int flowc_main(int argc, char** argv) {
   CLI::App app{"flowc: a typed workflow language; checks .flow files, compiles them to IR, and runs them"};
   app.set_version_flag("-V,--version", std::string("flowc ") + FLOWC_VERSION);
   app.require_subcommand(1);
-  app.footer("Run `flowc COMMAND --help` for a command's options.\nExit codes: 0 ok, 1 errors in the input, 2 usage or I/O error.");
+  app.footer("Run `flowc COMMAND --help` for a command's options.\nExit codes: 0 ok, 1 errors in the input, 2 usage or I/O error, 70 a bug in flowc (please report it).");
 
   flowc::cli::CheckOptions check;
   CLI::App* check_cmd = app.add_subcommand("check", "Type-check .flow files and report every error");
@@ -261,4 +260,11 @@ int main(int argc, char** argv) {
   if (serve_cmd->parsed()) return flowc::cli::cmd_serve(serve);
   if (bridge_cmd->parsed()) return flowc::cli::cmd_stream_bridge(bridge_spec);
   return flowc::cli::kExitUsage;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  flowc::cli::install_terminate_handler();
+  return flowc::cli::run_guarded([&] { return flowc_main(argc, argv); });
 }

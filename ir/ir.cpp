@@ -13,6 +13,7 @@ const char* to_string(Quoting q) {
     case Quoting::Heredoc: return "heredoc";
     case Quoting::Literal: return "literal";
     case Quoting::Arithmetic: return "arithmetic";
+    case Quoting::Parameter: return "parameter";
   }
   return "bare";
 }

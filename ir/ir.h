@@ -55,21 +55,41 @@ struct Expr {
   std::vector<std::pair<std::string, Expr>> fields;  // Record, in written order
   SourceLoc loc;
 
-  static Expr literal(nlohmann::ordered_json v, const Type* t) {
-    Expr e;
-    e.kind = Kind::Literal;
-    e.value = std::move(v);
-    e.type = t;
-    return e;
-  }
-  static Expr var(std::string n, const Type* t) {
-    Expr e;
-    e.kind = Kind::Var;
-    e.name = std::move(n);
-    e.type = t;
-    return e;
-  }
+  // Declared here, defined below: clang (14) would otherwise instantiate
+  // std::pair<std::string, Expr> while Expr is still incomplete.
+  Expr();
+  Expr(const Expr&);
+  Expr(Expr&&) noexcept;
+  Expr& operator=(const Expr&);
+  Expr& operator=(Expr&&) noexcept;
+  ~Expr();
+
+  static Expr literal(nlohmann::ordered_json v, const Type* t);
+  static Expr var(std::string n, const Type* t);
 };
+
+inline Expr::Expr() = default;
+inline Expr::Expr(const Expr&) = default;
+inline Expr::Expr(Expr&&) noexcept = default;
+inline Expr& Expr::operator=(const Expr&) = default;
+inline Expr& Expr::operator=(Expr&&) noexcept = default;
+inline Expr::~Expr() = default;
+
+inline Expr Expr::literal(nlohmann::ordered_json v, const Type* t) {
+  Expr e;
+  e.kind = Kind::Literal;
+  e.value = std::move(v);
+  e.type = t;
+  return e;
+}
+
+inline Expr Expr::var(std::string n, const Type* t) {
+  Expr e;
+  e.kind = Kind::Var;
+  e.name = std::move(n);
+  e.type = t;
+  return e;
+}
 
 }  // namespace flowc::ir
 
@@ -97,6 +117,7 @@ enum class Quoting {
   Heredoc,  // in a here-document with an unquoted delimiter: \ $ ` escaped
   Literal,  // in a here-document with a quoted delimiter: inserted as it is
   Arithmetic,  // inside $(( )): numbers and bools as they are; anything else one quoted word
+  Parameter,   // in the word of ${name:-word} inside "..." or a here-document: a nested "..." (\ $ ` " escaped)
 };
 
 const char* to_string(Quoting q);

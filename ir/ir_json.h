@@ -17,7 +17,10 @@ nlohmann::ordered_json to_json(const Program& program);
 // *error to a message naming where in the document the problem is.
 std::optional<Program> from_json(const nlohmann::ordered_json& doc, std::string* error);
 
-// Reads an IR file (JSON text). Errors name the file.
+// The largest IR file flowc reads (a regular file only, like a source file).
+inline constexpr uint64_t kMaxIrFileBytes = uint64_t{128} << 20;
+
+// Reads an IR file (JSON text). Errors name the file, and the place in it.
 std::optional<Program> load_ir_file(const std::string& path, std::string* error);
 
 // The JSON of an expression, type, or location (also used by the runtime's

@@ -6,7 +6,8 @@
 namespace flowc::ir {
 namespace {
 
-constexpr int kMaxDepth = 64;
+// As deep as the compiler allows (a written type is checked again by depth).
+constexpr int kMaxDepth = static_cast<int>(kMaxTypeDepth);
 
 class TypeReader {
  public:

@@ -100,6 +100,11 @@ const Type* TypeTable::intern(Type t) {
   auto it = interned_.find(t.text_);
   if (it != interned_.end()) return it->second.get();
   std::string key = t.text_;
+  uint32_t deepest = 0;
+  if (t.elem_) deepest = t.elem_->depth_;
+  if (t.key_) deepest = std::max(deepest, t.key_->depth_);
+  for (const Field& f : t.fields_) deepest = std::max(deepest, f.type->depth_);
+  t.depth_ = deepest + 1;
   auto owned = std::make_unique<Type>(std::move(t));
   const Type* ptr = owned.get();
   interned_.emplace(std::move(key), std::move(owned));

@@ -6,6 +6,7 @@
 // a name for display and for the IR, nothing more.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
@@ -88,6 +89,12 @@ class Type {
   // name order, so equal types print equally.
   const std::string& str() const { return text_; }
 
+  // 1 for a scalar, 1 + the deepest part for list, map, optional, stream
+  // and record types. The checker refuses types deeper than kMaxTypeDepth:
+  // built up binding by binding (`b = [a]`, `c = [b]`, ...) a type's text
+  // and every walk over it would otherwise grow without bound.
+  uint32_t depth() const { return depth_; }
+
  private:
   friend class TypeTable;
   TypeKind kind_ = TypeKind::Error;
@@ -97,7 +104,12 @@ class Type {
   std::vector<Companion> companions_;
   std::string var_;
   std::string text_;
+  uint32_t depth_ = 1;
 };
+
+// The deepest type a program may have (tests/ir checks that the IR reader
+// accepts every type the compiler does).
+inline constexpr uint32_t kMaxTypeDepth = 100;
 
 class TypeTable {
  public:

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace flowc::ir {
@@ -14,5 +15,9 @@ size_t utf8_sequence_length(std::string_view text, size_t i);
 
 // The offset of the first byte that is not valid UTF-8, if any.
 std::optional<size_t> first_invalid_utf8(std::string_view text);
+
+// `text` with every byte that is not valid UTF-8 written as `\xNN`, so it can
+// be printed, and put into JSON, as it is.
+std::string printable_utf8(std::string_view text);
 
 }  // namespace flowc::ir

@@ -42,12 +42,12 @@ std::vector<Document*> DocumentStore::all() {
   return out;
 }
 
-std::optional<std::string> DocumentStore::read(const std::string& path, std::string* error) {
+std::optional<std::string> DocumentStore::read(const std::string& path, ir::FileProblem* problem) {
   auto it = uri_by_canonical_path_.find(canonical_path(path));
   if (it != uri_by_canonical_path_.end()) {
     if (const Document* doc = find(it->second)) return doc->text;
   }
-  return disk_.read(path, error);
+  return disk_.read(path, problem);
 }
 
 }  // namespace flowc::lsp

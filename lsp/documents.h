@@ -29,7 +29,7 @@ class DocumentStore : public check::FileProvider {
   // Every open document, in URI order.
   std::vector<Document*> all();
 
-  std::optional<std::string> read(const std::string& path, std::string* error) override;
+  std::optional<std::string> read(const std::string& path, ir::FileProblem* problem) override;
 
  private:
   std::map<std::string, Document> by_uri_;

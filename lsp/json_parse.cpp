@@ -1,5 +1,7 @@
-// simdjson first, nlohmann::json for whatever it refuses.
+// simdjson first, flowc's depth-capped reader for whatever it refuses.
 #include "lsp/json_parse.h"
+
+#include "ir/json_parse.h"
 
 // GCC 12 reports false dangling pointers inside simdjson's own inline code.
 #pragma GCC diagnostic push
@@ -41,17 +43,17 @@ nlohmann::json convert(simdjson::dom::element e) {
 
 }  // namespace
 
-nlohmann::json parse_message(std::string& body) {
-  size_t length = body.size();
-  // A message from 1 MiB on goes to nlohmann::json alone: simdjson's copy
-  // and buffers would sit beside the compilation being replaced (+45 MB at
-  // peak for a 10 MB document), and there memory matters more than time.
-  if (length >= kSimdjsonLimit) return nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-  body.reserve(length + simdjson::SIMDJSON_PADDING);
-  simdjson::dom::parser parser;  // per message: a large document's buffers are not kept
-  simdjson::dom::element doc;
-  if (!parser.parse(body.data(), length, false).get(doc)) return convert(doc);
-  return nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+std::optional<nlohmann::json> parse_message(std::string_view body, std::string* error) {
+  // A message from 1 MiB on goes to the reader alone: simdjson's copy and
+  // buffers would sit beside the compilation being replaced (+45 MB at peak
+  // for a 10 MB document), and there memory matters more than time.
+  if (body.size() < kSimdjsonLimit) {
+    simdjson::dom::parser parser;  // per message: a large document's buffers are not kept
+    simdjson::dom::element doc;
+    // realloc_if_needed: simdjson copies the (small) body into a padded buffer.
+    if (!parser.parse(body.data(), body.size(), /*realloc_if_needed=*/true).get(doc)) return convert(doc);
+  }
+  return ir::parse_json(body, error);
 }
 
 }  // namespace flowc::lsp

@@ -6,11 +6,15 @@
 // gigabytes per second; its result is copied into nlohmann::json. Anything
 // simdjson refuses (bad JSON, but also integers beyond 64 bits, numbers out
 // of a double's range, nesting beyond its depth limit) is parsed again by
-// nlohmann::json, so the server accepts and reads exactly what it did.
-// Messages from kSimdjsonLimit on go to nlohmann::json alone (memory).
+// flowc's own reader (ir/json_parse.h: nlohmann::json behind a depth cap and
+// a UTF-8 check), so the server accepts and reads exactly what that reader
+// does, and says where a body is wrong. Messages from kSimdjsonLimit on go to
+// that reader alone (memory).
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -18,8 +22,8 @@ namespace flowc::lsp {
 
 inline constexpr size_t kSimdjsonLimit = size_t{1} << 20;
 
-// The message in `body`, or a discarded value (is_discarded()) if it is not
-// JSON. `body` may grow capacity (simdjson reads a little past the end).
-nlohmann::json parse_message(std::string& body);
+// The message in `body`, or nullopt with *error saying what is wrong and
+// where (ir::parse_json's text) if it is not JSON flowc reads.
+std::optional<nlohmann::json> parse_message(std::string_view body, std::string* error);
 
 }  // namespace flowc::lsp

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "compiler/diag/diagnostic.h"
+#include "ir/json_parse.h"
 #include "lsp/completion.h"
 #include "lsp/features.h"
 #include "lsp/uri.h"
@@ -42,9 +43,9 @@ class TextOverlay : public check::FileProvider {
  public:
   TextOverlay(check::FileProvider& base, const std::string& path, const std::string& text)
       : base_(base), path_(canonical_path(path)), text_(text) {}
-  std::optional<std::string> read(const std::string& path, std::string* error) override {
+  std::optional<std::string> read(const std::string& path, ir::FileProblem* problem) override {
     if (canonical_path(path) == path_) return text_;
-    return base_.read(path, error);
+    return base_.read(path, problem);
   }
 
  private:
@@ -89,7 +90,7 @@ nlohmann::json to_lsp(const Diagnostic& d, const Compilation& c, const LineIndex
 }  // namespace
 
 Server::Server(std::FILE* in, std::FILE* out, ServerOptions options)
-    : transport_(in, out), options_(std::move(options)) {}
+    : transport_(in, out, options.errors), options_(std::move(options)) {}
 
 int Server::run() {
   while (!exit_) {
@@ -142,7 +143,7 @@ void Server::handle(nlohmann::json message) {
   } catch (const InvalidParams& e) {
     if (is_request) transport_.send(make_error(id, rpc_error::kInvalidParams, method + ": " + e.message));
   } catch (const nlohmann::json::exception& e) {
-    if (is_request) transport_.send(make_error(id, rpc_error::kInvalidParams, method + ": " + e.what()));
+    if (is_request) transport_.send(make_error(id, rpc_error::kInvalidParams, method + ": " + ir::json_exception_text(e)));
   } catch (const std::exception& e) {
     if (is_request) transport_.send(make_error(id, rpc_error::kInternalError, method + ": " + e.what()));
   }

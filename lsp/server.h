@@ -24,6 +24,7 @@ struct ServerOptions {
   // Called after a large document was checked, to give the memory the
   // compiler freed back to the system (the executable knows its allocator).
   std::function<void()> release_memory;
+  std::FILE* errors = stderr;  // where bad frames are logged (null: nowhere)
 };
 
 // Documents at least this large are handled for memory rather than for the

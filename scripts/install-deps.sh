@@ -32,6 +32,9 @@ build=(
   vim              # tests/editors: Vim's syntax groups, headless
   chromium         # tests/editors: the highlighting screenshot, headless
   libhiredis-dev redis-server  # streams: the Redis endpoint registry and its tests
+  # The sanitizer build and the fuzzers (tests/fuzz/): clang, and its
+  # runtimes (ASan, UBSan, libFuzzer), which clang does not pull in itself.
+  clang libclang-rt-14-dev
   # examples/variant-calling (run by the tests, compared with a shell script)
   # and the companion-file tests: real bioinformatics tools from Debian.
   bwa samtools bcftools python3-matplotlib

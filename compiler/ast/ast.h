@@ -77,7 +77,7 @@ struct NoneLit {};
 
 // Where a `${...}` stands in a run command's shell text, which decides how
 // its value is quoted (set by the checker; see check/shell_context.h).
-enum class ShellContext { Bare, Double, Single, Heredoc, Literal, Arithmetic };
+enum class ShellContext { Bare, Double, Single, Heredoc, Literal, Arithmetic, Parameter };
 
 struct StringPart {
   std::string text;  // literal text (when expr is null)

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "compiler/check/suggest.h"
+#include "compiler/check/type_resolver.h"
 
 namespace flowc::check {
 namespace {
@@ -96,7 +97,8 @@ void proven_present(const ast::Expr& condition, std::vector<std::string>& out) {
 }
 
 const ir::Type* ExprChecker::check(ast::Expr& e, const ir::Type* expected, bool allow_stream) {
-  const ir::Type* t = visit(e, expected);
+  const ir::Type* t = limit_type_depth(ctx_, visit(e, expected), e.span);
+  e.type = t;
   if (!allow_stream && t->holds_stream()) {
     ctx_.diags.report(DiagId::StreamMisuse, e.span, "a stream can only be connected to a stream input of an op")
         .with_help("pass it directly as an argument: `consumer(input = producer.output)`");

@@ -13,27 +13,31 @@
 namespace flowc::check {
 namespace fs = std::filesystem;
 
-std::optional<std::string> DiskFiles::read(const std::string& path, std::string* error) {
-  std::error_code ec;
-  if (fs::is_directory(path, ec)) {
-    *error = "it is a directory, not a file";
+std::optional<std::string> DiskFiles::read(const std::string& path, ir::FileProblem* problem) {
+  ir::FileText text = ir::read_regular_file(path, max_bytes_);
+  if (auto* p = std::get_if<ir::FileProblem>(&text)) {
+    *problem = std::move(*p);
     return std::nullopt;
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    *error = std::strerror(errno);
-    return std::nullopt;
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) {
-    *error = std::strerror(errno);
-    return std::nullopt;
-  }
-  return text.str();
+  return std::move(std::get<std::string>(text));
 }
 
 namespace {
+
+// The text after "cannot read `PATH`: " for a file that could not be used.
+std::string problem_text(const ir::FileProblem& p, uint64_t max_bytes) {
+  switch (p.kind) {
+    case ir::FileProblem::Kind::Directory:
+      return "it is a directory, not a file";
+    case ir::FileProblem::Kind::NotRegular:
+      return "it is " + p.message + ", not a regular file";
+    case ir::FileProblem::Kind::TooLarge:
+      return "it is " + p.message + "; a source file may be at most " + ir::size_text(max_bytes);
+    case ir::FileProblem::Kind::Unreadable:
+      break;
+  }
+  return p.message;
+}
 
 std::string canonical_path(const fs::path& p) {
   std::error_code ec;
@@ -44,14 +48,16 @@ std::string canonical_path(const fs::path& p) {
 class Loader {
  public:
   Loader(const std::vector<std::string>& library_paths, FileProvider& files, SourceManager& sources,
-         Diagnostics& diags, LoadResult& out)
-      : library_paths_(library_paths), files_(files), sources_(sources), diags_(diags), out_(out) {}
+         Diagnostics& diags, LoadResult& out, uint64_t max_bytes)
+      : library_paths_(library_paths), files_(files), sources_(sources), diags_(diags), out_(out),
+        max_bytes_(max_bytes) {}
 
   void load_main(const std::string& path) {
-    std::string error;
-    std::optional<std::string> text = files_.read(path, &error);
-    if (!text) {
-      out_.io_error = "cannot read `" + path + "`: " + error;
+    ir::FileProblem problem;
+    std::optional<std::string> text = files_.read(path, &problem);
+    if (text) too_large(*text, &problem);
+    if (!text || !problem.message.empty()) {
+      out_.io_error = "cannot read `" + path + "`: " + problem_text(problem, max_bytes_);
       return;
     }
     load(path, std::move(*text));
@@ -104,10 +110,11 @@ class Loader {
         }
         return seen->second;
       }
-      std::string error;
-      std::optional<std::string> text = files_.read(candidate.string(), &error);
-      if (!text) {
-        diags_.report(DiagId::CannotReadFile, imp.path_span, candidate.string(), error);
+      ir::FileProblem problem;
+      std::optional<std::string> text = files_.read(candidate.string(), &problem);
+      if (text) too_large(*text, &problem);
+      if (!text || !problem.message.empty()) {
+        report_unreadable(imp, candidate.string(), problem);
         return -1;
       }
       return load(candidate.string(), std::move(*text));
@@ -124,8 +131,30 @@ class Loader {
   // An editor may hold a file that is not on disk yet.
   bool files_exist_in_provider(const fs::path& p) {
     if (dynamic_cast<DiskFiles*>(&files_)) return false;
-    std::string error;
-    return files_.read(p.string(), &error).has_value();
+    ir::FileProblem ignored;
+    return files_.read(p.string(), &ignored).has_value();
+  }
+
+  // Text from any provider (an editor's buffer too) is held to the same cap.
+  void too_large(const std::string& text, ir::FileProblem* problem) const {
+    if (text.size() > max_bytes_) *problem = {ir::FileProblem::Kind::TooLarge, ir::size_text(text.size())};
+  }
+
+  void report_unreadable(const ast::ImportDecl& imp, const std::string& path, const ir::FileProblem& problem) {
+    switch (problem.kind) {
+      case ir::FileProblem::Kind::NotRegular:
+        diags_.report(DiagId::ImportNotRegularFile, imp.path_span, path, problem.message)
+            .with_help("an import names a .flow file; a device, a pipe or a socket could block or never end");
+        return;
+      case ir::FileProblem::Kind::TooLarge:
+        diags_.report(DiagId::SourceTooLarge, imp.path_span, path, problem.message, ir::size_text(max_bytes_))
+            .with_help("is this the file you meant? split a large library into several files");
+        return;
+      case ir::FileProblem::Kind::Directory:
+      case ir::FileProblem::Kind::Unreadable:
+        diags_.report(DiagId::CannotReadFile, imp.path_span, path, problem_text(problem, max_bytes_));
+        return;
+    }
   }
 
   void report_cycle(const ast::ImportDecl& imp, std::vector<int>::iterator first) {
@@ -143,6 +172,7 @@ class Loader {
   SourceManager& sources_;
   Diagnostics& diags_;
   LoadResult& out_;
+  uint64_t max_bytes_;
   std::map<std::string, int> by_path_;
   std::vector<int> stack_;
 };
@@ -150,9 +180,9 @@ class Loader {
 }  // namespace
 
 LoadResult load_modules(const std::string& main_path, const std::vector<std::string>& library_paths,
-                        FileProvider& files, SourceManager& sources, Diagnostics& diags) {
+                        FileProvider& files, SourceManager& sources, Diagnostics& diags, uint64_t max_source_bytes) {
   LoadResult result;
-  Loader(library_paths, files, sources, diags, result).load_main(main_path);
+  Loader(library_paths, files, sources, diags, result, max_source_bytes).load_main(main_path);
   return result;
 }
 

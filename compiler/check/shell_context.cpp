@@ -1,4 +1,4 @@
-// A small POSIX-shell scanner: quotes, backslashes, $( ), backticks,
+// A small POSIX-shell scanner: quotes, backslashes, $( ), ${ }, backticks,
 // comments and here-documents. It only tracks what changes how text is
 // quoted; it does not parse commands.
 #include "compiler/check/shell_context.h"
@@ -10,8 +10,11 @@ namespace flowc::check {
 namespace {
 
 // EscapedBacktick: \`...\` inside backticks, a command substitution one
-// level deeper.
-enum class Frame { Normal, Single, Double, Subshell, Backtick, EscapedBacktick, Arithmetic };
+// level deeper. Parameter: the word of a parameter expansion, `${name:-word}`,
+// outside double quotes; QuotedParameter: the same inside "..." or a
+// here-document, where a `}` in a value would end the expansion early and
+// quotes nest (dash, bash and busybox agree: `"${u:-"a}b"}"` is `a}b`).
+enum class Frame { Normal, Single, Double, Subshell, Backtick, EscapedBacktick, Arithmetic, Parameter, QuotedParameter };
 
 struct Heredoc {
   std::string delimiter;
@@ -58,12 +61,16 @@ void annotate_shell_contexts(std::vector<ast::StringPart>& parts) {
       case Frame::Single: return ast::ShellContext::Single;
       case Frame::Double: return ast::ShellContext::Double;
       case Frame::Arithmetic: return ast::ShellContext::Arithmetic;
+      case Frame::QuotedParameter: return ast::ShellContext::Parameter;
       default: return ast::ShellContext::Bare;
     }
   };
 
   auto heredoc_body = [&](const Heredoc& doc) {
-    // Line by line until a line that is exactly the delimiter.
+    // Line by line until a line that is exactly the delimiter. In an
+    // unquoted document, `${name:-word}` is expanded, with quotes in its word
+    // working as in "...": those frames are followed, nothing else.
+    std::vector<Frame> frames;  // QuotedParameter and Double only
     while (i < n) {
       size_t line_end = text.find('\n', i);
       if (line_end == std::string::npos) line_end = n;
@@ -75,9 +82,27 @@ void annotate_shell_contexts(std::vector<ast::StringPart>& parts) {
       for (size_t k = i; k < line_end; ++k) {
         if (at[k]) {
           has_interpolation = true;
-          mark(at[k], doc.quoted ? ast::ShellContext::Literal : ast::ShellContext::Heredoc);
+          ast::ShellContext c = doc.quoted                                ? ast::ShellContext::Literal
+                                : frames.empty()                          ? ast::ShellContext::Heredoc
+                                : frames.back() == Frame::QuotedParameter ? ast::ShellContext::Parameter
+                                                                          : ast::ShellContext::Double;
+          mark(at[k], c);
           at[k]->heredoc_end = doc.delimiter;
           at[k]->heredoc_strip_tabs = doc.strip_tabs;
+          continue;
+        }
+        if (doc.quoted) continue;
+        char c = text[k];
+        if (c == '\\') {
+          ++k;
+        } else if (c == '$' && k + 1 < line_end && text[k + 1] == '{') {
+          frames.push_back(Frame::QuotedParameter);
+          ++k;
+        } else if (c == '}' && !frames.empty() && frames.back() == Frame::QuotedParameter) {
+          frames.pop_back();
+        } else if (c == '"' && !frames.empty()) {
+          if (frames.back() == Frame::Double) frames.pop_back();
+          else frames.push_back(Frame::Double);
         }
       }
       bool is_end = !has_interpolation && text.compare(start, line_end - start, doc.delimiter) == 0;
@@ -134,9 +159,16 @@ void annotate_shell_contexts(std::vector<ast::StringPart>& parts) {
       i += 2;
       continue;
     }
-    if (top == Frame::Double) {
+    if (top == Frame::Double || top == Frame::QuotedParameter) {
       if (c == '"') {
+        // Inside ${...} within quotes, a quote opens a nested "..." word.
+        if (top == Frame::Double) stack.pop_back();
+        else stack.push_back(Frame::Double);
+      } else if (c == '}' && top == Frame::QuotedParameter) {
         stack.pop_back();
+      } else if (c == '$' && i + 1 < n && text[i + 1] == '{') {
+        stack.push_back(Frame::QuotedParameter);
+        ++i;
       } else if (c == '$' && i + 2 < n && text[i + 1] == '(' && text[i + 2] == '(') {
         stack.push_back(Frame::Arithmetic);
         arith_depth.push_back(0);
@@ -151,7 +183,12 @@ void annotate_shell_contexts(std::vector<ast::StringPart>& parts) {
       continue;
     }
 
-    // Normal, Subshell and Backtick: unquoted shell text.
+    // Normal, Subshell, Backtick and Parameter: unquoted shell text.
+    if (top == Frame::Parameter && c == '}') {
+      stack.pop_back();
+      ++i;
+      continue;
+    }
     switch (c) {
       case '\'':
         stack.push_back(Frame::Single);
@@ -171,6 +208,9 @@ void annotate_shell_contexts(std::vector<ast::StringPart>& parts) {
         } else if (i + 1 < n && text[i + 1] == '(') {
           stack.push_back(Frame::Subshell);
           ++i;
+        } else if (i + 1 < n && text[i + 1] == '{') {
+          stack.push_back(Frame::Parameter);
+          ++i;
         }
         break;
       case '(':
@@ -180,6 +220,7 @@ void annotate_shell_contexts(std::vector<ast::StringPart>& parts) {
         if (top == Frame::Subshell) stack.pop_back();
         break;
       case '#': {
+        if (top == Frame::Parameter) break;  // ${#name}, ${name#pattern}
         bool word_start = i == 0 || std::isspace(static_cast<unsigned char>(text[i - 1])) || text[i - 1] == ';';
         if (word_start) {
           while (i < n && text[i] != '\n') {

@@ -12,6 +12,13 @@ const std::vector<std::string> kBuiltinTypeNames = {"int",  "float", "bool",    
 
 }  // namespace
 
+const ir::Type* limit_type_depth(CheckContext& ctx, const ir::Type* t, Span where) {
+  if (t->depth() <= ir::kMaxTypeDepth) return t;
+  ctx.diags.report(DiagId::TypeTooDeep, where, ir::kMaxTypeDepth)
+      .with_help("a record with named fields, or a few named steps, says the same more plainly");
+  return ctx.types.error();
+}
+
 const ir::Type* TypeResolver::resolve(int module, const ast::TypeExpr& type, bool allow_stream) {
   const ir::Type* t = nullptr;
   if (type.is_record) {
@@ -41,7 +48,7 @@ const ir::Type* TypeResolver::resolve(int module, const ast::TypeExpr& type, boo
     }
     t = ctx_.types.optional(t);
   }
-  return t;
+  return limit_type_depth(ctx_, t, type.span);
 }
 
 const ir::Type* TypeResolver::named(int module, const ast::TypeExpr& type, bool allow_stream) {

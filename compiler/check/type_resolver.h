@@ -7,6 +7,12 @@
 
 namespace flowc::check {
 
+// `t`, or the error type after reporting TypeTooDeep at `where` when `t` is
+// deeper than ir::kMaxTypeDepth. Every place that makes a type from another
+// one calls it: declared types, expressions, and names lifted out of `for`
+// and `if`.
+const ir::Type* limit_type_depth(CheckContext& ctx, const ir::Type* t, Span where);
+
 class TypeResolver {
  public:
   explicit TypeResolver(CheckContext& ctx) : ctx_(ctx) {}

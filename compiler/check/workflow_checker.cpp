@@ -10,6 +10,7 @@
 #include "compiler/check/expr_checker.h"
 #include "compiler/check/signature_builder.h"
 #include "compiler/check/suggest.h"
+#include "compiler/check/type_resolver.h"
 
 namespace flowc::check {
 
@@ -431,6 +432,7 @@ void WorkflowChecker::for_stmt(ast::Stmt& s, ast::ForStmt& f) {
   for (auto& [name, b] : inner) {
     if (b.info.kind == ast::NameTarget::LoopVar) continue;
     b.info.type = lift(ctx_.types, b.info.type, b.is_call, [&](const ir::Type* t) { return ctx_.types.list(t); });
+    b.info.type = limit_type_depth(ctx_, b.info.type, Span{s.span.file, s.span.begin, f.collection->span.end});
     b.info.lifted_through.insert(b.info.lifted_through.begin(), {Span{s.span.file, s.span.begin, f.collection->span.end}, true});
     info.exports.emplace_back(name, b.info.type);
     scope_->top().emplace(name, std::move(b));
@@ -516,6 +518,7 @@ void WorkflowChecker::if_stmt(ast::Stmt& s, ast::IfStmt& branch) {
       bool is_call = merged.is_call;
       type = lift(ctx_.types, type, is_call, [&](const ir::Type* t) { return ctx_.types.optional(t); });
       Span header{s.span.file, s.span.begin, branch.arms[0].condition->span.end};
+      type = limit_type_depth(ctx_, type, header);
       merged.info.lifted_through.insert(merged.info.lifted_through.begin(), {header, false});
     }
     merged.info.type = type;

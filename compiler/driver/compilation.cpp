@@ -26,9 +26,9 @@ std::unique_ptr<Compilation> compile(const std::string& path, const CompileOptio
   c->types = std::make_shared<ir::TypeTable>();
   c->builtins = std::make_unique<ir::Builtins>(*c->types);
 
-  check::DiskFiles disk;
+  check::DiskFiles disk(options.max_source_bytes);
   check::FileProvider& files = options.files ? *options.files : disk;
-  c->loaded = check::load_modules(path, options.library_paths, files, c->sources, c->diags);
+  c->loaded = check::load_modules(path, options.library_paths, files, c->sources, c->diags, options.max_source_bytes);
   c->times.load_parse_ms = ms_since(start);
   if (!c->loaded.io_error.empty()) {
     c->io_error = c->loaded.io_error;

@@ -202,6 +202,7 @@ class Lowerer {
       case ast::ShellContext::Heredoc: return ir::Quoting::Heredoc;
       case ast::ShellContext::Literal: return ir::Quoting::Literal;
       case ast::ShellContext::Arithmetic: return ir::Quoting::Arithmetic;
+      case ast::ShellContext::Parameter: return ir::Quoting::Parameter;
       default: return ir::Quoting::Bare;
     }
   }

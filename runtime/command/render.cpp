@@ -49,6 +49,8 @@ std::string quoted_text(std::string_view s, Quoting q) {
     case Quoting::Heredoc: return escaped(s, "\\$`");
     case Quoting::Literal: return std::string(s);
     case Quoting::Arithmetic: return "\"" + escaped(s, "\\$`\"") + "\"";  // see shell_text
+    // A nested "..." inside ${name:-word}: a `}` in it cannot end the word.
+    case Quoting::Parameter: return "\"" + escaped(s, "\\$`\"") + "\"";
   }
   return "'" + single_quoted_inner(s) + "'";
 }

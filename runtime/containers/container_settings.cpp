@@ -3,10 +3,12 @@
 
 #include <algorithm>
 #include <fstream>
+#include <sstream>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "ir/json_parse.h"
 #include "runtime/containers/container_engine.h"
 
 namespace flowc::runtime {
@@ -27,7 +29,10 @@ std::optional<ContainerSettings> choose_containers(const std::string& profile_pa
   if (!profile_path.empty()) {
     // choose_executor read the file and reported what is wrong with it as a whole.
     std::ifstream in(profile_path, std::ios::binary);
-    nlohmann::json profile = nlohmann::json::parse(in, nullptr, false, /*ignore_comments=*/true);
+    std::stringstream text;
+    text << in.rdbuf();
+    std::string ignored;
+    nlohmann::json profile = ir::parse_json(text.str(), &ignored, {/*ignore_comments=*/true}).value_or(nullptr);
     if (profile.is_object() && profile.contains("containers")) {
       const nlohmann::json& c = profile["containers"];
       if (!c.is_object()) {

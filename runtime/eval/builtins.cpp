@@ -22,6 +22,7 @@
 
 #include <fmt/format.h>
 
+#include "ir/utf8.h"
 #include "runtime/files/read_small.h"
 #include "runtime/value/scalar_text.h"
 
@@ -214,8 +215,18 @@ std::string read_whole(const Call& c) {
   return std::move(*text);
 }
 
-Value read_lines(const Call& c) {
+// File text becomes str values, which must be UTF-8 (they go into JSON).
+std::string read_utf8(const Call& c) {
   std::string text = read_whole(c);
+  if (auto bad = ir::first_invalid_utf8(text)) {
+    c.fail(fmt::format("`{}` is not UTF-8 text (byte 0x{:02X} at byte {})", c.str(0),
+                       static_cast<unsigned char>(text[*bad]), *bad + 1));
+  }
+  return text;
+}
+
+Value read_lines(const Call& c) {
+  std::string text = read_utf8(c);
   Value out = Value::array();
   size_t start = 0;
   while (start < text.size()) {
@@ -255,7 +266,7 @@ Value load_contents(const Call& c) {
 }
 
 Value read_string(const Call& c) {
-  std::string text = read_whole(c);
+  std::string text = read_utf8(c);
   if (!text.empty() && text.back() == '\n') text.pop_back();
   return text;
 }

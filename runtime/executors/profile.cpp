@@ -7,24 +7,9 @@
 
 #include <fmt/format.h>
 
+#include "ir/json_parse.h"
+
 namespace flowc::runtime {
-namespace {
-
-// "line:col" of a byte offset, for a parse error.
-std::string position(const std::string& text, size_t byte) {
-  size_t line = 1, col = 1;
-  for (size_t i = 0; i < byte && i < text.size(); ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      col = 1;
-    } else {
-      ++col;
-    }
-  }
-  return fmt::format("{}:{}", line, col);
-}
-
-}  // namespace
 
 std::optional<ExecutorChoice> choose_executor(const std::string& profile_path, const std::string& name,
                                               const nlohmann::json& overrides, std::vector<std::string>* errors) {
@@ -39,15 +24,14 @@ std::optional<ExecutorChoice> choose_executor(const std::string& profile_path, c
     std::stringstream buffer;
     buffer << in.rdbuf();
     std::string text = buffer.str();
-    try {
-      profile = nlohmann::json::parse(text, nullptr, true, /*ignore_comments=*/true);
-    } catch (const nlohmann::json::parse_error& e) {
-      std::string what = e.what();
-      if (size_t colon = what.rfind(": "); colon != std::string::npos) what = what.substr(colon + 2);
-      errors->push_back(fmt::format("{}:{}: the profile is not valid JSON: {}", profile_path,
-                                    position(text, e.byte > 0 ? e.byte - 1 : 0), what));
+    ir::JsonError problem;
+    std::optional<nlohmann::json> parsed = ir::parse_json(text, &problem, {/*ignore_comments=*/true});
+    if (!parsed) {
+      errors->push_back(fmt::format("{}:{}:{}: the profile is not valid JSON: {}", profile_path, problem.line,
+                                    problem.column, problem.what));
       return std::nullopt;
     }
+    profile = std::move(*parsed);
     if (!profile.is_object()) {
       errors->push_back(fmt::format("{}: a profile is a JSON object with \"executor\" and \"executors\"", profile_path));
       return std::nullopt;

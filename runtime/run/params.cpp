@@ -5,10 +5,13 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include <fmt/format.h>
 
+#include "ir/json_parse.h"
+#include "ir/utf8.h"
 #include "runtime/files/tree.h"
 #include "runtime/run/companion_text.h"
 
@@ -72,11 +75,15 @@ std::optional<Value> workflow_inputs(const ir::Program& program, const ir::Workf
     } else {
       std::stringstream text;
       text << in.rdbuf();
-      Value doc = Value::parse(text.str(), nullptr, false);
-      if (doc.is_discarded() || !doc.is_object()) {
-        errors->push_back(fmt::format("`{}` must hold a JSON object of input names and values", params_file));
+      std::string problem;
+      std::optional<Value> doc = ir::parse_json(text.str(), &problem);
+      if (!doc) {
+        errors->push_back(fmt::format("`{}` is not valid JSON: {}", params_file, problem));
+      } else if (!doc->is_object()) {
+        errors->push_back(fmt::format("`{}` must hold a JSON object of input names and values, found {}", params_file,
+                                      describe(*doc)));
       } else {
-        for (auto& [name, value] : doc.items()) {
+        for (auto& [name, value] : doc->items()) {
           const ir::Port* port = find_port(wf, name);
           if (!port) {
             errors->push_back(fmt::format("`{}` names input `{}`, but workflow `{}` has no such input; {}", params_file,
@@ -95,16 +102,27 @@ std::optional<Value> workflow_inputs(const ir::Program& program, const ir::Workf
     }
   }
 
+  // A name given twice with -p is refused rather than the last one silently
+  // winning: one of the two is a typo or a leftover. (-p over a --params file
+  // is an override, and allowed.)
+  std::map<std::string, std::string> given;
   for (const std::string& assignment : assignments) {
     size_t eq = assignment.find('=');
     if (eq == std::string::npos || eq == 0) {
-      errors->push_back(fmt::format("`-p {}` should be `-p name=value`", assignment));
+      errors->push_back(fmt::format("`-p {}` should be `-p name=value`", ir::printable_utf8(assignment)));
       continue;
     }
     std::string name = assignment.substr(0, eq);
+    if (auto [it, fresh] = given.emplace(name, assignment); !fresh) {
+      errors->push_back(fmt::format("input `{}` is given twice: `-p {}` and `-p {}`; give it once",
+                                    ir::printable_utf8(name), ir::printable_utf8(it->second),
+                                    ir::printable_utf8(assignment)));
+      continue;
+    }
     const ir::Port* port = find_port(wf, name);
     if (!port) {
-      errors->push_back(fmt::format("workflow `{}` has no input `{}`; {}", wf.name, name, known_inputs(wf, types)));
+      errors->push_back(fmt::format("workflow `{}` has no input `{}`; {}", wf.name, ir::printable_utf8(name),
+                                    known_inputs(wf, types)));
       continue;
     }
     std::string why;

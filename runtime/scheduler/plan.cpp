@@ -301,7 +301,9 @@ std::optional<Value> Plan::call_inputs(Scope* scope, uint32_t n, const ir::CallN
     }
     return nullptr;
   };
-  for (const auto& [name, expr] : call.args) {
+  for (const auto& arg : call.args) {
+    const std::string& name = arg.first;  // not a structured binding: clang 14 cannot capture those
+    const ir::Expr& expr = arg.second;
     auto v = evaluate(scope, expr, [&] { return fmt::format("input `{}` of `{}`", name, call.callee); }, n);
     if (!v) return std::nullopt;
     // The value takes the port's type (an int given for a float is a float).

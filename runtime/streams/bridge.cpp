@@ -25,7 +25,9 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "ir/json_parse.h"
 #include "ir/type_parser.h"
+#include "ir/utf8.h"
 #include "runtime/streams/bridge_spec.h"
 #include "runtime/streams/flowc_stream.hpp"
 #include "runtime/streams/node_address.h"
@@ -218,13 +220,14 @@ std::string pump_out(int fd, Framing framing, const ir::Type* elem, flowc_stream
     ++line_no;
     if (framing == Framing::JsonLines) {
       if (line.find_first_not_of(" \t\r") == std::string_view::npos) return "";
-      json v = json::parse(line, nullptr, false);
       std::string why;
-      if (v.is_discarded()) why = "it is not JSON";
+      std::optional<json> parsed = ir::parse_json(line, &why);
+      json v = parsed ? std::move(*parsed) : json();
+      if (!parsed) why = "it is not JSON: " + why;
       else if (!conforms(v, elem, &why) && why.empty()) why = "wrong type";
       if (!why.empty()) {
         return fmt::format("line {} of its output is not a {} ({}): {}", line_no, elem->str(), why,
-                           std::string(line.substr(0, 200)));
+                           ir::printable_utf8(line.substr(0, 200)));
       }
     }
     zmq::message_t msg(line.data(), line.size());

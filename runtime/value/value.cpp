@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "ir/json_parse.h"
 #include "ir/units.h"
 #include "ir/utf8.h"
 
@@ -37,10 +38,22 @@ std::string_view trim(std::string_view s) {
 // The text as it appears in a message: in backquotes, shortened.
 std::string quoted_text(std::string_view text) {
   constexpr size_t kLimit = 60;
-  if (text.size() <= kLimit) return fmt::format("`{}`", text);
+  if (text.size() <= kLimit) return fmt::format("`{}`", ir::printable_utf8(text));
   size_t cut = kLimit;
   while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-  return fmt::format("`{}...`", text.substr(0, cut));
+  return fmt::format("`{}...`", ir::printable_utf8(text.substr(0, cut)));
+}
+
+// Values are UTF-8 text (they go into JSON: events, outputs.json, the
+// journal): a text that is not is refused, saying where.
+bool is_utf8(std::string_view text, std::string* error) {
+  auto bad = ir::first_invalid_utf8(text);
+  if (!bad) return true;
+  if (error) {
+    *error = fmt::format("not UTF-8 text (byte 0x{:02X} at byte {}); flowc's values are UTF-8",
+                         static_cast<unsigned char>(text[*bad]), *bad + 1);
+  }
+  return false;
 }
 
 // ---- numbers from text -----------------------------------------------------------
@@ -229,29 +242,19 @@ void convert_units(Value& v, const Type* t) {
   }
 }
 
-// nlohmann's message without its "[json.exception.parse_error.101] " prefix.
-std::string json_error(const std::exception& e) {
-  std::string_view what = e.what();
-  if (what.substr(0, 1) == "[") {
-    size_t close = what.find("] ");
-    if (close != std::string_view::npos) what.remove_prefix(close + 2);
-  }
-  return std::string(what);
-}
-
 // Composite values (and anything a scalar parser does not cover) as JSON.
 std::optional<Value> parse_json_for(std::string_view text, const Type* t, std::string* error) {
-  Value v;
-  try {
-    v = Value::parse(text);
-  } catch (const std::exception& e) {
+  std::string problem;
+  std::optional<Value> parsed = ir::parse_json(text, &problem);
+  if (!parsed) {
     if (error) {
       std::string type = t ? t->str() : "a value";
       *error = trim(text).empty() ? fmt::format("expected {} as JSON, found nothing", type)
-                                  : fmt::format("expected {} as JSON, found {} ({})", type, quoted_text(text), json_error(e));
+                                  : fmt::format("expected {} as JSON, found {} ({})", type, quoted_text(text), problem);
     }
     return std::nullopt;
   }
+  Value v = std::move(*parsed);
   convert_units(v, t);
   std::string why;
   if (!conforms(v, t, &why)) {
@@ -552,6 +555,7 @@ Value coerce(const Value& v, const ir::Type* t) {
 }
 
 std::optional<Value> parse_text(std::string_view text, const ir::Type* t, std::string* error) {
+  if (!is_utf8(text, error)) return std::nullopt;
   if (!t) return parse_json_for(text, t, error);
   switch (t->kind()) {
     case TypeKind::Str:
@@ -589,6 +593,7 @@ std::optional<Value> read_value_text(std::string_view text, const ir::Type* t, s
     if (!s.empty() && s.back() == '\n') s.remove_suffix(1);
     return s;
   };
+  if (!is_utf8(text, error)) return std::nullopt;
   if (!t) return parse_json_for(text, t, error);
   switch (t->kind()) {
     case TypeKind::Str:

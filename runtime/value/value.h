@@ -33,12 +33,14 @@ Value coerce(const Value& v, const ir::Type* t);
 // the text itself; int, float, bool as usual; size and duration with units
 // (8GiB, 90m) or as a plain number (bytes, seconds); file and dir as paths;
 // lists, maps, records and optionals as JSON (an optional may also be the
-// text of its inner type). Returns nullopt with `*error` set otherwise.
+// text of its inner type). Text that is not UTF-8 is refused (values go into
+// JSON). Returns nullopt with `*error` set otherwise.
 std::optional<Value> parse_text(std::string_view text, const ir::Type* t, std::string* error);
 
 // A value output's file content read as type `t`: str is the text without
 // one final line break; int, float, bool, size, duration are parsed from the
-// trimmed text; file and dir are a path; everything else is JSON.
+// trimmed text; file and dir are a path; everything else is JSON. Text that
+// is not UTF-8 is refused, as by parse_text.
 std::optional<Value> read_value_text(std::string_view text, const ir::Type* t, std::string* error);
 
 // Calls `fn(path, is_dir)` for every file and dir path inside `v`, in order.

@@ -6,34 +6,14 @@
 #include <nlohmann/json.hpp>
 
 #include "ir/ir.h"
+#include "tests/support/scratch.h"
 #include "tests/support/test_support.h"
 
 namespace fs = std::filesystem;
 using flowc::test::run_flowc;
+using flowc::test::Scratch;
 
 namespace {
-
-// A scratch folder with a few files, removed at the end.
-struct Scratch {
-  fs::path dir;
-  Scratch() {
-    dir = fs::temp_directory_path() / ("flowc-cli-" + std::to_string(::getpid()) + "-" + std::to_string(counter()++));
-    fs::create_directories(dir);
-  }
-  ~Scratch() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
-  std::string write(const std::string& name, const std::string& text) {
-    std::string path = (dir / name).string();
-    flowc::test::write_file(path, text);
-    return path;
-  }
-  static int& counter() {
-    static int n = 0;
-    return n;
-  }
-};
 
 const char* kBad = "workflow main(x: int) -> (o: str) {\n    return (o = x)\n}\n";
 

@@ -232,3 +232,71 @@ TEST_CASE("spans cover what they name", "[parser]") {
   CHECK(p->sources.file(0).slice(e.span) == "count + 1");
   CHECK(p->sources.file(0).slice(e.as<ast::BinaryExpr>()->op_span) == "+");
 }
+
+namespace {
+
+// A file of `n` documented ops and workflows, about 60 tokens each: the
+// parser takes a valid file one declaration at a time (parser.cpp), and
+// starts over with ANTLR at the first syntax error. `broken` replaces the
+// workflow body of step `at`.
+std::string many_steps(int n, int at = -1, const std::string& broken = "") {
+  std::string text;
+  for (int i = 0; i < n; ++i) {
+    std::string s = std::to_string(i);
+    text += "/// Step " + s + ".\nop step" + s + "(x: int, name: str = \"s" + s + "\") -> (out: file) {\n" +
+            "  resources { cpus = 1, mem = 1GiB }\n  run \"echo ${name} ${x + " + s + "} > ${out}\"\n}\n" +
+            "workflow flow" + s + "(x: int) -> (out: file) {\n" +
+            (i == at ? broken : "  a = step" + s + "(x = [x * 2, 1][0])\n  return (out = a.out)\n") + "}\n";
+  }
+  return text;
+}
+
+}  // namespace
+
+TEST_CASE("a large file is parsed declaration by declaration with the same result as whole", "[parser]") {
+  auto p = parse(many_steps(2000));
+  INFO(p->errors());
+  CHECK(p->diags.all().empty());
+  CHECK_FALSE(p->stats.used_ll_fallback);
+  REQUIRE(p->module->ops.size() == 2000);
+  REQUIRE(p->module->workflows.size() == 2000);
+  for (int i : {0, 1, 777, 1999}) {
+    const ast::OpDecl& op = p->module->ops[i];
+    const ast::WorkflowDecl& wf = p->module->workflows[i];
+    std::string s = std::to_string(i);
+    CHECK(op.name.text == "step" + s);
+    CHECK(op.doc == "Step " + s + ".");
+    CHECK(p->sources.file(op.span.file).slice(op.span).substr(0, 10 + s.size()) == "op step" + s + "(x:");
+    CHECK(p->sources.file(wf.span.file).slice(wf.span).substr(0, 16 + s.size()) == "workflow flow" + s + "(x:");
+  }
+  CHECK(shape(first_value(*p)) == "step0(x=?[0])");
+  CHECK(shape(*p->module->workflows[1999].body.stmts.at(0).as<ast::BindStmt>()->value) == "step1999(x=?[0])");
+}
+
+TEST_CASE("a mistake late in a large file is reported once and where it is", "[parser]") {
+  SECTION("a syntax error: the file is parsed whole again, with recovery") {
+    auto p = parse(many_steps(2000, 1500, "  a = step1500(x = x *)\n  return (out = a.out)\n"));
+    CHECK(p->stats.used_ll_fallback);
+    REQUIRE(p->diags.all().size() == 1);
+    CHECK(p->sources.file(p->diags.all()[0].span.file).line_col(p->diags.all()[0].span.begin).line == 1500 * 9 + 7);
+    CHECK(p->module->ops.size() == 2000);
+  }
+  SECTION("a mistake the AST builder finds: reported once, not once per attempt") {
+    auto p = parse(many_steps(2000, 1500, "  a = step1500(x = [1,,2][0])\n  return (out = a.out)\n"));
+    CHECK_FALSE(p->stats.used_ll_fallback);
+    REQUIRE(p->diags.all().size() == 1);
+    CHECK(p->diags.all()[0].message == "two commas in a row");
+    CHECK(p->sources.file(p->diags.all()[0].span.file).line_col(p->diags.all()[0].span.begin).line == 1500 * 9 + 7);
+  }
+  SECTION("both: each once, though the first declarations were built before the second mistake was found") {
+    std::string text = many_steps(2000, 100, "  a = step100(x = [1,,2][0])\n  return (out = a.out)\n");
+    std::string good = "  a = step1500(x = [x * 2, 1][0])";
+    text.replace(text.find(good), good.size(), "  a = step1500(x = x *)");
+    auto p = parse(text);
+    INFO(p->errors());
+    CHECK(p->stats.used_ll_fallback);
+    REQUIRE(p->diags.all().size() == 2);  // not the two commas twice
+    CHECK(p->errors().find("t.flow:907:22: error[E0200]: two commas in a row") != std::string::npos);
+    CHECK(p->errors().find("t.flow:13507:23: error[E0200]: expected an expression") != std::string::npos);
+  }
+}

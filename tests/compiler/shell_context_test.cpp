@@ -103,3 +103,24 @@ cat <<-END
   CHECK(x[3]->heredoc_strip_tabs);
   CHECK_FALSE(x[0]->comment);
 }
+
+TEST_CASE("the word of a parameter expansion ${name:-word} is its own context", "[shell]") {
+  // Inside double quotes, a `}` in a value would end the expansion early:
+  // its own context, quoted as a nested "..." (issue 15).
+  CHECK(contexts(R"("echo \"$${UNSET:-${v}}\" ${b}")") == std::vector<C>{C::Parameter, C::Bare});
+  CHECK(contexts(R"("echo \"x$${U:+${a}y} ${b}\"")") == std::vector<C>{C::Parameter, C::Double});
+  // Quotes nest inside the word: "${U:-"${v}"}" is an ordinary double-quoted place.
+  CHECK(contexts(R"("echo \"$${U:-\"${v}\"}\" \"${w}\"")") == std::vector<C>{C::Double, C::Double});
+  // Single quotes are literal inside a double-quoted ${...}.
+  CHECK(contexts(R"("echo \"$${U:-'${v}'}\"")") == std::vector<C>{C::Parameter});
+  // Outside quotes a single-quoted word is safe in the word: bare.
+  CHECK(contexts(R"("echo $${U:-${v}} $${U#${p}}")") == std::vector<C>{C::Bare, C::Bare});
+  // `#` inside ${...} is an operator, not a comment.
+  CHECK(contexts(R"("echo $${#U} $${U#x} ${v}")") == std::vector<C>{C::Bare});
+  // Nested expansions and command substitutions inside the word.
+  CHECK(contexts(R"("echo \"$${A:-$${B:-${v}}} $(f ${w})\"")") == std::vector<C>{C::Parameter, C::Bare});
+  // In a here-document with an unquoted delimiter, as in double quotes.
+  CHECK(contexts("\"\"\"\ncat <<EOF\nv: $${U:-${v}} ${w} $${U:-\"${x}\"}\nEOF\n\"\"\"") ==
+        std::vector<C>{C::Parameter, C::Heredoc, C::Double});
+  CHECK(contexts("\"\"\"\ncat <<'EOF'\nv: $${U:-${v}}\nEOF\n\"\"\"") == std::vector<C>{C::Literal});
+}

@@ -1,23 +1,29 @@
-// The LSP's message parser (simdjson, then nlohmann::json for what simdjson
-// refuses) must read every body exactly as nlohmann::json alone did: the
-// same acceptance, the same values, the same number types.
+// The LSP's message parser (simdjson, then flowc's depth-capped reader for
+// what simdjson refuses) must read every body exactly as that reader alone
+// (ir::parse_json: nlohmann::json behind a depth cap and a UTF-8 check) does:
+// the same acceptance, the same values, the same number types.
 #include <random>
 #include <string>
 #include <vector>
 
 #include <catch2/catch.hpp>
 
+#include "ir/json_parse.h"
 #include "lsp/json_parse.h"
 
 namespace {
 
 // dump() tells 1 from 1.0 and -0.0 from 0, which == does not.
-std::string as_read(const nlohmann::json& j) { return j.is_discarded() ? "<not JSON>" : j.dump(); }
+std::string as_read(const std::optional<nlohmann::json>& j) { return j ? j->dump() : "<not JSON>"; }
 
-void same_as_nlohmann(std::string body) {
+void same_as_nlohmann(const std::string& body) {
   INFO(body.substr(0, 200));
-  nlohmann::json expected = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-  CHECK(as_read(flowc::lsp::parse_message(body)) == as_read(expected));
+  std::string error;
+  std::optional<nlohmann::json> expected = flowc::ir::parse_json(body, &error);
+  CHECK(as_read(flowc::lsp::parse_message(body, &error)) == as_read(expected));
+  // Within the depth cap and in UTF-8, that is what nlohmann::json reads.
+  nlohmann::json plain = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (expected) CHECK(as_read(expected) == plain.dump());
 }
 
 }  // namespace
@@ -35,8 +41,14 @@ TEST_CASE("LSP messages are read as nlohmann::json reads them", "[lsp][json]") {
       "  {\"a\" : [ 1 , { \"b\" : null } ] }  ", "true", "null", "\"just a string\"", "42", "[]", "{}",
   };
   for (const std::string& body : bodies) same_as_nlohmann(body);
-  // Nesting deeper than simdjson's limit: read by nlohmann::json instead.
+  // Nesting deeper than simdjson's limit: read by the reader instead; deeper
+  // than the reader's cap: refused by both, with where.
+  same_as_nlohmann(std::string(1500, '[') + std::string(1500, ']'));
+  REQUIRE(flowc::lsp::parse_message(std::string(1500, '[') + std::string(1500, ']'), nullptr));
   same_as_nlohmann(std::string(5000, '[') + std::string(5000, ']'));
+  std::string error;
+  CHECK_FALSE(flowc::lsp::parse_message(std::string(5000, '[') + std::string(5000, ']'), &error));
+  CHECK(error.find("nested more than") != std::string::npos);
   // A document in one string, as a didChange sends it, below and above the
   // size from which nlohmann::json alone reads it.
   std::string text;

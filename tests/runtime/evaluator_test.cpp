@@ -644,6 +644,17 @@ TEST_CASE("read_lines, read_string, read_int, read_float, read_bool", "[eval]") 
   CHECK(fails("x: file", "int", "read_int(x)", v).message.find("not a whole number") != std::string::npos);
 }
 
+TEST_CASE("reading text that is not UTF-8 is a failure naming the file and the byte", "[eval][hostile]") {
+  // str values go into JSON (events, outputs.json, the journal), which
+  // would otherwise throw on them (issue 15).
+  TempDir dir;
+  Vars v{{"latin1", dir.file("latin1.txt", "caf\xe9\n")}};
+  std::string path = v.values["latin1"].get<std::string>();
+  CHECK(fails("latin1: file", "list[str]", "read_lines(latin1)", v).message ==
+        "read_lines: `" + path + "` is not UTF-8 text (byte 0xE9 at byte 4)");
+  CHECK(fails("latin1: file", "str", "read_string(latin1)", v).message.find("is not UTF-8 text") != std::string::npos);
+}
+
 TEST_CASE("reading a missing file or a directory is a failure naming it", "[eval]") {
   TempDir dir;
   std::string missing = (dir.path / "missing.txt").string();

@@ -226,6 +226,8 @@ TEST_CASE("shell_text quotes for each context", "[render]") {
   CHECK(shell_text(nasty, str, Quoting::Single) == R"(it'\''s "$x" `y` \z)");
   CHECK(shell_text(nasty, str, Quoting::Heredoc) == R"(it's "\$x" \`y\` \\z)");
   CHECK(shell_text(nasty, str, Quoting::Literal) == nasty);
+  CHECK(shell_text(nasty, str, Quoting::Parameter) == R"("it's \"\$x\" \`y\` \\z")");
+  CHECK(shell_text("a}b", str, Quoting::Parameter) == R"("a}b")");
   CHECK(shell_text("", str, Quoting::Bare) == "''");
   CHECK(shell_text("", str, Quoting::Double) == "");
   CHECK(shell_text(5, T("int"), Quoting::Bare) == "'5'");
@@ -468,6 +470,44 @@ op t(x: str) {
 }
 )FLOW",
                 Quoting::Bare, [](const std::string& v) { return without_trailing_newlines(v) + "\n"; });
+}
+
+TEST_CASE("running it: in ${name:-word} inside double quotes", "[render]") {
+  // A `}` in the value must not end the expansion early (issue 15).
+  check_context(R"FLOW(
+op t(x: str) {
+  run """
+    printf '%s\n' "$${UNSET_FOR_THE_TEST:-${x}}"
+  """
+}
+)FLOW",
+                Quoting::Parameter, [](const std::string& v) { return v + "\n"; });
+}
+
+TEST_CASE("running it: in ${name#pattern} inside double quotes, the value is no pattern", "[render]") {
+  check_context(R"FLOW(
+op t(x: str) {
+  run """
+    v=abc
+    printf '%s\n' "[$${v#${x}}]"
+  """
+}
+)FLOW",
+                // As a pattern, `?` or `[a]` would remove the `a`.
+                Quoting::Parameter, [](const std::string&) { return std::string("[abc]\n"); });
+}
+
+TEST_CASE("running it: in ${name:-word} in a here-document", "[render]") {
+  check_context(R"FLOW(
+op t(x: str) {
+  run """
+    cat <<EOF
+    [$${UNSET_FOR_THE_TEST:-${x}}]
+    EOF
+  """
+}
+)FLOW",
+                Quoting::Parameter, [](const std::string& v) { return "[" + v + "]\n"; });
 }
 
 TEST_CASE("shell arithmetic takes numbers and bools as they are", "[render]") {

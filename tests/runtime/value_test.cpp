@@ -294,7 +294,7 @@ TEST_CASE("parse_text: lists, maps and records are JSON", "[value]") {
   CHECK(parsed("[\"8XB\"]", T("list[size]")) == "error: item 0: expected size, found \"8XB\"");
   CHECK(parsed("{\"id\": 1}", T("{id: str}")) == "error: field `id`: expected str, found 1");
   std::string bad = parsed("[1, 2", T("list[int]"));
-  CHECK(bad.rfind("error: expected list[int] as JSON, found `[1, 2` (parse error at line 1, column 6:", 0) == 0);
+  CHECK(bad.rfind("error: expected list[int] as JSON, found `[1, 2` (line 1, column 6: syntax error", 0) == 0);
   CHECK(parsed("", T("list[int]")) == "error: expected list[int] as JSON, found nothing");
   CHECK(parsed("1, 2", T("list[int]")).rfind("error: expected list[int] as JSON, found `1, 2`", 0) == 0);
 }
@@ -523,4 +523,38 @@ TEST_CASE("float_text", "[value]") {
   CHECK(float_text(-3.0) == "-3.0");
   CHECK(float_text(1e100) == "1e+100");
   CHECK(float_text(100.0) == "100.0");
+}
+
+// ---- hostile text (issue 15) ----------------------------------------------------------------------
+
+TEST_CASE("parse_text refuses text that is not UTF-8, saying where", "[value][hostile]") {
+  Types T;
+  std::string error;
+  CHECK_FALSE(parse_text("ab\xff", T("str"), &error));
+  CHECK(error == "not UTF-8 text (byte 0xFF at byte 3); flowc's values are UTF-8");
+  CHECK_FALSE(parse_text("/data/caf\xc3\x28", T("file"), &error));
+  CHECK(error.find("byte 0xC3 at byte 10") != std::string::npos);
+  CHECK_FALSE(parse_text("[\"\xed\xa0\x80\"]", T("list[str]"), &error));  // a surrogate
+  CHECK(parse_text("h\xc3\xa9llo", T("str"), &error));
+}
+
+TEST_CASE("a value output that is not UTF-8 is refused, not stored", "[value][hostile]") {
+  Types T;
+  std::string error;
+  CHECK_FALSE(read_value_text("\x80\n", T("str"), &error));
+  CHECK(error.find("not UTF-8 text (byte 0x80 at byte 1)") != std::string::npos);
+  CHECK_FALSE(read_value_text("\xfe", T("str?"), &error));
+}
+
+TEST_CASE("JSON nested deeper than 2000 levels is refused before it is built", "[value][hostile]") {
+  Types T;
+  std::string error;
+  std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  CHECK_FALSE(parse_text(deep, T("list[list[int]]"), &error));
+  CHECK(error.find("line 1, column 2001: nested more than 2000 levels deep") != std::string::npos);
+  CHECK_FALSE(read_value_text(deep, T("list[int]"), &error));
+  // 2000 levels are fine (and the value is simply the wrong type here).
+  std::string ok = std::string(2000, '[') + std::string(2000, ']');
+  CHECK_FALSE(parse_text(ok, T("list[int]"), &error));
+  CHECK(error.find("nested") == std::string::npos);
 }

@@ -20,10 +20,10 @@
 
 namespace flowc::test {
 
-std::optional<std::string> MemoryFiles::read(const std::string& path, std::string* error) {
+std::optional<std::string> MemoryFiles::read(const std::string& path, ir::FileProblem* problem) {
   auto it = files_.find(path);
   if (it == files_.end()) {
-    *error = "No such file or directory";
+    *problem = {ir::FileProblem::Kind::Unreadable, "No such file or directory"};
     return std::nullopt;
   }
   return it->second;

@@ -19,7 +19,7 @@ namespace flowc::test {
 class MemoryFiles : public check::FileProvider {
  public:
   explicit MemoryFiles(std::map<std::string, std::string> files) : files_(std::move(files)) {}
-  std::optional<std::string> read(const std::string& path, std::string* error) override;
+  std::optional<std::string> read(const std::string& path, ir::FileProblem* problem) override;
 
  private:
   std::map<std::string, std::string> files_;
