@@ -21,8 +21,9 @@ std::optional<std::string> find_program(const std::string& program, const std::s
   }
   std::istringstream dirs(search_path);
   for (std::string dir; std::getline(dirs, dir, ':');) {
-    if (dir.empty()) dir = ".";
-    std::string candidate = dir + "/" + program;
+    // An empty entry means the current folder. (Not `dir = "."`: GCC 12
+    // warns about that assignment with a false -Wrestrict once inlined.)
+    std::string candidate = (dir.empty() ? std::string(".") : dir) + "/" + program;
     if (::access(candidate.c_str(), X_OK) == 0) return candidate;
   }
   return std::nullopt;
