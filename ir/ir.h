@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ir/quoting.h"
 #include "ir/types.h"
 
 namespace flowc::ir {
@@ -108,19 +109,6 @@ struct Port {
   std::optional<Expr> value;          // workflow outputs: what `return` gives
 };
 
-// How an interpolated value must be quoted where it stands in the command
-// (found by the compiler from the shell text around it).
-enum class Quoting {
-  Bare,     // outside quotes: each value becomes one single-quoted word
-  Double,   // inside "...": \ $ ` " escaped with a backslash
-  Single,   // inside '...': each ' becomes '\'' (close, escaped quote, reopen)
-  Heredoc,  // in a here-document with an unquoted delimiter: \ $ ` escaped
-  Literal,  // in a here-document with a quoted delimiter: inserted as it is
-  Arithmetic,  // inside $(( )): numbers and bools as they are; anything else one quoted word
-  Parameter,   // in the word of ${name:-word} inside "..." or a here-document: a nested "..." (\ $ ` " escaped)
-};
-
-const char* to_string(Quoting q);
 
 struct CommandPart {
   std::string text;          // literal shell text (when expr is empty)

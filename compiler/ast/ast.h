@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "compiler/source/source.h"
+#include "ir/quoting.h"
 
 namespace flowc::ir {
 class Type;
@@ -77,7 +78,9 @@ struct NoneLit {};
 
 // Where a `${...}` stands in a run command's shell text, which decides how
 // its value is quoted (set by the checker; see check/shell_context.h).
-enum class ShellContext { Bare, Double, Single, Heredoc, Literal, Arithmetic, Parameter };
+// Where an interpolation stands in a run command's shell text: the IR's
+// quoting, found here by the checker and carried into the IR as it is.
+using ShellContext = ir::Quoting;
 
 struct StringPart {
   std::string text;  // literal text (when expr is null)

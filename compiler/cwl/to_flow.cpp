@@ -81,43 +81,55 @@ std::string shell_word(const std::string& s) {
   return out + "'";
 }
 
+// A record's field: its name and type (not std::pair, which clang would
+// instantiate inside FType while FType is still incomplete).
+struct FField;
+
 // A CWL type, read for what .flow can say of it.
 struct FType {
   enum Kind { Str, Int, Float, Bool, File, Dir, List, Record, Enum } kind = Str;
   bool optional = false;
   std::vector<FType> items;                          // List: {item}
-  std::vector<std::pair<std::string, FType>> fields; // Record
+  std::vector<FField> fields;                        // Record
   std::vector<std::string> companions;               // File: `file with [...]`
   bool item_binding = false;                         // List: its items have their own inputBinding
 
-  std::string text() const {
-    std::string t;
-    switch (kind) {
-      case Str: case Enum: t = "str"; break;
-      case Int: t = "int"; break;
-      case Float: t = "float"; break;
-      case Bool: t = "bool"; break;
-      case Dir: t = "dir"; break;
-      case File: {
-        t = "file";
-        if (!companions.empty()) {
-          t += " with [";
-          for (size_t i = 0; i < companions.size(); ++i) t += (i ? ", " : "") + companions[i];
-          t += "]";
-        }
-        break;
-      }
-      case List: t = "list[" + items.at(0).text() + "]"; break;
-      case Record: {
-        t = "{ ";
-        for (size_t i = 0; i < fields.size(); ++i) t += (i ? ", " : "") + fields[i].first + ": " + fields[i].second.text();
-        t += " }";
-        break;
-      }
-    }
-    return optional ? t + "?" : t;
-  }
+  std::string text() const;
 };
+
+struct FField {
+  FField(std::string name, FType type) : first(std::move(name)), second(std::move(type)) {}
+  std::string first;  // the name
+  FType second;       // the type
+};
+
+std::string FType::text() const {
+  std::string t;
+  switch (kind) {
+    case Str: case Enum: t = "str"; break;
+    case Int: t = "int"; break;
+    case Float: t = "float"; break;
+    case Bool: t = "bool"; break;
+    case Dir: t = "dir"; break;
+    case File: {
+      t = "file";
+      if (!companions.empty()) {
+        t += " with [";
+        for (size_t i = 0; i < companions.size(); ++i) t += (i ? ", " : "") + companions[i];
+        t += "]";
+      }
+      break;
+    }
+    case List: t = "list[" + items.at(0).text() + "]"; break;
+    case Record: {
+      t = "{ ";
+      for (size_t i = 0; i < fields.size(); ++i) t += (i ? ", " : "") + fields[i].first + ": " + fields[i].second.text();
+      t += " }";
+      break;
+    }
+  }
+  return optional ? t + "?" : t;
+}
 
 // What a workflow knows of a process it calls.
 struct Signature {

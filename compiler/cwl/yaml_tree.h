@@ -17,6 +17,11 @@
 
 namespace flowc::cwl {
 
+// A map's key and its value, defined below YNode. Not std::pair: a pair of
+// a YNode inside YNode makes clang (with libstdc++) instantiate the pair
+// while YNode is still incomplete, and the sanitizer build (clang) fails.
+struct YEntry;
+
 struct YNode {
   enum class Kind { Null, Bool, Int, Float, String, Seq, Map };
   Kind kind = Kind::Null;
@@ -25,7 +30,7 @@ struct YNode {
   double f = 0;
   std::string s;
   std::vector<YNode> seq;
-  std::vector<std::pair<std::string, YNode>> map;  // in written order
+  std::vector<YEntry> map;  // in written order
   Span span;       // the node's own text
   Span key_span;   // a map value: its key's text
 
@@ -43,6 +48,12 @@ struct YNode {
   std::string what() const;
 
   static YNode string(std::string text, Span where);
+};
+
+struct YEntry {
+  YEntry(std::string key, YNode value) : first(std::move(key)), second(std::move(value)) {}
+  std::string first;  // the key (named as the pair it replaces)
+  YNode second;       // the value
 };
 
 // Reads a YAML or JSON file into `sources` and returns its root, or nullopt

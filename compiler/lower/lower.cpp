@@ -195,18 +195,6 @@ class Lowerer {
     return out;
   }
 
-  static ir::Quoting quoting(ast::ShellContext c) {
-    switch (c) {
-      case ast::ShellContext::Double: return ir::Quoting::Double;
-      case ast::ShellContext::Single: return ir::Quoting::Single;
-      case ast::ShellContext::Heredoc: return ir::Quoting::Heredoc;
-      case ast::ShellContext::Literal: return ir::Quoting::Literal;
-      case ast::ShellContext::Arithmetic: return ir::Quoting::Arithmetic;
-      case ast::ShellContext::Parameter: return ir::Quoting::Parameter;
-      default: return ir::Quoting::Bare;
-    }
-  }
-
   ir::Op op_(const ast::OpDecl& op) {
     ir::Op out;
     out.id = ids_[&op];
@@ -228,7 +216,7 @@ class Lowerer {
             ir::CommandPart cp;
             if (part.expr) {
               cp.expr = expr(*part.expr);
-              cp.quoting = quoting(part.shell);
+              cp.quoting = part.shell;
               cp.backticks = part.backticks;
               cp.comment = part.comment;
               cp.heredoc_end = part.heredoc_end;
