@@ -96,7 +96,7 @@ int cmd_status(const ObserveOptions& options) {
   obs::TextTable ops({"OP", "SUCCEEDED", "CACHED", "RUNNING", "FAILED", "OTHER"});
   for (const auto& [op, states] : s.by_op) {
     size_t other = 0;
-    auto n = [&](const char* st) {
+    auto n = [&states = states](const char* st) {  // clang 14 cannot capture a structured binding by [&]
       auto it = states.find(st);
       return it == states.end() ? size_t{0} : it->second;
     };

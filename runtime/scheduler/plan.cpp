@@ -124,7 +124,10 @@ Plan::Plan(const ir::Program& program, const ir::Workflow& workflow, Value input
   settle();
 }
 
-Plan::~Plan() = default;
+// The scopes first: deleting one reads its block's BodyIndex (how many slots
+// it has), and indexes_, declared after root_, would otherwise go before it
+// (found by AddressSanitizer: a use after free in every plan's destructor).
+Plan::~Plan() { root_.reset(); }
 
 // One allocation for a scope and its slots: a ten-million-item fan-out
 // makes ten million scopes, each with a slot per node of the `for`'s body.
@@ -304,7 +307,8 @@ std::optional<Value> Plan::call_inputs(Scope* scope, uint32_t n, const ir::CallN
   for (const auto& arg : call.args) {
     const std::string& name = arg.first;  // not a structured binding: clang 14 cannot capture those
     const ir::Expr& expr = arg.second;
-    auto v = evaluate(scope, expr, [&] { return fmt::format("input `{}` of `{}`", name, call.callee); }, n);
+    // [&name = name]: clang 14 (the sanitizer build) cannot capture a structured binding by [&].
+    auto v = evaluate(scope, expr, [&name = name, &call] { return fmt::format("input `{}` of `{}`", name, call.callee); }, n);
     if (!v) return std::nullopt;
     // The value takes the port's type (an int given for a float is a float).
     if (const ir::Type* t = port_type(name)) coerce_in_place(*v, t);
@@ -398,7 +402,8 @@ std::unique_ptr<Value[]> Plan::op_inputs(Scope* scope, uint32_t n, const ir::Cal
   for (const auto& [name, expr] : call.args) {
     size_t k = port_index(name);
     if (k == ports.size()) continue;
-    auto v = evaluate(scope, expr, [&] { return fmt::format("input `{}` of `{}`", name, call.callee); }, n);
+    // [&name = name]: clang 14 (the sanitizer build) cannot capture a structured binding by [&].
+    auto v = evaluate(scope, expr, [&name = name, &call] { return fmt::format("input `{}` of `{}`", name, call.callee); }, n);
     if (!v) return nullptr;
     // The value takes the port's type (an int given for a float is a float).
     coerce_in_place(*v, ports[k].type);

@@ -104,8 +104,8 @@ class Plan::ScopeLookup : public runtime::Scope {
  public:
   // `strict`: only finished nodes; otherwise a running stream producer's
   // stream fields too (set when it started; see plan_streams.cpp).
-  ScopeLookup(Plan& plan, const Plan::Scope* scope, const Value* extra = nullptr, bool strict = false)
-      : plan_(plan), scope_(scope), extra_(extra), strict_(strict) {}
+  ScopeLookup(Plan& /*plan*/, const Plan::Scope* scope, const Value* extra = nullptr, bool strict = false)
+      : scope_(scope), extra_(extra), strict_(strict) {}
   // In a survey: values holding an unknown are not found, and `*refused` says so.
   void refuse_unknown(bool* refused) { refused_ = refused; }
   const Value* find(std::string_view name) const override {
@@ -145,7 +145,6 @@ class Plan::ScopeLookup : public runtime::Scope {
     return nullptr;
   }
 
-  Plan& plan_;
   const Plan::Scope* scope_;
   const Value* extra_;
   bool strict_;

@@ -57,7 +57,7 @@ workflow main(sam: file = "reads.sam") -> (stats: file, sorted: file with [".bai
 
 std::string work_dir_of(const Project& p, const std::string& task) {
   for (const json& e : p.events()) {
-    if (e["task"] == task && e.contains("work_dir")) return e["work_dir"];
+    if (e.value("task", "") == task && e.contains("work_dir")) return e["work_dir"];  // not every event names a task
   }
   return {};
 }
