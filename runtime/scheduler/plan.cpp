@@ -207,7 +207,7 @@ bool Plan::holds_unknown(const Value& v) {
 
 std::optional<Value> Plan::evaluate(Scope* scope, const ir::Expr& e, const std::function<std::string()>& what,
                                    uint32_t n) {
-  ScopeLookup lookup(*this, scope);
+  ScopeLookup lookup(scope);
   bool refused = false;
   if (options_.survey) lookup.refuse_unknown(&refused);
   Evaluator& ev = evaluator_for(scope->workflow()->loc.file);
@@ -257,7 +257,7 @@ void Plan::settle() {
 }
 
 bool Plan::ready(Scope* scope, const ir::Node& node) {
-  ScopeLookup lookup(*this, scope, nullptr, /*strict=*/true);
+  ScopeLookup lookup(scope, nullptr, /*strict=*/true);
   for (const std::string& dep : node.deps) {
     if (lookup.find(dep)) continue;
     // A stream consumer starts with its producer: it needs only the
@@ -323,7 +323,7 @@ std::optional<Value> Plan::call_inputs(Scope* scope, uint32_t n, const ir::CallN
     }
     Scope empty;
     empty.block = &index_of(kNoNodes);
-    ScopeLookup lookup(*this, &empty, &inputs);
+    ScopeLookup lookup(&empty, &inputs);
     bool refused = false;
     if (options_.survey) lookup.refuse_unknown(&refused);
     auto result = evaluator_for(callee_file).eval(*p.default_value, lookup);
@@ -424,7 +424,7 @@ std::unique_ptr<Value[]> Plan::op_inputs(Scope* scope, uint32_t n, const ir::Cal
     }
     Scope empty;
     empty.block = &index_of(kNoNodes);
-    ScopeLookup lookup(*this, &empty, &known);
+    ScopeLookup lookup(&empty, &known);
     auto result = evaluator_for(op.loc.file).eval(*p.default_value, lookup);
     if (auto* failure = std::get_if<EvalFailure>(&result)) {
       node_failed(scope, n, fmt::format("the default of input `{}` of `{}`: {}", p.name, call.callee, failure->message),
@@ -638,7 +638,7 @@ std::optional<size_t> Plan::survey_length(Scope* scope, const ir::Expr& e) {
   const ir::Expr* at = &e;
   while (at->kind == ir::Expr::Kind::Member && !at->args.empty()) at = &at->args[0];
   if (at->kind != ir::Expr::Kind::Var) return std::nullopt;
-  ScopeLookup lookup(*this, scope);
+  ScopeLookup lookup(scope);
   auto result = evaluator_for(scope->workflow()->loc.file).eval(e, lookup);
   auto* v = std::get_if<Value>(&result);
   if (!v || !v->is_array()) return std::nullopt;
@@ -828,7 +828,7 @@ void Plan::gather_done(Scope* scope, uint32_t n) {
     }
     for (Scope* item : g.items) {
       if (item->failed) continue;
-      ScopeLookup lookup(*this, item);
+      ScopeLookup lookup(item);
       const Value* v = lookup.find(e.name);
       Value value = v ? *v : Value();
       if (call_like && e.type->is(ir::TypeKind::Record)) {
@@ -866,7 +866,7 @@ void Plan::finish_run(bool ok) {
   Scope* root = root_.get();
   outputs_ = Value::object();
   for (const ir::Port& p : root->workflow()->outputs) {
-    ScopeLookup lookup(*this, root);
+    ScopeLookup lookup(root);
     bool refused = false;
     if (options_.survey) lookup.refuse_unknown(&refused);
     auto result = evaluator_for(root->workflow()->loc.file).eval(*p.value, lookup);

@@ -104,7 +104,7 @@ class Plan::ScopeLookup : public runtime::Scope {
  public:
   // `strict`: only finished nodes; otherwise a running stream producer's
   // stream fields too (set when it started; see plan_streams.cpp).
-  ScopeLookup(Plan& /*plan*/, const Plan::Scope* scope, const Value* extra = nullptr, bool strict = false)
+  explicit ScopeLookup(const Plan::Scope* scope, const Value* extra = nullptr, bool strict = false)
       : scope_(scope), extra_(extra), strict_(strict) {}
   // In a survey: values holding an unknown are not found, and `*refused` says so.
   void refuse_unknown(bool* refused) { refused_ = refused; }
