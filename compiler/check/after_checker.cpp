@@ -184,14 +184,14 @@ class AfterChecker {
     if (!value) return;
     if (!list) {
       std::string text(ctx_.text(value->span));
-      ctx_.diags.report(DiagId::ClauseValue, value->span, "`after` takes a list of calls")
+      ctx_.diags.report(DiagId::AfterNotList, value->span)
           .with_help(fmt::format("after = [{}]", text));
       return;
     }
     for (const ast::ExprPtr& item : list->items) {
       const auto* ref = item->as<ast::NameRef>();
       if (!ref) {
-        Diagnostic& d = ctx_.diags.report(DiagId::ClauseValue, item->span, "`after` lists calls by their names");
+        Diagnostic& d = ctx_.diags.report(DiagId::AfterNotName, item->span);
         if (const auto* member = item->as<ast::MemberExpr>(); member && member->object->as<ast::NameRef>()) {
           d.with_help(fmt::format("to wait for the call, name it: `{}`", ctx_.text(member->object->span)));
         } else {

@@ -96,12 +96,15 @@ void proven_present(const ast::Expr& condition, std::vector<std::string>& out) {
   }
 }
 
+namespace {
+constexpr const char* kConnectStreamHelp = "pass it directly as an argument: `consumer(input = producer.output)`";
+}  // namespace
+
 const ir::Type* ExprChecker::check(ast::Expr& e, const ir::Type* expected, bool allow_stream) {
   const ir::Type* t = limit_type_depth(ctx_, visit(e, expected), e.span);
   e.type = t;
   if (!allow_stream && t->holds_stream()) {
-    ctx_.diags.report(DiagId::StreamMisuse, e.span, "a stream can only be connected to a stream input of an op")
-        .with_help("pass it directly as an argument: `consumer(input = producer.output)`");
+    ctx_.diags.report(DiagId::StreamNotConnected, e.span).with_help(kConnectStreamHelp);
     t = ctx_.types.error();
     e.type = t;
   }
@@ -145,14 +148,19 @@ void ExprChecker::report_mismatch(const ast::Expr& e, const ir::Type* found, con
   if (text.size() > 40) text = "...";
   std::string f = ctx_.display(found), x = ctx_.display(expected);
 
-  if (found->holds_stream() || expected->holds_stream()) {
-    std::string message =
-        found->holds_stream() && expected->holds_stream()
-            ? fmt::format("{} cannot connect to {}", f, x)
-        : expected->holds_stream()
-            ? fmt::format("this input is a {}; it connects only to a {} output of another op, not to {}", x, x, f)
-            : fmt::format("a {} cannot be used as {}", f, x);
-    ctx_.diags.report(DiagId::StreamMisuse, e.span, message);
+  if (found->holds_stream() && expected->holds_stream()) {
+    ctx_.diags.report(DiagId::StreamElementMismatch, e.span, f, x)
+        .with_help("connect an output that carries the same elements, or convert them with an op in between");
+    return;
+  }
+  if (expected->holds_stream()) {
+    ctx_.diags.report(DiagId::StreamInputNeedsStream, e.span, x, x, f)
+        .with_help("to stream what a file holds, call an op that reads it and writes the stream on its standard "
+                   "output, and connect that output here");
+    return;
+  }
+  if (found->holds_stream()) {
+    ctx_.diags.report(DiagId::StreamNotConnected, e.span).with_help(kConnectStreamHelp);
     return;
   }
   if (found->is_optional() && ir::is_assignable(found->non_optional(), expected)) {

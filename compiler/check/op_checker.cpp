@@ -84,7 +84,7 @@ void OpChecker::check_body(int module, ast::OpDecl& op) {
     ast::Param& p = op.inputs[i];
     if (!p.default_value) continue;
     if (p.resolved && p.resolved->is(TypeKind::Stream)) {
-      ctx_.diags.report(DiagId::StreamMisuse, p.default_value->span, "a stream input cannot have a default")
+      ctx_.diags.report(DiagId::StreamInputDefault, p.default_value->span)
           .with_help("a stream is connected by the workflow that calls the op");
       continue;
     }
@@ -117,15 +117,14 @@ void OpChecker::check_outputs(int module, ast::OpDecl& op) {
     if (!t || t->is_error()) continue;
     if (t->is(TypeKind::Stream)) {
       if (p.default_value) {
-        ctx_.diags.report(DiagId::OutputPathType, p.default_value->span, "a stream output has no path")
+        ctx_.diags.report(DiagId::StreamOutputPath, p.default_value->span)
             .with_help("the command writes the stream to its standard output");
       }
       continue;
     }
     if (!p.default_value) {
       if (is_file_list(t)) {
-        ctx_.diags.report(DiagId::OutputPathType, p.span,
-                          fmt::format("output `{}` is a list of files: say which files it holds", p.name.text))
+        ctx_.diags.report(DiagId::FileListWithoutPaths, p.span, p.name.text)
             .with_help(fmt::format("match them in the work dir: `{}: {} = glob(\"part_*\")`", p.name.text,
                                    ctx_.display(t)));
       }
@@ -138,9 +137,7 @@ void OpChecker::check_outputs(int module, ast::OpDecl& op) {
       if (!ir::is_assignable(found, ctx_.types.str())) {
         exprs.report_mismatch(*p.default_value, found, ctx_.types.str());
         if (found->is(TypeKind::List)) {
-          ctx_.diags.report(DiagId::OutputPathType, p.type.span,
-                            fmt::format("output `{}` is one {}, but its path finds a list of files", p.name.text,
-                                        ctx_.display(t)))
+          ctx_.diags.report(DiagId::OneFileFindsList, p.type.span, p.name.text, ctx_.display(t))
               .with_help(fmt::format("declare it `{}: list[{}]`", p.name.text, ctx_.display(t->non_optional())));
         }
       }
@@ -148,9 +145,7 @@ void OpChecker::check_outputs(int module, ast::OpDecl& op) {
       exprs.expect(*p.default_value, ctx_.types.list(t->elem()));
     } else {
       exprs.check(*p.default_value);
-      ctx_.diags.report(DiagId::OutputPathType, p.default_value->span,
-                        fmt::format("output `{}` is a value ({}), not a file: it has no path", p.name.text,
-                                    ctx_.display(t)))
+      ctx_.diags.report(DiagId::ValueOutputPath, p.default_value->span, p.name.text, ctx_.display(t))
           .with_help(fmt::format("the command writes the value to the file `${{{}}}` names; remove `= ...`",
                                  p.name.text));
     }
@@ -184,7 +179,7 @@ void OpChecker::check_clause(int module, ast::OpDecl& op, ast::Clause& clause) {
     auto* s = clause.value->as<ast::StringLit>();
     std::string text = s && s->is_plain() ? s->plain_text() : std::string();
     if (text != "stdio" && text != "native") {
-      ctx_.diags.report(DiagId::ClauseValue, clause.value->span, "`streams` is \"stdio\" or \"native\"")
+      ctx_.diags.report(DiagId::UnknownStreamsMode, clause.value->span)
           .with_help("\"native\": the command connects to its streams itself (runtime/streams/flowc_stream.hpp); "
                      "\"stdio\" (the default): it reads its input stream on stdin and writes its output stream on stdout");
     }
@@ -202,7 +197,8 @@ void OpChecker::check_clause(int module, ast::OpDecl& op, ast::Clause& clause) {
     OpNames names(op, op.inputs.size(), false, false);
     ExprChecker(ctx_, module, names, ExprPlace::OpClause).expect(*clause.value, ctx_.types.duration());
     if (auto* d = clause.value->as<ast::DurationLit>(); d && d->seconds <= 0) {
-      ctx_.diags.report(DiagId::ClauseValue, clause.value->span, "a timeout must be longer than zero");
+      ctx_.diags.report(DiagId::DurationNotPositive, clause.value->span, "timeout")
+          .with_help("give a duration such as `timeout 30m`, or remove the clause for no time limit");
     }
   } else if (name == "retry") {
     check_retry(clause);
@@ -241,7 +237,7 @@ void OpChecker::check_clause(int module, ast::OpDecl& op, ast::Clause& clause) {
 void OpChecker::check_run(int module, ast::OpDecl& op, ast::Clause& clause) {
   auto* command = clause.value->as<ast::StringLit>();
   if (!command) {
-    ctx_.diags.report(DiagId::ClauseValue, clause.value->span, "`run` takes the command as a string")
+    ctx_.diags.report(DiagId::RunNotString, clause.value->span)
         .with_help("run \"tool ${input} > ${output}\", or \"\"\"...\"\"\" for several lines");
     return;
   }
@@ -286,8 +282,7 @@ void OpChecker::check_record_clause(int module, ast::OpDecl& op, ast::Clause& cl
   const std::string& name = clause.name.text;
   auto* record = clause.value->as<ast::RecordExpr>();
   if (!record) {
-    ctx_.diags.report(DiagId::ClauseValue, clause.value->span,
-                      fmt::format("`{}` takes its settings in braces", name))
+    ctx_.diags.report(DiagId::ClauseNotBraced, clause.value->span, name, "its settings")
         .with_help(fmt::format("{} {{ {} = ... }}", name, fields[0].first));
     return;
   }
@@ -322,13 +317,14 @@ void OpChecker::check_record_clause(int module, ast::OpDecl& op, ast::Clause& cl
     if (auto* i = f.value->as<ast::IntLit>()) {
       int64_t min = f.name.text == "gpus" ? 0 : 1;
       if (i->value < min) {
-        ctx_.diags.report(DiagId::ClauseValue, f.value->span,
-                          fmt::format("`{}` must be at least {}", f.name.text, min));
+        ctx_.diags.report(DiagId::ValueTooSmall, f.value->span, f.name.text, min);
       }
     } else if (auto* s = f.value->as<ast::SizeLit>(); s && s->bytes <= 0) {
-      ctx_.diags.report(DiagId::ClauseValue, f.value->span, fmt::format("`{}` must be more than zero", f.name.text));
+      ctx_.diags.report(DiagId::SizeNotPositive, f.value->span, f.name.text)
+          .with_help(fmt::format("give a size with its unit, such as `{} = 8GiB`, or remove it", f.name.text));
     } else if (auto* d = f.value->as<ast::DurationLit>(); d && d->seconds <= 0) {
-      ctx_.diags.report(DiagId::ClauseValue, f.value->span, fmt::format("`{}` must be longer than zero", f.name.text));
+      ctx_.diags.report(DiagId::DurationNotPositive, f.value->span, f.name.text)
+          .with_help(fmt::format("give a duration such as `{} = 2h`, or remove it for no limit", f.name.text));
     }
   }
   clause.value->type = ctx_.types.error();  // a clause is not a value
@@ -360,7 +356,10 @@ void OpChecker::check_retry(ast::Clause& clause) {
       return false;
     }
     if (i->value < 0) {
-      ctx_.diags.report(DiagId::ClauseValue, e.span, fmt::format("{} cannot be negative", what));
+      ctx_.diags.report(DiagId::NegativeCount, e.span, what)
+          .with_help(std::string_view(what) == "`attempts`"
+                         ? "`attempts` counts every try: retry { attempts = 3 } tries up to 3 times in all"
+                         : "`retry 2` retries twice after the first try; `retry 0` tries once");
       return false;
     }
     return true;
@@ -384,7 +383,7 @@ void OpChecker::check_retry(ast::Clause& clause) {
       has_attempts = non_negative_int(*f.value, "`attempts`");
       auto* i = f.value->as<ast::IntLit>();
       if (has_attempts && i->value == 0) {
-        ctx_.diags.report(DiagId::ClauseValue, f.value->span, "`attempts` counts every try, the first included: it is at least 1")
+        ctx_.diags.report(DiagId::ZeroAttempts, f.value->span)
             .with_help("retry { attempts = 3 } tries up to 3 times in all");
       } else if (has_attempts && i->value == 1) {
         ctx_.diags.report(DiagId::SingleAttempt, f.value->span)
@@ -410,7 +409,7 @@ void OpChecker::check_retry(ast::Clause& clause) {
   }
   if (!has_attempts && std::none_of(record->fields.begin(), record->fields.end(),
                                     [](const ast::FieldInit& f) { return f.name.text == "attempts"; })) {
-    ctx_.diags.report(DiagId::ClauseValue, clause.value->span, "`retry` needs `attempts`")
+    ctx_.diags.report(DiagId::RetryWithoutAttempts, clause.value->span)
         .with_help("retry { attempts = 3, exit_codes = [75] }");
   }
 }
@@ -418,7 +417,7 @@ void OpChecker::check_retry(ast::Clause& clause) {
 void OpChecker::check_env(int module, ast::OpDecl& op, ast::Clause& clause) {
   auto* record = clause.value->as<ast::RecordExpr>();
   if (!record) {
-    ctx_.diags.report(DiagId::ClauseValue, clause.value->span, "`env` takes variables in braces")
+    ctx_.diags.report(DiagId::ClauseNotBraced, clause.value->span, "env", "variables")
         .with_help("env { OMP_NUM_THREADS = \"4\" }");
     return;
   }

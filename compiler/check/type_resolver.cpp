@@ -43,7 +43,8 @@ const ir::Type* TypeResolver::resolve(int module, const ast::TypeExpr& type, boo
           .with_help("remove this `?`");
     }
     if (t->is(ir::TypeKind::Stream)) {
-      ctx_.diags.report(DiagId::StreamMisuse, type.span, "a stream cannot be optional");
+      ctx_.diags.report(DiagId::OptionalStream, type.span)
+          .with_help("remove the `?`: a stream is always there, and one with nothing to carry simply ends at once");
       return ctx_.types.error();
     }
     t = ctx_.types.optional(t);
@@ -74,8 +75,7 @@ const ir::Type* TypeResolver::named(int module, const ast::TypeExpr& type, bool 
   if (name == "stream") {
     if (!arity(1, "one type argument: stream[T]")) return ctx_.types.error();
     if (!allow_stream) {
-      ctx_.diags.report(DiagId::StreamMisuse, type.span,
-                        "a stream type can only be written as the type of an op input or output")
+      ctx_.diags.report(DiagId::StreamTypeMisplaced, type.span)
           .with_help("streams connect ops directly; they are not values to store in lists, records or workflows");
       return ctx_.types.error();
     }
@@ -177,8 +177,7 @@ const ir::Type* TypeResolver::stream_element(int module, const ast::TypeExpr& ar
     for (const ir::Field& f : elem->fields()) ok = ok && (plain(f.type) || (f.type->is_optional() && plain(f.type->elem())));
   }
   if (!ok) {
-    ctx_.diags.report(DiagId::StreamMisuse, arg.span,
-                      fmt::format("a stream cannot carry {}", ctx_.display(elem)))
+    ctx_.diags.report(DiagId::StreamElementType, arg.span, ctx_.display(elem))
         .with_help("stream elements are str (lines), bytes (frames), int, float, bool, or records of those (JSON lines)");
     return ctx_.types.error();
   }

@@ -102,8 +102,7 @@ void WorkflowChecker::check_signature(int module, ast::WorkflowDecl& wf) {
       build_signature(ctx_, types_, module, wf.name.text, wf.inputs, wf.outputs, /*allow_stream=*/false);
   for (const ast::Param& p : wf.outputs) {
     if (!p.default_value) continue;
-    ctx_.diags.report(DiagId::OutputPathType, p.default_value->span,
-                      "a workflow output gets its value from `return`, not a default")
+    ctx_.diags.report(DiagId::WorkflowOutputDefault, p.default_value->span)
         .with_help(fmt::format("remove `= ...` and give it in `return ({} = ...)`", p.name.text));
   }
 }
@@ -321,8 +320,7 @@ const ir::Type* WorkflowChecker::task_call(ast::BindStmt& b, ast::Expr& e, ast::
 void WorkflowChecker::call_options(ast::Expr& options, bool* optional) {
   auto* record = options.as<ast::RecordExpr>();
   if (!record) {
-    ctx_.diags.report(DiagId::ClauseValue, options.span, "`with` takes options in braces")
-        .with_help("with { optional = true }");
+    ctx_.diags.report(DiagId::ClauseNotBraced, options.span, "with", "options").with_help("with { optional = true }");
     return;
   }
   const std::vector<std::string> known = {"optional", "replicas", "group", "after"};
@@ -338,7 +336,7 @@ void WorkflowChecker::call_options(ast::Expr& options, bool* optional) {
     } else if (n == "replicas" || n == "group") {
       exprs.expect(*f.value, ctx_.types.int_());
       if (auto* i = f.value->as<ast::IntLit>(); i && i->value < 1) {
-        ctx_.diags.report(DiagId::ClauseValue, f.value->span, fmt::format("`{}` must be at least 1", n));
+        ctx_.diags.report(DiagId::ValueTooSmall, f.value->span, n, 1);
       }
     } else if (n == "after") {
       // Names of calls, which may be bound later: checked with the whole
@@ -357,7 +355,7 @@ void WorkflowChecker::call_options(ast::Expr& options, bool* optional) {
 void WorkflowChecker::for_options(ast::Expr& options) {
   auto* record = options.as<ast::RecordExpr>();
   if (!record) {
-    ctx_.diags.report(DiagId::ClauseValue, options.span, "`with` takes options in braces")
+    ctx_.diags.report(DiagId::ClauseNotBraced, options.span, "with", "options")
         .with_help("with { min_success_ratio = 0.9 }");
     return;
   }
@@ -368,7 +366,8 @@ void WorkflowChecker::for_options(ast::Expr& options) {
     if (n == "min_success") {
       exprs.expect(*f.value, ctx_.types.int_());
       if (auto* i = f.value->as<ast::IntLit>(); i && i->value < 0) {
-        ctx_.diags.report(DiagId::ClauseValue, f.value->span, "`min_success` cannot be negative");
+        ctx_.diags.report(DiagId::NegativeCount, f.value->span, "`min_success`")
+            .with_help("it counts the iterations that must succeed: 0 or more");
       }
     } else if (n == "min_success_ratio") {
       exprs.expect(*f.value, ctx_.types.float_());
@@ -376,7 +375,8 @@ void WorkflowChecker::for_options(ast::Expr& options) {
       if (auto* x = f.value->as<ast::FloatLit>()) v = x->value;
       if (auto* x = f.value->as<ast::IntLit>()) v = static_cast<double>(x->value);
       if ((f.value->as<ast::FloatLit>() || f.value->as<ast::IntLit>()) && (v < 0 || v > 1)) {
-        ctx_.diags.report(DiagId::ClauseValue, f.value->span, "`min_success_ratio` is between 0 and 1");
+        ctx_.diags.report(DiagId::RatioOutOfRange, f.value->span, "min_success_ratio")
+            .with_help("it is the share of iterations that must succeed: 0.9 means nine in ten");
       }
     } else {
       Diagnostic& d = ctx_.diags.report(DiagId::UnknownOption, f.name.span, "`for`", n);

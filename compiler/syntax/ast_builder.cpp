@@ -184,9 +184,10 @@ class Builder {
   std::string_view text_of(Span s) const { return file_.slice(s); }
   ast::Ident ident(const Token& t) const { return ast::Ident{std::string(text(t)), span(t)}; }
 
-  void syntax_error(Span where, const std::string& message, const std::string& help = {}) {
-    Diagnostic& d = diags_.report(DiagId::SyntaxError, where, message);
-    if (!help.empty()) d.with_help(help);
+  // A mistake the grammar lets through, reported with what to write instead.
+  template <typename... Args>
+  void syntax_error(DiagId id, Span where, const std::string& help, const Args&... args) {
+    diags_.report(id, where, args...).with_help(help);
   }
 
   // Reads `item (',' item?)*` up to the closer, calling `item` on each
@@ -196,7 +197,7 @@ class Builder {
     bool after_comma = false;
     while (!c.done() && !c.at(closer)) {
       if (const Token* comma = c.take(TokenKind::COMMA)) {
-        if (after_comma) syntax_error(span(*comma), "two commas in a row", "remove one of them");
+        if (after_comma) syntax_error(DiagId::TwoCommas, span(*comma), "remove one of them");
         after_comma = true;
         continue;
       }
@@ -250,7 +251,7 @@ class Builder {
     if (auto* s = path->as<ast::StringLit>(); s && s->is_plain()) {
       decl.path = s->plain_text();
     } else {
-      syntax_error(path->span, "an import path must be a plain string", "write the path literally, without `${...}`");
+      syntax_error(DiagId::ImportPathNotPlain, path->span, "write the path literally, without `${...}`");
     }
     return decl;
   }
@@ -488,7 +489,7 @@ class Builder {
     branch.arms.push_back(ast::IfArm{expr(condition), block(body)});
     while (const Token* else_token = c.take(TokenKind::KW_ELSE)) {
       if (branch.else_block) {
-        syntax_error(span(*else_token), "`else` after the final `else`",
+        syntax_error(DiagId::ElseAfterElse, span(*else_token),
                      "a plain `else` comes last; use `else if` for the branches before it");
       }
       if (c.take(TokenKind::KW_IF)) {
@@ -513,9 +514,12 @@ class Builder {
     if (!lhs || !sep || !rhs) return std::nullopt;
     ast::ExprPtr name = expr(lhs);
     auto* ref = name->as<ast::NameRef>();
-    if (sep->kind != TokenKind::ASSIGN || !ref) {
-      syntax_error(sep->kind != TokenKind::ASSIGN ? span(*sep) : name->span,
-                   sep->kind != TokenKind::ASSIGN ? "expected `=` after the name" : "expected a name before `=`", help);
+    if (sep->kind != TokenKind::ASSIGN) {
+      syntax_error(DiagId::ExpectedAssign, span(*sep), help);
+      return std::nullopt;
+    }
+    if (!ref) {
+      syntax_error(DiagId::MissingName, name->span, help, "a name");
       return std::nullopt;
     }
     return ast::FieldInit{ast::Ident{ref->name, name->span}, expr(rhs)};
@@ -742,7 +746,7 @@ class Builder {
       bool is_field = sep->kind == TokenKind::ASSIGN;
       if ((is_field && has_map) || (!is_field && has_record)) {
         if (!mixed_reported) {
-          syntax_error(span(*sep), "a record's fields use `=` and a map's entries use `:`; this mixes both",
+          syntax_error(DiagId::MixedRecordMap, span(*sep),
                        "write a record as { name = value } or a map as { \"key\": value }");
         }
         mixed_reported = true;
@@ -757,9 +761,10 @@ class Builder {
         auto* ref = key->as<ast::NameRef>();
         if (!ref) {
           bool literal = key->as<ast::StringLit>() != nullptr;
-          syntax_error(key->span, "a record field needs a plain name before `=`",
+          syntax_error(DiagId::MissingName, key->span,
                        literal ? fmt::format("a map entry is written with `:`: {{ {}: ... }}", text_of(key->span))
-                               : "for a map with computed keys, write { key: value }");
+                               : "for a map with computed keys, write { key: value }",
+                       "a plain field name");
           return;
         }
         record.fields.push_back(ast::FieldInit{ast::Ident{ref->name, key->span}, std::move(value)});
@@ -795,7 +800,7 @@ class Builder {
         Node second = ac.take_rule(Rule::Expr);
         auto* ref = value->as<ast::NameRef>();
         if (!ref) {
-          syntax_error(value->span, "expected an input name before `=`", "write `name = value`");
+          syntax_error(DiagId::MissingName, value->span, "write `name = value`", "an input name");
           return;
         }
         arg.name = ast::Ident{ref->name, value->span};

@@ -6,6 +6,7 @@
 #include "compiler/syntax/ast_builder.h"
 #include "compiler/syntax/lexer.h"
 #include "compiler/syntax/ll1_parser.h"
+#include "compiler/syntax/syntax_errors.h"
 
 namespace flowc::syntax {
 
@@ -53,7 +54,7 @@ std::unique_ptr<ast::Module> parse_file(const SourceFile& file, Diagnostics& dia
   // (a string that never closed swallows what came after).
   if (lexed.first_error != UINT32_MAX) {
     diags.drop_if([&](const Diagnostic& d) {
-      return d.id == DiagId::SyntaxError && d.span.file == file.id() && d.span.begin >= lexed.first_error;
+      return is_syntax_error(d.id) && d.span.file == file.id() && d.span.begin >= lexed.first_error;
     });
   }
   return module;

@@ -171,6 +171,40 @@ TokenKind closer_for(TokenKind opener) {
 
 }  // namespace
 
+bool is_syntax_error(DiagId id) {
+  switch (id) {
+    case DiagId::UnexpectedToken:
+    case DiagId::UnclosedBracket:
+    case DiagId::ExtraToken:
+    case DiagId::KeywordAsName:
+    case DiagId::ForeignKeyword:
+    case DiagId::TwoCommas:
+    case DiagId::ImportPathNotPlain:
+    case DiagId::ElseAfterElse:
+    case DiagId::ExpectedAssign:
+    case DiagId::MissingName:
+    case DiagId::MixedRecordMap:
+      return true;
+    default:
+      return false;
+  }
+}
+
+namespace {
+
+// Words other workflow languages use where flowc has its own, with what to
+// write instead (only at the top level for the declaration words).
+std::optional<std::string> foreign_keyword_help(std::string_view word, bool top_level) {
+  if (word == "elif") return "write `else if`";
+  if (top_level && (word == "def" || word == "fn" || word == "function" || word == "task" || word == "process" ||
+                    word == "rule")) {
+    return "a task is declared with `op`, a pipeline with `workflow`";
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 void report_syntax_error(const SyntaxErrorFacts& facts, const LexResult& lexed, const SourceFile& file,
                          Diagnostics& diags) {
   const size_t at = std::min(facts.offending, lexed.tokens.size() - 1);
@@ -191,39 +225,33 @@ void report_syntax_error(const SyntaxErrorFacts& facts, const LexResult& lexed, 
     }
   }
 
-  std::string message;
-  std::string help;
   std::string_view found_text = text_of(lexed, file, at);
   std::string_view prev_text = at > 0 ? text_of(lexed, file, at - 1) : std::string_view();
 
   if (at > 0 && prev_text == "elif" && lexed.tokens[at - 1].kind == K::IDENT) {
     // `} elif c {` parses as a binding named `elif`: say what it really is.
     const Token& elif = lexed.tokens[at - 1];
-    diags.report(DiagId::SyntaxError, Span{file.id(), elif.begin, elif.end}, "`elif` is not a keyword")
-        .with_help("write `else if`");
+    diags.report(DiagId::ForeignKeyword, Span{file.id(), elif.begin, elif.end}, "elif").with_help("write `else if`");
     return;
   }
+  if (tok.kind == K::IDENT) {
+    if (auto help = foreign_keyword_help(found_text, rules.size() <= 2)) {
+      diags.report(DiagId::ForeignKeyword, Span{file.id(), tok.begin, tok.end}, found_text).with_help(*help);
+      return;
+    }
+  }
   if (is_keyword(tok.kind) && contains(facts.expected, K::IDENT) && !contains(facts.expected, tok.kind)) {
-    message = fmt::format("`{}` is a keyword and cannot be used as a name", found_text);
-    help = fmt::format("choose another name, such as `{}_`", found_text);
-  } else if (facts.unwanted) {
-    message = fmt::format("unexpected {}", found);
-    if (!facts.expected.empty()) help = fmt::format("expected {} here", expected);
-  } else {
-    message = fmt::format("expected {}, found {}", expected, found);
+    diags.report(DiagId::KeywordAsName, Span{file.id(), tok.begin, tok.end}, found_text)
+        .with_help(fmt::format("choose another name, such as `{}_`", found_text));
+    return;
   }
 
   // Hints for the mistakes people make.
+  std::string help;
   if (tok.kind == K::LPAREN && contains(facts.expected, K::ASSIGN) && in_rule(rules, "bindStmt")) {
     help = fmt::format("a call is a step with a name: `result = {}(...)`", prev_text);
   } else if (tok.kind == K::ASSIGN && contains(facts.expected, K::LBRACE) && in_condition(rules)) {
     help = "to compare two values, use `==`";
-  } else if (found_text == "elif") {
-    help = "write `else if`";
-  } else if (tok.kind == K::IDENT && rules.size() <= 2 &&
-             (found_text == "def" || found_text == "fn" || found_text == "function" || found_text == "task" ||
-              found_text == "process" || found_text == "rule")) {
-    help = "a task is declared with `op`, a pipeline with `workflow`";
   } else if (contains(facts.expected, K::KW_OP) && tok.kind == K::IDENT && rules.size() <= 2) {
     help = "statements belong inside a `workflow { ... }`";
   } else if (contains(facts.expected, K::COLON) && in_rule(rules, "param")) {
@@ -238,11 +266,8 @@ void report_syntax_error(const SyntaxErrorFacts& facts, const LexResult& lexed, 
     help = fmt::format("an op clause has no `=`: write `{} value`", prev_text);
   }
 
-  Diagnostic& d = diags.report(DiagId::SyntaxError, where, message);
-  if (!help.empty()) d.with_help(help);
-
   // An unclosed bracket explains most errors at the end of a file or at a
-  // closer of the wrong kind.
+  // closer of the wrong kind: then that is the mistake reported.
   bool wrong_closer = tok.kind == K::RPAREN || tok.kind == K::RBRACK || tok.kind == K::RBRACE;
   bool moved_to_previous_line = where.begin != tok.begin;
   if (tok.kind == K::EndOfFile || wrong_closer ||
@@ -251,12 +276,24 @@ void report_syntax_error(const SyntaxErrorFacts& facts, const LexResult& lexed, 
     if (auto opener = unclosed_opener(lexed, at)) {
       const Token& o = lexed.tokens[*opener];
       if (!wrong_closer || closer_for(o.kind) != tok.kind) {
-        std::string what = o.kind == K::STR_OPEN ? std::string("string")
+        std::string what = o.kind == K::STR_OPEN ? std::string("a string")
                                                  : fmt::format("`{}`", text_of(lexed, file, *opener));
-        d.with_note(Span{file.id(), o.begin, o.end}, fmt::format("this {} is not closed", what));
+        std::string closer(token_description(closer_for(o.kind)));
+        diags.report(DiagId::UnclosedBracket, where, what, facts.expected.empty() ? closer : expected, found)
+            .with_help(help.empty() ? fmt::format("close it with {}", closer) : help)
+            .with_note(Span{file.id(), o.begin, o.end}, "opened here");
+        return;
       }
     }
   }
+
+  if (facts.unwanted) {
+    if (help.empty()) help = facts.expected.empty() ? "remove it" : fmt::format("expected {} here", expected);
+    diags.report(DiagId::ExtraToken, where, found).with_help(help);
+    return;
+  }
+  Diagnostic& d = diags.report(DiagId::UnexpectedToken, where, expected, found);
+  if (!help.empty()) d.with_help(help);
 }
 
 }  // namespace flowc::syntax

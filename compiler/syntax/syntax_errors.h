@@ -17,6 +17,10 @@ struct SyntaxErrorFacts {
   bool unwanted = false;                // an extra token (rather than a wrong one)
 };
 
+// Whether a diagnostic is one of the parser's (E0200 and its kinds): those
+// that follow a lexical error in the same file are dropped as its echoes.
+bool is_syntax_error(DiagId id);
+
 void report_syntax_error(const SyntaxErrorFacts& facts, const LexResult& lexed, const SourceFile& file,
                          Diagnostics& diags);
 

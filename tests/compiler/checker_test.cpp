@@ -328,11 +328,11 @@ workflow main(ns: list[int]) -> (o: file) {
     t = lines(text = r.partial)
     return (o = t.total)
 })").empty());
-  CHECK(codes_of(ops + "workflow main() { p = produce(n = 1)  t = lines(text = p.frames) }") == Codes{"E0504"});
+  CHECK(codes_of(ops + "workflow main() { p = produce(n = 1)  t = lines(text = p.frames) }") == Codes{"E0522"});
   CHECK(codes_of(ops + "workflow main() { p = produce(n = 1)  t = read(path = p.frames) }") == Codes{"E0504"});
-  CHECK(codes_of(ops + "workflow main() { t = lines(text = \"x\") }") == Codes{"E0504"});
+  CHECK(codes_of(ops + "workflow main() { t = lines(text = \"x\") }") == Codes{"E0523"});
   CHECK(codes_of(ops + "workflow main() { p = produce(n = 1)  x = [p.frames] }") == Codes{"E0504"});
-  CHECK(codes_of("workflow main(s: stream[str]) { }") == Codes{"E0504"});
+  CHECK(codes_of("workflow main(s: stream[str]) { }") == Codes{"E0525"});
   CHECK(codes_of("op f(x: int) -> (o: stream[str]) { run \"echo ${o}\" }") == Codes{"E0707"});
 }
 
@@ -375,7 +375,7 @@ TEST_CASE("op clauses are checked", "[checker]") {
   CHECK(codes_of("op f(s: str) -> () { run \"x\"  image \"${s}\" }") == Codes{"E0706"});
   CHECK(codes_of("op f(xs: list[str]) -> () { run \"x\"  env { A = xs } }") == Codes{"E0703"});
   CHECK(codes_of("op f() -> (n: int = \"n.txt\") { run \"x\" }") == Codes{"E0704"});
-  CHECK(codes_of("op f() -> (parts: list[file]) { run \"x\" }") == Codes{"E0704"});
+  CHECK(codes_of("op f() -> (parts: list[file]) { run \"x\" }") == Codes{"E0710"});
   CHECK(codes_of("op f() -> (parts: list[file] = glob(\"p_*\")) { run \"split\" }").empty());
 }
 

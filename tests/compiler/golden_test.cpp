@@ -157,3 +157,22 @@ TEST_CASE("diagnostic codes and names are unique", "[golden]") {
     CHECK(names.insert(info.name).second);
   }
 }
+
+TEST_CASE("docs/diagnostics.md lists every diagnostic, and only those", "[golden]") {
+  std::string doc = test::read_file(test::source_path("docs/diagnostics.md"));
+  std::set<std::string> listed;
+  std::regex row(R"(\n\| ([EW][0-9]{4}) \| ([a-z0-9-]+) \|)");
+  for (std::sregex_iterator it(doc.begin(), doc.end(), row), end; it != end; ++it) {
+    listed.insert((*it)[1].str() + " " + (*it)[2].str());
+  }
+  std::set<std::string> declared;
+  for (const DiagInfo& info : all_diag_infos()) declared.insert(fmt::format("{} {}", info.code, info.name));
+  for (const std::string& d : declared) {
+    INFO(d << " is declared in compiler/diag/diagnostics.def but not listed in docs/diagnostics.md");
+    CHECK(listed.count(d) == 1);
+  }
+  for (const std::string& l : listed) {
+    INFO(l << " is listed in docs/diagnostics.md but not declared in compiler/diag/diagnostics.def");
+    CHECK(declared.count(l) == 1);
+  }
+}

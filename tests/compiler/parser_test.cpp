@@ -128,48 +128,56 @@ TEST_CASE("braces make a record, a map, or an empty map", "[parser]") {
 TEST_CASE("what the LL(1) grammar accepts, the builder refuses", "[parser]") {
   struct Case {
     const char* text;
+    const char* code;
     const char* message;
   };
   Case cases[] = {
-      {"workflow w() { x = [1,,2] }", "two commas in a row"},
-      {"workflow w() { x = f(1 + 2 = 3) }", "expected an input name before `=`"},
-      {"workflow w() { x = { a = 1, \"b\": 2 } }", "this mixes both"},
-      {"workflow w() { x = { f(1) = 2 } }", "a record field needs a plain name"},
-      {"workflow w() { if a { } else { } else { } }", "`else` after the final `else`"},
-      {"workflow w() -> (o: int) { return (o: 1) }", "expected `=` after the name"},
+      {"workflow w() { x = [1,,2] }", "E0207", "two commas in a row"},
+      {"workflow w() { x = f(1 + 2 = 3) }", "E0211", "expected an input name before `=`"},
+      {"workflow w() { x = { a = 1, \"b\": 2 } }", "E0212", "this mixes both"},
+      {"workflow w() { x = { f(1) = 2 } }", "E0211", "expected a plain field name before `=`"},
+      {"workflow w() { if a { } else { } else { } }", "E0209", "`else` after the final `else`"},
+      {"workflow w() -> (o: int) { return (o: 1) }", "E0210", "expected `=` after the name"},
+      {"workflow w() -> (o: int) { return (1 = 1) }", "E0211", "expected a name before `=`"},
+      {"import \"${x}.flow\"", "E0208", "an import path must be a plain string"},
   };
   for (const Case& c : cases) {
     auto p = parse(c.text);
     INFO(c.text << "\n" << p->errors());
     REQUIRE(p->diags.all().size() == 1);
+    CHECK(diag_info(p->diags.all()[0].id).code == c.code);
     CHECK(p->diags.all()[0].message.find(c.message) != std::string::npos);
+    CHECK_FALSE(p->diags.all()[0].help.empty());
   }
 }
 
 TEST_CASE("syntax errors are reworded for people", "[parser]") {
   struct Case {
     const char* text;
+    const char* code;
     const char* message;
     const char* help;
   };
   Case cases[] = {
-      {"workflow w() { greet(name = 1) }", "expected `=`, found `(`", "a call is a step with a name"},
-      {"workflow w() { if x = 1 { } }", "found `=`", "use `==`"},
-      {"op f(x) -> () { run \"\" }", "expected `:`", "every input and output has a type"},
-      {"workflow w() -> (o: int) { return o }", "expected `(`", "`return` names the outputs"},
-      {"workflow w() { x = f(a = 1 b = 2) }", "found `b`", "separate the items with `,`"},
-      {"def f() { }", "expected a declaration", "a task is declared with `op`"},
-      {"x = 1", "expected a declaration", "statements belong inside a `workflow"},
-      {"workflow w(type: int) { }", "`type` is a keyword", "choose another name"},
-      {"op f() -> () { image = \"x\" }", "`=`", "an op clause has no `=`"},
-      {"workflow w() { x = 1 } elif", "", "write `else if`"},
+      {"workflow w() { greet(name = 1) }", "E0200", "expected `=`, found `(`", "a call is a step with a name"},
+      {"workflow w() { if x = 1 { } }", "E0200", "found `=`", "use `==`"},
+      {"op f(x) -> () { run \"\" }", "E0200", "expected `:`", "every input and output has a type"},
+      {"workflow w() -> (o: int) { return o }", "E0200", "expected `(`", "`return` names the outputs"},
+      {"workflow w() { x = f(a = 1 b = 2) }", "E0200", "found `b`", "separate the items with `,`"},
+      {"def f() { }", "E0206", "`def` is not a keyword", "a task is declared with `op`"},
+      {"x = 1", "E0200", "expected a declaration", "statements belong inside a `workflow"},
+      {"workflow w(type: int) { }", "E0205", "`type` is a keyword", "choose another name"},
+      {"op f() -> () { image = \"x\" }", "E0204", "`=`", "an op clause has no `=`"},
+      {"workflow w() { x = 1 } elif", "E0206", "`elif` is not a keyword", "write `else if`"},
+      {"workflow w() { x = [1, 2 }", "E0203", "`[` is not closed", "close it with `]`"},
+      {"workflow w() { x = 1 } }", "E0204", "unexpected `}`", "expected"},
   };
   for (const Case& c : cases) {
     auto p = parse(c.text);
     INFO(c.text << "\n" << p->errors());
     REQUIRE(!p->diags.all().empty());
     const Diagnostic& d = p->diags.all()[0];
-    CHECK(diag_info(d.id).code == "E0200");
+    CHECK(diag_info(d.id).code == c.code);
     CHECK(d.message.find(c.message) != std::string::npos);
     CHECK(d.help.find(c.help) != std::string::npos);
   }
@@ -179,8 +187,11 @@ TEST_CASE("an unclosed bracket is named in a note", "[parser]") {
   auto p = parse("workflow w() {\n  x = f(a = 1\n  y = 2\n}");
   REQUIRE(!p->diags.all().empty());
   const Diagnostic& d = p->diags.all()[0];
+  CHECK(d.id == DiagId::UnclosedBracket);
+  CHECK(d.message == "`(` is not closed: expected `)` or `,`, found `y`");
   REQUIRE(d.notes.size() == 1);
-  CHECK(d.notes[0].message == "this `(` is not closed");
+  CHECK(d.notes[0].message == "opened here");
+  CHECK(p->sources.file(0).line_col(d.notes[0].span.begin).line == 2);
   // The error points right after `1`, where the `)` belongs, not at `y`.
   CHECK(p->sources.file(0).line_col(d.span.begin).line == 2);
 }
@@ -296,7 +307,7 @@ TEST_CASE("a mistake late in a large file is reported once and where it is", "[p
     INFO(p->errors());
     CHECK(p->stats.used_ll_fallback);
     REQUIRE(p->diags.all().size() == 2);  // not the two commas twice
-    CHECK(p->errors().find("t.flow:907:22: error[E0200]: two commas in a row") != std::string::npos);
+    CHECK(p->errors().find("t.flow:907:22: error[E0207]: two commas in a row") != std::string::npos);
     CHECK(p->errors().find("t.flow:13507:23: error[E0200]: expected an expression") != std::string::npos);
   }
 }
