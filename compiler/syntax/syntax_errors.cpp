@@ -169,6 +169,17 @@ TokenKind closer_for(TokenKind opener) {
   }
 }
 
+// Words other workflow languages use where flowc has its own, with what to
+// write instead (only at the top level for the declaration words).
+std::optional<std::string> foreign_keyword_help(std::string_view word, bool top_level) {
+  if (word == "elif") return "write `else if`";
+  if (top_level && (word == "def" || word == "fn" || word == "function" || word == "task" || word == "process" ||
+                    word == "rule")) {
+    return "a task is declared with `op`, a pipeline with `workflow`";
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 bool is_syntax_error(DiagId id) {
@@ -189,21 +200,6 @@ bool is_syntax_error(DiagId id) {
       return false;
   }
 }
-
-namespace {
-
-// Words other workflow languages use where flowc has its own, with what to
-// write instead (only at the top level for the declaration words).
-std::optional<std::string> foreign_keyword_help(std::string_view word, bool top_level) {
-  if (word == "elif") return "write `else if`";
-  if (top_level && (word == "def" || word == "fn" || word == "function" || word == "task" || word == "process" ||
-                    word == "rule")) {
-    return "a task is declared with `op`, a pipeline with `workflow`";
-  }
-  return std::nullopt;
-}
-
-}  // namespace
 
 void report_syntax_error(const SyntaxErrorFacts& facts, const LexResult& lexed, const SourceFile& file,
                          Diagnostics& diags) {
