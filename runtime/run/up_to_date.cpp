@@ -18,10 +18,12 @@
 namespace flowc::runtime {
 
 // Only where a summary can say all that matters: the local executor (a
-// batch job or an image outlives what stat can see), nothing asked to run
-// again or to be only planned, and the runtime's own executor.
+// batch job or an image outlives what stat can see), every task of the
+// workflow (not --until), run (not only planned), and the runtime's own
+// executor. A run with --fresh or --rerun may write one (everything it ran
+// is in the cache when it ends), never read one.
 bool RunLoop::may_summarize() const {
-  if (options_.dry_run || options_.fresh || !options_.rerun.empty() || !options_.until.empty()) return false;
+  if (options_.dry_run || !options_.until.empty()) return false;
   if (options_.make_executor || options_.executor.name != "local") return false;
   for (const ir::Op& op : program_.ops) {
     if (op.image || op.executor) return false;
@@ -60,6 +62,7 @@ std::string RunLoop::run_digest() const {
 std::optional<RunResult> RunLoop::replay_if_up_to_date() {
   if (!may_summarize()) return std::nullopt;
   digest_ = run_digest();
+  if (options_.fresh || !options_.rerun.empty()) return std::nullopt;  // asked to run things again
   std::string path = summary_path(state_.string(), digest_);
   auto summary = read_summary(path);
   auto declined = [&]() -> std::optional<RunResult> {
