@@ -207,6 +207,7 @@ constexpr uint64_t kMaxReadBytes = 256ull << 20;
 std::string read_whole(const Call& c) {
   std::string path = c.path(0);
   const std::string& shown = c.str(0);
+  if (c.options.witness) c.options.witness->read(path);
   std::error_code ec;
   if (fs::is_directory(path, ec)) c.fail(fmt::format("`{}` is a directory, not a file", shown));
   std::string error;
@@ -249,6 +250,7 @@ Value load_contents(const Call& c) {
     } else if (is_file_object(x) && !is_directory_object(x)) {
       if (x.contains("contents")) return;
       std::string path = runtime::path_of(x);
+      if (c.options.witness) c.options.witness->read(path);
       std::ifstream in(path, std::ios::binary);
       if (!in) c.fail(fmt::format("loadContents: cannot read `{}`", path));
       constexpr size_t kLimit = 64 * 1024;
@@ -290,6 +292,8 @@ Value write_lines(const Call& c) {
     content += line.get_ref<const std::string&>();
     content += '\n';
   }
+  // A new file of a new name each time: a task that reads it is new too.
+  if (c.options.witness) c.options.witness->unrepeatable("write_lines()");
   fs::path dir = fs::absolute(c.options.scratch_dir.empty() ? "." : c.options.scratch_dir).lexically_normal();
   std::error_code ec;
   fs::create_directories(dir, ec);
@@ -315,6 +319,7 @@ Value write_lines(const Call& c) {
 
 Value file_size(const Call& c) {
   std::string path = c.path(0);
+  if (c.options.witness) c.options.witness->read(path);
   std::error_code ec;
   if (fs::is_directory(path, ec)) c.fail(fmt::format("`{}` is a directory, not a file", c.str(0)));
   uintmax_t n = fs::file_size(path, ec);
@@ -339,23 +344,12 @@ Value glob(const Call& c) {
   std::string base = fs::absolute(c.options.base_dir.empty() ? "." : c.options.base_dir).lexically_normal().string();
   while (base.size() > 1 && base.back() == '/') base.pop_back();
   std::string full = pattern[0] == '/' ? pattern : glob_escape(base) + (base == "/" ? "" : "/") + pattern;
-  glob_t found{};
-  int rc = ::glob(full.c_str(), 0, nullptr, &found);
-  std::vector<std::string> files;
+  std::vector<std::string> matched;
   std::string dangling;
-  if (rc == 0) {
-    for (size_t i = 0; i < found.gl_pathc; ++i) {
-      std::error_code ec;
-      // Files only (links followed; folders are left out).
-      if (fs::is_regular_file(found.gl_pathv[i], ec)) {
-        files.push_back(resolve_path(found.gl_pathv[i], base));
-      } else if (dangling.empty() && fs::is_symlink(fs::symlink_status(found.gl_pathv[i], ec)) &&
-                 !fs::exists(found.gl_pathv[i], ec)) {
-        dangling = found.gl_pathv[i];
-      }
-    }
-  }
-  ::globfree(&found);
+  int rc = glob_files(full, &matched, &dangling);
+  if (c.options.witness) c.options.witness->globbed(full, matched);
+  std::vector<std::string> files;
+  for (const std::string& m : matched) files.push_back(resolve_path(m, base));
   if (rc != 0 && rc != GLOB_NOMATCH) {
     c.fail(fmt::format("cannot search for `{}` in `{}`: {}", pattern, base,
                        rc == GLOB_NOSPACE ? "out of memory" : "a folder could not be read"));
@@ -603,3 +597,26 @@ Value call_builtin(const ir::Expr& call, std::vector<Value>& args, const EvalOpt
 }
 
 }  // namespace flowc::runtime::detail
+
+namespace flowc::runtime {
+
+int glob_files(const std::string& pattern, std::vector<std::string>* files, std::string* dangling) {
+  glob_t found{};
+  int rc = ::glob(pattern.c_str(), 0, nullptr, &found);
+  if (rc == 0) {
+    for (size_t i = 0; i < found.gl_pathc; ++i) {
+      std::error_code ec;
+      // Files only (links followed; folders are left out).
+      if (std::filesystem::is_regular_file(found.gl_pathv[i], ec)) {
+        files->push_back(found.gl_pathv[i]);
+      } else if (dangling->empty() && std::filesystem::is_symlink(std::filesystem::symlink_status(found.gl_pathv[i], ec)) &&
+                 !std::filesystem::exists(found.gl_pathv[i], ec)) {
+        *dangling = found.gl_pathv[i];
+      }
+    }
+  }
+  ::globfree(&found);
+  return rc;
+}
+
+}  // namespace flowc::runtime

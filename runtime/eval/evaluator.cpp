@@ -447,6 +447,8 @@ class Run {
       if (lib < program_.js_libs.size()) call.lib = &program_.js_libs[lib];
     }
     call.timeout_seconds = options_.js_timeout_seconds;
+    // JavaScript may ask for the time or a random number.
+    if (options_.witness) options_.witness->unrepeatable("a JavaScript expression");
     auto result = js::evaluate(call);
     if (auto* why = std::get_if<std::string>(&result)) fail(fmt::format("{}: {}", ir::expr_text(e, 60), *why));
     return std::move(std::get<Value>(result));

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "ir/ir.h"
 #include "runtime/value/value.h"
@@ -29,6 +30,23 @@ struct EvalFailure {
 template <typename T>
 using Evaluated = std::variant<T, EvalFailure>;
 
+// Told of everything outside the program an evaluation depended on: files
+// read (or looked for), the files a glob() pattern matched, and anything
+// that cannot be told again (write_lines' new file, JavaScript). A run's
+// summary (runtime/run/run_summary.h) is built from it.
+class FileWitness {
+ public:
+  virtual ~FileWitness() = default;
+  virtual void read(const std::string& path) = 0;
+  virtual void globbed(const std::string& pattern, const std::vector<std::string>& files) = 0;
+  virtual void unrepeatable(const std::string& why) = 0;
+};
+
+// The regular files (links followed) that the absolute glob `pattern`
+// matches, as glob() lists them; a link that leads nowhere in `dangling`.
+// Returns glob(3)'s code (0, GLOB_NOMATCH, ...).
+int glob_files(const std::string& pattern, std::vector<std::string>* files, std::string* dangling);
+
 struct EvalOptions {
   // Relative paths in file/dir literals and file()/dir() are relative to
   // this folder (the .flow file's), and are made absolute.
@@ -40,6 +58,8 @@ struct EvalOptions {
   bool glob_names_inputs = false;
   // How long a JavaScript expression may run (IR 2, `js`).
   double js_timeout_seconds = 10;
+  // Told of every file read (not owned; may be null).
+  FileWitness* witness = nullptr;
 };
 
 class Evaluator {

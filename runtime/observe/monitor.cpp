@@ -117,7 +117,7 @@ void RunMonitor::event(const Value& e) {
     ++ran_;
     line(fmt::format("{:<8} {} ({}) in {}", name, task, op, duration_text(e.value("seconds", 0.0))));
   } else if (name == "cached") {
-    line(fmt::format("{:<8} {} ({})", name, task, op));
+    cached(task, op);
   } else if (name == "failed" || name == "cancelled") {
     running_.erase(task);
     std::string work_dir = str(e, "work_dir");
@@ -129,6 +129,11 @@ void RunMonitor::event(const Value& e) {
     if (auto it = running_.find(task); it != running_.end()) it->second.since = now;
     line(fmt::format("{:<8} {} (attempt {})", name, task, e.value("attempt", 0)));
   }
+}
+
+void RunMonitor::cached(const std::string& task, const std::string& op) {
+  if (mode_ == Mode::Quiet) return;
+  line(fmt::format("{:<8} {} ({})", "cached", task, op));
 }
 
 std::string RunMonitor::summary(const Counts& c) {

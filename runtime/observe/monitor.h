@@ -35,6 +35,9 @@ class RunMonitor {
 
   // Every event the run emits ({"event": ..., "task": ..., ...}).
   void event(const Value& e);
+  // The same for a `cached` event, without making one (a no-op rerun told
+  // by its summary: runtime/run/run_summary.h).
+  void cached(const std::string& task, const std::string& op);
   // The run's counts; redraws (terminal) or prints the periodic summary
   // (lines) when it is time, or at once if `force`.
   void update(const Counts& counts, bool force = false);

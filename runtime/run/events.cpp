@@ -33,6 +33,17 @@ void EventLog::emit(const std::string& event, Value fields) {
   if (listener_) listener_(line);
 }
 
+void EventLog::write_line(const std::string& text) {
+  if (file_) {
+    std::fwrite(text.data(), 1, text.size(), file_);
+    std::fputc('\n', file_);
+  }
+  if (to_stdout_) {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    std::fputc('\n', stdout);
+  }
+}
+
 void EventLog::flush() {
   if (file_) std::fflush(file_);
   if (to_stdout_) std::fflush(stdout);

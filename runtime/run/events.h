@@ -22,6 +22,9 @@ class EventLog {
 
   // Writes {"time": ..., "event": name, ...fields}.
   void emit(const std::string& event, Value fields);
+  // Writes a line made elsewhere, as emit() writes one (without its
+  // newline), and tells no listener.
+  void write_line(const std::string& text);
   void flush();
   // Also hands every event to `listener` (the run's monitor).
   void listen(std::function<void(const Value&)> listener) { listener_ = std::move(listener); }

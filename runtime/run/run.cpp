@@ -47,6 +47,13 @@ namespace fs = std::filesystem;
 RunResult RunLoop::go() {
   start_time_ = now_seconds();
   if (auto failed = open_state()) return *failed;
+  try {
+    if (auto done = replay_if_up_to_date()) return *done;
+  } catch (const StoreError& e) {
+    if (progress_) progress_->clear();
+    err_ << "flowc: error: the run's journal could not be written: " << e.what() << "\n";
+    return {1, run_id_};
+  }
   if (auto failed = choose_executor()) return *failed;
   if (auto failed = plan_run()) return *failed;
   if (options_.dry_run) return {0, ""};
@@ -135,6 +142,7 @@ std::optional<RunResult> RunLoop::plan_run() {
   if (options_.dry_run) print_survey(survey, program_, workflow_, err_);
   if (!survey.errors.empty()) return refuse(survey.errors);
   if (options_.dry_run) return std::nullopt;
+  plan_options.witness = &witness_;
   plan_ = std::make_unique<Plan>(program_, workflow_, inputs_, plan_options);
   if (streams::uses_streams(program_)) {
     if (std::string why = streams::check_streams(stream_options()); !why.empty()) return refuse({why});
@@ -151,6 +159,20 @@ std::optional<RunResult> RunLoop::start_run() {
   auto containers = prepare_containers(program_, workflow_, options_.container_engine, state_.string());
   if (auto* e = std::get_if<PreflightError>(&containers)) return refuse({e->message});
   containers_ = std::move(std::get<std::unique_ptr<ContainerLauncher>>(containers));
+  begin_journal();
+  runner_ = std::make_unique<TaskRunner>(program_, *store_, (state_ / "work").string(), options_.fresh);
+  runner_->use_witness(&witness_);
+  for (const auto& [key, left] : adoptable_) runner_->adopt(key);
+  if (containers_) {
+    containers_->set_run(run_id_);
+    runner_->use_containers(containers_.get());
+  }
+  streams_ = std::make_unique<streams::StreamTasks>(stream_options(), run_id_, state_ / "runs" / run_id_);
+  return std::nullopt;
+}
+
+// The run's record in the journal, its folder, event log and monitor.
+void RunLoop::begin_journal() {
   run_id_ = store_->begin_run({{"workflow", workflow_.id},
                                {"source", program_.files.empty() ? "" : program_.files[0]},
                                {"inputs", inputs_},
@@ -163,17 +185,9 @@ std::optional<RunResult> RunLoop::start_run() {
   events_ = std::make_unique<EventLog>((run_dir / "events.jsonl").string(), options_.json_events);
   observe::save_workflow_graph(program_, workflow_, (run_dir / "graph.json").string());
   events_->emit("run_started", {{"run_id", run_id_}, {"workflow", workflow_.id}, {"inputs", inputs_}});
-  runner_ = std::make_unique<TaskRunner>(program_, *store_, (state_ / "work").string(), options_.fresh);
-  for (const auto& [key, left] : adoptable_) runner_->adopt(key);
-  if (containers_) {
-    containers_->set_run(run_id_);
-    runner_->use_containers(containers_.get());
-  }
-  streams_ = std::make_unique<streams::StreamTasks>(stream_options(), run_id_, run_dir);
   progress_ = std::make_unique<observe::RunMonitor>(
       observe::RunMonitor::choose(options_.progress && !options_.json_events), err_, options_.summary_seconds);
   events_->listen([monitor = progress_.get()](const Value& e) { monitor->event(e); });
-  return std::nullopt;
 }
 
 // The scheduling loop: start what is ready, wait for something to happen
@@ -343,6 +357,7 @@ void RunLoop::take_identical(TaskId id, const std::string& key, const IdenticalT
     record(id, p, TaskState::Cached, 0, now, now, 0, "");
     events_->emit("cached",
                   {{"task", task.path}, {"op", task.op->id}, {"work_dir", p.work_dir}, {"identical_to", p.leader}});
+    ended_well(task, key, p.work_dir);
     plan_->succeeded(id, done->outputs);
     plan_->forget(id);
     take_ready();
@@ -455,6 +470,7 @@ void RunLoop::reused(TaskId id, const Prepared& prepared) {
   ++cached_;
   record(id, prepared, TaskState::Cached, 0, now_seconds(), now_seconds(), 0, "");
   events_->emit("cached", {{"task", task.path}, {"op", task.op->id}, {"work_dir", prepared.work_dir}});
+  ended_well(task, prepared.key, prepared.work_dir);
   plan_->succeeded(id, prepared.outputs);
   plan_->forget(id);
   take_ready();
@@ -580,6 +596,7 @@ void RunLoop::succeed(TaskId id, const Prepared& prepared, Value outputs, TaskSt
                              {"exit_code", exit_code},
                              {"seconds", finished - started},
                              {"work_dir", prepared.work_dir}});
+  ended_well(task, prepared.key, prepared.work_dir);
   IdenticalTasks::Result result = IdenticalTasks::Succeeded{outputs, prepared.work_dir, prepared.manifest};
   std::vector<TaskId> followers = identical_.ended(prepared.key, id, result);
   plan_->succeeded(id, std::move(outputs));
@@ -770,6 +787,7 @@ RunResult RunLoop::finish() {
   store_->flush();
   events_->flush();
 
+  if (result.exit_code == 0 && not_started == 0 && run_error.empty()) save_summary(published);
   print_summary(status, seconds, not_started, published, ok);
   return result;
 }

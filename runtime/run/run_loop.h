@@ -22,6 +22,7 @@
 #include "runtime/run/events.h"
 #include "runtime/run/identical_tasks.h"
 #include "runtime/run/run.h"
+#include "runtime/run/run_summary.h"
 #include "runtime/run/signals.h"
 #include "runtime/run/state_lock.h"
 #include "runtime/run/targets.h"
@@ -59,6 +60,13 @@ class RunLoop {
   std::optional<RunResult> choose_executor();
   std::optional<RunResult> plan_run();
   std::optional<RunResult> start_run();
+  void begin_journal();
+  // A no-op rerun told by the run's summary (up_to_date.cpp).
+  bool may_summarize() const;
+  std::string run_digest() const;
+  std::optional<RunResult> replay_if_up_to_date();
+  void ended_well(const Task& task, const std::string& key, const std::string& work_dir);
+  void save_summary(const Value& published);
   void loop();
   bool ended_before_launch(TaskId id, const Prepared& prepared);
   void take_ready();
@@ -161,6 +169,11 @@ class RunLoop {
   size_t ran_ = 0, cached_ = 0, failed_ = 0, cancelled_ = 0, retried_ = 0;
   int interrupted_ = 0;
   double start_time_ = 0;
+  // The run's summary: what it depended on, and its tasks as they ended.
+  RunWitness witness_;
+  std::string digest_;  // when the run may have one
+  std::vector<SummaryTask> done_tasks_;
+  std::vector<std::string> done_keys_;
 };
 
 }  // namespace flowc::runtime

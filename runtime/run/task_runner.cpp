@@ -127,7 +127,7 @@ const std::string& TaskRunner::op_digest(const ir::Op& op) {
 }
 
 std::optional<std::string> TaskRunner::content_hash(const std::string& path, std::string* error) {
-  input_files_.insert(path);
+  if (input_files_.insert(path).second && witness_) witness_->read(path);
   if (auto it = known_hashes_.find(path); it != known_hashes_.end()) return it->second;
   auto stamp = stamp_of(path);
   if (!stamp) {
@@ -168,6 +168,7 @@ Value TaskRunner::key_value(const Value& v, const ir::Type* t, const std::string
     for (const CompanionFile& c : companions) {
       if (!stamp_of(c.path)) {
         if (!c.companion->required) {
+          if (witness_) witness_->read(c.path);  // its absence is part of the key
           with[c.companion->pattern] = nullptr;
           continue;
         }

@@ -88,6 +88,9 @@ class TaskRunner {
   // The files and folders tasks were given as inputs so far (an output may
   // pass one on: publishing may read it).
   std::vector<std::string> input_files() const { return {input_files_.begin(), input_files_.end()}; }
+  // Told of every file a key was made of, and of the optional companions
+  // looked for and not found (not owned; may be null).
+  void use_witness(FileWitness* witness) { witness_ = witness; }
 
   // The digest of an op's definition (cached).
   const std::string& op_digest(const ir::Op& op);
@@ -130,6 +133,7 @@ class TaskRunner {
   std::set<std::string> adoptable_;
   std::map<std::string, std::string> held_;  // key → the call path of the task holding it, this run
   std::set<std::string> input_files_;
+  FileWitness* witness_ = nullptr;
 };
 
 }  // namespace flowc::runtime

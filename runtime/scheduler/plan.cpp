@@ -154,6 +154,7 @@ Evaluator& Plan::evaluator_for(int file) {
   options.base_dir = base_dir_of(file);
   options.scratch_dir = (std::filesystem::temp_directory_path() / "flowc-values").string();
   options.glob_names_inputs = true;
+  options.witness = options_.witness;
   return *evaluators_.emplace(file, std::make_unique<Evaluator>(program_, options)).first->second;
 }
 

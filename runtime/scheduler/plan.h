@@ -103,6 +103,8 @@ struct PlanOptions {
   // problem. A `for` over a list whose items are unknown (`for b in a.bam`
   // after a `for` that made them) still knows how many items it has.
   bool survey = false;
+  // Told of every file the plan's expressions read (not owned; may be null).
+  FileWitness* witness = nullptr;
 };
 
 class Plan {

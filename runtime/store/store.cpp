@@ -17,7 +17,9 @@ namespace {
 
 // Bumped when the tables change. An older database is upgraded or, for a
 // version this code cannot upgrade, refused with advice; a newer one refused.
-constexpr int kSchemaVersion = 3;  // 2: tasks.job (a batch job's id); 3: tasks.usage
+// 4: the indexes that keep a run's start and end independent of how many
+// runs the journal holds, and the cache's generation (counters).
+constexpr int kSchemaVersion = 4;  // 2: tasks.job (a batch job's id); 3: tasks.usage
 
 const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS runs (
@@ -60,6 +62,24 @@ CREATE TABLE IF NOT EXISTS ops (
   digest TEXT PRIMARY KEY,
   json TEXT NOT NULL
 );
+-- Only the rows a run's start looks for: tasks an earlier flowc left
+-- running, runs whose flowc was killed (partial indexes: a few entries,
+-- however many runs the journal holds).
+CREATE INDEX IF NOT EXISTS tasks_running ON tasks (state) WHERE state = 'running';
+CREATE INDEX IF NOT EXISTS runs_running ON runs (status) WHERE status = 'running';
+-- `generation` of the cache: bumped whenever an entry is changed or removed
+-- (not when one is added), by triggers, so that whatever changes the table
+-- is seen, a sqlite3 shell included. A run's summary (runtime/run/
+-- run_summary.h) is trusted only while it is the one it was written with.
+CREATE TABLE IF NOT EXISTS counters (
+  name TEXT PRIMARY KEY,
+  n INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO counters (name, n) VALUES ('cache', 0);
+CREATE TRIGGER IF NOT EXISTS cache_updated AFTER UPDATE ON cache
+  BEGIN UPDATE counters SET n = n + 1 WHERE name = 'cache'; END;
+CREATE TRIGGER IF NOT EXISTS cache_deleted AFTER DELETE ON cache
+  BEGIN UPDATE counters SET n = n + 1 WHERE name = 'cache'; END;
 CREATE TABLE IF NOT EXISTS file_hashes (
   path TEXT PRIMARY KEY,
   size INTEGER NOT NULL,
@@ -167,6 +187,8 @@ std::unique_ptr<Store> Store::connect(const std::string& path, int flags, Access
   // the database, so the store opens (and is read) on a full disk.
   if (access == Access::Exclusive) store->exec("PRAGMA locking_mode = EXCLUSIVE");
   store->exec("PRAGMA busy_timeout = 10000");
+  // INSERT OR REPLACE's deletions fire the cache's delete trigger.
+  store->exec("PRAGMA recursive_triggers = ON");
   return store;
 }
 
@@ -196,6 +218,7 @@ std::unique_ptr<Store> Store::open(const std::string& path, Access access) {
   store->exec("BEGIN IMMEDIATE");
   if (found == 1) store->exec("ALTER TABLE tasks ADD COLUMN job TEXT NOT NULL DEFAULT ''");
   if (found >= 1 && found < 3) store->exec("ALTER TABLE tasks ADD COLUMN usage TEXT NOT NULL DEFAULT ''");
+  // 4 adds only indexes, a table and triggers (kSchema, IF NOT EXISTS).
   store->exec(kSchema);
   store->exec(fmt::format("PRAGMA user_version = {}", kSchemaVersion).c_str());
   store->exec("COMMIT");
@@ -492,9 +515,11 @@ std::optional<CacheEntry> Store::cache_find(const std::string& key) {
 
 void Store::cache_put(const CacheEntry& e) {
   begin_batch();
+  // An upsert: replacing an entry is an update (the generation's trigger).
   prepare(
-      "INSERT OR REPLACE INTO cache (key, op, work_dir, outputs, fingerprint, manifest, created) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?)")
+      "INSERT INTO cache (key, op, work_dir, outputs, fingerprint, manifest, created) VALUES (?, ?, ?, ?, ?, ?, ?) "
+      "ON CONFLICT (key) DO UPDATE SET op = excluded.op, work_dir = excluded.work_dir, outputs = excluded.outputs, "
+      "fingerprint = excluded.fingerprint, manifest = excluded.manifest, created = excluded.created")
       .bind(1, e.key)
       .bind(2, e.op)
       .bind(3, e.work_dir)
@@ -508,6 +533,44 @@ void Store::cache_put(const CacheEntry& e) {
 void Store::cache_drop(const std::string& key) {
   begin_batch();
   prepare("DELETE FROM cache WHERE key = ?").bind(1, key).run();
+}
+
+int64_t Store::cache_generation() {
+  Statement& q = prepare("SELECT n FROM counters WHERE name = 'cache'");
+  int64_t out = q.step() ? q.integer(0) : -1;
+  q.reset();
+  return out;
+}
+
+bool Store::replayable(const std::string& run_id, size_t tasks) {
+  auto run_record = run(run_id);
+  if (!run_record || run_record->status != "succeeded") return false;
+  // Every task of it ended well, and its key's cache entry is still there,
+  // for the work dir it names.
+  Statement& q = prepare(
+      "SELECT COUNT(*), SUM(state IN ('succeeded', 'cached')), "
+      "SUM(EXISTS (SELECT 1 FROM cache WHERE cache.key = tasks.key AND cache.work_dir = tasks.work_dir)) "
+      "FROM tasks WHERE run_id = ?");
+  q.bind(1, run_id);
+  bool ok = q.step() && static_cast<size_t>(q.integer(0)) == tasks && static_cast<size_t>(q.integer(1)) == tasks &&
+            static_cast<size_t>(q.integer(2)) == tasks;
+  q.reset();
+  return ok;
+}
+
+size_t Store::record_all_cached(const std::string& run_id, const std::string& from_run, double when) {
+  begin_batch();
+  // What a task found in the cache is journaled with: no exit code, usage
+  // or process, its manifest without why it missed or whom it copied.
+  Statement& q = prepare(
+      "INSERT INTO tasks (run_id, path, key, op, state, exit_code, work_dir, started, finished, attempt, error, "
+      "manifest, pid, pid_start, job, usage) "
+      "SELECT ?1, path, key, op, 'cached', 0, work_dir, ?2, ?2, 0, '', "
+      "CASE WHEN manifest = '' THEN '' ELSE json_remove(manifest, '$.cache_miss', '$.identical_to') END, "
+      "0, 0, '', '' FROM tasks WHERE run_id = ?3");
+  q.bind(1, run_id).bind(2, when).bind(3, from_run);
+  q.run();
+  return static_cast<size_t>(sqlite3_changes(db_));
 }
 
 std::vector<std::string> Store::cached_work_dirs() {

@@ -127,6 +127,16 @@ class Store {
   void cache_put(const CacheEntry& entry);
   void cache_drop(const std::string& key);
   std::vector<std::string> cached_work_dirs();
+  // Bumped whenever a cache entry is changed or removed (not added).
+  int64_t cache_generation();
+
+  // A no-op rerun told by a run summary (runtime/run/run_summary.h):
+  // whether `run_id` succeeded with exactly `tasks` tasks, each of which
+  // succeeded or was cached and still has its cache entry; and every task
+  // of `from_run` journaled again in `run_id`, as found in the cache at
+  // `when`. Returns how many.
+  bool replayable(const std::string& run_id, size_t tasks);
+  size_t record_all_cached(const std::string& run_id, const std::string& from_run, double when);
 
   // Op definitions by digest, so manifests can name them without copies.
   void remember_op(const std::string& digest, const std::string& json);
