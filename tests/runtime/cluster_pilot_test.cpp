@@ -202,10 +202,10 @@ struct Interval {
   bool overlaps(const Interval& o) const { return from < o.to && o.from < to; }
 };
 
-std::vector<std::string> split_list(const std::string& text) {
+std::vector<std::string> split(const std::string& text, char sep) {
   std::vector<std::string> out;
   std::stringstream in(text);
-  for (std::string item; std::getline(in, item, ',');) out.push_back(item);
+  for (std::string item; std::getline(in, item, sep);) out.push_back(item);
   return out;
 }
 
@@ -244,12 +244,7 @@ workflow main(prog: str) -> (six: file, four: file, hosts: list[file]) {
                     "prof.json", "-p", std::string("prog=") + MPI_PROBE});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
-  auto lines = [](const std::string& text) {
-    std::vector<std::string> out;
-    std::stringstream in(text);
-    for (std::string line; std::getline(in, line);) out.push_back(line);
-    return out;
-  };
+  auto lines = [](const std::string& text) { return split(text, '\n'); };
   auto interval = [&](const fs::path& file) {
     auto l = lines(flowc::test::read_file(file.string()));
     REQUIRE(l.size() == 2);
@@ -271,7 +266,7 @@ workflow main(prog: str) -> (six: file, four: file, hosts: list[file]) {
     CHECK(report[0] == fmt::format("size={} sum={} rounds=1", ranks, ranks * (ranks - 1) / 2));
     REQUIRE(report[1].rfind("nodes=", 0) == 0);
     std::map<std::string, int> per_node;
-    for (const std::string& node : split_list(report[1].substr(6))) ++per_node[node];
+    for (const std::string& node : split(report[1].substr(6), ',')) ++per_node[node];
     CHECK(per_node.size() == static_cast<size_t>(nodes));
     std::set<std::string> used;
     for (const auto& [node, n] : per_node) {
