@@ -197,6 +197,7 @@ void RunLoop::loop() {
   take_ready();
   while (true) {
     launch_ready();
+    journal_jobs();
     executor_->flush();  // what launch_ready() submitted, together
     announce_started();
     if (plan_->finished() && running_.empty()) break;
@@ -510,10 +511,21 @@ bool RunLoop::announce(uint64_t handle, bool event) {
   }
   record(r.id, r.prepared, TaskState::Running, r.attempt, r.started, 0, -1, "", ref);
   refs_[handle] = ref;
-  // A batch job outlives flowc: journal it at once, so a rerun adopts it
-  // rather than submitting it again beside it.
-  if (!ref.job.empty()) store_->flush();
+  // A batch job outlives flowc: journaled at the next journal_jobs(), so
+  // a rerun adopts it rather than submitting it again beside it.
+  if (!ref.job.empty()) jobs_to_journal_ = true;
   return true;
+}
+
+// Commits the batch jobs announced since the last call, all in one
+// transaction: called after each round of announcements and before
+// executor_->flush(), so that a task whose job is known when it is
+// submitted (the pilot's allocation) is in the journal before the executor
+// hands it out, and one submitted by flush() (an sbatch) right after.
+void RunLoop::journal_jobs() {
+  if (!jobs_to_journal_) return;
+  store_->flush();
+  jobs_to_journal_ = false;
 }
 
 // Tasks the executor has started since they were submitted (after flush(),
@@ -526,6 +538,7 @@ void RunLoop::announce_started() {
       ++it;
     }
   }
+  journal_jobs();
 }
 
 void RunLoop::handle(const Outcome& outcome) {
@@ -575,6 +588,7 @@ void RunLoop::handle(const Outcome& outcome) {
     }
     if (again.kind == Prepared::Launch) {
       launch(r.id, std::move(again), r.attempt + 1);
+      journal_jobs();
       executor_->flush();  // a retry goes alone, not batched with others
       return;
     }

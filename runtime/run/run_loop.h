@@ -87,6 +87,7 @@ class RunLoop {
   }
   std::unique_ptr<Executor> route_by_op(std::unique_ptr<Executor> run_executor, std::vector<std::string>* errors);
   void announce_started();
+  void journal_jobs();
   void handle(const Outcome& outcome);
   void launch_gang(TaskId first);
   void stream_task_ended(TaskId id, const Prepared& prepared, const Outcome& outcome, Judged& judged);
@@ -165,6 +166,7 @@ class RunLoop {
   Value usage_;  // of the outcome being handled, for the journal
   std::map<uint64_t, JobRef> refs_;  // how each running task is known outside flowc (announced)
   JobRef ended_ref_;                 // that of the outcome being handled
+  bool jobs_to_journal_ = false;     // batch jobs announced, not yet committed (journal_jobs)
   int jobs_ = 1;
   size_t ran_ = 0, cached_ = 0, failed_ = 0, cancelled_ = 0, retried_ = 0;
   int interrupted_ = 0;

@@ -60,6 +60,7 @@ uint64_t FakeExecutor::submit(const LaunchSpec& spec) {
   Act act = world_.act ? world_.act(spec, attempt) : Act{};
   bool interrupt = act.interrupt;
   uint64_t handle = start("fake:" + std::to_string(world_.next_id++), spec, std::move(act));
+  if (world_.on_submit) world_.on_submit(spec);
   if (interrupt) ::raise(SIGINT);  // blocked while the run loop watches: read by its next wait
   return handle;
 }

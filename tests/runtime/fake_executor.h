@@ -58,6 +58,10 @@ struct FakeWorld {
   std::vector<std::string> made;  // executor names, one per executor a run made
   size_t most_at_once = 0;
   int flushes = 0;
+  // Called as each task is submitted (after) and at each flush (before it
+  // hands out what was submitted): what the journal holds at those moments.
+  std::function<void(const runtime::LaunchSpec& spec)> on_submit;
+  std::function<void()> on_flush;
   // Jobs left running by a "killed" flowc, by job id ("fake:3").
   struct Job {
     runtime::LaunchSpec spec;
@@ -84,7 +88,10 @@ class FakeExecutor : public runtime::Executor, public runtime::Recovery {
     return world_.room < 0 || static_cast<int>(jobs_.size()) < world_.room;
   }
   uint64_t submit(const runtime::LaunchSpec& spec) override;
-  void flush() override { ++world_.flushes; }
+  void flush() override {
+    ++world_.flushes;
+    if (world_.on_flush) world_.on_flush();
+  }
   void cancel(uint64_t handle) override;
   std::vector<runtime::Outcome> collect() override;
   std::optional<runtime::Clock::time_point> next_deadline() const override;

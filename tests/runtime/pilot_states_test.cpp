@@ -13,6 +13,7 @@
 
 #include "runtime/executors/pilot/channel.h"
 #include "runtime/executors/pilot/pilot_executor.h"
+#include "runtime/executors/pilot/span.h"
 #include "runtime/executors/slurm/job_script.h"
 #include "tests/runtime/fake_slurm.h"
 #include "tests/support/project.h"
@@ -46,7 +47,12 @@ struct Pilot {
     spec.mem_bytes = 512ll << 20;
     return spec;
   }
-  uint64_t submit(const std::string& name) { return executor->submit(spec(name)); }
+  // Submitted and handed out, as the run loop does (flush() after a round).
+  uint64_t submit(const std::string& name) {
+    uint64_t h = executor->submit(spec(name));
+    executor->flush();
+    return h;
+  }
   fs::path inbox(uint64_t h) const { return channel / "inbox" / (std::to_string(h) + ".task"); }
   // The agent on `node` claims the task, as an agent does: a rename.
   void claim(uint64_t h, const std::string& node) {
@@ -105,6 +111,25 @@ TEST_CASE("pilot: many tasks cost one sbatch, each handed to the agents with its
   }
   CHECK(t.executor->job_ref(a).job == "slurm-pilot:100");
   CHECK(t.executor->running() == 3);
+}
+
+// The run loop journals a task's job (the allocation) between submit() and
+// flush(): only then may an agent see it, so a flowc killed in between
+// leaves nothing running that a rerun does not know of.
+TEST_CASE("pilot: a task reaches the agents at flush(), its job known from submit()", "[pilot_states]") {
+  Pilot t(2);
+  uint64_t a = t.executor->submit(t.spec("a")), b = t.executor->submit(t.spec("b"));
+  CHECK(t.executor->job_ref(a).job == "slurm-pilot:100");
+  CHECK_FALSE(fs::exists(t.inbox(a)));
+  CHECK_FALSE(fs::exists(t.inbox(b)));
+  // One not yet handed out is taken back at once when cancelled.
+  t.executor->cancel(b);
+  t.executor->flush();
+  CHECK(fs::exists(t.inbox(a)));
+  CHECK_FALSE(fs::exists(t.inbox(b)));
+  auto o = t.outcome(b);
+  REQUIRE(o);
+  CHECK(o->how == How::Cancelled);
 }
 
 TEST_CASE("pilot: on N nodes each node's agent is a step of its own, on one the agent is the batch step",
@@ -302,4 +327,43 @@ TEST_CASE("pilot: after a crash, a task that finished is adopted and the allocat
   CHECK(o->how == How::Exited);
   CHECK(o->exit_code == 0);
   CHECK(t.slurm.calls_of("sbatch").empty());  // adopting starts no allocation
+}
+
+// A step spanning nodes (span.h), played by hand: the agents' heartbeats are
+// files, a coordinator and the agents it holds talk through the channel.
+TEST_CASE("pilot: a spanning MPI step holds the nodes it needs, one at a time, and lets them go", "[pilot_states]") {
+  CHECK(pilot::nodes_needed(2, 2, 3) == 1);
+  CHECK(pilot::nodes_needed(4, 2, 3) == 2);
+  CHECK(pilot::nodes_needed(6, 2, 3) == 3);
+  CHECK(pilot::nodes_needed(8, 2, 3) == 3);  // at most the agents alive: overcommitted
+  CHECK(pilot::nodes_needed(8, 0, 3) == 1);  // the node's size unknown
+  Pilot t(3);
+  std::string error;
+  REQUIRE(pilot::make_channel(t.channel.string(), &error));
+  for (const char* node : {"node1", "node2", "node3"}) t.heartbeat(node, 0);
+  CHECK(pilot::live_agents(t.channel) == std::vector<std::string>{"node1", "node2", "node3"});
+  {
+    pilot::Span first(t.channel, "node2"), second(t.channel, "node3");
+    REQUIRE(first.begin("7", 2));
+    CHECK(first.nodes() == std::vector<std::string>{"node2", "node1"});
+    // One spanning step is placed at a time.
+    CHECK(second.busy());
+    CHECK_FALSE(second.begin("8", 2));
+    // node1 is held: it takes nothing new, and says so once idle.
+    CHECK_FALSE(pilot::held_for_span(t.channel, "node3", true));
+    CHECK(pilot::held_for_span(t.channel, "node1", false));
+    CHECK_FALSE(first.others_ready());
+    CHECK(pilot::held_for_span(t.channel, "node1", true));
+    CHECK(first.others_ready());
+    first.end();
+    CHECK_FALSE(pilot::held_for_span(t.channel, "node1", true));
+    CHECK_FALSE(second.busy());
+    REQUIRE(second.begin("8", 3));
+    // Its coordinator falls silent (its node lost): the held agents let go,
+    // and the place is free for another.
+    t.heartbeat("node3", 30);
+    CHECK_FALSE(pilot::held_for_span(t.channel, "node1", true));
+    CHECK_FALSE(first.busy());
+  }
+  CHECK_FALSE(fs::exists(t.channel / "span"));
 }

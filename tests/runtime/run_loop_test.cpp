@@ -592,6 +592,53 @@ TEST_CASE("run loop: a job that did not outlive the crash runs again", "[run_loo
   CHECK(world.submitted == Strings{"main.a", "main.b"});
 }
 
+// Batch jobs are journaled so that a killed flowc's rerun adopts them; the
+// journal is committed once per round of submissions, not once per task
+// (10,000 commits for 10,000 pilot tasks), and before the executor's
+// flush() hands the round out: a task that may already run is known to the
+// journal, whatever moment flowc is killed at.
+const char* kEight = R"(
+op make(tag: str) -> (out: file) { run "echo ${tag} > ${out}" }
+workflow main() -> (all: list[file]) {
+    for t in ["a", "b", "c", "d", "e", "f", "g", "h"] {
+        m = make(tag = t)
+    }
+    return (all = m.out)
+}
+)";
+
+TEST_CASE("run loop: batch jobs are journaled in one commit per round, before the executor hands them out",
+          "[run_loop][adopt]") {
+  Project p;
+  FakeWorld world;
+  world.act = succeed_with_path;
+  // What another process (a rerun after kill -9) would find in the journal:
+  // tasks recorded as running with their job.
+  auto committed_jobs = [&p] {
+    auto store = Store::open_for_reading(p.state_dir() + "/flow.db");
+    auto runs = store->recent_runs(1);
+    size_t n = 0;
+    if (runs.empty()) return n;
+    for (const auto& t : store->tasks(runs[0].id)) n += t.state == TaskState::Running && !t.job.empty();
+    return n;
+  };
+  std::vector<size_t> at_submit, at_flush;
+  world.on_submit = [&](const flowc::runtime::LaunchSpec&) { at_submit.push_back(committed_jobs()); };
+  world.on_flush = [&] { at_flush.push_back(committed_jobs()); };
+  RunOptions options;
+  options.jobs = 8;
+  FakeRun r = run_fake(p.dir, kEight, world, options);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  REQUIRE(at_submit.size() == 8);
+  REQUIRE_FALSE(at_flush.empty());
+  // The eight go in one round: none is committed while the round is
+  // submitted (one commit each would show 0, 1, 2, ...)...
+  CHECK(at_submit == std::vector<size_t>(8, 0));
+  // ...and all eight are before flush() hands them out.
+  CHECK(at_flush[0] == 8);
+}
+
 // --- identical tasks -------------------------------------------------------
 
 const char* kTwins = R"(

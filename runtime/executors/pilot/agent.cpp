@@ -19,6 +19,7 @@
 
 #include "runtime/executors/local/local_executor.h"
 #include "runtime/executors/pilot/channel.h"
+#include "runtime/executors/pilot/span.h"
 #include "runtime/process/find_program.h"
 #include "runtime/process/run_captured.h"
 #include "runtime/executors/slurm/job_script.h"
@@ -38,6 +39,9 @@ constexpr auto kTick = std::chrono::milliseconds(5);
 constexpr auto kHeartbeat = std::chrono::seconds(1);
 // Waiting tasks whose inputs an agent pre-fetches at once, at most.
 constexpr int kPrefetchAhead = 4;
+// How long a task pre-fetched on one node waits for that node before
+// another agent may take it (and fetch its inputs itself).
+constexpr double kWarmPatience = 10;
 
 std::string read_text(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -57,6 +61,17 @@ int64_t env_number(const char* name) {
   }
 }
 
+// Pins an MPI task's `srun` step (its argv, perhaps behind a staging
+// script) to `nodes`.
+void pin_step(std::vector<std::string>& argv, const std::vector<std::string>& nodes) {
+  auto srun = std::find_if(argv.begin(), argv.end(), [](const std::string& a) { return fs::path(a).filename() == "srun"; });
+  if (srun == argv.end()) return;
+  // Block distribution: neighbouring ranks share a node (the allocation's
+  // environment says cyclic).
+  argv.insert(srun + 1, {fmt::format("--nodes={}", nodes.size()), fmt::format("--nodelist={}", fmt::join(nodes, ",")),
+                         "--distribution=block"});
+}
+
 volatile std::sig_atomic_t stop_signal = 0;
 void on_signal(int sig) { stop_signal = sig; }
 
@@ -72,8 +87,9 @@ int run_agent(const std::string& dir_text) {
   }
   std::signal(SIGTERM, on_signal);
   std::signal(SIGINT, on_signal);
-  char host[256] = "node";
-  ::gethostname(host, sizeof host - 1);
+  char host_name[256] = "node";
+  ::gethostname(host_name, sizeof host_name - 1);
+  const std::string host = host_name;
   std::string alive = (dir / fmt::format("agent.{}.alive", host)).string();
   fs::path given_up = dir / fmt::format("lost.{}", host);
   fs::path claimed_dir = dir / "running" / host;
@@ -97,6 +113,12 @@ int run_agent(const std::string& dir_text) {
   std::map<std::string, std::vector<std::string>> unfetch;     // seq → how to drop its copies
   std::map<uint64_t, std::pair<std::string, std::string>> running;  // handle → (seq file, work dir)
   std::error_code ec;  // a folder gone for a moment is an empty folder
+  // MPI tasks: pinned to this node, or spanning several (span.h).
+  const int node_cpus = executor.default_jobs();
+  const int job_nodes = static_cast<int>(env_number("SLURM_JOB_NUM_NODES"));
+  const bool many_nodes = job_nodes > 1;
+  Span span(dir, host);
+  bool span_started = false;
   // Reports what ended, as a batch job's script would (job_script.h).
   // `only_exited`: only commands that exited by themselves (the agent is
   // being stopped: what its stop killed is not an end to report, it runs
@@ -107,6 +129,10 @@ int run_agent(const std::string& dir_text) {
       if (it == running.end()) continue;
       auto [claimed, work_dir] = it->second;
       running.erase(it);
+      if (span_started && fs::path(claimed).stem().string() == span.seq()) {
+        span.end();  // its nodes are free again
+        span_started = false;
+      }
       if (only_exited && o.how != Outcome::How::Exited) continue;
       int code = o.how == Outcome::How::Exited ? o.exit_code : 128 + (o.signal ? o.signal : SIGKILL);
       if (o.how == Outcome::How::NotStarted) {
@@ -167,6 +193,9 @@ int run_agent(const std::string& dir_text) {
       auto it = fetching.find(o.handle);
       if (it == fetching.end()) continue;
       fetched.insert(it->second);
+      // The task waits for this node from now on (kWarmPatience).
+      fs::path marker = dir / "warm" / it->second;
+      if (fs::exists(marker, ec)) touch(marker.string());
       fetching.erase(it);
     }
 
@@ -179,18 +208,50 @@ int run_agent(const std::string& dir_text) {
     std::sort(inbox.begin(), inbox.end(), [](const fs::path& a, const fs::path& b) {
       return std::stoull(a.stem().string()) < std::stoull(b.stem().string());
     });
-    bool full = false;
+    // Held for another agent's spanning step, or draining for its own: no
+    // new task here.
+    bool full = held_for_span(dir, host, running.empty()) || (!span.seq().empty() && !span_started);
     int ahead = 0, looked_past_full = 0;
     auto is_fetching = [&](const std::string& seq) {
       return std::any_of(fetching.begin(), fetching.end(), [&](const auto& f) { return f.second == seq; });
     };
+    // Tasks pre-fetched to a node are left to it (DP's warm-up) while its
+    // agent lives and for kWarmPatience after the copy ended: it takes them
+    // as soon as it has room, and the others take the tasks after them.
+    std::map<std::string, Warm> warm = read_warm(dir.string());
+    auto warm_elsewhere = [&](const std::string& seq) {
+      auto w = warm.find(seq);
+      if (w == warm.end() || w->second.node == host || w->second.age > kWarmPatience) return false;
+      return !fs::exists(dir / ("lost." + w->second.node), ec);
+    };
     for (const fs::path& file : inbox) {
+      std::string seq = file.stem().string();
+      if (warm_elsewhere(seq)) continue;
       // Once the node is full only the next few matter (to pre-fetch):
       // reading every waiting task at every tick costs more than the tasks.
-      if (full && ++looked_past_full > kPrefetchAhead) break;
+      if (full && ++looked_past_full > kPrefetchAhead) {
+        if (span.seq().empty() || span_started) break;
+        if (seq != span.seq()) continue;  // the task it drains its node for may be further on
+      }
       auto task = parse_task(read_text(file));
       if (!task) continue;  // half-written: flowc writes through a rename, so never; skip it
-      std::string seq = file.stem().string();
+      // An MPI task with more ranks than this node has cores: the first
+      // agent free to place it holds the nodes it needs, one such task at a
+      // time, and starts it once they are all idle.
+      bool spanning = span.seq() == seq && !span_started;
+      if (!full && !spanning && span.seq().empty() && task->ranks > 0 && task->cpus > node_cpus) {
+        int nodes = nodes_needed(task->cpus, node_cpus, usable_nodes(dir, job_nodes));
+        if (nodes > 1 && span.begin(seq, nodes)) {
+          spanning = true;
+          full = true;
+        } else if (nodes > 1) {
+          continue;  // another agent places one now, or the agents it needs are not all up yet
+        }
+      }
+      if (spanning) {
+        if (!running.empty() || !span.others_ready()) continue;
+        full = false;
+      }
       if (!full) {
         LaunchSpec spec;
         spec.work_dir = task->work_dir;
@@ -200,6 +261,11 @@ int run_agent(const std::string& dir_text) {
         spec.stderr_path = task->stderr_path;
         spec.timeout_seconds = task->timeout_seconds;
         spec.cpus = std::max(1, std::min(task->cpus, executor.default_jobs()));
+        if (spanning) {
+          pin_step(spec.argv, span.nodes());
+        } else if (task->ranks > 0 && many_nodes) {
+          pin_step(spec.argv, {host});
+        }
         spec.mem_bytes = task->mem_bytes;
         spec.env = task->env;
         spec.env.insert(spec.env.end(), slurm_env.begin(), slurm_env.end());
@@ -213,13 +279,20 @@ int run_agent(const std::string& dir_text) {
           if (ec) continue;  // another agent took it
           uint64_t handle = executor.submit(spec);
           running[handle] = {claimed.string(), task->work_dir};
+          if (spanning) {
+            span_started = true;
+            full = true;  // the whole node is the step's
+          }
           fetched.erase(seq);
           unfetch.erase(seq);  // its own run cleans its scratch
+          if (warm.count(seq)) fs::remove(dir / "warm" / seq, ec);
           continue;
         }
       }
       if (task->prefetch_argv.empty() || ++ahead > kPrefetchAhead) continue;
       if (!fetching.empty() || fetched.count(seq)) continue;
+      // Another node's (it waited too long for it), or one agent's alone.
+      if (warm.count(seq) || !mark_warm(dir.string(), seq, host)) continue;
       LaunchSpec fetch;
       fetch.work_dir = task->work_dir;
       fetch.argv = task->prefetch_argv;
@@ -228,6 +301,29 @@ int run_agent(const std::string& dir_text) {
       fetch.env = task->env;
       fetching[fetcher.submit(fetch)] = seq;
       unfetch[seq] = task->unfetch_argv;
+    }
+
+    // A spanning task that left the inbox before it started (cancelled):
+    // its nodes are let go.
+    if (!span.seq().empty() && !span_started &&
+        std::none_of(inbox.begin(), inbox.end(), [&](const fs::path& f) { return f.stem() == span.seq(); })) {
+      span.end();
+    }
+
+    // Copies for tasks that left the inbox without this agent running them
+    // (another node's agent took them, fetching its own copy; flowc
+    // cancelled them): this node's scratch is its own, nobody reads them.
+    for (auto it = unfetch.begin(); it != unfetch.end();) {
+      const std::string& seq = it->first;
+      bool waits = std::any_of(inbox.begin(), inbox.end(), [&](const fs::path& f) { return f.stem() == seq; });
+      if (waits || is_fetching(seq)) {
+        ++it;
+        continue;
+      }
+      if (!it->second.empty()) capture_output(it->second, {}, 60);
+      fs::remove(dir / "warm" / seq, ec);
+      fetched.erase(seq);
+      it = unfetch.erase(it);
     }
 
     if (running.empty() && inbox.empty()) {
@@ -246,6 +342,7 @@ int run_agent(const std::string& dir_text) {
   // Copies made for tasks this agent never ran.
   for (const auto& [seq, argv] : unfetch) {
     if (!argv.empty()) capture_output(argv, {}, 60);
+    fs::remove(dir / "warm" / seq, ec);
   }
   fs::remove(alive);
   return 0;

@@ -7,6 +7,9 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
+
+#include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
 
@@ -17,6 +20,7 @@ std::string task_text(const PilotTask& task) {
   nlohmann::json j = {{"work_dir", task.work_dir}, {"argv", task.argv},          {"stdout", task.stdout_path},
                       {"stderr", task.stderr_path}, {"timeout", task.timeout_seconds}, {"cpus", task.cpus},
                       {"env", task.env}, {"mem", task.mem_bytes}};
+  if (task.ranks > 0) j["ranks"] = task.ranks;
   if (!task.prefetch_argv.empty()) j["prefetch"] = task.prefetch_argv;
   if (!task.unfetch_argv.empty()) j["unfetch"] = task.unfetch_argv;
   return j.dump();
@@ -34,6 +38,7 @@ std::optional<PilotTask> parse_task(const std::string& text) {
     t.cpus = j.at("cpus").get<int>();
     t.env = j.at("env").get<std::vector<std::string>>();
     t.mem_bytes = j.value("mem", int64_t{0});
+    t.ranks = j.value("ranks", 0);
     if (j.contains("prefetch")) t.prefetch_argv = j.at("prefetch").get<std::vector<std::string>>();
     if (j.contains("unfetch")) t.unfetch_argv = j.at("unfetch").get<std::vector<std::string>>();
     return t;
@@ -44,7 +49,7 @@ std::optional<PilotTask> parse_task(const std::string& text) {
 
 bool make_channel(const std::string& dir, std::string* error) {
   std::error_code ec;
-  for (const char* sub : {"inbox", "running", "cancel"}) {
+  for (const char* sub : {"inbox", "running", "cancel", "warm"}) {
     fs::create_directories(fs::path(dir) / sub, ec);
     if (ec) {
       *error = "cannot create `" + (fs::path(dir) / sub).string() + "`: " + ec.message();
@@ -52,6 +57,37 @@ bool make_channel(const std::string& dir, std::string* error) {
     }
   }
   return true;
+}
+
+bool mark_warm(const std::string& dir, const std::string& seq, const std::string& node) {
+  fs::path warm = fs::path(dir) / "warm";
+  fs::path mine = warm / fmt::format(".{}.{}", seq, node);
+  {
+    std::ofstream out(mine, std::ios::binary | std::ios::trunc);
+    out << node;
+    if (!out.flush()) return false;
+  }
+  // A link is made whole or not at all, and fails if the name is taken.
+  bool made = ::link(mine.c_str(), (warm / seq).c_str()) == 0;
+  std::error_code ec;
+  fs::remove(mine, ec);
+  return made;
+}
+
+std::map<std::string, Warm> read_warm(const std::string& dir) {
+  std::map<std::string, Warm> out;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(fs::path(dir) / "warm", ec)) {
+    std::string seq = e.path().filename().string();
+    if (seq.empty() || seq[0] == '.') continue;
+    std::ifstream in(e.path(), std::ios::binary);
+    std::string node;
+    std::getline(in, node);
+    auto age = age_of(e.path().string());
+    if (!age) continue;  // gone meanwhile
+    out[seq] = Warm{node, *age};
+  }
+  return out;
 }
 
 void touch(const std::string& path) {

@@ -10,6 +10,9 @@
 //                        agent that finds its own stops its tasks and leaves
 //                        without reporting them (they run again elsewhere)
 //   cancel/<seq>         flowc asks the agent running it to stop it
+//   warm/<seq>           the task's inputs are pre-fetched to the node named
+//                        inside (made by a link, so one agent only fetches a
+//                        task): other agents leave it to that node for a while
 //   flowc.alive          flowc's heartbeat (its mtime); agents leave when
 //                        flowc is gone and they are idle
 //   agent.<host>.alive   each agent's heartbeat
@@ -22,6 +25,7 @@
 // finds what finished meanwhile.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 
@@ -40,6 +44,9 @@ struct PilotTask {
   std::string stdout_path, stderr_path;
   double timeout_seconds = 0;
   int cpus = 1;
+  // An MPI task's ranks (its argv an `srun` step; 0: not MPI): the agent
+  // pins the step to its own node, or to as many as its cpus need (span.h).
+  int ranks = 0;
   int64_t mem_bytes = 0;  // what it asks of the node's memory; 0: nothing said
   std::vector<std::string> env;
   // A command that readies the task before it starts (copies its inputs to
@@ -56,6 +63,17 @@ std::optional<PilotTask> parse_task(const std::string& text);
 
 // The folders of a pilot's channel, created if missing.
 bool make_channel(const std::string& dir, std::string* error);
+
+// Pre-fetching (warm/): marks task `seq` as pre-fetched to `node`; false
+// if another agent marked it first.
+bool mark_warm(const std::string& dir, const std::string& seq, const std::string& node);
+// Every task marked: seq → its node and the marker's age in seconds (since
+// it was made, or touched when the fetch ended).
+struct Warm {
+  std::string node;
+  double age = 0;
+};
+std::map<std::string, Warm> read_warm(const std::string& dir);
 
 // Touches `path` (creating it): a heartbeat.
 void touch(const std::string& path);

@@ -149,10 +149,7 @@ std::string PilotExecutor::staging_wrapper(const LaunchSpec& spec) const {
 uint64_t PilotExecutor::submit(const LaunchSpec& spec) {
   uint64_t handle = add_job(spec).handle;
   auto not_started = [&](const std::string& why) {
-    Outcome o;
-    o.how = Outcome::How::NotStarted;
-    o.error = why;
-    finish(handle, std::move(o));
+    this->not_started(handle, why);
     return handle;
   };
   std::string error;
@@ -177,32 +174,53 @@ uint64_t PilotExecutor::submit(const LaunchSpec& spec) {
       return not_started(fmt::format("cannot write `{}`", wrapper));
     }
     t.argv.insert(t.argv.begin(), {"/bin/sh", wrapper, "run"});
-    // On one node, the agent that pre-fetches a task is the one that runs it.
-    if (settings_.nodes == 1) {
-      t.prefetch_argv = {"/bin/sh", wrapper, "fetch"};
-      t.unfetch_argv = {"/bin/sh", wrapper, "drop"};
-    }
+    // An agent whose node is full pre-fetches the next tasks into its
+    // node's scratch, and they wait for that node (agent.cpp, warm/).
+    t.prefetch_argv = {"/bin/sh", wrapper, "fetch"};
+    t.unfetch_argv = {"/bin/sh", wrapper, "drop"};
   }
   t.stdout_path = spec.stdout_path;
   t.stderr_path = spec.stderr_path;
   t.timeout_seconds = spec.timeout_seconds;
   t.cpus = spec.cpus * std::max(1, spec.mpi_ranks);
+  t.ranks = spec.mpi_ranks;
   t.mem_bytes = spec.mem_bytes;
   t.env = spec.env;
-  if (!slurm::write_atomically(task_file("inbox", handle), pilot::task_text(t))) {
-    return not_started(fmt::format("cannot hand it to the pilot: cannot write `{}`", task_file("inbox", handle)));
+  // Handed to the agents at flush(): by then the run loop has journaled it
+  // (its job, the allocation, is known now), so a flowc killed at any moment
+  // leaves no task an agent may run that a rerun does not know of.
+  handing_.emplace(handle, std::move(t));
+  return handle;
+}
+
+void PilotExecutor::flush() {
+  if (handing_.empty()) return;
+  std::map<uint64_t, pilot::PilotTask> tasks;
+  tasks.swap(handing_);
+  for (auto& [handle, t] : tasks) {
+    if (!ended_.empty()) {
+      not_started(handle, ended_ + "; a rerun resumes this task");
+    } else if (!slurm::write_atomically(task_file("inbox", handle), pilot::task_text(t))) {
+      not_started(handle, fmt::format("cannot hand it to the pilot: cannot write `{}`", task_file("inbox", handle)));
+    }
   }
   exit_check_.soon(Clock::now() + kExitCheck);
-  return handle;
+}
+
+void PilotExecutor::not_started(uint64_t handle, const std::string& why) {
+  Outcome o;
+  o.how = Outcome::How::NotStarted;
+  o.error = why;
+  finish(handle, std::move(o));
 }
 
 void PilotExecutor::cancel(uint64_t handle) {
   auto it = jobs_.find(handle);
   if (it == jobs_.end() || it->second.cancelling) return;
   it->second.cancelling = true;
-  // Not yet taken by an agent: take it back.
+  // Not yet handed out, or not yet taken by an agent: take it back.
   std::error_code ec;
-  if (fs::remove(task_file("inbox", handle), ec)) {
+  if (handing_.erase(handle) > 0 || fs::remove(task_file("inbox", handle), ec)) {
     Outcome o;
     o.how = Outcome::How::Cancelled;
     o.signal = SIGTERM;
@@ -230,7 +248,7 @@ void PilotExecutor::allocation_ended(const std::string& why) {
   for (auto& [handle, task] : jobs_) left.push_back(handle);
   for (uint64_t handle : left) {
     std::error_code ec;
-    bool never_started = fs::exists(task_file("inbox", handle), ec);
+    bool never_started = handing_.erase(handle) > 0 || fs::exists(task_file("inbox", handle), ec);
     Outcome o;
     if (jobs_.at(handle).cancelling) {
       o.how = Outcome::How::Cancelled;

@@ -26,6 +26,7 @@
 #include <set>
 
 #include "runtime/executors/batch/batch_executor.h"
+#include "runtime/executors/pilot/channel.h"
 #include "runtime/executors/settings.h"
 #include "runtime/executors/slurm/site.h"
 
@@ -58,6 +59,8 @@ class PilotExecutor : public BatchExecutor<PilotJob> {
     return static_cast<int64_t>(jobs_.size()) < settings_.max_queued;
   }
   uint64_t submit(const LaunchSpec& spec) override;
+  // Hands what submit() kept to the agents (the inbox).
+  void flush() override;
   void cancel(uint64_t handle) override;
   std::vector<bool> settle(const std::vector<LeftBehind>& left) override;
   uint64_t adopt(const LeftBehind& left, const LaunchSpec& spec) override;
@@ -77,6 +80,7 @@ class PilotExecutor : public BatchExecutor<PilotJob> {
   void node_lost(const std::string& node, double silent_seconds);
   void allocation_ended(const std::string& why);
   void finish(uint64_t handle, Outcome outcome);
+  void not_started(uint64_t handle, const std::string& why);
   std::string task_file(const char* folder, uint64_t handle) const;
 
   PilotSettings settings_;
@@ -85,6 +89,7 @@ class PilotExecutor : public BatchExecutor<PilotJob> {
   std::string ended_;                 // why the allocation is over, once it is
   Chore beat_;                        // flowc's heartbeat
   std::set<std::string> lost_nodes_;  // nodes whose agent fell silent
+  std::map<uint64_t, pilot::PilotTask> handing_;  // submitted, handed out at flush()
   std::optional<Clock::time_point> missing_since_;
 };
 
