@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include "runtime/files/real_path.h"
+
 namespace flowc::runtime {
 namespace fs = std::filesystem;
 
@@ -16,11 +18,6 @@ namespace {
 
 using Inode = std::pair<dev_t, ino_t>;
 
-std::string canonical_or_normal(const std::string& path) {
-  std::error_code ec;
-  fs::path real = fs::weakly_canonical(path, ec);
-  return (ec ? fs::path(path).lexically_normal() : real).string();
-}
 
 // How many names each of `wanted` has inside `dir` (no link followed).
 std::map<Inode, nlink_t> names_inside(const std::string& dir, const std::set<Inode>& wanted) {
@@ -55,12 +52,12 @@ std::set<Inode> input_inodes(const std::vector<std::string>& inputs) {
 std::variant<std::vector<files::Entry>, OutputRefused> check_output(const std::string& port, const std::string& path,
                                                                      const std::string& work_dir,
                                                                      const std::vector<std::string>& inputs) {
-  std::string work = canonical_or_normal(work_dir);
+  std::string work = files::real_path(work_dir);
   std::vector<std::string> input_roots;
-  for (const std::string& input : inputs) input_roots.push_back(canonical_or_normal(input));
+  for (const std::string& input : inputs) input_roots.push_back(files::real_path(input));
 
   // The output itself: the task's own, or one of its inputs passed through.
-  std::string real = canonical_or_normal(path);
+  std::string real = files::real_path(path);
   bool own = files::inside(work, real);
   bool passed_through = false;
   for (const std::string& root : input_roots) passed_through = passed_through || files::inside(root, real);
