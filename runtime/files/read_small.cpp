@@ -35,21 +35,27 @@ std::optional<std::string> read_small(const std::string& path, uint64_t limit, s
   } else if (static_cast<uint64_t>(st.st_size) > limit) {
     why = fmt::format("`{}` holds {} bytes; at most {} are read", path, st.st_size, limit);
   } else {
-    char buffer[1 << 16];
+    // Read straight into the string, sized from stat (plus one byte, to
+    // notice a file that grew): no growing copies of a large file.
+    size_t want = static_cast<size_t>(st.st_size) + 1;
+    out.resize(want);
+    size_t have = 0;
     while (true) {
-      ssize_t n = ::read(fd, buffer, sizeof buffer);
+      if (have == out.size()) out.resize(out.size() * 2);
+      ssize_t n = ::read(fd, out.data() + have, out.size() - have);
       if (n == 0) break;
       if (n < 0) {
         if (errno == EINTR || errno == EAGAIN) continue;
         why = std::strerror(errno);
         break;
       }
-      out.append(buffer, static_cast<size_t>(n));
-      if (out.size() > limit) {  // it grew while read
+      have += static_cast<size_t>(n);
+      if (have > limit) {  // it grew while read
         why = fmt::format("`{}` holds more than {} bytes; at most {} are read", path, limit, limit);
         break;
       }
     }
+    out.resize(have);
   }
   if (!why.empty()) {
     *error = why;

@@ -176,6 +176,7 @@ class RunLoop {
   std::string digest_;  // when the run may have one
   std::vector<SummaryTask> done_tasks_;
   std::vector<std::string> done_keys_;
+  std::vector<TaskId> done_ids_;  // to list them as a rerun meets them
 };
 
 }  // namespace flowc::runtime

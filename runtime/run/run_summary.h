@@ -61,7 +61,7 @@ struct RunSummary {
   std::string source_run;    // the run whose journal holds these tasks
   int64_t cache_generation = 0;
   std::string published;     // what was published (outputs.json's value), as JSON
-  std::vector<SummaryTask> tasks;  // in the order they ended
+  std::vector<SummaryTask> tasks;  // in the plan's order
   std::vector<std::pair<std::string, FileSignature>> files;
   std::vector<SeenGlob> globs;
 };

@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "ir/ir_json.h"
@@ -84,7 +86,7 @@ std::optional<RunResult> RunLoop::replay_if_up_to_date() {
   start_time_ = now_seconds();
   begin_journal();
   double now = now_seconds();
-  size_t copied = store_->record_all_cached(run_id_, summary->source_run, now);
+  size_t copied = store_->record_replay(run_id_, summary->source_run);
   // Each task's `cached` event, as emit() writes it (keys in order).
   std::string time = Value(now).dump();
   auto json = [](const std::string& s) { return Value(s).dump(-1, ' ', false, Value::error_handler_t::replace); };
@@ -127,6 +129,7 @@ void RunLoop::ended_well(const Task& task, const std::string& key, const std::st
   if (digest_.empty()) return;
   done_tasks_.push_back({task.path, task.op->id, work_dir});
   done_keys_.push_back(key);
+  done_ids_.push_back(task.id);
 }
 
 // Written only when a rerun would find every task in the cache: each task's
@@ -140,7 +143,12 @@ void RunLoop::save_summary(const Value& published) {
   summary.source_run = run_id_;
   summary.cache_generation = store_->cache_generation();
   summary.published = published.dump();
-  summary.tasks = std::move(done_tasks_);
+  // In the order an ordinary rerun meets them (the plan's, by task id),
+  // not the order they ended, which two tasks in flight may swap.
+  std::vector<size_t> order(done_tasks_.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return done_ids_[a] < done_ids_[b]; });
+  for (size_t i : order) summary.tasks.push_back(std::move(done_tasks_[i]));
   std::set<std::string> seen;
   std::set<std::string> keys;
   for (const std::string& key : done_keys_) {

@@ -18,8 +18,9 @@ namespace {
 // Bumped when the tables change. An older database is upgraded or, for a
 // version this code cannot upgrade, refused with advice; a newer one refused.
 // 4: the indexes that keep a run's start and end independent of how many
-// runs the journal holds, and the cache's generation (counters).
-constexpr int kSchemaVersion = 4;  // 2: tasks.job (a batch job's id); 3: tasks.usage
+// runs the journal holds, and the cache's generation (counters). 5:
+// runs.replay_of with the run_tasks view (a no-op rerun told by a summary).
+constexpr int kSchemaVersion = 5;  // 2: tasks.job (a batch job's id); 3: tasks.usage
 
 const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS runs (
@@ -27,7 +28,8 @@ CREATE TABLE IF NOT EXISTS runs (
   started REAL NOT NULL,
   finished REAL,
   status TEXT NOT NULL,
-  meta TEXT NOT NULL
+  meta TEXT NOT NULL,
+  replay_of TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS tasks (
   run_id TEXT NOT NULL,
@@ -80,6 +82,19 @@ CREATE TRIGGER IF NOT EXISTS cache_updated AFTER UPDATE ON cache
   BEGIN UPDATE counters SET n = n + 1 WHERE name = 'cache'; END;
 CREATE TRIGGER IF NOT EXISTS cache_deleted AFTER DELETE ON cache
   BEGIN UPDATE counters SET n = n + 1 WHERE name = 'cache'; END;
+-- A run's tasks as readers see them. A no-op rerun told by a run summary
+-- (runtime/run/run_summary.h) writes no task rows: its run names the run
+-- whose tasks it found in the cache (replay_of), and reads as every task of
+-- that run journaled `cached` at its start, with the manifest of a cache
+-- hit (no reason for a miss, no leader). A journal then grows by one row
+-- per no-op rerun, not by one per task.
+CREATE VIEW IF NOT EXISTS run_tasks AS
+  SELECT run_id, path, key, op, state, exit_code, work_dir, started, finished, attempt, error, manifest, pid,
+         pid_start, job, usage FROM tasks
+  UNION ALL
+  SELECT runs.id, tasks.path, tasks.key, tasks.op, 'cached', 0, tasks.work_dir, runs.started, runs.started, 0, '',
+         CASE WHEN tasks.manifest = '' THEN '' ELSE json_remove(tasks.manifest, '$.cache_miss', '$.identical_to') END,
+         0, 0, '', '' FROM runs JOIN tasks ON tasks.run_id = runs.replay_of WHERE runs.replay_of != '';
 CREATE TABLE IF NOT EXISTS file_hashes (
   path TEXT PRIMARY KEY,
   size INTEGER NOT NULL,
@@ -218,7 +233,9 @@ std::unique_ptr<Store> Store::open(const std::string& path, Access access) {
   store->exec("BEGIN IMMEDIATE");
   if (found == 1) store->exec("ALTER TABLE tasks ADD COLUMN job TEXT NOT NULL DEFAULT ''");
   if (found >= 1 && found < 3) store->exec("ALTER TABLE tasks ADD COLUMN usage TEXT NOT NULL DEFAULT ''");
-  // 4 adds only indexes, a table and triggers (kSchema, IF NOT EXISTS).
+  if (found >= 1 && found < 5) store->exec("ALTER TABLE runs ADD COLUMN replay_of TEXT NOT NULL DEFAULT ''");
+  // 4 adds only indexes, a table and triggers, 5 a view besides the column
+  // (kSchema, IF NOT EXISTS).
   store->exec(kSchema);
   store->exec(fmt::format("PRAGMA user_version = {}", kSchemaVersion).c_str());
   store->exec("COMMIT");
@@ -405,7 +422,7 @@ TaskRecord read_task(const auto& q) {
 }  // namespace
 
 std::optional<TaskRecord> Store::task(const std::string& run_id, const std::string& path) {
-  static const std::string sql = fmt::format("SELECT {} FROM tasks WHERE run_id = ? AND path = ?", kTaskColumns);
+  static const std::string sql = fmt::format("SELECT {} FROM run_tasks WHERE run_id = ? AND path = ?", kTaskColumns);
   Statement& q = prepare(sql.c_str());
   q.bind(1, run_id).bind(2, path);
   std::optional<TaskRecord> out;
@@ -415,7 +432,7 @@ std::optional<TaskRecord> Store::task(const std::string& run_id, const std::stri
 }
 
 std::vector<TaskRecord> Store::tasks(const std::string& run_id) {
-  static const std::string sql = fmt::format("SELECT {} FROM tasks WHERE run_id = ? ORDER BY path", kTaskColumns);
+  static const std::string sql = fmt::format("SELECT {} FROM run_tasks WHERE run_id = ? ORDER BY path", kTaskColumns);
   Statement& q = prepare(sql.c_str());
   q.bind(1, run_id);
   std::vector<TaskRecord> out;
@@ -427,7 +444,7 @@ std::vector<TaskRecord> Store::tasks(const std::string& run_id) {
 void Store::each_task_summary(const std::string& run_id, const std::function<void(const TaskRecord&)>& take) {
   static const std::string sql =
       "SELECT run_id, path, key, op, state, exit_code, work_dir, started, finished, attempt, error, '', pid, "
-      "pid_start, job, usage FROM tasks WHERE run_id = ? ORDER BY started, path";
+      "pid_start, job, usage FROM run_tasks WHERE run_id = ? ORDER BY started, path";
   Statement& q = prepare(sql.c_str());
   q.bind(1, run_id);
   while (q.step()) take(read_task(q));
@@ -441,7 +458,7 @@ std::vector<TaskRecord> Store::task_summaries(const std::string& run_id) {
 }
 
 std::vector<std::pair<std::string, size_t>> Store::state_counts(const std::string& run_id) {
-  Statement& q = prepare("SELECT state, COUNT(*) FROM tasks WHERE run_id = ? GROUP BY state");
+  Statement& q = prepare("SELECT state, COUNT(*) FROM run_tasks WHERE run_id = ? GROUP BY state");
   q.bind(1, run_id);
   std::vector<std::pair<std::string, size_t>> out;
   while (q.step()) out.emplace_back(q.text(0), static_cast<size_t>(q.integer(1)));
@@ -450,7 +467,7 @@ std::vector<std::pair<std::string, size_t>> Store::state_counts(const std::strin
 }
 
 std::vector<std::tuple<std::string, std::string, size_t>> Store::op_state_counts(const std::string& run_id) {
-  Statement& q = prepare("SELECT op, state, COUNT(*) FROM tasks WHERE run_id = ? GROUP BY op, state");
+  Statement& q = prepare("SELECT op, state, COUNT(*) FROM run_tasks WHERE run_id = ? GROUP BY op, state");
   q.bind(1, run_id);
   std::vector<std::tuple<std::string, std::string, size_t>> out;
   while (q.step()) out.emplace_back(q.text(0), q.text(1), static_cast<size_t>(q.integer(2)));
@@ -558,19 +575,14 @@ bool Store::replayable(const std::string& run_id, size_t tasks) {
   return ok;
 }
 
-size_t Store::record_all_cached(const std::string& run_id, const std::string& from_run, double when) {
+size_t Store::record_replay(const std::string& run_id, const std::string& from_run) {
   begin_batch();
-  // What a task found in the cache is journaled with: no exit code, usage
-  // or process, its manifest without why it missed or whom it copied.
-  Statement& q = prepare(
-      "INSERT INTO tasks (run_id, path, key, op, state, exit_code, work_dir, started, finished, attempt, error, "
-      "manifest, pid, pid_start, job, usage) "
-      "SELECT ?1, path, key, op, 'cached', 0, work_dir, ?2, ?2, 0, '', "
-      "CASE WHEN manifest = '' THEN '' ELSE json_remove(manifest, '$.cache_miss', '$.identical_to') END, "
-      "0, 0, '', '' FROM tasks WHERE run_id = ?3");
-  q.bind(1, run_id).bind(2, when).bind(3, from_run);
-  q.run();
-  return static_cast<size_t>(sqlite3_changes(db_));
+  prepare("UPDATE runs SET replay_of = ? WHERE id = ?").bind(1, from_run).bind(2, run_id).run();
+  Statement& q = prepare("SELECT COUNT(*) FROM tasks WHERE run_id = ?");
+  q.bind(1, from_run);
+  size_t out = q.step() ? static_cast<size_t>(q.integer(0)) : 0;
+  q.reset();
+  return out;
 }
 
 std::vector<std::string> Store::cached_work_dirs() {

@@ -133,10 +133,11 @@ class Store {
   // A no-op rerun told by a run summary (runtime/run/run_summary.h):
   // whether `run_id` succeeded with exactly `tasks` tasks, each of which
   // succeeded or was cached and still has its cache entry; and every task
-  // of `from_run` journaled again in `run_id`, as found in the cache at
-  // `when`. Returns how many.
+  // of `from_run` read as journaled again in `run_id`, found in the cache
+  // at its start (the run_tasks view: one row written, not one per task).
+  // Returns how many.
   bool replayable(const std::string& run_id, size_t tasks);
-  size_t record_all_cached(const std::string& run_id, const std::string& from_run, double when);
+  size_t record_replay(const std::string& run_id, const std::string& from_run);
 
   // Op definitions by digest, so manifests can name them without copies.
   void remember_op(const std::string& digest, const std::string& json);
