@@ -57,14 +57,15 @@ class PilotExecutor : public BatchExecutor<PilotJob> {
   bool has_room(const LaunchSpec&) const override {
     return static_cast<int64_t>(jobs_.size()) < settings_.max_queued;
   }
-  uint64_t submit(const LaunchSpec& spec) override;
+  uint64_t submit(const LaunchSpec& spec, const BatchHints& hints) override;
+  using BatchExecutor::submit;  // without hints
   void cancel(uint64_t handle) override;
   std::vector<bool> settle(const std::vector<LeftBehind>& left) override;
   uint64_t adopt(const LeftBehind& left, const LaunchSpec& spec) override;
 
  private:
   // The script that stages a task's files around its command (scratch).
-  std::string staging_wrapper(const LaunchSpec& spec) const;
+  std::string staging_wrapper(const LaunchSpec& spec, const StagingPlan& staging) const;
   using Job = PilotJob;
   void before_checks(Clock::time_point now) override;
   void poll(Clock::time_point now) override;
