@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "runtime/containers/container_stops.h"
 #include "runtime/observe/usage.h"
 #include "runtime/process/find_program.h"
 
@@ -96,7 +97,7 @@ bool ContainerLauncher::wrap(LaunchSpec& spec, const ContainerRequest& request, 
   task.env = request.env;
   task.command = observe::cgroup_measured(spec.argv);  // and what the container used (runtime/observe/usage.h)
   spec.argv = with_path(engine_->run_argv(task));
-  spec.stop_argv = with_path(engine_->stop_argv(task.name));
+  stop_commands_[spec.work_dir] = with_path(engine_->stop_argv(task.name));
   return true;
 }
 
@@ -185,10 +186,20 @@ bool ContainerLauncher::wrap_shared(uint64_t group, LaunchSpec& spec, const Cont
   spec.stdout_path = spec.stderr_path = "/dev/null";
   // Stopping the waiter leaves the command running in the container:
   // removing the container stops it (nothing else of the group runs there).
-  spec.stop_argv = with_path(engine_->stop_argv(container.name()));
+  stop_commands_[spec.work_dir] = with_path(engine_->stop_argv(container.name()));
   return true;
 }
 
 void ContainerLauncher::end_shared(uint64_t group) { shared_.erase(group); }
+
+std::unique_ptr<Executor> ContainerLauncher::stops(std::unique_ptr<Executor> executor) {
+  return std::make_unique<ContainerStops>(std::move(executor), [this](const LaunchSpec& spec) {
+    auto it = stop_commands_.find(spec.work_dir);
+    if (it == stop_commands_.end()) return std::vector<std::string>{};
+    std::vector<std::string> argv = std::move(it->second);
+    stop_commands_.erase(it);
+    return argv;
+  });
+}
 
 }  // namespace flowc::runtime

@@ -1,7 +1,8 @@
 // Turns a task's launch into the same launch inside a container: the
 // command, its work dir and its environment stay what the task runner made;
-// the argv becomes the engine's `run`, and the spec learns how to stop the
-// container should its process group be killed first.
+// the argv becomes the engine's `run`. How to stop the container should its
+// process group be killed first is the launcher's to keep, for the wrapper
+// around the run's executor (stops(), container_stops.h).
 #pragma once
 
 #include <functional>
@@ -49,8 +50,9 @@ class ContainerLauncher {
   void set_run(const std::string& run_id) { run_id_ = run_id; }
   // The digest of an image the run checked; nullptr for any other.
   const std::string* digest(const std::string& image) const;
-  // Rewrites `spec` (argv, stop_argv; env stays the engine's) so its command
-  // runs in the image. False, with `error`, when it cannot.
+  // Rewrites `spec` (argv; env stays the engine's) so its command runs in
+  // the image, and keeps its container's stop command by work dir for
+  // stops(). False, with `error`, when it cannot.
   bool wrap(LaunchSpec& spec, const ContainerRequest& request, std::string* error);
 
   // Sharing one container between the tasks of a group (a call's `group`),
@@ -69,6 +71,12 @@ class ContainerLauncher {
   // Containers started so far (each shared one counts once).
   uint64_t started() const { return launched_; }
 
+  // The run's executor, wrapped so that the container of a task it stopped
+  // is stopped too (container_stops.h), with the stop command wrap() or
+  // wrap_shared() kept for the spec's work dir (one task runs in a work dir
+  // at a time). The launcher must outlive what this returns.
+  std::unique_ptr<Executor> stops(std::unique_ptr<Executor> executor);
+
   // Labels every container of this state folder carries: a run that was
   // killed outright leaves containers the next run can find by them.
   static constexpr const char* kStateLabel = "flowc.state";
@@ -77,6 +85,7 @@ class ContainerLauncher {
 
  private:
   std::vector<std::string> with_path(std::vector<std::string> argv) const;
+  std::map<std::string, std::vector<std::string>> stop_commands_;  // by work dir, until submitted
   std::string next_name();
   ContainerTask base_task(const ContainerRequest& request);
 

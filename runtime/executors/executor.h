@@ -16,6 +16,12 @@ namespace flowc::runtime {
 
 using Clock = std::chrono::steady_clock;
 
+// What every executor needs to run a task's command. What only some
+// executors use travels beside it, typed and owned by them: a batch
+// system's hints (which tasks are alike, what to stage in node-local
+// scratch: batch/batch_hints.h, taken through batch()); and a container's
+// clean-up after its task was stopped is not an executor's business at all
+// (runtime/containers/container_stops.h wraps the executor).
 struct LaunchSpec {
   std::string work_dir;                // the command runs here
   std::vector<std::string> argv;       // argv[0] is a path
@@ -25,34 +31,11 @@ struct LaunchSpec {
   double timeout_seconds = 0;          // 0: no limit
   int cpus = 1;                        // per MPI rank when mpi_ranks > 0
   int64_t mem_bytes = 0;
-  // A command the executor runs after it stops this task (cancel, timeout,
-  // a signal, or the executor going away while it runs), to clean up what
-  // stopping the task's processes cannot reach: a container its launcher
-  // started, say. argv[0] is a path; empty: nothing to do.
-  std::vector<std::string> stop_argv;
   int gpus = 0;
   double time_limit_seconds = 0;       // `resources { time }`: what a batch system is told; 0: none
   int mpi_ranks = 0;                   // > 0: run argv as an MPI job of that many ranks
   std::string job_name;                // for people reading a queue: the task's call path
-  // What tasks of one kind share (the op): tasks of the same kind and shape
-  // may be handed to a batch system together (a Slurm job array).
-  std::string kind;
   std::string executor;                // the executor the op asks for (`executor "slurm"`); empty: the run's
-  // For node-local staging (a profile's `scratch`; an executor without one
-  // ignores these). The command reads each input through a link in its work
-  // dir: `link` names `source`. An executor staging the task copies `source`
-  // to scratch and repoints `link` at the copy while the command runs.
-  struct StagedInput {
-    std::string link;
-    std::string source;
-    // A companion of the input before it (an index): copied into the same
-    // folder, since a tool may look for it beside the file a link leads to.
-    bool beside_previous = false;
-  };
-  std::vector<StagedInput> stage_in;
-  // Files the command writes (paths in its work dir): staged, it writes them
-  // to scratch and they are moved into the work dir when it succeeded.
-  std::vector<std::string> stage_out;
 };
 
 // How a task ended, in words that belong to no executor: each executor says
@@ -103,12 +86,14 @@ struct Misfit {
 };
 
 class Recovery;
+class BatchSubmit;
 
 // The core every executor implements (Ninja's CommandRunner size): whether a
 // task fits and has room, submit, cancel, collect, and when to collect
 // again. What only some executors can do is a capability they offer beside
-// it: batching (flush) and recovery after a crash (recovery()). Writing an
-// executor: docs/runtime.md, "Writing an executor".
+// it: batching (flush, and hints through batch()) and recovery after a
+// crash (recovery()). Writing an executor: docs/runtime.md, "Writing an
+// executor".
 class Executor {
  public:
   virtual ~Executor() = default;
@@ -140,6 +125,10 @@ class Executor {
   // once it has submitted every task ready now (and after each retry, which
   // thus goes alone).
   virtual void flush() {}
+  // Batch hints (optional): an executor over a batch system takes, beside
+  // the spec, which tasks are alike and what to stage in node-local scratch
+  // (batch/batch_hints.h: submit_with_hints). Nothing: submit() alone.
+  virtual BatchSubmit* batch() { return nullptr; }
   // Recovery (optional): how its tasks are known outside flowc, so that a
   // later run can stop or adopt them if this flowc dies. Nothing: its tasks
   // die with flowc, and nothing is journaled to find them.

@@ -1,7 +1,9 @@
 // Comparing a task's cache-key manifest with its previous run's.
 #include "runtime/run/explain.h"
 
+#include <algorithm>
 #include <filesystem>
+#include <optional>
 #include <sstream>
 #include <vector>
 
@@ -125,6 +127,91 @@ void input_changes(const Value& before, const Value& after, std::string& out) {
   }
 }
 
+// Why the last run has no task `path`: the tasks it has that look like it.
+std::string no_such_task(Store& store, const RunRecord& run, const std::string& path) {
+  std::vector<std::string> near;
+  for (const TaskRecord& t : store.tasks(run.id)) {
+    if (t.path.find(path) != std::string::npos || path.find(t.path) != std::string::npos) near.push_back(t.path);
+    if (near.size() >= 8) break;
+  }
+  std::string text = fmt::format("the last run ({}) has no task `{}`", run.id, path);
+  if (near.empty()) {
+    return text + "; task names look like `main.g` or `main.g[3]` (see `flowc run` output or its events.jsonl)";
+  }
+  text += "; it has:";
+  for (const std::string& n : near) text += "\n  " + n;
+  return text;
+}
+
+// A task that did not run: it took its result from an identical task of
+// its run (which ran once, docs/runtime.md), or reused an earlier one.
+// Nothing when it ran.
+std::optional<std::string> did_not_run(const TaskRecord& task, const RunRecord& run) {
+  const std::string& path = task.path;
+  if (std::string leader = task.manifest.value("identical_to", ""); !leader.empty()) {
+    if (task.state == TaskState::Cached) {
+      return fmt::format("{} (op `{}`) reused the result of the identical task `{}` in run {}: the same op and inputs, "
+                         "run once ({}).",
+                         path, task.op, leader, run.id, task.work_dir);
+    }
+    return fmt::format("{} (op `{}`) did not run in run {}: it is the same task as `{}` (the same op and inputs), which "
+                       "{}; see `flowc explain {}`.",
+                       path, task.op, run.id, leader, task.state == TaskState::Failed ? "failed" : "was stopped", leader);
+  }
+  if (task.state == TaskState::Cached) {
+    return fmt::format("{} (op `{}`) was reused in run {}: its op and inputs were as before, and its earlier result "
+                       "({}) was intact.",
+                       path, task.op, run.id, task.work_dir);
+  }
+  return std::nullopt;
+}
+
+// What changed in the op's definition between two of its digests: which
+// fields, and the command's lines.
+void op_changes(Store& store, const std::string& then, const std::string& now, std::string& changes) {
+  auto before = store.op_json(then);
+  auto after = store.op_json(now);
+  changes += "  - the op's definition changed";
+  if (!before || !after) {
+    changes += "\n";
+    return;
+  }
+  Value b = Value::parse(*before), a = Value::parse(*after);
+  std::vector<std::string> parts;
+  for (auto& [key, value] : a.items()) {
+    if (b.value(key, Value()) != value) parts.push_back(key);
+  }
+  for (auto& [key, value] : b.items()) {
+    if (!a.contains(key)) parts.push_back(key);
+  }
+  changes += fmt::format(" ({})\n", fmt::join(parts, ", "));
+  if (std::find(parts.begin(), parts.end(), "command") != parts.end()) {
+    changes += "    its command:\n";
+    line_diff(command_lines(b), command_lines(a), changes);
+  }
+}
+
+// What differs between two cache-key manifests: flowc's key version, the
+// op, the inputs, the image. Empty: nothing.
+std::string manifest_changes(Store& store, const Value& then, const Value& now) {
+  std::string changes;
+  if (then.value("v", 0) != now.value("v", 0)) {
+    changes += fmt::format("  - flowc's cache keys changed (version {} → {}){}\n", then.value("v", 0), now.value("v", 0),
+                           now.value("v", 0) == 2 ? ": commands now run in strict mode (bash with `set -euo pipefail`)"
+                                                  : "");
+  }
+  if (then.value("op", "") != now.value("op", "")) op_changes(store, then.value("op", ""), now.value("op", ""), changes);
+  input_changes(then.value("inputs", Value::object()), now.value("inputs", Value::object()), changes);
+  if (then.value("image", Value()) != now.value("image", Value())) {
+    changes += fmt::format("  - its image changed: {} → {}\n", then.value("image", Value()).dump(),
+                           now.value("image", Value()).dump());
+  } else if (then.value("image_digest", Value()) != now.value("image_digest", Value())) {
+    changes += fmt::format("  - its image `{}` was rebuilt: {} → {}\n", now.value("image", ""),
+                           then.value("image_digest", Value()).dump(), now.value("image_digest", Value()).dump());
+  }
+  return changes;
+}
+
 }  // namespace
 
 std::string explain_task(const std::string& state_dir, const std::string& path, bool* found) {
@@ -136,82 +223,16 @@ std::string explain_task(const std::string& state_dir, const std::string& path, 
   if (runs.empty()) return "there is no run here yet";
   const RunRecord& run = runs[0];
   auto task = store->task(run.id, path);
-  if (!task) {
-    std::vector<std::string> near;
-    for (const TaskRecord& t : store->tasks(run.id)) {
-      if (t.path.find(path) != std::string::npos || path.find(t.path) != std::string::npos) near.push_back(t.path);
-      if (near.size() >= 8) break;
-    }
-    std::string text = fmt::format("the last run ({}) has no task `{}`", run.id, path);
-    if (!near.empty()) {
-      text += "; it has:";
-      for (const std::string& n : near) text += "\n  " + n;
-    } else {
-      text += "; task names look like `main.g` or `main.g[3]` (see `flowc run` output or its events.jsonl)";
-    }
-    return text;
-  }
+  if (!task) return no_such_task(*store, run, path);
   *found = true;
-  // Identical tasks of one run ran once (docs/runtime.md): say which did.
-  if (std::string leader = task->manifest.value("identical_to", ""); !leader.empty()) {
-    if (task->state == TaskState::Cached) {
-      return fmt::format("{} (op `{}`) reused the result of the identical task `{}` in run {}: the same op and inputs, "
-                         "run once ({}).",
-                         path, task->op, leader, run.id, task->work_dir);
-    }
-    return fmt::format("{} (op `{}`) did not run in run {}: it is the same task as `{}` (the same op and inputs), which "
-                       "{}; see `flowc explain {}`.",
-                       path, task->op, run.id, leader, task->state == TaskState::Failed ? "failed" : "was stopped", leader);
-  }
-  if (task->state == TaskState::Cached) {
-    return fmt::format("{} (op `{}`) was reused in run {}: its op and inputs were as before, and its earlier result "
-                       "({}) was intact.",
-                       path, task->op, run.id, task->work_dir);
-  }
+  if (auto text = did_not_run(*task, run)) return *text;
   std::string why = task->manifest.value("cache_miss", "");
   std::string out = fmt::format("{} (op `{}`) ran in run {} ({})", path, task->op, run.id, state_name(task->state));
   auto previous = store->previous_attempt(path, run.id);
   if (!previous) {
     return out + fmt::format(": {}.\nNo earlier run had a task `{}`.", why.empty() ? "it was new" : why, path);
   }
-  const Value& now = task->manifest;
-  const Value& then = previous->manifest;
-  std::string changes;
-  if (then.value("v", 0) != now.value("v", 0)) {
-    changes += fmt::format("  - flowc's cache keys changed (version {} → {}){}\n", then.value("v", 0), now.value("v", 0),
-                           now.value("v", 0) == 2 ? ": commands now run in strict mode (bash with `set -euo pipefail`)"
-                                                  : "");
-  }
-  if (then.value("op", "") != now.value("op", "")) {
-    auto before = store->op_json(then.value("op", ""));
-    auto after = store->op_json(now.value("op", ""));
-    changes += "  - the op's definition changed";
-    if (before && after) {
-      Value b = Value::parse(*before), a = Value::parse(*after);
-      std::vector<std::string> parts;
-      for (auto& [key, value] : a.items()) {
-        if (b.value(key, Value()) != value) parts.push_back(key);
-      }
-      for (auto& [key, value] : b.items()) {
-        if (!a.contains(key)) parts.push_back(key);
-      }
-      changes += fmt::format(" ({})\n", fmt::join(parts, ", "));
-      if (std::find(parts.begin(), parts.end(), "command") != parts.end()) {
-        changes += "    its command:\n";
-        line_diff(command_lines(b), command_lines(a), changes);
-      }
-    } else {
-      changes += "\n";
-    }
-  }
-  input_changes(then.value("inputs", Value::object()), now.value("inputs", Value::object()), changes);
-  if (then.value("image", Value()) != now.value("image", Value())) {
-    changes += fmt::format("  - its image changed: {} → {}\n", then.value("image", Value()).dump(),
-                           now.value("image", Value()).dump());
-  } else if (then.value("image_digest", Value()) != now.value("image_digest", Value())) {
-    changes += fmt::format("  - its image `{}` was rebuilt: {} → {}\n", now.value("image", ""),
-                           then.value("image_digest", Value()).dump(), now.value("image_digest", Value()).dump());
-  }
+  std::string changes = manifest_changes(*store, previous->manifest, task->manifest);
   if (changes.empty()) {
     return out + fmt::format(": its op and inputs were the same as in run {}, but {}.", previous->run_id,
                              why.empty() ? "its earlier result was not reused" : why);

@@ -60,51 +60,50 @@ Value absolute_paths(const Value& v, const ir::Type* t, const std::string& name,
   });
 }
 
-}  // namespace
-
-std::optional<Value> workflow_inputs(const ir::Program& program, const ir::Workflow& wf,
-                                     const std::vector<std::string>& assignments, const std::string& params_file,
-                                     std::vector<std::string>* errors) {
-  const ir::TypeTable& types = *program.types;
-  Value inputs = Value::object();
-
-  if (!params_file.empty()) {
-    std::ifstream in(params_file);
-    if (!in) {
-      errors->push_back(fmt::format("cannot read the parameters file `{}`", params_file));
-    } else {
-      std::stringstream text;
-      text << in.rdbuf();
-      std::string problem;
-      std::optional<Value> doc = ir::parse_json(text.str(), &problem);
-      if (!doc) {
-        errors->push_back(fmt::format("`{}` is not valid JSON: {}", params_file, problem));
-      } else if (!doc->is_object()) {
-        errors->push_back(fmt::format("`{}` must hold a JSON object of input names and values, found {}", params_file,
-                                      describe(*doc)));
-      } else {
-        for (auto& [name, value] : doc->items()) {
-          const ir::Port* port = find_port(wf, name);
-          if (!port) {
-            errors->push_back(fmt::format("`{}` names input `{}`, but workflow `{}` has no such input; {}", params_file,
-                                          name, wf.name, known_inputs(wf, types)));
-            continue;
-          }
-          std::string why;
-          if (!conforms(value, port->type, &why)) {
-            errors->push_back(fmt::format("input `{}` in `{}` should be {}: {}", name, params_file,
-                                          types.display(port->type), why));
-            continue;
-          }
-          inputs[name] = coerce(value, port->type);
-        }
-      }
-    }
+// The inputs a --params file gives, into `inputs`.
+void read_params_file(const ir::Workflow& wf, const ir::TypeTable& types, const std::string& params_file,
+                      Value& inputs, std::vector<std::string>* errors) {
+  std::ifstream in(params_file);
+  if (!in) {
+    errors->push_back(fmt::format("cannot read the parameters file `{}`", params_file));
+    return;
   }
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string problem;
+  std::optional<Value> doc = ir::parse_json(text.str(), &problem);
+  if (!doc) {
+    errors->push_back(fmt::format("`{}` is not valid JSON: {}", params_file, problem));
+    return;
+  }
+  if (!doc->is_object()) {
+    errors->push_back(fmt::format("`{}` must hold a JSON object of input names and values, found {}", params_file,
+                                  describe(*doc)));
+    return;
+  }
+  for (auto& [name, value] : doc->items()) {
+    const ir::Port* port = find_port(wf, name);
+    if (!port) {
+      errors->push_back(fmt::format("`{}` names input `{}`, but workflow `{}` has no such input; {}", params_file,
+                                    name, wf.name, known_inputs(wf, types)));
+      continue;
+    }
+    std::string why;
+    if (!conforms(value, port->type, &why)) {
+      errors->push_back(
+          fmt::format("input `{}` in `{}` should be {}: {}", name, params_file, types.display(port->type), why));
+      continue;
+    }
+    inputs[name] = coerce(value, port->type);
+  }
+}
 
-  // A name given twice with -p is refused rather than the last one silently
-  // winning: one of the two is a typo or a leftover. (-p over a --params file
-  // is an override, and allowed.)
+// The inputs `-p name=value` gives, into `inputs` (over the --params file's).
+// A name given twice with -p is refused rather than the last one silently
+// winning: one of the two is a typo or a leftover. (-p over a --params file
+// is an override, and allowed.)
+void read_assignments(const ir::Workflow& wf, const ir::TypeTable& types, const std::vector<std::string>& assignments,
+                      Value& inputs, std::vector<std::string>* errors) {
   std::map<std::string, std::string> given;
   for (const std::string& assignment : assignments) {
     size_t eq = assignment.find('=');
@@ -133,7 +132,17 @@ std::optional<Value> workflow_inputs(const ir::Program& program, const ir::Workf
     }
     inputs[name] = *value;
   }
+}
 
+}  // namespace
+
+std::optional<Value> workflow_inputs(const ir::Program& program, const ir::Workflow& wf,
+                                     const std::vector<std::string>& assignments, const std::string& params_file,
+                                     std::vector<std::string>* errors) {
+  const ir::TypeTable& types = *program.types;
+  Value inputs = Value::object();
+  if (!params_file.empty()) read_params_file(wf, types, params_file, inputs, errors);
+  read_assignments(wf, types, assignments, inputs, errors);
   for (const ir::Port& p : wf.inputs) {
     if (inputs.contains(p.name)) {
       inputs[p.name] = absolute_paths(inputs[p.name], p.type, p.name, errors);

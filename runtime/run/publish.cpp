@@ -144,6 +144,77 @@ class Publisher {
   std::optional<files::LinkPolicy> policy_;  // and the run's inputs
 };
 
+// One output of the workflow, published under `root`/<its name>: written
+// beside its place, then renamed over it. Its published value, or nothing
+// with `error` set.
+std::optional<Value> publish_port(Publisher& publisher, const fs::path& root, const ir::Port& port,
+                                  const Value& value, std::string* error) {
+  std::error_code ec;
+  fs::path dir = root / port.name;
+  fs::path staging = root / fmt::format(".{}.publishing.{}", port.name, ::getpid());
+  fs::remove_all(staging, ec);
+  size_t count = 0;
+  for_each_path(value, port.type, [&](const std::string&, bool) { ++count; });
+  size_t k = 0;
+  std::string failure;
+  Value mapped = map_typed_paths(value, port.type, [&](const std::string& path, const ir::Type* type) -> Value {
+    std::string sub = count > 1 ? std::to_string(k++) : "";
+    fs::path name = fs::path(path).filename();
+    fs::path final_path = (sub.empty() ? dir : dir / sub) / name;
+    if (!failure.empty()) return final_path.string();
+    fs::path staged_dir = sub.empty() ? staging : staging / sub;
+    std::error_code mk;
+    fs::create_directories(staged_dir, mk);
+    std::string why = mk ? files::io_error_text(mk.value(), staged_dir) : publisher.publish(path, staged_dir / name);
+    // Companions the output's type declares go beside it, under their own names.
+    for (const CompanionFile& c : companions_of(path, type)) {
+      if (!why.empty()) break;
+      std::error_code missing;
+      if (fs::exists(fs::symlink_status(c.path, missing))) {
+        why = publisher.publish(c.path, staged_dir / fs::path(c.path).filename());
+      }
+    }
+    if (!why.empty()) failure = why == "interrupted" ? "publishing was interrupted"
+                                                    : fmt::format("cannot publish output `{}`: {}", port.name, why);
+    return final_path.string();
+  });
+  if (failure.empty()) {
+    fs::remove_all(dir, ec);
+    if (count > 0) fs::rename(staging, dir, ec);
+    if (ec) failure = fmt::format("cannot publish output `{}` as `{}`: {}", port.name, dir.string(), ec.message());
+  }
+  if (!failure.empty()) {
+    fs::remove_all(staging, ec);
+    *error = failure;
+    return std::nullopt;
+  }
+  return mapped;
+}
+
+// outputs.json, through a temporary file so a reader never sees half of it.
+bool write_outputs_json(const fs::path& root, const Value& published, std::string* error) {
+  std::error_code ec;
+  fs::path json = root / "outputs.json";
+  fs::path temp = root / fmt::format(".outputs.json.{}", ::getpid());
+  {
+    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+    out << published.dump(2) << "\n";
+    out.flush();
+    if (!out) {
+      int e = errno;
+      *error = fmt::format("cannot write `{}`: {}", temp.string(), files::io_error_text(e, temp));
+      fs::remove(temp, ec);
+      return false;
+    }
+  }
+  fs::rename(temp, json, ec);
+  if (ec) {
+    *error = fmt::format("cannot write `{}`: {}", json.string(), ec.message());
+    return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 std::optional<Value> publish_outputs(const ir::Workflow& workflow, const Value& outputs, const std::string& outdir,
@@ -158,67 +229,11 @@ std::optional<Value> publish_outputs(const ir::Workflow& workflow, const Value& 
   Publisher publisher(mode, sources);
   Value published = Value::object();
   for (const ir::Port& port : workflow.outputs) {
-    const Value& value = outputs.value(port.name, Value());
-    fs::path dir = root / port.name;
-    // Written beside its place, then renamed over it.
-    fs::path staging = root / fmt::format(".{}.publishing.{}", port.name, ::getpid());
-    fs::remove_all(staging, ec);
-    size_t count = 0;
-    for_each_path(value, port.type, [&](const std::string&, bool) { ++count; });
-    size_t k = 0;
-    std::string failure;
-    Value mapped = map_typed_paths(value, port.type, [&](const std::string& path, const ir::Type* type) -> Value {
-      std::string sub = count > 1 ? std::to_string(k++) : "";
-      fs::path name = fs::path(path).filename();
-      fs::path final_path = (sub.empty() ? dir : dir / sub) / name;
-      if (!failure.empty()) return final_path.string();
-      fs::path staged_dir = sub.empty() ? staging : staging / sub;
-      std::error_code mk;
-      fs::create_directories(staged_dir, mk);
-      std::string why = mk ? files::io_error_text(mk.value(), staged_dir) : publisher.publish(path, staged_dir / name);
-      // Companions the output's type declares go beside it, under their own names.
-      for (const CompanionFile& c : companions_of(path, type)) {
-        if (!why.empty()) break;
-        std::error_code missing;
-        if (fs::exists(fs::symlink_status(c.path, missing))) {
-          why = publisher.publish(c.path, staged_dir / fs::path(c.path).filename());
-        }
-      }
-      if (!why.empty()) failure = why == "interrupted" ? "publishing was interrupted"
-                                                      : fmt::format("cannot publish output `{}`: {}", port.name, why);
-      return final_path.string();
-    });
-    if (failure.empty()) {
-      fs::remove_all(dir, ec);
-      if (count > 0) fs::rename(staging, dir, ec);
-      if (ec) failure = fmt::format("cannot publish output `{}` as `{}`: {}", port.name, dir.string(), ec.message());
-    }
-    if (!failure.empty()) {
-      fs::remove_all(staging, ec);
-      *error = failure;
-      return std::nullopt;
-    }
-    published[port.name] = std::move(mapped);
+    auto value = publish_port(publisher, root, port, outputs.value(port.name, Value()), error);
+    if (!value) return std::nullopt;
+    published[port.name] = std::move(*value);
   }
-  // outputs.json, through a temporary file so a reader never sees half of it.
-  fs::path json = root / "outputs.json";
-  fs::path temp = root / fmt::format(".outputs.json.{}", ::getpid());
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    out << published.dump(2) << "\n";
-    out.flush();
-    if (!out) {
-      int e = errno;
-      *error = fmt::format("cannot write `{}`: {}", temp.string(), files::io_error_text(e, temp));
-      fs::remove(temp, ec);
-      return std::nullopt;
-    }
-  }
-  fs::rename(temp, json, ec);
-  if (ec) {
-    *error = fmt::format("cannot write `{}`: {}", json.string(), ec.message());
-    return std::nullopt;
-  }
+  if (!write_outputs_json(root, published, error)) return std::nullopt;
   return published;
 }
 

@@ -166,6 +166,7 @@ std::optional<RunResult> RunLoop::start_run() {
   if (containers_) {
     containers_->set_run(run_id_);
     runner_->use_containers(containers_.get());
+    executor_ = containers_->stops(std::move(executor_));  // a stopped task's container goes with it
   }
   streams_ = std::make_unique<streams::StreamTasks>(stream_options(), run_id_, state_ / "runs" / run_id_);
   return std::nullopt;
@@ -478,7 +479,7 @@ void RunLoop::reused(TaskId id, const Prepared& prepared) {
 }
 
 bool RunLoop::launch(TaskId id, Prepared prepared, int attempt) {
-  uint64_t handle = executor_->submit(prepared.spec);
+  uint64_t handle = submit_with_hints(*executor_, prepared.spec, prepared.batch);
   double started = now_seconds();
   running_.emplace(handle, Running{id, std::move(prepared), attempt, started});
   if (!announce(handle, /*event=*/true)) {

@@ -356,7 +356,7 @@ void TaskRunner::stage_input(Setup& s, const std::string& path, const fs::path& 
     s.p.input_stamps.emplace_back(path, Value::array({stamp->size, stamp->mtime_ns}));
   }
   s.input_paths.push_back(fs::absolute(path).string());
-  s.p.spec.stage_in.push_back({link.string(), s.input_paths.back(), beside_previous});
+  s.p.batch.staging.inputs.push_back({link.string(), s.input_paths.back(), beside_previous});
   std::error_code ec;
   fs::create_symlink(s.input_paths.back(), link, ec);
   if (ec && s.error.empty()) {
@@ -395,9 +395,9 @@ std::string TaskRunner::place_outputs(const Task& task, Setup& s) {
     // A file (not a folder: a command may mkdir it) can be written to
     // scratch, and so can its companions.
     if (is_path_type(port.type) && !port.type->non_optional()->is(ir::TypeKind::Dir)) {
-      s.p.spec.stage_out.push_back(where.string());
+      s.p.batch.staging.outputs.push_back(where.string());
       for (const CompanionFile& c : companions_of(where.string(), port.type->non_optional())) {
-        s.p.spec.stage_out.push_back(c.path);
+        s.p.batch.staging.outputs.push_back(c.path);
       }
     }
   }
@@ -443,7 +443,7 @@ std::string TaskRunner::set_environment(const Task& task, Setup& s) {
   spec.stdout_path = (s.work / ".stdout").string();
   spec.stderr_path = (s.work / ".stderr").string();
   spec.job_name = task.path;
-  spec.kind = op.id;
+  s.p.batch.kind = op.id;
   spec.executor = op.executor.value_or("");
   return {};
 }
@@ -484,8 +484,7 @@ std::string TaskRunner::wrap_in_container(const Task& task, Setup& s) {
   if (!op.image) return {};
   LaunchSpec& spec = s.p.spec;
   // The container sees the inputs where they are, not a node's scratch.
-  spec.stage_in.clear();
-  spec.stage_out.clear();
+  s.p.batch.staging = {};
   ContainerRequest request;
   request.image = *op.image;
   request.task = task.path;

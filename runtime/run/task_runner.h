@@ -24,6 +24,7 @@
 
 #include "ir/ir.h"
 #include "runtime/containers/container_launch.h"
+#include "runtime/executors/batch/batch_hints.h"
 #include "runtime/executors/executor.h"
 #include "runtime/scheduler/plan.h"
 #include "runtime/store/store.h"
@@ -42,6 +43,7 @@ struct Prepared {
   std::string cache_miss; // why an earlier result was not reused (for explain)
   Value outputs;          // Cached: the outputs
   LaunchSpec spec;        // Launch: what to run
+  BatchHints batch;       // Launch: its op, and what a batch executor with scratch stages
   std::string error;      // Failed: why it could not even start
   std::string leader;     // Identical: the call path of the task that holds the key
   // Launch: each input file's stamp, to tell if the command changed it.

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -38,26 +39,26 @@ class InputsScope : public Scope {
   Value null_;
 };
 
-}  // namespace
+// What a tool asks for: cores, RAM (in MiB, CWL's unit) and a time limit.
+struct ToolResources {
+  int cpus = 1;
+  int64_t mem_bytes = 0;
+  double limit_seconds = 0;
+};
 
-Prepared TaskRunner::prepare_tool_task(const Task& task, Prepared p) {
+std::optional<ToolResources> tool_resources(const ir::Program& program, const Task& task, const std::string& work_dir,
+                                            std::string* error) {
   const ir::Op& op = *task.op;
-  auto fail = [&](std::string why) {  // the run loop says which task
-    p.kind = Prepared::Failed;
-    p.error = std::move(why);
-    return p;
-  };
-  // Resources: cores, and RAM in MiB (CWL's units).
   EvalOptions options;
-  options.base_dir = p.work_dir;
-  Evaluator evaluator(program_, options);
+  options.base_dir = work_dir;
+  Evaluator evaluator(program, options);
   Value detailed = with_file_details(task.inputs);
   InputsScope scope(detailed);
   auto number = [&](const std::optional<ir::Expr>& e, double fallback, const char* what) -> std::optional<double> {
     if (!e) return fallback;
     auto v = evaluator.eval(*e, scope);
     if (auto* f = std::get_if<EvalFailure>(&v)) {
-      p.error = fmt::format("{}: {}", what, f->message);
+      *error = fmt::format("{}: {}", what, f->message);
       return std::nullopt;
     }
     const Value& value = std::get<Value>(v);
@@ -66,25 +67,21 @@ Prepared TaskRunner::prepare_tool_task(const Task& task, Prepared p) {
   auto cores = number(op.cpus, 1, "ResourceRequirement cores");
   auto ram = number(op.mem, 256, "ResourceRequirement ram");
   auto limit = number(op.timeout, 0, "ToolTimeLimit");
-  if (!cores || !ram || !limit) return fail(p.error);
-  int cpus = std::max(1, static_cast<int>(std::ceil(*cores)));
-  auto mem = static_cast<int64_t>(std::ceil(*ram)) * 1024 * 1024;
+  if (!cores || !ram || !limit) return std::nullopt;
+  return ToolResources{std::max(1, static_cast<int>(std::ceil(*cores))),
+                       static_cast<int64_t>(std::ceil(*ram)) * 1024 * 1024, *limit};
+}
 
-  auto staged = tool::prepare(program_, op, task.inputs, p.work_dir, cpus, mem);
-  if (auto* why = std::get_if<std::string>(&staged)) return fail(*why);
-  tool::Staged& s = std::get<tool::Staged>(staged);
-  fs::path work(p.work_dir);
-  {
-    std::ofstream out(work / ".command.sh", std::ios::binary);
-    out << "set -e\n" << s.script;
-    if (!out) return fail(fmt::format("cannot write `{}`", (work / ".command.sh").string()));
-  }
+// The launch of a staged tool: its environment (flowc's, with its helpers
+// first on PATH, and the task's own `task_env` unless a container gets
+// that), the command, and what the machine can give of what it asks for.
+void tool_launch(const Task& task, const ToolResources& r, const std::string& helpers_dir,
+                 const std::vector<std::pair<std::string, std::string>>& task_env, Prepared& p) {
+  const ir::Op& op = *task.op;
   LaunchSpec& spec = p.spec;
+  fs::path work(p.work_dir);
   for (char** e = environ; *e; ++e) spec.env.emplace_back(*e);
-  put_first_on_path(spec.env, helpers_dir_);
-  std::vector<std::pair<std::string, std::string>> task_env = s.env;
-  task_env.emplace_back("FLOWC_TASK", task.path);
-  task_env.emplace_back("FLOWC_WORK_DIR", p.work_dir);
+  put_first_on_path(spec.env, helpers_dir);
   if (!op.image) {
     for (const auto& [name, value] : task_env) spec.env.push_back(name + "=" + value);
   }
@@ -95,40 +92,64 @@ Prepared TaskRunner::prepare_tool_task(const Task& task, Prepared p) {
   // The machine's cores and memory bound what a task may hold; the tool
   // still sees what it asked for in runtime.cores and runtime.ram.
   long machine_cores = ::sysconf(_SC_NPROCESSORS_ONLN);
-  spec.cpus = machine_cores > 0 ? std::min<int>(cpus, static_cast<int>(machine_cores)) : cpus;
+  spec.cpus = machine_cores > 0 ? std::min<int>(r.cpus, static_cast<int>(machine_cores)) : r.cpus;
   spec.mem_bytes = 0;
-  spec.timeout_seconds = *limit;
+  spec.timeout_seconds = r.limit_seconds;
   spec.job_name = task.path;
-  spec.kind = op.id;
   spec.executor = op.executor.value_or("");
+  p.batch.kind = op.id;
+}
+
+}  // namespace
+
+Prepared TaskRunner::prepare_tool_task(const Task& task, Prepared p) {
+  const ir::Op& op = *task.op;
+  auto fail = [&](std::string why) {  // the run loop says which task
+    p.kind = Prepared::Failed;
+    p.error = std::move(why);
+    return p;
+  };
+  std::string error;
+  auto resources = tool_resources(program_, task, p.work_dir, &error);
+  if (!resources) return fail(error);
+  auto staged = tool::prepare(program_, op, task.inputs, p.work_dir, resources->cpus, resources->mem_bytes);
+  if (auto* why = std::get_if<std::string>(&staged)) return fail(*why);
+  tool::Staged& s = std::get<tool::Staged>(staged);
+  fs::path command = fs::path(p.work_dir) / ".command.sh";
+  {
+    std::ofstream out(command, std::ios::binary);
+    out << "set -e\n" << s.script;
+    if (!out) return fail(fmt::format("cannot write `{}`", command.string()));
+  }
+  std::vector<std::pair<std::string, std::string>> task_env = s.env;
+  task_env.emplace_back("FLOWC_TASK", task.path);
+  task_env.emplace_back("FLOWC_WORK_DIR", p.work_dir);
+  tool_launch(task, *resources, helpers_dir_, task_env, p);
   for (const auto& [link, target] : s.links) {
-    spec.stage_in.push_back({link, target});
+    p.batch.staging.inputs.push_back({link, target});
     if (auto stamp = stamp_of(target)) {
       p.input_stamps.emplace_back(target, Value::array({stamp->size, stamp->mtime_ns}));
     }
   }
   p.tool_context = {{"inputs", s.inputs}, {"runtime", s.runtime}, {"reads", s.input_paths}};
-  if (op.image) {
-    spec.stage_in.clear();
-    ContainerRequest request;
-    request.image = *op.image;
-    request.task = task.path;
-    request.work_dir = p.work_dir;
-    request.read_only = s.input_paths;
-    request.env = std::move(task_env);
-    request.network = op.network;
-    std::string error;
-    if (task.group && containers_) {
-      p.kind = Prepared::Launch;
-      p.container = std::move(request);
-      return p;
-    }
-    if (!containers_ || !containers_->wrap(spec, request, &error)) {
-      return fail(error.empty() ? fmt::format("it runs in image `{}`, but this run has no container engine", *op.image)
-                                : error);
-    }
-  }
   p.kind = Prepared::Launch;
+  if (!op.image) return p;
+  p.batch.staging.inputs.clear();
+  ContainerRequest request;
+  request.image = *op.image;
+  request.task = task.path;
+  request.work_dir = p.work_dir;
+  request.read_only = s.input_paths;
+  request.env = std::move(task_env);
+  request.network = op.network;
+  if (task.group && containers_) {
+    p.container = std::move(request);
+    return p;
+  }
+  if (!containers_ || !containers_->wrap(p.spec, request, &error)) {
+    return fail(error.empty() ? fmt::format("it runs in image `{}`, but this run has no container engine", *op.image)
+                              : error);
+  }
   return p;
 }
 

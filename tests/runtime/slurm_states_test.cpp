@@ -10,6 +10,9 @@
 
 #include <catch2/catch.hpp>
 
+#include "runtime/executors/batch/batch_hints.h"
+#include "runtime/executors/local/local_executor.h"
+#include "runtime/executors/router/router_executor.h"
 #include "runtime/executors/slurm/job_script.h"
 #include "runtime/executors/slurm/slurm_cli.h"
 #include "runtime/executors/slurm/slurm_executor.h"
@@ -274,4 +277,67 @@ TEST_CASE("slurm states: an adopted job is followed to its exit status", "[slurm
   REQUIRE(o);
   CHECK(o->how == How::Exited);
   CHECK(f.slurm.calls_of("sbatch").empty());
+}
+
+TEST_CASE("slurm states: tasks of one kind go as one job array, their hints passed on by a router", "[slurm_states]") {
+  flowc::test::Project p{"slurm-kinds"};
+  FakeSlurm fake;
+  slurm::UseCommands use{fake};
+  SlurmSettings s;
+  s.poll_interval = 0;
+  s.array_min = 2;
+  s.submit_rate = 1e6;
+  std::vector<std::unique_ptr<Executor>> executors;
+  executors.push_back(std::make_unique<LocalExecutor>());  // the run's; the tasks ask for slurm
+  executors.push_back(std::make_unique<SlurmExecutor>(s, p.dir.string()));
+  RouterExecutor router(std::move(executors));
+  auto task = [&](const std::string& name) {
+    LaunchSpec spec = flowc::test::fake_task(p.dir, name);
+    spec.executor = "slurm";
+    return spec;
+  };
+  BatchHints align{"align", {}}, call{"call", {}};
+  submit_with_hints(router, task("a1"), align);
+  submit_with_hints(router, task("c1"), call);
+  submit_with_hints(router, task("a2"), align);
+  router.submit(task("n1"));  // without hints: never with others
+  router.submit(task("n2"));
+  router.flush();
+  std::vector<Strings> sbatch = fake.calls_of("sbatch");
+  REQUIRE(sbatch.size() == 4);
+  auto has = [](const Strings& argv, const std::string& arg) {
+    return std::find(argv.begin(), argv.end(), arg) != argv.end();
+  };
+  // The two of kind "align" as one array named after it; each other task alone, under its own name.
+  CHECK(has(sbatch[0], "--array=0-1"));
+  CHECK(has(sbatch[0], "--job-name=align"));
+  CHECK(has(sbatch[1], "--job-name=main.c1"));
+  CHECK(has(sbatch[2], "--job-name=main.n1"));
+  CHECK(has(sbatch[3], "--job-name=main.n2"));
+  for (size_t i = 1; i < sbatch.size(); ++i) {
+    CHECK_FALSE(std::any_of(sbatch[i].begin(), sbatch[i].end(),
+                            [](const std::string& a) { return a.rfind("--array", 0) == 0; }));
+  }
+}
+
+TEST_CASE("slurm states: a task's job script stages what its hints say, with the profile's scratch", "[slurm_states]") {
+  Fixture f;
+  SlurmSettings s;
+  s.poll_interval = 0;
+  s.array_min = 0;
+  s.submit_rate = 1e6;
+  s.scratch = (f.p.dir / "scratch").string();
+  f.executor = std::make_unique<SlurmExecutor>(s, f.p.dir.string());
+  LaunchSpec staged = f.spec("staged"), plain = f.spec("plain");
+  BatchHints hints;
+  hints.staging.inputs.push_back({staged.work_dir + "/inputs/in.txt", (f.p.dir / "in.txt").string()});
+  hints.staging.outputs.push_back(staged.work_dir + "/out.txt");
+  submit_with_hints(*f.executor, staged, hints);
+  f.executor->submit(plain);
+  f.executor->flush();
+  std::string with = flowc::test::read_file(staged.work_dir + "/" + slurm::kScriptFile);
+  std::string without = flowc::test::read_file(plain.work_dir + "/" + slurm::kScriptFile);
+  CHECK_THAT(with, Catch::Contains("# Node-local staging") && Catch::Contains("/inputs/in.txt") &&
+                       Catch::Contains("out.txt"));
+  CHECK_THAT(without, !Catch::Contains("Node-local staging"));
 }

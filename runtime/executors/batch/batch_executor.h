@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/executors/batch/batch_hints.h"
 #include "runtime/executors/chore.h"
 #include "runtime/executors/executor.h"
 #include "runtime/executors/slurm/job_script.h"
@@ -26,16 +27,22 @@ namespace flowc::runtime {
 struct BatchJob {
   uint64_t handle = 0;
   LaunchSpec spec;
+  BatchHints hints;         // which tasks are alike, what to stage
   bool cancelling = false;  // cancel() was called: a non-zero end is its cancellation
   Clock::time_point started;
 };
 
 template <class Job>
-class BatchExecutor : public Executor, public Recovery {
+class BatchExecutor : public Executor, public Recovery, public BatchSubmit {
  public:
   // A cluster decides what fits on its nodes itself.
   std::optional<Misfit> never_fits(const LaunchSpec&) const override { return std::nullopt; }
   Recovery* recovery() override { return this; }
+  BatchSubmit* batch() override { return this; }
+  // A subclass submits with hints (BatchSubmit); without them a task goes
+  // alone and nothing of it is staged.
+  uint64_t submit(const LaunchSpec& spec) final { return submit(spec, BatchHints{}); }
+  using BatchSubmit::submit;
 
   std::vector<Outcome> collect() final {
     auto now = Clock::now();
@@ -74,11 +81,12 @@ class BatchExecutor : public Executor, public Recovery {
       : exit_check_(exit_check_every), poll_(poll_every) {}
 
   // A new task, known by the next handle from now on.
-  Job& add_job(const LaunchSpec& spec) {
+  Job& add_job(const LaunchSpec& spec, const BatchHints& hints = {}) {
     uint64_t handle = next_handle_++;
     Job& job = jobs_[handle];
     job.handle = handle;
     job.spec = spec;
+    job.hints = hints;
     job.started = Clock::now();
     return job;
   }

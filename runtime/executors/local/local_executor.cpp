@@ -27,17 +27,6 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-// Starts `argv` in its own process group with its outputs discarded; -1 if
-// it cannot start.
-pid_t spawn_quietly(const std::vector<std::string>& command, const std::vector<std::string>& env) {
-  Spawn spawn;
-  spawn.open(0, "/dev/null", O_RDONLY);
-  spawn.open(1, "/dev/null", O_WRONLY);
-  spawn.open(2, "/dev/null", O_WRONLY);
-  pid_t pid = -1;
-  return spawn.start(&pid, command, env) == 0 ? pid : -1;
-}
-
 int64_t machine_memory() {
   std::ifstream in("/proc/meminfo");
   std::string key;
@@ -150,25 +139,12 @@ uint64_t LocalExecutor::refuse(const std::string& why) {
 }
 
 LocalExecutor::~LocalExecutor() {
-  // Never leave a command running behind us, nor what it started outside
-  // its process group.
+  // Never leave a command running behind us.
   for (auto& [pid, child] : by_pid_) {
     ::kill(-pid, SIGKILL);
     int status;
     ::waitpid(pid, &status, 0);
-    start_cleanup(child);
   }
-  for (pid_t pid : cleanups_) {
-    int status;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-  }
-}
-
-void LocalExecutor::start_cleanup(const Child& child) {
-  if (child.stop_argv.empty()) return;
-  pid_t pid = spawn_quietly(child.stop_argv, child.env);
-  if (pid > 0) cleanups_.insert(pid);
 }
 
 uint64_t LocalExecutor::submit(const LaunchSpec& spec) {
@@ -197,9 +173,7 @@ uint64_t LocalExecutor::submit(const LaunchSpec& spec) {
   if (rc != 0) return refuse(fmt::format("cannot start `{}`: {}", command[0], std::strerror(rc)));
 
   uint64_t handle = next_handle_++;
-  Child child{handle,          pid,           started,      std::nullopt, std::nullopt, Outcome::How::Exited,
-              spec.stop_argv,  {},            cpus_of(spec), spec.mem_bytes};
-  if (!spec.stop_argv.empty()) child.env = spec.env;
+  Child child{handle, pid, started, std::nullopt, std::nullopt, Outcome::How::Exited, cpus_of(spec), spec.mem_bytes};
   cpus_used_ += child.cpus;
   mem_used_ += child.mem_bytes;
   if (spec.timeout_seconds > 0) {
@@ -230,14 +204,9 @@ std::vector<Outcome> LocalExecutor::collect() {
   out.swap(not_started_);
   // Reap what has ended of our own children, each by its pid: another
   // executor in this process (a pilot agent's pre-fetches) reaps its own.
-  std::vector<pid_t> ours(cleanups_.begin(), cleanups_.end());
+  std::vector<pid_t> ours;
   for (const auto& entry : by_pid_) ours.push_back(entry.first);
   for (pid_t pid : ours) {
-    if (cleanups_.count(pid)) {
-      int status = 0;
-      if (::waitpid(pid, &status, WNOHANG) == pid) cleanups_.erase(pid);
-      continue;
-    }
     auto it = by_pid_.find(pid);
     if (it == by_pid_.end()) continue;
     // A task is reaped with what its process tree used (runtime/process/reap.h).
@@ -263,8 +232,6 @@ std::vector<Outcome> LocalExecutor::collect() {
       o.how = Outcome::How::Signaled;
       o.signal = WTERMSIG(status);
     }
-    // Stopped, or killed from outside: what it started elsewhere may live on.
-    if (child.stopping_as != Outcome::How::Exited || WIFSIGNALED(status)) start_cleanup(child);
     cpus_used_ -= child.cpus;
     mem_used_ -= child.mem_bytes;
     by_handle_.erase(child.handle);

@@ -7,10 +7,6 @@
 // waits on a signalfd, see runtime/run/signals.h) and calls collect().
 // Launching is posix_spawn (clone with CLONE_VFORK): its cost does not grow
 // with flowc's memory, unlike fork (bench/spawn measures both).
-// A command that was stopped, or died of a signal, gets its spec's
-// stop_argv run after it (it may have left something outside its process
-// group, like a container); the destructor waits for those to finish.
-//
 // It keeps the machine within its cores and memory as the tasks' resources
 // ask (a task alone may always start), runs an MPI task under `mpirun`
 // (runtime/mpi), and cannot adopt a task a killed flowc left running: it
@@ -23,7 +19,6 @@
 #pragma once
 
 #include <map>
-#include <set>
 #include <sys/types.h>
 
 #include "runtime/executors/executor.h"
@@ -70,15 +65,10 @@ class LocalExecutor : public Executor, public Recovery {
     std::optional<Clock::time_point> deadline;  // the timeout
     std::optional<Clock::time_point> kill_at;   // SIGKILL if still alive then
     Outcome::How stopping_as = Outcome::How::Exited;
-    std::vector<std::string> stop_argv;  // with its environment, for after it stopped
-    std::vector<std::string> env;
     int cpus = 0;          // what it holds of the machine
     int64_t mem_bytes = 0;
   };
   void stop(Child& child, Outcome::How as);
-  // Starts a task's stop command, reaped later by collect() (or waited for
-  // by the destructor).
-  void start_cleanup(const Child& child);
   uint64_t refuse(const std::string& why);
   int cpus_of(const LaunchSpec& spec) const;
 
@@ -92,7 +82,6 @@ class LocalExecutor : public Executor, public Recovery {
   std::map<pid_t, Child> by_pid_;
   std::map<uint64_t, pid_t> by_handle_;
   std::vector<Outcome> not_started_;
-  std::set<pid_t> cleanups_;  // stop commands still running
 };
 
 }  // namespace flowc::runtime

@@ -123,10 +123,10 @@ constexpr const char* kStagingScript = ".flowc-staged.sh";
 // complete; `sh .flowc-staged.sh run CMD...` copies them unless a fetch did,
 // points the links at the copies, runs CMD, moves the outputs back and
 // removes the folder.
-std::string PilotExecutor::staging_wrapper(const LaunchSpec& spec) const {
+std::string PilotExecutor::staging_wrapper(const LaunchSpec& spec, const StagingPlan& staging) const {
   std::string folder = (fs::path(settings_.scratch) / ("flowc-" + fs::path(spec.work_dir).filename().string())).string();
   std::string fetch = "rm -rf \"$stage\" && mkdir -p \"$stage\" || rc=98\n"
-                      "if [ $rc -eq 0 ]; then\n" + slurm::staging_copy(spec) + "fi\n";
+                      "if [ $rc -eq 0 ]; then\n" + staging_copy(staging) + "fi\n";
   return "#!/bin/sh\n# Written by flowc: stages the task's files in node-local scratch around it.\n"
          "rc=0\n"
          "stage=" + shell_quote(folder) + "\n"
@@ -141,13 +141,13 @@ std::string PilotExecutor::staging_wrapper(const LaunchSpec& spec) const {
          "trap 'if [ -n \"$stage\" ]; then rm -rf \"$stage\"; fi' EXIT\n"
          "trap 'exit 143' TERM\n"
          "if [ ! -e \"$stage/.fetched\" ]; then\n" + fetch + "fi\n"
-         "[ $rc -eq 0 ] && { " + "\n" + slurm::staging_links(spec) + "}\n" +
-         slurm::staging_failed(settings_.scratch, ">&2") +
-         "if [ $rc -eq 0 ]; then\n  \"$@\"\n  rc=$?\nfi\n" + slurm::staging_end(spec, ">&2") + "exit $rc\n";
+         "[ $rc -eq 0 ] && { " + "\n" + staging_links(staging) + "}\n" +
+         staging_failed(settings_.scratch, ">&2") +
+         "if [ $rc -eq 0 ]; then\n  \"$@\"\n  rc=$?\nfi\n" + staging_end(staging, ">&2") + "exit $rc\n";
 }
 
-uint64_t PilotExecutor::submit(const LaunchSpec& spec) {
-  uint64_t handle = add_job(spec).handle;
+uint64_t PilotExecutor::submit(const LaunchSpec& spec, const BatchHints& hints) {
+  uint64_t handle = add_job(spec, hints).handle;
   auto not_started = [&](const std::string& why) {
     this->not_started(handle, why);
     return handle;
@@ -166,11 +166,11 @@ uint64_t PilotExecutor::submit(const LaunchSpec& spec) {
     // shares the cores (--overlap, --overcommit).
     t.argv = srun_command(spec.mpi_ranks, spec.cpus, true, true, spec.argv);
   }
-  if (!settings_.scratch.empty() && slurm::stages(spec)) {
+  if (!settings_.scratch.empty() && !hints.staging.empty()) {
     // The agent runs the command through a script that stages its files in
     // the node's scratch around it (the command is the script's "$@").
     std::string wrapper = (fs::path(spec.work_dir) / kStagingScript).string();
-    if (!slurm::write_atomically(wrapper, staging_wrapper(spec))) {
+    if (!slurm::write_atomically(wrapper, staging_wrapper(spec, hints.staging))) {
       return not_started(fmt::format("cannot write `{}`", wrapper));
     }
     t.argv.insert(t.argv.begin(), {"/bin/sh", wrapper, "run"});
@@ -333,7 +333,7 @@ void PilotExecutor::node_lost(const std::string& node, double silent_seconds) {
     fs::remove(fs::path(claimed) / fmt::format("{}.task", handle), ec);
     if (it == jobs_.end()) continue;
     // What it staged is put back: no half output in the work dir.
-    if (!settings_.scratch.empty() && slurm::stages(it->second.spec)) slurm::unstage(it->second.spec);
+    if (!settings_.scratch.empty() && !it->second.hints.staging.empty()) unstage(it->second.hints.staging);
     Outcome o;
     o.how = it->second.cancelling ? Outcome::How::Cancelled : Outcome::How::NodeFailed;
     o.signal = SIGKILL;

@@ -58,7 +58,8 @@ class PilotExecutor : public BatchExecutor<PilotJob> {
   bool has_room(const LaunchSpec&) const override {
     return static_cast<int64_t>(jobs_.size()) < settings_.max_queued;
   }
-  uint64_t submit(const LaunchSpec& spec) override;
+  uint64_t submit(const LaunchSpec& spec, const BatchHints& hints) override;
+  using BatchExecutor::submit;  // without hints
   // Hands what submit() kept to the agents (the inbox).
   void flush() override;
   void cancel(uint64_t handle) override;
@@ -67,7 +68,7 @@ class PilotExecutor : public BatchExecutor<PilotJob> {
 
  private:
   // The script that stages a task's files around its command (scratch).
-  std::string staging_wrapper(const LaunchSpec& spec) const;
+  std::string staging_wrapper(const LaunchSpec& spec, const StagingPlan& staging) const;
   using Job = PilotJob;
   void before_checks(Clock::time_point now) override;
   void poll(Clock::time_point now) override;

@@ -31,6 +31,11 @@ uint64_t RouterExecutor::submit(const LaunchSpec& spec) {
   return remember(i, executors_[i]->submit(spec));
 }
 
+uint64_t RouterExecutor::submit(const LaunchSpec& spec, const BatchHints& hints) {
+  size_t i = route(spec);
+  return remember(i, submit_with_hints(*executors_[i], spec, hints));
+}
+
 void RouterExecutor::flush() {
   for (auto& e : executors_) e->flush();
 }

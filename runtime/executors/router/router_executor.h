@@ -9,11 +9,12 @@
 #include <utility>
 #include <vector>
 
+#include "runtime/executors/batch/batch_hints.h"
 #include "runtime/executors/executor.h"
 
 namespace flowc::runtime {
 
-class RouterExecutor : public Executor, public Recovery {
+class RouterExecutor : public Executor, public Recovery, public BatchSubmit {
  public:
   // `executors[0]` is the run's; the others are asked for by name.
   explicit RouterExecutor(std::vector<std::unique_ptr<Executor>> executors);
@@ -25,6 +26,9 @@ class RouterExecutor : public Executor, public Recovery {
   }
   bool has_room(const LaunchSpec& spec) const override { return executors_[route(spec)]->has_room(spec); }
   uint64_t submit(const LaunchSpec& spec) override;
+  // The hints go on to the task's executor if it takes them.
+  BatchSubmit* batch() override { return this; }
+  uint64_t submit(const LaunchSpec& spec, const BatchHints& hints) override;
   void flush() override;
   void cancel(uint64_t handle) override;
   std::vector<Outcome> collect() override;

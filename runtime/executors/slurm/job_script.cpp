@@ -45,110 +45,7 @@ std::string env_changes(const std::vector<std::string>& from, const std::vector<
   return out;
 }
 
-std::string q(const std::string& s) { return shell_quote(s); }
-std::string filename(const std::string& path) { return std::filesystem::path(path).filename().string(); }
-
 }  // namespace
-
-bool stages(const LaunchSpec& spec) { return !spec.stage_in.empty() || !spec.stage_out.empty(); }
-
-// The scratch folder each staged input is copied into: one per input, and
-// its main file's for a companion (tools look for an index beside the file
-// a link leads to).
-std::vector<size_t> stage_folders(const LaunchSpec& spec) {
-  std::vector<size_t> folders;
-  size_t next = 0;
-  for (size_t k = 0; k < spec.stage_in.size(); ++k) {
-    folders.push_back(spec.stage_in[k].beside_previous && k > 0 ? folders.back() : next++);
-  }
-  return folders;
-}
-
-std::string staging_copy(const LaunchSpec& spec) {
-  std::string s;
-  std::vector<size_t> folders = stage_folders(spec);
-  for (size_t k = 0; k < spec.stage_in.size(); ++k) {
-    const auto& in = spec.stage_in[k];
-    s += fmt::format("{{ mkdir -p \"$stage/in/{}\" && cp -RLp {} \"$stage/in/{}/\"{}; }} || rc=98\n", folders[k],
-                     q(in.source), folders[k], q(filename(in.link)));
-  }
-  return s;
-}
-
-std::string staging_links(const LaunchSpec& spec) {
-  std::string s;
-  std::vector<size_t> folders = stage_folders(spec);
-  for (size_t k = 0; k < spec.stage_in.size(); ++k) {
-    const auto& in = spec.stage_in[k];
-    s += fmt::format("ln -sfn \"$stage/in/{}/\"{} {} || rc=98\n", folders[k], q(filename(in.link)), q(in.link));
-  }
-  for (size_t k = 0; k < spec.stage_out.size(); ++k) {
-    const std::string& out = spec.stage_out[k];
-    s += fmt::format("{{ mkdir -p \"$stage/out/{}\" && rm -rf {} && ln -s \"$stage/out/{}/\"{} {}; }} || rc=98\n", k,
-                     q(out), k, q(filename(out)), q(out));
-  }
-  return s;
-}
-
-std::string staging_failed(const std::string& scratch, const std::string& err) {
-  return "[ $rc -eq 0 ] || echo \"flowc: cannot stage the task's files in node-local scratch " + scratch +
-         " on $(hostname) (the profile's scratch: is it there, writable, with room?)\" " + err + "\n";
-}
-
-std::string staging_start(const LaunchSpec& spec, const std::string& scratch, const std::string& err) {
-  std::ostringstream s;
-  s << "# Node-local staging: the inputs are read from copies in scratch, the\n"
-    << "# outputs written there and moved back once the command succeeded.\n"
-    << "rc=0\n"
-    << "stage=$(mkdir -p " << q(scratch) << " && mktemp -d " << q(scratch + "/flowc-XXXXXXXX") << ") || rc=98\n"
-    << "trap 'if [ -n \"$stage\" ]; then rm -rf \"$stage\"; fi' EXIT\n"
-    << "trap 'exit 143' TERM\n"
-    << "if [ $rc -eq 0 ]; then\n"
-    << staging_copy(spec) << staging_links(spec) << "fi\n"
-    << staging_failed(scratch, err);
-  return s.str();
-}
-
-std::string staging_end(const LaunchSpec& spec, const std::string& err) {
-  std::ostringstream s;
-  s << "# The links name the inputs themselves again.\n";
-  for (const auto& in : spec.stage_in) s << "ln -sfn " << q(in.source) << " " << q(in.link) << "\n";
-  s << "if [ $rc -eq 0 ]; then\n";
-  for (size_t k = 0; k < spec.stage_out.size(); ++k) {
-    const std::string& out = spec.stage_out[k];
-    std::string staged = fmt::format("\"$stage/out/{}/\"{}", k, q(filename(out)));
-    std::string temporary = q(out + ".flowc-moving");
-    // Still our link: the output is in scratch (a command that replaced the
-    // link wrote its output in the work dir itself).
-    s << "  if [ -L " << q(out) << " ] && [ \"$(readlink " << q(out) << ")\" = " << staged << " ]; then\n"
-      << "    if [ -e " << staged << " ]; then\n"
-      << "      { cp -RPp " << staged << " " << temporary << " && mv -f " << temporary << " " << q(out) << "; } || {\n"
-      << "        rc=99; rm -rf " << temporary << "; echo \"flowc: cannot move output " << out
-      << " back from node-local scratch\" " << err << "; }\n"
-      << "    else rm -f " << q(out) << "; fi\n"
-      << "  fi\n";
-  }
-  s << "  :\n"  // a task with no file output (only values) has nothing to move: `then fi` is a syntax error
-    << "fi\n"
-    << "if [ $rc -ne 0 ]; then\n";
-  for (const std::string& out : spec.stage_out) s << "  rm -rf " << q(out) << "\n";
-  s << "  :\nfi\n"
-    << "rm -rf \"$stage\"; stage=\n";
-  return s.str();
-}
-
-void unstage(const LaunchSpec& spec) {
-  std::error_code ec;
-  for (const auto& in : spec.stage_in) {
-    if (std::filesystem::read_symlink(in.link, ec) == in.source) continue;
-    std::filesystem::remove(in.link, ec);
-    std::filesystem::create_symlink(in.source, in.link, ec);
-  }
-  for (const std::string& out : spec.stage_out) {
-    if (std::filesystem::is_symlink(std::filesystem::symlink_status(out, ec))) std::filesystem::remove(out, ec);
-    std::filesystem::remove_all(out + ".flowc-moving", ec);
-  }
-}
 
 bool exportable(const std::vector<std::string>& env) {
   return std::all_of(env.begin(), env.end(),
@@ -182,14 +79,14 @@ std::string job_script(const LaunchSpec& spec, const ScriptOptions& options) {
     << "# Slurm why. (A handler, not an ignored signal: the command gets SIGTERM.)\n"
     << "trap : TERM\n"
     << (options.job_env ? env_changes(*options.job_env, spec.env) : "");
-  bool staged = !options.scratch.empty() && stages(spec);
+  bool staged = !options.scratch.empty() && options.staging && !options.staging->empty();
   std::string err = ">>" + shell_quote(spec.stderr_path);
-  if (staged) s << staging_start(spec, options.scratch, err) << "if [ $rc -eq 0 ]; then\n";
+  if (staged) s << staging_start(*options.staging, options.scratch, err) << "if [ $rc -eq 0 ]; then\n";
   s << (spec.timeout_seconds > 0 ? "start=$(date +%s)\n" : "")
     << timeout << line << " </dev/null >" << shell_quote(spec.stdout_path) << " 2>" << shell_quote(spec.stderr_path)
     << "\n"
     << "rc=$?\n";
-  if (staged) s << "fi\n" << staging_end(spec, err);
+  if (staged) s << "fi\n" << staging_end(*options.staging, err);
   s << "timed_out=0\n";
   if (spec.timeout_seconds > 0) {
     // `timeout` exits 124 (or 137 after SIGKILL) when it stopped the command.

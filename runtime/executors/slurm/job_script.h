@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/executors/batch/staging.h"
 #include "runtime/executors/executor.h"
 
 namespace flowc::runtime::slurm {
@@ -26,38 +27,14 @@ struct ScriptOptions {
   // and unsets what differs from the task's. Nothing: the job's is the task's.
   const std::vector<std::string>* job_env = nullptr;
   // Node-local scratch (the profile's `scratch`); empty: none. The script
-  // then stages the task's files there (staging_start/staging_end).
+  // then stages the task's files `staging` says there (batch/staging.h).
   std::string scratch;
+  const StagingPlan* staging = nullptr;
   // flowc-measure's path (runtime/observe/flowc_measure.cpp): the command
   // runs under it and leaves what it used in .flowc-usage. Not for an MPI
   // task (its ranks are the step's, not the script's children). Empty: none.
   std::string measure;
 };
-
-// Node-local staging, as shell text around a command that sets `rc`.
-// staging_start copies each input of `spec` into a fresh folder under
-// `scratch` (`$stage`) and repoints its link in the work dir at the copy, and
-// makes each output a link into `$stage`; it sets rc to 98 (saying why to
-// `err`, a redirection such as ">&2") when it cannot. staging_end points the
-// links back at the inputs, and when rc is 0 moves each output into the work
-// dir atomically (a copy beside it, then a rename); otherwise it removes
-// them, so no half-written output is left. Then it removes `$stage`.
-std::string staging_start(const LaunchSpec& spec, const std::string& scratch, const std::string& err);
-std::string staging_end(const LaunchSpec& spec, const std::string& err);
-// The pieces of staging_start, for a stage folder `$stage` chosen elsewhere
-// (a pilot's pre-fetch): copying the inputs in, pointing the links at the
-// copies and the outputs into `$stage`, and saying why it failed (rc != 0).
-std::string staging_copy(const LaunchSpec& spec);
-std::string staging_links(const LaunchSpec& spec);
-std::string staging_failed(const std::string& scratch, const std::string& err);
-// Whether `spec` has anything to stage.
-bool stages(const LaunchSpec& spec);
-// Puts a staged task's work dir back after its job ended without running
-// staging_end (its node failed, Slurm killed it): the input links name the
-// inputs again, and each output that is still a link into the node's
-// scratch, or a copy half moved back (`.flowc-moving`), is removed, so no
-// half-written output is left in the work dir.
-void unstage(const LaunchSpec& spec);
 
 // Whether a script can give a job `env` (every name a shell identifier).
 bool exportable(const std::vector<std::string>& env);

@@ -114,12 +114,12 @@ std::vector<std::string> SlurmExecutor::shape_args(const LaunchSpec& spec) {
   return a;
 }
 
-uint64_t SlurmExecutor::submit(const LaunchSpec& spec) {
-  Job& job = add_job(spec);
+uint64_t SlurmExecutor::submit(const LaunchSpec& spec, const BatchHints& hints) {
+  Job& job = add_job(spec, hints);
   uint64_t handle = job.handle;
-  if (settings_.array_min > 0 && !spec.kind.empty() && slurm::exportable(spec.env)) {
+  if (settings_.array_min > 0 && !hints.kind.empty() && slurm::exportable(spec.env)) {
     std::vector<std::string> args = shape_args(spec);
-    job.shape = spec.kind;
+    job.shape = hints.kind;
     for (const std::string& a : args) job.shape += '\n' + a;
   }
   if (settings_.array_min == 0 && waiting_.empty() && Clock::now() >= next_submit_) {
@@ -153,6 +153,7 @@ void SlurmExecutor::try_submit(Job& job) {
   slurm::ScriptOptions script_options;
   script_options.overcommit = std::find(args.begin(), args.end(), "--overcommit") != args.end();
   script_options.scratch = settings_.scratch;
+  script_options.staging = &job.hints.staging;
   script_options.measure = measure_;
   std::string script = (fs::path(spec.work_dir) / slurm::kScriptFile).string();
   if (!slurm::write_atomically(script, slurm::job_script(spec, script_options))) {
@@ -171,6 +172,7 @@ void SlurmExecutor::try_submit(Job& job) {
 // which sets the task's own environment over the array's (the first task's).
 void SlurmExecutor::try_submit_array(const std::vector<uint64_t>& handles) {
   const LaunchSpec lead = jobs_.at(handles.front()).spec;
+  const std::string kind = jobs_.at(handles.front()).hints.kind;
   std::vector<std::string> args = shape_args(lead);
   slurm::ScriptOptions script_options;
   script_options.overcommit = std::find(args.begin(), args.end(), "--overcommit") != args.end();
@@ -181,6 +183,7 @@ void SlurmExecutor::try_submit_array(const std::vector<uint64_t>& handles) {
   std::vector<std::string> dirs;
   for (uint64_t handle : handles) {
     Job& job = jobs_.at(handle);
+    script_options.staging = &job.hints.staging;
     std::string script = (fs::path(job.spec.work_dir) / slurm::kScriptFile).string();
     if (!slurm::write_atomically(script, slurm::job_script(job.spec, script_options))) {
       finish(job, not_started(fmt::format("cannot write its job script `{}`", script)));
@@ -197,7 +200,7 @@ void SlurmExecutor::try_submit_array(const std::vector<uint64_t>& handles) {
     for (uint64_t handle : elements) finish(jobs_.at(handle), not_started("cannot write its job array: " + error));
     return;
   }
-  args.push_back("--job-name=" + lead.kind);
+  args.push_back("--job-name=" + kind);
   std::vector<std::string> array = slurm::array_args(folder, elements.size());
   args.insert(args.end(), array.begin(), array.end());
   next_submit_ = Clock::now() + seconds(1.0 / settings_.submit_rate);
@@ -408,7 +411,7 @@ void SlurmExecutor::judge_by_state(Job& job, Clock::time_point now) {
   // Its script may not have ended (a node lost): what it staged is put back
   // as it was, no half output left in the work dir.
   auto finish = [&](Job& j, Outcome o) {
-    if (!settings_.scratch.empty() && slurm::stages(j.spec)) slurm::unstage(j.spec);
+    if (!settings_.scratch.empty() && !j.hints.staging.empty()) unstage(j.hints.staging);
     this->finish(j, std::move(o));
   };
   Outcome o;

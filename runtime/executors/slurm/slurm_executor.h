@@ -80,7 +80,8 @@ class SlurmExecutor : public BatchExecutor<SlurmJob> {
   std::string name() const override { return "slurm"; }
   int default_jobs() const override { return static_cast<int>(settings_.max_queued); }
   bool has_room(const LaunchSpec& spec) const override;
-  uint64_t submit(const LaunchSpec& spec) override;
+  uint64_t submit(const LaunchSpec& spec, const BatchHints& hints) override;
+  using BatchExecutor::submit;  // without hints
   void flush() override { submit_waiting(); }
   void cancel(uint64_t handle) override;
   std::vector<bool> settle(const std::vector<LeftBehind>& left) override;
