@@ -30,8 +30,8 @@ void count(const std::vector<ir::Node>& nodes, Counts& c) {
 
 void print_summary(const ir::Program& p) {
   const ir::TypeTable& types = *p.types;
-  std::cout << "IR version " << p.version << " from " << (p.files.empty() ? "?" : p.files[0]) << " ("
-            << p.files.size() << (p.files.size() == 1 ? " file" : " files") << ")\n";
+  std::cout << "IR version " << p.version << " from " << (p.files.empty() ? "?" : p.files[0]) << " (" << p.files.size()
+            << (p.files.size() == 1 ? " file" : " files") << ")\n";
   std::cout << "entry workflow: " << (p.entry.empty() ? "(none)" : p.entry) << "\n";
   std::cout << p.ops.size() << (p.ops.size() == 1 ? " op:\n" : " ops:\n");
   for (const ir::Op& op : p.ops) {

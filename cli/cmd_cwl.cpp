@@ -34,7 +34,8 @@ int cmd_cwl_runner(const CwlRunnerOptions& options) {
     // The job's own requirements (`cwl:requirements`) are part of lowering.
     if (const cwl::YNode* root = loader.load_file(options.job, Span{}); root && root->is_map()) {
       lower_options.job_requirements = root->get("cwl:requirements");
-      if (!lower_options.job_requirements) lower_options.job_requirements = root->get("http://commonwl.org/cwl#requirements");
+      if (!lower_options.job_requirements)
+        lower_options.job_requirements = root->get("http://commonwl.org/cwl#requirements");
     }
   }
   auto lowered = cwl::lower_cwl(loader, options.process, lower_options);

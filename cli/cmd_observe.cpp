@@ -213,7 +213,8 @@ int cmd_show(const ObserveOptions& options) {
   }
   std::cout << fmt::format("  started:   {}\n", obs::local_time(t.started));
   if (t.finished > 0) {
-    std::cout << fmt::format("  finished:  {} ({})\n", obs::local_time(t.finished), obs::duration_text(t.finished - t.started));
+    std::cout << fmt::format("  finished:  {} ({})\n", obs::local_time(t.finished),
+                             obs::duration_text(t.finished - t.started));
   }
   if (t.usage.is_object()) std::cout << "  resources: " << obs::usage_text(t.usage) << "\n";
   if (j.contains("progress")) std::cout << "  progress:  " << j["progress"].get<std::string>() << "\n";
@@ -233,8 +234,8 @@ int cmd_show(const ObserveOptions& options) {
     std::istringstream lines(command);
     for (std::string line; std::getline(lines, line);) std::cout << "  " << line << "\n";
   }
-  std::cout << fmt::format("logs: {} and {} (`flowc logs {}{}`)\n", obs::log_path(t, false), obs::log_path(t, true), t.path,
-                           options.run.empty() ? "" : " --run " + t.run_id);
+  std::cout << fmt::format("logs: {} and {} (`flowc logs {}{}`)\n", obs::log_path(t, false), obs::log_path(t, true),
+                           t.path, options.run.empty() ? "" : " --run " + t.run_id);
   return kExitOk;
 }
 
@@ -262,9 +263,10 @@ int run_detached(const RunCommandOptions& options) {
   }
   const auto& d = std::get<obs::Detached>(started);
   std::cout << d.run_id << "\n";
-  std::cerr << fmt::format("flowc: run {} started in the background (pid {}); its output: {}\n"
-                           "flowc: follow it with `flowc status {}`, stop it with `flowc cancel {}`\n",
-                           d.run_id, d.pid, d.log, d.run_id, d.run_id);
+  std::cerr << fmt::format(
+      "flowc: run {} started in the background (pid {}); its output: {}\n"
+      "flowc: follow it with `flowc status {}`, stop it with `flowc cancel {}`\n",
+      d.run_id, d.pid, d.log, d.run_id, d.run_id);
   return kExitOk;
 }
 

@@ -40,9 +40,10 @@ std::string trimmed(std::string s) {
 int cmd_serve(const ServeOptions& options) {
   std::string bind = options.bind == "localhost" ? "127.0.0.1" : options.bind;
   if (!is_loopback(bind) && options.token_file.empty()) {
-    print_error(fmt::format("binding {} lets other machines reach this server: give --token-file FILE (a secret of "
-                            "at least 16 characters) so that only its holders can start or stop runs",
-                            bind));
+    print_error(
+        fmt::format("binding {} lets other machines reach this server: give --token-file FILE (a secret of "
+                    "at least 16 characters) so that only its holders can start or stop runs",
+                    bind));
     return kExitUsage;
   }
   std::error_code ec;
@@ -62,7 +63,8 @@ int cmd_serve(const ServeOptions& options) {
     text << in.rdbuf();
     token = trimmed(text.str());
     if (token.size() < 16) {
-      print_error(fmt::format("the token in `{}` is too short ({} characters; at least 16)", options.token_file, token.size()));
+      print_error(
+          fmt::format("the token in `{}` is too short ({} characters; at least 16)", options.token_file, token.size()));
       return kExitUsage;
     }
     token_note = fmt::format("the token in {}", options.token_file);
@@ -90,9 +92,8 @@ int cmd_serve(const ServeOptions& options) {
   // per core cost flowc serve twice the CPU per request of two, measured
   // with bench/serve). Two at least, so one slow answer (a big report)
   // does not hold up the rest.
-  limits.threads = options.threads > 0
-                       ? options.threads
-                       : static_cast<int>(std::clamp(std::thread::hardware_concurrency() / 2, 2u, 4u));
+  limits.threads = options.threads > 0 ? options.threads
+                                       : static_cast<int>(std::clamp(std::thread::hardware_concurrency() / 2, 2u, 4u));
 
   // SIGINT and SIGTERM stop the server; they are blocked in every thread and
   // taken by one.
@@ -113,7 +114,8 @@ int cmd_serve(const ServeOptions& options) {
   server->every(std::chrono::seconds(1), [&api] { api.reap(); });
   std::string host = bind.find(':') != std::string::npos ? "[" + bind + "]" : bind;
   std::cerr << fmt::format("flowc: serving the runs under {} at http://{}:{}/\n", folders.root(), host, server->port());
-  std::cerr << fmt::format("flowc: POST requests (start, cancel) need `Authorization: Bearer TOKEN` with {}\n", token_note);
+  std::cerr << fmt::format("flowc: POST requests (start, cancel) need `Authorization: Bearer TOKEN` with {}\n",
+                           token_note);
   if (!options.port_file.empty()) std::ofstream(options.port_file) << server->port() << "\n";
 
   std::thread waiter([&] {

@@ -102,13 +102,13 @@ class GraphBuilder {
         scope[n.name] = {n.name};
         bound_[n.name] = {n.name};
       } else if (const auto* value = n.as<ir::ValueNode>()) {
-        graph_.nodes.push_back({n.name, fmt::format("{} = {}", n.name, ir::expr_text(value->value, 40)), Shape::Value,
-                                cluster});
+        graph_.nodes.push_back(
+            {n.name, fmt::format("{} = {}", n.name, ir::expr_text(value->value, 40)), Shape::Value, cluster});
         connect({n.deps.begin(), n.deps.end()}, scope, n.name);
         scope[n.name] = {n.name};
       } else if (const auto* scatter = n.as<ir::ScatterNode>()) {
-        int inner = add_cluster(n.name, fmt::format("for {} in {}", scatter->var, ir::expr_text(scatter->collection, 40)),
-                                cluster);
+        int inner = add_cluster(
+            n.name, fmt::format("for {} in {}", scatter->var, ir::expr_text(scatter->collection, 40)), cluster);
         std::string var_id = n.name + "." + scatter->var;
         graph_.nodes.push_back({var_id, scatter->var, Shape::LoopVar, inner});
         connect(reads(scatter->collection), scope, var_id);
@@ -122,7 +122,8 @@ class GraphBuilder {
         for (size_t a = 0; a < branch->arms.size(); ++a) {
           const ir::BranchArm& arm = branch->arms[a];
           std::string arm_id = fmt::format("{}.{}", n.name, a);
-          std::string label = !arm.condition ? "else" : fmt::format("{}if {}", a ? "else " : "", ir::expr_text(*arm.condition, 40));
+          std::string label =
+              !arm.condition ? "else" : fmt::format("{}if {}", a ? "else " : "", ir::expr_text(*arm.condition, 40));
           int inner = add_cluster(arm_id, label, outer);
           if (arm.condition) {
             std::string cond_id = arm_id + ".cond";
@@ -160,8 +161,8 @@ class GraphBuilder {
 
   Graph graph_;
   std::set<std::pair<std::string, std::string>> seen_edges_;
-  std::map<std::string, std::vector<std::string>> bound_;     // every call node by its name
-  std::vector<std::pair<std::string, std::string>> after_;    // (name waited for, the call that waits)
+  std::map<std::string, std::vector<std::string>> bound_;   // every call node by its name
+  std::vector<std::pair<std::string, std::string>> after_;  // (name waited for, the call that waits)
 };
 
 // ---- DOT ----
@@ -242,7 +243,8 @@ void mermaid_cluster(std::string& out, const Graph& g, int cluster, int depth) {
   std::string indent(static_cast<size_t>(2 * depth), ' ');
   for (size_t c = 0; c < g.clusters.size(); ++c) {
     if (g.clusters[c].parent != cluster) continue;
-    out += fmt::format("{}subgraph {} [{}]\n", indent, mermaid_id(g.clusters[c].id), mermaid_label(g.clusters[c].label));
+    out +=
+        fmt::format("{}subgraph {} [{}]\n", indent, mermaid_id(g.clusters[c].id), mermaid_label(g.clusters[c].label));
     mermaid_cluster(out, g, static_cast<int>(c), depth + 1);
     out += indent + "end\n";
   }
@@ -255,10 +257,12 @@ void mermaid_cluster(std::string& out, const Graph& g, int cluster, int depth) {
 
 std::string render_dot(const ir::Workflow& workflow) {
   Graph g = GraphBuilder().build(workflow);
-  std::string out = fmt::format("digraph {} {{\n  rankdir=TB;\n  node [fontname=\"Helvetica\"];\n", dot_quote(workflow.id));
+  std::string out =
+      fmt::format("digraph {} {{\n  rankdir=TB;\n  node [fontname=\"Helvetica\"];\n", dot_quote(workflow.id));
   dot_cluster(out, g, -1, 1);
   for (const Edge& e : g.edges) {
-    out += fmt::format("  {} -> {}{};\n", dot_quote(e.from), dot_quote(e.to), e.after ? " [style=dashed, label=\"after\"]" : "");
+    out += fmt::format("  {} -> {}{};\n", dot_quote(e.from), dot_quote(e.to),
+                       e.after ? " [style=dashed, label=\"after\"]" : "");
   }
   return out + "}\n";
 }

@@ -24,7 +24,8 @@ int flowc_main(int argc, char** argv) {
   CLI::App app{"flowc: a typed workflow language; checks .flow files, compiles them to IR, and runs them"};
   app.set_version_flag("-V,--version", std::string("flowc ") + FLOWC_VERSION);
   app.require_subcommand(1);
-  app.footer("Run `flowc COMMAND --help` for a command's options.\nExit codes: 0 ok, 1 errors in the input, 2 usage or I/O error, 70 a bug in flowc (please report it).");
+  app.footer(
+      "Run `flowc COMMAND --help` for a command's options.\nExit codes: 0 ok, 1 errors in the input, 2 usage or I/O error, 70 a bug in flowc (please report it).");
 
   flowc::cli::CheckOptions check;
   CLI::App* check_cmd = app.add_subcommand("check", "Type-check .flow files and report every error");
@@ -41,7 +42,8 @@ int flowc_main(int argc, char** argv) {
   flowc::cli::GraphOptions graph;
   CLI::App* graph_cmd = app.add_subcommand("graph", "Draw a workflow's call graph");
   graph_cmd->add_option("file", graph.file, "A .flow file or an IR file (.json)")->required();
-  graph_cmd->add_option("--format", graph.format, "dot (Graphviz) or mermaid")->check(CLI::IsMember({"dot", "mermaid"}));
+  graph_cmd->add_option("--format", graph.format, "dot (Graphviz) or mermaid")
+      ->check(CLI::IsMember({"dot", "mermaid"}));
   graph_cmd->add_option("-w,--workflow", graph.workflow, "The workflow to draw (default: the entry workflow)");
   graph_cmd->add_option("-o,--output", graph.output, "Where to write it (default: standard output)");
   add_common(graph_cmd, graph.common, false);
@@ -70,39 +72,48 @@ int flowc_main(int argc, char** argv) {
   run_cmd->add_option("--log-format", run.log_format, "text, or json: events on stdout as JSON lines")
       ->check(CLI::IsMember({"text", "json"}));
   run_cmd->add_option("--state-dir", run.state_dir, "Where the journal, cache and work dirs live (default: .flow)");
-  run_cmd->add_option("--container-engine", run.container_engine,
-                      "What runs ops that have an image: podman, docker, apptainer, charliecloud (default: the profile's, else podman)")
+  run_cmd
+      ->add_option(
+          "--container-engine", run.container_engine,
+          "What runs ops that have an image: podman, docker, apptainer, charliecloud (default: the profile's, else podman)")
       ->check(CLI::IsMember(flowc::runtime::container_engine_names()));
   run_cmd->add_option("--max-depth", run.max_depth, "Deepest nesting of workflow calls (default: 1000)")
       ->check(CLI::PositiveNumber);
   run_cmd->add_option("--executor", run.executor,
                       "Where tasks run: local (this machine), slurm (one batch job each), slurm-pilot (inside one "
                       "allocation) (default: the profile's, else local)");
-  run_cmd->add_option("--profile", run.profile, "A JSON file naming executors and their settings (partition, "
-                                                "account, max_queued...)")
+  run_cmd
+      ->add_option("--profile", run.profile,
+                   "A JSON file naming executors and their settings (partition, "
+                   "account, max_queued...)")
       ->check(CLI::ExistingFile);
   run_cmd->add_option("--nodes", run.nodes, "slurm-pilot: nodes of the allocation")->check(CLI::PositiveNumber);
   run_cmd->add_option("--time", run.time, "slurm-pilot: length of the allocation (e.g. 30m, 2h)");
   run_cmd->add_option("--registry", run.registry,
                       "Stream endpoint registry: redis://HOST:PORT (default: embedded in this run)");
-  run_cmd->add_option("--stream-transport", run.stream_transport,
-                      "Stream sockets: ipc or tcp (default: ipc, tcp with --registry)")
+  run_cmd
+      ->add_option("--stream-transport", run.stream_transport,
+                   "Stream sockets: ipc or tcp (default: ipc, tcp with --registry)")
       ->check(CLI::IsMember({"ipc", "tcp"}));
   run_cmd->add_option("--report", run.report, "When the run ends, write its HTML report to this file");
-  run_cmd->add_flag("--detach", run.detach, "Start the run in the background and print its id (`flowc status ID`, `flowc cancel ID`)");
+  run_cmd->add_flag("--detach", run.detach,
+                    "Start the run in the background and print its id (`flowc status ID`, `flowc cancel ID`)");
   run_cmd->add_option("--run-id", run.run_id, "")->group("");  // chosen by --detach for its background run
-  run_cmd->add_option("--until", run.until, "Run only what this call needs (a call: main.g, g, or one item: main.g[2])");
+  run_cmd->add_option("--until", run.until,
+                      "Run only what this call needs (a call: main.g, g, or one item: main.g[2])");
   run_cmd->add_option("--rerun", run.rerun,
                       "Run these tasks again, and what reads from them, reusing the rest (an op, or a call: main.g, "
                       "main.g[2]); repeatable");
-  run_cmd->add_option("--summary-interval", run.summary_seconds,
-                      "When the output is not a terminal: seconds between summary lines (default: 30)")
+  run_cmd
+      ->add_option("--summary-interval", run.summary_seconds,
+                   "When the output is not a terminal: seconds between summary lines (default: 30)")
       ->check(CLI::PositiveNumber);
   add_common(run_cmd, run.common, false);
 
   flowc::cli::CwlRunnerOptions cwl;
-  CLI::App* cwl_cmd = app.add_subcommand("cwl-runner", "Run a CWL process (CommandLineTool, ExpressionTool, Workflow) "
-                                                        "on flowc's engine; prints the CWL output object");
+  CLI::App* cwl_cmd = app.add_subcommand("cwl-runner",
+                                         "Run a CWL process (CommandLineTool, ExpressionTool, Workflow) "
+                                         "on flowc's engine; prints the CWL output object");
   cwl_cmd->add_option("process", cwl.process, "The .cwl document (file.cwl or file.cwl#id)")->required();
   cwl_cmd->add_option("job", cwl.job, "The job: the inputs, as YAML or JSON");
   cwl_cmd->add_option("--outdir", cwl.outdir, "Where the outputs go (default: the current folder)");
@@ -119,8 +130,9 @@ int flowc_main(int argc, char** argv) {
   cwl_cmd->add_flag("--quiet", ignored_flag, "Accepted for compatibility");
 
   flowc::cli::ImportCwlOptions import_cwl;
-  CLI::App* import_cmd = app.add_subcommand("import-cwl", "Write a CWL document as a .flow file (an op per tool, a "
-                                                          "workflow per workflow), refusing what .flow cannot say");
+  CLI::App* import_cmd = app.add_subcommand("import-cwl",
+                                            "Write a CWL document as a .flow file (an op per tool, a "
+                                            "workflow per workflow), refusing what .flow cannot say");
   import_cmd->add_option("process", import_cwl.process, "The .cwl document (file.cwl or file.cwl#id)")->required();
   import_cmd->add_option("-o,--output", import_cwl.output, "The .flow file to write (default: standard output)");
 
@@ -168,7 +180,8 @@ int flowc_main(int argc, char** argv) {
   logs_cmd->add_option("--run", observe.run, "The run (default: the newest that has the task)");
   state_dir_option(logs_cmd);
   CLI::App* show_cmd = app.add_subcommand(
-      "show", "Show a task: inputs, outputs, the exact command, work dir, executor and job, attempts, timings, resources");
+      "show",
+      "Show a task: inputs, outputs, the exact command, work dir, executor and job, attempts, timings, resources");
   show_cmd->add_option("task", observe.task, "The task: its call path (main.g[2]) or a prefix of its key")->required();
   show_cmd->add_option("--run", observe.run, "The run (default: the newest that has the task)");
   show_cmd->add_flag("--json", observe.json, "As JSON");
@@ -179,11 +192,13 @@ int flowc_main(int argc, char** argv) {
   trace_cmd->add_option("-o,--output", observe.output, "Where to write it (default: standard output)");
   state_dir_option(trace_cmd);
   CLI::App* report_cmd = app.add_subcommand(
-      "report", "Write a run's report: one HTML file (summary, timeline, graph, tasks, resources, failures) that opens offline");
+      "report",
+      "Write a run's report: one HTML file (summary, timeline, graph, tasks, resources, failures) that opens offline");
   report_cmd->add_option("run", observe.run, "The run, by id or a prefix of it (default: the newest)");
   report_cmd->add_option("-o,--output", observe.output, "The file to write (default: report.html)");
   state_dir_option(report_cmd);
-  CLI::App* cancel_cmd = app.add_subcommand("cancel", "Stop a running run as Ctrl-C would (its tasks are stopped and journaled)");
+  CLI::App* cancel_cmd =
+      app.add_subcommand("cancel", "Stop a running run as Ctrl-C would (its tasks are stopped and journaled)");
   cancel_cmd->add_option("run", observe.run, "The run, by id or a prefix of it")->required();
   state_dir_option(cancel_cmd);
 
@@ -192,16 +207,19 @@ int flowc_main(int argc, char** argv) {
       "serve", "Serve a live web UI and an HTTP API (docs/api.md) over every state folder under a root");
   serve_cmd->add_option("--root", serve.root, "The folder whose state folders (.flow) are served (default: .)");
   serve_cmd->add_option("--port", serve.port, "The port (default: 8080; 0: a free one)")->check(CLI::Range(0, 65535));
-  serve_cmd->add_option("--bind", serve.bind, "The address to listen on (default: 127.0.0.1; another needs --token-file)");
+  serve_cmd->add_option("--bind", serve.bind,
+                        "The address to listen on (default: 127.0.0.1; another needs --token-file)");
   serve_cmd->add_option("--token-file", serve.token_file, "A file holding the secret POST requests must send");
   serve_cmd->add_option("--port-file", serve.port_file, "Write the port listened on to this file");
   serve_cmd->add_option("--rate", serve.rate, "Requests per second allowed per client address (default: 1000)")
       ->check(CLI::PositiveNumber);
-  serve_cmd->add_option("--threads", serve.threads, "Threads serving requests (default: half the cores, 2 to 4)")->check(CLI::Range(1, 64));
+  serve_cmd->add_option("--threads", serve.threads, "Threads serving requests (default: half the cores, 2 to 4)")
+      ->check(CLI::Range(1, 64));
 
   flowc::cli::LspOptions lsp;
   CLI::App* lsp_cmd = app.add_subcommand(
-      "lsp", "Serve editors over the Language Server Protocol on stdin/stdout (diagnostics, hover, definitions, completion)");
+      "lsp",
+      "Serve editors over the Language Server Protocol on stdin/stdout (diagnostics, hover, definitions, completion)");
   lsp_cmd->add_option("--lib", lsp.lib_dirs, "Folder to search for imported libraries (repeatable)")
       ->check(CLI::ExistingDirectory);
   lsp_cmd->add_flag("--log", lsp.log, "Write the phase times of each check to stderr");

@@ -57,8 +57,7 @@ bool unify(const Type* pattern, const Type* actual, Bindings& bound, TypeTable& 
       }
       return true;
     }
-    default:
-      return is_assignable(actual, pattern);
+    default: return is_assignable(actual, pattern);
   }
 }
 

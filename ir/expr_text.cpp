@@ -25,12 +25,14 @@ std::string text(const Expr& e) {
     case Expr::Kind::List: return "[" + list(e.args) + "]";
     case Expr::Kind::Record: {
       std::string out = "{";
-      for (size_t i = 0; i < e.fields.size(); ++i) out += (i ? ", " : " ") + e.fields[i].first + " = " + text(e.fields[i].second);
+      for (size_t i = 0; i < e.fields.size(); ++i)
+        out += (i ? ", " : " ") + e.fields[i].first + " = " + text(e.fields[i].second);
       return out + " }";
     }
     case Expr::Kind::Map: {
       std::string out = "{";
-      for (size_t i = 0; i + 1 < e.args.size(); i += 2) out += (i ? ", " : "") + text(e.args[i]) + ": " + text(e.args[i + 1]);
+      for (size_t i = 0; i + 1 < e.args.size(); i += 2)
+        out += (i ? ", " : "") + text(e.args[i]) + ": " + text(e.args[i + 1]);
       return out + "}";
     }
     case Expr::Kind::Call: return e.name + "(" + list(e.args) + ")";
@@ -45,8 +47,9 @@ std::string text(const Expr& e) {
       }
       return out + "\"";
     }
-    case Expr::Kind::Js: return (e.value.is_object() && e.value.value("fn", false) ? "${" : "$(") + e.name +
-                                (e.value.is_object() && e.value.value("fn", false) ? "}" : ")");
+    case Expr::Kind::Js:
+      return (e.value.is_object() && e.value.value("fn", false) ? "${" : "$(") + e.name +
+             (e.value.is_object() && e.value.value("fn", false) ? "}" : ")");
   }
   return "?";
 }

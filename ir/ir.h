@@ -109,23 +109,22 @@ struct Port {
   std::optional<Expr> value;          // workflow outputs: what `return` gives
 };
 
-
 struct CommandPart {
   std::string text;          // literal shell text (when expr is empty)
   std::optional<Expr> expr;  // ${...}
   Quoting quoting = Quoting::Bare;
   // More of where it stands, for what quoting alone cannot make safe:
-  int backticks = 0;          // inside this many `...` (each strips one level of \ before \ ` $)
-  bool comment = false;       // in a # comment: a line break in the value would start a command
-  std::string heredoc_end;    // in a here-document: no line of the value may be this delimiter
+  int backticks = 0;                // inside this many `...` (each strips one level of \ before \ ` $)
+  bool comment = false;             // in a # comment: a line break in the value would start a command
+  std::string heredoc_end;          // in a here-document: no line of the value may be this delimiter
   bool heredoc_strip_tabs = false;  // (<<-: also not after leading tabs)
   SourceLoc loc;
 };
 
 struct RetryPolicy {
-  int64_t attempts = 1;               // tries in all, the first included (1: never retried)
-  std::vector<int64_t> exit_codes;    // transient exit codes; empty = every non-zero exit
-  bool on_timeout = false;            // a timeout is transient too
+  int64_t attempts = 1;             // tries in all, the first included (1: never retried)
+  std::vector<int64_t> exit_codes;  // transient exit codes; empty = every non-zero exit
+  bool on_timeout = false;          // a timeout is transient too
 };
 
 // The shell a command runs under (docs/runtime.md, "How tasks run").
@@ -167,10 +166,10 @@ struct CallNode {
   std::string callee;  // an Op or Workflow id
   bool callee_is_workflow = false;
   std::vector<std::pair<std::string, Expr>> args;
-  bool optional = false;                 // `with { optional = true }`: failure leaves outputs absent
-  std::optional<Expr> replicas;          // stream consumers
-  std::optional<Expr> group;             // run this many items per container
-  std::vector<std::string> after;        // calls this one waits for, without reading them (also in `deps`)
+  bool optional = false;           // `with { optional = true }`: failure leaves outputs absent
+  std::optional<Expr> replicas;    // stream consumers
+  std::optional<Expr> group;       // run this many items per container
+  std::vector<std::string> after;  // calls this one waits for, without reading them (also in `deps`)
 };
 
 struct ValueNode {
@@ -202,17 +201,21 @@ struct Export {
 };
 
 struct Node {
-  std::string name;  // Call/Value: the bound name; Scatter/Branch: "for@LINE"/"if@LINE"
+  std::string name;            // Call/Value: the bound name; Scatter/Branch: "for@LINE"/"if@LINE"
   const Type* type = nullptr;  // Call: record of outputs; Value: the value's type
   SourceLoc loc;
-  std::vector<std::string> deps;     // outer names this node reads
-  std::vector<Export> exports;       // Scatter/Branch
+  std::vector<std::string> deps;  // outer names this node reads
+  std::vector<Export> exports;    // Scatter/Branch
   std::variant<CallNode, ValueNode, ScatterNode, BranchNode> body;
 
   template <typename T>
-  const T* as() const { return std::get_if<T>(&body); }
+  const T* as() const {
+    return std::get_if<T>(&body);
+  }
   template <typename T>
-  T* as() { return std::get_if<T>(&body); }
+  T* as() {
+    return std::get_if<T>(&body);
+  }
 };
 
 struct Workflow {
@@ -229,10 +232,10 @@ struct Workflow {
 
 struct Program {
   int version = kIrVersion;
-  std::string compiler;             // "flowc 0.1.0"
-  std::string entry;                // the workflow `flowc run` starts by default
-  std::vector<std::string> files;   // source files, for SourceLoc
-  std::shared_ptr<TypeTable> types; // owns every Type* below
+  std::string compiler;              // "flowc 0.1.0"
+  std::string entry;                 // the workflow `flowc run` starts by default
+  std::vector<std::string> files;    // source files, for SourceLoc
+  std::shared_ptr<TypeTable> types;  // owns every Type* below
   std::vector<Op> ops;
   std::vector<Workflow> workflows;
   // IR 2: JavaScript libraries (CWL's expressionLib): each a list of code

@@ -149,7 +149,8 @@ json op_to_json(const Op& op, const TypeTable& types) {
   if (op.mpi_ranks) j["mpi"] = {{"ranks", expr_to_json(*op.mpi_ranks, types)}};
   if (op.timeout) j["timeout"] = expr_to_json(*op.timeout, types);
   if (op.retry.attempts > 1) {
-    j["retry"] = {{"attempts", op.retry.attempts}, {"exit_codes", op.retry.exit_codes}, {"on_timeout", op.retry.on_timeout}};
+    j["retry"] = {
+        {"attempts", op.retry.attempts}, {"exit_codes", op.retry.exit_codes}, {"on_timeout", op.retry.on_timeout}};
   }
   if (!op.env.empty()) j["env"] = named_exprs(op.env, types);
   if (op.tool) j["tool"] = tool_to_json(*op.tool, types);
@@ -230,13 +231,9 @@ json to_json(const Program& program) {
     if (!wf.doc.empty()) w["doc"] = wf.doc;
     workflows.push_back(std::move(w));
   }
-  json doc = {{"flowc_ir", program.version},
-          {"compiler", program.compiler},
-          {"entry", program.entry},
-          {"files", program.files},
-          {"types", std::move(type_aliases)},
-          {"ops", std::move(ops)},
-          {"workflows", std::move(workflows)}};
+  json doc = {{"flowc_ir", program.version},      {"compiler", program.compiler},     {"entry", program.entry},
+              {"files", program.files},           {"types", std::move(type_aliases)}, {"ops", std::move(ops)},
+              {"workflows", std::move(workflows)}};
   if (!program.js_libs.empty()) doc["js_libs"] = program.js_libs;
   return doc;
 }
@@ -294,7 +291,8 @@ class Reader {
       program_.workflows.push_back(read_workflow(wfs[i], fmt::format("/workflows/{}", i)));
     }
     check_unique_ids();
-    for (size_t i = 0; i < program_.workflows.size(); ++i) check_workflow(program_.workflows[i], fmt::format("/workflows/{}", i));
+    for (size_t i = 0; i < program_.workflows.size(); ++i)
+      check_workflow(program_.workflows[i], fmt::format("/workflows/{}", i));
     for (size_t i = 0; i < program_.ops.size(); ++i) check_op(program_.ops[i], fmt::format("/ops/{}", i));
     if (!program_.entry.empty() && !program_.find_workflow(program_.entry)) {
       fail("/entry", fmt::format("entry workflow `{}` is not in the document", program_.entry));
@@ -341,7 +339,8 @@ class Reader {
     if (!b->is_boolean()) fail(path + "/" + key, "expected true or false");
     return b->get<bool>();
   }
-  int64_t opt_int(const json& obj, const char* key, int64_t fallback, int64_t min, int64_t max, const std::string& path) {
+  int64_t opt_int(const json& obj, const char* key, int64_t fallback, int64_t min, int64_t max,
+                  const std::string& path) {
     const json* i = optional_member(obj, key, path);
     if (!i) return fallback;
     if (!i->is_number_integer() || (i->is_number_unsigned() && i->get<uint64_t>() > static_cast<uint64_t>(max)) ||
@@ -425,7 +424,8 @@ class Reader {
     if (j.contains("lit")) {
       e.kind = Expr::Kind::Literal;
       e.value = j["lit"];
-      if (e.value.is_object() || e.value.is_array()) fail(path + "/lit", "a literal must be a number, string, bool or null");
+      if (e.value.is_object() || e.value.is_array())
+        fail(path + "/lit", "a literal must be a number, string, bool or null");
     } else if (j.contains("var")) {
       e.kind = Expr::Kind::Var;
       e.name = str(j, "var", path);
@@ -443,7 +443,8 @@ class Reader {
       if (e.name != "-" && e.name != "!") fail(path + "/unary", fmt::format("unknown operator `{}`", e.name));
       e.args.push_back(expr(member(j, "arg", path), path + "/arg", depth + 1));
     } else if (j.contains("binary")) {
-      static const std::set<std::string> ops = {"||", "&&", "==", "!=", "<", "<=", ">", ">=", "??", "+", "-", "*", "/", "%"};
+      static const std::set<std::string> ops = {"||", "&&", "==", "!=", "<", "<=", ">",
+                                                ">=", "??", "+",  "-",  "*", "/",  "%"};
       e.kind = Expr::Kind::Binary;
       e.name = str(j, "binary", path);
       if (!ops.count(e.name)) fail(path + "/binary", fmt::format("unknown operator `{}`", e.name));
@@ -725,7 +726,8 @@ class Reader {
       if (!ids.insert(program_.ops[i].id).second) fail(fmt::format("/ops/{}/id", i), "this id is used twice");
     }
     for (size_t i = 0; i < program_.workflows.size(); ++i) {
-      if (!ids.insert(program_.workflows[i].id).second) fail(fmt::format("/workflows/{}/id", i), "this id is used twice");
+      if (!ids.insert(program_.workflows[i].id).second)
+        fail(fmt::format("/workflows/{}/id", i), "this id is used twice");
     }
   }
 
@@ -799,7 +801,8 @@ class Reader {
         for (const Export& e : n.exports) scope.insert(e.name);
       } else if (const auto* branch = n.as<BranchNode>()) {
         for (size_t a = 0; a < branch->arms.size(); ++a) {
-          if (branch->arms[a].condition) check_vars(*branch->arms[a].condition, scope, fmt::format("{}/arms/{}/cond", p, a));
+          if (branch->arms[a].condition)
+            check_vars(*branch->arms[a].condition, scope, fmt::format("{}/arms/{}/cond", p, a));
           std::set<std::string> inner = scope;
           check_nodes(branch->arms[a].body, inner, fmt::format("{}/arms/{}/body", p, a));
         }

@@ -50,9 +50,7 @@ std::optional<JsonError> prescan(std::string_view text, const JsonReadOptions& o
       continue;
     }
     switch (c) {
-      case '"':
-        in_string = true;
-        break;
+      case '"': in_string = true; break;
       case '[':
       case '{':
         if (++depth > kMaxJsonDepth) {
@@ -76,8 +74,9 @@ std::optional<JsonError> prescan(std::string_view text, const JsonReadOptions& o
           for (size_t k = i + 2; k < close;) {
             size_t n = utf8_sequence_length(text, k);
             if (n == 0) {
-              return at(text, k, fmt::format("invalid UTF-8 (byte 0x{:02X}); JSON text must be UTF-8",
-                                             static_cast<unsigned char>(text[k])));
+              return at(text, k,
+                        fmt::format("invalid UTF-8 (byte 0x{:02X}); JSON text must be UTF-8",
+                                    static_cast<unsigned char>(text[k])));
             }
             k += n;
           }
@@ -85,8 +84,7 @@ std::optional<JsonError> prescan(std::string_view text, const JsonReadOptions& o
           continue;
         }
         break;
-      default:
-        break;
+      default: break;
     }
     ++i;
   }

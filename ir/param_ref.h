@@ -14,7 +14,7 @@
 namespace flowc::ir {
 
 struct ParamRef {
-  std::string root;  // inputs, self, runtime, or null
+  std::string root;                                      // inputs, self, runtime, or null
   std::vector<std::variant<std::string, size_t>> steps;  // .name / ['name'] and [index]
 };
 

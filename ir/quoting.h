@@ -7,11 +7,11 @@
 namespace flowc::ir {
 
 enum class Quoting {
-  Bare,     // outside quotes: each value becomes one single-quoted word
-  Double,   // inside "...": \ $ ` " escaped with a backslash
-  Single,   // inside '...': each ' becomes '\'' (close, escaped quote, reopen)
-  Heredoc,  // in a here-document with an unquoted delimiter: \ $ ` escaped
-  Literal,  // in a here-document with a quoted delimiter: inserted as it is
+  Bare,        // outside quotes: each value becomes one single-quoted word
+  Double,      // inside "...": \ $ ` " escaped with a backslash
+  Single,      // inside '...': each ' becomes '\'' (close, escaped quote, reopen)
+  Heredoc,     // in a here-document with an unquoted delimiter: \ $ ` escaped
+  Literal,     // in a here-document with a quoted delimiter: inserted as it is
   Arithmetic,  // inside $(( )): numbers and bools as they are; anything else one quoted word
   Parameter,   // in the word of ${name:-word} inside "..." or a here-document: a nested "..." (\ $ ` " escaped)
 };

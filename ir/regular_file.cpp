@@ -65,7 +65,7 @@ std::string size_text(uint64_t bytes) {
 FileText read_regular_file(const std::string& path, uint64_t max_bytes) {
   // stat before open: opening a FIFO blocks until a writer comes, and opening
   // some devices does something (a tape rewinds).
-  struct stat st{};
+  struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return unreadable(errno);
   if (auto problem = check_stat(st, max_bytes)) return *problem;
 

@@ -33,10 +33,10 @@ const char* kind_name(ToolType::Kind k) {
 
 std::optional<ToolType::Kind> kind_of(const std::string& s) {
   static const std::pair<const char*, ToolType::Kind> kinds[] = {
-      {"null", ToolType::Kind::Null},     {"boolean", ToolType::Kind::Bool},  {"int", ToolType::Kind::Int},
-      {"long", ToolType::Kind::Long},     {"float", ToolType::Kind::Float},   {"double", ToolType::Kind::Double},
-      {"string", ToolType::Kind::String}, {"File", ToolType::Kind::File},     {"Directory", ToolType::Kind::Directory},
-      {"Any", ToolType::Kind::Any},       {"enum", ToolType::Kind::Enum},     {"array", ToolType::Kind::Array},
+      {"null", ToolType::Kind::Null},     {"boolean", ToolType::Kind::Bool}, {"int", ToolType::Kind::Int},
+      {"long", ToolType::Kind::Long},     {"float", ToolType::Kind::Float},  {"double", ToolType::Kind::Double},
+      {"string", ToolType::Kind::String}, {"File", ToolType::Kind::File},    {"Directory", ToolType::Kind::Directory},
+      {"Any", ToolType::Kind::Any},       {"enum", ToolType::Kind::Enum},    {"array", ToolType::Kind::Array},
       {"record", ToolType::Kind::Record}, {"union", ToolType::Kind::Union}};
   for (const auto& [name, kind] : kinds) {
     if (s == name) return kind;
@@ -232,7 +232,8 @@ struct Reading {
     if (j.contains("of")) {
       const json& of = j["of"];
       if (!of.is_array()) r.fail(path + "/of", "expected an array of types");
-      for (size_t i = 0; i < of.size(); ++i) t.members.push_back(type(of[i], fmt::format("{}/of/{}", path, i), depth + 1));
+      for (size_t i = 0; i < of.size(); ++i)
+        t.members.push_back(type(of[i], fmt::format("{}/of/{}", path, i), depth + 1));
     }
     if (t.kind == ToolType::Kind::Array && t.members.empty()) r.fail(path, "an array type needs `items`");
     if (j.contains("fields")) {

@@ -96,7 +96,8 @@ class TypeReader {
   bool with() {
     size_t start = pos_;
     skip();
-    if (text_.substr(pos_, 4) == "with" && (pos_ + 4 == text_.size() || text_[pos_ + 4] == ' ' || text_[pos_ + 4] == '[')) {
+    if (text_.substr(pos_, 4) == "with" &&
+        (pos_ + 4 == text_.size() || text_[pos_ + 4] == ' ' || text_[pos_ + 4] == '[')) {
       pos_ += 4;
       return true;
     }

@@ -16,10 +16,8 @@ bool Type::is_scalar() const {
     case TypeKind::File:
     case TypeKind::Dir:
     case TypeKind::Size:
-    case TypeKind::Duration:
-      return true;
-    default:
-      return false;
+    case TypeKind::Duration: return true;
+    default: return false;
   }
 }
 
@@ -27,31 +25,25 @@ bool Type::holds_paths() const {
   switch (kind_) {
     case TypeKind::File:
     case TypeKind::Dir:
-    case TypeKind::Any:
-      return true;
+    case TypeKind::Any: return true;
     case TypeKind::List:
     case TypeKind::Optional:
-    case TypeKind::Map:
-      return elem_->holds_paths();
+    case TypeKind::Map: return elem_->holds_paths();
     case TypeKind::Record:
       return std::any_of(fields_.begin(), fields_.end(), [](const Field& f) { return f.type->holds_paths(); });
-    default:
-      return false;
+    default: return false;
   }
 }
 
 bool Type::holds_stream() const {
   switch (kind_) {
-    case TypeKind::Stream:
-      return true;
+    case TypeKind::Stream: return true;
     case TypeKind::List:
     case TypeKind::Optional:
-    case TypeKind::Map:
-      return elem_->holds_stream();
+    case TypeKind::Map: return elem_->holds_stream();
     case TypeKind::Record:
       return std::any_of(fields_.begin(), fields_.end(), [](const Field& f) { return f.type->holds_stream(); });
-    default:
-      return false;
+    default: return false;
   }
 }
 
@@ -237,8 +229,7 @@ bool is_assignable(const Type* from, const Type* to) {
   if (from == to || from->is_error() || to->is_error()) return true;
   if (from->is(TypeKind::Any) || to->is(TypeKind::Any)) return true;  // checked when the value is known
   switch (to->kind()) {
-    case TypeKind::Float:
-      return from->is(TypeKind::Int);
+    case TypeKind::Float: return from->is(TypeKind::Int);
     case TypeKind::File:
       if (!from->is(TypeKind::File)) return false;
       for (const Companion& need : to->companions()) {
@@ -252,8 +243,7 @@ bool is_assignable(const Type* from, const Type* to) {
       if (from->is(TypeKind::None)) return true;
       return is_assignable(from->non_optional(), to->elem());
     case TypeKind::List:
-    case TypeKind::Map:
-      return from->kind() == to->kind() && is_assignable(from->elem(), to->elem());
+    case TypeKind::Map: return from->kind() == to->kind() && is_assignable(from->elem(), to->elem());
     case TypeKind::Record: {
       if (!from->is(TypeKind::Record) || from->fields().size() != to->fields().size()) return false;
       for (size_t i = 0; i < to->fields().size(); ++i) {
@@ -263,8 +253,7 @@ bool is_assignable(const Type* from, const Type* to) {
       }
       return true;
     }
-    default:
-      return false;  // scalars and streams: only the identical type
+    default: return false;  // scalars and streams: only the identical type
   }
 }
 

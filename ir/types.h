@@ -17,8 +17,8 @@
 namespace flowc::ir {
 
 enum class TypeKind : uint8_t {
-  Error,     // poison: the type of something already reported as wrong
-  None,      // the type of `none`; fits any optional type
+  Error,  // poison: the type of something already reported as wrong
+  None,   // the type of `none`; fits any optional type
   Int,
   Float,
   Bool,
@@ -32,10 +32,10 @@ enum class TypeKind : uint8_t {
   Map,       // map[str, T]
   Optional,  // T?
   Record,
-  Stream,    // stream[T]
-  Var,       // a type variable in a builtin's signature (T, A, B)
-  Any,       // IR 2: any JSON value, checked at run time (CWL's Any and unions); its files are
-             // objects {"class": "File" | "Directory", "path": ...} (runtime/value/file_object.h)
+  Stream,  // stream[T]
+  Var,     // a type variable in a builtin's signature (T, A, B)
+  Any,     // IR 2: any JSON value, checked at run time (CWL's Any and unions); its files are
+           // objects {"class": "File" | "Directory", "path": ...} (runtime/value/file_object.h)
 };
 
 class Type;
@@ -75,8 +75,8 @@ class Type {
   bool holds_paths() const;
   bool holds_stream() const;
 
-  const Type* elem() const { return elem_; }  // List, Optional, Stream, Map value
-  const Type* key() const { return key_; }    // Map
+  const Type* elem() const { return elem_; }                    // List, Optional, Stream, Map value
+  const Type* key() const { return key_; }                      // Map
   const std::vector<Field>& fields() const { return fields_; }  // Record, by name
   const Type* field(std::string_view name) const;
   const std::string& var_name() const { return var_; }
@@ -133,7 +133,7 @@ class TypeTable {
   const Type* primitive(std::string_view name) const;
 
   const Type* list(const Type* elem);
-  const Type* map(const Type* value);  // keys are str
+  const Type* map(const Type* value);      // keys are str
   const Type* optional(const Type* elem);  // T?? is T?; error? is error
   const Type* stream(const Type* elem);
   const Type* record(std::vector<Field> fields);  // duplicates are the caller's error

@@ -10,9 +10,9 @@ namespace flowc::ir {
 
 struct Unit {
   std::string_view name;
-  bool size;       // a size unit (bytes); otherwise a duration unit (seconds)
-  double factor;   // bytes or seconds per unit
-  int64_t bytes;   // sizes: the exact factor, for whole amounts
+  bool size;      // a size unit (bytes); otherwise a duration unit (seconds)
+  double factor;  // bytes or seconds per unit
+  int64_t bytes;  // sizes: the exact factor, for whole amounts
 };
 
 std::span<const Unit> units();

@@ -40,9 +40,11 @@ Enclosing enclosing(std::string_view text, uint32_t offset, const Compilation& c
   const ast::Module* m = main_module(c);
   if (!m || name.empty()) return {};
   if (kind == "op") {
-    for (const auto& op : m->ops) if (op.name.text == name) return {&op, nullptr};
+    for (const auto& op : m->ops)
+      if (op.name.text == name) return {&op, nullptr};
   } else {
-    for (const auto& wf : m->workflows) if (wf.name.text == name) return {nullptr, &wf};
+    for (const auto& wf : m->workflows)
+      if (wf.name.text == name) return {nullptr, &wf};
   }
   return {};
 }
@@ -94,7 +96,8 @@ nlohmann::json members(std::string_view chain, const Enclosing& e, const Compila
     const ir::Type* rec = strip(t);
     t = nullptr;
     if (rec && rec->is(ir::TypeKind::Record)) {
-      for (const ir::Field& f : rec->fields()) if (f.name == field) t = f.type;
+      for (const ir::Field& f : rec->fields())
+        if (f.name == field) t = f.type;
     }
     dot = next;
   }
@@ -179,13 +182,13 @@ nlohmann::json call_options(std::string_view text, size_t with) {
 
 nlohmann::json everything(const Enclosing& e, const Compilation* c) {
   nlohmann::json out = nlohmann::json::array();
-  for (const char* k : {"op", "workflow", "type", "import", "run", "for", "in", "if", "else", "return", "with",
-                        "true", "false", "none", "image", "resources", "mpi", "retry", "timeout", "cache",
-                        "executor", "network", "env", "streams", "shell"}) {
+  for (const char* k : {"op",      "workflow", "type",     "import",  "run",  "for",     "in",        "if",  "else",
+                        "return",  "with",     "true",     "false",   "none", "image",   "resources", "mpi", "retry",
+                        "timeout", "cache",    "executor", "network", "env",  "streams", "shell"}) {
     out.push_back(item(k, kKeyword));
   }
-  for (const char* t : {"int", "float", "bool", "str", "file", "dir", "size", "duration", "list", "map", "stream",
-                        "bytes"}) {
+  for (const char* t :
+       {"int", "float", "bool", "str", "file", "dir", "size", "duration", "list", "map", "stream", "bytes"}) {
     out.push_back(item(t, kTypeParameter, "builtin type"));
   }
   if (!c) return out;
@@ -197,7 +200,8 @@ nlohmann::json everything(const Enclosing& e, const Compilation* c) {
   if (c->checked && !c->checked->scopes.empty()) {
     for (const auto& [name, sym] : c->checked->scopes[0].symbols) {
       if (sym.kind == check::Symbol::Op) out.push_back(item(name, kFunction, doc::op_signature(*c, *sym.op)));
-      if (sym.kind == check::Symbol::Workflow) out.push_back(item(name, kModule, doc::workflow_signature(*c, *sym.workflow)));
+      if (sym.kind == check::Symbol::Workflow)
+        out.push_back(item(name, kModule, doc::workflow_signature(*c, *sym.workflow)));
       if (sym.kind == check::Symbol::Type) out.push_back(item(name, kStruct, "type"));
     }
     for (const auto& [name, type] : local_names(e, *c)) {

@@ -35,9 +35,12 @@ Decl find_decl(const Compilation& c, const std::string& name) {
   }
   for (const check::LoadedModule& m : c.loaded.modules) {
     if (!m.ast) continue;
-    for (const auto& op : m.ast->ops) if (op.name.text == name) return {&op, nullptr, nullptr};
-    for (const auto& wf : m.ast->workflows) if (wf.name.text == name) return {nullptr, &wf, nullptr};
-    for (const auto& t : m.ast->types) if (t.name.text == name) return {nullptr, nullptr, &t};
+    for (const auto& op : m.ast->ops)
+      if (op.name.text == name) return {&op, nullptr, nullptr};
+    for (const auto& wf : m.ast->workflows)
+      if (wf.name.text == name) return {nullptr, &wf, nullptr};
+    for (const auto& t : m.ast->types)
+      if (t.name.text == name) return {nullptr, nullptr, &t};
   }
   return {};
 }
@@ -73,8 +76,8 @@ std::string builtin_hover(const Compilation& c, const std::string& name) {
 }
 
 std::string param_hover(const Compilation& c, const ast::Param& p, bool output) {
-  std::string text = std::string(output ? "output " : "input ") + p.name.text + ": " +
-                     std::string(text_of(c, p.type.span));
+  std::string text =
+      std::string(output ? "output " : "input ") + p.name.text + ": " + std::string(text_of(c, p.type.span));
   if (p.resolved && type_text(c, p.resolved) != text_of(c, p.type.span)) text += "  // " + type_text(c, p.resolved);
   return code(text);
 }
@@ -195,7 +198,8 @@ nlohmann::json definition(const DocView& doc, uint32_t offset) {
   switch (f.kind) {
     case Found::Callee: {
       const auto* call = f.expr->as<ast::CallExpr>();
-      if (call->target.op || call->target.workflow) return decl_location({call->target.op, call->target.workflow, nullptr});
+      if (call->target.op || call->target.workflow)
+        return decl_location({call->target.op, call->target.workflow, nullptr});
       return decl_location(find_decl(c, call->callee.text));
     }
     case Found::TypeName: return decl_location(find_decl(c, f.ident->text));
@@ -215,8 +219,9 @@ nlohmann::json definition(const DocView& doc, uint32_t offset) {
       auto def = find_local(f.op, f.workflow, object->name, offset);
       const ast::CallExpr* call = def ? bound_call(def->stmt) : nullptr;
       if (!call) return nullptr;
-      const std::vector<ast::Param>* outputs =
-          call->target.op ? &call->target.op->outputs : call->target.workflow ? &call->target.workflow->outputs : nullptr;
+      const std::vector<ast::Param>* outputs = call->target.op         ? &call->target.op->outputs
+                                               : call->target.workflow ? &call->target.workflow->outputs
+                                                                       : nullptr;
       const ast::Param* p = find_param(outputs, member->field.text);
       return p ? location(doc, p->name.span) : nlohmann::json(nullptr);
     }
@@ -256,10 +261,12 @@ nlohmann::json port_symbols(const DocView& doc, const std::vector<ast::Param>& i
                             const std::vector<ast::Param>& outputs) {
   nlohmann::json children = nlohmann::json::array();
   for (const ast::Param& p : inputs) {
-    children.push_back(symbol(doc, p.name.text, "in: " + std::string(text_of(doc.c, p.type.span)), kVariable, p.span, p.name.span));
+    children.push_back(
+        symbol(doc, p.name.text, "in: " + std::string(text_of(doc.c, p.type.span)), kVariable, p.span, p.name.span));
   }
   for (const ast::Param& p : outputs) {
-    children.push_back(symbol(doc, p.name.text, "out: " + std::string(text_of(doc.c, p.type.span)), kField, p.span, p.name.span));
+    children.push_back(
+        symbol(doc, p.name.text, "out: " + std::string(text_of(doc.c, p.type.span)), kField, p.span, p.name.span));
   }
   return children;
 }

@@ -16,8 +16,8 @@ namespace flowc::lsp {
 // What the server knows about the document being asked about.
 struct DocView {
   const Compilation& c;
-  const std::string& uri;   // the document's own URI (its spans are shown with it)
-  const LineIndex& lines;   // of the document's text
+  const std::string& uri;  // the document's own URI (its spans are shown with it)
+  const LineIndex& lines;  // of the document's text
   PositionEncoding encoding;
 };
 

@@ -160,7 +160,8 @@ Frame Transport::read() {
     skipped += junk.size() + 1;
   };
   auto report_skipped = [&] {
-    if (skipped > 0) log("skipped " + std::to_string(skipped) + " bytes that were not a message: `" + skipped_sample + "`");
+    if (skipped > 0)
+      log("skipped " + std::to_string(skipped) + " bytes that were not a message: `" + skipped_sample + "`");
     skipped = 0;
     skipped_sample.clear();
   };

@@ -190,8 +190,8 @@ Found locate(const ast::Module& module, uint32_t offset) {
   return w.result();
 }
 
-std::optional<LocalDef> find_local(const ast::OpDecl* op, const ast::WorkflowDecl* workflow,
-                                   const std::string& name, uint32_t offset) {
+std::optional<LocalDef> find_local(const ast::OpDecl* op, const ast::WorkflowDecl* workflow, const std::string& name,
+                                   uint32_t offset) {
   const std::vector<ast::Param>* inputs = op ? &op->inputs : workflow ? &workflow->inputs : nullptr;
   const std::vector<ast::Param>* outputs = op ? &op->outputs : workflow ? &workflow->outputs : nullptr;
   if (!inputs) return std::nullopt;

@@ -35,9 +35,9 @@ struct Found {
   const ast::TypeDecl* type_decl = nullptr;
   const ast::Param* param = nullptr;
   bool param_is_output = false;
-  const ast::Ident* ident = nullptr;    // TypeName, ArgName, Field
-  const ast::Expr* expr = nullptr;      // Callee, ArgName, Field, Name, Expression: the expression
-  const ast::Stmt* stmt = nullptr;      // BindingName, LoopVar
+  const ast::Ident* ident = nullptr;  // TypeName, ArgName, Field
+  const ast::Expr* expr = nullptr;    // Callee, ArgName, Field, Name, Expression: the expression
+  const ast::Stmt* stmt = nullptr;    // BindingName, LoopVar
   size_t import_index = 0;
 };
 
@@ -49,9 +49,9 @@ struct LocalDef {
   Span span;
   const ast::Param* param = nullptr;  // an input or output
   bool is_output = false;
-  const ast::Stmt* stmt = nullptr;    // a binding or a for
+  const ast::Stmt* stmt = nullptr;  // a binding or a for
 };
-std::optional<LocalDef> find_local(const ast::OpDecl* op, const ast::WorkflowDecl* workflow,
-                                   const std::string& name, uint32_t offset);
+std::optional<LocalDef> find_local(const ast::OpDecl* op, const ast::WorkflowDecl* workflow, const std::string& name,
+                                   uint32_t offset);
 
 }  // namespace flowc::lsp

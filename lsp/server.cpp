@@ -109,7 +109,8 @@ void Server::handle(nlohmann::json message) {
   if (!message.is_object() || !message.contains("method") || !message["method"].is_string()) {
     // A response from the client (we send no requests) is ignored; anything
     // else is not a JSON-RPC message.
-    if (message.is_object() && message.contains("id") && (message.contains("result") || message.contains("error"))) return;
+    if (message.is_object() && message.contains("id") && (message.contains("result") || message.contains("error")))
+      return;
     nlohmann::json id = message.is_object() && message.contains("id") ? message["id"] : nlohmann::json(nullptr);
     if (!id.is_null() && !id.is_string() && !id.is_number_integer()) id = nullptr;
     transport_.send(make_error(id, rpc_error::kInvalidRequest, "not a JSON-RPC request: it needs a string `method`"));
@@ -139,11 +140,13 @@ void Server::handle(nlohmann::json message) {
       notification(method, params);
     }
   } catch (const MethodNotFound&) {
-    if (is_request) transport_.send(make_error(id, rpc_error::kMethodNotFound, "flowc lsp does not serve `" + method + "`"));
+    if (is_request)
+      transport_.send(make_error(id, rpc_error::kMethodNotFound, "flowc lsp does not serve `" + method + "`"));
   } catch (const InvalidParams& e) {
     if (is_request) transport_.send(make_error(id, rpc_error::kInvalidParams, method + ": " + e.message));
   } catch (const nlohmann::json::exception& e) {
-    if (is_request) transport_.send(make_error(id, rpc_error::kInvalidParams, method + ": " + ir::json_exception_text(e)));
+    if (is_request)
+      transport_.send(make_error(id, rpc_error::kInvalidParams, method + ": " + ir::json_exception_text(e)));
   } catch (const std::exception& e) {
     if (is_request) transport_.send(make_error(id, rpc_error::kInternalError, method + ": " + e.what()));
   }
@@ -155,8 +158,8 @@ nlohmann::json Server::request(const std::string& method, const nlohmann::json& 
     shutdown_ = true;
     return nullptr;
   }
-  if (method == "textDocument/hover" || method == "textDocument/definition" ||
-      method == "textDocument/completion" || method == "textDocument/documentSymbol") {
+  if (method == "textDocument/hover" || method == "textDocument/definition" || method == "textDocument/completion" ||
+      method == "textDocument/documentSymbol") {
     Document& doc = document(params);
     LineIndex lines(doc.text, encoding_);
     const Compilation& c = *doc.compilation;
@@ -216,8 +219,8 @@ void Server::notification(const std::string& method, nlohmann::json& params) {
     std::string uri = field(field(params, "textDocument"), "uri");
     documents_.close(uri);
     last_checked_.erase(uri);
-    transport_.send(make_notification("textDocument/publishDiagnostics",
-                                      {{"uri", uri}, {"diagnostics", nlohmann::json::array()}}));
+    transport_.send(
+        make_notification("textDocument/publishDiagnostics", {{"uri", uri}, {"diagnostics", nlohmann::json::array()}}));
     check_importers(uri_to_path(uri));  // they see the file on disk again
   }
   // Anything else ($/cancelRequest, initialized, didSave, ...) needs nothing.
@@ -274,8 +277,8 @@ void Server::check(Document& doc, std::string old_text) {
     const PhaseTimes& t = doc.compilation->times;
     double publish_ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - publish_start).count();
-    std::fprintf(stderr, "flowc lsp: %s v%lld: load+parse %.1f ms, check %.1f ms, publish %.1f ms\n",
-                 doc.path.c_str(), static_cast<long long>(doc.version), t.load_parse_ms, t.check_ms, publish_ms);
+    std::fprintf(stderr, "flowc lsp: %s v%lld: load+parse %.1f ms, check %.1f ms, publish %.1f ms\n", doc.path.c_str(),
+                 static_cast<long long>(doc.version), t.load_parse_ms, t.check_ms, publish_ms);
   }
   if (large) {
     previous.reset();

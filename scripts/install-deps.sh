@@ -35,6 +35,7 @@ build=(
   # The sanitizer build and the fuzzers (tests/fuzz/): clang, and its
   # runtimes (ASan, UBSan, libFuzzer), which clang does not pull in itself.
   clang libclang-rt-14-dev
+  clang-format     # tests/layout: the C++ is as .clang-format says (scripts/format.sh --check)
   # examples/variant-calling (run by the tests, compared with a shell script)
   # and the companion-file tests: real bioinformatics tools from Debian.
   bwa samtools bcftools python3-matplotlib

@@ -33,7 +33,9 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr double kGoalMs = 40.0;
 
-double ms_since(Clock::time_point start) { return std::chrono::duration<double, std::milli>(Clock::now() - start).count(); }
+double ms_since(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
 
 struct Timing {
   double wall_ms = -1;  // < 0: failed

@@ -34,7 +34,8 @@ void op(int i) {
   emit("    run \"\"\"\n");
   emit("        set -euo pipefail\n");
   emit("        echo \"processing ${sample.id} with ${threads} threads (${label})\" >&2\n");
-  emit("        tool align --in ${sample.reads} ${\"--ref=\" + str(ref ?? file(\"none\"))} --depth ${sample.depth} > ${bam}\n");
+  emit(
+      "        tool align --in ${sample.reads} ${\"--ref=\" + str(ref ?? file(\"none\"))} --depth ${sample.depth} > ${bam}\n");
   emit("        for f in $${HOME}/*.cfg; do echo \"$f\"; done > /dev/null\n");
   emit("        tool stats ${bam} | tee ${stats} | wc -l > ${count}\n");
   emit("    \"\"\"\n}\n\n");
@@ -43,7 +44,8 @@ void op(int i) {
 void workflow(int i, int ops) {
   int a = i % ops, b = (i * 7 + 3) % ops;
   emit("/// Pipeline " + n(i) + ".\n");
-  emit("workflow pipeline" + n(i) + "(samples: list[Sample" + n(a % 50) + "], min_depth: int = 10, threads: int = 8)\n");
+  emit("workflow pipeline" + n(i) + "(samples: list[Sample" + n(a % 50) +
+       "], min_depth: int = 10, threads: int = 8)\n");
   emit("        -> (report: file, total: int, best: str?) {\n");
   emit("    for s in samples with { min_success_ratio = 0.9 } {\n");
   emit("        if s.depth >= min_depth && len(s.id) > 0 {\n");

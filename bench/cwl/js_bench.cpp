@@ -84,7 +84,8 @@ class NodeHelper {
 int main(int argc, char** argv) {
   int n = argc > 1 ? std::atoi(argv[1]) : 20000;
   using flowc::runtime::Value;
-  Value inputs = {{"n", 21}, {"reads", {{"class", "File"}, {"path", "/data/a.fq"}, {"basename", "a.fq"}}},
+  Value inputs = {{"n", 21},
+                  {"reads", {{"class", "File"}, {"path", "/data/a.fq"}, {"basename", "a.fq"}}},
                   {"names", {"x", "y", "z"}}};
   const std::string code = "inputs.n * 2 + inputs.names.length + inputs.reads.basename.length";
 

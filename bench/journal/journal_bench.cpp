@@ -66,13 +66,14 @@ void grow(const fs::path& db_path, long runs, long tasks) {
   sqlite3_stmt* task = nullptr;
   sqlite3_stmt* cache = nullptr;
   sqlite3_stmt* hash = nullptr;
-  sqlite3_prepare_v2(db, "INSERT INTO runs VALUES (?, ?, ?, 'succeeded', '{\"workflow\":\"main\"}')", -1, &run, nullptr);
+  sqlite3_prepare_v2(db, "INSERT INTO runs VALUES (?, ?, ?, 'succeeded', '{\"workflow\":\"main\"}')", -1, &run,
+                     nullptr);
   sqlite3_prepare_v2(db,
                      "INSERT INTO tasks VALUES (?, ?, ?, 'work', 'succeeded', 0, ?, ?, ?, 1, '', ?, 4242, 99, '', "
                      "'{\"user\":0.001,\"sys\":0.001,\"max_rss\":1000}')",
                      -1, &task, nullptr);
-  sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO cache VALUES (?, 'work', ?, '{\"out\":\"x\"}', '{}', ?, ?)", -1, &cache,
-                     nullptr);
+  sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO cache VALUES (?, 'work', ?, '{\"out\":\"x\"}', '{}', ?, ?)", -1,
+                     &cache, nullptr);
   sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO file_hashes VALUES (?, 10, 1, 1, 'h')", -1, &hash, nullptr);
   double t0 = 1.7e9;
   for (long r = 0; r < runs; ++r) {
@@ -84,7 +85,8 @@ void grow(const fs::path& db_path, long runs, long tasks) {
     sqlite3_reset(run);
     for (long i = 0; i < tasks; ++i) {
       // Each run its own inputs (other parameters): its own keys.
-      std::string key = fmt::format("{:016x}{:016x}", static_cast<unsigned long>(r * 2654435761u), static_cast<unsigned long>(i));
+      std::string key =
+          fmt::format("{:016x}{:016x}", static_cast<unsigned long>(r * 2654435761u), static_cast<unsigned long>(i));
       std::string work = fmt::format("/old/.flow/work/{}/{}", key.substr(0, 2), key.substr(2));
       std::string manifest = fmt::format(R"({{"v":2,"op":"{}","inputs":{{"i":{}}}}})", key, i);
       std::string path = fmt::format("main.w[{}]", i);
@@ -165,7 +167,8 @@ void explain(const fs::path& db_path) {
   std::printf("\nEXPLAIN QUERY PLAN on the grown journal (%s):\n", db_path.c_str());
   for (const char* q : queries) {
     sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(db, fmt::format("EXPLAIN QUERY PLAN {}", q).c_str(), -1, &stmt, nullptr) != SQLITE_OK) continue;
+    if (sqlite3_prepare_v2(db, fmt::format("EXPLAIN QUERY PLAN {}", q).c_str(), -1, &stmt, nullptr) != SQLITE_OK)
+      continue;
     std::string plan;
     while (sqlite3_step(stmt) == SQLITE_ROW) {
       plan += (plan.empty() ? "" : "; ") + std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 3)));
@@ -228,7 +231,8 @@ int main(int argc, char** argv) {
   // Untimed: the work dirs made once, and a journal of an older version upgraded.
   for (Case& c : cases) {
     if (run_in(c.dir, argv_of(c)).seconds < 0) {
-      std::fprintf(stderr, "journal_bench: `%s run` failed in %s (see bench.log there)\n", c.flowc.c_str(), c.dir.c_str());
+      std::fprintf(stderr, "journal_bench: `%s run` failed in %s (see bench.log there)\n", c.flowc.c_str(),
+                   c.dir.c_str());
       return 1;
     }
   }

@@ -51,15 +51,15 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 // The goals.
-constexpr double kGoalOverheadMs = 1.0;       // flowc above the floor, per task, at N = 1000
-constexpr double kGoalVsSnakemake = 10.0;     // flowc at least 10x faster than Snakemake's default
-constexpr double kGoalNoopSeconds = 0.5;      // no-op rerun of a 10,000-task fan-out
-constexpr double kGoalDrySeconds = 1.5;       // dry run of 1,000,000 tasks
-constexpr double kGoalDry10MSeconds = 10.0;   // dry run of 10,000,000 tasks
-constexpr double kGoalDry10MMiB = 4096.0;     // ... in under 4 GiB
-constexpr double kGoalVsNinja = 1.10;         // W1: flowc's wall time within 1.10x of Ninja's (same shell)
-constexpr double kGoalOwnCpuMs = 0.12;        // W1: flowc's own CPU per task
-constexpr double kGoalNoopVsNinja = 2.0;      // no-op rerun within 2x of Ninja's
+constexpr double kGoalOverheadMs = 1.0;      // flowc above the floor, per task, at N = 1000
+constexpr double kGoalVsSnakemake = 10.0;    // flowc at least 10x faster than Snakemake's default
+constexpr double kGoalNoopSeconds = 0.5;     // no-op rerun of a 10,000-task fan-out
+constexpr double kGoalDrySeconds = 1.5;      // dry run of 1,000,000 tasks
+constexpr double kGoalDry10MSeconds = 10.0;  // dry run of 10,000,000 tasks
+constexpr double kGoalDry10MMiB = 4096.0;    // ... in under 4 GiB
+constexpr double kGoalVsNinja = 1.10;        // W1: flowc's wall time within 1.10x of Ninja's (same shell)
+constexpr double kGoalOwnCpuMs = 0.12;       // W1: flowc's own CPU per task
+constexpr double kGoalNoopVsNinja = 2.0;     // no-op rerun within 2x of Ninja's
 
 struct Options {
   std::string flowc, floor, flow;
@@ -250,7 +250,7 @@ std::vector<Tool> w1_tools(const Options& o, bool with_variants) {
     tools.push_back({"baseline flowc run --fresh", copy_flow,
                      [&o](long n) {
                        return std::vector<std::string>{o.baseline, "run", "W1.flow", "-p", "n=" + std::to_string(n),
-                                                       "-j", "2", "--fresh"};
+                                                       "-j",       "2",   "--fresh"};
                      },
                      flowc_output, kBashFloor});
   }
@@ -268,14 +268,14 @@ std::vector<Tool> w1_tools(const Options& o, bool with_variants) {
   }
   auto make = [](long) { return std::vector<std::string>{"make", "-j2"}; };
   auto ninja = [](long) { return std::vector<std::string>{"ninja", "-j2"}; };
-  tools.push_back({"make -j2", [](const fs::path& d, long n) { write_makefile(d, n, true); }, make, plain_output,
-                   kBashFloor});
+  tools.push_back(
+      {"make -j2", [](const fs::path& d, long n) { write_makefile(d, n, true); }, make, plain_output, kBashFloor});
   if (with_variants) {
     tools.push_back({"make -j2, /bin/sh", [](const fs::path& d, long n) { write_makefile(d, n, false); }, make,
                      plain_output, kShFloor});
   }
-  tools.push_back({"ninja -j2", [](const fs::path& d, long n) { write_ninja(d, n, true); }, ninja, plain_output,
-                   kBashFloor});
+  tools.push_back(
+      {"ninja -j2", [](const fs::path& d, long n) { write_ninja(d, n, true); }, ninja, plain_output, kBashFloor});
   if (with_variants) {
     tools.push_back({"ninja -j2, /bin/sh", [](const fs::path& d, long n) { write_ninja(d, n, false); }, ninja,
                      plain_output, kShFloor});
@@ -287,9 +287,14 @@ std::vector<Tool> snakemake_tools() {
   return {
       // Snakemake runs its shell commands with bash in strict mode, as flowc does.
       {"snakemake --cores 2 (default)", write_snakefile,
-       [](long) { return std::vector<std::string>{"snakemake", "--cores", "2"}; }, plain_output, kBashFloor},
+       [](long) {
+         return std::vector<std::string>{"snakemake", "--cores", "2"};
+       },
+       plain_output, kBashFloor},
       {"snakemake --cores 2 --scheduler greedy", write_snakefile,
-       [](long) { return std::vector<std::string>{"snakemake", "--cores", "2", "--scheduler", "greedy"}; },
+       [](long) {
+         return std::vector<std::string>{"snakemake", "--cores", "2", "--scheduler", "greedy"};
+       },
        plain_output, kBashFloor},
   };
 }
@@ -439,11 +444,12 @@ struct Goal {
 };
 
 void usage() {
-  std::fprintf(stderr,
-               "usage: local_bench --flowc FLOWC --floor W1_FLOOR --flow W1.flow [--sizes 100,300,1000] [--rounds 5]\n"
-               "                   [--snakemake-sizes 100,1000] [--noop-n 10000] [--noop-rounds 5]\n"
-               "                   [--dry-sizes 10000,100000,1000000,10000000] [--dry-rounds 3] [--only w1,noop,dry] [--keep]\n"
-               "                   [--baseline FLOWC]  (another build in the same turns: what a change costs)\n");
+  std::fprintf(
+      stderr,
+      "usage: local_bench --flowc FLOWC --floor W1_FLOOR --flow W1.flow [--sizes 100,300,1000] [--rounds 5]\n"
+      "                   [--snakemake-sizes 100,1000] [--noop-n 10000] [--noop-rounds 5]\n"
+      "                   [--dry-sizes 10000,100000,1000000,10000000] [--dry-rounds 3] [--only w1,noop,dry] [--keep]\n"
+      "                   [--baseline FLOWC]  (another build in the same turns: what a change costs)\n");
 }
 
 }  // namespace
@@ -491,7 +497,8 @@ int main(int argc, char** argv) {
 
   bool have_snakemake = on_path("snakemake");
   bool have_make = on_path("make"), have_ninja = on_path("ninja");
-  std::printf("bench/local: workload W1 = N x `echo i > out_i` + 1 gather `cat`, 2 in flight; each run in a fresh dir\n");
+  std::printf(
+      "bench/local: workload W1 = N x `echo i > out_i` + 1 gather `cat`, 2 in flight; each run in a fresh dir\n");
   std::printf("machine: %ld cpus, load average %s at the start; flowc: %s\n", sysconf(_SC_NPROCESSORS_ONLN),
               load_average().c_str(), o.flowc.c_str());
   if (!o.baseline.empty()) std::printf("baseline: %s (in the same turns)\n", o.baseline.c_str());
@@ -535,17 +542,20 @@ int main(int argc, char** argv) {
     }
 
     std::printf("\n== W1: N tasks + 1 gather, 2 in flight; %d rounds in turns (Snakemake: 1 run) ==\n", o.rounds);
-    std::printf("flowc runs commands under bash with `set -euo pipefail`; make (SHELL := bash), ninja (its /bin/sh execs bash)\n"
-                "and the floor do the same, and each again with /bin/sh (dash); each is measured against the floor of its shell.\n");
-    std::printf("tasks/s = N / median; over floor = (T - T_floor) / N; x floor = T / T_floor; x flowc = T / T_flowc --fresh;\n"
-                "CPU = user + system seconds of the whole process tree (median), and its excess over the floor's per task;\n"
-                "own = CPU of the tool's own process alone (not its commands) per task: its scheduling cost.\n"
-                "On a busy machine wall times swing; CPU times much less.\n");
+    std::printf(
+        "flowc runs commands under bash with `set -euo pipefail`; make (SHELL := bash), ninja (its /bin/sh execs bash)\n"
+        "and the floor do the same, and each again with /bin/sh (dash); each is measured against the floor of its shell.\n");
+    std::printf(
+        "tasks/s = N / median; over floor = (T - T_floor) / N; x floor = T / T_floor; x flowc = T / T_flowc --fresh;\n"
+        "CPU = user + system seconds of the whole process tree (median), and its excess over the floor's per task;\n"
+        "own = CPU of the tool's own process alone (not its commands) per task: its scheduling cost.\n"
+        "On a busy machine wall times swing; CPU times much less.\n");
     std::map<long, std::map<std::string, Stats>> st;
     for (long n : o.sizes) {
       std::printf("\nN = %ld\n", n);
       std::printf("%-40s %4s %8s %7s %7s %7s %11s %7s %7s %7s %11s %10s %8s\n", "tool", "runs", "median s", "min s",
-                  "max s", "tasks/s", "over floor", "x floor", "x flowc", "CPU s", "CPU over fl", "own CPU", "peak MiB");
+                  "max s", "tasks/s", "over floor", "x floor", "x flowc", "CPU s", "CPU over fl", "own CPU",
+                  "peak MiB");
       print_rule();
       Stats flowc = stats_of(samples[n]["flowc run --fresh"]);
       std::vector<const Tool*> order;
@@ -590,8 +600,9 @@ int main(int argc, char** argv) {
       Stats flowc = by_tool["flowc run --fresh"], ninja = by_tool["ninja -j2"];
       bool with_ninja = ninja.runs && flowc.runs;
       char vs[160];
-      std::snprintf(vs, sizeof vs, "%.2fx wall (flowc %.3f s, ninja %.3f s), CPU %.2fx", with_ninja ? flowc.median / ninja.median : 0.0,
-                    flowc.median, ninja.median, with_ninja ? flowc.cpu / ninja.cpu : 0.0);
+      std::snprintf(vs, sizeof vs, "%.2fx wall (flowc %.3f s, ninja %.3f s), CPU %.2fx",
+                    with_ninja ? flowc.median / ninja.median : 0.0, flowc.median, ninja.median,
+                    with_ninja ? flowc.cpu / ninja.cpu : 0.0);
       goals.push_back({"flowc within 1.10x of Ninja at N=" + std::to_string(size), with_ninja,
                        with_ninja && flowc.median <= kGoalVsNinja * ninja.median, with_ninja ? vs : "not run"});
       char own[96];
@@ -623,8 +634,7 @@ int main(int argc, char** argv) {
         goals.push_back({"flowc no more than 0.05 ms/task slower than the baseline at N=" + std::to_string(big), k,
                          k && slower <= 0.05, k ? text : "?"});
       }
-      for (const auto& [label, name, want] :
-           std::vector<std::tuple<std::string, std::string, double>>{
+      for (const auto& [label, name, want] : std::vector<std::tuple<std::string, std::string, double>>{
                {"flowc >= 10x faster than Snakemake default", "snakemake --cores 2 (default)", kGoalVsSnakemake},
                {"flowc faster than Snakemake greedy", "snakemake --cores 2 --scheduler greedy", 1.0}}) {
         bool k = flowc.runs && s.count(name) && s[name].runs;
@@ -670,8 +680,9 @@ int main(int argc, char** argv) {
     if (dirs.count("make -j2")) reruns.push_back({"make -j2 (no-op)", {"make", "-j2"}});
     if (dirs.count("ninja -j2")) reruns.push_back({"ninja -j2 (no-op)", {"ninja", "-j2"}});
     auto dir_of = [&](const std::string& name) {
-      return name.starts_with("flowc") ? dirs["flowc run --fresh"] : name.starts_with("make") ? dirs["make -j2"]
-                                                                                               : dirs["ninja -j2"];
+      return name.starts_with("flowc")  ? dirs["flowc run --fresh"]
+             : name.starts_with("make") ? dirs["make -j2"]
+                                        : dirs["ninja -j2"];
     };
     std::map<std::string, std::vector<Sample>> samples;
     Stats flowc_noop, ninja_noop;
@@ -734,8 +745,8 @@ int main(int argc, char** argv) {
     print_rule();
     Tool dry{"flowc run --dry-run", [&o](const fs::path& dir, long) { fs::copy_file(o.flow, dir / "W1.flow"); },
              [&o](long n) {
-               return std::vector<std::string>{o.flowc, "run", "W1.flow", "-p", "n=" + std::to_string(n), "-j", "2",
-                                               "--dry-run"};
+               return std::vector<std::string>{o.flowc, "run", "W1.flow",  "-p", "n=" + std::to_string(n),
+                                               "-j",    "2",   "--dry-run"};
              },
              nullptr, ""};
     for (long n : o.dry_sizes) {
@@ -750,7 +761,8 @@ int main(int argc, char** argv) {
         Sample s = run_in(dir, dry.argv(n), log);
         std::string text = read_file(log);
         if (s.seconds >= 0 && text.find(std::to_string(n) + " tasks can start now") == std::string::npos) {
-          std::fprintf(stderr, "local_bench: the dry run did not plan %ld tasks:\n%s\n", n, text.substr(0, 2000).c_str());
+          std::fprintf(stderr, "local_bench: the dry run did not plan %ld tasks:\n%s\n", n,
+                       text.substr(0, 2000).c_str());
           s.seconds = -1;
         } else if (s.seconds < 0) {
           std::fprintf(stderr, "local_bench: the dry run of %ld failed:\n%s\n", n, text.substr(0, 2000).c_str());
@@ -786,7 +798,11 @@ int main(int argc, char** argv) {
   if (!goals.empty()) {
     std::printf("\n== The issue's goals ==\n");
     for (const Goal& g : goals) {
-      std::printf("  [%-7s] %-58s %s\n", !g.known ? "n/a" : g.met ? "met" : "NOT met", g.text.c_str(), g.figure.c_str());
+      std::printf("  [%-7s] %-58s %s\n",
+                  !g.known ? "n/a"
+                  : g.met  ? "met"
+                           : "NOT met",
+                  g.text.c_str(), g.figure.c_str());
     }
   }
   std::fflush(stdout);  // before the temp dir's removal, which takes a while

@@ -68,9 +68,14 @@ int main(int argc, char** argv) {
       for (int k = 0; k < 50; ++k) err << "step " << k << ": residual " << (1.0 / (k + 1)) << "\n";
     }
     if (t.state != TaskState::Cached) {
-      t.usage = {{"wall", t.finished - t.started}, {"user", 0.4 + (i % 13) * 0.01}, {"sys", 0.02},
-                 {"rss", 50000000 + (i % 101) * 100000}, {"read", 4096 * (i % 50)}, {"written", 1000 + i},
-                 {"source", "rusage"}, {"requested", {{"cpus", 1}, {"mem", 268435456}}}};
+      t.usage = {{"wall", t.finished - t.started},
+                 {"user", 0.4 + (i % 13) * 0.01},
+                 {"sys", 0.02},
+                 {"rss", 50000000 + (i % 101) * 100000},
+                 {"read", 4096 * (i % 50)},
+                 {"written", 1000 + i},
+                 {"source", "rusage"},
+                 {"requested", {{"cpus", 1}, {"mem", 268435456}}}};
     }
     store->record_task(t);
     if (i % 10000 == 9999) store->flush();
@@ -79,8 +84,8 @@ int main(int argc, char** argv) {
   store->finish_run(id, "failed");
   store.reset();
 
-  std::printf("bench/report: `flowc report` of a run of %ld tasks (a journal made for it; %ld failures with stderr)\n", n,
-              n / 2000);
+  std::printf("bench/report: `flowc report` of a run of %ld tasks (a journal made for it; %ld failures with stderr)\n",
+              n, n / 2000);
   std::vector<double> times, cpu;  // wall, and CPU (user + system) of the flowc process
   size_t bytes = 0;
   for (int round = 0; round < 3; ++round) {
@@ -113,8 +118,9 @@ int main(int argc, char** argv) {
               times[0], times[2], load[0]);
   std::printf("  %-28s %8.3f s (what it costs on an idle core)\n", "CPU, user + system (median)", cpu[1]);
   std::printf("  %-28s %8.2f MB (%.0f bytes per task)\n", "file size", mb, static_cast<double>(bytes) / n);
-  std::printf("goal: written in under %.0f s: %s%s\n", kGoalSeconds, times[1] < kGoalSeconds ? "met" : "NOT MET",
-              times[1] >= kGoalSeconds && cpu[1] < kGoalSeconds ? " (its CPU time is under it: the machine is busy)" : "");
+  std::printf(
+      "goal: written in under %.0f s: %s%s\n", kGoalSeconds, times[1] < kGoalSeconds ? "met" : "NOT MET",
+      times[1] >= kGoalSeconds && cpu[1] < kGoalSeconds ? " (its CPU time is under it: the machine is busy)" : "");
   std::printf("goal: under %.0f MB: %s\n", kGoalMB, mb < kGoalMB ? "met" : "NOT MET");
   if (std::getenv("FLOWC_BENCH_KEEP")) {
     std::printf("kept: %s\n", dir.c_str());

@@ -53,11 +53,12 @@ double boost_launches(const Launch& l, int count, int in_flight, bool use_vfork)
     auto r = std::make_unique<Running>();
     std::error_code ec;
     if (use_vfork) {
-      r->child = bp::child(bp::exe = l.exe, bp::args = l.args, bp::start_dir = l.dir, bp::std_in < bp::null,
-                           bp::std_out > out, bp::std_err > err, r->group, setup, bp::posix::use_vfork, ec);
+      r->child =
+          bp::child(bp::exe = l.exe, bp::args = l.args, bp::start_dir = l.dir, bp::std_in<bp::null, bp::std_out> out,
+                    bp::std_err > err, r->group, setup, bp::posix::use_vfork, ec);
     } else {
-      r->child = bp::child(bp::exe = l.exe, bp::args = l.args, bp::start_dir = l.dir, bp::std_in < bp::null,
-                           bp::std_out > out, bp::std_err > err, r->group, setup, ec);
+      r->child = bp::child(bp::exe = l.exe, bp::args = l.args, bp::start_dir = l.dir,
+                           bp::std_in<bp::null, bp::std_out> out, bp::std_err > err, r->group, setup, ec);
     }
     if (ec) {
       ok = false;

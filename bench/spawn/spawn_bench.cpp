@@ -309,8 +309,9 @@ int main(int argc, char** argv) {
   }
   held.release();
 
-  std::printf("bench/spawn: %d launches per figure (%d blocks of %d, in turns); median us per launch, start to reaped\n",
-              per_block * blocks, blocks, per_block);
+  std::printf(
+      "bench/spawn: %d launches per figure (%d blocks of %d, in turns); median us per launch, start to reaped\n",
+      per_block * blocks, blocks, per_block);
   std::printf("2 in flight: two children at a time, waiting for the oldest (us = wall time / launches)\n");
   std::printf("memory held while launching (RSS / of which anonymous huge pages):");
   for (Heap h : heaps) std::printf("  %s %ld / %ld MiB;", name_of(h), memory[h].first / 1024, memory[h].second / 1024);

@@ -43,12 +43,12 @@ struct CompanionPattern {
 struct TypeExpr {
   Span span;
   bool is_record = false;
-  Ident name;                      // named: int, list, Sample
-  std::vector<TypeExpr> args;      // named: list[file] → {file}
-  std::vector<FieldType> fields;   // record: { id: str }
-  bool has_companions = false;     // `with [...]` was written
+  Ident name;                     // named: int, list, Sample
+  std::vector<TypeExpr> args;     // named: list[file] → {file}
+  std::vector<FieldType> fields;  // record: { id: str }
+  bool has_companions = false;    // `with [...]` was written
   std::vector<CompanionPattern> companions;
-  Span companions_span;            // from `with` to `]`
+  Span companions_span;  // from `with` to `]`
   bool optional = false;
   Span optional_span;
 };
@@ -69,11 +69,21 @@ enum class BinaryOp { Or, And, Eq, Ne, Lt, Le, Gt, Ge, Coalesce, Add, Sub, Mul, 
 const char* spelling(UnaryOp op);
 const char* spelling(BinaryOp op);
 
-struct IntLit { int64_t value; };
-struct FloatLit { double value; };
-struct SizeLit { int64_t bytes; };
-struct DurationLit { double seconds; };
-struct BoolLit { bool value; };
+struct IntLit {
+  int64_t value;
+};
+struct FloatLit {
+  double value;
+};
+struct SizeLit {
+  int64_t bytes;
+};
+struct DurationLit {
+  double seconds;
+};
+struct BoolLit {
+  bool value;
+};
 struct NoneLit {};
 
 // Where a `${...}` stands in a run command's shell text, which decides how
@@ -88,9 +98,9 @@ struct StringPart {
   Span span;         // of the text, or of `${ ... }`
   // Where it stands in a run command's shell text (set by the checker).
   ShellContext shell = ShellContext::Bare;
-  uint8_t backticks = 0;        // enclosing `...` substitutions (each strips a level of \)
-  bool comment = false;         // in a # comment (a line break would end it)
-  std::string heredoc_end;      // in a here-document: its delimiter line
+  uint8_t backticks = 0;    // enclosing `...` substitutions (each strips a level of \)
+  bool comment = false;     // in a # comment (a line break would end it)
+  std::string heredoc_end;  // in a here-document: its delimiter line
   bool heredoc_strip_tabs = false;
 };
 
@@ -157,34 +167,44 @@ struct BinaryExpr {
   ExprPtr rhs;
 };
 
-struct ListExpr { std::vector<ExprPtr> items; };
+struct ListExpr {
+  std::vector<ExprPtr> items;
+};
 
 struct FieldInit {
   Ident name;
   ExprPtr value;
 };
 
-struct RecordExpr { std::vector<FieldInit> fields; };
+struct RecordExpr {
+  std::vector<FieldInit> fields;
+};
 
 struct MapEntry {
   ExprPtr key;
   ExprPtr value;
 };
 
-struct MapExpr { std::vector<MapEntry> entries; };
+struct MapExpr {
+  std::vector<MapEntry> entries;
+};
 
 struct Expr {
   Span span;
-  std::variant<IntLit, FloatLit, SizeLit, DurationLit, BoolLit, NoneLit, StringLit, NameRef, CallExpr,
-               MemberExpr, IndexExpr, UnaryExpr, BinaryExpr, ListExpr, RecordExpr, MapExpr>
+  std::variant<IntLit, FloatLit, SizeLit, DurationLit, BoolLit, NoneLit, StringLit, NameRef, CallExpr, MemberExpr,
+               IndexExpr, UnaryExpr, BinaryExpr, ListExpr, RecordExpr, MapExpr>
       node;
   const ir::Type* type = nullptr;  // set by the checker
   uint32_t height = 1;             // of this expression tree; the builder caps it
 
   template <typename T>
-  T* as() { return std::get_if<T>(&node); }
+  T* as() {
+    return std::get_if<T>(&node);
+  }
   template <typename T>
-  const T* as() const { return std::get_if<T>(&node); }
+  const T* as() const {
+    return std::get_if<T>(&node);
+  }
 };
 
 // ---- Statements ---------------------------------------------------------------
@@ -228,9 +248,13 @@ struct Stmt {
   std::variant<BindStmt, ForStmt, IfStmt, ReturnStmt> node;
 
   template <typename T>
-  T* as() { return std::get_if<T>(&node); }
+  T* as() {
+    return std::get_if<T>(&node);
+  }
   template <typename T>
-  const T* as() const { return std::get_if<T>(&node); }
+  const T* as() const {
+    return std::get_if<T>(&node);
+  }
 };
 
 // ---- Declarations -------------------------------------------------------------

@@ -184,8 +184,7 @@ class AfterChecker {
     if (!value) return;
     if (!list) {
       std::string text(ctx_.text(value->span));
-      ctx_.diags.report(DiagId::AfterNotList, value->span)
-          .with_help(fmt::format("after = [{}]", text));
+      ctx_.diags.report(DiagId::AfterNotList, value->span).with_help(fmt::format("after = [{}]", text));
       return;
     }
     for (const ast::ExprPtr& item : list->items) {
@@ -215,7 +214,9 @@ class AfterChecker {
         continue;
       }
       if (ref->name == bind.name.text) {
-        ctx_.diags.report(DiagId::AfterCycle, item->span, fmt::format("`{}` waits for itself, so it could never start", ref->name))
+        ctx_.diags
+            .report(DiagId::AfterCycle, item->span,
+                    fmt::format("`{}` waits for itself, so it could never start", ref->name))
             .with_help("remove it from its own `after`");
         reported_.insert(&s);
       }
@@ -283,7 +284,8 @@ class AfterChecker {
           // The circle: from e.to along the path back to v, then e.
           auto start = std::find(path.begin(), path.end(), e.to) - path.begin();
           std::vector<std::pair<size_t, const Edge*>> circle;
-          for (size_t k = static_cast<size_t>(start); k + 1 < path.size(); ++k) circle.push_back({path[k], path_edges[k]});
+          for (size_t k = static_cast<size_t>(start); k + 1 < path.size(); ++k)
+            circle.push_back({path[k], path_edges[k]});
           circle.push_back({v, &e});
           report_cycle(b, circle);
         } else if (color[e.to] == 0) {
@@ -321,16 +323,17 @@ class AfterChecker {
       if (edge->need.after && at == circle.size()) at = k;
     }
     if (at == circle.size()) at = 0;
-    std::string chain = steps.size() == 2 ? fmt::format("{}, and {}", steps[0], steps[1])
-                                          : fmt::format("{}", fmt::join(steps, ", "));
+    std::string chain =
+        steps.size() == 2 ? fmt::format("{}, and {}", steps[0], steps[1]) : fmt::format("{}", fmt::join(steps, ", "));
     const auto& [stmt, edge] = circle[at];
     Diagnostic& d = ctx_.diags.report(DiagId::AfterCycle, edge->need.where,
                                       fmt::format("{}: none of them could ever start", chain));
     for (size_t k = 0; k < circle.size(); ++k) {
       if (k == at) continue;
       const auto& [other, e] = circle[k];
-      d.with_note(e->need.where, e->need.after ? fmt::format("{} waits for `{}` here", step_name(b.stmts[other]), e->name)
-                                               : fmt::format("{} reads `{}` here", step_name(b.stmts[other]), e->name));
+      d.with_note(e->need.where, e->need.after
+                                     ? fmt::format("{} waits for `{}` here", step_name(b.stmts[other]), e->name)
+                                     : fmt::format("{} reads `{}` here", step_name(b.stmts[other]), e->name));
     }
     d.with_help("remove one of these `after` entries, or wait for a step that does not need this one");
     for (const auto& [s, e] : circle) reported_.insert(&b.stmts[s]);

@@ -10,8 +10,8 @@
 namespace flowc::check {
 namespace {
 
-const std::set<std::string> kBuiltinTypes = {"int",  "float",    "bool",  "str", "file", "dir",   "size",
-                                             "duration", "bytes", "list",  "map", "stream", "none"};
+const std::set<std::string> kBuiltinTypes = {"int",      "float", "bool", "str", "file",   "dir", "size",
+                                             "duration", "bytes", "list", "map", "stream", "none"};
 
 void add_own_symbols(CheckContext& ctx, int m) {
   ast::Module& mod = *ctx.modules[m].ast;
@@ -24,12 +24,15 @@ void add_own_symbols(CheckContext& ctx, int m) {
     if (ctx.builtins.find(name.text)) {
       ctx.diags.report(DiagId::ReservedName, name.span, name.text, "function")
           .with_help(fmt::format("choose another name, like `{}_{}`", name.text,
-                                 sym.kind == Symbol::Op ? "op" : sym.kind == Symbol::Workflow ? "wf" : "t"));
+                                 sym.kind == Symbol::Op         ? "op"
+                                 : sym.kind == Symbol::Workflow ? "wf"
+                                                                : "t"));
       return;
     }
     auto [it, fresh] = scope.symbols.emplace(name.text, sym);
     if (!fresh) {
-      ctx.diags.report(DiagId::DuplicateDefinition, name.span, name.text).with_note(it->second.span, "first defined here");
+      ctx.diags.report(DiagId::DuplicateDefinition, name.span, name.text)
+          .with_note(it->second.span, "first defined here");
     }
   };
   for (ast::TypeDecl& t : mod.types) add(t.name, Symbol{Symbol::Type, &t, nullptr, nullptr, m, t.name.span, -1});

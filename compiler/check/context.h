@@ -24,8 +24,8 @@ struct Symbol {
   const ast::TypeDecl* type_decl = nullptr;
   const ast::OpDecl* op = nullptr;
   const ast::WorkflowDecl* workflow = nullptr;
-  int module = 0;  // where it is defined
-  Span span;       // its name, where defined
+  int module = 0;       // where it is defined
+  Span span;            // its name, where defined
   int via_import = -1;  // index of the import that brought it in, or -1 if own
 };
 

@@ -74,7 +74,8 @@ const ir::Companion* missing_companion(const ir::Type* found, const ir::Type* ex
     return nullptr;
   }
   if (found->kind() != expected->kind()) return nullptr;
-  if (found->is(TypeKind::List) || found->is(TypeKind::Map)) return missing_companion(found->elem(), expected->elem(), file);
+  if (found->is(TypeKind::List) || found->is(TypeKind::Map))
+    return missing_companion(found->elem(), expected->elem(), file);
   if (found->is(TypeKind::Record) && found->fields().size() == expected->fields().size()) {
     for (size_t i = 0; i < found->fields().size(); ++i) {
       if (found->fields()[i].name != expected->fields()[i].name) return nullptr;
@@ -155,8 +156,9 @@ void ExprChecker::report_mismatch(const ast::Expr& e, const ir::Type* found, con
   }
   if (expected->holds_stream()) {
     ctx_.diags.report(DiagId::StreamInputNeedsStream, e.span, x, x, f)
-        .with_help("to stream what a file holds, call an op that reads it and writes the stream on its standard "
-                   "output, and connect that output here");
+        .with_help(
+            "to stream what a file holds, call an op that reads it and writes the stream on its standard "
+            "output, and connect that output here");
     return;
   }
   if (found->holds_stream()) {
@@ -194,10 +196,11 @@ void ExprChecker::report_mismatch(const ast::Expr& e, const ir::Type* found, con
                                                    "[\"{}\"]`, and have its command write it",
                                                    member->field.text, need->pattern));
     }
-    d.with_help(fmt::format("declare it where the file is made (an op output `x: file with [\"{}\"]` whose command "
-                            "writes it, or a workflow input of that type), or make it in a step before this one; a "
-                            "path written as a literal or with file(...) is checked when the run starts",
-                            need->pattern));
+    d.with_help(
+        fmt::format("declare it where the file is made (an op output `x: file with [\"{}\"]` whose command "
+                    "writes it, or a workflow input of that type), or make it in a step before this one; a "
+                    "path written as a literal or with file(...) is checked when the run starts",
+                    need->pattern));
     add_lift_notes(d, e);
     return;
   }
@@ -228,7 +231,8 @@ void ExprChecker::report_mismatch(const ast::Expr& e, const ir::Type* found, con
 bool ExprChecker::check_interpolated(const ast::Expr& e, const ir::Type* t, std::string_view into, bool allow_lists) {
   if (t->is_error()) return true;
   const ir::Type* inner = t->non_optional();
-  bool ok = inner->is_scalar() || (allow_lists && inner->is(TypeKind::List) && inner->elem()->non_optional()->is_scalar());
+  bool ok =
+      inner->is_scalar() || (allow_lists && inner->is(TypeKind::List) && inner->elem()->non_optional()->is_scalar());
   if (ok && t->is_optional() && !allow_lists) {
     // A string (not a command) needs a value to put in.
     std::string text(ctx_.text(e.span));
@@ -259,13 +263,11 @@ const ir::Type* ExprChecker::visit(ast::Expr& e, const ir::Type* expected) {
         else if constexpr (std::is_same_v<N, ast::BoolLit>) return ctx_.types.bool_();
         else if constexpr (std::is_same_v<N, ast::NoneLit>) {
           return expected && expected->is_optional() ? expected : ctx_.types.none();
-        }
-        else if constexpr (std::is_same_v<N, ast::StringLit>) {
+        } else if constexpr (std::is_same_v<N, ast::StringLit>) {
           // A plain literal where a path is expected is that path: "data.csv".
           if (expected && expected->non_optional()->is_path() && node.is_plain()) return expected->non_optional();
           return string(node);
-        }
-        else if constexpr (std::is_same_v<N, ast::NameRef>) return name(e, node);
+        } else if constexpr (std::is_same_v<N, ast::NameRef>) return name(e, node);
         else if constexpr (std::is_same_v<N, ast::CallExpr>) return named_paths(node, call(e, node), expected);
         else if constexpr (std::is_same_v<N, ast::MemberExpr>) return member(node);
         else if constexpr (std::is_same_v<N, ast::IndexExpr>) return index(node);
@@ -435,8 +437,8 @@ const ir::Type* ExprChecker::call(ast::Expr& e, ast::CallExpr& c) {
       break;
     }
   }
-  ctx_.diags.report(DiagId::BuiltinArgument, c.args[culprit].value->span, callee, ctx_.display(args[culprit]),
-                    culprit + 1)
+  ctx_.diags
+      .report(DiagId::BuiltinArgument, c.args[culprit].value->span, callee, ctx_.display(args[culprit]), culprit + 1)
       .with_help(fmt::format("{} takes: {}", callee, signatures));
   return ctx_.types.error();
 }
@@ -445,8 +447,7 @@ const ir::Type* ExprChecker::member(ast::MemberExpr& m) {
   const ir::Type* object = check(*m.object, nullptr, true);
   if (object->is_error()) return object;
   const std::string& field = m.field.text;
-  if (object->is_optional() && object->non_optional()->is(TypeKind::Record) &&
-      object->non_optional()->field(field)) {
+  if (object->is_optional() && object->non_optional()->is(TypeKind::Record) && object->non_optional()->field(field)) {
     report_mismatch(*m.object, object, object->non_optional());
     return ctx_.types.error();
   }
@@ -531,10 +532,8 @@ const ir::Type* ExprChecker::arithmetic(ast::BinaryExpr& b, const ir::Type* l, c
       if (is_measure(l) && r->is_numeric()) return l;
       if (is_measure(l) && l == r) return T.float_();
       return nullptr;
-    case BinaryOp::Mod:
-      return both_int ? T.int_() : nullptr;
-    default:
-      return nullptr;
+    case BinaryOp::Mod: return both_int ? T.int_() : nullptr;
+    default: return nullptr;
   }
 }
 
@@ -544,7 +543,7 @@ const ir::Type* ExprChecker::binary(ast::BinaryExpr& b) {
   const ir::Type* l = check(*b.lhs);
   // The left side guides literals on the right only where both must be of one
   // type: `x ?? []`, `f == "a.txt"`, `x != none`.
-  const ir::Type* hint = b.op == BinaryOp::Coalesce                  ? l->non_optional()
+  const ir::Type* hint = b.op == BinaryOp::Coalesce                     ? l->non_optional()
                          : b.op == BinaryOp::Eq || b.op == BinaryOp::Ne ? l
                                                                         : nullptr;
   // Right of `defined(x) &&`, x is present.
@@ -601,18 +600,19 @@ const ir::Type* ExprChecker::binary(ast::BinaryExpr& b) {
   }
   if (result) return result;
 
-  Diagnostic& d = ctx_.diags.report(DiagId::OperatorTypes, b.op_span, ast::spelling(b.op), ctx_.display(l),
-                                    ctx_.display(r));
+  Diagnostic& d =
+      ctx_.diags.report(DiagId::OperatorTypes, b.op_span, ast::spelling(b.op), ctx_.display(l), ctx_.display(r));
   // The operands of a `+` chain as they would sit in an interpolated string:
   // sample + "_L" + lane → ${sample}_L${lane}.
   std::function<std::string(const ast::Expr&)> pieces = [&](const ast::Expr& e) -> std::string {
-    if (auto* sum = e.as<ast::BinaryExpr>(); sum && sum->op == BinaryOp::Add) return pieces(*sum->lhs) + pieces(*sum->rhs);
+    if (auto* sum = e.as<ast::BinaryExpr>(); sum && sum->op == BinaryOp::Add)
+      return pieces(*sum->lhs) + pieces(*sum->rhs);
     if (auto* s = e.as<ast::StringLit>(); s && s->is_plain()) return s->plain_text();
     return "${" + std::string(ctx_.text(e.span)) + "}";
   };
   if (b.op == BinaryOp::Coalesce) {
-    d.with_help(fmt::format("both sides of `??` need one type: give a default of type {}",
-                            ctx_.display(l->non_optional())));
+    d.with_help(
+        fmt::format("both sides of `??` need one type: give a default of type {}", ctx_.display(l->non_optional())));
   } else if (l->is_optional() || r->is_optional()) {
     d.with_help("a value may be absent: give it a default with `??` first");
   } else if (b.op == BinaryOp::Add && (l->is_path() || r->is_path())) {
@@ -670,9 +670,9 @@ const ir::Type* ExprChecker::map(ast::MapExpr& m, const ir::Type* expected) {
   // `{ id: "a", reads: r }`, every key a bare name, is a record written with
   // `:` (JSON, Python): one error for the whole literal.
   auto bare_name = [](const ast::MapEntry& entry) { return entry.key->as<ast::NameRef>(); };
-  bool record_like =
-      std::all_of(m.entries.begin(), m.entries.end(), bare_name) &&
-      std::any_of(m.entries.begin(), m.entries.end(), [&](const ast::MapEntry& entry) { return !names_.lookup(bare_name(entry)->name); });
+  bool record_like = std::all_of(m.entries.begin(), m.entries.end(), bare_name) &&
+                     std::any_of(m.entries.begin(), m.entries.end(),
+                                 [&](const ast::MapEntry& entry) { return !names_.lookup(bare_name(entry)->name); });
   if (record_like) {
     std::vector<std::string> fields;
     for (ast::MapEntry& entry : m.entries) {

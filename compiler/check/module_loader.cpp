@@ -27,14 +27,11 @@ namespace {
 // The text after "cannot read `PATH`: " for a file that could not be used.
 std::string problem_text(const ir::FileProblem& p, uint64_t max_bytes) {
   switch (p.kind) {
-    case ir::FileProblem::Kind::Directory:
-      return "it is a directory, not a file";
-    case ir::FileProblem::Kind::NotRegular:
-      return "it is " + p.message + ", not a regular file";
+    case ir::FileProblem::Kind::Directory: return "it is a directory, not a file";
+    case ir::FileProblem::Kind::NotRegular: return "it is " + p.message + ", not a regular file";
     case ir::FileProblem::Kind::TooLarge:
       return "it is " + p.message + "; a source file may be at most " + ir::size_text(max_bytes);
-    case ir::FileProblem::Kind::Unreadable:
-      break;
+    case ir::FileProblem::Kind::Unreadable: break;
   }
   return p.message;
 }
@@ -47,9 +44,13 @@ std::string canonical_path(const fs::path& p) {
 
 class Loader {
  public:
-  Loader(const std::vector<std::string>& library_paths, FileProvider& files, SourceManager& sources,
-         Diagnostics& diags, LoadResult& out, uint64_t max_bytes)
-      : library_paths_(library_paths), files_(files), sources_(sources), diags_(diags), out_(out),
+  Loader(const std::vector<std::string>& library_paths, FileProvider& files, SourceManager& sources, Diagnostics& diags,
+         LoadResult& out, uint64_t max_bytes)
+      : library_paths_(library_paths),
+        files_(files),
+        sources_(sources),
+        diags_(diags),
+        out_(out),
         max_bytes_(max_bytes) {}
 
   void load_main(const std::string& path) {

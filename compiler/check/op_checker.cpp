@@ -15,7 +15,7 @@ namespace {
 
 using ir::TypeKind;
 
-const std::vector<std::string> kClauses = {"run",   "image",   "executor", "resources", "mpi",   "retry",
+const std::vector<std::string> kClauses = {"run",     "image", "executor", "resources", "mpi",     "retry",
                                            "timeout", "cache", "network",  "env",       "streams", "shell"};
 
 // The names an op's expressions can use: its inputs (those declared before,
@@ -44,8 +44,8 @@ class OpNames : public NameEnv {
       return fmt::format("a default can use only the inputs declared before it; move `{}` earlier", name);
     }
     if (!in_command_) return {};
-    return fmt::format("`${{{0}}}` puts in a value of this op; for the shell's own variable write `$${{{0}}}` or `${0}`",
-                       name);
+    return fmt::format(
+        "`${{{0}}}` puts in a value of this op; for the shell's own variable write `$${{{0}}}` or `${0}`", name);
   }
 
  private:
@@ -125,8 +125,8 @@ void OpChecker::check_outputs(int module, ast::OpDecl& op) {
     if (!p.default_value) {
       if (is_file_list(t)) {
         ctx_.diags.report(DiagId::FileListWithoutPaths, p.span, p.name.text)
-            .with_help(fmt::format("match them in the work dir: `{}: {} = glob(\"part_*\")`", p.name.text,
-                                   ctx_.display(t)));
+            .with_help(
+                fmt::format("match them in the work dir: `{}: {} = glob(\"part_*\")`", p.name.text, ctx_.display(t)));
       }
       continue;
     }
@@ -146,8 +146,8 @@ void OpChecker::check_outputs(int module, ast::OpDecl& op) {
     } else {
       exprs.check(*p.default_value);
       ctx_.diags.report(DiagId::ValueOutputPath, p.default_value->span, p.name.text, ctx_.display(t))
-          .with_help(fmt::format("the command writes the value to the file `${{{}}}` names; remove `= ...`",
-                                 p.name.text));
+          .with_help(
+              fmt::format("the command writes the value to the file `${{{}}}` names; remove `= ...`", p.name.text));
     }
   }
 }
@@ -180,8 +180,9 @@ void OpChecker::check_clause(int module, ast::OpDecl& op, ast::Clause& clause) {
     std::string text = s && s->is_plain() ? s->plain_text() : std::string();
     if (text != "stdio" && text != "native") {
       ctx_.diags.report(DiagId::UnknownStreamsMode, clause.value->span)
-          .with_help("\"native\": the command connects to its streams itself (runtime/streams/flowc_stream.hpp); "
-                     "\"stdio\" (the default): it reads its input stream on stdin and writes its output stream on stdout");
+          .with_help(
+              "\"native\": the command connects to its streams itself (runtime/streams/flowc_stream.hpp); "
+              "\"stdio\" (the default): it reads its input stream on stdin and writes its output stream on stdout");
     }
   } else if (name == "shell") {
     check_shell(clause);
@@ -255,8 +256,8 @@ void OpChecker::check_run(int module, ast::OpDecl& op, ast::Clause& clause) {
                     inner->is(TypeKind::Bool);
       if (!number) {
         std::string text(ctx_.text(part.expr->span));
-        Diagnostic& d = ctx_.diags.report(DiagId::CannotInterpolate, part.expr->span, ctx_.display(t),
-                                          "shell arithmetic `$(( ))`");
+        Diagnostic& d =
+            ctx_.diags.report(DiagId::CannotInterpolate, part.expr->span, ctx_.display(t), "shell arithmetic `$(( ))`");
         if (inner->is(TypeKind::Str)) {
           d.with_help(fmt::format("convert it first: ${{int({})}}", text));
         } else {
@@ -268,8 +269,9 @@ void OpChecker::check_run(int module, ast::OpDecl& op, ast::Clause& clause) {
     if (t->holds_stream()) {
       std::string text(ctx_.text(part.expr->span));
       ctx_.diags.report(DiagId::StreamInterpolation, part.expr->span, text)
-          .with_help("the command reads its input stream on standard input and writes its output stream on "
-                     "standard output");
+          .with_help(
+              "the command reads its input stream on standard input and writes its output stream on "
+              "standard output");
       continue;
     }
     exprs.check_interpolated(*part.expr, t, "a command", /*allow_lists=*/true);
@@ -296,11 +298,11 @@ void OpChecker::check_record_clause(int module, ast::OpDecl& op, ast::Clause& cl
     if (spec == fields.end()) {
       Diagnostic& d = ctx_.diags.report(DiagId::UnknownOption, f.name.span, fmt::format("`{}`", name), f.name.text);
       static const std::map<std::string, std::string> aliases = {
-          {"memory", "mem"}, {"cpu", "cpus"}, {"threads", "cpus"}, {"cores", "cpus"}, {"gpu", "gpus"},
-          {"walltime", "time"}, {"runtime", "time"}, {"nodes", "ranks"}, {"tasks", "ranks"}, {"np", "ranks"}};
+          {"memory", "mem"},    {"cpu", "cpus"},     {"threads", "cpus"}, {"cores", "cpus"},  {"gpu", "gpus"},
+          {"walltime", "time"}, {"runtime", "time"}, {"nodes", "ranks"},  {"tasks", "ranks"}, {"np", "ranks"}};
       std::string hint;
-      if (auto a = aliases.find(f.name.text); a != aliases.end() &&
-          std::find(known.begin(), known.end(), a->second) != known.end()) {
+      if (auto a = aliases.find(f.name.text);
+          a != aliases.end() && std::find(known.begin(), known.end(), a->second) != known.end()) {
         hint = fmt::format("did you mean `{}`?", a->second);
       }
       if (hint.empty()) hint = did_you_mean(f.name.text, known);
@@ -340,8 +342,10 @@ void OpChecker::check_shell(ast::Clause& clause) {
   if (text == "bash" || text == "sh") return;
   Diagnostic& d = ctx_.diags.report(DiagId::UnknownShell, clause.value->span, text);
   std::string hint = did_you_mean(text, {"bash", "sh"});
-  if (hint.empty() && (text == "/bin/bash" || text == "/usr/bin/bash")) hint = "write `shell \"bash\"`: it is found on PATH";
-  if (hint.empty() && (text == "/bin/sh" || text == "dash" || text == "ash")) hint = "write `shell \"sh\"`: /bin/sh, whichever shell it is";
+  if (hint.empty() && (text == "/bin/bash" || text == "/usr/bin/bash"))
+    hint = "write `shell \"bash\"`: it is found on PATH";
+  if (hint.empty() && (text == "/bin/sh" || text == "dash" || text == "ash"))
+    hint = "write `shell \"sh\"`: /bin/sh, whichever shell it is";
   d.with_help(hint.empty() ? "the shells are \"bash\" (strict: set -euo pipefail; the default) and \"sh\" "
                              "(set -eu, and pipefail where that sh has it); for another language, call it from the "
                              "command: run \"python3 script.py\""

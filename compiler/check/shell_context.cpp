@@ -14,7 +14,17 @@ namespace {
 // outside double quotes; QuotedParameter: the same inside "..." or a
 // here-document, where a `}` in a value would end the expansion early and
 // quotes nest (dash, bash and busybox agree: `"${u:-"a}b"}"` is `a}b`).
-enum class Frame { Normal, Single, Double, Subshell, Backtick, EscapedBacktick, Arithmetic, Parameter, QuotedParameter };
+enum class Frame {
+  Normal,
+  Single,
+  Double,
+  Subshell,
+  Backtick,
+  EscapedBacktick,
+  Arithmetic,
+  Parameter,
+  QuotedParameter
+};
 
 struct Heredoc {
   std::string delimiter;
@@ -190,12 +200,8 @@ void annotate_shell_contexts(std::vector<ast::StringPart>& parts) {
       continue;
     }
     switch (c) {
-      case '\'':
-        stack.push_back(Frame::Single);
-        break;
-      case '"':
-        stack.push_back(Frame::Double);
-        break;
+      case '\'': stack.push_back(Frame::Single); break;
+      case '"': stack.push_back(Frame::Double); break;
       case '`':
         if (top == Frame::Backtick) stack.pop_back();
         else stack.push_back(Frame::Backtick);
@@ -269,8 +275,7 @@ void annotate_shell_contexts(std::vector<ast::StringPart>& parts) {
           continue;
         }
         break;
-      default:
-        break;
+      default: break;
     }
     ++i;
   }

@@ -6,8 +6,7 @@
 namespace flowc::check {
 
 Signature build_signature(CheckContext& ctx, TypeResolver& types, int module, std::string_view owner,
-                          std::vector<ast::Param>& inputs, std::vector<ast::Param>& outputs,
-                          bool allow_stream) {
+                          std::vector<ast::Param>& inputs, std::vector<ast::Param>& outputs, bool allow_stream) {
   Signature sig;
   sig.module = module;
   std::map<std::string, Span, std::less<>> seen;

@@ -14,7 +14,6 @@ namespace flowc::check {
 // twice; the second declaration is left out of the signature so later checks
 // see one port per name. `allow_stream`: ops may take and give streams.
 Signature build_signature(CheckContext& ctx, TypeResolver& types, int module, std::string_view owner,
-                          std::vector<ast::Param>& inputs, std::vector<ast::Param>& outputs,
-                          bool allow_stream);
+                          std::vector<ast::Param>& inputs, std::vector<ast::Param>& outputs, bool allow_stream);
 
 }  // namespace flowc::check

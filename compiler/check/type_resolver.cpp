@@ -7,7 +7,7 @@
 namespace flowc::check {
 namespace {
 
-const std::vector<std::string> kBuiltinTypeNames = {"int",  "float", "bool",     "str",  "file", "dir",
+const std::vector<std::string> kBuiltinTypeNames = {"int",  "float",    "bool", "str", "file",  "dir",
                                                     "size", "duration", "list", "map", "stream"};
 
 }  // namespace
@@ -39,8 +39,7 @@ const ir::Type* TypeResolver::resolve(int module, const ast::TypeExpr& type, boo
   if (type.has_companions) t = with_companions(t, type);
   if (type.optional) {
     if (t->is_optional()) {
-      ctx_.diags.report(DiagId::DoubleOptional, type.optional_span, ctx_.display(t))
-          .with_help("remove this `?`");
+      ctx_.diags.report(DiagId::DoubleOptional, type.optional_span, ctx_.display(t)).with_help("remove this `?`");
     }
     if (t->is(ir::TypeKind::Stream)) {
       ctx_.diags.report(DiagId::OptionalStream, type.span)
@@ -147,8 +146,10 @@ const ir::Type* TypeResolver::with_companions(const ir::Type* t, const ast::Type
       continue;
     }
     if (std::string why = ir::companion_pattern_problem(p.pattern); !why.empty()) {
-      ctx_.diags.report(DiagId::CompanionPattern, p.span, fmt::format("`{}` is not a companion pattern: {}", p.pattern, why))
-          .with_help("a pattern is a suffix: `\".bai\"` for x.bam.bai, `\"^.bai\"` (one `^` per extension removed) for x.bai");
+      ctx_.diags
+          .report(DiagId::CompanionPattern, p.span, fmt::format("`{}` is not a companion pattern: {}", p.pattern, why))
+          .with_help(
+              "a pattern is a suffix: `\".bai\"` for x.bam.bai, `\"^.bai\"` (one `^` per extension removed) for x.bai");
       ok = false;
       continue;
     }
@@ -174,11 +175,13 @@ const ir::Type* TypeResolver::stream_element(int module, const ast::TypeExpr& ar
   bool ok = plain(elem);
   if (elem->is(ir::TypeKind::Record)) {
     ok = true;
-    for (const ir::Field& f : elem->fields()) ok = ok && (plain(f.type) || (f.type->is_optional() && plain(f.type->elem())));
+    for (const ir::Field& f : elem->fields())
+      ok = ok && (plain(f.type) || (f.type->is_optional() && plain(f.type->elem())));
   }
   if (!ok) {
     ctx_.diags.report(DiagId::StreamElementType, arg.span, ctx_.display(elem))
-        .with_help("stream elements are str (lines), bytes (frames), int, float, bool, or records of those (JSON lines)");
+        .with_help(
+            "stream elements are str (lines), bytes (frames), int, float, bool, or records of those (JSON lines)");
     return ctx_.types.error();
   }
   return elem;

@@ -208,8 +208,7 @@ void WorkflowChecker::bind(ast::Stmt& s, ast::BindStmt& b) {
   declare(ctx_, *scope_, b.name, std::move(binding));
 }
 
-const ir::Type* WorkflowChecker::task_call(ast::BindStmt& b, ast::Expr& e, ast::CallExpr& call,
-                                           const Symbol& callee) {
+const ir::Type* WorkflowChecker::task_call(ast::BindStmt& b, ast::Expr& e, ast::CallExpr& call, const Symbol& callee) {
   const bool is_op = callee.kind == Symbol::Op;
   const Signature& sig = is_op ? ctx_.op_signatures.at(callee.op) : ctx_.workflow_signatures.at(callee.workflow);
   const std::vector<ast::Param>& decl_inputs = is_op ? callee.op->inputs : callee.workflow->inputs;
@@ -258,7 +257,8 @@ const ir::Type* WorkflowChecker::task_call(ast::BindStmt& b, ast::Expr& e, ast::
       exprs.check(*arg.value);
       continue;
     }
-    auto input = std::find_if(sig.inputs.begin(), sig.inputs.end(), [&](const auto& kv) { return kv.first == arg.name->text; });
+    auto input =
+        std::find_if(sig.inputs.begin(), sig.inputs.end(), [&](const auto& kv) { return kv.first == arg.name->text; });
     if (input == sig.inputs.end()) {
       exprs.check(*arg.value);
       Diagnostic& d = ctx_.diags.report(DiagId::UnknownArgument, arg.name->span, name, arg.name->text);
@@ -273,7 +273,8 @@ const ir::Type* WorkflowChecker::task_call(ast::BindStmt& b, ast::Expr& e, ast::
     }
     auto [it, fresh] = given.emplace(arg.name->text, arg.name->span);
     if (!fresh) {
-      ctx_.diags.report(DiagId::DuplicateArgument, arg.name->span, arg.name->text).with_note(it->second, "first given here");
+      ctx_.diags.report(DiagId::DuplicateArgument, arg.name->span, arg.name->text)
+          .with_note(it->second, "first given here");
       exprs.check(*arg.value);
       continue;
     }
@@ -433,7 +434,8 @@ void WorkflowChecker::for_stmt(ast::Stmt& s, ast::ForStmt& f) {
     if (b.info.kind == ast::NameTarget::LoopVar) continue;
     b.info.type = lift(ctx_.types, b.info.type, b.is_call, [&](const ir::Type* t) { return ctx_.types.list(t); });
     b.info.type = limit_type_depth(ctx_, b.info.type, Span{s.span.file, s.span.begin, f.collection->span.end});
-    b.info.lifted_through.insert(b.info.lifted_through.begin(), {Span{s.span.file, s.span.begin, f.collection->span.end}, true});
+    b.info.lifted_through.insert(b.info.lifted_through.begin(),
+                                 {Span{s.span.file, s.span.begin, f.collection->span.end}, true});
     info.exports.emplace_back(name, b.info.type);
     scope_->top().emplace(name, std::move(b));
   }
@@ -501,8 +503,9 @@ void WorkflowChecker::if_stmt(ast::Stmt& s, ast::IfStmt& branch) {
       const ir::Type* other = bindings[k]->info.type;
       const ir::Type* joined = ir::common_type(ctx_.types, type, other);
       if (!joined) {
-        ctx_.diags.report(DiagId::BranchTypeConflict, bindings[k]->info.defined_at, name, ctx_.display(type),
-                          ctx_.display(other))
+        ctx_.diags
+            .report(DiagId::BranchTypeConflict, bindings[k]->info.defined_at, name, ctx_.display(type),
+                    ctx_.display(other))
             .with_note(bindings[0]->info.defined_at, "bound here first")
             .with_help("give it the same type in every branch, or use different names");
         conflict = true;
@@ -545,8 +548,9 @@ void WorkflowChecker::return_stmt(ast::Stmt& s, ast::ReturnStmt& r) {
       std::string hint = did_you_mean(v.name.text, names);
       if (auto meant = closest(v.name.text, names)) misspelt_as.insert(*meant);
       if (hint.empty()) {
-        hint = names.empty() ? fmt::format("declare it: workflow {}(...) -> ({}: ...)", current_->name.text, v.name.text)
-                             : fmt::format("its outputs are: {}", fmt::join(names, ", "));
+        hint = names.empty()
+                   ? fmt::format("declare it: workflow {}(...) -> ({}: ...)", current_->name.text, v.name.text)
+                   : fmt::format("its outputs are: {}", fmt::join(names, ", "));
       }
       d.with_help(hint);
       continue;
@@ -604,7 +608,8 @@ void WorkflowChecker::check_recursion() {
     Diagnostic& d = ctx_.diags.report(DiagId::UnconditionalRecursion, start.span, start.from->name.text, through);
     d.with_help("put the recursive call inside an `if` that stops it, e.g. `if n > 0 { ... }`");
     for (size_t i = 1; i < calls.size(); ++i) {
-      d.with_note(calls[i]->span, fmt::format("`{}` calls `{}` here", calls[i]->from->name.text, calls[i]->to->name.text));
+      d.with_note(calls[i]->span,
+                  fmt::format("`{}` calls `{}` here", calls[i]->from->name.text, calls[i]->to->name.text));
     }
   }
 }

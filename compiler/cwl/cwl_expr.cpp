@@ -67,12 +67,13 @@ std::optional<ir::Expr> string_expr(const std::string& raw, const JsScope& scope
   // expression, not text. Text with an expression in it keeps its spaces.
   // A string without `$(` or `${` is text as it is, backslashes and all (as
   // CWL runners leave it).
-  if (raw.find("$(") == std::string::npos && raw.find("${") == std::string::npos) return ir::Expr::literal(raw, types.str());
+  if (raw.find("$(") == std::string::npos && raw.find("${") == std::string::npos)
+    return ir::Expr::literal(raw, types.str());
   std::string text = raw;
   size_t b = raw.find_first_not_of(" \t\r\n");
   size_t e = raw.find_last_not_of(" \t\r\n");
-  if (strip && b != std::string::npos && b + 1 < raw.size() && raw[b] == '$' && (raw[b + 1] == '(' || raw[b + 1] == '{') &&
-      closing(raw, b + 1) == e) {
+  if (strip && b != std::string::npos && b + 1 < raw.size() && raw[b] == '$' &&
+      (raw[b + 1] == '(' || raw[b + 1] == '{') && closing(raw, b + 1) == e) {
     text = raw.substr(b, e - b + 1);
   }
   std::vector<ir::Expr> pieces;
@@ -102,8 +103,8 @@ std::optional<ir::Expr> string_expr(const std::string& raw, const JsScope& scope
     if (ch == '$' && i + 1 < text.size() && (text[i + 1] == '(' || text[i + 1] == '{')) {
       size_t end = closing(text, i + 1);
       if (end == std::string::npos) {
-        *error = fmt::format("the expression starting at `{}` is never closed (a `{}` is missing)",
-                             text.substr(i, 20), text[i + 1] == '(' ? ")" : "}");
+        *error = fmt::format("the expression starting at `{}` is never closed (a `{}` is missing)", text.substr(i, 20),
+                             text[i + 1] == '(' ? ")" : "}");
         return std::nullopt;
       }
       bool fn = text[i + 1] == '{';
@@ -148,11 +149,11 @@ ir::Expr json_expr(const nlohmann::ordered_json& j, ir::TypeTable& types) {
     for (auto it = j.begin(); it != j.end(); ++it) e.fields.emplace_back(it.key(), json_expr(it.value(), types));
     return e;
   }
-  const ir::Type* t = j.is_string()            ? types.str()
-                      : j.is_boolean()         ? types.bool_()
-                      : j.is_number_integer()  ? types.int_()
-                      : j.is_number()          ? types.float_()
-                                               : types.any();
+  const ir::Type* t = j.is_string()           ? types.str()
+                      : j.is_boolean()        ? types.bool_()
+                      : j.is_number_integer() ? types.int_()
+                      : j.is_number()         ? types.float_()
+                                              : types.any();
   return ir::Expr::literal(j, t);
 }
 

@@ -14,7 +14,7 @@ namespace flowc::cwl {
 // What `inputs`, `self` and `runtime` are where an expression is evaluated.
 struct JsScope {
   std::optional<ir::Expr> inputs, self, runtime;
-  int lib = -1;  // index into Program::js_libs, or -1
+  int lib = -1;             // index into Program::js_libs, or -1
   bool javascript = false;  // InlineJavascriptRequirement: code, not only parameter references
 };
 

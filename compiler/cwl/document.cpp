@@ -10,7 +10,6 @@
 
 #include <fmt/format.h>
 
-
 namespace flowc::cwl {
 
 namespace fs = std::filesystem;
@@ -46,7 +45,7 @@ nlohmann::ordered_json resolve_file_locations(nlohmann::ordered_json j, const st
     return j;
   }
   bool has_path = j.contains("path") && j["path"].is_string();
-  std::string where = has_path ? j["path"].get<std::string>()
+  std::string where = has_path                                              ? j["path"].get<std::string>()
                       : j.contains("location") && j["location"].is_string() ? j["location"].get<std::string>()
                                                                             : "";
   if (!where.empty()) {
@@ -211,8 +210,9 @@ std::optional<ProcessDoc> DocumentLoader::load(const std::string& reference, con
     for (const YNode& p : graph->seq) {
       if (const YNode* id = p.get("id"); id && id->is_string()) ids += (ids.empty() ? "" : ", ") + shortname(id->s);
     }
-    diags_.report(DiagId::CwlUnknownReference, where, reference.empty() ? "#main" : reference,
-                  "a process of the document's $graph")
+    diags_
+        .report(DiagId::CwlUnknownReference, where, reference.empty() ? "#main" : reference,
+                "a process of the document's $graph")
         .with_help(fmt::format("the processes there are: {}", ids));
     return std::nullopt;
   }

@@ -16,10 +16,10 @@ namespace flowc::cwl {
 // written, and where it comes from.
 struct ProcessDoc {
   const YNode* node = nullptr;
-  std::string file;                   // its file (absolute)
-  std::string base_dir;               // for relative references in it
+  std::string file;                               // its file (absolute)
+  std::string base_dir;                           // for relative references in it
   std::map<std::string, std::string> namespaces;  // $namespaces of its file
-  const YNode* graph = nullptr;       // the $graph it is in, if any (for `#id` references)
+  const YNode* graph = nullptr;                   // the $graph it is in, if any (for `#id` references)
 };
 
 class DocumentLoader {
@@ -75,7 +75,7 @@ nlohmann::ordered_json resolve_file_locations(nlohmann::ordered_json j, const st
 // entry. `out` gets new nodes for map-form entries that were not maps.
 struct Entry {
   std::string id;
-  const YNode* node;     // a map
+  const YNode* node;  // a map
   Span where;
 };
 std::vector<Entry> entries(const YNode* field, const char* predicate, std::vector<std::unique_ptr<YNode>>& keep);

@@ -20,13 +20,23 @@ using json = nlohmann::ordered_json;
 
 namespace {
 
-const std::set<std::string> kSupportedRequirements = {
-    "InlineJavascriptRequirement", "SchemaDefRequirement",  "DockerRequirement",
-    "SoftwareRequirement",         "InitialWorkDirRequirement", "EnvVarRequirement",
-    "ShellCommandRequirement",     "ResourceRequirement",   "WorkReuse",
-    "NetworkAccess",               "InplaceUpdateRequirement", "ToolTimeLimit",
-    "LoadListingRequirement",      "SubworkflowFeatureRequirement", "ScatterFeatureRequirement",
-    "MultipleInputFeatureRequirement", "StepInputExpressionRequirement"};
+const std::set<std::string> kSupportedRequirements = {"InlineJavascriptRequirement",
+                                                      "SchemaDefRequirement",
+                                                      "DockerRequirement",
+                                                      "SoftwareRequirement",
+                                                      "InitialWorkDirRequirement",
+                                                      "EnvVarRequirement",
+                                                      "ShellCommandRequirement",
+                                                      "ResourceRequirement",
+                                                      "WorkReuse",
+                                                      "NetworkAccess",
+                                                      "InplaceUpdateRequirement",
+                                                      "ToolTimeLimit",
+                                                      "LoadListingRequirement",
+                                                      "SubworkflowFeatureRequirement",
+                                                      "ScatterFeatureRequirement",
+                                                      "MultipleInputFeatureRequirement",
+                                                      "StepInputExpressionRequirement"};
 
 // Requirements in force for a process: its own, then its step's, then the
 // enclosing workflows' (the most specific wins); hints likewise, below all
@@ -239,10 +249,13 @@ class Lowerer {
       return std::nullopt;
     }
     if (!scope.javascript && has_js_code(*e)) {
-      diags_.report(DiagId::CwlInvalid, n.span,
-                    fmt::format("`{}` holds JavaScript, but the process does not have InlineJavascriptRequirement", field))
-          .with_help("add `requirements: [{class: InlineJavascriptRequirement}]`, or use only parameter references "
-                     "such as $(inputs.x.basename)");
+      diags_
+          .report(
+              DiagId::CwlInvalid, n.span,
+              fmt::format("`{}` holds JavaScript, but the process does not have InlineJavascriptRequirement", field))
+          .with_help(
+              "add `requirements: [{class: InlineJavascriptRequirement}]`, or use only parameter references "
+              "such as $(inputs.x.basename)");
       return std::nullopt;
     }
     return e;
@@ -261,9 +274,10 @@ class Lowerer {
   // An outputBinding's glob: a pattern, an expression, or a list of them.
   std::vector<ir::Expr> globs(const YNode* g, const JsScope& scope) {
     std::vector<ir::Expr> out;
-    if (g) each_of(*g, [&](const YNode& item) {
-      if (auto x = expr(item, scope, "glob")) out.push_back(std::move(*x));
-    });
+    if (g)
+      each_of(*g, [&](const YNode& item) {
+        if (auto x = expr(item, scope, "glob")) out.push_back(std::move(*x));
+      });
     return out;
   }
 
@@ -300,7 +314,8 @@ class Lowerer {
       if (cls.empty()) continue;
       if (requirements && !kSupportedRequirements.count(cls)) {
         diags_.report(DiagId::CwlUnsupported, e.where, fmt::format("the requirement `{}`", cls))
-            .with_help("flowc runs the requirements of CWL v1.2 itself; move it to `hints` if the process can run without it");
+            .with_help(
+                "flowc runs the requirements of CWL v1.2 itself; move it to `hints` if the process can run without it");
         continue;
       }
       out[cls] = e.node;
@@ -389,16 +404,22 @@ class Lowerer {
         t.members.push_back(std::move(*in));
         return t;
       }
-      static const std::map<std::string, ir::ToolType::Kind> names = {
-          {"null", ir::ToolType::Kind::Null},     {"boolean", ir::ToolType::Kind::Bool},
-          {"int", ir::ToolType::Kind::Int},       {"long", ir::ToolType::Kind::Long},
-          {"float", ir::ToolType::Kind::Float},   {"double", ir::ToolType::Kind::Double},
-          {"string", ir::ToolType::Kind::String}, {"File", ir::ToolType::Kind::File},
-          {"Directory", ir::ToolType::Kind::Directory}, {"Any", ir::ToolType::Kind::Any},
-          {"stdout", ir::ToolType::Kind::File},   {"stderr", ir::ToolType::Kind::File},
-          {"stdin", ir::ToolType::Kind::File}};
+      static const std::map<std::string, ir::ToolType::Kind> names = {{"null", ir::ToolType::Kind::Null},
+                                                                      {"boolean", ir::ToolType::Kind::Bool},
+                                                                      {"int", ir::ToolType::Kind::Int},
+                                                                      {"long", ir::ToolType::Kind::Long},
+                                                                      {"float", ir::ToolType::Kind::Float},
+                                                                      {"double", ir::ToolType::Kind::Double},
+                                                                      {"string", ir::ToolType::Kind::String},
+                                                                      {"File", ir::ToolType::Kind::File},
+                                                                      {"Directory", ir::ToolType::Kind::Directory},
+                                                                      {"Any", ir::ToolType::Kind::Any},
+                                                                      {"stdout", ir::ToolType::Kind::File},
+                                                                      {"stderr", ir::ToolType::Kind::File},
+                                                                      {"stdin", ir::ToolType::Kind::File}};
       std::string plain = s;
-      if (plain.rfind("https://w3id.org/cwl/salad#", 0) == 0 || plain.rfind("http://www.w3.org/2001/XMLSchema#", 0) == 0) {
+      if (plain.rfind("https://w3id.org/cwl/salad#", 0) == 0 ||
+          plain.rfind("http://www.w3.org/2001/XMLSchema#", 0) == 0) {
         plain = shortname(plain);
       }
       if (auto it = names.find(plain); it != names.end()) {
@@ -408,8 +429,9 @@ class Lowerer {
       auto def = schema_defs_.find(shortname(s));
       if (def != schema_defs_.end()) return tool_type(*def->second, depth + 1);
       diags_.report(DiagId::CwlUnknownReference, n.span, s, "a type")
-          .with_help("the types are null, boolean, int, long, float, double, string, File, Directory, Any, "
-                     "and those a SchemaDefRequirement names");
+          .with_help(
+              "the types are null, boolean, int, long, float, double, string, File, Directory, Any, "
+              "and those a SchemaDefRequirement names");
       return std::nullopt;
     }
     if (n.is_seq()) {
@@ -474,11 +496,13 @@ class Lowerer {
         field.type = std::move(*in);
         if (const YNode* b = f.node->get("inputBinding")) field.binding = binding(*b, tool_scope_);
         field.secondary_files = secondary_files(f.node->get("secondaryFiles"), tool_scope_);
-        if (const YNode* lc = f.node->get("loadContents"); lc && lc->kind == YNode::Kind::Bool) field.load_contents = lc->b;
+        if (const YNode* lc = f.node->get("loadContents"); lc && lc->kind == YNode::Kind::Bool)
+          field.load_contents = lc->b;
         if (const YNode* fmt_node = f.node->get("format")) field.format = format_expr(*fmt_node, tool_scope_);
         if (const YNode* ob = f.node->get("outputBinding")) {
           field.glob = globs(ob->get("glob"), tool_scope_);
-          if (const YNode* lc = ob->get("loadContents"); lc && lc->kind == YNode::Kind::Bool) field.load_contents = lc->b;
+          if (const YNode* lc = ob->get("loadContents"); lc && lc->kind == YNode::Kind::Bool)
+            field.load_contents = lc->b;
           if (const YNode* oe = ob->get("outputEval")) field.output_eval = expr(*oe, tool_scope_, "outputEval");
         }
         t.fields.push_back(std::move(field));
@@ -514,8 +538,8 @@ class Lowerer {
           json patterns = json::array();
           for (const auto& sf : f.secondary_files) {
             if (sf.pattern && sf.pattern->kind == ir::Expr::Kind::Literal && sf.pattern->value.is_string()) {
-              bool required = !(sf.required && sf.required->kind == ir::Expr::Kind::Literal &&
-                                sf.required->value == false);
+              bool required =
+                  !(sf.required && sf.required->kind == ir::Expr::Kind::Literal && sf.required->value == false);
               patterns.push_back({{"pattern", sf.pattern->value}, {"required", required}});
             }
           }
@@ -559,9 +583,10 @@ class Lowerer {
   // secondaryFiles: a pattern, a {pattern, required} map, or a list of them.
   std::vector<ir::ToolSecondaryFile> secondary_files(const YNode* n, const JsScope& scope) {
     std::vector<ir::ToolSecondaryFile> out;
-    if (n) each_of(*n, [&](const YNode& item) {
-      if (auto s = secondary_file(item, scope)) out.push_back(std::move(*s));
-    });
+    if (n)
+      each_of(*n, [&](const YNode& item) {
+        if (auto s = secondary_file(item, scope)) out.push_back(std::move(*s));
+      });
     return out;
   }
 
@@ -608,7 +633,8 @@ class Lowerer {
     } else if (cls == "Workflow") {
       id = lower_workflow(doc, inherited, hint_name);
     } else if (cls == "Operation") {
-      diags_.report(DiagId::CwlUnsupported, n.get("class")->span, "an `Operation` (an abstract process, which cannot run)");
+      diags_.report(DiagId::CwlUnsupported, n.get("class")->span,
+                    "an `Operation` (an abstract process, which cannot run)");
     } else if (cls.empty()) {
       diags_.report(DiagId::CwlMissingField, n.span, "this document", "class")
           .with_help("a CWL process says what it is: `class: CommandLineTool`, `ExpressionTool` or `Workflow`");
@@ -636,10 +662,11 @@ class Lowerer {
   bool needs_version(Span at, const std::string& feature, const char* since) {
     auto rank = [](const std::string& v) { return v.rfind("v1.0", 0) == 0 ? 0 : v.rfind("v1.1", 0) == 0 ? 1 : 2; };
     if (rank(version_) >= rank(since)) return true;
-    diags_.report(DiagId::CwlInvalid, at, fmt::format("{} needs cwlVersion {} or later, and this document is {}", feature,
-                                                      since, version_))
-        .with_help(fmt::format("change the document's cwlVersion to {} (cwl-upgrader does it), or leave the feature out",
-                               since));
+    diags_
+        .report(DiagId::CwlInvalid, at,
+                fmt::format("{} needs cwlVersion {} or later, and this document is {}", feature, since, version_))
+        .with_help(fmt::format(
+            "change the document's cwlVersion to {} (cwl-upgrader does it), or leave the feature out", since));
     return false;
   }
 
@@ -694,9 +721,11 @@ class Lowerer {
       if (top) {
         json sig = {{"id", e.id}, {"type", type_json(info.type)}};
         if (info.default_value) sig["default"] = *info.default_value;
-        if (const YNode* lc = e.node->get("loadContents"); lc && lc->kind == YNode::Kind::Bool && lc->b) sig["loadContents"] = true;
+        if (const YNode* lc = e.node->get("loadContents"); lc && lc->kind == YNode::Kind::Bool && lc->b)
+          sig["loadContents"] = true;
         if (const YNode* ib = e.node->get("inputBinding"); ib && ib->is_map()) {
-          if (const YNode* lc = ib->get("loadContents"); lc && lc->kind == YNode::Kind::Bool && lc->b) sig["loadContents"] = true;
+          if (const YNode* lc = ib->get("loadContents"); lc && lc->kind == YNode::Kind::Bool && lc->b)
+            sig["loadContents"] = true;
         }
         if (const YNode* ll = e.node->get("loadListing"); ll && ll->is_string()) sig["loadListing"] = ll->s;
         if (const YNode* f = e.node->get("format")) sig["format"] = f->to_json();
@@ -767,7 +796,8 @@ class Lowerer {
       // is not checked.
       if (const YNode* f = e.get("format"); f && !has_ontology) tp.format = format_expr(*f, scope);
       if (const YNode* t = e.get("type"); t && t->is_string() && t->s == "stdin") {
-        tool.stdin_path = string_expr(fmt::format("$(inputs['{}'].path)", tp.name), scope, *types_, loc(t->span), &ignored_);
+        tool.stdin_path =
+            string_expr(fmt::format("$(inputs['{}'].path)", tp.name), scope, *types_, loc(t->span), &ignored_);
       }
       tool.inputs.push_back(std::move(tp));
     }
@@ -1131,7 +1161,8 @@ class Lowerer {
         si.value_from = in.node->get("valueFrom");
         if (const YNode* lm = in.node->get("linkMerge"); lm && lm->is_string()) si.link_merge = lm->s;
         if (const YNode* pv = in.node->get("pickValue"); pv && pv->is_string()) si.pick_value = pv->s;
-        if (const YNode* lc = in.node->get("loadContents"); lc && lc->kind == YNode::Kind::Bool) si.load_contents = lc->b;
+        if (const YNode* lc = in.node->get("loadContents"); lc && lc->kind == YNode::Kind::Bool)
+          si.load_contents = lc->b;
         for (const std::string& src : si.sources) {
           auto [from, port] = split_source(src, step_ids);
           if (!from.empty()) step.deps.insert(from);
@@ -1184,10 +1215,12 @@ class Lowerer {
     std::set<std::string> placed;
     std::map<std::string, const Step*> by_id;
     for (const Step& s : steps) by_id[s.id] = &s;
-    std::function<bool(const Step&, std::set<std::string>&)> place = [&](const Step& s, std::set<std::string>& visiting) {
+    std::function<bool(const Step&, std::set<std::string>&)> place = [&](const Step& s,
+                                                                         std::set<std::string>& visiting) {
       if (placed.count(s.id)) return true;
       if (!visiting.insert(s.id).second) {
-        diags_.report(DiagId::CwlInvalid, s.where, fmt::format("step `{}` depends on itself (a cycle of sources)", s.id));
+        diags_.report(DiagId::CwlInvalid, s.where,
+                      fmt::format("step `{}` depends on itself (a cycle of sources)", s.id));
         return false;
       }
       for (const std::string& d : s.deps) {
@@ -1228,9 +1261,10 @@ class Lowerer {
                  });
         };
         if (type && !allows_list(*type)) {
-          diags_.report(DiagId::CwlInvalid, e.where,
-                        fmt::format("output `{}` picks `all_non_null`, which gives a list, but its type is not one",
-                                    e.id))
+          diags_
+              .report(
+                  DiagId::CwlInvalid, e.where,
+                  fmt::format("output `{}` picks `all_non_null`, which gives a list, but its type is not one", e.id))
               .with_help("give the output an array type (`string[]`), or pick `first_non_null` or `the_only_non_null`");
         }
       }
@@ -1261,20 +1295,23 @@ class Lowerer {
       for (const std::string& s : sources) items.push_back(source_expr(s, step_ids));
       value = list(std::move(items));
       if (link_merge == "merge_flattened") {
-        value = builtin_js("var out = []; for (var i = 0; i < self.length; i++) { if (Array.isArray(self[i])) "
-                           "{ out = out.concat(self[i]); } else { out.push(self[i]); } } return out;",
-                           std::move(value));
+        value = builtin_js(
+            "var out = []; for (var i = 0; i < self.length; i++) { if (Array.isArray(self[i])) "
+            "{ out = out.concat(self[i]); } else { out.push(self[i]); } } return out;",
+            std::move(value));
       }
     }
     if (pick_value == "first_non_null") {
-      value = builtin_js("for (var i = 0; i < self.length; i++) { if (self[i] !== null) return self[i]; } "
-                         "throw 'pickValue first_non_null: every value is null';",
-                         std::move(value));
+      value = builtin_js(
+          "for (var i = 0; i < self.length; i++) { if (self[i] !== null) return self[i]; } "
+          "throw 'pickValue first_non_null: every value is null';",
+          std::move(value));
     } else if (pick_value == "the_only_non_null") {
-      value = builtin_js("var v = self.filter(function (x) { return x !== null; }); if (v.length !== 1) throw "
-                         "'pickValue the_only_non_null: ' + v.length + ' values are not null, not exactly one'; "
-                         "return v[0];",
-                         std::move(value));
+      value = builtin_js(
+          "var v = self.filter(function (x) { return x !== null; }); if (v.length !== 1) throw "
+          "'pickValue the_only_non_null: ' + v.length + ' values are not null, not exactly one'; "
+          "return v[0];",
+          std::move(value));
     } else if (pick_value == "all_non_null") {
       value = builtin_js("return self.filter(function (x) { return x !== null; });", std::move(value));
     } else if (!pick_value.empty()) {
@@ -1419,7 +1456,8 @@ class Lowerer {
       if (!given) continue;
       ir::Expr arg = member(var(args_name), p.name);
       // CWL: a null given to an input with a default is the default.
-      bool has_default = p.default_value && !(p.default_value->kind == ir::Expr::Kind::Literal && p.default_value->value.is_null());
+      bool has_default =
+          p.default_value && !(p.default_value->kind == ir::Expr::Kind::Literal && p.default_value->value.is_null());
       if (has_default) arg = binary("??", std::move(arg), *p.default_value);
       c.args.emplace_back(p.name, std::move(arg));
     }
@@ -1432,9 +1470,10 @@ class Lowerer {
       auto cond = expr(*s.when, sc, "when");
       if (!cond) return;
       // CWL: a `when` that is not a boolean is an error, not false.
-      cond = builtin_js("if (typeof self !== 'boolean') throw 'when must give true or false, not ' + "
-                        "JSON.stringify(self); return self;",
-                        std::move(*cond));
+      cond = builtin_js(
+          "if (typeof self !== 'boolean') throw 'when must give true or false, not ' + "
+          "JSON.stringify(self); return self;",
+          std::move(*cond));
       ir::Node branch;
       branch.name = s.id + "$if";
       branch.loc = where;
@@ -1488,7 +1527,7 @@ class Lowerer {
   int depth_ = 0;
   std::set<std::string> loaded_inputs_;  // the workflow's inputs with loadContents
   std::string ignored_;
-  std::string version_ = "v1.2";  // of the process being lowered
+  std::string version_ = "v1.2";       // of the process being lowered
   std::set<std::string> named_files_;  // files and folders the documents name
 };
 

@@ -27,12 +27,18 @@ namespace {
 // Words .flow reserves, and builtin type and function names a definition or
 // port may not take.
 const std::set<std::string> kReserved = {
-    "else", "false", "for", "if", "import", "in", "none", "op", "return", "true", "type", "with", "workflow",
-    "int", "float", "bool", "str", "file", "dir", "size", "duration", "list", "map", "stream", "any",
-    "len", "range", "zip", "cross", "flatten", "select_all", "select_first", "defined", "basename", "read_lines",
-    "load_contents", "read_string", "read_int", "read_float", "read_bool", "write_lines", "file_size", "sep",
-    "split", "sub", "prefix", "contains", "keys", "values", "min", "max", "sum", "floor", "ceil", "round", "glob",
-    "run", "image", "resources", "env", "timeout", "cache", "network", "retry", "shell", "mpi", "executor"};
+    "else",        "false",        "for",        "if",        "import",      "in",
+    "none",        "op",           "return",     "true",      "type",        "with",
+    "workflow",    "int",          "float",      "bool",      "str",         "file",
+    "dir",         "size",         "duration",   "list",      "map",         "stream",
+    "any",         "len",          "range",      "zip",       "cross",       "flatten",
+    "select_all",  "select_first", "defined",    "basename",  "read_lines",  "load_contents",
+    "read_string", "read_int",     "read_float", "read_bool", "write_lines", "file_size",
+    "sep",         "split",        "sub",        "prefix",    "contains",    "keys",
+    "values",      "min",          "max",        "sum",       "floor",       "ceil",
+    "round",       "glob",         "run",        "image",     "resources",   "env",
+    "timeout",     "cache",        "network",    "retry",     "shell",       "mpi",
+    "executor"};
 
 std::string identifier(const std::string& raw) {
   std::string s;
@@ -89,10 +95,10 @@ struct FField;
 struct FType {
   enum Kind { Str, Int, Float, Bool, File, Dir, List, Record, Enum } kind = Str;
   bool optional = false;
-  std::vector<FType> items;                          // List: {item}
-  std::vector<FField> fields;                        // Record
-  std::vector<std::string> companions;               // File: `file with [...]`
-  bool item_binding = false;                         // List: its items have their own inputBinding
+  std::vector<FType> items;             // List: {item}
+  std::vector<FField> fields;           // Record
+  std::vector<std::string> companions;  // File: `file with [...]`
+  bool item_binding = false;            // List: its items have their own inputBinding
 
   std::string text() const;
 };
@@ -106,7 +112,8 @@ struct FField {
 std::string FType::text() const {
   std::string t;
   switch (kind) {
-    case Str: case Enum: t = "str"; break;
+    case Str:
+    case Enum: t = "str"; break;
     case Int: t = "int"; break;
     case Float: t = "float"; break;
     case Bool: t = "bool"; break;
@@ -123,7 +130,8 @@ std::string FType::text() const {
     case List: t = "list[" + items.at(0).text() + "]"; break;
     case Record: {
       t = "{ ";
-      for (size_t i = 0; i < fields.size(); ++i) t += (i ? ", " : "") + fields[i].first + ": " + fields[i].second.text();
+      for (size_t i = 0; i < fields.size(); ++i)
+        t += (i ? ", " : "") + fields[i].first + ": " + fields[i].second.text();
       t += " }";
       break;
     }
@@ -133,9 +141,9 @@ std::string FType::text() const {
 
 // What a workflow knows of a process it calls.
 struct Signature {
-  std::string name;  // the op's or workflow's .flow name
-  std::vector<std::string> inputs;                    // CWL ids, in order
-  std::map<std::string, std::string> input_names;     // CWL id → .flow port name
+  std::string name;                                // the op's or workflow's .flow name
+  std::vector<std::string> inputs;                 // CWL ids, in order
+  std::map<std::string, std::string> input_names;  // CWL id → .flow port name
   std::map<std::string, FType> input_types;
   std::map<std::string, std::string> input_defaults;  // CWL id → .flow literal
   std::map<std::string, std::string> output_names;
@@ -158,8 +166,9 @@ class ToFlow {
     if (!doc) return std::nullopt;
     const Signature* sig = process(*doc, "main");
     if (!sig || diags_.has_errors()) return std::nullopt;
-    std::string out = fmt::format("// Written by `flowc import-cwl` from {}.\n// Check it with `flowc check`; run it with `flowc run`.\n",
-                                  fs::path(doc->file).filename().string());
+    std::string out = fmt::format(
+        "// Written by `flowc import-cwl` from {}.\n// Check it with `flowc check`; run it with `flowc run`.\n",
+        fs::path(doc->file).filename().string());
     for (const std::string& d : decls_) out += "\n" + d;
     return out;
   }
@@ -220,9 +229,9 @@ class ToFlow {
         return t;
       }
       static const std::map<std::string, FType::Kind> names = {
-          {"string", FType::Str}, {"int", FType::Int},   {"long", FType::Int},   {"float", FType::Float},
+          {"string", FType::Str},   {"int", FType::Int},      {"long", FType::Int},  {"float", FType::Float},
           {"double", FType::Float}, {"boolean", FType::Bool}, {"File", FType::File}, {"Directory", FType::Dir},
-          {"stdout", FType::File}, {"stderr", FType::File}, {"stdin", FType::File}};
+          {"stdout", FType::File},  {"stderr", FType::File},  {"stdin", FType::File}};
       auto it = names.find(shortname(s));
       if (it == names.end()) {
         refuse(n.span, fmt::format("the type `{}` (Any, null alone, or a SchemaDefRequirement type)", s));
@@ -324,7 +333,8 @@ class ToFlow {
       return false;
     }
     if (has_expression(pattern)) {
-      refuse(n.span, "a secondaryFiles pattern that is an expression (a companion is a plain pattern such as \".bai\")");
+      refuse(n.span,
+             "a secondaryFiles pattern that is an expression (a companion is a plain pattern such as \".bai\")");
       return false;
     }
     if (std::string why = ir::companion_pattern_problem(pattern); !why.empty()) {
@@ -387,7 +397,8 @@ class ToFlow {
                                        const std::map<std::string, FType>& types) {
     auto ref = ir::parse_param_ref(code);
     if (!ref) {
-      refuse(at, fmt::format("the JavaScript expression `$({})` (.flow has its own expressions; rewrite it by hand)", code));
+      refuse(at, fmt::format("the JavaScript expression `$({})` (.flow has its own expressions; rewrite it by hand)",
+                             code));
       return std::nullopt;
     }
     last_ref_type_ = FType{};
@@ -396,7 +407,8 @@ class ToFlow {
       return std::string("$PWD");  // a task runs in its work dir (shell text only)
     }
     if (ref->root != "inputs" || ref->steps.empty() || !std::get_if<std::string>(&ref->steps[0])) {
-      refuse(at, fmt::format("the parameter reference `$({})` (only inputs.NAME and runtime.outdir are written)", code));
+      refuse(at,
+             fmt::format("the parameter reference `$({})` (only inputs.NAME and runtime.outdir are written)", code));
       return std::nullopt;
     }
     std::string name = std::get<std::string>(ref->steps[0]);
@@ -533,7 +545,8 @@ class ToFlow {
     // A process of its own file is named after the file; one written inside
     // a step, after the step.
     const YNode* root = loader_.load_file(doc.file, Span{});
-    if (!doc.file.empty() && (hint == "main" || root == doc.node)) return unique_decl(fs::path(doc.file).stem().string());
+    if (!doc.file.empty() && (hint == "main" || root == doc.node))
+      return unique_decl(fs::path(doc.file).stem().string());
     return unique_decl(hint);
   }
 
@@ -702,7 +715,8 @@ class ToFlow {
     if (const YNode* bc = n.get("baseCommand")) {
       std::vector<const YNode*> parts;
       if (bc->is_string()) parts.push_back(bc);
-      else if (bc->is_seq()) for (const YNode& x : bc->seq) parts.push_back(&x);
+      else if (bc->is_seq())
+        for (const YNode& x : bc->seq) parts.push_back(&x);
       for (const YNode* x : parts) {
         if (!x->is_string()) {
           refuse(x->span, "a baseCommand word that is not a string");
@@ -797,15 +811,17 @@ class ToFlow {
       command += " < " + *t;
     }
     if (!stdout_name.empty()) {
-      command += " > " + (stream_names.count("stdout") ? "${" + stream_names["stdout"] + "}" : run_text(shell_word(stdout_name)));
+      command += " > " + (stream_names.count("stdout") ? "${" + stream_names["stdout"] + "}"
+                                                       : run_text(shell_word(stdout_name)));
     }
     if (!stderr_name.empty()) {
-      command += " 2> " + (stream_names.count("stderr") ? "${" + stream_names["stderr"] + "}" : run_text(shell_word(stderr_name)));
+      command += " 2> " + (stream_names.count("stderr") ? "${" + stream_names["stderr"] + "}"
+                                                        : run_text(shell_word(stderr_name)));
     }
     for (const char* codes : {"successCodes", "temporaryFailCodes", "permanentFailCodes"}) {
-      if (const YNode* c = n.get(codes); c && !(std::string(codes) == "successCodes" && c->is_seq() &&
-                                                   c->seq.size() == 1 && c->seq[0].kind == YNode::Kind::Int &&
-                                                   c->seq[0].i == 0)) {
+      if (const YNode* c = n.get(codes);
+          c && !(std::string(codes) == "successCodes" && c->is_seq() && c->seq.size() == 1 &&
+                 c->seq[0].kind == YNode::Kind::Int && c->seq[0].i == 0)) {
         refuse(c->span, fmt::format("`{}`", codes));
         return std::nullopt;
       }
@@ -831,7 +847,8 @@ class ToFlow {
     };
     if (const YNode* rr = req_or_hint("ResourceRequirement")) {
       std::vector<std::string> res;
-      for (auto [min, max, what] : {std::tuple{"coresMin", "coresMax", "cpus"}, std::tuple{"ramMin", "ramMax", "mem"}}) {
+      for (auto [min, max, what] :
+           {std::tuple{"coresMin", "coresMax", "cpus"}, std::tuple{"ramMin", "ramMax", "mem"}}) {
         const YNode* v = rr->get(min);
         if (!v) v = rr->get(max);
         if (!v) continue;
@@ -841,7 +858,8 @@ class ToFlow {
         }
         double x = v->kind == YNode::Kind::Int ? static_cast<double>(v->i) : v->f;
         auto whole = static_cast<int64_t>(std::ceil(x));
-        res.push_back(std::string(what) + " = " + (std::string(what) == "mem" ? fmt::format("{}MiB", whole) : std::to_string(whole)));
+        res.push_back(std::string(what) + " = " +
+                      (std::string(what) == "mem" ? fmt::format("{}MiB", whole) : std::to_string(whole)));
       }
       if (!res.empty()) {
         std::string r = "resources { ";
@@ -878,10 +896,12 @@ class ToFlow {
       if (v->i > 0) clauses.push_back(fmt::format("timeout {}s", v->i));
     }
     if (const YNode* wr = req_or_hint("WorkReuse")) {
-      if (const YNode* e = wr->get("enableReuse"); e && e->kind == YNode::Kind::Bool && !e->b) clauses.push_back("cache false");
+      if (const YNode* e = wr->get("enableReuse"); e && e->kind == YNode::Kind::Bool && !e->b)
+        clauses.push_back("cache false");
     }
     if (const YNode* na = req_or_hint("NetworkAccess")) {
-      if (const YNode* e = na->get("networkAccess"); e && e->kind == YNode::Kind::Bool && e->b) clauses.push_back("network true");
+      if (const YNode* e = na->get("networkAccess"); e && e->kind == YNode::Kind::Bool && e->b)
+        clauses.push_back("network true");
     }
 
     std::string text = header(n, "op", sig.name, ports->text, outs) + " {\n";
@@ -1046,8 +1066,10 @@ class ToFlow {
       return it->second;
     };
     // Several sources, merged and picked.
-    auto merged = [&](const std::vector<std::string>& sources, bool many, const YNode& node, Span at) -> std::optional<FValue> {
-      std::string link_merge = node.get("linkMerge") && node.get("linkMerge")->is_string() ? node.get("linkMerge")->s : "";
+    auto merged = [&](const std::vector<std::string>& sources, bool many, const YNode& node,
+                      Span at) -> std::optional<FValue> {
+      std::string link_merge =
+          node.get("linkMerge") && node.get("linkMerge")->is_string() ? node.get("linkMerge")->s : "";
       std::string pick = node.get("pickValue") && node.get("pickValue")->is_string() ? node.get("pickValue")->s : "";
       FValue v;
       if (sources.size() == 1 && !many) {
@@ -1128,8 +1150,7 @@ class ToFlow {
         std::vector<std::string> sources = sources_of(in.node->get("source"));
         std::optional<FValue> v;
         if (!sources.empty()) {
-          v = merged(sources, in.node->get("source") && in.node->get("source")->is_seq(), *in.node,
-                     in.where);
+          v = merged(sources, in.node->get("source") && in.node->get("source")->is_seq(), *in.node, in.where);
           if (!v) return std::nullopt;
         }
         if (const YNode* d = in.node->get("default")) {
@@ -1154,7 +1175,8 @@ class ToFlow {
       // Scatter.
       std::vector<std::string> scatter;
       for (const std::string& x : sources_of(s.get("scatter"))) scatter.push_back(shortname(x));
-      std::string method = s.get("scatterMethod") && s.get("scatterMethod")->is_string() ? s.get("scatterMethod")->s : "dotproduct";
+      std::string method =
+          s.get("scatterMethod") && s.get("scatterMethod")->is_string() ? s.get("scatterMethod")->s : "dotproduct";
       std::string indent = "    ", open, close;
       std::map<std::string, std::string> item_of;  // scattered input → the loop's item
       int levels = 0;
@@ -1306,7 +1328,8 @@ class ToFlow {
 
 }  // namespace
 
-std::optional<std::string> cwl_to_flow(DocumentLoader& loader, const std::string& reference, const std::string& flow_dir) {
+std::optional<std::string> cwl_to_flow(DocumentLoader& loader, const std::string& reference,
+                                       const std::string& flow_dir) {
   return ToFlow(loader, flow_dir).run(reference);
 }
 

@@ -23,6 +23,7 @@ namespace flowc::cwl {
 // optional #fragment); `flow_dir` is the folder the .flow file will be in
 // (paths of file defaults are written relative to it). Nullopt after
 // reporting why to the loader's diagnostics.
-std::optional<std::string> cwl_to_flow(DocumentLoader& loader, const std::string& reference, const std::string& flow_dir);
+std::optional<std::string> cwl_to_flow(DocumentLoader& loader, const std::string& reference,
+                                       const std::string& flow_dir);
 
 }  // namespace flowc::cwl

@@ -31,8 +31,8 @@ struct YNode {
   std::string s;
   std::vector<YNode> seq;
   std::vector<YEntry> map;  // in written order
-  Span span;       // the node's own text
-  Span key_span;   // a map value: its key's text
+  Span span;                // the node's own text
+  Span key_span;            // a map value: its key's text
 
   bool is_null() const { return kind == Kind::Null; }
   bool is_string() const { return kind == Kind::String; }

@@ -61,8 +61,7 @@ class Diagnostics {
   template <typename... Args>
   Diagnostic& report(DiagId id, Span span, const Args&... args) {
     const DiagInfo& info = diag_info(id);
-    list_.push_back(Diagnostic{id, info.severity, span,
-                               fmt::format(fmt::runtime(info.format), args...), {}, {}});
+    list_.push_back(Diagnostic{id, info.severity, span, fmt::format(fmt::runtime(info.format), args...), {}, {}});
     if (info.severity == Severity::Error) ++errors_;
     return list_.back();
   }

@@ -24,8 +24,8 @@ Palette palette(TextStyle style) {
 // Splits a line into display cells (one per code point, tabs as 4 spaces) so
 // the caret line lines up with the source line under a monospace font.
 struct DisplayLine {
-  std::string text;               // what is printed
-  std::vector<size_t> cell_of;    // byte offset in the line → display cell
+  std::string text;             // what is printed
+  std::vector<size_t> cell_of;  // byte offset in the line → display cell
 };
 
 DisplayLine to_display(std::string_view line) {
@@ -105,11 +105,8 @@ std::string location(const SourceFile& file, Span span) {
 nlohmann::json position_json(const SourceFile& file, Span span) {
   LineCol b = file.line_col(span.begin);
   LineCol e = file.line_col(span.end);
-  return {{"file", file.path()},
-          {"line", b.line},
-          {"column", b.column},
-          {"end_line", e.line},
-          {"end_column", e.column}};
+  return {
+      {"file", file.path()}, {"line", b.line}, {"column", b.column}, {"end_line", e.line}, {"end_column", e.column}};
 }
 
 }  // namespace

@@ -26,7 +26,7 @@ struct OptionDoc {
 };
 
 struct DeclDoc {
-  std::string kind;       // "op", "workflow" or "type"
+  std::string kind;  // "op", "workflow" or "type"
   std::string name;
   std::string signature;  // `op NAME(in: T = d, ...) -> (out: T, ...)`, or `type NAME = ...`
   std::vector<ParamDoc> inputs;
@@ -37,9 +37,9 @@ struct DeclDoc {
 };
 
 struct FileDoc {
-  std::string path;               // as the compiler read it
-  std::string doc;                // the file's own `///` block (see ast::Module::doc)
-  std::vector<DeclDoc> decls;     // in the order of the file
+  std::string path;            // as the compiler read it
+  std::string doc;             // the file's own `///` block (see ast::Module::doc)
+  std::vector<DeclDoc> decls;  // in the order of the file
 };
 
 // The main file of a compilation (after parsing; checking is not needed).

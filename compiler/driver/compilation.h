@@ -20,8 +20,8 @@ namespace flowc {
 enum class Stage { Parse, Check, Lower };
 
 struct CompileOptions {
-  std::vector<std::string> library_paths;   // searched for imports after the importing file's folder
-  check::FileProvider* files = nullptr;     // defaults to the disk
+  std::vector<std::string> library_paths;  // searched for imports after the importing file's folder
+  check::FileProvider* files = nullptr;    // defaults to the disk
   Stage until = Stage::Lower;
   uint64_t max_source_bytes = check::kMaxSourceBytes;  // per file; larger ones are refused
 };

@@ -19,7 +19,8 @@ class Lowerer {
     ir::Program p;
     p.compiler = compiler;
     p.types = std::move(types);
-    for (size_t f = 0; f < ctx_.sources.size(); ++f) p.files.push_back(ctx_.sources.file(static_cast<FileId>(f)).path());
+    for (size_t f = 0; f < ctx_.sources.size(); ++f)
+      p.files.push_back(ctx_.sources.file(static_cast<FileId>(f)).path());
     collect_reachable();
     assign_ids();
     for (const ast::OpDecl* op : ops_) p.ops.push_back(op_(*op));
@@ -263,7 +264,8 @@ class Lowerer {
         } else if (auto* r = value.as<ast::RecordExpr>()) {
           for (const ast::FieldInit& f : r->fields) {
             if (auto* n = f.value->as<ast::IntLit>(); n && f.name.text == "attempts") out.retry.attempts = n->value;
-            if (auto* b = f.value->as<ast::BoolLit>(); b && f.name.text == "on_timeout") out.retry.on_timeout = b->value;
+            if (auto* b = f.value->as<ast::BoolLit>(); b && f.name.text == "on_timeout")
+              out.retry.on_timeout = b->value;
             if (auto* l = f.value->as<ast::ListExpr>(); l && f.name.text == "exit_codes") {
               for (const ast::ExprPtr& c : l->items) {
                 if (auto* n = c->as<ast::IntLit>()) out.retry.exit_codes.push_back(n->value);

@@ -98,7 +98,8 @@ class ReportingErrorStrategy : public antlr4::DefaultErrorStrategy {
     facts.offending = index == INVALID_INDEX ? lexed_.tokens.size() - 1 : index;
     for (const antlr4::misc::Interval& interval : expected.getIntervals()) {
       for (ssize_t t = interval.a; t <= interval.b; ++t) {
-        if (t == static_cast<ssize_t>(antlr4::Token::EOF) || (t > 0 && t < static_cast<ssize_t>(TokenKind::EndOfFile))) {
+        if (t == static_cast<ssize_t>(antlr4::Token::EOF) ||
+            (t > 0 && t < static_cast<ssize_t>(TokenKind::EndOfFile))) {
           facts.expected.push_back(our_kind(static_cast<size_t>(t)));
         }
       }
@@ -125,9 +126,11 @@ class ReportingErrorStrategy : public antlr4::DefaultErrorStrategy {
 };
 
 // The rule numbers of parse_tree.h are ANTLR's.
-static_assert(static_cast<size_t>(Rule::File) == Flow::RuleFile && static_cast<size_t>(Rule::Param) == Flow::RuleParam &&
+static_assert(static_cast<size_t>(Rule::File) == Flow::RuleFile &&
+              static_cast<size_t>(Rule::Param) == Flow::RuleParam &&
               static_cast<size_t>(Rule::Companions) == Flow::RuleCompanions &&
-              static_cast<size_t>(Rule::FieldType) == Flow::RuleFieldType && static_cast<size_t>(Rule::Expr) == Flow::RuleExpr &&
+              static_cast<size_t>(Rule::FieldType) == Flow::RuleFieldType &&
+              static_cast<size_t>(Rule::Expr) == Flow::RuleExpr &&
               static_cast<size_t>(Rule::String) == Flow::RuleString);
 
 uint32_t token_index(const antlr4::Token* t, size_t count) {

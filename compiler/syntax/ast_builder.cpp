@@ -136,8 +136,7 @@ class Builder {
       case Rule::WorkflowDecl:
         if (auto wf = workflow_decl(decl)) m.workflows.push_back(std::move(*wf));
         break;
-      default:
-        break;
+      default: break;
     }
   }
 
@@ -213,7 +212,8 @@ class Builder {
       const DocComment& doc = lexed_.docs[doc_cursor_];
       std::string_view gap = file_.text().substr(doc.end, start - doc.end);
       ++doc_cursor_;
-      bool only_space = std::all_of(gap.begin(), gap.end(), [](char ch) { return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r'; });
+      bool only_space = std::all_of(gap.begin(), gap.end(),
+                                    [](char ch) { return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r'; });
       size_t newlines = std::count(gap.begin(), gap.end(), '\n');
       if (only_space && newlines <= 1 && (doc_cursor_ == lexed_.docs.size() || lexed_.docs[doc_cursor_].end > start)) {
         return doc.text;
@@ -234,7 +234,8 @@ class Builder {
     for (const auto& d : m.workflows) first_decl = std::min(first_decl, d.span.begin);
     if (first.end > first_decl) return {};
     std::string_view gap = file_.text().substr(first.end, first_decl - first.end);
-    bool only_space = std::all_of(gap.begin(), gap.end(), [](char ch) { return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r'; });
+    bool only_space = std::all_of(gap.begin(), gap.end(),
+                                  [](char ch) { return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r'; });
     if (only_space && std::count(gap.begin(), gap.end(), '\n') <= 1 && first_decl < file_.text().size()) return {};
     return first.text;
   }
@@ -454,8 +455,7 @@ class Builder {
         stmt.node = std::move(loop);
         return stmt;
       }
-      case Rule::IfStmt:
-        return if_stmt(c, std::move(stmt));
+      case Rule::IfStmt: return if_stmt(c, std::move(stmt));
       case Rule::ReturnStmt: {
         ast::ReturnStmt ret;
         ret.values.reserve(count(ctx, Rule::Entry));
@@ -474,8 +474,7 @@ class Builder {
         stmt.node = std::move(ret);
         return stmt;
       }
-      default:
-        return std::nullopt;
+      default: return std::nullopt;
     }
   }
 
@@ -717,11 +716,8 @@ class Builder {
         e->height = h + 1;
         return cap(std::move(e));
       }
-      case TokenKind::LBRACE:
-        c.next();
-        return braces(c, where, count(ctx, Rule::Entry));
-      default:
-        return placeholder(where);
+      case TokenKind::LBRACE: c.next(); return braces(c, where, count(ctx, Rule::Entry));
+      default: return placeholder(where);
     }
   }
 

@@ -75,7 +75,8 @@ uint32_t decode_code_point(std::string_view text, size_t p, size_t* length) {
   }
   size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
   uint32_t cp = c & (0x3F >> (n - 1));
-  for (size_t i = 1; i < n && p + i < text.size(); ++i) cp = (cp << 6) | (static_cast<unsigned char>(text[p + i]) & 0x3F);
+  for (size_t i = 1; i < n && p + i < text.size(); ++i)
+    cp = (cp << 6) | (static_cast<unsigned char>(text[p + i]) & 0x3F);
   *length = n;
   return cp;
 }
@@ -123,9 +124,9 @@ class Lexer {
  private:
   struct Mode {
     enum Kind { Code, String } kind;
-    bool triple;        // String: a """ string
-    uint32_t open;      // offset of the opening quote or `${`
-    int brace_depth;    // Code inside `${...}`: unmatched `{` seen so far
+    bool triple;      // String: a """ string
+    uint32_t open;    // offset of the opening quote or `${`
+    int brace_depth;  // Code inside `${...}`: unmatched `{` seen so far
   };
 
   Span span(size_t b, size_t e) const { return Span{file_.id(), static_cast<uint32_t>(b), static_cast<uint32_t>(e)}; }
@@ -153,7 +154,8 @@ class Lexer {
       return false;
     }
     if (auto bad = ir::first_invalid_utf8(src_)) {
-      diags_.report(DiagId::InvalidUtf8, span(*bad, *bad + 1), static_cast<unsigned>(static_cast<unsigned char>(src_[*bad])));
+      diags_.report(DiagId::InvalidUtf8, span(*bad, *bad + 1),
+                    static_cast<unsigned>(static_cast<unsigned char>(src_[*bad])));
       out_.first_error = static_cast<uint32_t>(*bad);
       out_.fatal = true;
       return false;
@@ -324,20 +326,31 @@ class Lexer {
       case '*': one(TokenKind::STAR); return;
       case '/': one(TokenKind::SLASH); return;
       case '%': one(TokenKind::PERCENT); return;
-      case '-': if (!two('>', TokenKind::ARROW)) one(TokenKind::MINUS); return;
-      case '?': if (!two('?', TokenKind::COALESCE)) one(TokenKind::QUESTION); return;
-      case '=': if (!two('=', TokenKind::EQ)) one(TokenKind::ASSIGN); return;
-      case '!': if (!two('=', TokenKind::NE)) one(TokenKind::BANG); return;
-      case '<': if (!two('=', TokenKind::LE)) one(TokenKind::LT); return;
-      case '>': if (!two('=', TokenKind::GE)) one(TokenKind::GT); return;
+      case '-':
+        if (!two('>', TokenKind::ARROW)) one(TokenKind::MINUS);
+        return;
+      case '?':
+        if (!two('?', TokenKind::COALESCE)) one(TokenKind::QUESTION);
+        return;
+      case '=':
+        if (!two('=', TokenKind::EQ)) one(TokenKind::ASSIGN);
+        return;
+      case '!':
+        if (!two('=', TokenKind::NE)) one(TokenKind::BANG);
+        return;
+      case '<':
+        if (!two('=', TokenKind::LE)) one(TokenKind::LT);
+        return;
+      case '>':
+        if (!two('=', TokenKind::GE)) one(TokenKind::GT);
+        return;
       case '|':
         if (two('|', TokenKind::OROR)) return;
         break;
       case '&':
         if (two('&', TokenKind::ANDAND)) return;
         break;
-      default:
-        break;
+      default: break;
     }
     unexpected_character();
   }
@@ -588,8 +601,7 @@ class Lexer {
           }
         }
         break;
-      default:
-        break;
+      default: break;
     }
     if (e == '\n' || e == '\0') {
       pos_ = start + 1;  // a backslash at the end of the line: let the newline end the string
@@ -601,8 +613,9 @@ class Lexer {
     pos_ = start + 1 + length;
     std::string shown(src_.substr(start + 1, length));
     if (Diagnostic* d = error(DiagId::UnknownEscape, start, pos_, shown)) {
-      d->with_help("escapes are \\n \\t \\r \\0 \\\\ \\\" \\$ and \\u{hex}; write a backslash as \\\\, "
-                   "or paths with `/`; in \"\"\"...\"\"\" text nothing is escaped");
+      d->with_help(
+          "escapes are \\n \\t \\r \\0 \\\\ \\\" \\$ and \\u{hex}; write a backslash as \\\\, "
+          "or paths with `/`; in \"\"\"...\"\"\" text nothing is escaped");
     }
     text += shown;
   }

@@ -17,9 +17,9 @@ constexpr uint64_t kDeclStart = bit(K::KW_IMPORT) | bit(K::KW_TYPE) | bit(K::KW_
 constexpr uint64_t kStmtStart = bit(K::IDENT) | bit(K::KW_FOR) | bit(K::KW_IF) | bit(K::KW_RETURN);
 constexpr uint64_t kPrefix = bit(K::MINUS) | bit(K::BANG);
 constexpr uint64_t kPostfix = bit(K::DOT) | bit(K::LBRACK);
-constexpr uint64_t kBinary = bit(K::COALESCE) | bit(K::OROR) | bit(K::ANDAND) | bit(K::EQ) | bit(K::NE) |
-                             bit(K::LT) | bit(K::LE) | bit(K::GT) | bit(K::GE) | bit(K::PLUS) | bit(K::MINUS) |
-                             bit(K::STAR) | bit(K::SLASH) | bit(K::PERCENT);
+constexpr uint64_t kBinary = bit(K::COALESCE) | bit(K::OROR) | bit(K::ANDAND) | bit(K::EQ) | bit(K::NE) | bit(K::LT) |
+                             bit(K::LE) | bit(K::GT) | bit(K::GE) | bit(K::PLUS) | bit(K::MINUS) | bit(K::STAR) |
+                             bit(K::SLASH) | bit(K::PERCENT);
 constexpr uint64_t kExprStart = bit(K::IDENT) | bit(K::INT) | bit(K::FLOAT) | bit(K::SIZE) | bit(K::DURATION) |
                                 bit(K::STR_OPEN) | bit(K::KW_TRUE) | bit(K::KW_FALSE) | bit(K::KW_NONE) |
                                 bit(K::LPAREN) | bit(K::LBRACE) | bit(K::LBRACK) | kPrefix;
@@ -29,8 +29,7 @@ struct Unexpected {};  // thrown once, at the first token the grammar does not a
 
 class Parser {
  public:
-  Parser(const std::vector<Token>& tokens, ParseTree& tree, size_t pos = 0)
-      : tokens_(tokens), tree_(tree), pos_(pos) {}
+  Parser(const std::vector<Token>& tokens, ParseTree& tree, size_t pos = 0) : tokens_(tokens), tree_(tree), pos_(pos) {}
 
   void file() {
     open(Rule::File);
@@ -302,12 +301,8 @@ class Parser {
       case K::DURATION:
       case K::KW_TRUE:
       case K::KW_FALSE:
-      case K::KW_NONE:
-        take();
-        break;
-      case K::STR_OPEN:
-        string();
-        break;
+      case K::KW_NONE: take(); break;
+      case K::STR_OPEN: string(); break;
       case K::IDENT:
         take();
         if (la() == K::LPAREN) {
@@ -331,8 +326,7 @@ class Parser {
         comma_list(kExprStart, [this] { entry(); });
         match(K::RBRACE);
         break;
-      default:
-        throw Unexpected{};
+      default: throw Unexpected{};
     }
     close();
   }

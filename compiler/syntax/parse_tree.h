@@ -16,9 +16,28 @@ namespace flowc::syntax {
 
 // The grammar's rules, numbered as ANTLR numbers them (parser.cpp checks).
 enum class Rule : uint8_t {
-  File, ImportDecl, TypeDecl, OpDecl, Clause, WorkflowDecl, ParamList, Param, TypeExpr, Companions, Companion,
+  File,
+  ImportDecl,
+  TypeDecl,
+  OpDecl,
+  Clause,
+  WorkflowDecl,
+  ParamList,
+  Param,
+  TypeExpr,
+  Companions,
+  Companion,
   FieldType,
-  Block, BindStmt, ForStmt, IfStmt, ReturnStmt, Expr, Primary, Arg, Entry, String,
+  Block,
+  BindStmt,
+  ForStmt,
+  IfStmt,
+  ReturnStmt,
+  Expr,
+  Primary,
+  Arg,
+  Entry,
+  String,
 };
 
 class ParseTree {

@@ -18,12 +18,12 @@ bool contains(const std::vector<TokenKind>& v, TokenKind k) { return std::find(v
 
 bool is_keyword(TokenKind k) { return k >= K::KW_IMPORT && k <= K::KW_NONE; }
 
-const std::set<TokenKind> kExpressionStarts = {K::INT,    K::FLOAT,  K::SIZE,   K::DURATION, K::STR_OPEN,
-                                               K::IDENT,  K::LPAREN, K::LBRACK, K::LBRACE,   K::MINUS,
-                                               K::BANG,   K::KW_TRUE, K::KW_FALSE, K::KW_NONE};
-const std::set<TokenKind> kContinuations = {K::OROR, K::ANDAND, K::EQ,    K::NE,    K::LT,    K::LE,
-                                            K::GT,   K::GE,     K::COALESCE, K::PLUS, K::MINUS, K::STAR,
-                                            K::SLASH, K::PERCENT, K::DOT, K::LBRACK, K::QUESTION};
+const std::set<TokenKind> kExpressionStarts = {K::INT,   K::FLOAT,   K::SIZE,     K::DURATION, K::STR_OPEN,
+                                               K::IDENT, K::LPAREN,  K::LBRACK,   K::LBRACE,   K::MINUS,
+                                               K::BANG,  K::KW_TRUE, K::KW_FALSE, K::KW_NONE};
+const std::set<TokenKind> kContinuations = {K::OROR,  K::ANDAND,  K::EQ,       K::NE,     K::LT,      K::LE,
+                                            K::GT,    K::GE,      K::COALESCE, K::PLUS,   K::MINUS,   K::STAR,
+                                            K::SLASH, K::PERCENT, K::DOT,      K::LBRACK, K::QUESTION};
 const std::set<TokenKind> kDeclStarts = {K::KW_IMPORT, K::KW_TYPE, K::KW_OP, K::KW_WORKFLOW};
 const std::set<TokenKind> kStmtStarts = {K::KW_FOR, K::KW_IF, K::KW_RETURN};
 
@@ -60,8 +60,8 @@ std::string describe_expected(std::vector<TokenKind> expected) {
     return std::all_of(ks.begin(), ks.end(), [&](TokenKind k) { return contains(expected, k); });
   };
 
-  bool had_continuation = std::any_of(expected.begin(), expected.end(),
-                                      [](TokenKind k) { return kContinuations.count(k) > 0; });
+  bool had_continuation =
+      std::any_of(expected.begin(), expected.end(), [](TokenKind k) { return kContinuations.count(k) > 0; });
   bool decls = has_all({K::KW_OP, K::KW_WORKFLOW});
   bool stmts = has_all({K::KW_FOR, K::KW_IF}) && contains(expected, K::IDENT);
   bool exprs = has_all({K::INT, K::STR_OPEN, K::LPAREN});
@@ -141,9 +141,7 @@ std::optional<size_t> unclosed_opener(const LexResult& lexed, size_t index) {
       case K::LBRACK:
       case K::LBRACE:
       case K::INTERP_OPEN:
-      case K::STR_OPEN:
-        open.push_back(i);
-        break;
+      case K::STR_OPEN: open.push_back(i); break;
       case K::RPAREN:
       case K::RBRACK:
       case K::RBRACE:
@@ -151,8 +149,7 @@ std::optional<size_t> unclosed_opener(const LexResult& lexed, size_t index) {
       case K::STR_CLOSE:
         if (!open.empty()) open.pop_back();
         break;
-      default:
-        break;
+      default: break;
     }
   }
   if (open.empty()) return std::nullopt;
@@ -173,8 +170,8 @@ TokenKind closer_for(TokenKind opener) {
 // write instead (only at the top level for the declaration words).
 std::optional<std::string> foreign_keyword_help(std::string_view word, bool top_level) {
   if (word == "elif") return "write `else if`";
-  if (top_level && (word == "def" || word == "fn" || word == "function" || word == "task" || word == "process" ||
-                    word == "rule")) {
+  if (top_level &&
+      (word == "def" || word == "fn" || word == "function" || word == "task" || word == "process" || word == "rule")) {
     return "a task is declared with `op`, a pipeline with `workflow`";
   }
   return std::nullopt;
@@ -194,10 +191,8 @@ bool is_syntax_error(DiagId id) {
     case DiagId::ElseAfterElse:
     case DiagId::ExpectedAssign:
     case DiagId::MissingName:
-    case DiagId::MixedRecordMap:
-      return true;
-    default:
-      return false;
+    case DiagId::MixedRecordMap: return true;
+    default: return false;
   }
 }
 
@@ -272,8 +267,8 @@ void report_syntax_error(const SyntaxErrorFacts& facts, const LexResult& lexed, 
     if (auto opener = unclosed_opener(lexed, at)) {
       const Token& o = lexed.tokens[*opener];
       if (!wrong_closer || closer_for(o.kind) != tok.kind) {
-        std::string what = o.kind == K::STR_OPEN ? std::string("a string")
-                                                 : fmt::format("`{}`", text_of(lexed, file, *opener));
+        std::string what =
+            o.kind == K::STR_OPEN ? std::string("a string") : fmt::format("`{}`", text_of(lexed, file, *opener));
         std::string closer(token_description(closer_for(o.kind)));
         diags.report(DiagId::UnclosedBracket, where, what, facts.expected.empty() ? closer : expected, found)
             .with_help(help.empty() ? fmt::format("close it with {}", closer) : help)

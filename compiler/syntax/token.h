@@ -20,8 +20,8 @@ std::string_view token_description(TokenKind kind);  // "`(`", "a name"
 
 struct Token {
   TokenKind kind;
-  bool triple = false;   // STR_OPEN/STR_TEXT/STR_CLOSE of a """ string
-  uint32_t begin = 0;    // byte offsets into the file
+  bool triple = false;  // STR_OPEN/STR_TEXT/STR_CLOSE of a """ string
+  uint32_t begin = 0;   // byte offsets into the file
   uint32_t end = 0;
   uint32_t payload = 0;  // STR_TEXT: index of its decoded text in LexResult::texts
 };

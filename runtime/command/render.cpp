@@ -48,7 +48,8 @@ std::string quoted_text(std::string_view s, Quoting q) {
     case Quoting::Single: return single_quoted_inner(s);
     case Quoting::Heredoc: return escaped(s, "\\$`");
     case Quoting::Literal: return std::string(s);
-    case Quoting::Arithmetic: return "\"" + escaped(s, "\\$`\"") + "\"";  // see shell_text
+    case Quoting::Arithmetic:
+      return "\"" + escaped(s, "\\$`\"") + "\"";  // see shell_text
     // A nested "..." inside ${name:-word}: a `}` in it cannot end the word.
     case Quoting::Parameter: return "\"" + escaped(s, "\\$`\"") + "\"";
   }
@@ -110,9 +111,9 @@ Evaluated<std::string> render_command(const ir::Op& op, const Scope& scope, Eval
     }
     std::string text = shell_text(v, part.expr->type, part.quoting);
     if (text.find('\0') != std::string::npos) {
-      return EvalFailure{fmt::format("`${{{}}}` holds a NUL byte, which a shell script cannot hold",
-                                     ir::expr_text(*part.expr)),
-                         part.loc};
+      return EvalFailure{
+          fmt::format("`${{{}}}` holds a NUL byte, which a shell script cannot hold", ir::expr_text(*part.expr)),
+          part.loc};
     }
     if (part.comment) {
       for (char& c : text) {

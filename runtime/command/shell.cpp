@@ -19,18 +19,20 @@ constexpr const char* kShStrict = "set -eu; if (set -o pipefail) 2>/dev/null; th
 std::string shell_prologue(const ir::Op& op) {
   switch (op.shell) {
     case ir::Shell::Default:
-      return fmt::format("# flowc: bash with `set -euo pipefail`; without bash, sh with `set -eu` (and pipefail if it has it)\n"
-                         "{}if [ -n \"${{BASH_VERSION-}}\" ]; then set -euo pipefail; else {}; fi\n",
-                         kBecomeBash, kShStrict);
+      return fmt::format(
+          "# flowc: bash with `set -euo pipefail`; without bash, sh with `set -eu` (and pipefail if it has it)\n"
+          "{}if [ -n \"${{BASH_VERSION-}}\" ]; then set -euo pipefail; else {}; fi\n",
+          kBecomeBash, kShStrict);
     case ir::Shell::Bash:
-      return fmt::format("# flowc: shell \"bash\": bash with `set -euo pipefail`\n"
-                         "{}if [ -z \"${{BASH_VERSION-}}\" ]; then\n"
-                         "  echo \"flowc: op \\`{}\\` runs its command with bash (shell \\\"bash\\\"), but there is no "
-                         "bash here (PATH=$PATH); install bash, or write shell \\\"sh\\\" in the op\" >&2\n"
-                         "  exit 127\n"
-                         "fi\n"
-                         "set -euo pipefail\n",
-                         kBecomeBash, op.name);
+      return fmt::format(
+          "# flowc: shell \"bash\": bash with `set -euo pipefail`\n"
+          "{}if [ -z \"${{BASH_VERSION-}}\" ]; then\n"
+          "  echo \"flowc: op \\`{}\\` runs its command with bash (shell \\\"bash\\\"), but there is no "
+          "bash here (PATH=$PATH); install bash, or write shell \\\"sh\\\" in the op\" >&2\n"
+          "  exit 127\n"
+          "fi\n"
+          "set -euo pipefail\n",
+          kBecomeBash, op.name);
     case ir::Shell::Sh:
       return fmt::format("# flowc: shell \"sh\": sh with `set -eu` (and pipefail if it has it)\n{}\n", kShStrict);
   }

@@ -11,8 +11,8 @@ std::vector<std::string> ApptainerEngine::run_argv(const ContainerTask& task) co
   // leaks in; the command sees only what is mounted below. Apptainer always
   // runs as the invoking user, so outputs are theirs without a --user.
   std::vector<std::string> argv = {program(), "exec", "--containall"};
-  argv.insert(argv.end(), {"--mount", "type=bind," + csv_field("src=" + task.work_dir) + "," +
-                                          csv_field("dst=" + task.work_dir)});
+  argv.insert(argv.end(),
+              {"--mount", "type=bind," + csv_field("src=" + task.work_dir) + "," + csv_field("dst=" + task.work_dir)});
   for (const std::string& path : task.read_only) {
     argv.insert(argv.end(),
                 {"--mount", "type=bind," + csv_field("src=" + path) + "," + csv_field("dst=" + path) + ",ro"});

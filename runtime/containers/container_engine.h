@@ -19,20 +19,21 @@ namespace flowc::runtime {
 
 // What one task needs from its container, whatever the engine.
 struct ContainerTask {
-  std::string name;                    // unique; names the container so it can be stopped
-  std::string image;                   // what to run: an image id (or, for apptainer, a file)
-  std::string work_dir;                // bind-mounted read-write at the same path; the command runs there
-  std::vector<std::string> read_write; // more folders bind-mounted read-write (a shared container: every item's work dir)
-  std::vector<std::string> read_only;  // bind-mounted read-only at the same path (the staged inputs)
-  std::vector<std::pair<std::string, std::string>> env;     // passed into the container
+  std::string name;      // unique; names the container so it can be stopped
+  std::string image;     // what to run: an image id (or, for apptainer, a file)
+  std::string work_dir;  // bind-mounted read-write at the same path; the command runs there
+  std::vector<std::string>
+      read_write;  // more folders bind-mounted read-write (a shared container: every item's work dir)
+  std::vector<std::string> read_only;                    // bind-mounted read-only at the same path (the staged inputs)
+  std::vector<std::pair<std::string, std::string>> env;  // passed into the container
   std::vector<std::pair<std::string, std::string>> labels;  // on the container, to find it again
-  std::vector<std::string> command;    // argv inside the container
-  std::optional<int> cpus;             // limits, when the op's resources ask for them
+  std::vector<std::string> command;                         // argv inside the container
+  std::optional<int> cpus;                                  // limits, when the op's resources ask for them
   std::optional<int64_t> mem_bytes;
-  int gpus = 0;                        // the op's `resources { gpus }`: passed to the engine's GPU option
-  bool network = false;                // the op's `network true`
-  bool keep_stdin = false;             // stdin stays open (a shared container lives until it closes)
-  uint32_t uid = 0, gid = 0;           // who the command runs as (and owns what it writes)
+  int gpus = 0;               // the op's `resources { gpus }`: passed to the engine's GPU option
+  bool network = false;       // the op's `network true`
+  bool keep_stdin = false;    // stdin stays open (a shared container lives until it closes)
+  uint32_t uid = 0, gid = 0;  // who the command runs as (and owns what it writes)
 };
 
 class ContainerEngine {

@@ -21,12 +21,12 @@ namespace flowc::runtime {
 
 // What the task runner knows about a task that runs in an image.
 struct ContainerRequest {
-  std::string image;                   // as the op wrote it
-  std::string task;                    // the call path, e.g. main.g[2]
-  std::string work_dir;                // the task's, mounted read-write
-  std::vector<std::string> read_only;  // the staged inputs' real paths
+  std::string image;                                     // as the op wrote it
+  std::string task;                                      // the call path, e.g. main.g[2]
+  std::string work_dir;                                  // the task's, mounted read-write
+  std::vector<std::string> read_only;                    // the staged inputs' real paths
   std::vector<std::pair<std::string, std::string>> env;  // the op's env and flowc's FLOWC_* variables
-  std::optional<int> cpus;             // the op's resources, if it set them
+  std::optional<int> cpus;                               // the op's resources, if it set them
   std::optional<int64_t> mem_bytes;
   int gpus = 0;
   bool network = false;

@@ -44,8 +44,8 @@ std::vector<Outcome> ContainerStops::collect() {
     auto it = running_.find(o.handle);
     if (it == running_.end()) continue;
     // Stopped, or killed from outside: what it started elsewhere may live on.
-    bool stopped = o.how == Outcome::How::Cancelled || o.how == Outcome::How::TimedOut ||
-                   o.how == Outcome::How::Signaled;
+    bool stopped =
+        o.how == Outcome::How::Cancelled || o.how == Outcome::How::TimedOut || o.how == Outcome::How::Signaled;
     if (stopped) start(it->second);
     running_.erase(it);
   }

@@ -97,15 +97,15 @@ std::variant<std::unique_ptr<ContainerLauncher>, PreflightError> prepare_contain
                                                                                     const std::string& state_dir) {
   std::vector<ImageUse> uses = images_needed(program, workflow);
   if (uses.empty()) return std::unique_ptr<ContainerLauncher>();
-  std::string more = uses.size() > 1 ? fmt::format(" (and {} more image{})", uses.size() - 1, uses.size() > 2 ? "s" : "")
-                                     : "";
+  std::string more =
+      uses.size() > 1 ? fmt::format(" (and {} more image{})", uses.size() - 1, uses.size() > 2 ? "s" : "") : "";
 
   auto engine = make_container_engine(engine_name);
   if (!engine) {
-    return PreflightError{fmt::format("{} runs in image `{}`, but `{}` is not a container engine flowc knows; "
-                                      "choose one of {} with --container-engine",
-                                      op_text(program, uses[0]), uses[0].image, engine_name,
-                                      fmt::join(container_engine_names(), ", "))};
+    return PreflightError{
+        fmt::format("{} runs in image `{}`, but `{}` is not a container engine flowc knows; "
+                    "choose one of {} with --container-engine",
+                    op_text(program, uses[0]), uses[0].image, engine_name, fmt::join(container_engine_names(), ", "))};
   }
   auto path = find_on_path(engine->program());
   if (!path) {
@@ -144,28 +144,30 @@ std::variant<std::unique_ptr<ContainerLauncher>, PreflightError> prepare_contain
   auto launcher = std::make_unique<ContainerLauncher>(std::move(engine), *path, std::move(digests), state_dir);
   // The probe: a trivial container, started only when the first task in
   // the image is about to (a fully reused run starts none).
-  launcher->set_probe([&program, uses, engine_name, path = *path](const std::string& image, const std::string& reference) {
-    auto prober = make_container_engine(engine_name);
-    const ImageUse* use = &uses[0];
-    for (const ImageUse& u : uses) {
-      if (u.image == image) use = &u;
-    }
-    std::vector<std::string> probe = prober->probe_argv(reference);
-    std::vector<std::string> argv = probe;
-    if (argv[0] == prober->program()) argv[0] = path;  // else a helper on PATH (a shell around the engine)
-    Captured c = run_captured({argv}, kCheckSeconds)[0];
-    if (c.exit_code == 0 && c.error.empty()) return std::string();
-    if (c.exit_code == 127) {
-      return fmt::format("{} runs in image `{}`, which has no /bin/sh; flowc runs every task's command with /bin/sh. "
-                         "`{}` said:{}",
-                         op_text(program, *use), use->image, command_text(probe), shown(c));
-    }
-    return fmt::format(
-        "{} runs in image `{}`, but {} cannot run a container here: `{}` {}:{}\n  (for podman on a machine like "
-        "this one, scripts/podman-setup.sh sets it up)",
-        op_text(program, *use), use->image, prober->name(), command_text(probe),
-        c.exit_code >= 0 ? fmt::format("exited with code {}", c.exit_code) : std::string("did not run"), shown(c));
-  });
+  launcher->set_probe(
+      [&program, uses, engine_name, path = *path](const std::string& image, const std::string& reference) {
+        auto prober = make_container_engine(engine_name);
+        const ImageUse* use = &uses[0];
+        for (const ImageUse& u : uses) {
+          if (u.image == image) use = &u;
+        }
+        std::vector<std::string> probe = prober->probe_argv(reference);
+        std::vector<std::string> argv = probe;
+        if (argv[0] == prober->program()) argv[0] = path;  // else a helper on PATH (a shell around the engine)
+        Captured c = run_captured({argv}, kCheckSeconds)[0];
+        if (c.exit_code == 0 && c.error.empty()) return std::string();
+        if (c.exit_code == 127) {
+          return fmt::format(
+              "{} runs in image `{}`, which has no /bin/sh; flowc runs every task's command with /bin/sh. "
+              "`{}` said:{}",
+              op_text(program, *use), use->image, command_text(probe), shown(c));
+        }
+        return fmt::format(
+            "{} runs in image `{}`, but {} cannot run a container here: `{}` {}:{}\n  (for podman on a machine like "
+            "this one, scripts/podman-setup.sh sets it up)",
+            op_text(program, *use), use->image, prober->name(), command_text(probe),
+            c.exit_code >= 0 ? fmt::format("exited with code {}", c.exit_code) : std::string("did not run"), shown(c));
+      });
   return launcher;
 }
 

@@ -37,13 +37,17 @@ std::vector<std::string> SharedContainer::runner_command() {
   std::string script = std::string("echo ") + kReady + R"(
 while IFS= read -r dir; do
   ( cd "$dir" || exit 97
-    if [ -r )" + kEnvFile + R"( ]; then
-      . ./)" + kEnvFile + R"(
+    if [ -r )" + kEnvFile +
+                       R"( ]; then
+      . ./)" + kEnvFile +
+                       R"(
       /bin/sh .command.sh </dev/null >.stdout 2>.stderr
-      echo $? >)" + kExitFile + R"(
+      echo $? >)" + kExitFile +
+                       R"(
     else
       echo "flowc: the container does not see this task's files in $dir" >.stderr
-      echo 126 >)" + kExitFile + R"(
+      echo 126 >)" + kExitFile +
+                       R"(
     fi ) &
 done
 kill -s KILL -1 2>/dev/null
@@ -60,7 +64,8 @@ std::vector<std::string> SharedContainer::waiter_argv() const {
   fi
   sleep 0.05
 done
-read -r code <)" + kExitFile + R"(
+read -r code <)" + kExitFile +
+                       R"(
 exit "$code")";
   return {"/bin/sh", "-c", script, "flowc-wait", std::to_string(pid_)};
 }
@@ -116,7 +121,7 @@ SharedContainer::SharedContainer(std::string name, const std::vector<std::string
   // Wait for the shell's word; keep what the engine says on stderr for the error.
   std::string said, complaint;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                                          std::chrono::duration<double>(timeout_seconds));
+                                                         std::chrono::duration<double>(timeout_seconds));
   while (said.find(kReady) == std::string::npos) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {

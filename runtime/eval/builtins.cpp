@@ -132,7 +132,8 @@ Value pair(const Value& left, const Value& right) { return Value{{"left", left},
 Value zip(const Call& c) {
   const Value &a = c.list(0), &b = c.list(1);
   if (a.size() != b.size()) {
-    c.fail(fmt::format("the lists differ in length: {} and {}", count_of(a.size(), "item"), count_of(b.size(), "item")));
+    c.fail(
+        fmt::format("the lists differ in length: {} and {}", count_of(a.size(), "item"), count_of(b.size(), "item")));
   }
   Value out = Value::array();
   for (size_t i = 0; i < a.size(); ++i) out.push_back(pair(a[i], b[i]));
@@ -193,7 +194,8 @@ Value basename(const Call& c) {
   if (c.args.size() > 1) {
     const std::string& suffix = c.str(1);
     // As POSIX basename: a name that is the suffix itself keeps it.
-    if (!suffix.empty() && name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
+    if (!suffix.empty() && name.size() > suffix.size() &&
+        name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
       name.resize(name.size() - suffix.size());
     }
   }
@@ -609,7 +611,8 @@ int glob_files(const std::string& pattern, std::vector<std::string>* files, std:
       // Files only (links followed; folders are left out).
       if (std::filesystem::is_regular_file(found.gl_pathv[i], ec)) {
         files->push_back(found.gl_pathv[i]);
-      } else if (dangling->empty() && std::filesystem::is_symlink(std::filesystem::symlink_status(found.gl_pathv[i], ec)) &&
+      } else if (dangling->empty() &&
+                 std::filesystem::is_symlink(std::filesystem::symlink_status(found.gl_pathv[i], ec)) &&
                  !std::filesystem::exists(found.gl_pathv[i], ec)) {
         *dangling = found.gl_pathv[i];
       }

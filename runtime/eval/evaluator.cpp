@@ -22,9 +22,7 @@ namespace detail {
 
 void fail(std::string message) { throw EvalError{std::move(message), {}}; }
 
-std::string count_of(size_t n, std::string_view noun) {
-  return fmt::format("{} {}{}", n, noun, n == 1 ? "" : "s");
-}
+std::string count_of(size_t n, std::string_view noun) { return fmt::format("{} {}{}", n, noun, n == 1 ? "" : "s"); }
 
 namespace {
 
@@ -151,7 +149,8 @@ class Run {
     if (object.is_null() && loose) return nullptr;
     if (object.is_null()) absent(of, fmt::format(", so it has no field `{}`", e.name));
     if (!object.is_object()) {
-      fail(fmt::format("`{}` is not a record, so it has no field `{}` (it is {})", text_of(of), e.name, describe(object)));
+      fail(fmt::format("`{}` is not a record, so it has no field `{}` (it is {})", text_of(of), e.name,
+                       describe(object)));
     }
     auto it = object.find(e.name);
     if (it == object.end()) {
@@ -294,10 +293,8 @@ class Run {
     }
     switch (kind_of(e.type)) {
       case TypeKind::Float:
-      case TypeKind::Duration:
-        return real(e, l, r);
-      case TypeKind::Size:
-        return size(e, l, r);
+      case TypeKind::Duration: return real(e, l, r);
+      case TypeKind::Size: return size(e, l, r);
       default:
         if (l.is_number_integer() && r.is_number_integer()) return integer(e, int_of(e, l), int_of(e, r));
         return real(e, l, r);
@@ -339,7 +336,7 @@ class Run {
   }
 
   static double real_of(const Value& v) {
-    return v.is_number_float() ? v.get<double>()
+    return v.is_number_float()      ? v.get<double>()
            : v.is_number_unsigned() ? static_cast<double>(v.get<uint64_t>())
                                     : static_cast<double>(v.get<int64_t>());
   }

@@ -23,19 +23,19 @@ using Clock = std::chrono::steady_clock;
 // clean-up after its task was stopped is not an executor's business at all
 // (runtime/containers/container_stops.h wraps the executor).
 struct LaunchSpec {
-  std::string work_dir;                // the command runs here
-  std::vector<std::string> argv;       // argv[0] is a path
-  std::vector<std::string> env;        // the whole environment, NAME=value
+  std::string work_dir;           // the command runs here
+  std::vector<std::string> argv;  // argv[0] is a path
+  std::vector<std::string> env;   // the whole environment, NAME=value
   std::string stdout_path;
   std::string stderr_path;
-  double timeout_seconds = 0;          // 0: no limit
-  int cpus = 1;                        // per MPI rank when mpi_ranks > 0
+  double timeout_seconds = 0;  // 0: no limit
+  int cpus = 1;                // per MPI rank when mpi_ranks > 0
   int64_t mem_bytes = 0;
   int gpus = 0;
-  double time_limit_seconds = 0;       // `resources { time }`: what a batch system is told; 0: none
-  int mpi_ranks = 0;                   // > 0: run argv as an MPI job of that many ranks
-  std::string job_name;                // for people reading a queue: the task's call path
-  std::string executor;                // the executor the op asks for (`executor "slurm"`); empty: the run's
+  double time_limit_seconds = 0;  // `resources { time }`: what a batch system is told; 0: none
+  int mpi_ranks = 0;              // > 0: run argv as an MPI job of that many ranks
+  std::string job_name;           // for people reading a queue: the task's call path
+  std::string executor;           // the executor the op asks for (`executor "slurm"`); empty: the run's
 };
 
 // How a task ended, in words that belong to no executor: each executor says

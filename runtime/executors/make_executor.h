@@ -13,10 +13,10 @@
 namespace flowc::runtime {
 
 struct ExecutorChoice {
-  std::string name = "local";                         // local, slurm, slurm-pilot
-  nlohmann::json settings = nlohmann::json::object(); // the profile's settings for it, with command-line overrides
-  std::string where = "the command line";             // for messages: "prof.json: executors.slurm"
-  std::string state_dir = ".flow";                    // the run's state folder (a pilot's channel lives there)
+  std::string name = "local";                          // local, slurm, slurm-pilot
+  nlohmann::json settings = nlohmann::json::object();  // the profile's settings for it, with command-line overrides
+  std::string where = "the command line";              // for messages: "prof.json: executors.slurm"
+  std::string state_dir = ".flow";                     // the run's state folder (a pilot's channel lives there)
 };
 
 // The executor names, for messages and --help.

@@ -33,39 +33,41 @@ std::optional<ExecutorChoice> choose_executor(const std::string& profile_path, c
     }
     profile = std::move(*parsed);
     if (!profile.is_object()) {
-      errors->push_back(fmt::format("{}: a profile is a JSON object with \"executor\" and \"executors\"", profile_path));
+      errors->push_back(
+          fmt::format("{}: a profile is a JSON object with \"executor\" and \"executors\"", profile_path));
       return std::nullopt;
     }
     for (auto& [key, value] : profile.items()) {
       if (key != "executor" && key != "executors" && key != "containers") {
-        errors->push_back(fmt::format("{}: unknown key `{}`; a profile has \"executor\" (the default), "
-                                      "\"executors\" (settings by executor name) and \"containers\" (engine, group)",
-                                      profile_path, key));
+        errors->push_back(
+            fmt::format("{}: unknown key `{}`; a profile has \"executor\" (the default), "
+                        "\"executors\" (settings by executor name) and \"containers\" (engine, group)",
+                        profile_path, key));
       }
     }
     if (profile.contains("executor") && !profile["executor"].is_string()) {
-      errors->push_back(fmt::format("{}: \"executor\" must be a name, one of: local, slurm, slurm-pilot", profile_path));
+      errors->push_back(
+          fmt::format("{}: \"executor\" must be a name, one of: local, slurm, slurm-pilot", profile_path));
     }
     if (profile.contains("executors")) {
       if (!profile["executors"].is_object()) {
-        errors->push_back(fmt::format("{}: \"executors\" must be an object of settings by executor name", profile_path));
+        errors->push_back(
+            fmt::format("{}: \"executors\" must be an object of settings by executor name", profile_path));
       } else {
         const auto& known = executor_names();
         for (auto& [key, value] : profile["executors"].items()) {
           if (std::find(known.begin(), known.end(), key) == known.end()) {
             std::string names;
             for (const std::string& n : known) names += (names.empty() ? "" : ", ") + n;
-            errors->push_back(fmt::format("{}: executors.{}: unknown executor; the executors are: {}", profile_path,
-                                          key, names));
+            errors->push_back(
+                fmt::format("{}: executors.{}: unknown executor; the executors are: {}", profile_path, key, names));
           }
         }
       }
     }
     if (!errors->empty()) return std::nullopt;
   }
-  choice.name = !name.empty()                                       ? name
-                : profile.contains("executor") ? profile["executor"].get<std::string>()
-                                                                    : "local";
+  choice.name = !name.empty() ? name : profile.contains("executor") ? profile["executor"].get<std::string>() : "local";
   if (profile.contains("executors") && profile["executors"].contains(choice.name)) {
     choice.settings = profile["executors"][choice.name];
     choice.where = fmt::format("{}: executors.{}", profile_path, choice.name);

@@ -102,8 +102,8 @@ std::vector<std::string> Settings::finish() {
   for (const std::string& k : read_) known += (known.empty() ? "" : ", ") + k;
   for (auto& [key, value] : object_.items()) {
     if (!read_.count(key)) {
-      out.push_back(fmt::format("{}: unknown setting `{}`; the settings are: {}", where_, key,
-                                known.empty() ? "(none)" : known));
+      out.push_back(
+          fmt::format("{}: unknown setting `{}`; the settings are: {}", where_, key, known.empty() ? "(none)" : known));
     }
   }
   return out;

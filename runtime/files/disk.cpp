@@ -44,9 +44,10 @@ bool nearly_full(const fs::path& path) {
 std::string no_space_text(const fs::path& where) {
   fs::path dir = existing(where);
   auto left = free_bytes(dir);
-  return fmt::format("no space left on device in `{}`{}: free space on that file system (`flowc clean` removes work "
-                     "dirs the last run did not use), then run again; every finished task is kept",
-                     dir.string(), left ? fmt::format(" ({} bytes free)", *left) : "");
+  return fmt::format(
+      "no space left on device in `{}`{}: free space on that file system (`flowc clean` removes work "
+      "dirs the last run did not use), then run again; every finished task is kept",
+      dir.string(), left ? fmt::format(" ({} bytes free)", *left) : "");
 }
 
 std::string io_error_text(int error, const fs::path& where) {

@@ -37,8 +37,8 @@ std::string kernel_name(int fd) {
 std::string real_path(const std::string& path) {
   // A trailing slash or a `.`/`..` last component: weakly_canonical keeps
   // or resolves them in its own way; let it.
-  bool plain_tail = !path.empty() && path.back() != '/' && fs::path(path).filename() != "." &&
-                    fs::path(path).filename() != "..";
+  bool plain_tail =
+      !path.empty() && path.back() != '/' && fs::path(path).filename() != "." && fs::path(path).filename() != "..";
   if (plain_tail) {
     Fd fd(::open(path.c_str(), O_PATH | O_CLOEXEC));
     if (fd.get() >= 0) {

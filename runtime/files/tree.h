@@ -30,9 +30,9 @@ namespace flowc::runtime::files {
 
 struct Entry {
   enum Kind { File, Dir, Link } kind = File;
-  std::string rel;     // its path relative to the walked root ("" is the root)
-  std::string source;  // File, Dir: where its content is (the entry, or where a followed link leads)
-  std::string target;  // Link: its target, relative to the link's folder
+  std::string rel;        // its path relative to the walked root ("" is the root)
+  std::string source;     // File, Dir: where its content is (the entry, or where a followed link leads)
+  std::string target;     // Link: its target, relative to the link's folder
   bool followed = false;  // reached through a link that leads out of its folder
   uint64_t size = 0;
   int64_t mtime_ns = 0;
@@ -52,16 +52,16 @@ struct Refusal {
     Unreadable,   // an I/O error
     Interrupted,  // SIGINT or SIGTERM is pending (files/interrupt.h)
   } kind = Unreadable;
-  std::string path;    // the entry's full path
-  std::string target;  // LinkOut, Dangling, Loop: where the link leads
-  std::string detail;  // Special: what it is ("a FIFO"); Unreadable: the error
+  std::string path;          // the entry's full path
+  std::string target;        // LinkOut, Dangling, Loop: where the link leads
+  std::string detail;        // Special: what it is ("a FIFO"); Unreadable: the error
   std::string text() const;  // "`P` is a link to `/etc`", for messages
 };
 
 struct LinkPolicy {
-  bool follow_anywhere = false;        // the user's own inputs: their links are theirs
-  std::vector<std::string> allowed;    // otherwise: follow only into these (canonical paths)
-  bool skip_dangling = false;          // a dangling link out: skipped instead of refused
+  bool follow_anywhere = false;      // the user's own inputs: their links are theirs
+  std::vector<std::string> allowed;  // otherwise: follow only into these (canonical paths)
+  bool skip_dangling = false;        // a dangling link out: skipped instead of refused
 };
 
 using Walked = std::variant<std::vector<Entry>, Refusal>;

@@ -38,9 +38,10 @@ class StreamHash {
 };
 
 std::string special_text(const std::string& path, const std::string& kind) {
-  return fmt::format("`{}` is {}, not a regular file: flowc reads a file whole to hash it, and this one would block "
-                     "or never end; give a regular file (or a folder)",
-                     path, kind);
+  return fmt::format(
+      "`{}` is {}, not a regular file: flowc reads a file whole to hash it, and this one would block "
+      "or never end; give a regular file (or a folder)",
+      path, kind);
 }
 
 std::optional<std::string> hash_file(const std::string& path, std::string* error) {

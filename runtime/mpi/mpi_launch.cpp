@@ -13,7 +13,12 @@ std::vector<std::string> mpirun_command(const std::string& mpirun, int ranks, bo
 
 std::vector<std::string> srun_command(int ranks, int cpus_per_rank, bool overcommit, bool step_of_allocation,
                                       const std::vector<std::string>& argv) {
-  std::vector<std::string> out = {"srun", "--mpi=pmix", "--kill-on-bad-exit=1", "-n", std::to_string(ranks), "-c",
+  std::vector<std::string> out = {"srun",
+                                  "--mpi=pmix",
+                                  "--kill-on-bad-exit=1",
+                                  "-n",
+                                  std::to_string(ranks),
+                                  "-c",
                                   std::to_string(std::max(1, cpus_per_rank))};
   if (overcommit) out.push_back("--overcommit");
   if (step_of_allocation) out.push_back("--overlap");

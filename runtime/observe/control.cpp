@@ -72,7 +72,8 @@ std::string cancel_run(Store& store, const RunRecord& run, double wait_seconds) 
     return fmt::format("run {} is not running: its flowc is gone (what it journaled is kept)", run.id);
   }
   auto pid = static_cast<pid_t>(run.meta.value("pid", int64_t{0}));
-  if (::kill(pid, SIGINT) != 0) return fmt::format("cannot signal run {}'s flowc (pid {}): {}", run.id, pid, std::strerror(errno));
+  if (::kill(pid, SIGINT) != 0)
+    return fmt::format("cannot signal run {}'s flowc (pid {}): {}", run.id, pid, std::strerror(errno));
   auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(wait_seconds);
   while (std::chrono::steady_clock::now() < deadline) {
     auto now = store.run(run.id);

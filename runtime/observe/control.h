@@ -13,8 +13,8 @@ namespace flowc::runtime::observe {
 
 struct Detached {
   std::string run_id;
-  pid_t pid = 0;     // its flowc (the caller reaps it, or leaves it to init)
-  std::string log;   // where its output goes: <state>/runs/<id>/flowc.log
+  pid_t pid = 0;    // its flowc (the caller reaps it, or leaves it to init)
+  std::string log;  // where its output goes: <state>/runs/<id>/flowc.log
 };
 
 // Starts `flowc run RUN_ARGS --run-id ID` (this flowc executable) in `cwd`

@@ -68,8 +68,9 @@ std::string reported_progress(const std::string& work_dir) {
     if (!line.empty()) last = line;
   }
   // Only "N", "N/M" (digits): a progress file is not a place for text.
-  bool ok = !last.empty() && last.size() < 40 &&
-            std::all_of(last.begin(), last.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '/' || c == '.'; });
+  bool ok = !last.empty() && last.size() < 40 && std::all_of(last.begin(), last.end(), [](char c) {
+    return std::isdigit(static_cast<unsigned char>(c)) || c == '/' || c == '.';
+  });
   return ok ? last : "";
 }
 
@@ -152,12 +153,14 @@ std::string RunMonitor::summary(const Counts& c) {
     for (const auto& [op, n] : by_op) ops.emplace_back(n, op);
     std::sort(ops.begin(), ops.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
     std::string names;
-    for (size_t i = 0; i < ops.size() && i < 3; ++i) names += fmt::format("{}{} {}", i ? ", " : "", ops[i].second, ops[i].first);
+    for (size_t i = 0; i < ops.size() && i < 3; ++i)
+      names += fmt::format("{}{} {}", i ? ", " : "", ops[i].second, ops[i].first);
     if (ops.size() > 3) names += fmt::format(", {} more ops", ops.size() - 3);
     text += fmt::format(" · {} running", c.running);
     if (!names.empty()) text += ": " + names;
     if (longest) {
-      text += fmt::format(", longest {} {}", longest->first, duration_text(seconds_between(longest->second.since, now)));
+      text +=
+          fmt::format(", longest {} {}", longest->first, duration_text(seconds_between(longest->second.since, now)));
       if (std::string p = reported_progress(longest->second.work_dir); !p.empty()) text += " " + p;
     }
   }

@@ -34,7 +34,8 @@ std::string read_text(const fs::path& path, size_t limit = 1 << 20) {
 }
 
 bool is_hex(const std::string& s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
+  return !s.empty() &&
+         std::all_of(s.begin(), s.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
 }
 
 }  // namespace
@@ -218,12 +219,8 @@ std::string local_time(double epoch_seconds) {
 }
 
 Value run_json(const RunSummary& s) {
-  Value j = {{"id", s.run.id},
-             {"state", s.state},
-             {"started", s.run.started},
-             {"duration", s.duration},
-             {"tasks", s.total},
-             {"counts", Value::object()}};
+  Value j = {{"id", s.run.id},         {"state", s.state}, {"started", s.run.started},
+             {"duration", s.duration}, {"tasks", s.total}, {"counts", Value::object()}};
   if (s.run.finished > 0) j["finished"] = s.run.finished;
   if (s.run.meta.is_object()) {
     j["workflow"] = s.run.meta.value("workflow", "");
@@ -244,9 +241,15 @@ Value run_json(const RunSummary& s) {
 }
 
 Value task_json(const TaskRecord& t, bool detail) {
-  Value j = {{"path", t.path},     {"key", t.key},           {"op", t.op},
-             {"state", std::string(state_name(t.state))},   {"attempt", t.attempt},   {"started", t.started},
-             {"work_dir", t.work_dir}, {"executor", executor_of(t)}, {"job", job_of(t)}};
+  Value j = {{"path", t.path},
+             {"key", t.key},
+             {"op", t.op},
+             {"state", std::string(state_name(t.state))},
+             {"attempt", t.attempt},
+             {"started", t.started},
+             {"work_dir", t.work_dir},
+             {"executor", executor_of(t)},
+             {"job", job_of(t)}};
   if (t.finished > 0) {
     j["finished"] = t.finished;
     j["duration"] = t.finished - t.started;

@@ -12,7 +12,8 @@ namespace flowc::runtime::observe {
 namespace {
 
 size_t columns_of(const std::string& s) {
-  return static_cast<size_t>(std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+  return static_cast<size_t>(
+      std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
 }  // namespace
@@ -70,7 +71,8 @@ std::string usage_text(const Value& u) {
     text += " · " + human_bytes(requested.value("mem", 0.0)) + " requested";
   }
   if (u.contains("read")) {
-    text += fmt::format(" · read {}, wrote {}", human_bytes(u.value("read", 0.0)), human_bytes(u.value("written", 0.0)));
+    text +=
+        fmt::format(" · read {}, wrote {}", human_bytes(u.value("read", 0.0)), human_bytes(u.value("written", 0.0)));
   }
   if (u.contains("source")) text += " (" + u.value("source", "") + ")";
   return text;

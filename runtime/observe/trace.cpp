@@ -55,7 +55,9 @@ std::string trace_tsv(const std::vector<TaskRecord>& tasks, bool raw) {
   std::string out =
       "task_id\thash\tnative_id\tprocess\tname\tstatus\texit\tattempt\tcpus\tmemory\ttime\tsubmit\tstart\tcomplete\t"
       "duration\trealtime\t%cpu\tpeak_rss\trchar\twchar\tworkdir\n";
-  auto date = [&](double t) { return t <= 0 ? std::string("-") : raw ? fmt::format("{}", std::llround(t * 1000)) : nf_date(t); };
+  auto date = [&](double t) {
+    return t <= 0 ? std::string("-") : raw ? fmt::format("{}", std::llround(t * 1000)) : nf_date(t);
+  };
   auto span = [&](double s) { return raw ? fmt::format("{}", std::llround(s * 1000)) : nf_duration(s); };
   auto bytes = [&](const Value& u, const char* key) {
     if (!u.is_object() || !u.contains(key)) return std::string("-");
@@ -77,14 +79,14 @@ std::string trace_tsv(const std::vector<TaskRecord>& tasks, bool raw) {
       realtime = span(u.value("wall", 0.0));
     }
     bool ended = t.finished > 0;
-    out += fmt::format("{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n", ++id, hash,
-                       job_of(t).empty() ? "-" : job_of(t), t.op, t.path, status_of(t.state),
+    out += fmt::format("{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n", ++id,
+                       hash, job_of(t).empty() ? "-" : job_of(t), t.op, t.path, status_of(t.state),
                        ended && t.exit_code >= 0 ? std::to_string(t.exit_code) : "-", t.attempt,
                        requested.contains("cpus") ? std::to_string(requested.value("cpus", 1)) : "-",
-                       bytes(requested, "mem"),
-                       requested.contains("time") ? span(requested.value("time", 0.0)) : "-", date(t.started),
-                       date(t.started), ended ? date(t.finished) : "-", ended ? span(t.finished - t.started) : "-",
-                       realtime, cpu, bytes(u, "rss"), bytes(u, "read"), bytes(u, "written"), t.work_dir);
+                       bytes(requested, "mem"), requested.contains("time") ? span(requested.value("time", 0.0)) : "-",
+                       date(t.started), date(t.started), ended ? date(t.finished) : "-",
+                       ended ? span(t.finished - t.started) : "-", realtime, cpu, bytes(u, "rss"), bytes(u, "read"),
+                       bytes(u, "written"), t.work_dir);
   }
   return out;
 }

@@ -37,7 +37,8 @@ std::optional<ResourceUsage> usage_from_json(const Value& j) {
 }
 
 std::string usage_file_text(const ResourceUsage& u) {
-  std::string s = fmt::format("source {}\nwall_seconds {:.6f}\n", u.source.empty() ? "rusage" : u.source, u.wall_seconds);
+  std::string s =
+      fmt::format("source {}\nwall_seconds {:.6f}\n", u.source.empty() ? "rusage" : u.source, u.wall_seconds);
   if (u.user_seconds >= 0) s += fmt::format("user_seconds {:.6f}\n", u.user_seconds);
   if (u.system_seconds >= 0) s += fmt::format("system_seconds {:.6f}\n", u.system_seconds);
   if (u.peak_rss_bytes >= 0) s += fmt::format("peak_rss_bytes {}\n", u.peak_rss_bytes);

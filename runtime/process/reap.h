@@ -17,8 +17,8 @@
 namespace flowc::runtime {
 
 struct Reaped {
-  int status = 0;         // as waitpid gives it
-  ResourceUsage usage;    // source "rusage"; wall_seconds left 0 (the caller knows when it started)
+  int status = 0;       // as waitpid gives it
+  ResourceUsage usage;  // source "rusage"; wall_seconds left 0 (the caller knows when it started)
 };
 
 // Reaps `pid` if it has ended; nothing if it still runs (never blocks).

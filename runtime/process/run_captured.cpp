@@ -109,7 +109,7 @@ std::vector<Captured> run_captured(const std::vector<std::vector<std::string>>& 
   for (size_t i = 0; i < commands.size(); ++i) results[i].error = start(commands[i], env, children[i]);
 
   auto deadline = std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                                          std::chrono::duration<double>(timeout_seconds));
+                                                         std::chrono::duration<double>(timeout_seconds));
   bool killed = false;
   while (true) {
     std::vector<pollfd> fds;
@@ -135,8 +135,8 @@ std::vector<Captured> run_captured(const std::vector<std::vector<std::string>>& 
         if (children[i].pid > 0 && open) {
           ::kill(-children[i].pid, SIGKILL);
           // "did not answer within" is what the Slurm executor reads as "try later".
-          results[i].error = fmt::format("`{}` did not answer within {:g}s and was stopped", commands[i][0],
-                                         timeout_seconds);
+          results[i].error =
+              fmt::format("`{}` did not answer within {:g}s and was stopped", commands[i][0], timeout_seconds);
         }
       }
       killed = true;

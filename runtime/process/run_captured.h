@@ -12,9 +12,9 @@
 namespace flowc::runtime {
 
 struct Captured {
-  int exit_code = -1;     // 128 + signal if a signal ended it; -1 if it never started
-  std::string out, err;   // what it printed
-  std::string error;      // why it did not start, was stopped, or was killed
+  int exit_code = -1;    // 128 + signal if a signal ended it; -1 if it never started
+  std::string out, err;  // what it printed
+  std::string error;     // why it did not start, was stopped, or was killed
   bool ok() const { return exit_code == 0 && error.empty(); }
   // For messages: why it did not run, or its stderr, or its exit code.
   std::string why() const;

@@ -209,12 +209,12 @@ std::string report_data_json(Store& store, const RunRecord& run, const std::stri
   std::string out = fmt::format(
       R"({{"v":1,"generated":{},"run":{},"graph":{},"ops":{},"states":{},"executors":{},"failures":{},"failures_total":{},"columns":{{)",
       now_seconds(), run_value.dump(-1, ' ', false, Value::error_handler_t::replace), graph.dump(), ops.names().dump(),
-      states.names().dump(), executors.names().dump(),
-      failures.dump(-1, ' ', false, Value::error_handler_t::replace), failures_total);
+      states.names().dump(), executors.names().dump(), failures.dump(-1, ' ', false, Value::error_handler_t::replace),
+      failures_total);
   std::pair<const char*, const Column*> columns[] = {
-      {"path", &path}, {"key", &key},   {"op", &op},     {"state", &state}, {"executor", &executor},
-      {"start", &start}, {"dur", &dur}, {"user", &user}, {"sys", &sys},     {"rss", &rss},
-      {"mem", &mem},   {"cpus", &cpus}, {"attempt", &attempt}, {"exit", &exit}, {"job", &job}};
+      {"path", &path},   {"key", &key},   {"op", &op},           {"state", &state}, {"executor", &executor},
+      {"start", &start}, {"dur", &dur},   {"user", &user},       {"sys", &sys},     {"rss", &rss},
+      {"mem", &mem},     {"cpus", &cpus}, {"attempt", &attempt}, {"exit", &exit},   {"job", &job}};
   bool first = true;
   for (const auto& [name, column] : columns) {
     out += fmt::format(R"({}"{}":{})", first ? "" : ",", name, column->done());

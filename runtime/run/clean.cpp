@@ -74,9 +74,10 @@ CleanReport clean_work_dirs(const std::string& state_dir, size_t keep_runs, bool
       }
       store->flush();
     } catch (const StoreError& e) {
-      report.error = fmt::format("the work dirs were removed, but the journal could not be updated ({}); the next "
-                                 "run forgets their cache entries",
-                                 e.what());
+      report.error = fmt::format(
+          "the work dirs were removed, but the journal could not be updated ({}); the next "
+          "run forgets their cache entries",
+          e.what());
     }
   }
   return report;

@@ -25,7 +25,8 @@ void RunLoop::take_group(uint32_t group) {
       runner_->reset_work_dir(prepared, &prepared.error);  // nothing to adopt after all: run it afresh
       prepared = prepare(id);
     }
-    if (ended_before_launch(id, prepared) || prepared.kind == Prepared::Adopt) continue;  // an adopted one is followed like any task
+    if (ended_before_launch(id, prepared) || prepared.kind == Prepared::Adopt)
+      continue;  // an adopted one is followed like any task
     g.waiting.push_back(Waiting{id, std::move(prepared), 1});
   }
   group_settled(group);

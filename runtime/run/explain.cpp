@@ -150,18 +150,21 @@ std::optional<std::string> did_not_run(const TaskRecord& task, const RunRecord& 
   const std::string& path = task.path;
   if (std::string leader = task.manifest.value("identical_to", ""); !leader.empty()) {
     if (task.state == TaskState::Cached) {
-      return fmt::format("{} (op `{}`) reused the result of the identical task `{}` in run {}: the same op and inputs, "
-                         "run once ({}).",
-                         path, task.op, leader, run.id, task.work_dir);
+      return fmt::format(
+          "{} (op `{}`) reused the result of the identical task `{}` in run {}: the same op and inputs, "
+          "run once ({}).",
+          path, task.op, leader, run.id, task.work_dir);
     }
-    return fmt::format("{} (op `{}`) did not run in run {}: it is the same task as `{}` (the same op and inputs), which "
-                       "{}; see `flowc explain {}`.",
-                       path, task.op, run.id, leader, task.state == TaskState::Failed ? "failed" : "was stopped", leader);
+    return fmt::format(
+        "{} (op `{}`) did not run in run {}: it is the same task as `{}` (the same op and inputs), which "
+        "{}; see `flowc explain {}`.",
+        path, task.op, run.id, leader, task.state == TaskState::Failed ? "failed" : "was stopped", leader);
   }
   if (task.state == TaskState::Cached) {
-    return fmt::format("{} (op `{}`) was reused in run {}: its op and inputs were as before, and its earlier result "
-                       "({}) was intact.",
-                       path, task.op, run.id, task.work_dir);
+    return fmt::format(
+        "{} (op `{}`) was reused in run {}: its op and inputs were as before, and its earlier result "
+        "({}) was intact.",
+        path, task.op, run.id, task.work_dir);
   }
   return std::nullopt;
 }
@@ -196,11 +199,12 @@ void op_changes(Store& store, const std::string& then, const std::string& now, s
 std::string manifest_changes(Store& store, const Value& then, const Value& now) {
   std::string changes;
   if (then.value("v", 0) != now.value("v", 0)) {
-    changes += fmt::format("  - flowc's cache keys changed (version {} → {}){}\n", then.value("v", 0), now.value("v", 0),
-                           now.value("v", 0) == 2 ? ": commands now run in strict mode (bash with `set -euo pipefail`)"
-                                                  : "");
+    changes +=
+        fmt::format("  - flowc's cache keys changed (version {} → {}){}\n", then.value("v", 0), now.value("v", 0),
+                    now.value("v", 0) == 2 ? ": commands now run in strict mode (bash with `set -euo pipefail`)" : "");
   }
-  if (then.value("op", "") != now.value("op", "")) op_changes(store, then.value("op", ""), now.value("op", ""), changes);
+  if (then.value("op", "") != now.value("op", ""))
+    op_changes(store, then.value("op", ""), now.value("op", ""), changes);
   input_changes(then.value("inputs", Value::object()), now.value("inputs", Value::object()), changes);
   if (then.value("image", Value()) != now.value("image", Value())) {
     changes += fmt::format("  - its image changed: {} → {}\n", then.value("image", Value()).dump(),

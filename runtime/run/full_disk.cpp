@@ -76,9 +76,10 @@ std::string free_failed_task(const std::string& work_dir) {
   }
   for (const fs::path& log : logs) freed += shorten_log(log);
   if (freed > 0) {
-    text += fmt::format("; flowc removed this failed task's partial outputs ({}) to free it, keeping its command and "
-                        "the end of its logs",
-                        human(freed));
+    text += fmt::format(
+        "; flowc removed this failed task's partial outputs ({}) to free it, keeping its command and "
+        "the end of its logs",
+        human(freed));
   }
   return text;
 }

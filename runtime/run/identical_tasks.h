@@ -20,14 +20,14 @@ namespace flowc::runtime {
 
 class IdenticalTasks {
  public:
-  struct Running {};       // the leader has not ended: the follower waits
+  struct Running {};  // the leader has not ended: the follower waits
   struct Succeeded {
     Value outputs;
     std::string work_dir;
-    Value manifest;        // the leader's cache-key manifest
+    Value manifest;  // the leader's cache-key manifest
   };
-  struct Ended {           // failed or was cancelled
-    TaskState state;       // Failed or Cancelled
+  struct Ended {      // failed or was cancelled
+    TaskState state;  // Failed or Cancelled
     std::string error;
     std::string work_dir;
     Value manifest;

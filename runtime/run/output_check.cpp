@@ -19,7 +19,6 @@ namespace {
 
 using Inode = std::pair<dev_t, ino_t>;
 
-
 // How many names each of `wanted` has inside `dir` (no link followed).
 std::map<Inode, nlink_t> names_inside(const std::string& dir, const std::set<Inode>& wanted) {
   std::map<Inode, nlink_t> count;
@@ -56,8 +55,9 @@ OutputRefused refused_text(const std::string& port, const std::string& path, con
     case files::Refusal::LinkOut:
     case files::Refusal::Dangling:
       what = "a link that leads outside the task's work dir";
-      advice = "; an output may hold links only to its own files, the task's work dir and its inputs: copy what "
-               "it needs (`cp -L`) instead of linking to it";
+      advice =
+          "; an output may hold links only to its own files, the task's work dir and its inputs: copy what "
+          "it needs (`cp -L`) instead of linking to it";
       break;
     case files::Refusal::Loop:
     case files::Refusal::TooDeep:
@@ -66,8 +66,9 @@ OutputRefused refused_text(const std::string& port, const std::string& path, con
       break;
     case files::Refusal::Special:
       what = "a special file";
-      advice = "; an output holds regular files, folders and links between them (a FIFO, socket or device has no "
-               "content flowc can hash or publish)";
+      advice =
+          "; an output holds regular files, folders and links between them (a FIFO, socket or device has no "
+          "content flowc can hash or publish)";
       break;
     case files::Refusal::Unreadable:
     case files::Refusal::Interrupted: return OutputRefused{fmt::format("output `{}`: {}", port, refused.text())};
@@ -107,8 +108,8 @@ std::optional<OutputRefused> hard_link_out(const std::string& port, const std::s
 }  // namespace
 
 std::variant<std::vector<files::Entry>, OutputRefused> check_output(const std::string& port, const std::string& path,
-                                                                     const std::string& work_dir,
-                                                                     const std::vector<std::string>& inputs) {
+                                                                    const std::string& work_dir,
+                                                                    const std::vector<std::string>& inputs) {
   std::string work = files::real_path(work_dir);
   std::vector<std::string> input_roots;
   for (const std::string& input : inputs) input_roots.push_back(files::real_path(input));
@@ -119,8 +120,8 @@ std::variant<std::vector<files::Entry>, OutputRefused> check_output(const std::s
   bool passed_through = false;
   for (const std::string& root : input_roots) passed_through = passed_through || files::inside(root, real);
   if (!own && !passed_through) {
-    return OutputRefused{fmt::format("output `{}` is `{}`, which leads outside the task's work dir (to `{}`)", port,
-                                     path, real)};
+    return OutputRefused{
+        fmt::format("output `{}` is `{}`, which leads outside the task's work dir (to `{}`)", port, path, real)};
   }
 
   // What it holds: links only to the work dir and the inputs.

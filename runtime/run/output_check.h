@@ -27,7 +27,7 @@ struct OutputRefused {
 // `path`: the output (a file, a folder or a link to one); `work_dir`: the
 // task's; `inputs`: the paths of its input files and folders.
 std::variant<std::vector<files::Entry>, OutputRefused> check_output(const std::string& port, const std::string& path,
-                                                                     const std::string& work_dir,
-                                                                     const std::vector<std::string>& inputs);
+                                                                    const std::string& work_dir,
+                                                                    const std::vector<std::string>& inputs);
 
 }  // namespace flowc::runtime

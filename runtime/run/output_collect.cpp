@@ -113,16 +113,18 @@ std::string OutputCollector::take_value(const ir::Port& port) {
       outputs_[port.name] = nullptr;
       return {};
     }
-    return fmt::format("the command did not write value output `{}` ({}): it should write it to the file "
-                       "`${{{}}}` names, `{}`",
-                       port.name, t->str(), port.name, path.string());
+    return fmt::format(
+        "the command did not write value output `{}` ({}): it should write it to the file "
+        "`${{{}}}` names, `{}`",
+        port.name, t->str(), port.name, path.string());
   }
   std::string error;
   auto text = files::read_small(path.string(), kMaxValueBytes, &error);
   if (!text) {
-    return fmt::format("value output `{}` ({}): {}; a value is read whole: write a big result to a file output "
-                       "instead",
-                       port.name, program_.types->display(t), error);
+    return fmt::format(
+        "value output `{}` ({}): {}; a value is read whole: write a big result to a file output "
+        "instead",
+        port.name, program_.types->display(t), error);
   }
   auto value = read_value_text(*text, t, &error);
   if (!value) return fmt::format("value output `{}` ({}): {}", port.name, program_.types->display(t), error);
@@ -150,10 +152,10 @@ std::string OutputCollector::record_companions(const std::string& path, const ir
   for (const CompanionFile& c : companions_of(path, type)) {
     if (!fs::exists(fs::symlink_status(c.path, ec))) {
       if (!c.companion->required) continue;
-      return fmt::format("the command did not write `{}`, the companion (\"{}\") of output `{}` that its type "
-                         "declares beside `{}`",
-                         fs::path(c.path).filename().string(), c.companion->pattern, port,
-                         fs::path(path).filename().string());
+      return fmt::format(
+          "the command did not write `{}`, the companion (\"{}\") of output `{}` that its type "
+          "declares beside `{}`",
+          fs::path(c.path).filename().string(), c.companion->pattern, port, fs::path(path).filename().string());
     }
     if (std::string why = record_output(c.path, port); !why.empty()) return why;
   }

@@ -29,7 +29,8 @@ const ir::Port* find_port(const ir::Workflow& wf, const std::string& name) {
 
 std::string known_inputs(const ir::Workflow& wf, const ir::TypeTable& types) {
   std::string out;
-  for (const ir::Port& p : wf.inputs) out += fmt::format("{}{}: {}", out.empty() ? "" : ", ", p.name, types.display(p.type));
+  for (const ir::Port& p : wf.inputs)
+    out += fmt::format("{}{}: {}", out.empty() ? "" : ", ", p.name, types.display(p.type));
   return out.empty() ? "it takes none" : "its inputs are " + out;
 }
 
@@ -46,9 +47,10 @@ Value absolute_paths(const Value& v, const ir::Type* t, const std::string& name,
     }
     if (std::string kind = files::special_kind(st.st_mode); !kind.empty()) {
       // Hashing it would block (a FIFO with no writer) or never end (/dev/zero).
-      errors->push_back(fmt::format("input `{}`: `{}` is {}; flowc reads every input file whole to hash it, so an "
-                                    "input must be a regular file or a folder (save the data to a file first)",
-                                    name, path, kind));
+      errors->push_back(
+          fmt::format("input `{}`: `{}` is {}; flowc reads every input file whole to hash it, so an "
+                      "input must be a regular file or a folder (save the data to a file first)",
+                      name, path, kind));
       return abs.string();
     }
     for (const CompanionFile& c : companions_of(abs.string(), type)) {
@@ -61,8 +63,8 @@ Value absolute_paths(const Value& v, const ir::Type* t, const std::string& name,
 }
 
 // The inputs a --params file gives, into `inputs`.
-void read_params_file(const ir::Workflow& wf, const ir::TypeTable& types, const std::string& params_file,
-                      Value& inputs, std::vector<std::string>* errors) {
+void read_params_file(const ir::Workflow& wf, const ir::TypeTable& types, const std::string& params_file, Value& inputs,
+                      std::vector<std::string>* errors) {
   std::ifstream in(params_file);
   if (!in) {
     errors->push_back(fmt::format("cannot read the parameters file `{}`", params_file));
@@ -77,15 +79,15 @@ void read_params_file(const ir::Workflow& wf, const ir::TypeTable& types, const 
     return;
   }
   if (!doc->is_object()) {
-    errors->push_back(fmt::format("`{}` must hold a JSON object of input names and values, found {}", params_file,
-                                  describe(*doc)));
+    errors->push_back(
+        fmt::format("`{}` must hold a JSON object of input names and values, found {}", params_file, describe(*doc)));
     return;
   }
   for (auto& [name, value] : doc->items()) {
     const ir::Port* port = find_port(wf, name);
     if (!port) {
-      errors->push_back(fmt::format("`{}` names input `{}`, but workflow `{}` has no such input; {}", params_file,
-                                    name, wf.name, known_inputs(wf, types)));
+      errors->push_back(fmt::format("`{}` names input `{}`, but workflow `{}` has no such input; {}", params_file, name,
+                                    wf.name, known_inputs(wf, types)));
       continue;
     }
     std::string why;
@@ -149,8 +151,8 @@ std::optional<Value> workflow_inputs(const ir::Program& program, const ir::Workf
       continue;
     }
     if (!p.default_value && !p.type->is_optional()) {
-      errors->push_back(fmt::format("input `{}` ({}) is required: give it with -p {}=... or in --params",
-                                    p.name, types.display(p.type), p.name));
+      errors->push_back(fmt::format("input `{}` ({}) is required: give it with -p {}=... or in --params", p.name,
+                                    types.display(p.type), p.name));
     }
   }
   if (!errors->empty()) return std::nullopt;

@@ -84,7 +84,8 @@ class Publisher {
       const files::LinkPolicy& policy = with_inputs();
       bool allowed = false;
       for (const std::string& root : policy.allowed) allowed = allowed || files::inside(root, real);
-      if (!allowed) return fmt::format("`{}` leads to `{}`, outside flowc's work dirs and the run's inputs", path, real);
+      if (!allowed)
+        return fmt::format("`{}` leads to `{}`, outside flowc's work dirs and the run's inputs", path, real);
       walked = files::walk(path, policy);
     }
     if (auto* refused = std::get_if<files::Refusal>(&walked)) {
@@ -140,15 +141,15 @@ class Publisher {
   PublishMode mode_;
   std::vector<std::string> inputs_;
   std::string work_root_;
-  files::LinkPolicy own_;                   // the work dirs only
+  files::LinkPolicy own_;                    // the work dirs only
   std::optional<files::LinkPolicy> policy_;  // and the run's inputs
 };
 
 // One output of the workflow, published under `root`/<its name>: written
 // beside its place, then renamed over it. Its published value, or nothing
 // with `error` set.
-std::optional<Value> publish_port(Publisher& publisher, const fs::path& root, const ir::Port& port,
-                                  const Value& value, std::string* error) {
+std::optional<Value> publish_port(Publisher& publisher, const fs::path& root, const ir::Port& port, const Value& value,
+                                  std::string* error) {
   std::error_code ec;
   fs::path dir = root / port.name;
   fs::path staging = root / fmt::format(".{}.publishing.{}", port.name, ::getpid());
@@ -174,8 +175,9 @@ std::optional<Value> publish_port(Publisher& publisher, const fs::path& root, co
         why = publisher.publish(c.path, staged_dir / fs::path(c.path).filename());
       }
     }
-    if (!why.empty()) failure = why == "interrupted" ? "publishing was interrupted"
-                                                    : fmt::format("cannot publish output `{}`: {}", port.name, why);
+    if (!why.empty())
+      failure = why == "interrupted" ? "publishing was interrupted"
+                                     : fmt::format("cannot publish output `{}`: {}", port.name, why);
     return final_path.string();
   });
   if (failure.empty()) {

@@ -43,7 +43,6 @@
 namespace flowc::runtime {
 namespace fs = std::filesystem;
 
-
 RunResult RunLoop::go() {
   start_time_ = now_seconds();
   if (auto failed = open_state()) return *failed;
@@ -202,7 +201,8 @@ void RunLoop::loop() {
     executor_->flush();  // what launch_ready() submitted, together
     announce_started();
     if (plan_->finished() && running_.empty()) break;
-    bool group_waits = std::any_of(groups_.begin(), groups_.end(), [](const auto& g) { return !g.second.waiting.empty(); });
+    bool group_waits =
+        std::any_of(groups_.begin(), groups_.end(), [](const auto& g) { return !g.second.waiting.empty(); });
     if (running_.empty() && queue_.empty() && !held_ && !group_waits) {
       // Nothing runs and nothing can start: the plan is waiting for
       // nothing. (Cannot happen unless the IR is inconsistent.)
@@ -233,7 +233,8 @@ void RunLoop::loop() {
 // An op's own `executor "..."` clause is followed: when ops name executors
 // other than the run's, a router sends each task to its op's, made by the
 // factory with the profile's settings for it.
-std::unique_ptr<Executor> RunLoop::route_by_op(std::unique_ptr<Executor> run_executor, std::vector<std::string>* errors) {
+std::unique_ptr<Executor> RunLoop::route_by_op(std::unique_ptr<Executor> run_executor,
+                                               std::vector<std::string>* errors) {
   std::vector<std::unique_ptr<Executor>> executors;
   executors.push_back(std::move(run_executor));
   for (const ir::Op& op : program_.ops) {
@@ -247,8 +248,8 @@ std::unique_ptr<Executor> RunLoop::route_by_op(std::unique_ptr<Executor> run_exe
     std::vector<std::string> mistakes;
     auto executor = new_executor(choice, &mistakes);
     for (const std::string& m : mistakes) {
-      errors->push_back(fmt::format("op `{}` ({}) asks for executor `{}`: {}", op.name, program_.where(op.loc),
-                                    *op.executor, m));
+      errors->push_back(
+          fmt::format("op `{}` ({}) asks for executor `{}`: {}", op.name, program_.where(op.loc), *op.executor, m));
     }
     if (!executor) return nullptr;
     executors.push_back(std::move(executor));
@@ -297,7 +298,8 @@ bool RunLoop::adopt(TaskId id, Prepared& prepared) {
   prepared.spec.work_dir = prepared.work_dir;
   uint64_t handle = executor_->recovery()->adopt(left, prepared.spec);  // only a recovery kept it
   double started = now_seconds();
-  events_->emit("adopted", {{"task", task.path}, {"op", task.op->id}, {"job", left.ref.job}, {"work_dir", prepared.work_dir}});
+  events_->emit("adopted",
+                {{"task", task.path}, {"op", task.op->id}, {"job", left.ref.job}, {"work_dir", prepared.work_dir}});
   record(id, prepared, TaskState::Running, 1, started, 0, -1, "", executor_->recovery()->job_ref(handle));
   running_.emplace(handle, Running{id, std::move(prepared), 1, started});
   return true;
@@ -322,7 +324,8 @@ Prepared RunLoop::prepare(TaskId id, bool reuse) {
   const Task& task = plan_->task(id);
   // --rerun: the targets and what depends on them run again.
   Prepared p = runner_->prepare(task, reuse && targets_->may_reuse(task));
-  bool leads = p.kind == Prepared::Launch || p.kind == Prepared::Adopt || (p.kind == Prepared::Failed && !p.key.empty());
+  bool leads =
+      p.kind == Prepared::Launch || p.kind == Prepared::Adopt || (p.kind == Prepared::Failed && !p.key.empty());
   if (leads) identical_.lead(p.key, id, task.path);
   return p;
 }
@@ -374,11 +377,11 @@ void RunLoop::take_identical(TaskId id, const std::string& key, const IdenticalT
   if (ended.state == TaskState::Cancelled) ++cancelled_;
   record(id, p, ended.state, 0, now, now, -1, error);
   events_->emit(std::string(state_name(ended.state)), {{"task", task.path},
-                              {"op", task.op->id},
-                              {"exit_code", -1},
-                              {"error", error},
-                              {"work_dir", p.work_dir},
-                              {"identical_to", p.leader}});
+                                                       {"op", task.op->id},
+                                                       {"exit_code", -1},
+                                                       {"error", error},
+                                                       {"work_dir", p.work_dir},
+                                                       {"identical_to", p.leader}});
   if (!reported && ended.state == TaskState::Failed) {
     report_failure({id}, fmt::format("{} is the same task as `{}` (the same op and inputs), which failed (above)",
                                      who(task), p.leader));
@@ -601,8 +604,8 @@ void RunLoop::handle(const Outcome& outcome) {
   group_settled(group);
 }
 
-void RunLoop::succeed(TaskId id, const Prepared& prepared, Value outputs, TaskState state, int attempt,
-                  double started, int exit_code) {
+void RunLoop::succeed(TaskId id, const Prepared& prepared, Value outputs, TaskState state, int attempt, double started,
+                      int exit_code) {
   const Task& task = plan_->task(id);
   double finished = now_seconds();
   record(id, prepared, state, attempt, started, finished, exit_code, "");
@@ -620,7 +623,7 @@ void RunLoop::succeed(TaskId id, const Prepared& prepared, Value outputs, TaskSt
 }
 
 void RunLoop::fail(TaskId id, const Prepared& prepared, const std::string& error, TaskState state, int attempt,
-               double started, int exit_code) {
+                   double started, int exit_code) {
   const Task& task = plan_->task(id);
   // Identical tasks waiting for this one fail with it, in one report.
   std::vector<TaskId> followers;
@@ -637,10 +640,10 @@ void RunLoop::fail(TaskId id, const Prepared& prepared, const std::string& error
   if (state == TaskState::Cancelled) ++cancelled_;
   record(id, prepared, state, attempt, started, now_seconds(), exit_code, error);
   events_->emit(std::string(state_name(state)), {{"task", task.path},
-                        {"op", task.op->id},
-                        {"exit_code", exit_code},
-                        {"error", error},
-                        {"work_dir", prepared.work_dir}});
+                                                 {"op", task.op->id},
+                                                 {"exit_code", exit_code},
+                                                 {"error", error},
+                                                 {"work_dir", prepared.work_dir}});
   std::vector<TaskId> all = {id};
   all.insert(all.end(), followers.begin(), followers.end());
   if (state == TaskState::Failed) report_failure(all, text);
@@ -703,8 +706,8 @@ void RunLoop::interrupt(int signal) {
   for (auto& [handle, r] : running_) executor_->cancel(handle);
 }
 
-void RunLoop::record(TaskId id, const Prepared& prepared, TaskState state, int attempt, double started,
-                 double finished, int exit_code, const std::string& error, const JobRef& ref) {
+void RunLoop::record(TaskId id, const Prepared& prepared, TaskState state, int attempt, double started, double finished,
+                     int exit_code, const std::string& error, const JobRef& ref) {
   const Task& task = plan_->task(id);
   TaskRecord t;
   t.run_id = run_id_;
@@ -838,8 +841,8 @@ void RunLoop::print_summary(const std::string& status, double seconds, size_t no
   if (failed_) more += fmt::format(", {} failed", failed_);
   if (cancelled_) more += fmt::format(", {} cancelled", cancelled_);
   if (not_started) more += fmt::format(", {} not started", not_started);
-  err_ << fmt::format("flowc: run {} {} in {:.1f}s: {} task{} ({} ran, {} cached{})\n", run_id_, status, seconds,
-                      total, total == 1 ? "" : "s", ran_, cached_, more);
+  err_ << fmt::format("flowc: run {} {} in {:.1f}s: {} task{} ({} ran, {} cached{})\n", run_id_, status, seconds, total,
+                      total == 1 ? "" : "s", ran_, cached_, more);
   if (!published.is_null()) {
     fs::path json = fs::path(options_.outdir) / "outputs.json";
     err_ << fmt::format("flowc: outputs in {}/ ({})\n", options_.outdir, json.string());

@@ -41,7 +41,7 @@ inline double now_seconds() {
 class RunLoop {
  public:
   RunLoop(const ir::Program& program, const ir::Workflow& workflow, const Value& inputs, const RunOptions& options,
-      std::ostream& err)
+          std::ostream& err)
       : program_(program), workflow_(workflow), inputs_(inputs), options_(options), err_(err) {}
 
   RunResult go();
@@ -91,17 +91,17 @@ class RunLoop {
   void handle(const Outcome& outcome);
   void launch_gang(TaskId first);
   void stream_task_ended(TaskId id, const Prepared& prepared, const Outcome& outcome, Judged& judged);
-  void succeed(TaskId id, const Prepared& prepared, Value outputs, TaskState state, int attempt,
-               double started, int exit_code);
-  void fail(TaskId id, const Prepared& prepared, const std::string& error, TaskState state, int attempt,
-            double started, int exit_code);
+  void succeed(TaskId id, const Prepared& prepared, Value outputs, TaskState state, int attempt, double started,
+               int exit_code);
+  void fail(TaskId id, const Prepared& prepared, const std::string& error, TaskState state, int attempt, double started,
+            int exit_code);
   void report_failure(const std::vector<TaskId>& tasks, const std::string& text);
   void drop_waiting();
   void interrupt(int signal);
   void settle_left_running();
   bool adopt(TaskId id, Prepared& prepared);
-  void record(TaskId id, const Prepared& prepared, TaskState state, int attempt, double started,
-              double finished, int exit_code, const std::string& error, const JobRef& ref = {});
+  void record(TaskId id, const Prepared& prepared, TaskState state, int attempt, double started, double finished,
+              int exit_code, const std::string& error, const JobRef& ref = {});
   Counts counts() const;
   RunResult finish();
   std::string report_problems();
@@ -139,15 +139,15 @@ class RunLoop {
     out.insert(out.end(), options_.publishable.begin(), options_.publishable.end());
     return out;
   }
-  SignalWatch* signals_ = nullptr;  // while the loop runs
+  SignalWatch* signals_ = nullptr;                // while the loop runs
   std::map<uint32_t, std::string> failed_gangs_;  // gang → the task that failed first
 
   std::deque<TaskId> queue_;
   std::optional<std::pair<TaskId, Prepared>> held_;  // prepared, waiting for cpus or memory
   std::map<uint64_t, Running> running_;
-  std::map<uint64_t, bool> unannounced_;  // submitted, not yet started by the executor → emit `started`
-  IdenticalTasks identical_;  // tasks of the same key: one runs, the others take its result
-  std::set<std::string> reported_;  // tasks whose failure was printed as it happened
+  std::map<uint64_t, bool> unannounced_;         // submitted, not yet started by the executor → emit `started`
+  IdenticalTasks identical_;                     // tasks of the same key: one runs, the others take its result
+  std::set<std::string> reported_;               // tasks whose failure was printed as it happened
   std::map<std::string, LeftBehind> adoptable_;  // by cache key: jobs an earlier flowc left running
   // Container groups (Task::group): their tasks, prepared, run one after
   // another in the container the group shares.
@@ -158,12 +158,12 @@ class RunLoop {
   };
   struct Group {
     std::deque<Waiting> waiting;
-    bool busy = false;      // one of its tasks runs
-    uint32_t taken = 0;     // tasks taken from the queue so far
-    uint32_t members = 0;   // at most this many will come
+    bool busy = false;     // one of its tasks runs
+    uint32_t taken = 0;    // tasks taken from the queue so far
+    uint32_t members = 0;  // at most this many will come
   };
   std::map<uint32_t, Group> groups_;
-  Value usage_;  // of the outcome being handled, for the journal
+  Value usage_;                      // of the outcome being handled, for the journal
   std::map<uint64_t, JobRef> refs_;  // how each running task is known outside flowc (announced)
   JobRef ended_ref_;                 // that of the outcome being handled
   bool jobs_to_journal_ = false;     // batch jobs announced, not yet committed (journal_jobs)

@@ -46,7 +46,8 @@ class Writer {
     out_ += s;
   }
   void stat(const StatSignature& s) {
-    for (uint64_t n : {s.mode, s.dev, s.ino, s.size, static_cast<uint64_t>(s.mtime_ns), static_cast<uint64_t>(s.ctime_ns)}) {
+    for (uint64_t n :
+         {s.mode, s.dev, s.ino, s.size, static_cast<uint64_t>(s.mtime_ns), static_cast<uint64_t>(s.ctime_ns)}) {
       u64(n);
     }
   }

@@ -46,8 +46,8 @@ struct FileSignature {
 FileSignature signature_of(const std::string& path);
 
 struct SummaryTask {
-  std::string path;      // main.w[3]
-  std::string op;        // op id
+  std::string path;  // main.w[3]
+  std::string op;    // op id
   std::string work_dir;
 };
 
@@ -57,10 +57,10 @@ struct SeenGlob {
 };
 
 struct RunSummary {
-  std::string digest;        // the run's (its file's name)
-  std::string source_run;    // the run whose journal holds these tasks
+  std::string digest;      // the run's (its file's name)
+  std::string source_run;  // the run whose journal holds these tasks
   int64_t cache_generation = 0;
-  std::string published;     // what was published (outputs.json's value), as JSON
+  std::string published;           // what was published (outputs.json's value), as JSON
   std::vector<SummaryTask> tasks;  // in the plan's order
   std::vector<std::pair<std::string, FileSignature>> files;
   std::vector<SeenGlob> globs;

@@ -16,8 +16,8 @@ class SignalWatch {
   SignalWatch& operator=(const SignalWatch&) = delete;
 
   struct Events {
-    bool child = false;      // a child process ended (maybe several)
-    int interrupt = 0;       // SIGINT or SIGTERM received (the last one), or 0
+    bool child = false;  // a child process ended (maybe several)
+    int interrupt = 0;   // SIGINT or SIGTERM received (the last one), or 0
   };
   // Waits at most `timeout` for a signal; returns what arrived.
   Events wait(std::chrono::milliseconds timeout);

@@ -20,9 +20,10 @@ namespace fs = std::filesystem;
 
 std::string not_writable_text(const fs::path& dir, int error) {
   if (error != EROFS && error != EACCES && error != EPERM) return "";
-  return fmt::format("the state folder `{}` is not writable ({}): flowc keeps its journal, cache and work dirs "
-                     "there; make it writable, or give another with --state-dir",
-                     dir.string(), std::strerror(error));
+  return fmt::format(
+      "the state folder `{}` is not writable ({}): flowc keeps its journal, cache and work dirs "
+      "there; make it writable, or give another with --state-dir",
+      dir.string(), std::strerror(error));
 }
 
 StateLock::StateLock(const fs::path& dir) : path_(dir / "lock") {

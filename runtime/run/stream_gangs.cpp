@@ -40,14 +40,14 @@ void RunLoop::launch_gang(TaskId first) {
       why = fmt::format("{}: the same task as `{}`, which a stream gang cannot share", task.path, prepared[i].leader);
     }
     if (why.empty() && prepared[i].kind == Prepared::Launch) {
-      if (std::string e = streams_->wrap(task, prepared[i].work_dir, prepared[i].spec.argv); !e.empty()) why = task.path + ": " + e;
+      if (std::string e = streams_->wrap(task, prepared[i].work_dir, prepared[i].spec.argv); !e.empty())
+        why = task.path + ": " + e;
     }
   }
   if (!why.empty()) {
     for (size_t i = 0; i < members.size(); ++i) {
       const Task& task = plan_->task(members[i]);
-      fail(members[i], prepared[i],
-           fmt::format("{} could not start with its stream: {}", who(task), why),
+      fail(members[i], prepared[i], fmt::format("{} could not start with its stream: {}", who(task), why),
            TaskState::Failed, 0, now_seconds(), -1);
     }
     return;

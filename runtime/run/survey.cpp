@@ -67,8 +67,8 @@ class PathCheck {
     std::vector<std::string> out;
     for (const Missing& m : missing_) {
       std::string more = m.others ? fmt::format(" (and {} more task{})", m.others, m.others == 1 ? "" : "s") : "";
-      out.push_back(fmt::format("{}: input `{}` of op `{}` at {} ({}){} needs it", m.what, m.port, m.op, m.task, m.where,
-                                more));
+      out.push_back(
+          fmt::format("{}: input `{}` of op `{}` at {} ({}){} needs it", m.what, m.port, m.op, m.task, m.where, more));
     }
     return out;
   }

@@ -34,8 +34,7 @@ struct Survey {
   bool complete = false;            // the survey reached the workflow's end
 };
 
-Survey survey_run(const ir::Program& program, const ir::Workflow& workflow, const Value& inputs,
-                  PlanOptions options);
+Survey survey_run(const ir::Program& program, const ir::Workflow& workflow, const Value& inputs, PlanOptions options);
 
 // `--dry-run`'s report of a survey.
 void print_survey(const Survey& survey, const ir::Program& program, const ir::Workflow& workflow, std::ostream& out);

@@ -33,9 +33,9 @@ std::set<std::string> closure(const std::set<std::string>& start, const std::mul
 // The run's call sites and their edges, both ways.
 struct CallGraph {
   std::set<std::string> sites;
-  std::map<std::string, std::string> op_of;         // site → its op
+  std::map<std::string, std::string> op_of;          // site → its op
   std::multimap<std::string, std::string> down, up;  // site → the sites that read from it / it reads from
-  std::string root;                                   // the workflow's name: the first part of every site
+  std::string root;                                  // the workflow's name: the first part of every site
 };
 
 CallGraph call_graph(const ir::Program& program, const ir::Workflow& workflow) {
@@ -72,8 +72,8 @@ std::set<std::string> resolve(const CallGraph& g, const std::string& name, bool 
   if (out.empty()) {
     std::string known;
     for (const std::string& s : g.sites) known += (known.empty() ? "" : ", ") + s;
-    errors->push_back(fmt::format("`{}` is no call{} of workflow `{}`; its calls are: {}", name, ops ? " and no op" : "",
-                                  g.root, known));
+    errors->push_back(fmt::format("`{}` is no call{} of workflow `{}`; its calls are: {}", name,
+                                  ops ? " and no op" : "", g.root, known));
   }
   return out;
 }

@@ -35,12 +35,12 @@ class Targets {
   std::string site_of(const std::string& path) const;  // main.g[2] → main.g (or its sub-workflow call)
   bool in(const std::set<std::string>& sites, const std::string& path) const;
 
-  std::set<std::string> sites_;          // every call site
+  std::set<std::string> sites_;  // every call site
   std::string until_;
-  std::set<std::string> needed_sites_;   // --until: the call and what it reads from
-  std::set<std::string> needed_paths_;   // --until of one item: that task's path
-  std::set<std::string> forced_sites_;   // --rerun: whole call sites forced
-  std::set<std::string> forced_paths_;   // --rerun of one item
+  std::set<std::string> needed_sites_;  // --until: the call and what it reads from
+  std::set<std::string> needed_paths_;  // --until of one item: that task's path
+  std::set<std::string> forced_sites_;  // --rerun: whole call sites forced
+  std::set<std::string> forced_paths_;  // --rerun of one item
 };
 
 }  // namespace flowc::runtime

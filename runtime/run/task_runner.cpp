@@ -98,9 +98,7 @@ int write_whole(const std::string& path, const std::string& text) {
 }
 
 bool is_path_type(const ir::Type* t) { return t->non_optional()->is_path(); }
-bool is_path_list(const ir::Type* t) {
-  return t->is(ir::TypeKind::List) && t->elem()->is_path();
-}
+bool is_path_list(const ir::Type* t) { return t->is(ir::TypeKind::List) && t->elem()->is_path(); }
 
 }  // namespace
 
@@ -218,12 +216,12 @@ struct TaskRunner::Setup {
   }
   Prepared& p;
   fs::path work;
-  Value scope = Value::object();           // input and output names → paths the command sees
-  std::vector<std::string> input_paths;    // what a container must see
+  Value scope = Value::object();                              // input and output names → paths the command sees
+  std::vector<std::string> input_paths;                       // what a container must see
   std::vector<std::pair<std::string, std::string>> task_env;  // the op's env and the task's identity
   Evaluator evaluator;
-  ValueScope names;                         // `scope`, for expressions
-  std::string error;                        // the first problem met
+  ValueScope names;   // `scope`, for expressions
+  std::string error;  // the first problem met
 };
 
 Prepared TaskRunner::prepare(const Task& task, bool reuse) {
@@ -275,7 +273,8 @@ std::string TaskRunner::make_key(const Task& task, Prepared& p) {
   p.manifest = {{"v", kKeyVersion}, {"op", op_digest(op)}, {"inputs", std::move(inputs_for_key)}};
   if (op.image) {
     const std::string* digest = containers_ ? containers_->digest(*op.image) : nullptr;
-    if (!digest) return fmt::format("op `{}` runs in image `{}`, which was not checked before the run", op.name, *op.image);
+    if (!digest)
+      return fmt::format("op `{}` runs in image `{}`, which was not checked before the run", op.name, *op.image);
     p.manifest["image"] = *op.image;
     p.manifest["image_digest"] = *digest;
   }
@@ -382,9 +381,10 @@ std::string TaskRunner::place_outputs(const Task& task, Setup& s) {
     }
     fs::path where = (s.work / relative).lexically_normal();
     if (!inside(s.work, where) || where == s.work.lexically_normal()) {
-      return fmt::format("output `{}` would be written to `{}`, outside the task's work dir; an output's path "
-                         "must stay inside it",
-                         port.name, relative);
+      return fmt::format(
+          "output `{}` would be written to `{}`, outside the task's work dir; an output's path "
+          "must stay inside it",
+          port.name, relative);
     }
     // The work dir itself exists: only an output in a subfolder needs one made.
     if (where.parent_path() != s.work.lexically_normal()) {
@@ -606,7 +606,8 @@ Judged TaskRunner::judge_failure(const Task& task, const Prepared& prepared, con
   // Retry only what the op declares transient: without exit_codes, any
   // failure; with them, those exit codes (and timeouts if on_timeout).
   const ir::RetryPolicy& retry = task.op->retry;
-  bool listed = std::find(retry.exit_codes.begin(), retry.exit_codes.end(), outcome.exit_code) != retry.exit_codes.end();
+  bool listed =
+      std::find(retry.exit_codes.begin(), retry.exit_codes.end(), outcome.exit_code) != retry.exit_codes.end();
   bool could = retry.attempts > 0 && outcome.how != Outcome::How::Cancelled && outcome.how != Outcome::How::NotStarted;
   if (retry.exit_codes.empty()) {
     j.transient = could;
@@ -624,9 +625,10 @@ std::string TaskRunner::changed_input(const Task& task, const Prepared& prepared
   for (const auto& [path, before] : prepared.input_stamps) {
     auto stamp = stamp_of(path);
     if (!stamp || Value::array({stamp->size, stamp->mtime_ns}) != before) {
-      return fmt::format("op `{}` at {} ({}) changed its input `{}`, which is not its own; write to an output "
-                         "instead\n  work dir: {}",
-                         task.op->name, task.path, program_.where(task.call_loc), path, prepared.work_dir);
+      return fmt::format(
+          "op `{}` at {} ({}) changed its input `{}`, which is not its own; write to an output "
+          "instead\n  work dir: {}",
+          task.op->name, task.path, program_.where(task.call_loc), path, prepared.work_dir);
     }
   }
   return {};

@@ -39,13 +39,13 @@ struct Prepared {
   enum Kind { Cached, Launch, Failed, Adopt, Identical } kind = Failed;
   std::string key;
   std::string work_dir;
-  Value manifest;         // what the key was made of
-  std::string cache_miss; // why an earlier result was not reused (for explain)
-  Value outputs;          // Cached: the outputs
-  LaunchSpec spec;        // Launch: what to run
-  BatchHints batch;       // Launch: its op, and what a batch executor with scratch stages
-  std::string error;      // Failed: why it could not even start
-  std::string leader;     // Identical: the call path of the task that holds the key
+  Value manifest;          // what the key was made of
+  std::string cache_miss;  // why an earlier result was not reused (for explain)
+  Value outputs;           // Cached: the outputs
+  LaunchSpec spec;         // Launch: what to run
+  BatchHints batch;        // Launch: its op, and what a batch executor with scratch stages
+  std::string error;       // Failed: why it could not even start
+  std::string leader;      // Identical: the call path of the task that holds the key
   // Launch: each input file's stamp, to tell if the command changed it.
   std::vector<std::pair<std::string, Value>> input_stamps;
   // Launch, for a task of a group (Task::group) whose op runs in an image:
@@ -59,9 +59,9 @@ struct Prepared {
 
 struct Judged {
   bool ok = false;
-  Value outputs;          // ok: the task's outputs
-  std::string error;      // !ok: what went wrong, for people
-  bool transient = false; // !ok: the op's retry policy allows another attempt
+  Value outputs;           // ok: the task's outputs
+  std::string error;       // !ok: what went wrong, for people
+  bool transient = false;  // !ok: the op's retry policy allows another attempt
 };
 
 class TaskRunner {

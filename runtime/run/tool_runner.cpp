@@ -165,16 +165,17 @@ Judged TaskRunner::finish_tool_task(const Task& task, const Prepared& prepared, 
   for (const auto& [path, before] : prepared.input_stamps) {
     auto stamp = stamp_of(path);
     if (!op.tool->inplace_update && (!stamp || Value::array({stamp->size, stamp->mtime_ns}) != before)) {
-      j.error = fmt::format("op `{}` at {} ({}) changed its input `{}`, which is not its own; write to an output "
-                            "instead (or declare InplaceUpdateRequirement)\n  work dir: {}",
-                            op.name, task.path, program_.where(task.call_loc), path, prepared.work_dir);
+      j.error = fmt::format(
+          "op `{}` at {} ({}) changed its input `{}`, which is not its own; write to an output "
+          "instead (or declare InplaceUpdateRequirement)\n  work dir: {}",
+          op.name, task.path, program_.where(task.call_loc), path, prepared.work_dir);
       return j;
     }
   }
   const Value& context = prepared.tool_context;
-  auto collected = tool::collect(program_, op, context.value("inputs", Value::object()),
-                                 context.value("runtime", Value::object()), context.value("reads", Value::array()),
-                                 prepared.work_dir, outcome.exit_code);
+  auto collected =
+      tool::collect(program_, op, context.value("inputs", Value::object()), context.value("runtime", Value::object()),
+                    context.value("reads", Value::array()), prepared.work_dir, outcome.exit_code);
   if (auto* why = std::get_if<std::string>(&collected)) {
     j.error = fmt::format("op `{}` at {} ({}): {}\n  work dir: {}", op.name, task.path, program_.where(task.call_loc),
                           *why, prepared.work_dir);

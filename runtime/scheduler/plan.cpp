@@ -111,7 +111,8 @@ Plan::Plan(const ir::Program& program, const ir::Workflow& workflow, Value input
     if (inputs.contains(p.name)) {
       root_inputs[p.name] = inputs[p.name];
     } else if (p.default_value) {
-      auto v = evaluate(root, *p.default_value, [&] { return fmt::format("the default of input `{}`", p.name); }, UINT32_MAX);
+      auto v = evaluate(
+          root, *p.default_value, [&] { return fmt::format("the default of input `{}`", p.name); }, UINT32_MAX);
       if (!v) return;
       coerce_in_place(*v, p.type);
       root_inputs[p.name] = std::move(*v);
@@ -207,7 +208,7 @@ bool Plan::holds_unknown(const Value& v) {
 }
 
 std::optional<Value> Plan::evaluate(Scope* scope, const ir::Expr& e, const std::function<std::string()>& what,
-                                   uint32_t n) {
+                                    uint32_t n) {
   ScopeLookup lookup(scope);
   bool refused = false;
   if (options_.survey) lookup.refuse_unknown(&refused);
@@ -284,7 +285,9 @@ void Plan::start(Scope* scope, uint32_t n) {
   scope->status(n) = Status::Running;
   if (!node.as<ir::ValueNode>()) --unplanned_;
   if (const auto* v = node.as<ir::ValueNode>()) {
-    if (auto value = evaluate(scope, v->value, [&] { return fmt::format("`{}`", node.name); }, n)) node_done(scope, n, std::move(*value));
+    if (auto value = evaluate(
+            scope, v->value, [&] { return fmt::format("`{}`", node.name); }, n))
+      node_done(scope, n, std::move(*value));
   } else if (const auto* c = node.as<ir::CallNode>()) {
     start_call(scope, n, *c);
   } else if (const auto* s = node.as<ir::ScatterNode>()) {
@@ -309,7 +312,8 @@ std::optional<Value> Plan::call_inputs(Scope* scope, uint32_t n, const ir::CallN
     const std::string& name = arg.first;  // not a structured binding: clang 14 cannot capture those
     const ir::Expr& expr = arg.second;
     // [&name = name]: clang 14 (the sanitizer build) cannot capture a structured binding by [&].
-    auto v = evaluate(scope, expr, [&name = name, &call] { return fmt::format("input `{}` of `{}`", name, call.callee); }, n);
+    auto v = evaluate(
+        scope, expr, [&name = name, &call] { return fmt::format("input `{}` of `{}`", name, call.callee); }, n);
     if (!v) return std::nullopt;
     // The value takes the port's type (an int given for a float is a float).
     if (const ir::Type* t = port_type(name)) coerce_in_place(*v, t);
@@ -366,8 +370,9 @@ void Plan::start_call(Scope* scope, uint32_t n, const ir::CallNode& call) {
     return;
   }
   auto known = ops_by_call_.find(&call);
-  const ir::Op* op = known != ops_by_call_.end() ? known->second
-                                                 : ops_by_call_.emplace(&call, program_.find_op(call.callee)).first->second;
+  const ir::Op* op = known != ops_by_call_.end()
+                         ? known->second
+                         : ops_by_call_.emplace(&call, program_.find_op(call.callee)).first->second;
   if (plan_detail::has_stream_port(*op) || call.replicas) {
     auto inputs = call_inputs(scope, n, call, op->inputs, op->loc.file);
     if (inputs) start_stream_call(scope, n, call, *op, *inputs);
@@ -404,7 +409,8 @@ std::unique_ptr<Value[]> Plan::op_inputs(Scope* scope, uint32_t n, const ir::Cal
     size_t k = port_index(name);
     if (k == ports.size()) continue;
     // [&name = name]: clang 14 (the sanitizer build) cannot capture a structured binding by [&].
-    auto v = evaluate(scope, expr, [&name = name, &call] { return fmt::format("input `{}` of `{}`", name, call.callee); }, n);
+    auto v = evaluate(
+        scope, expr, [&name = name, &call] { return fmt::format("input `{}` of `{}`", name, call.callee); }, n);
     if (!v) return nullptr;
     // The value takes the port's type (an int given for a float is a float).
     coerce_in_place(*v, ports[k].type);
@@ -466,7 +472,8 @@ Task& Plan::record(TaskId id) {
   task.call_loc = node.loc;
   if (made.inputs) {
     task.inputs = Value::object();
-    for (size_t k = 0; k < made.op->inputs.size(); ++k) task.inputs[made.op->inputs[k].name] = std::move(made.inputs[k]);
+    for (size_t k = 0; k < made.op->inputs.size(); ++k)
+      task.inputs[made.op->inputs[k].name] = std::move(made.inputs[k]);
     made.inputs.reset();
   }
   return task;
@@ -497,7 +504,8 @@ bool Plan::group_of(Scope* scope, uint32_t n, const ir::CallNode& call, const ir
   if (!item || item->kind != kIteration) return true;
   int64_t size = options_.default_group;
   if (call.group) {
-    auto v = evaluate(scope, *call.group, [] { return std::string("the call's `group`"); }, n);
+    auto v = evaluate(
+        scope, *call.group, [] { return std::string("the call's `group`"); }, n);
     if (!v) return false;
     if (v->is_discarded()) return true;  // a survey: grouping changes no task
     size = v->is_number() ? v->get<int64_t>() : 0;
@@ -546,15 +554,17 @@ Plan::Scope* Plan::make_scope(Scope* parent, Scope* owner, uint32_t owner_node, 
 
 void Plan::start_scatter(Scope* scope, uint32_t n, const ir::ScatterNode& scatter) {
   const ir::Node& node = (*scope->body())[n];
-  auto items = evaluate(scope, scatter.collection, [&] { return fmt::format("the list of `for {}`", scatter.var); }, n);
+  auto items = evaluate(
+      scope, scatter.collection, [&] { return fmt::format("the list of `for {}`", scatter.var); }, n);
   if (!items) return;
   if (items->is_discarded()) {
     // A survey: the list holds what tasks make. Its length may be known
     // (the list a `for` made), its items are not.
     auto length = survey_length(scope, scatter.collection);
     if (!length) {
-      survey_waits(scope, n, fmt::format("`for {} in {}`: its list comes from outputs of earlier steps",
-                                         scatter.var, ir::expr_text(scatter.collection)));
+      survey_waits(scope, n,
+                   fmt::format("`for {} in {}`: its list comes from outputs of earlier steps", scatter.var,
+                               ir::expr_text(scatter.collection)));
       return;
     }
     items = Value::array();
@@ -564,11 +574,13 @@ void Plan::start_scatter(Scope* scope, uint32_t n, const ir::ScatterNode& scatte
   gather.total = static_cast<uint32_t>(items->size());
   gather.required = gather.total;
   if (scatter.min_success) {
-    auto v = evaluate(scope, *scatter.min_success, [] { return std::string("min_success"); }, n);
+    auto v = evaluate(
+        scope, *scatter.min_success, [] { return std::string("min_success"); }, n);
     if (!v) return;
     if (!v->is_discarded()) gather.required = static_cast<uint32_t>(std::max<int64_t>(0, v->get<int64_t>()));
   } else if (scatter.min_success_ratio) {
-    auto v = evaluate(scope, *scatter.min_success_ratio, [] { return std::string("min_success_ratio"); }, n);
+    auto v = evaluate(
+        scope, *scatter.min_success_ratio, [] { return std::string("min_success_ratio"); }, n);
     if (!v) return;
     if (!v->is_discarded()) gather.required = static_cast<uint32_t>(std::ceil(v->get<double>() * gather.total - 1e-9));
   }
@@ -599,11 +611,13 @@ void Plan::start_branch(Scope* scope, uint32_t n, const ir::BranchNode& branch) 
     const ir::BranchArm& arm = branch.arms[a];
     bool taken = true;
     if (arm.condition) {
-      auto c = evaluate(scope, *arm.condition, [] { return std::string("the condition"); }, n);
+      auto c = evaluate(
+          scope, *arm.condition, [] { return std::string("the condition"); }, n);
       if (!c) return;
       if (c->is_discarded()) {
-        survey_waits(scope, n, fmt::format("`if {}`: its condition reads outputs of earlier steps",
-                                           ir::expr_text(*arm.condition)));
+        survey_waits(
+            scope, n,
+            fmt::format("`if {}`: its condition reads outputs of earlier steps", ir::expr_text(*arm.condition)));
         return;
       }
       taken = c->is_boolean() && c->get<bool>();
@@ -681,7 +695,8 @@ std::optional<Plan::Tolerance> Plan::absorber(const Scope* scope) const {
     const ir::Node& node = (*owner->body())[s->owner_node];
     if (const auto* call = node.as<ir::CallNode>(); call && call->optional) {
       std::string path = path_of(owner, node.name);
-      return Tolerance{fmt::format("the call `{}` is optional: its outputs are absent, and the run goes on", path), path};
+      return Tolerance{fmt::format("the call `{}` is optional: its outputs are absent, and the run goes on", path),
+                       path};
     }
     if (s->kind == kIteration) {
       const Scope::Gather& g = *owner->gather(s->owner_node);
@@ -751,9 +766,11 @@ void Plan::scope_finished(Scope* scope) {
       }
       Value outputs = Value::object();
       for (const ir::Port& p : scope->workflow()->outputs) {
-        auto v = evaluate(scope, *p.value, [&] { return fmt::format("output `{}` of `{}`", p.name, scope->workflow()->name); }, 0);
+        auto v = evaluate(
+            scope, *p.value, [&] { return fmt::format("output `{}` of `{}`", p.name, scope->workflow()->name); }, 0);
         if (!v) {
-          node_failed(owner, n, fmt::format("workflow `{}` could not give output `{}`", scope->workflow()->name, p.name),
+          node_failed(owner, n,
+                      fmt::format("workflow `{}` could not give output `{}`", scope->workflow()->name, p.name),
                       node.loc);
           return;
         }
@@ -815,7 +832,8 @@ void Plan::gather_done(Scope* scope, uint32_t n) {
   for (Scope* item : g.items) {
     if (item->failed) {
       problems_.push_back(Problem{Problem::Absent, fmt::format("{}[{}]", path_of(scope, node.name), item->index),
-                                  "an item of this `for` failed; it is left out of the lists the `for` makes", node.loc});
+                                  "an item of this `for` failed; it is left out of the lists the `for` makes",
+                                  node.loc});
     }
   }
   const BodyIndex& outer = index_of(*scope->body());

@@ -43,8 +43,8 @@ using TaskId = uint32_t;
 struct Task {
   TaskId id = 0;
   const ir::Op* op = nullptr;
-  Value inputs;          // port name → value (defaults filled in)
-  std::string path;      // main.g[3]: the call path, for people and the journal
+  Value inputs;                           // port name → value (defaults filled in)
+  std::string path;                       // main.g[3]: the call path, for people and the journal
   const std::string* base_dir = nullptr;  // the folder of the .flow file the op comes from
   ir::SourceLoc call_loc;
   // Stream tasks (ops with stream ports) start together with every task
@@ -93,9 +93,9 @@ class Chunked {
 };
 
 struct PlanOptions {
-  bool keep_going = false;     // go on with whatever does not depend on a failure
-  int max_depth = 1000;        // of nested workflow calls (recursion)
-  int default_group = 0;       // items per group for fan-out calls of ops with an image, when the call does not say
+  bool keep_going = false;  // go on with whatever does not depend on a failure
+  int max_depth = 1000;     // of nested workflow calls (recursion)
+  int default_group = 0;    // items per group for fan-out calls of ops with an image, when the call does not say
   // A survey plans without running (--dry-run, and the check of every path
   // known before a run starts): the caller ends each task with unknown
   // outputs (Plan::unknown()), anything computed from them is unknown too,
@@ -198,15 +198,14 @@ class Plan {
     const ir::Op* op = nullptr;
     std::unique_ptr<Value[]> inputs;
   };
-  struct StreamPorts {  // a stream task's channels, by port
-    std::vector<std::pair<std::string, std::string>> outputs;               // port, channel
-    std::vector<std::pair<std::string, std::vector<std::string>>> inputs;   // port, channels
+  struct StreamPorts {                                                     // a stream task's channels, by port
+    std::vector<std::pair<std::string, std::string>> outputs;              // port, channel
+    std::vector<std::pair<std::string, std::vector<std::string>>> inputs;  // port, channels
   };
 
   // Which node binds each name of a body (cached per body).
   const BodyIndex& index_of(const std::vector<ir::Node>& body);
-  Scope* make_scope(Scope* parent, Scope* owner, uint32_t owner_node, int kind, const BodyIndex& block,
-                    uint32_t index);
+  Scope* make_scope(Scope* parent, Scope* owner, uint32_t owner_node, int kind, const BodyIndex& block, uint32_t index);
   // The index of `body`, recording the workflow it belongs to and (a `for`'s body) its variable.
   const BodyIndex& block_of(const std::vector<ir::Node>& body, const ir::Workflow* workflow,
                             const std::string* var_name);
@@ -272,7 +271,7 @@ class Plan {
   Value outputs_;
   size_t tasks_made_ = 0;
   size_t unplanned_ = 0;  // call, for and if nodes of the scopes made so far, not yet started or skipped
-  size_t running_ = 0;  // tasks made ready and not yet reported back
+  size_t running_ = 0;    // tasks made ready and not yet reported back
   std::map<const ir::Node*, NodeRefs> refs_;
   std::unordered_map<const ir::CallNode*, const ir::Op*> ops_by_call_;  // the op each call node calls
   std::map<std::string, Channel> channels_;

@@ -11,11 +11,11 @@ enum ScopeKind { kWorkflow, kIteration, kArm };
 bool has_stream_port(const ir::Op& op);
 enum class Status : uint8_t { Waiting, Running, Done, Failed, Skipped };
 }  // namespace plan_detail
+using plan_detail::kArm;
+using plan_detail::kIteration;
+using plan_detail::kWorkflow;
 using plan_detail::ScopeKind;
 using plan_detail::Status;
-using plan_detail::kWorkflow;
-using plan_detail::kIteration;
-using plan_detail::kArm;
 
 // For a body (a list of nodes): which node binds each name, and for
 // scatter/branch exports whether the name holds a call's outputs (which lift
@@ -34,17 +34,17 @@ struct Plan::BodyIndex {
 // million of these, so what only some scopes need lives apart (Extra), and
 // an item of a plain fan-out costs 72 bytes and its slots, in one allocation.
 struct Plan::Scope {
-  Scope* parent = nullptr;  // lexical parent, for name lookup
-  Scope* owner = nullptr;   // the scope holding the node this scope works for
+  Scope* parent = nullptr;           // lexical parent, for name lookup
+  Scope* owner = nullptr;            // the scope holding the node this scope works for
   const BodyIndex* block = nullptr;  // its body, and what the body's scopes share
   uint32_t owner_node = 0;
-  uint32_t index = 0;         // iteration number, or arm number
-  uint32_t open = 0;          // nodes not yet done, failed or skipped
+  uint32_t index = 0;  // iteration number, or arm number
+  uint32_t open = 0;   // nodes not yet done, failed or skipped
   uint8_t kind = kWorkflow;
   bool failed = false;
   bool finished = false;
   bool dirty = false;
-  Value var;                  // iteration scopes: the item
+  Value var;  // iteration scopes: the item
 
   const std::vector<ir::Node>* body() const { return block->body; }
   const BodyIndex* body_index() const { return block; }
@@ -126,9 +126,9 @@ class Plan::ScopeLookup : public runtime::Scope {
     for (const Plan::Scope* s = scope_; s; s = s->parent) {
       const BodyIndex& index = *s->body_index();
       auto b = index.binder.find(name);
-      if (b != index.binder.end() && (s->status(b->second) == Status::Done ||
-                                      (!strict_ && s->status(b->second) == Status::Running &&
-                                       !s->value(b->second).is_null()))) {
+      if (b != index.binder.end() &&
+          (s->status(b->second) == Status::Done ||
+           (!strict_ && s->status(b->second) == Status::Running && !s->value(b->second).is_null()))) {
         const Value& v = s->value(b->second);
         const ir::Node& node = (*s->body())[b->second];
         if (node.as<ir::CallNode>() || node.as<ir::ValueNode>()) return &v;

@@ -59,7 +59,6 @@ void walk_node(const ir::Node& node, Names& stream, Names& batch) {
   }
 }
 
-
 // The channel names a stream input was given: one stream, or a list (fan-in).
 std::vector<std::string> channels_of(const Value& v) {
   std::vector<std::string> out;
@@ -162,7 +161,8 @@ bool Plan::start_stream_call(Scope* scope, uint32_t n, const ir::CallNode& call,
   }
   uint32_t replicas = 1;
   if (call.replicas) {
-    auto v = evaluate(scope, *call.replicas, [] { return std::string("replicas"); }, n);
+    auto v = evaluate(
+        scope, *call.replicas, [] { return std::string("replicas"); }, n);
     if (!v) return true;
     int64_t r = v->is_discarded() ? 1 : v->is_number_integer() ? v->get<int64_t>() : 0;  // a survey: one stands for all
     if (r < 1) {

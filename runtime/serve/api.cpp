@@ -34,7 +34,9 @@ HttpResponse json(int status, const Value& body) {
 
 HttpResponse error(int status, const std::string& message) { return json(status, Value{{"error", message}}); }
 
-HttpResponse json_text(int status, std::string text) { return HttpResponse{status, "application/json", std::move(text), {}, {}}; }
+HttpResponse json_text(int status, std::string text) {
+  return HttpResponse{status, "application/json", std::move(text), {}, {}};
+}
 
 std::vector<std::string> split_path(const std::string& path) {
   std::vector<std::string> parts;
@@ -112,8 +114,9 @@ HttpResponse Api::handle(const HttpRequest& request) {
     return error(405, "only GET and POST are served");
   }
   if (request.method == "POST" && !authorized(request)) {
-    HttpResponse r = error(401, "this changes state: send the token as `Authorization: Bearer TOKEN` (flowc serve "
-                                "printed where it is)");
+    HttpResponse r = error(401,
+                           "this changes state: send the token as `Authorization: Bearer TOKEN` (flowc serve "
+                           "printed where it is)");
     r.headers.emplace_back("WWW-Authenticate", "Bearer");
     return r;
   }
@@ -125,19 +128,28 @@ HttpResponse Api::route(const HttpRequest& request, const std::vector<std::strin
   bool get = m == "GET" || m == "HEAD";
   size_t n = parts.size();
   auto is = [&](size_t i, const char* s) { return i < n && parts[i] == s; };
-  if (n == 0 && get) return page("flowc: runs", Value{{"mode", "live"}, {"page", "runs"}, {"root", folders_.root()}}.dump());
+  if (n == 0 && get)
+    return page("flowc: runs", Value{{"mode", "live"}, {"page", "runs"}, {"root", folders_.root()}}.dump());
   if (is(0, "assets") && n == 2 && get) {
-    if (parts[1] == "flowc-ui.js") return {200, "text/javascript; charset=utf-8", std::string(report::ui_script()), {{"Cache-Control", "max-age=300"}}, {}};
-    if (parts[1] == "flowc-ui.css") return {200, "text/css; charset=utf-8", std::string(report::ui_style()), {{"Cache-Control", "max-age=300"}}, {}};
+    if (parts[1] == "flowc-ui.js")
+      return {200,
+              "text/javascript; charset=utf-8",
+              std::string(report::ui_script()),
+              {{"Cache-Control", "max-age=300"}},
+              {}};
+    if (parts[1] == "flowc-ui.css")
+      return {200, "text/css; charset=utf-8", std::string(report::ui_style()), {{"Cache-Control", "max-age=300"}}, {}};
     return error(404, "no such asset");
   }
   if (is(0, "runs") && n >= 2 && get) {
     if (!folders_.of_run(parts[1])) return error(404, fmt::format("there is no run `{}` under the root", parts[1]));
-    if (n == 2) return page("flowc: run " + parts[1], Value{{"mode", "live"}, {"page", "run"}, {"run", parts[1]}}.dump());
+    if (n == 2)
+      return page("flowc: run " + parts[1], Value{{"mode", "live"}, {"page", "run"}, {"run", parts[1]}}.dump());
     if (n == 3 && parts[2] == "task") {
       auto path = request.query.find("path");
       if (path == request.query.end()) return error(400, "which task? add ?path=CALL_PATH");
-      return page("flowc: " + path->second, Value{{"mode", "live"}, {"page", "task"}, {"run", parts[1]}, {"path", path->second}}.dump());
+      return page("flowc: " + path->second,
+                  Value{{"mode", "live"}, {"page", "task"}, {"run", parts[1]}, {"path", path->second}}.dump());
     }
     if (n == 3 && parts[2] == "report") return report(parts[1]);
   }
@@ -170,7 +182,8 @@ HttpResponse Api::runs() {
       out.push_back(std::move(j));
     }
   }
-  std::sort(out.begin(), out.end(), [](const Value& a, const Value& b) { return a["started"].get<double>() > b["started"].get<double>(); });
+  std::sort(out.begin(), out.end(),
+            [](const Value& a, const Value& b) { return a["started"].get<double>() > b["started"].get<double>(); });
   return json(200, out);
 }
 
@@ -331,18 +344,23 @@ HttpResponse Api::log(const std::string& key, const HttpRequest& request) {
 
 HttpResponse Api::launch(const HttpRequest& request) {
   Value body = Value::parse(request.body, nullptr, false);
-  if (body.is_discarded()) return error(400, "the body is not JSON: send {\"file\": \"path/under/root.flow\", \"params\": {...}}");
+  if (body.is_discarded())
+    return error(400, "the body is not JSON: send {\"file\": \"path/under/root.flow\", \"params\": {...}}");
   if (!body.is_object()) return error(400, "the body must be a JSON object: {\"file\": ..., \"params\": {...}}");
-  if (!body.contains("file") || !body["file"].is_string()) return error(400, "`file` (a .flow file under the root) is missing");
-  if (body.contains("params") && !body["params"].is_object()) return error(400, "`params` must be an object of the workflow's inputs");
+  if (!body.contains("file") || !body["file"].is_string())
+    return error(400, "`file` (a .flow file under the root) is missing");
+  if (body.contains("params") && !body["params"].is_object())
+    return error(400, "`params` must be an object of the workflow's inputs");
   if (body.contains("workflow") && !body["workflow"].is_string()) return error(400, "`workflow` must be a string");
   std::string file = body["file"].get<std::string>();
   fs::path requested = fs::path(file).is_absolute() ? fs::path(file) : fs::path(folders_.root()) / file;
   std::error_code ec;
   fs::path real = fs::canonical(requested, ec);
   if (ec) return error(400, fmt::format("`{}` does not exist under the root", file));
-  if (!inside(folders_.root(), real)) return error(403, fmt::format("`{}` is outside the root; only files under it can be run", file));
-  if (real.extension() != ".flow" || !fs::is_regular_file(real, ec)) return error(403, fmt::format("`{}` is not a .flow file", file));
+  if (!inside(folders_.root(), real))
+    return error(403, fmt::format("`{}` is outside the root; only files under it can be run", file));
+  if (real.extension() != ".flow" || !fs::is_regular_file(real, ec))
+    return error(403, fmt::format("`{}` is not a .flow file", file));
 
   fs::path cwd = real.parent_path();
   std::vector<std::string> args = {real.string()};
@@ -361,8 +379,9 @@ HttpResponse Api::launch(const HttpRequest& request) {
     std::lock_guard lock(launched_mutex_);
     launched_.push_back(d.pid);
   }
-  return json(201, Value{{"id", d.run_id}, {"state_dir", (cwd / ".flow").string()}, {"log", d.log},
-                         {"url", "/runs/" + d.run_id}});
+  return json(
+      201,
+      Value{{"id", d.run_id}, {"state_dir", (cwd / ".flow").string()}, {"log", d.log}, {"url", "/runs/" + d.run_id}});
 }
 
 HttpResponse Api::cancel(const std::string& id) {

@@ -151,7 +151,8 @@ class Session : public std::enable_shared_from_this<Session> {
     try {
       response = shared_->handler(request);
     } catch (const std::exception& e) {
-      response = HttpResponse{500, "application/json", reason_json(std::string("flowc serve failed: ") + e.what()), {}, {}};
+      response =
+          HttpResponse{500, "application/json", reason_json(std::string("flowc serve failed: ") + e.what()), {}, {}};
     }
     if (response.stream) return start_stream(std::move(response));
     send(std::move(response));
@@ -164,7 +165,8 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void send(HttpResponse response) {
-    auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(response.status), version_ ? version_ : 11);
+    auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(response.status),
+                                                                   version_ ? version_ : 11);
     res->set(http::field::server, "flowc");
     res->set(http::field::content_type, response.content_type);
     res->set(http::field::cache_control, "no-store");
@@ -195,11 +197,13 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void drain(size_t dropped) {
-    stream_.async_read_some(asio::buffer(scratch_), [self = shared_from_this(), dropped](beast::error_code ec, size_t n) {
-      size_t total = dropped + n;
-      if (ec || total > 4 * self->shared_->limits.max_body_bytes + (1u << 20)) return self->close();
-      self->drain(total);
-    });
+    stream_.async_read_some(asio::buffer(scratch_),
+                            [self = shared_from_this(), dropped](beast::error_code ec, size_t n) {
+                              size_t total = dropped + n;
+                              if (ec || total > 4 * self->shared_->limits.max_body_bytes + (1u << 20))
+                                return self->close();
+                              self->drain(total);
+                            });
   }
 
   // Server-sent events: the header, then what the stream gives, until it
@@ -207,14 +211,16 @@ class Session : public std::enable_shared_from_this<Session> {
   void start_stream(HttpResponse response) {
     stream_.expires_never();
     source_ = std::move(response.stream);
-    auto header = std::make_shared<std::string>("HTTP/1.1 200 OK\r\nContent-Type: " + response.content_type +
-                                                "\r\nCache-Control: no-store\r\nConnection: close\r\nX-Accel-Buffering: no\r\n");
+    auto header =
+        std::make_shared<std::string>("HTTP/1.1 200 OK\r\nContent-Type: " + response.content_type +
+                                      "\r\nCache-Control: no-store\r\nConnection: close\r\nX-Accel-Buffering: no\r\n");
     for (const auto& [name, value] : response.headers) *header += name + ": " + value + "\r\n";
     *header += "\r\n";
-    asio::async_write(stream_.socket(), asio::buffer(*header), [self = shared_from_this(), header](beast::error_code ec, size_t) {
-      if (ec) return self->close();
-      self->pump();
-    });
+    asio::async_write(stream_.socket(), asio::buffer(*header),
+                      [self = shared_from_this(), header](beast::error_code ec, size_t) {
+                        if (ec) return self->close();
+                        self->pump();
+                      });
   }
 
   void pump() {
@@ -227,10 +233,11 @@ class Session : public std::enable_shared_from_this<Session> {
     if (!text) return close();
     if (text->empty()) return wait();
     auto data = std::make_shared<std::string>(std::move(*text));
-    asio::async_write(stream_.socket(), asio::buffer(*data), [self = shared_from_this(), data](beast::error_code ec, size_t) {
-      if (ec) return self->close();
-      self->wait();
-    });
+    asio::async_write(stream_.socket(), asio::buffer(*data),
+                      [self = shared_from_this(), data](beast::error_code ec, size_t) {
+                        if (ec) return self->close();
+                        self->wait();
+                      });
   }
 
   void wait() {
@@ -255,7 +262,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::function<std::optional<std::string>()> source_;
   std::string peer_;
   bool keep_alive_ = false;
-  bool linger_ = false;  // refused: drain what the client still sends before closing
+  bool linger_ = false;        // refused: drain what the client still sends before closing
   std::vector<char> scratch_;  // what linger() reads into and drops
   unsigned version_ = 11;
 };

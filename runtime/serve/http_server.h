@@ -23,13 +23,13 @@
 namespace flowc::runtime::serve {
 
 struct HttpRequest {
-  std::string method;                          // GET, POST, ...
-  std::string path;                            // percent-decoded, without the query
-  std::map<std::string, std::string> query;    // decoded
+  std::string method;                        // GET, POST, ...
+  std::string path;                          // percent-decoded, without the query
+  std::map<std::string, std::string> query;  // decoded
   std::string body;
-  std::string authorization;                   // the header, as sent
-  std::string last_event_id;                   // Last-Event-ID (an event stream resuming)
-  std::string peer;                            // the client's address
+  std::string authorization;  // the header, as sent
+  std::string last_event_id;  // Last-Event-ID (an event stream resuming)
+  std::string peer;           // the client's address
 };
 
 struct HttpResponse {
@@ -48,8 +48,8 @@ using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
 struct HttpLimits {
   size_t max_header_bytes = 16 * 1024;
   size_t max_body_bytes = 1024 * 1024;
-  double requests_per_second = 1000;   // per client address, sustained
-  double burst = 2000;                 // and at once
+  double requests_per_second = 1000;  // per client address, sustained
+  double burst = 2000;                // and at once
   int threads = 4;
   std::chrono::seconds idle_timeout{30};
   std::chrono::milliseconds stream_interval{200};

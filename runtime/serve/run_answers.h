@@ -36,11 +36,11 @@ class RunAnswers {
 
  private:
   struct Entry {
-    std::string text;                                // the last answer ("" until one is made)
-    std::chrono::steady_clock::time_point made{};    // when
-    int64_t data_version = -1;                       // the journal's, when the tasks were counted
-    observe::RunSummary summary;                     // what was counted
-    bool busy = false;                               // a request is making the next answer
+    std::string text;                              // the last answer ("" until one is made)
+    std::chrono::steady_clock::time_point made{};  // when
+    int64_t data_version = -1;                     // the journal's, when the tasks were counted
+    observe::RunSummary summary;                   // what was counted
+    bool busy = false;                             // a request is making the next answer
   };
   // Makes the next answer for `id` from the journal, reusing `last`'s
   // counts if the journal did not change.

@@ -8,8 +8,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr int kMaxDepth = 4;          // folders below the root searched
-constexpr size_t kMaxEntries = 20000; // entries looked at per search
+constexpr int kMaxDepth = 4;           // folders below the root searched
+constexpr size_t kMaxEntries = 20000;  // entries looked at per search
 
 void find_journals(const fs::path& dir, int depth, size_t& seen, std::vector<fs::path>& out) {
   std::error_code ec;

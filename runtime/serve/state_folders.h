@@ -16,9 +16,9 @@
 namespace flowc::runtime::serve {
 
 struct StateFolder {
-  std::string dir;                // absolute
-  std::unique_ptr<Store> store;   // opened for reading
-  std::mutex mutex;               // held while `store` is used
+  std::string dir;               // absolute
+  std::unique_ptr<Store> store;  // opened for reading
+  std::mutex mutex;              // held while `store` is used
 };
 
 class StateFolders {
@@ -38,7 +38,7 @@ class StateFolders {
   std::string root_;
   std::mutex mutex_;
   std::map<std::string, std::unique_ptr<StateFolder>> folders_;  // by dir
-  std::map<std::string, StateFolder*> runs_;                      // run id → folder
+  std::map<std::string, StateFolder*> runs_;                     // run id → folder
   std::chrono::steady_clock::time_point scanned_{};
 };
 

@@ -114,8 +114,7 @@ double now_seconds() {
 std::string failure_text(sqlite3* db, const std::string& path, int rc) {
   int code = rc & 0xff;
   fs::path dir = fs::path(path).parent_path();
-  if (code == SQLITE_FULL ||
-      ((code == SQLITE_IOERR || code == SQLITE_CANTOPEN) && files::nearly_full(dir))) {
+  if (code == SQLITE_FULL || ((code == SQLITE_IOERR || code == SQLITE_CANTOPEN) && files::nearly_full(dir))) {
     return files::no_space_text(dir);
   }
   return db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
@@ -224,9 +223,10 @@ std::unique_ptr<Store> Store::open(const std::string& path, Access access) {
   store->exec("PRAGMA synchronous = NORMAL");
   int found = store->schema_version();
   if (found > kSchemaVersion) {
-    throw StoreError(fmt::format("`{}` was written by a newer flowc (database version {}, this flowc knows {}); "
-                                 "use that flowc, or remove the .flow folder to start afresh",
-                                 path, found, kSchemaVersion));
+    throw StoreError(
+        fmt::format("`{}` was written by a newer flowc (database version {}, this flowc knows {}); "
+                    "use that flowc, or remove the .flow folder to start afresh",
+                    path, found, kSchemaVersion));
   }
   // Written only when it must be: opening a current database writes nothing.
   if (found == kSchemaVersion) return store;
@@ -333,15 +333,17 @@ std::string Store::begin_run(const Value& meta, const std::string& given_id) {
 
 void Store::finish_run(const std::string& run_id, const std::string& status) {
   begin_batch();
-  prepare("UPDATE runs SET finished = ?, status = ? WHERE id = ?").bind(1, now_seconds()).bind(2, status).bind(3, run_id).run();
+  prepare("UPDATE runs SET finished = ?, status = ? WHERE id = ?")
+      .bind(1, now_seconds())
+      .bind(2, status)
+      .bind(3, run_id)
+      .run();
   flush();
 }
 
 namespace {
 
-RunRecord read_run(const auto& q) {
-  return RunRecord{q.text(0), q.real(1), q.real(2), q.text(3), q.json(4)};
-}
+RunRecord read_run(const auto& q) { return RunRecord{q.text(0), q.real(1), q.real(2), q.text(3), q.json(4)}; }
 
 }  // namespace
 
@@ -403,7 +405,9 @@ TaskRecord read_task(const auto& q) {
   auto known = task_state_named(state);
   // Every name flowc ever wrote is known: another is a database written by
   // something else, refused rather than misread.
-  if (!known) throw StoreError(fmt::format("task `{}` of run {} is in a state flowc does not know: `{}`", t.path, t.run_id, state));
+  if (!known)
+    throw StoreError(
+        fmt::format("task `{}` of run {} is in a state flowc does not know: `{}`", t.path, t.run_id, state));
   t.state = *known;
   t.exit_code = static_cast<int>(q.integer(5));
   t.work_dir = q.text(6);
@@ -500,9 +504,8 @@ std::optional<TaskRecord> Store::previous_attempt(const std::string& path, const
 }
 
 std::vector<TaskRecord> Store::left_running(const std::string& except_run) {
-  static const std::string sql =
-      fmt::format("SELECT {} FROM tasks WHERE state = 'running' AND run_id != ? AND (pid > 0 OR job != '')",
-                  kTaskColumns);
+  static const std::string sql = fmt::format(
+      "SELECT {} FROM tasks WHERE state = 'running' AND run_id != ? AND (pid > 0 OR job != '')", kTaskColumns);
   Statement& q = prepare(sql.c_str());
   q.bind(1, except_run);
   std::vector<TaskRecord> out;

@@ -33,21 +33,21 @@ class StoreError : public std::runtime_error {
 // One task of one run, as the journal knows it.
 struct TaskRecord {
   std::string run_id;
-  std::string path;      // the call path: main.g[3]
-  std::string key;       // cache key (empty until known)
-  std::string op;        // op id
+  std::string path;  // the call path: main.g[3]
+  std::string key;   // cache key (empty until known)
+  std::string op;    // op id
   TaskState state = TaskState::Queued;
   int exit_code = -1;
   std::string work_dir;
-  double started = 0;    // seconds since the epoch
+  double started = 0;  // seconds since the epoch
   double finished = 0;
   int attempt = 0;
-  std::string error;     // why it failed, for people
-  Value manifest;        // what the cache key was made of (for `flowc explain`)
-  int64_t pid = 0;       // while running: its process group, and
-  int64_t pid_start = 0; // the process's start time, to tell a reused pid
-  std::string job;       // while running under a batch system: its job ("slurm:4242")
-  Value usage;           // when it ended: what it used and asked for (runtime/observe/usage.h)
+  std::string error;      // why it failed, for people
+  Value manifest;         // what the cache key was made of (for `flowc explain`)
+  int64_t pid = 0;        // while running: its process group, and
+  int64_t pid_start = 0;  // the process's start time, to tell a reused pid
+  std::string job;        // while running under a batch system: its job ("slurm:4242")
+  Value usage;            // when it ended: what it used and asked for (runtime/observe/usage.h)
 };
 
 // A finished task the cache can give again.

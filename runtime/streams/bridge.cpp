@@ -159,7 +159,7 @@ std::pair<Fd, std::string> listening_socket(const std::string& host) {
 }
 
 struct Spec {
-  BridgeSpec file;  // what .stream.json says
+  BridgeSpec file;    // what .stream.json says
   std::string host_;  // the address tcp endpoints bind to, once known
 
   // Where tcp endpoints bind: loopback, or this node's address when the
@@ -206,9 +206,10 @@ std::string pump_out(int fd, Framing framing, const ir::Type* elem, flowc_stream
       zmq::message_t msg(len);
       size_t body = in.read(static_cast<char*>(msg.data()), len);
       if (body < len) {
-        return fmt::format("its output ended {} bytes into a frame of {} (a stream[bytes] is written as frames: a "
-                           "4-byte big-endian length, then that many bytes)",
-                           body, len);
+        return fmt::format(
+            "its output ended {} bytes into a frame of {} (a stream[bytes] is written as frames: a "
+            "4-byte big-endian length, then that many bytes)",
+            body, len);
       }
       out.send(msg);
     }
@@ -300,7 +301,8 @@ void pump_in(flowc_stream::Input& in, Fd fd, Framing framing, InResult& result) 
 
 const ir::Type* parse_elem(const std::string& text, ir::TypeTable& types) {
   std::string error;
-  const ir::Type* t = ir::parse_type(text, types, [](std::string_view) { return nullptr; }, &error);
+  const ir::Type* t = ir::parse_type(
+      text, types, [](std::string_view) { return nullptr; }, &error);
   if (!t) throw std::runtime_error(fmt::format("bad element type `{}` in the stream spec: {}", text, error));
   return t;
 }
@@ -459,7 +461,8 @@ int run_bridge(const std::string& spec_path) {
 
   InResult in_result;
   std::thread in_thread;
-  if (input) in_thread = std::thread(pump_in, std::ref(*input), std::move(stdin_write), input_framing, std::ref(in_result));
+  if (input)
+    in_thread = std::thread(pump_in, std::ref(*input), std::move(stdin_write), input_framing, std::ref(in_result));
   std::string out_error;
   if (output) out_error = pump_out(stdout_read.get(), output_framing, output_elem, *output);
   stdout_read.reset();
@@ -481,8 +484,9 @@ int run_bridge(const std::string& spec_path) {
   // must not take a partial stream for the whole one (the run stops them).
   if (output && command_ok && out_error.empty()) {
     output->close();
-    append_stats(stats_path, {{"port", output_port}, {"direction", "out"}, {"messages", output->messages()},
-                              {"bytes", output->bytes()}});
+    append_stats(
+        stats_path,
+        {{"port", output_port}, {"direction", "out"}, {"messages", output->messages()}, {"bytes", output->bytes()}});
   }
   if (!command_ok) {
     // Its peers are stopped by the run; do not wait for the rest of the
@@ -494,8 +498,11 @@ int run_bridge(const std::string& spec_path) {
   }
   if (in_thread.joinable()) in_thread.join();
   if (input) {
-    append_stats(stats_path, {{"port", input_port}, {"direction", "in"}, {"messages", input->messages()},
-                              {"bytes", input->bytes()}, {"producers", input->producers_ended()},
+    append_stats(stats_path, {{"port", input_port},
+                              {"direction", "in"},
+                              {"messages", input->messages()},
+                              {"bytes", input->bytes()},
+                              {"producers", input->producers_ended()},
                               {"discarded", in_result.discarded}});
   }
   if (output && !out_error.empty()) output->abandon();

@@ -65,7 +65,9 @@ inline int default_hwm() {
 
 inline std::string env_or_throw(const std::string& name) {
   const char* v = std::getenv(name.c_str());
-  if (!v) throw std::runtime_error("flowc_stream: " + name + " is not set (is this op's command run by flowc with `streams \"native\"`?)");
+  if (!v)
+    throw std::runtime_error("flowc_stream: " + name +
+                             " is not set (is this op's command run by flowc with `streams \"native\"`?)");
   return v;
 }
 

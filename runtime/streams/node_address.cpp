@@ -69,9 +69,10 @@ std::string node_address(std::string* error) {
     }
     std::set<std::string> names;
     for (const auto& [name, addr] : up) names.insert(name);
-    *error = fmt::format("FLOWC_STREAM_INTERFACE names `{}`, which has no IPv4 address that is up on this node; it has: "
-                         "{}",
-                         want, names.empty() ? std::string("none") : fmt::format("{}", fmt::join(names, ", ")));
+    *error = fmt::format(
+        "FLOWC_STREAM_INTERFACE names `{}`, which has no IPv4 address that is up on this node; it has: "
+        "{}",
+        want, names.empty() ? std::string("none") : fmt::format("{}", fmt::join(names, ", ")));
     return "";
   }
   std::string host;
@@ -79,10 +80,11 @@ std::string node_address(std::string* error) {
   if (up.size() == 1) return up.front().second;
   std::vector<std::string> seen;
   for (const auto& [name, addr] : up) seen.push_back(name + " " + addr);
-  *error = fmt::format("cannot tell which address of this node (`{}`) other nodes reach for its streams: its name "
-                       "resolves to no address but loopback, and it has {} networks ({}); set FLOWC_STREAM_INTERFACE "
-                       "to the interface to use (as for MPI)",
-                       host, up.size(), seen.empty() ? std::string("none") : fmt::format("{}", fmt::join(seen, "; ")));
+  *error = fmt::format(
+      "cannot tell which address of this node (`{}`) other nodes reach for its streams: its name "
+      "resolves to no address but loopback, and it has {} networks ({}); set FLOWC_STREAM_INTERFACE "
+      "to the interface to use (as for MPI)",
+      host, up.size(), seen.empty() ? std::string("none") : fmt::format("{}", fmt::join(seen, "; ")));
   return "";
 }
 

@@ -87,7 +87,8 @@ class RedisRegistry : public Registry {
   std::string put(const std::string& key, const std::string& value) override {
     std::string k = prefix_ + key;
     // Kept a day: long enough for any run, gone without anyone cleaning.
-    auto* r = static_cast<redisReply*>(redisCommand(c_, "SET %b %b EX 86400", k.data(), k.size(), value.data(), value.size()));
+    auto* r = static_cast<redisReply*>(
+        redisCommand(c_, "SET %b %b EX 86400", k.data(), k.size(), value.data(), value.size()));
     if (!r) return fmt::format("Redis at {}: {}", url_, c_->errstr);
     std::string error = r->type == REDIS_REPLY_ERROR ? fmt::format("Redis at {}: {}", url_, r->str) : "";
     freeReplyObject(r);
@@ -136,9 +137,10 @@ std::unique_ptr<Registry> open_registry(const std::string& url, const std::strin
     timeval timeout{5, 0};
     redisContext* c = redisConnectWithTimeout(host.c_str(), port, timeout);
     if (!c || c->err) {
-      *error = fmt::format("cannot reach the Redis registry at {}: {}; start redis-server there, or run without "
-                           "--registry (the embedded one works within one machine)",
-                           url, c ? c->errstr : "out of memory");
+      *error = fmt::format(
+          "cannot reach the Redis registry at {}: {}; start redis-server there, or run without "
+          "--registry (the embedded one works within one machine)",
+          url, c ? c->errstr : "out of memory");
       if (c) redisFree(c);
       return nullptr;
     }

@@ -13,10 +13,10 @@
 namespace flowc::runtime::streams {
 
 struct StreamOptions {
-  std::string registry;       // "": embedded in the run; or redis://HOST:PORT
-  std::string transport;      // ipc or tcp; "": ipc with the embedded registry, tcp with Redis
-  int hwm = 0;                // messages per socket; 0: FLOWC_STREAM_HWM or 100
-  double lookup_timeout = 60; // seconds a producer waits for its consumers to register
+  std::string registry;        // "": embedded in the run; or redis://HOST:PORT
+  std::string transport;       // ipc or tcp; "": ipc with the embedded registry, tcp with Redis
+  int hwm = 0;                 // messages per socket; 0: FLOWC_STREAM_HWM or 100
+  double lookup_timeout = 60;  // seconds a producer waits for its consumers to register
   // Tasks may run on other nodes (a batch executor): tcp by default, each
   // endpoint bound to its node's address instead of 127.0.0.1.
   bool across_nodes = false;

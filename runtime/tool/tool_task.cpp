@@ -100,7 +100,8 @@ bool fits(const Value& v, const ir::ToolType& t) {
     case K::File: return is_file_object(v) && !is_directory_object(v);
     case K::Directory: return is_directory_object(v);
     case K::Any: return !v.is_null();
-    case K::Enum: return v.is_string() && std::find(t.symbols.begin(), t.symbols.end(), shortname_of(v)) != t.symbols.end();
+    case K::Enum:
+      return v.is_string() && std::find(t.symbols.begin(), t.symbols.end(), shortname_of(v)) != t.symbols.end();
     case K::Array:
       if (!v.is_array()) return false;
       for (const Value& item : v) {
@@ -151,8 +152,8 @@ std::optional<KeyPart> position_of(Context& ctx, const ir::ToolBinding& b, const
 // is a type with the binding attached there; its key is the enclosing
 // level's key + [position] + the name or index that leads to it.
 struct Level {
-  const ir::ToolBinding* binding = nullptr;         // null: this level binds nothing itself
-  std::optional<std::vector<KeyPart>> fixed_key;    // an item's copy of its array's binding
+  const ir::ToolBinding* binding = nullptr;       // null: this level binds nothing itself
+  std::optional<std::vector<KeyPart>> fixed_key;  // an item's copy of its array's binding
 };
 
 const ir::ToolBinding kEmptyBinding{};
@@ -365,7 +366,8 @@ struct Stager {
     bool is_dir = is_directory_object(v);
     std::string base = v.value("basename", path.empty() ? std::string() : fs::path(path).filename().string());
     if (!path.empty()) {
-      if (!fs::exists(path)) throw Failure{fmt::format("input {} `{}` does not exist", is_dir ? "folder" : "file", path)};
+      if (!fs::exists(path))
+        throw Failure{fmt::format("input {} `{}` does not exist", is_dir ? "folder" : "file", path)};
       if (base.empty()) base = fs::path(path).filename().string();
       fs::path at = dir / base;
       link(fs::absolute(path).string(), at);
@@ -550,7 +552,8 @@ Value listing_of(const std::string& dir, bool deep) {
   std::sort(items.begin(), items.end(), [](const auto& a, const auto& b) { return a.path() < b.path(); });
   for (const auto& e : items) {
     bool is_dir = e.is_directory(ec);
-    Value item = {{"class", is_dir ? "Directory" : "File"}, {"path", e.path().string()},
+    Value item = {{"class", is_dir ? "Directory" : "File"},
+                  {"path", e.path().string()},
                   {"basename", e.path().filename().string()}};
     if (is_dir && deep) item["listing"] = listing_of(e.path().string(), true);
     out.push_back(std::move(item));
@@ -585,13 +588,14 @@ Value file_value(const std::string& path) {
 std::vector<std::pair<std::string, std::string>> write_workdir(Context& ctx, const ir::Tool& tool,
                                                                const fs::path& outdir, Stager& stager) {
   struct Item {
-    Value object;                       // a File or Directory object (perhaps a literal)
-    std::optional<std::string> name;    // the entryname
+    Value object;                     // a File or Directory object (perhaps a literal)
+    std::optional<std::string> name;  // the entryname
     bool writable = false;
   };
   std::vector<Item> items;
   auto all_files = [](const Value& v) {
-    return v.is_array() && !v.empty() && std::all_of(v.begin(), v.end(), [](const Value& x) { return is_file_object(x); });
+    return v.is_array() && !v.empty() &&
+           std::all_of(v.begin(), v.end(), [](const Value& x) { return is_file_object(x); });
   };
   auto dirent = [&](const Value& entry, const std::optional<std::string>& name, bool writable) {
     if (entry.is_null()) return;
@@ -621,8 +625,10 @@ std::vector<std::pair<std::string, std::string>> write_workdir(Context& ctx, con
       } else if (is_file_object(x)) {
         items.push_back({x, std::nullopt, writable});
       } else {
-        throw Failure{fmt::format("an InitialWorkDirRequirement listing item must be a file, a folder or a Dirent "
-                                  "({{entry, entryname}}), not {}", describe(x, 80))};
+        throw Failure{
+            fmt::format("an InitialWorkDirRequirement listing item must be a file, a folder or a Dirent "
+                        "({{entry, entryname}}), not {}",
+                        describe(x, 80))};
       }
     };
     if (v.is_null() || (v.is_boolean() && !v.get<bool>())) return;
@@ -655,10 +661,11 @@ std::vector<std::pair<std::string, std::string>> write_workdir(Context& ctx, con
     std::string base = item.name ? *item.name : item.object.value("basename", fs::path(src).filename().string());
     fs::path rel = fs::path(base).lexically_normal();
     if (rel.is_absolute()) {
-      throw Failure{fmt::format("the InitialWorkDirRequirement entryname `{}` is an absolute path: only a container "
-                                "could have a file there, and flowc does not mount one; use a name relative to the "
-                                "output folder",
-                                base)};
+      throw Failure{
+          fmt::format("the InitialWorkDirRequirement entryname `{}` is an absolute path: only a container "
+                      "could have a file there, and flowc does not mount one; use a name relative to the "
+                      "output folder",
+                      base)};
     }
     if (rel.empty() || *rel.begin() == ".." || rel == ".") {
       throw Failure{fmt::format("the InitialWorkDirRequirement entryname `{}` is outside the output folder", base)};
@@ -683,7 +690,8 @@ std::vector<std::pair<std::string, std::string>> write_workdir(Context& ctx, con
         fs::create_symlink(real, at, ec);
         stager.reads.push_back(real.string());
       }
-      if (ec) throw Failure{fmt::format("cannot put `{}` into the work dir as `{}`: {}", src, at.string(), ec.message())};
+      if (ec)
+        throw Failure{fmt::format("cannot put `{}` into the work dir as `{}`: {}", src, at.string(), ec.message())};
       moved.emplace_back(src, at.string());
     }
     // Its secondary files beside it, as CWL stages them.
@@ -696,7 +704,8 @@ std::vector<std::pair<std::string, std::string>> write_workdir(Context& ctx, con
         fs::path sreal = fs::weakly_canonical(sp, ec);
         fs::create_symlink(sreal, sat, ec);
         stager.reads.push_back(sreal.string());
-        if (ec) throw Failure{fmt::format("cannot put `{}` into the work dir as `{}`: {}", sp, sat.string(), ec.message())};
+        if (ec)
+          throw Failure{fmt::format("cannot put `{}` into the work dir as `{}`: {}", sp, sat.string(), ec.message())};
         moved.emplace_back(sp, sat.string());
       }
     }
@@ -726,8 +735,8 @@ std::variant<Staged, std::string> prepare(const ir::Program& program, const ir::
     options.base_dir = outdir.string();
     options.scratch_dir = (work / ".values").string();
     Context ctx{program, Evaluator(program, options), Value::object(), Value::object()};
-    ctx.runtime = {{"outdir", outdir.string()}, {"tmpdir", tmpdir.string()}, {"cores", cpus},
-                   {"ram", mem_bytes / (1024 * 1024)}, {"outdirSize", 1024}, {"tmpdirSize", 1024}};
+    ctx.runtime = {{"outdir", outdir.string()},        {"tmpdir", tmpdir.string()}, {"cores", cpus},
+                   {"ram", mem_bytes / (1024 * 1024)}, {"outdirSize", 1024},        {"tmpdirSize", 1024}};
     Stager stager{work / "inputs", s.links, s.input_paths};
     for (size_t i = 0; i < op.inputs.size(); ++i) {
       const ir::Port& port = op.inputs[i];
@@ -780,7 +789,8 @@ std::variant<Staged, std::string> prepare(const ir::Program& program, const ir::
                 if (!secondary_required(ctx, detailed, sf, true)) continue;
                 for (const Value& w : secondary_wanted(ctx, detailed, sf)) {
                   std::string name = name_of(w);
-                  bool present = std::any_of(have.begin(), have.end(), [&](const Value& h) { return name_of(h) == name; });
+                  bool present =
+                      std::any_of(have.begin(), have.end(), [&](const Value& h) { return name_of(h) == name; });
                   if (!present) {
                     throw Failure{fmt::format("input file `{}` lacks its secondary file `{}`",
                                               detailed.value("basename", ""), name)};
@@ -863,7 +873,8 @@ std::variant<Staged, std::string> prepare(const ir::Program& program, const ir::
       Value name = ctx.eval(*e, Value(), what);
       if (name.is_null()) return;
       std::string n = name.is_string() ? name.get<std::string>() : path_of(name);
-      if (std::string(what) != "stdin" && (n.empty() || n.find("..") != std::string::npos || fs::path(n).is_absolute())) {
+      if (std::string(what) != "stdin" &&
+          (n.empty() || n.find("..") != std::string::npos || fs::path(n).is_absolute())) {
         throw Failure{fmt::format("{} must be a file name in the output folder, not `{}`", what, n)};
       }
       script += fmt::format("exec {}{}\n", op_text, quote(n));
@@ -949,9 +960,10 @@ void check_link(const std::string& path, const std::string& work_dir, const Valu
   for (const Value& r : reads) {
     if (r.is_string() && within(real, fs::weakly_canonical(r.get<std::string>(), ec))) return;
   }
-  throw Failure{fmt::format("output `{}`: `{}` is a link to `{}`, outside the work dir and the task's inputs; flowc "
-                            "does not take it as an output (write the file itself into the output folder)",
-                            name, fs::path(path).filename().string(), real.string())};
+  throw Failure{
+      fmt::format("output `{}`: `{}` is a link to `{}`, outside the work dir and the task's inputs; flowc "
+                  "does not take it as an output (write the file itself into the output folder)",
+                  name, fs::path(path).filename().string(), real.string())};
 }
 
 // Paths in cwl.output.json, relative to the output folder, made absolute.
@@ -962,7 +974,7 @@ Value resolve_output_paths(Value v, const fs::path& outdir) {
   }
   if (!v.is_object()) return v;
   if (is_file_object(v)) {
-    std::string where = v.contains("path") && v["path"].is_string() ? v["path"].get<std::string>()
+    std::string where = v.contains("path") && v["path"].is_string()           ? v["path"].get<std::string>()
                         : v.contains("location") && v["location"].is_string() ? v["location"].get<std::string>()
                                                                               : "";
     if (!where.empty()) {
@@ -1018,16 +1030,16 @@ std::variant<Collected, std::string> collect(const ir::Program& program, const i
         const ir::ToolType& type;
       };
       std::function<Value(const Binding&, const std::string&)> collect_one = [&](const Binding& b,
-                                                                                  const std::string& name) -> Value {
+                                                                                 const std::string& name) -> Value {
         // A record whose fields say how each is found.
         if (b.glob.empty() && !b.output_eval && b.type.kind == K::Record &&
             std::any_of(b.type.fields.begin(), b.type.fields.end(),
                         [](const ir::ToolField& f) { return !f.glob.empty() || f.output_eval; })) {
           Value record = Value::object();
           for (const ir::ToolField& f : b.type.fields) {
-            record[f.name] = collect_one(Binding{f.glob, f.load_contents, f.load_listing, f.output_eval,
-                                                 f.secondary_files, f.format, f.type},
-                                         name + "." + f.name);
+            record[f.name] = collect_one(
+                Binding{f.glob, f.load_contents, f.load_listing, f.output_eval, f.secondary_files, f.format, f.type},
+                name + "." + f.name);
           }
           return record;
         }

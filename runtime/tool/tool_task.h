@@ -24,12 +24,12 @@
 namespace flowc::runtime::tool {
 
 struct Staged {
-  Value inputs;     // the task's inputs with staged paths: `inputs` of its expressions
-  Value runtime;    // `runtime`
+  Value inputs;        // the task's inputs with staged paths: `inputs` of its expressions
+  Value runtime;       // `runtime`
   std::string script;  // .command.sh
-  std::vector<std::pair<std::string, std::string>> env;  // EnvVarRequirement, HOME, TMPDIR
+  std::vector<std::pair<std::string, std::string>> env;    // EnvVarRequirement, HOME, TMPDIR
   std::vector<std::pair<std::string, std::string>> links;  // (link, target) of staged inputs
-  std::vector<std::string> input_paths;  // the real files and folders it reads
+  std::vector<std::string> input_paths;                    // the real files and folders it reads
 };
 
 // Stages the inputs and writes nothing else but into `work_dir`; returns
@@ -38,8 +38,8 @@ std::variant<Staged, std::string> prepare(const ir::Program& program, const ir::
                                           const std::string& work_dir, int cpus, int64_t mem_bytes);
 
 struct Collected {
-  Value outputs;                  // port → value
-  std::vector<std::string> files; // every file and folder among them (to fingerprint)
+  Value outputs;                   // port → value
+  std::vector<std::string> files;  // every file and folder among them (to fingerprint)
 };
 
 // After the command exited with `exit_code`: is it a success for this tool?

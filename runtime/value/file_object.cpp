@@ -110,7 +110,8 @@ Value with_file_details(const Value& v) {
     out["nameroot"] = root;
     out["nameext"] = ext;
     struct stat st {};
-    if (!out.contains("size") && !path.empty() && ::stat(path.c_str(), &st) == 0) out["size"] = static_cast<int64_t>(st.st_size);
+    if (!out.contains("size") && !path.empty() && ::stat(path.c_str(), &st) == 0)
+      out["size"] = static_cast<int64_t>(st.st_size);
     if (!out.contains("size") && out.contains("contents") && out["contents"].is_string()) {
       out["size"] = out["contents"].get_ref<const std::string&>().size();
     }

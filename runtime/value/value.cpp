@@ -104,8 +104,8 @@ size_t number_prefix(std::string_view s, bool* integral) {
   size_t p = 0;
   *integral = true;
   auto digits = [&] {
-    while (p < s.size() && (is_digit(s[p]) || (s[p] == '_' && p > 0 && is_digit(s[p - 1]) && p + 1 < s.size() &&
-                                               is_digit(s[p + 1])))) {
+    while (p < s.size() &&
+           (is_digit(s[p]) || (s[p] == '_' && p > 0 && is_digit(s[p - 1]) && p + 1 < s.size() && is_digit(s[p + 1])))) {
       ++p;
     }
   };
@@ -171,7 +171,8 @@ const std::string kDurationExpected =
 std::optional<Value> parse_measure(std::string_view text, bool size, std::string* error) {
   std::string_view s = trim(text);
   auto bad = [&](const char* why = "") {
-    if (error) *error = fmt::format("expected {}, found {}{}", size ? kSizeExpected : kDurationExpected, quoted_text(text), why);
+    if (error)
+      *error = fmt::format("expected {}, found {}{}", size ? kSizeExpected : kDurationExpected, quoted_text(text), why);
     return std::nullopt;
   };
   bool integral = true;
@@ -237,8 +238,7 @@ void convert_units(Value& v, const Type* t) {
         }
       }
       return;
-    default:
-      return;
+    default: return;
   }
 }
 
@@ -273,8 +273,7 @@ std::optional<Value> parse_scalar(std::string_view text, const Type* t, std::str
   NumberError err;
   switch (t->kind()) {
     case TypeKind::Str:
-    case TypeKind::Bytes:
-      return Value(std::string(text));
+    case TypeKind::Bytes: return Value(std::string(text));
     case TypeKind::Int: {
       auto v = parse_int(trim(text), &err);
       if (!v) {
@@ -285,7 +284,9 @@ std::optional<Value> parse_scalar(std::string_view text, const Type* t, std::str
     }
     case TypeKind::Float: {
       auto v = parse_real(trim(text), &err);
-      if (!v) return fail(fmt::format("expected a float, found {}{}", quoted_text(text), err == NumberError::Range ? " (out of range)" : ""));
+      if (!v)
+        return fail(fmt::format("expected a float, found {}{}", quoted_text(text),
+                                err == NumberError::Range ? " (out of range)" : ""));
       return Value(*v);
     }
     case TypeKind::Bool: {
@@ -294,16 +295,13 @@ std::optional<Value> parse_scalar(std::string_view text, const Type* t, std::str
       if (s == "false") return Value(false);
       return fail(fmt::format("expected a bool (true or false), found {}", quoted_text(text)));
     }
-    case TypeKind::Size:
-      return parse_measure(text, true, error);
-    case TypeKind::Duration:
-      return parse_measure(text, false, error);
+    case TypeKind::Size: return parse_measure(text, true, error);
+    case TypeKind::Duration: return parse_measure(text, false, error);
     case TypeKind::File:
     case TypeKind::Dir:
       if (text.empty()) return fail(fmt::format("expected a {} path, found nothing", t->str()));
       return Value(std::string(text));
-    default:
-      return std::nullopt;
+    default: return std::nullopt;
   }
 }
 
@@ -327,28 +325,22 @@ bool check(const Value& v, const Type* t, std::string* why) {
   switch (t->kind()) {
     case TypeKind::Error:
     case TypeKind::Var:
-    case TypeKind::Any:
-      return true;
-    case TypeKind::None:
-      return v.is_null() || mismatch(v, t, why);
+    case TypeKind::Any: return true;
+    case TypeKind::None: return v.is_null() || mismatch(v, t, why);
     case TypeKind::Int:
     case TypeKind::Size:
       if (v.is_number_unsigned() && !fits_int(v)) return mismatch(v, t, why, " (too large)");
       return fits_int(v) || mismatch(v, t, why);
     case TypeKind::Float:
-    case TypeKind::Duration:
-      return v.is_number() || mismatch(v, t, why);
-    case TypeKind::Bool:
-      return v.is_boolean() || mismatch(v, t, why);
+    case TypeKind::Duration: return v.is_number() || mismatch(v, t, why);
+    case TypeKind::Bool: return v.is_boolean() || mismatch(v, t, why);
     case TypeKind::Str:
-    case TypeKind::Bytes:
-      return v.is_string() || mismatch(v, t, why);
+    case TypeKind::Bytes: return v.is_string() || mismatch(v, t, why);
     case TypeKind::File:
     case TypeKind::Dir:
       if (v.is_string() && v.get_ref<const std::string&>().empty()) return mismatch(v, t, why, " (an empty path)");
       return v.is_string() || is_file_object(v) || mismatch(v, t, why);
-    case TypeKind::Optional:
-      return v.is_null() || check(v, t->elem(), why);
+    case TypeKind::Optional: return v.is_null() || check(v, t->elem(), why);
     case TypeKind::List: {
       if (!v.is_array()) return mismatch(v, t, why);
       for (size_t i = 0; i < v.size(); ++i) {
@@ -439,18 +431,10 @@ void write_string(std::string_view s, std::string& out) {
 void write_canonical(const Value& v, std::string& out) {
   switch (v.type()) {
     case Value::value_t::null:
-    case Value::value_t::discarded:
-      out += "null";
-      return;
-    case Value::value_t::boolean:
-      out += v.get<bool>() ? "true" : "false";
-      return;
-    case Value::value_t::number_integer:
-      out += std::to_string(v.get<int64_t>());
-      return;
-    case Value::value_t::number_unsigned:
-      out += std::to_string(v.get<uint64_t>());
-      return;
+    case Value::value_t::discarded: out += "null"; return;
+    case Value::value_t::boolean: out += v.get<bool>() ? "true" : "false"; return;
+    case Value::value_t::number_integer: out += std::to_string(v.get<int64_t>()); return;
+    case Value::value_t::number_unsigned: out += std::to_string(v.get<uint64_t>()); return;
     case Value::value_t::number_float: {
       double d = v.get<double>();
       if (!std::isfinite(d)) {
@@ -460,9 +444,7 @@ void write_canonical(const Value& v, std::string& out) {
       }
       return;
     }
-    case Value::value_t::string:
-      write_string(v.get_ref<const std::string&>(), out);
-      return;
+    case Value::value_t::string: write_string(v.get_ref<const std::string&>(), out); return;
     case Value::value_t::array: {
       out += '[';
       bool first = true;
@@ -488,9 +470,7 @@ void write_canonical(const Value& v, std::string& out) {
       out += '}';
       return;
     }
-    case Value::value_t::binary:
-      out += v.dump();
-      return;
+    case Value::value_t::binary: out += v.dump(); return;
   }
 }
 
@@ -543,8 +523,7 @@ void coerce_in_place(Value& v, const ir::Type* t) {
         }
       }
       return;
-    default:
-      return;
+    default: return;
   }
 }
 
@@ -566,8 +545,7 @@ std::optional<Value> parse_text(std::string_view text, const ir::Type* t, std::s
     case TypeKind::Size:
     case TypeKind::Duration:
     case TypeKind::File:
-    case TypeKind::Dir:
-      return parse_scalar(text, t, error);
+    case TypeKind::Dir: return parse_scalar(text, t, error);
     case TypeKind::None:
       if (is_none_text(text)) return Value(nullptr);
       if (error) *error = fmt::format("expected none, found {}", quoted_text(text));
@@ -583,8 +561,7 @@ std::optional<Value> parse_text(std::string_view text, const ir::Type* t, std::s
     case TypeKind::Stream:
       if (error) *error = fmt::format("a {} cannot be given as a value", t->str());
       return std::nullopt;
-    default:
-      return parse_json_for(text, t, error);
+    default: return parse_json_for(text, t, error);
   }
 }
 
@@ -597,17 +574,14 @@ std::optional<Value> read_value_text(std::string_view text, const ir::Type* t, s
   if (!t) return parse_json_for(text, t, error);
   switch (t->kind()) {
     case TypeKind::Str:
-    case TypeKind::Bytes:
-      return Value(std::string(without_final_newline(text)));
+    case TypeKind::Bytes: return Value(std::string(without_final_newline(text)));
     case TypeKind::File:
-    case TypeKind::Dir:
-      return parse_scalar(without_final_newline(text), t, error);
+    case TypeKind::Dir: return parse_scalar(without_final_newline(text), t, error);
     case TypeKind::Int:
     case TypeKind::Float:
     case TypeKind::Bool:
     case TypeKind::Size:
-    case TypeKind::Duration:
-      return parse_scalar(trim(text), t, error);
+    case TypeKind::Duration: return parse_scalar(trim(text), t, error);
     case TypeKind::None:
       if (trim(text).empty() || is_none_text(text)) return Value(nullptr);
       if (error) *error = fmt::format("expected none, found {}", quoted_text(text));
@@ -619,8 +593,7 @@ std::optional<Value> read_value_text(std::string_view text, const ir::Type* t, s
     case TypeKind::Stream:
       if (error) *error = fmt::format("a {} cannot be read as a value", t->str());
       return std::nullopt;
-    default:
-      return parse_json_for(text, t, error);
+    default: return parse_json_for(text, t, error);
   }
 }
 
@@ -659,9 +632,7 @@ void for_each_typed_path(const Value& v, const ir::Type* t,
       if (v.is_string()) fn(v.get_ref<const std::string&>(), t);
       else if (v.is_object()) for_each_object_path(v, object_path_fn(fn));
       return;
-    case TypeKind::Any:
-      for_each_object_path(v, object_path_fn(fn));
-      return;
+    case TypeKind::Any: for_each_object_path(v, object_path_fn(fn)); return;
     case TypeKind::List:
       if (v.is_array()) {
         for (const Value& item : v) for_each_typed_path(item, t->elem(), fn);
@@ -672,9 +643,7 @@ void for_each_typed_path(const Value& v, const ir::Type* t,
         for (const auto& [k, item] : v.items()) for_each_typed_path(item, t->elem(), fn);
       }
       return;
-    case TypeKind::Optional:
-      for_each_typed_path(v, t->elem(), fn);
-      return;
+    case TypeKind::Optional: for_each_typed_path(v, t->elem(), fn); return;
     case TypeKind::Record:
       if (v.is_object()) {
         for (const ir::Field& f : t->fields()) {
@@ -683,8 +652,7 @@ void for_each_typed_path(const Value& v, const ir::Type* t,
         }
       }
       return;
-    default:
-      return;
+    default: return;
   }
 }
 
@@ -700,8 +668,7 @@ Value map_typed_paths(const Value& v, const ir::Type* t,
     case TypeKind::Dir:
       if (v.is_object()) return map_object_paths(v, map_object_path_fn(fn));
       return v.is_string() ? fn(v.get_ref<const std::string&>(), t) : v;
-    case TypeKind::Any:
-      return map_object_paths(v, map_object_path_fn(fn));
+    case TypeKind::Any: return map_object_paths(v, map_object_path_fn(fn));
     case TypeKind::List: {
       if (!v.is_array()) return v;
       Value out = Value::array();
@@ -714,8 +681,7 @@ Value map_typed_paths(const Value& v, const ir::Type* t,
       for (const auto& [k, item] : v.items()) out[k] = map_typed_paths(item, t->elem(), fn);
       return out;
     }
-    case TypeKind::Optional:
-      return map_typed_paths(v, t->elem(), fn);
+    case TypeKind::Optional: return map_typed_paths(v, t->elem(), fn);
     case TypeKind::Record: {
       if (!v.is_object()) return v;
       Value out = v;
@@ -725,8 +691,7 @@ Value map_typed_paths(const Value& v, const ir::Type* t,
       }
       return out;
     }
-    default:
-      return v;
+    default: return v;
   }
 }
 

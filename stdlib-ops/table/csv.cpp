@@ -33,7 +33,8 @@ bool each_field(std::string_view line, std::string* problem, Found&& found) {
         ++i;
       }
       if (i < n && line[i] != ',') {
-        *problem = "text after the closing quote at column " + std::to_string(i) + " (a quote inside a quoted field is written \"\")";
+        *problem = "text after the closing quote at column " + std::to_string(i) +
+                   " (a quote inside a quoted field is written \"\")";
         return false;
       }
     } else {

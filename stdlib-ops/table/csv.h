@@ -37,10 +37,10 @@ inline std::string_view without_cr(std::string_view line) {
 }
 
 struct Header {
-  std::string path;                 // the file it came from, for messages
-  std::string line;                 // as written, without its line break
-  std::vector<std::string> names;   // the columns' names (values: unquoted)
-  std::vector<std::string> raw;     // the columns' names as written
+  std::string path;                // the file it came from, for messages
+  std::string line;                // as written, without its line break
+  std::vector<std::string> names;  // the columns' names (values: unquoted)
+  std::vector<std::string> raw;    // the columns' names as written
 
   // The column's index; throws TableError naming the file and its columns.
   size_t column(const std::string& name) const;

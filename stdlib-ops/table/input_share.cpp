@@ -95,9 +95,9 @@ Share read_share(const Comm& comm, const std::string& path, MemoryBudget& budget
   uint64_t end = comm.rank + 1 < comm.size ? starts[comm.rank + 1] : size;
   if (end < start) end = start;
   together(comm, [&] {
-    share.rows.bytes_held = Reservation(budget, end - start,
-                                        "its share of `" + path + "` (" + human_bytes(end - start) + " of " +
-                                            human_bytes(size) + ")");
+    share.rows.bytes_held =
+        Reservation(budget, end - start,
+                    "its share of `" + path + "` (" + human_bytes(end - start) + " of " + human_bytes(size) + ")");
     share.rows.bytes = ByteBuffer(end - start);
     read_range(file.get(), path, start, end, share.rows.bytes.data());
   });

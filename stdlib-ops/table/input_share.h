@@ -32,8 +32,8 @@ class FileDescriptor {
 
 struct Share {
   Header header;
-  Rows rows;                 // this rank's lines (not indexed yet)
-  uint64_t first_line = 0;   // the file's line number of the first of them
+  Rows rows;                // this rank's lines (not indexed yet)
+  uint64_t first_line = 0;  // the file's line number of the first of them
   uint64_t file_bytes = 0;
 };
 

@@ -37,8 +37,8 @@ void print_stats(const Comm& comm, const Options& o, const Context& c, double se
                 o.command.c_str(), comm.rank, comm.size, static_cast<unsigned long long>(c.rows_in),
                 static_cast<unsigned long long>(c.rows_out), static_cast<unsigned long long>(c.shuffle.bytes_sent),
                 static_cast<unsigned long long>(c.shuffle.bytes_received), c.shuffle.rounds,
-                static_cast<unsigned long long>(c.bytes_written), c.budget.peak() / 1048576.0,
-                usage.ru_maxrss / 1024.0, seconds);
+                static_cast<unsigned long long>(c.bytes_written), c.budget.peak() / 1048576.0, usage.ru_maxrss / 1024.0,
+                seconds);
   std::vector<std::string> all = comm.all_gather_bytes(line);
   if (comm.rank == 0) {
     for (const std::string& l : all) std::fputs(l.c_str(), stderr);
@@ -52,7 +52,8 @@ int run(const Comm& comm, const Options& o) {
   context.shuffle_chunk = o.shuffle_chunk;
   context.output = OutputTarget{o.output_file, o.output_dir};
   if (o.command == "sort") sort_table(comm, o.input, o.key, context);
-  if (o.command == "join") join_tables(comm, o.left, o.right, o.key, o.how == "left" ? JoinHow::Left : JoinHow::Inner, context);
+  if (o.command == "join")
+    join_tables(comm, o.left, o.right, o.key, o.how == "left" ? JoinHow::Left : JoinHow::Inner, context);
   if (o.command == "groupby_sum") groupby_sum(comm, o.input, o.key, o.sums, context);
   if (o.command == "partition") partition_table(comm, o.input, o.key, context);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

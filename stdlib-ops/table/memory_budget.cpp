@@ -63,10 +63,10 @@ bool parse_size(const std::string& text, uint64_t* bytes) {
     const char* name;
     double factor;
   };
-  const Unit units[] = {{"", 1},          {"b", 1},         {"kb", 1e3},         {"mb", 1e6},
-                        {"gb", 1e9},      {"tb", 1e12},     {"kib", 1024.0},     {"mib", 1048576.0},
-                        {"gib", 1073741824.0}, {"tib", 1099511627776.0}, {"k", 1024.0}, {"m", 1048576.0},
-                        {"g", 1073741824.0}};
+  const Unit units[] = {
+      {"", 1},       {"b", 1},         {"kb", 1e3},        {"mb", 1e6},           {"gb", 1e9},
+      {"tb", 1e12},  {"kib", 1024.0},  {"mib", 1048576.0}, {"gib", 1073741824.0}, {"tib", 1099511627776.0},
+      {"k", 1024.0}, {"m", 1048576.0}, {"g", 1073741824.0}};
   for (const Unit& u : units) {
     if (unit == u.name) {
       *bytes = static_cast<uint64_t>(number * u.factor);

@@ -111,9 +111,9 @@ void sort_table(const Comm& comm, const std::string& input, const std::string& b
         probe.key.assign(table.rows.key(r));
       }
       probe.index = i;
-      auto after = std::upper_bound(splitters.begin(), splitters.end(), probe, [kind](const Sample& a, const Sample& b) {
-        return compare_sample(a, b, kind) < 0;
-      });
+      auto after =
+          std::upper_bound(splitters.begin(), splitters.end(), probe,
+                           [kind](const Sample& a, const Sample& b) { return compare_sample(a, b, kind) < 0; });
       return static_cast<int>(after - splitters.begin());
     });
     table.rows.clear();

@@ -113,8 +113,8 @@ std::optional<Options> parse_options(int argc, char** argv, std::string* error) 
     }
     bool per_command = false;
     for (const std::string& a : command->second) per_command |= a == name;
-    const bool common = name == "--output" || name == "--output-dir" || name == "--mem-per-rank" ||
-                        name == "--shuffle-chunk";
+    const bool common =
+        name == "--output" || name == "--output-dir" || name == "--mem-per-rank" || name == "--shuffle-chunk";
     if (!per_command && !common) {
       *error = "`" + o.command + "` has no option `" + name + "`";
       return std::nullopt;

@@ -100,8 +100,8 @@ uint64_t write_output(const Comm& comm, const OutputTarget& target, std::string_
     sink.flush();
     close_written(fd, target.file);
     if (sink.count() != counter.count()) {
-      throw TableError("internal error: rank " + std::to_string(comm.rank) + " wrote " +
-                       std::to_string(sink.count()) + " bytes after counting " + std::to_string(counter.count()));
+      throw TableError("internal error: rank " + std::to_string(comm.rank) + " wrote " + std::to_string(sink.count()) +
+                       " bytes after counting " + std::to_string(counter.count()));
     }
     written += sink.count();
   });

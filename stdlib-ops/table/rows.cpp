@@ -63,7 +63,8 @@ void index_rows(Rows& rows, const RowSpec& spec, uint64_t first_line, MemoryBudg
   const bool check = first_line > 0;
   std::string_view all = rows.bytes;
   uint64_t lines = count_lines(all);
-  rows.index_held = Reservation(budget, lines * sizeof(Row), "the index of " + with_commas(lines) + " rows of `" + spec.path + "`");
+  rows.index_held =
+      Reservation(budget, lines * sizeof(Row), "the index of " + with_commas(lines) + " rows of `" + spec.path + "`");
   rows.rows.clear();
   rows.rows.reserve(lines);
   if (integers) integers->assign(spec.number_columns.size(), true);

@@ -18,26 +18,26 @@ namespace flowc::table {
 enum class KeyKind { String, Number };
 
 struct Row {
-  uint64_t offset;      // the line, in Rows::bytes
-  uint32_t length;      // without its line break
-  uint32_t key_begin;   // the key's value (unquoted), relative to the line
+  uint64_t offset;     // the line, in Rows::bytes
+  uint32_t length;     // without its line break
+  uint32_t key_begin;  // the key's value (unquoted), relative to the line
   uint32_t key_length;
   uint32_t key_quoted;  // 1 when the key was written in quotes
   union {
-    uint64_t prefix;    // String: the key's first 8 bytes, big-endian (orders like the bytes)
-    double number;      // Number: the key's value
+    uint64_t prefix;  // String: the key's first 8 bytes, big-endian (orders like the bytes)
+    double number;    // Number: the key's value
   };
 };
 static_assert(sizeof(Row) == 32);
 
 // What to check and index in each line.
 struct RowSpec {
-  std::string path;                  // the file, for messages
-  size_t columns = 0;                // how many fields every row must have
+  std::string path;    // the file, for messages
+  size_t columns = 0;  // how many fields every row must have
   size_t key_column = 0;
   std::string key_name;
   KeyKind kind = KeyKind::String;
-  std::vector<size_t> number_columns;     // must hold numbers (or nothing)
+  std::vector<size_t> number_columns;  // must hold numbers (or nothing)
   std::vector<std::string> number_names;
 };
 

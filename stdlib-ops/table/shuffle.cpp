@@ -34,7 +34,8 @@ void shuffle(const Comm& comm, Outgoing&& outgoing, Rows& received, MemoryBudget
 
   Reservation round_buffers;
   together(comm, [&] {
-    received.bytes_held = Reservation(budget, total_in, "the " + human_bytes(total_in) + " of rows it receives in the shuffle");
+    received.bytes_held =
+        Reservation(budget, total_in, "the " + human_bytes(total_in) + " of rows it receives in the shuffle");
     if (!direct) round_buffers = Reservation(budget, 2 * chunk * P, "the shuffle's round buffers");
     if (P > 1) received.bytes = ByteBuffer(total_in);
   });

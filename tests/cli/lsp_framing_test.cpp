@@ -60,7 +60,9 @@ class LspProcess {
     ::unlink(err_path_.c_str());
   }
 
-  void send_raw(const std::string& bytes) { REQUIRE(::write(to_, bytes.data(), bytes.size()) == ssize_t(bytes.size())); }
+  void send_raw(const std::string& bytes) {
+    REQUIRE(::write(to_, bytes.data(), bytes.size()) == ssize_t(bytes.size()));
+  }
   static std::string frame(const json& message) {
     std::string body = message.dump();
     return "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
@@ -143,8 +145,8 @@ TEST_CASE("lsp: a Content-Length longer than the message is logged and the messa
   // A longer length that reaches into the next message: both are answered.
   std::string a = LspProcess::request(2, "textDocument/documentSymbol");
   std::string b = LspProcess::request(3, "shutdown");
-  lsp.send_raw("Content-Length: " + std::to_string(a.size() + 30) + "\r\n\r\n" + a + "Content-Length: " +
-               std::to_string(b.size()) + "\r\n\r\n" + b);
+  lsp.send_raw("Content-Length: " + std::to_string(a.size() + 30) + "\r\n\r\n" + a +
+               "Content-Length: " + std::to_string(b.size()) + "\r\n\r\n" + b);
   auto two = lsp.response(2);
   REQUIRE(two);
   CHECK(two->contains("error"));  // the document is not open: an answer all the same
@@ -235,19 +237,25 @@ TEST_CASE("lsp: a 10 MB document costs the server less than 50 times its size", 
   std::string text;
   for (int i = 0; text.size() < 10'000'000; ++i) {
     std::string n = std::to_string(i);
-    text += "/// Step " + n + ".\nop step" + n + "(x: int, name: str = \"s" + n + "\") -> (out: file) {\n"
-            "  resources { cpus = 1, mem = 1GiB }\n  run \"echo ${name} ${x + " + n + "} > ${out}\"\n}\n"
-            "workflow flow" + n + "(x: int) -> (out: file) {\n  a = step" + n + "(x = x * 2)\n"
+    text += "/// Step " + n + ".\nop step" + n + "(x: int, name: str = \"s" + n +
+            "\") -> (out: file) {\n"
+            "  resources { cpus = 1, mem = 1GiB }\n  run \"echo ${name} ${x + " +
+            n +
+            "} > ${out}\"\n}\n"
+            "workflow flow" +
+            n + "(x: int) -> (out: file) {\n  a = step" + n +
+            "(x = x * 2)\n"
             "  return (out = a.out)\n}\n";
   }
   LspProcess lsp;
   lsp.send_raw(LspProcess::frame(json::parse(LspProcess::request(1, "initialize"))));
   REQUIRE(lsp.response(1));
-  json open = {{"jsonrpc", "2.0"},
-               {"method", "textDocument/didOpen"},
-               {"params",
-                {{"textDocument",
-                  {{"uri", "file:///tmp/flowc-lsp-big/big.flow"}, {"languageId", "flow"}, {"version", 1}, {"text", text}}}}}};
+  json open = {
+      {"jsonrpc", "2.0"},
+      {"method", "textDocument/didOpen"},
+      {"params",
+       {{"textDocument",
+         {{"uri", "file:///tmp/flowc-lsp-big/big.flow"}, {"languageId", "flow"}, {"version", 1}, {"text", text}}}}}};
   lsp.send_raw(LspProcess::frame(open));
   std::optional<json> published;
   while (auto m = lsp.receive(120)) {

@@ -48,7 +48,8 @@ TEST_CASE("hello checks clean", "[checker]") {
 workflow main(names: list[str] = ["a", "b"]) -> (out: list[file]) {
     for n in names { g = greet(name = n) }
     return (out = g.msg)
-})").empty());
+})")
+            .empty());
 }
 
 TEST_CASE("lifting gives list types per field for calls and whole for values", "[checker]") {
@@ -81,9 +82,9 @@ workflow main(flag: bool, n: int) {
     h = f
 })";
   CHECK(exported_type(text, "a") == "int?");
-  CHECK(exported_type(text, "b") == "float");       // int and float join to float
+  CHECK(exported_type(text, "b") == "float");  // int and float join to float
   CHECK(exported_type(text, "c") == "{msg: file?}");
-  CHECK(exported_type(text, "d") == "str?");        // no plain else
+  CHECK(exported_type(text, "d") == "str?");  // no plain else
   CHECK(exported_type(text, "e") == "int");
   CHECK(exported_type(text, "f") == "file");
 }
@@ -93,7 +94,8 @@ TEST_CASE("using an optional where a value is needed is an error with a fix", "[
 workflow main(flag: bool) {
     if flag { a = "x" }
     g = greet(name = a)
-})", Stage::Check);
+})",
+                        Stage::Check);
   REQUIRE(diagnostic_codes(*c) == Codes{"E0510"});
   const Diagnostic& d = c->diags.all()[0];
   CHECK(d.help.find("a ?? \"\"") != std::string::npos);
@@ -109,7 +111,8 @@ workflow main(ref: file?, n: int) -> (o: file?) {
         a = need(f = ref)
     }
     return (o = a.o)
-})").empty());
+})")
+            .empty());
   // Right of `defined(x) &&` too, but not of `||`.
   CHECK(codes_of("workflow main(w: float?) -> (o: bool) { return (o = defined(w) && w > 1.5) }").empty());
   CHECK(codes_of("workflow main(w: float?) -> (o: bool) { return (o = defined(w) || w > 1.5) }") == Codes{"E0506"});
@@ -130,7 +133,8 @@ TEST_CASE("a list where one value is needed names the for that made it", "[check
 workflow main(names: list[str]) {
     for n in names { g = greet(name = n) }
     k = count(f = g.msg)
-})", Stage::Check);
+})",
+                        Stage::Check);
   REQUIRE(diagnostic_codes(*c) == Codes{"E0500"});
   REQUIRE(c->diags.all()[0].notes.size() == 1);
   CHECK(c->diags.all()[0].notes[0].message.find("bound inside this `for`") != std::string::npos);
@@ -138,7 +142,8 @@ workflow main(names: list[str]) {
 
 TEST_CASE("str where file is expected suggests file(x)", "[checker]") {
   auto c = compile_text(std::string(kOps) + R"(
-workflow main(path: str) { k = count(f = path) })", Stage::Check);
+workflow main(path: str) { k = count(f = path) })",
+                        Stage::Check);
   REQUIRE(diagnostic_codes(*c) == Codes{"E0500"});
   CHECK(c->diags.all()[0].message == "expected file, found str");
   CHECK(c->diags.all()[0].help == "wrap it: file(path)");
@@ -234,14 +239,17 @@ op stats(bam: file with [".bai"], ref: file with [".fai", "^.dict"?]) -> (n: int
   CHECK(codes_of(ops + R"(workflow main(b: file) -> (n: int) {
     i = index(bam = b)
     s = stats(bam = i.indexed, ref = "g.fa")
-    return (n = s.n) })").empty());
+    return (n = s.n) })")
+            .empty());
   CHECK(codes_of(ops + R"(workflow main(b: file) -> (n: int) {
     s = stats(bam = file("x.bam"), ref = file("g.fa"))
-    return (n = s.n) })").empty());
+    return (n = s.n) })")
+            .empty());
   // A workflow input declares what it needs; more companions fit fewer.
   CHECK(codes_of(ops + R"(workflow main(b: file with [".bai", ".csi"], r: file with [".fai"]) -> (n: int) {
     s = stats(bam = b, ref = r)
-    return (n = s.n) })").empty());
+    return (n = s.n) })")
+            .empty());
   // Without it: an error naming the companion.
   CHECK(codes_of(ops + R"(workflow main(b: file) -> (n: int) {
     p = plain(bam = b)
@@ -320,14 +328,16 @@ workflow main() -> (o: file) {
     r = reduce(frames = p.frames) with { replicas = 2 }
     t = lines(text = r.partial)
     return (o = t.total)
-})").empty());
+})")
+            .empty());
   // Fan-in: a list of streams from a loop feeds one consumer.
   CHECK(codes_of(ops + R"(
 workflow main(ns: list[int]) -> (o: file) {
     for n in ns { p = produce(n = n)  r = reduce(frames = p.frames) }
     t = lines(text = r.partial)
     return (o = t.total)
-})").empty());
+})")
+            .empty());
   CHECK(codes_of(ops + "workflow main() { p = produce(n = 1)  t = lines(text = p.frames) }") == Codes{"E0522"});
   CHECK(codes_of(ops + "workflow main() { p = produce(n = 1)  t = read(path = p.frames) }") == Codes{"E0504"});
   CHECK(codes_of(ops + "workflow main() { t = lines(text = \"x\") }") == Codes{"E0523"});
@@ -341,7 +351,8 @@ TEST_CASE("recursion must be guarded by an if", "[checker]") {
 workflow loop(n: int) -> (o: int) {
     if n > 0 { r = loop(n = n - 1) }
     return (o = r.o ?? n)
-})").empty());
+})")
+            .empty());
   CHECK(codes_of(R"(
 workflow loop(n: int) -> (o: int) {
     r = loop(n = n - 1)
@@ -397,7 +408,8 @@ TEST_CASE("command interpolation takes scalars, lists and optionals", "[checker]
 }
 
 TEST_CASE("imports: relative, cycles, duplicates, unused", "[checker]") {
-  std::map<std::string, std::string> lib = {{"lib/ops.flow", "op helper(x: int) -> (o: file) { run \"echo ${x} > ${o}\" }"}};
+  std::map<std::string, std::string> lib = {
+      {"lib/ops.flow", "op helper(x: int) -> (o: file) { run \"echo ${x} > ${o}\" }"}};
   CHECK(codes_of("import \"lib/ops.flow\"\nworkflow main() { h = helper(x = 1) }", lib).empty());
   CHECK(codes_of("import \"lib/ops.flow\"\nworkflow main() { }", lib) == Codes{"W0901"});
   CHECK(codes_of("import \"lib/missing.flow\"\nworkflow main() { }", lib) == Codes{"E0300"});

@@ -36,11 +36,13 @@ std::unique_ptr<Lexed> lex_text(const std::string& text) {
 }  // namespace
 
 TEST_CASE("keywords, names and punctuation", "[lexer]") {
-  auto l = lex_text("op workflow for in if else return with true false none import type x_1 -> ?? || && == != <= >= < > = ? . , :");
-  CHECK(l->kinds() == std::vector<K>{K::KW_OP, K::KW_WORKFLOW, K::KW_FOR, K::KW_IN, K::KW_IF, K::KW_ELSE, K::KW_RETURN,
-                                     K::KW_WITH, K::KW_TRUE, K::KW_FALSE, K::KW_NONE, K::KW_IMPORT, K::KW_TYPE, K::IDENT,
-                                     K::ARROW, K::COALESCE, K::OROR, K::ANDAND, K::EQ, K::NE, K::LE, K::GE, K::LT, K::GT,
-                                     K::ASSIGN, K::QUESTION, K::DOT, K::COMMA, K::COLON, K::EndOfFile});
+  auto l = lex_text(
+      "op workflow for in if else return with true false none import type x_1 -> ?? || && == != <= >= < > = ? . , :");
+  CHECK(l->kinds() == std::vector<K>{K::KW_OP,     K::KW_WORKFLOW, K::KW_FOR,  K::KW_IN,    K::KW_IF,   K::KW_ELSE,
+                                     K::KW_RETURN, K::KW_WITH,     K::KW_TRUE, K::KW_FALSE, K::KW_NONE, K::KW_IMPORT,
+                                     K::KW_TYPE,   K::IDENT,       K::ARROW,   K::COALESCE, K::OROR,    K::ANDAND,
+                                     K::EQ,        K::NE,          K::LE,      K::GE,       K::LT,      K::GT,
+                                     K::ASSIGN,    K::QUESTION,    K::DOT,     K::COMMA,    K::COLON,   K::EndOfFile});
   CHECK(l->diags.all().empty());
 }
 

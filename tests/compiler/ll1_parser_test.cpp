@@ -48,12 +48,13 @@ std::string difference(const ParseTree& a, const ParseTree& b, ParseTree::NodeId
   if (n.rule != m.rule || n.start != m.start || n.stop != m.stop || n.count != m.count) {
     return "rule " + std::to_string(static_cast<int>(n.rule)) + " at token " + std::to_string(n.start) + ".." +
            std::to_string(n.stop) + " (" + std::to_string(n.count) + " children) vs rule " +
-           std::to_string(static_cast<int>(m.rule)) + " at " + std::to_string(m.start) + ".." +
-           std::to_string(m.stop) + " (" + std::to_string(m.count) + ")";
+           std::to_string(static_cast<int>(m.rule)) + " at " + std::to_string(m.start) + ".." + std::to_string(m.stop) +
+           " (" + std::to_string(m.count) + ")";
   }
   for (uint32_t i = 0; i < n.count; ++i) {
     ParseTree::Child c = a.child(n, i), d = b.child(m, i);
-    if (c.is_node() != d.is_node()) return "child " + std::to_string(i) + " of a node at token " + std::to_string(n.start);
+    if (c.is_node() != d.is_node())
+      return "child " + std::to_string(i) + " of a node at token " + std::to_string(n.start);
     if (c.is_node()) {
       if (std::string diff = difference(a, b, c.index(), d.index()); !diff.empty()) return diff;
     } else if (c.index() != d.index()) {

@@ -32,7 +32,8 @@ const ast::Expr& first_value(const Parsed& p) {
 
 // A fully parenthesised rendering of an expression, to check its shape.
 std::string shape(const ast::Expr& e) {
-  if (auto* b = e.as<ast::BinaryExpr>()) return "(" + shape(*b->lhs) + " " + ast::spelling(b->op) + " " + shape(*b->rhs) + ")";
+  if (auto* b = e.as<ast::BinaryExpr>())
+    return "(" + shape(*b->lhs) + " " + ast::spelling(b->op) + " " + shape(*b->rhs) + ")";
   if (auto* u = e.as<ast::UnaryExpr>()) return std::string("(") + ast::spelling(u->op) + shape(*u->operand) + ")";
   if (auto* n = e.as<ast::NameRef>()) return n->name;
   if (auto* i = e.as<ast::IntLit>()) return std::to_string(i->value);
@@ -189,8 +190,8 @@ TEST_CASE("syntax errors are reworded for people", "[parser]") {
 // (syntax errors after an unterminated string) would be reported again.
 TEST_CASE("every parser kind of E02 is known as a syntax error", "[parser]") {
   for (const DiagInfo& info : all_diag_infos()) {
-    bool parser_kind = info.code.substr(0, 3) == "E02" && info.id != DiagId::ChainedComparison &&
-                       info.id != DiagId::ExpressionTooLong;
+    bool parser_kind =
+        info.code.substr(0, 3) == "E02" && info.id != DiagId::ChainedComparison && info.id != DiagId::ExpressionTooLong;
     INFO(info.code << " " << info.name);
     CHECK(syntax::is_syntax_error(info.id) == parser_kind);
   }
@@ -225,7 +226,8 @@ TEST_CASE("one syntax error per declaration, and the next declaration still pars
 }
 
 TEST_CASE("triple-quoted text loses its indentation, not its meaning", "[parser]") {
-  auto p = parse("op f(x: str) -> () {\n    run \"\"\"\n        echo ${x}   \n          indented\n\n        last\n    \"\"\"\n}");
+  auto p = parse(
+      "op f(x: str) -> () {\n    run \"\"\"\n        echo ${x}   \n          indented\n\n        last\n    \"\"\"\n}");
   REQUIRE(p->diags.all().empty());
   const auto* s = p->module->ops[0].clauses[0].value->as<ast::StringLit>();
   REQUIRE(s);
@@ -246,7 +248,8 @@ TEST_CASE("re-indenting a run block gives the same command", "[parser]") {
     return out;
   };
   std::string a = text_of("op f(x: str) -> () {\n  run \"\"\"\n    a ${x}\n      b\n  \"\"\"\n}");
-  std::string b = text_of("op f(x: str) -> () {\n        run \"\"\"\n            a ${x}   \n              b\n        \"\"\"\n}");
+  std::string b =
+      text_of("op f(x: str) -> () {\n        run \"\"\"\n            a ${x}   \n              b\n        \"\"\"\n}");
   CHECK(a == b);
   CHECK(a == "a <x>\n  b");
 }

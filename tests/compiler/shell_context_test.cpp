@@ -39,9 +39,7 @@ TEST_CASE("quotes inside the other kind do not count", "[shell]") {
   CHECK(contexts(R"("echo 'say \"hi\" ${a}' ${b}")") == std::vector<C>{C::Single, C::Bare});
 }
 
-TEST_CASE("backslash escapes a quote", "[shell]") {
-  CHECK(contexts(R"("echo \\\" ${a}")") == std::vector<C>{C::Bare});
-}
+TEST_CASE("backslash escapes a quote", "[shell]") { CHECK(contexts(R"("echo \\\" ${a}")") == std::vector<C>{C::Bare}); }
 
 TEST_CASE("command substitution restarts quoting", "[shell]") {
   CHECK(contexts(R"("echo \"$(cat ${a})\" \"${b}\"")") == std::vector<C>{C::Bare, C::Double});
@@ -50,7 +48,8 @@ TEST_CASE("command substitution restarts quoting", "[shell]") {
 }
 
 TEST_CASE("comments are bare, a # inside a word is not a comment", "[shell]") {
-  CHECK(contexts("\"\"\"\n# note about ${a}\necho x#${b} '${c}'\n\"\"\"") == std::vector<C>{C::Bare, C::Bare, C::Single});
+  CHECK(contexts("\"\"\"\n# note about ${a}\necho x#${b} '${c}'\n\"\"\"") ==
+        std::vector<C>{C::Bare, C::Bare, C::Single});
   CHECK(contexts("\"\"\"\n# it's ${a}\necho '${b}'\n\"\"\"") == std::vector<C>{C::Bare, C::Single});
 }
 
@@ -58,7 +57,8 @@ TEST_CASE("here-documents", "[shell]") {
   CHECK(contexts("\"\"\"\ncat <<EOF > ${out}\nvalue: ${a}\nEOF\necho '${b}'\n\"\"\"") ==
         std::vector<C>{C::Bare, C::Heredoc, C::Single});
   CHECK(contexts("\"\"\"\ncat <<'EOF'\nvalue: ${a}\nEOF\n\"\"\"") == std::vector<C>{C::Literal});
-  CHECK(contexts("\"\"\"\ncat <<-\"END\"\n\tit's ${a}\n\tEND\necho ${b}\n\"\"\"") == std::vector<C>{C::Literal, C::Bare});
+  CHECK(contexts("\"\"\"\ncat <<-\"END\"\n\tit's ${a}\n\tEND\necho ${b}\n\"\"\"") ==
+        std::vector<C>{C::Literal, C::Bare});
   // A line that only starts like the delimiter does not end the document.
   CHECK(contexts("\"\"\"\ncat <<EOF\nEOF2 ${a}\nEOF\n${b}\n\"\"\"") == std::vector<C>{C::Heredoc, C::Bare});
   // Here-strings are not here-documents.

@@ -38,5 +38,7 @@ TEST_CASE("every token kind has the parser's number and name", "[grammar]") {
 
 TEST_CASE("keyword tokens carry their literal", "[grammar]") {
   CHECK(parser_vocabulary().getLiteralName(static_cast<size_t>(TokenKind::KW_WORKFLOW)) == "'workflow'");
-  CHECK(parser_vocabulary().getLiteralName(static_cast<size_t>(TokenKind::COALESCE)) == "'?" "?'");
+  CHECK(parser_vocabulary().getLiteralName(static_cast<size_t>(TokenKind::COALESCE)) ==
+        "'?"
+        "?'");
 }

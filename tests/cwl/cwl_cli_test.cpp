@@ -19,7 +19,7 @@ std::string doc(const char* name) { return flowc::test::source_path(std::string(
 
 struct Outdir {
   fs::path path = fs::temp_directory_path() / fs::path("flowc-cwl-test-" + std::to_string(::getpid()) + "-" +
-                                                        std::to_string(reinterpret_cast<uintptr_t>(this)));
+                                                       std::to_string(reinterpret_cast<uintptr_t>(this)));
   Outdir() { fs::create_directories(path); }
   ~Outdir() {
     std::error_code ec;
@@ -31,7 +31,8 @@ struct Outdir {
 
 TEST_CASE("cwl-runner prints the output object and exits 0", "[cwl]") {
   Outdir out;
-  auto r = run_flowc({"cwl-runner", "--outdir", out.path.string(), doc("stdin-stdout.cwl"), doc("stdin-stdout-job.yml")});
+  auto r =
+      run_flowc({"cwl-runner", "--outdir", out.path.string(), doc("stdin-stdout.cwl"), doc("stdin-stdout-job.yml")});
   CHECK(r.exit_code == 0);
   CHECK(r.out.find("\"upper\"") != std::string::npos);
   CHECK(r.out.find("sha1$0e6272fd65034cba3952c5a852d5b061a9d963b1") != std::string::npos);
@@ -48,8 +49,8 @@ TEST_CASE("a workflow whose output cannot be made says why", "[cwl]") {
 
 TEST_CASE("an unsupported requirement exits 33 and runs nothing", "[cwl]") {
   Outdir out;
-  auto r = run_flowc({"cwl-runner", "--outdir", out.path.string(),
-                      flowc::test::source_path("tests/golden/cwl/unsupported.cwl")});
+  auto r = run_flowc(
+      {"cwl-runner", "--outdir", out.path.string(), flowc::test::source_path("tests/golden/cwl/unsupported.cwl")});
   CHECK(r.exit_code == 33);
   CHECK(r.err.find("GpuRequirement") != std::string::npos);
   CHECK_FALSE(fs::exists(out.path / ".flow"));
@@ -66,9 +67,11 @@ TEST_CASE("a bad document or job names the file and line, exits 1, runs nothing"
   auto missing = run_flowc({"cwl-runner", "--outdir", out.path.string(), doc("stdin-stdout.cwl")});
   CHECK(missing.exit_code == 1);
   CHECK(missing.err.find("input `text` is required") != std::string::npos);
-  auto wrong = run_flowc({"cwl-runner", "--outdir", out.path.string(), doc("echo-args.cwl"), doc("wrong-type-job.yml")});
+  auto wrong =
+      run_flowc({"cwl-runner", "--outdir", out.path.string(), doc("echo-args.cwl"), doc("wrong-type-job.yml")});
   CHECK(wrong.exit_code == 1);
-  CHECK(wrong.err.find("wrong-type-job.yml:1:1: input `count`: expected an integer, found \"three\"") != std::string::npos);
+  CHECK(wrong.err.find("wrong-type-job.yml:1:1: input `count`: expected an integer, found \"three\"") !=
+        std::string::npos);
   CHECK_FALSE(fs::exists(out.path / ".flow"));
 }
 
@@ -117,8 +120,8 @@ TEST_CASE("import-cwl writes a .flow file that checks and runs like the document
   // The imported workflow runs, and says what the CWL run says.
   fs::path flow = out.path / "fan-out.cwl.flow";
   auto ran = run_flowc({"run", flow.string(), "--outdir", (out.path / "flow-out").string(), "--state-dir",
-                        (out.path / "state").string(), "-p", "names=[\"Ada\", \"Grace\"]", "-p", "counts=[1, 2]",
-                        "-p", "extra=true"});
+                        (out.path / "state").string(), "-p", "names=[\"Ada\", \"Grace\"]", "-p", "counts=[1, 2]", "-p",
+                        "extra=true"});
   INFO(ran.err);
   REQUIRE(ran.exit_code == 0);
   auto cwl = run_flowc({"cwl-runner", "--outdir", (out.path / "cwl-out").string(), doc("import/fan-out.cwl"),
@@ -145,8 +148,8 @@ TEST_CASE("import-cwl writes a .flow file that checks and runs like the document
 TEST_CASE("import-cwl refuses what .flow cannot say, naming it, and writes nothing", "[cwl][import]") {
   Outdir out;
   fs::path flow = out.path / "x.flow";
-  auto r = run_flowc({"import-cwl", flowc::test::source_path("tests/golden/cwl-import/javascript.cwl"), "-o",
-                      flow.string()});
+  auto r = run_flowc(
+      {"import-cwl", flowc::test::source_path("tests/golden/cwl-import/javascript.cwl"), "-o", flow.string()});
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("javascript.cwl:9:13: error[E1004]: writing the JavaScript expression `$(inputs.n * 2)` as .flow") !=
         std::string::npos);

@@ -38,11 +38,26 @@ workflow main(s: str, i: int = 1, f: float = 1.0, b: bool = true, sz: size = 1Ki
 }
 )FLOW";
 
-const char* kTypes[] = {"str",          "int",       "float",           "bool",
-                        "size",         "duration",  "file",            "dir",
-                        "list[int]",    "list[str]", "map[str, float]", "{a: int, b: str?}",
-                        "int?",         "str?",      "list[list[int]?]", "map[str, list[{x: float, y: file}]]",
-                        "list[size]",   "duration?", "{}",              "list[{id: str}]?"};
+const char* kTypes[] = {"str",
+                        "int",
+                        "float",
+                        "bool",
+                        "size",
+                        "duration",
+                        "file",
+                        "dir",
+                        "list[int]",
+                        "list[str]",
+                        "map[str, float]",
+                        "{a: int, b: str?}",
+                        "int?",
+                        "str?",
+                        "list[list[int]?]",
+                        "map[str, list[{x: float, y: file}]]",
+                        "list[size]",
+                        "duration?",
+                        "{}",
+                        "list[{id: str}]?"};
 
 class OneFile : public flowc::check::FileProvider {
  public:
@@ -70,8 +85,8 @@ struct Fixture {
     }
     for (const char* text : kTypes) {
       std::string error;
-      const flowc::ir::Type* t =
-          flowc::ir::parse_type(text, types, [](std::string_view) -> const flowc::ir::Type* { return nullptr; }, &error);
+      const flowc::ir::Type* t = flowc::ir::parse_type(
+          text, types, [](std::string_view) -> const flowc::ir::Type* { return nullptr; }, &error);
       if (!t) {
         std::fprintf(stderr, "fuzz_params: type %s: %s\n", text, error.c_str());
         std::abort();
@@ -113,10 +128,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<std::string> errors;
   switch (data[0] % 3) {
     case 0: {
-      if (::ftruncate(f.memfd, 0) != 0 || ::pwrite(f.memfd, rest.data(), rest.size(), 0) != static_cast<ssize_t>(rest.size())) {
+      if (::ftruncate(f.memfd, 0) != 0 ||
+          ::pwrite(f.memfd, rest.data(), rest.size(), 0) != static_cast<ssize_t>(rest.size())) {
         return 0;
       }
-      auto inputs = flowc::runtime::workflow_inputs(program, wf, {}, "/proc/self/fd/" + std::to_string(f.memfd), &errors);
+      auto inputs =
+          flowc::runtime::workflow_inputs(program, wf, {}, "/proc/self/fd/" + std::to_string(f.memfd), &errors);
       if (inputs) {
         for (const flowc::ir::Port& port : wf.inputs) {
           if (inputs->contains(port.name)) use((*inputs)[port.name], port.type);

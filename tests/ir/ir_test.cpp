@@ -172,7 +172,8 @@ TEST_CASE("the loader names where a broken document is wrong", "[ir]") {
   Case cases[] = {
       {[](ordered_json& d) { d.erase("flowc_ir"); }, "no \"flowc_ir\" version field"},
       {[](ordered_json& d) { d.erase("ops"); }, "missing \"ops\""},
-      {[](ordered_json& d) { d["ops"][0]["inputs"][0]["type"] = "strr"; }, "at /ops/0/inputs/0/type: unknown type `strr`"},
+      {[](ordered_json& d) { d["ops"][0]["inputs"][0]["type"] = "strr"; },
+       "at /ops/0/inputs/0/type: unknown type `strr`"},
       {[](ordered_json& d) { d["ops"][0]["command"][1]["expr"]["var"] = "nope"; }, "`nope` is not defined here"},
       {[](ordered_json& d) { d["ops"][0]["command"][1]["quote"] = "fancy"; }, "unknown quoting `fancy`"},
       {[](ordered_json& d) { d["workflows"][0]["body"][0]["body"][0]["call"] = "ghost"; }, "calls op `ghost`"},
@@ -180,7 +181,10 @@ TEST_CASE("the loader names where a broken document is wrong", "[ir]") {
        "input `name` of `greet` is not given"},
       {[](ordered_json& d) { d["workflows"][0]["outputs"][0].erase("value"); }, "output `greeting` has no value"},
       {[](ordered_json& d) { d["entry"] = "elsewhere"; }, "entry workflow `elsewhere`"},
-      {[](ordered_json& d) { d["ops"][0]["loc"] = ordered_json::array({9, 1, 1, 1, 1}); }, "file index out of range"},
+      {[](ordered_json& d) {
+         d["ops"][0]["loc"] = ordered_json::array({9, 1, 1, 1, 1});
+       },
+       "file index out of range"},
       {[](ordered_json& d) { d["ops"].push_back(d["ops"][0]); }, "this id is used twice"},
       {[](ordered_json& d) { d = ordered_json::array(); }, "must be a JSON object"},
   };
@@ -244,8 +248,8 @@ TEST_CASE("every field of the IR, given a value of the wrong kind, is refused wi
   std::vector<std::string> places;
   scalar_places(original, "", places);
   REQUIRE(places.size() > 200);
-  const ordered_json wrong[] = {"yes", 1.5, -1, 4294967297LL, true, nullptr, ordered_json::array(),
-                                ordered_json::object()};
+  const ordered_json wrong[] = {
+      "yes", 1.5, -1, 4294967297LL, true, nullptr, ordered_json::array(), ordered_json::object()};
   size_t refused = 0;
   for (const std::string& place : places) {
     for (const ordered_json& value : wrong) {
@@ -271,23 +275,39 @@ TEST_CASE("optional IR fields of the wrong type name their place", "[ir][hostile
   Case cases[] = {
       {[](ordered_json& d) { d["ops"][0]["cache"] = "yes"; }, "at /ops/0/cache: expected true or false"},
       {[](ordered_json& d) { d["ops"][0]["network"] = 1; }, "at /ops/0/network: expected true or false"},
-      {[](ordered_json& d) { d["ops"][0]["streams"] = "sometimes"; }, "at /ops/0/streams: expected \"stdio\" or \"native\""},
+      {[](ordered_json& d) { d["ops"][0]["streams"] = "sometimes"; },
+       "at /ops/0/streams: expected \"stdio\" or \"native\""},
       {[](ordered_json& d) { d["ops"][0]["doc"] = 7; }, "at /ops/0/doc: expected a string"},
-      {[](ordered_json& d) { d["ops"][0]["command"][1]["backticks"] = "2"; }, "at /ops/0/command/1/backticks: expected an integer from 0 to 255"},
-      {[](ordered_json& d) { d["ops"][0]["command"][1]["comment"] = "no"; }, "at /ops/0/command/1/comment: expected true or false"},
-      {[](ordered_json& d) { d["ops"][0]["retry"] = {{"attempts", 2}, {"on_timeout", "x"}}; }, "at /ops/0/retry/on_timeout: expected true or false"},
-      {[](ordered_json& d) { d["ops"][0]["retry"] = {{"attempts", 2}, {"exit_codes", {1, "2"}}}; }, "at /ops/0/retry/exit_codes/1: expected a 64-bit integer"},
-      {[](ordered_json& d) { d["ops"][0]["retry"] = {{"attempts", -2}}; }, "at /ops/0/retry/attempts: expected an integer from 0"},
+      {[](ordered_json& d) { d["ops"][0]["command"][1]["backticks"] = "2"; },
+       "at /ops/0/command/1/backticks: expected an integer from 0 to 255"},
+      {[](ordered_json& d) { d["ops"][0]["command"][1]["comment"] = "no"; },
+       "at /ops/0/command/1/comment: expected true or false"},
+      {[](ordered_json& d) {
+         d["ops"][0]["retry"] = {{"attempts", 2}, {"on_timeout", "x"}};
+       },
+       "at /ops/0/retry/on_timeout: expected true or false"},
+      {[](ordered_json& d) {
+         d["ops"][0]["retry"] = {{"attempts", 2}, {"exit_codes", {1, "2"}}};
+       },
+       "at /ops/0/retry/exit_codes/1: expected a 64-bit integer"},
+      {[](ordered_json& d) {
+         d["ops"][0]["retry"] = {{"attempts", -2}};
+       },
+       "at /ops/0/retry/attempts: expected an integer from 0"},
       {[](ordered_json& d) { d["ops"][0]["mpi"] = 4; }, "at /ops/0/mpi: expected an object"},
-      {[](ordered_json& d) { d["workflows"][0]["body"][0]["body"][0]["options"] = {{"optional", "yes"}}; },
+      {[](ordered_json& d) {
+         d["workflows"][0]["body"][0]["body"][0]["options"] = {{"optional", "yes"}};
+       },
        "at /workflows/0/body/0/body/0/options/optional: expected true or false"},
       {[](ordered_json& d) { d["workflows"][0]["body"][0]["body"][0]["options"] = "x"; },
        "at /workflows/0/body/0/body/0/options: expected an object"},
       {[](ordered_json& d) { d["compiler"] = ordered_json::array(); }, "at /compiler: expected a string"},
       {[](ordered_json& d) { d["flowc_ir"] = 4294967297LL; }, "newer than this flowc understands"},
-      {[](ordered_json& d) { d["ops"][0]["loc"] = ordered_json::array({0, 4294967296LL, 1, 1, 1}); },
+      {[](ordered_json& d) {
+         d["ops"][0]["loc"] = ordered_json::array({0, 4294967296LL, 1, 1, 1});
+       },
        "location numbers must be integers from 0 to 4294967295"},
-      {[](ordered_json& d) { d["types"]["Deep"] = std::string(200, '[') ; }, "at /types/Deep"},
+      {[](ordered_json& d) { d["types"]["Deep"] = std::string(200, '['); }, "at /types/Deep"},
   };
   for (size_t i = 0; i < std::size(cases); ++i) {
     ordered_json doc = hello_ir();
@@ -330,7 +350,8 @@ TEST_CASE("the deepest program the compiler accepts loads back from its IR", "[i
   INFO(test::diagnostics_text(*c));
   REQUIRE(c->ok());
   std::string written = ir::json_text(ir::to_json(*c->program));
-  std::string path = (fs::temp_directory_path() / ("flowc-deepest-" + std::to_string(::getpid()) + ".ir.json")).string();
+  std::string path =
+      (fs::temp_directory_path() / ("flowc-deepest-" + std::to_string(::getpid()) + ".ir.json")).string();
   test::write_file(path, written);
   std::string error;
   auto loaded = ir::load_ir_file(path, &error);

@@ -19,7 +19,8 @@ std::string error_of(std::string_view text, flowc::ir::JsonReadOptions options =
 
 TEST_CASE("json: nesting is capped at 2000 levels, arrays and objects alike", "[json]") {
   CHECK(error_of(std::string(2000, '[') + std::string(2000, ']')) == "ok");
-  CHECK(error_of(std::string(2001, '[') + std::string(2001, ']')) == "line 1, column 2001: nested more than 2000 levels deep");
+  CHECK(error_of(std::string(2001, '[') + std::string(2001, ']')) ==
+        "line 1, column 2001: nested more than 2000 levels deep");
   std::string objects;
   for (int i = 0; i < 2001; ++i) objects += "{\"a\":";
   CHECK(error_of(objects).find("nested more than 2000 levels deep") != std::string::npos);
@@ -29,7 +30,8 @@ TEST_CASE("json: nesting is capped at 2000 levels, arrays and objects alike", "[
 }
 
 TEST_CASE("json: bytes that are not UTF-8 are found with their place", "[json]") {
-  CHECK(error_of("{\n  \"k\": \"caf\xc3\x28\"\n}") == "line 2, column 12: invalid UTF-8 (byte 0xC3); JSON text must be UTF-8");
+  CHECK(error_of("{\n  \"k\": \"caf\xc3\x28\"\n}") ==
+        "line 2, column 12: invalid UTF-8 (byte 0xC3); JSON text must be UTF-8");
   CHECK(error_of("\xff") == "line 1, column 1: invalid UTF-8 (byte 0xFF); JSON text must be UTF-8");
   CHECK(error_of("\"\\\xc3\xa9\"").find("line 1") != std::string::npos);  // an escaped é: nlohmann's own error
   CHECK(error_of("\"h\xc3\xa9llo\"") == "ok");

@@ -120,8 +120,8 @@ TEST_CASE("companion files: their types print, parse back and fit by their requi
   CHECK(bam->str() == R"(file with [".bai", ".csi"?])");
   CHECK(bam == t.file_with({{".bai", true}, {".csi", false}}));
   CHECK(bam->is(TypeKind::File));
-  for (const char* text : {R"(list[file with ["^.bai"]])", R"({r: file with [".fai", "a\"b"]}?)",
-                           R"(file with [".tbi"]?)"}) {
+  for (const char* text :
+       {R"(list[file with ["^.bai"]])", R"({r: file with [".fai", "a\"b"]}?)", R"(file with [".tbi"]?)"}) {
     CHECK(parse(t, text)->str() == text);
   }
   std::string error;

@@ -37,8 +37,27 @@ TEST_CASE("LSP messages are read as nlohmann::json reads them", "[lsp][json]") {
       R"({"text":"line 1\nline 2\r\n\t\"quoted\" ${x} \\ end"})",
       "{\"bad\":\"\xff\xfe\"}",  // invalid UTF-8 in a string
       "\xef\xbb\xbf{}",          // a byte order mark
-      "", " ", "{", "}", "[1,]", "{\"a\":}", "nul", "true false", "{} x", "123abc", "01", "1.", "-", "\"open",
-      "  {\"a\" : [ 1 , { \"b\" : null } ] }  ", "true", "null", "\"just a string\"", "42", "[]", "{}",
+      "",
+      " ",
+      "{",
+      "}",
+      "[1,]",
+      "{\"a\":}",
+      "nul",
+      "true false",
+      "{} x",
+      "123abc",
+      "01",
+      "1.",
+      "-",
+      "\"open",
+      "  {\"a\" : [ 1 , { \"b\" : null } ] }  ",
+      "true",
+      "null",
+      "\"just a string\"",
+      "42",
+      "[]",
+      "{}",
   };
   for (const std::string& body : bodies) same_as_nlohmann(body);
   // Nesting deeper than simdjson's limit: read by the reader instead; deeper

@@ -259,7 +259,8 @@ TEST_CASE("flowc report writes one HTML file that needs nothing from outside", "
   CHECK(none.err.find("there is no run here yet") != std::string::npos);
 }
 
-TEST_CASE("a task's resources are measured: memory, CPU time, bytes written, beside what it asked for", "[observe][resources]") {
+TEST_CASE("a task's resources are measured: memory, CPU time, bytes written, beside what it asked for",
+          "[observe][resources]") {
   Project p;
   p.write("wf.flow", flowc::test::usage_probe_flow("str", "    resources { mem = 512MiB }", 3000000));
   auto r = p.flowc({"run", "wf.flow", "-p", std::string("exe=") + USAGE_PROBE});
@@ -303,10 +304,12 @@ workflow main() -> (out: file) {
   std::string id = d.out.substr(0, d.out.find('\n'));
   REQUIRE(std::regex_match(id, std::regex(R"(\d{8}-\d{6}-\d{3}[0-9a-f]{2})")));
   json s;
-  REQUIRE(wait_until([&] {
-    s = parse(p.flowc({"status", id, "--json"}).out);
-    return !s["running"].empty() && s["running"][0].contains("progress");
-  }, 30));
+  REQUIRE(wait_until(
+      [&] {
+        s = parse(p.flowc({"status", id, "--json"}).out);
+        return !s["running"].empty() && s["running"][0].contains("progress");
+      },
+      30));
   CHECK(s["state"] == "running");
   CHECK(s["running"][0]["path"] == "main.s");
   CHECK(s["running"][0]["executor"] == "local");
@@ -415,7 +418,8 @@ workflow main() -> (a: file, b: file) {
   CHECK_FALSE(p.exists("flow-out/outputs.json"));
   auto bad = p.flowc({"run", "wf.flow", "--until", "nothing"});
   CHECK(bad.exit_code == 2);
-  CHECK(bad.err.find("`nothing` is no call of workflow `main`; its calls are: main.m, main.o, main.u") != std::string::npos);
+  CHECK(bad.err.find("`nothing` is no call of workflow `main`; its calls are: main.m, main.o, main.u") !=
+        std::string::npos);
 }
 
 TEST_CASE("run --rerun runs a call and what reads from it again, reusing the rest", "[observe][targets]") {

@@ -52,7 +52,7 @@ TEST_CASE("a call with `after` starts only once the calls it names have ended", 
   REQUIRE(r.exit_code == 0);
   auto order = lines(p.read("log"));
   REQUIRE(order.size() == 5);
-  CHECK(position(order, "a") < position(order, "b"));  // `after` names a call bound later: still honoured
+  CHECK(position(order, "a") < position(order, "b"));   // `after` names a call bound later: still honoured
   CHECK(position(order, "x1") < position(order, "n"));  // after a `for`: every item
   CHECK(position(order, "x2") < position(order, "n"));
   CHECK(position(order, "b") < position(order, "n"));

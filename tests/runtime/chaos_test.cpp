@@ -68,8 +68,8 @@ class Redis {
       ::dup2(null, 1);
       ::dup2(null, 2);
       std::string p = std::to_string(port);
-      ::execlp("redis-server", "redis-server", "--port", p.c_str(), "--bind", "127.0.0.1", "--save", "",
-               "--appendonly", "no", static_cast<char*>(nullptr));
+      ::execlp("redis-server", "redis-server", "--port", p.c_str(), "--bind", "127.0.0.1", "--save", "", "--appendonly",
+               "no", static_cast<char*>(nullptr));
       ::_exit(127);
     }
     for (int i = 0; i < 200 && !redis_answers(port_); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
@@ -123,8 +123,8 @@ TEST_CASE("the Redis registry dying mid-stream: the stream ends well, the next s
 
   std::string out = p.path("out.txt"), err = p.path("err.txt");
   std::string gate = p.path("gate");
-  pid_t pid = flowc::test::start_flowc({"run", "s.flow", "--registry", url, "-p", "gate=" + gate}, p.dir.string(),
-                                       {}, out, err);
+  pid_t pid = flowc::test::start_flowc({"run", "s.flow", "--registry", url, "-p", "gate=" + gate}, p.dir.string(), {},
+                                       out, err);
   // Once lines flow from the producer to the collector, kill the registry.
   std::string collected;
   bool flowing = flowc::test::eventually(

@@ -81,7 +81,7 @@ workflow main(text: file = "in put.txt", code: int = 0) -> (out: file, n: int, n
   CHECK(flowc::test::read_file(out["out"]) == "sh=busybox leak=unset task=main.i greeting=hi 'there' $HOME\n");
   CHECK(out["n"] == 3);
   CHECK(p.read("in put.txt") == "one two three\n");
-  CHECK(out["nets"] == 1);      // loopback only
+  CHECK(out["nets"] == 1);              // loopback only
   CHECK(out["online"].get<int>() > 1);  // the host's network
   struct stat st {};
   REQUIRE(::stat(out["out"].get<std::string>().c_str(), &st) == 0);
@@ -108,7 +108,8 @@ TEST_CASE("charliecloud: changing the image reruns its tasks", "[charliecloud]")
   // converted busybox.
   flowc::runtime::CharliecloudEngine engine;
   fs::path image = p.dir / "image";
-  auto copied = flowc::runtime::capture_output({"cp", "-a", engine.image_dir("localhost/flow-busybox"), image.string()}, {}, 60);
+  auto copied =
+      flowc::runtime::capture_output({"cp", "-a", engine.image_dir("localhost/flow-busybox"), image.string()}, {}, 60);
   REQUIRE(copied.ok());
   p.write("d.flow", fmt::format(R"(
 op look() -> (out: file) {{

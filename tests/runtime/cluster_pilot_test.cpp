@@ -60,8 +60,8 @@ workflow main() -> (hosts: list[file]) {
 }
 )");
   p.write("prof.json", R"({"executors": {"slurm-pilot": {"poll_interval": 0.5}}})");
-  auto r = p.flowc({"run", "w.flow", "--executor", "slurm-pilot", "--nodes", "3", "--time", "10m", "--profile",
-                    "prof.json"});
+  auto r = p.flowc(
+      {"run", "w.flow", "--executor", "slurm-pilot", "--nodes", "3", "--time", "10m", "--profile", "prof.json"});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   std::string log = p.read(".flow/pilot/agent.log");
@@ -95,8 +95,8 @@ workflow main() -> (hosts: list[file]) {
   p.write("prof.json", R"({"executors": {"slurm-pilot": {"poll_interval": 0.5, "node_lost_after": 4}}})");
   std::string err;
   {
-    flowc::test::BackgroundFlowc run(p, {"run", "w.flow", "--executor", "slurm-pilot", "--nodes", "3", "--time", "10m",
-                                         "--profile", "prof.json"});
+    flowc::test::BackgroundFlowc run(
+        p, {"run", "w.flow", "--executor", "slurm-pilot", "--nodes", "3", "--time", "10m", "--profile", "prof.json"});
     REQUIRE(eventually([&] { return claimed_on(p, "node3") > 0; }, 120));
     flowc::test::BrokenNode crashed("node3", "crash");
     INFO(crashed.broken.out << crashed.broken.err);
@@ -166,7 +166,8 @@ workflow main(data: file = "in.txt") -> (hosts: list[file]) {
     ++tasks;
     // No copy is left in any node's scratch.
     for (const char* node : {"node1", "node2", "node3"}) {
-      CHECK_FALSE(fs::exists(flowc::test::cluster_dir() / "nodes" / node / "tmp" / ("flowc-" + work.filename().string())));
+      CHECK_FALSE(
+          fs::exists(flowc::test::cluster_dir() / "nodes" / node / "tmp" / ("flowc-" + work.filename().string())));
     }
     auto text = [&](const char* name) {
       std::string t = flowc::test::read_file((work / name).string());

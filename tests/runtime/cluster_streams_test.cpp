@@ -16,8 +16,8 @@
 #include "tests/runtime/cluster_project.h"
 #include "tests/support/profiles.h"
 
-using flowc::test::ClusterProject;
 using flowc::test::cluster_dir;
+using flowc::test::ClusterProject;
 using flowc::test::write_quick_poll_profile;
 using nlohmann::json;
 namespace fs = std::filesystem;
@@ -138,7 +138,8 @@ TEST_CASE("examples/detector.flow under --executor slurm: its gang spread over t
   // Counts: every frame produced was received once.
   uint64_t received = 0;
   for (const json& e : events_of(p, "stream")) {
-    if (e["task"].get<std::string>().rfind("main.r#", 0) == 0 && e["direction"] == "in") received += e["messages"].get<uint64_t>();
+    if (e["task"].get<std::string>().rfind("main.r#", 0) == 0 && e["direction"] == "in")
+      received += e["messages"].get<uint64_t>();
   }
   CHECK(received == 3000);
 }
@@ -157,8 +158,8 @@ workflow main(tool: str, n: int = 4000, size: int = 1000) -> (summary: file) {
     return (summary = s.summary)
 })");
   write_quick_poll_profile(p);
-  std::vector<std::string> args = {"run", "s.flow", "--profile", "prof.json", "--registry", redis.url, "-p",
-                                   std::string("tool=") + FLOWC_STREAM_TOOL};
+  std::vector<std::string> args = {"run",        "s.flow",  "--profile", "prof.json",
+                                   "--registry", redis.url, "-p",        std::string("tool=") + FLOWC_STREAM_TOOL};
   // Without its password, the registry is refused before anything runs.
   auto refused = p.flowc(args);
   CHECK(refused.exit_code == 2);

@@ -18,8 +18,8 @@
 #include "tests/runtime/hpc_project.h"
 #include "tests/support/profiles.h"
 
-using flowc::test::ClusterProject;
 using flowc::test::cluster_dir;
+using flowc::test::ClusterProject;
 using flowc::test::eventually;
 using flowc::test::write_quick_poll_profile;
 using nlohmann::json;
@@ -87,7 +87,8 @@ TEST_CASE("the cluster's nodes have their own hostname, address and /tmp, and sh
   CHECK_FALSE(fs::exists(fs::path("/tmp") / marker));
 }
 
-TEST_CASE("MPI ranks spread over two nodes, and more ranks than their CPUs run overcommitted over both", "[cluster][mpi]") {
+TEST_CASE("MPI ranks spread over two nodes, and more ranks than their CPUs run overcommitted over both",
+          "[cluster][mpi]") {
   ClusterProject p("cluster-mpi");
   p.write("m.flow", R"(
 op probe(prog: str, ranks: int) -> (report: file) {
@@ -186,8 +187,9 @@ workflow main(data: file = "in.txt", marker: str) -> (out: file, seen: file, hos
   CHECK_FALSE(fs::exists(node_tmp / stage));
 }
 
-TEST_CASE("a node crashing under a staged task leaves no half output in the shared work dir, a rerun finishes elsewhere",
-          "[cluster][staging]") {
+TEST_CASE(
+    "a node crashing under a staged task leaves no half output in the shared work dir, a rerun finishes elsewhere",
+    "[cluster][staging]") {
   ClusterProject p("cluster-crash");
   p.write("in.txt", "input\n");
   p.write("hold", "");
@@ -247,7 +249,8 @@ workflow main(data: file = "in.txt") -> (out: file) {{
   }
 }
 
-TEST_CASE("a Charliecloud op runs as a Slurm job on a node of the cluster, without network", "[cluster][charliecloud]") {
+TEST_CASE("a Charliecloud op runs as a Slurm job on a node of the cluster, without network",
+          "[cluster][charliecloud]") {
   ClusterProject p("cluster-charliecloud");
   p.write("in.txt", "from the shared file system\n");
   p.write("c.flow", R"(

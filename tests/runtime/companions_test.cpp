@@ -151,7 +151,8 @@ workflow main(ref: file with [".fai"]) -> (o: file) { y = faidx(ref = ref)
   auto given = p.flowc({"run", "d.flow", "-p", "ref=data/genome.fa"});
   INFO(given.err);
   CHECK(given.exit_code == 2);
-  CHECK(given.err.find("input `ref`: `data/genome.fa` has no companion `genome.fa.fai` beside it") != std::string::npos);
+  CHECK(given.err.find("input `ref`: `data/genome.fa` has no companion `genome.fa.fai` beside it") !=
+        std::string::npos);
   CHECK(given.err.find("or declare it optional: `\".fai\"?`") != std::string::npos);
 }
 
@@ -163,7 +164,8 @@ TEST_CASE("companions: one text says a companion is missing, wherever it is foun
         "input `ref`: `data/genome.fa` has no companion `genome.fa.fai` beside it (\".fai\" in its type; make it "
         "first, as an index is made with `samtools index` or `bwa index`, or declare it optional: `\".fai\"?`)");
   // Without a port, the caller names who needs it.
-  CHECK(flowc::runtime::missing_companion_text("", "data/genome.fa", c).rfind("`data/genome.fa` has no companion", 0) == 0);
+  CHECK(flowc::runtime::missing_companion_text("", "data/genome.fa", c).rfind("`data/genome.fa` has no companion", 0) ==
+        0);
 }
 
 TEST_CASE("companions: an output must come with the companions its type declares", "[run][companions]") {

@@ -36,22 +36,34 @@ TEST_CASE("podman: run, stop, digest, probe and list command lines", "[container
   auto podman = make_container_engine("podman");
   REQUIRE(podman);
   CHECK(podman->run_argv(sample_task()) ==
-        Argv{"podman", "run", "--rm", "--init", "--pull", "never", "--name", "flowc-r1-42-7", "--label",
-             "flowc.run=r1", "--user", "0:0", "--network", "none", "--mount",
-             "type=bind,src=/p/.flow/work/ab/cd,dst=/p/.flow/work/ab/cd", "--mount",
-             "type=bind,\"src=/data/a b,c.txt\",\"dst=/data/a b,c.txt\",readonly", "--mount",
-             "type=bind,\"src=/data/say \"\"hi\"\".txt\",\"dst=/data/say \"\"hi\"\".txt\",readonly", "--workdir",
-             "/p/.flow/work/ab/cd", "--env", "GREETING=hi there", "--env", "FLOWC_TASK=main.g[2]", "--cpus", "2",
-             "--memory", "1073741824", "f196b20e00b8", "/bin/sh", ".command.sh"});
-  CHECK(podman->stop_argv("flowc-r1-42-7") == Argv{"podman", "rm", "--force", "--ignore", "--time", "0", "flowc-r1-42-7"});
+        Argv{"podman",       "run",
+             "--rm",         "--init",
+             "--pull",       "never",
+             "--name",       "flowc-r1-42-7",
+             "--label",      "flowc.run=r1",
+             "--user",       "0:0",
+             "--network",    "none",
+             "--mount",      "type=bind,src=/p/.flow/work/ab/cd,dst=/p/.flow/work/ab/cd",
+             "--mount",      "type=bind,\"src=/data/a b,c.txt\",\"dst=/data/a b,c.txt\",readonly",
+             "--mount",      "type=bind,\"src=/data/say \"\"hi\"\".txt\",\"dst=/data/say \"\"hi\"\".txt\",readonly",
+             "--workdir",    "/p/.flow/work/ab/cd",
+             "--env",        "GREETING=hi there",
+             "--env",        "FLOWC_TASK=main.g[2]",
+             "--cpus",       "2",
+             "--memory",     "1073741824",
+             "f196b20e00b8", "/bin/sh",
+             ".command.sh"});
+  CHECK(podman->stop_argv("flowc-r1-42-7") ==
+        Argv{"podman", "rm", "--force", "--ignore", "--time", "0", "flowc-r1-42-7"});
   CHECK(podman->image_digest_argv("localhost/x:1") ==
         Argv{"podman", "image", "inspect", "--format", "{{.Id}}", "localhost/x:1"});
   CHECK(podman->probe_argv("abc") ==
         Argv{"podman", "run", "--rm", "--pull", "never", "--network", "none", "abc", "/bin/sh", "-c", "exit 0"});
   CHECK(podman->list_labelled_argv("flowc.state", "/p/.flow") ==
         Argv{"podman", "ps", "--all", "--filter", "label=flowc.state=/p/.flow", "--format", "{{.Names}}"});
-  CHECK(podman->list_labelled_argv("flowc.state", "/p \"q\"/.flow") ==
-        Argv{"podman", "ps", "--all", "--filter", "\"label=flowc.state=/p \"\"q\"\"/.flow\"", "--format", "{{.Names}}"});
+  CHECK(podman->list_labelled_argv("flowc.state", "/p \"q\"/.flow") == Argv{"podman", "ps", "--all", "--filter",
+                                                                            "\"label=flowc.state=/p \"\"q\"\"/.flow\"",
+                                                                            "--format", "{{.Names}}"});
   CHECK(podman->run_reference("localhost/x:1", "sha256:abc") == "abc");
 }
 
@@ -64,7 +76,9 @@ TEST_CASE("podman: a rootless user keeps their id, network and limits only when 
   t.cpus.reset();
   t.mem_bytes.reset();
   Argv argv = podman->run_argv(t);
-  auto has = [&](const Argv& seq) { return std::search(argv.begin(), argv.end(), seq.begin(), seq.end()) != argv.end(); };
+  auto has = [&](const Argv& seq) {
+    return std::search(argv.begin(), argv.end(), seq.begin(), seq.end()) != argv.end();
+  };
   CHECK(has({"--userns", "keep-id", "--user", "1000:100"}));
   CHECK_FALSE(has({"--network"}));
   CHECK_FALSE(has({"--cpus"}));
@@ -79,9 +93,9 @@ TEST_CASE("docker: the same run options, rm -f to stop, no userns", "[containers
   t.gid = 100;
   Argv argv = docker->run_argv(t);
   CHECK(argv.front() == "docker");
-  CHECK(Argv(argv.begin() + 1, argv.begin() + 12) ==
-        Argv{"run", "--rm", "--init", "--pull", "never", "--name", "flowc-r1-42-7", "--label", "flowc.run=r1", "--user",
-             "1000:100"});
+  CHECK(Argv(argv.begin() + 1, argv.begin() + 12) == Argv{"run", "--rm", "--init", "--pull", "never", "--name",
+                                                          "flowc-r1-42-7", "--label", "flowc.run=r1", "--user",
+                                                          "1000:100"});
   CHECK(std::find(argv.begin(), argv.end(), "--userns") == argv.end());
   CHECK(docker->stop_argv("n") == Argv{"docker", "rm", "--force", "n"});
   CHECK(docker->list_labelled_argv("k", "v \"w\"") ==
@@ -94,12 +108,31 @@ TEST_CASE("apptainer: exec with mounts, no names to stop, images are files", "[c
   REQUIRE(apptainer);
   ContainerTask t = sample_task();
   t.image = "/images/tool.sif";
-  CHECK(apptainer->run_argv(t) ==
-        Argv{"apptainer", "exec", "--containall", "--mount", "type=bind,src=/p/.flow/work/ab/cd,dst=/p/.flow/work/ab/cd",
-             "--mount", "type=bind,\"src=/data/a b,c.txt\",\"dst=/data/a b,c.txt\",ro", "--mount",
-             "type=bind,\"src=/data/say \"\"hi\"\".txt\",\"dst=/data/say \"\"hi\"\".txt\",ro", "--pwd",
-             "/p/.flow/work/ab/cd", "--env", "GREETING=hi there", "--env", "FLOWC_TASK=main.g[2]", "--net", "--network",
-             "none", "--cpus", "2", "--memory", "1073741824", "/images/tool.sif", "/bin/sh", ".command.sh"});
+  CHECK(apptainer->run_argv(t) == Argv{"apptainer",
+                                       "exec",
+                                       "--containall",
+                                       "--mount",
+                                       "type=bind,src=/p/.flow/work/ab/cd,dst=/p/.flow/work/ab/cd",
+                                       "--mount",
+                                       "type=bind,\"src=/data/a b,c.txt\",\"dst=/data/a b,c.txt\",ro",
+                                       "--mount",
+                                       "type=bind,\"src=/data/say \"\"hi\"\".txt\",\"dst=/data/say \"\"hi\"\".txt\",ro",
+                                       "--pwd",
+                                       "/p/.flow/work/ab/cd",
+                                       "--env",
+                                       "GREETING=hi there",
+                                       "--env",
+                                       "FLOWC_TASK=main.g[2]",
+                                       "--net",
+                                       "--network",
+                                       "none",
+                                       "--cpus",
+                                       "2",
+                                       "--memory",
+                                       "1073741824",
+                                       "/images/tool.sif",
+                                       "/bin/sh",
+                                       ".command.sh"});
   CHECK(apptainer->stop_argv("x").empty());
   CHECK(apptainer->list_labelled_argv("k", "v").empty());
   CHECK(apptainer->image_digest_argv("/images/tool.sif") == Argv{"sha256sum", "--", "/images/tool.sif"});
@@ -128,7 +161,9 @@ TEST_CASE("charliecloud: ch-run by name from its storage, binds, read-only input
                                              "/p/.flow/work/ab/cd", "/data/a b,c.txt", "/data/say \"hi\".txt"});
   Argv rest(dash + 1, argv.end());
   CHECK(Argv(rest.begin(), rest.begin() + 5) == Argv{"unshare", "--net", "--map-root-user", "--", "ch-run"});
-  auto has = [&](const Argv& seq) { return std::search(rest.begin(), rest.end(), seq.begin(), seq.end()) != rest.end(); };
+  auto has = [&](const Argv& seq) {
+    return std::search(rest.begin(), rest.end(), seq.begin(), seq.end()) != rest.end();
+  };
   CHECK(has({"-u", "0", "-g", "0", "--unset-env=*", "--env-no-expand"}));
   CHECK(has({"--set-env=GREETING='hi there'", "--set-env=FLOWC_TASK='main.g[2]'"}));
   CHECK(has({"-b", "/p/.flow/work/ab/cd:/p/.flow/work/ab/cd", "-b", "/data/a b,c.txt:/data/a b,c.txt"}));
@@ -179,11 +214,29 @@ TEST_CASE("a shared container is kept on its stdin and mounts every item", "[con
   shared.keep_stdin = true;
   shared.command = {"/bin/sh", "-c", "wait"};
   auto podman = make_container_engine("podman");
-  CHECK(podman->run_argv(shared) ==
-        Argv{"podman", "run", "--rm", "--init", "--pull", "never", "--name", "flowc-r1-42-7", "--interactive",
-             "--label", "flowc.run=r1", "--user", "0:0", "--network", "none", "--mount",
-             "type=bind,src=/w/1,dst=/w/1", "--mount", "type=bind,src=/w/2,dst=/w/2", "f196b20e00b8", "/bin/sh", "-c",
-             "wait"});
+  CHECK(podman->run_argv(shared) == Argv{"podman",
+                                         "run",
+                                         "--rm",
+                                         "--init",
+                                         "--pull",
+                                         "never",
+                                         "--name",
+                                         "flowc-r1-42-7",
+                                         "--interactive",
+                                         "--label",
+                                         "flowc.run=r1",
+                                         "--user",
+                                         "0:0",
+                                         "--network",
+                                         "none",
+                                         "--mount",
+                                         "type=bind,src=/w/1,dst=/w/1",
+                                         "--mount",
+                                         "type=bind,src=/w/2,dst=/w/2",
+                                         "f196b20e00b8",
+                                         "/bin/sh",
+                                         "-c",
+                                         "wait"});
   CHECK(podman->can_share());
   CHECK(make_container_engine("docker")->can_share());
   // Apptainer containers have no names to stop them by: each item its own.

@@ -21,8 +21,8 @@
 #include "tests/support/test_support.h"
 
 namespace fs = std::filesystem;
-using flowc::test::Project;
 using flowc::test::containers_started_for;
+using flowc::test::Project;
 using nlohmann::json;
 
 namespace {

@@ -12,10 +12,12 @@
 using flowc::test::Project;
 using nlohmann::json;
 
-TEST_CASE("in a container: a line per task event, status, logs, show, and the container's cgroup figures", "[container][observe]") {
+TEST_CASE("in a container: a line per task event, status, logs, show, and the container's cgroup figures",
+          "[container][observe]") {
   Project p;
   // A static probe: the busybox image has no C library.
-  p.write("p.flow", flowc::test::usage_probe_flow("file", "    image \"localhost/flow-busybox\"\n    resources { mem = 512MiB }", 2000000));
+  p.write("p.flow", flowc::test::usage_probe_flow(
+                        "file", "    image \"localhost/flow-busybox\"\n    resources { mem = 512MiB }", 2000000));
   auto r = p.flowc({"run", "p.flow", "-p", std::string("exe=") + USAGE_PROBE_STATIC});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);

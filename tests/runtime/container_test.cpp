@@ -21,8 +21,8 @@
 #include "tests/support/test_support.h"
 
 namespace fs = std::filesystem;
-using flowc::test::Project;
 using flowc::test::containers_started_for;
+using flowc::test::Project;
 using nlohmann::json;
 
 namespace {
@@ -201,7 +201,9 @@ workflow main(s: int = 60) -> (a: file, b: file) {
 )");
   std::string out = (p.dir / "out.txt").string(), err = (p.dir / "err.txt").string();
   pid_t pid = flowc::test::start_flowc({"run", "r.flow", "-j", "2"}, p.dir.string(), {}, out, err);
-  bool both = wait_for([&] { return containers_started_for(p, "main.l").size() == 1 && containers_started_for(p, "main.o").size() == 1; });
+  bool both = wait_for([&] {
+    return containers_started_for(p, "main.l").size() == 1 && containers_started_for(p, "main.o").size() == 1;
+  });
   INFO(flowc::test::read_file(err));
   CHECK(both);
   if (both) {
@@ -297,9 +299,9 @@ workflow main() -> (out: file) {
   std::string tag = unique_tag("noshell");
   ImageGuard guard{tag, {}};
   p.write("rootfs/hello.txt", "no shell here\n");
-  auto imported = flowc::runtime::run_captured(
-      {{"/bin/sh", "-c", "tar -C \"$1\" -c . | podman import --quiet - \"$2\"", "sh", (p.dir / "rootfs").string(), tag}},
-      120)[0];
+  auto imported = flowc::runtime::run_captured({{"/bin/sh", "-c", "tar -C \"$1\" -c . | podman import --quiet - \"$2\"",
+                                                 "sh", (p.dir / "rootfs").string(), tag}},
+                                               120)[0];
   REQUIRE(imported.exit_code == 0);
   p.write("n.flow", "op x() -> (out: file) {\n    image \"" + tag + "\"\n    run \"true\"\n}\n" +
                         "workflow main() -> (out: file) {\n    a = x()\n    return (out = a.out)\n}\n");
@@ -412,7 +414,8 @@ TEST_CASE("links a container op makes out of its output are refused on the host,
   // read on the host, where they would lead to the host's.
   p.write("c.flow", std::string(R"(
 op sneaky() -> (out: dir) {
-    image ")") + kImage + R"("
+    image ")") + kImage +
+                        R"("
     run """
         mkdir ${out}
         echo fine > ${out}/ok
@@ -438,7 +441,8 @@ TEST_CASE("containers: a task sees its input and the input's companion by relati
   p.write("data/x.txt.idx", "index\n");
   p.write("c.flow", std::string(R"(
 op look(f: file with [".idx"]) -> (o: file = "seen.txt") {
-    image ")") + kImage + R"("
+    image ")") + kImage +
+                        R"("
     run """
         echo ${f} > ${o}
         cat ${f} ${f}.idx >> ${o}

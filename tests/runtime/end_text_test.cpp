@@ -70,6 +70,7 @@ TEST_CASE("end text: out of memory, a failed node and preemption say so without 
 TEST_CASE("end text: what the executor knows comes after, in parentheses", "[end_text]") {
   Outcome o = ended(How::Preempted);
   o.detail = "Slurm job 7 was preempted; its job log: /w/.flowc-slurm.log";
-  CHECK(end_text(o, 0) == "was preempted (stopped to make room for other work) (Slurm job 7 was preempted; its job "
-                          "log: /w/.flowc-slurm.log)");
+  CHECK(end_text(o, 0) ==
+        "was preempted (stopped to make room for other work) (Slurm job 7 was preempted; its job "
+        "log: /w/.flowc-slurm.log)");
 }

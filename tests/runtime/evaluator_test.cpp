@@ -22,14 +22,14 @@ using namespace flowc;
 using namespace flowc::runtime;
 namespace fs = std::filesystem;
 
-using test::Vars;
 using test::compile_ok;
+using test::Vars;
 
 namespace {
 
 // `workflow w(PARAMS) -> (o: TYPE) { return (o = EXPR) }`, its output evaluated.
-Evaluated<Value> run(const std::string& params, const std::string& type, const std::string& expr,
-                     const Vars& vars = {}, EvalOptions options = {}) {
+Evaluated<Value> run(const std::string& params, const std::string& type, const std::string& expr, const Vars& vars = {},
+                     EvalOptions options = {}) {
   auto c = compile_ok(fmt::format("workflow w({}) -> (o: {}) {{\n  return (o = {})\n}}\n", params, type, expr));
   Evaluator evaluator(*c->program, std::move(options));
   const auto& out = c->program->workflows.at(0).outputs.at(0);
@@ -194,7 +194,8 @@ TEST_CASE("a field of something that is not a record is a failure", "[eval]") {
   member.name = "id";
   member.type = t.str();
   member.args.push_back(ir::Expr::var("s", t.record({{"id", t.str()}})));
-  CHECK(failure_of(evaluator.eval(member, Vars{{"s", 5}})).message == "`s` is not a record, so it has no field `id` (it is 5)");
+  CHECK(failure_of(evaluator.eval(member, Vars{{"s", 5}})).message ==
+        "`s` is not a record, so it has no field `id` (it is 5)");
   CHECK(failure_of(evaluator.eval(member, Vars{{"s", Value::object()}})).message == "`s` has no field `id`");
   member.type = t.optional(t.str());  // a left-out optional field is absent
   CHECK(value_of(evaluator.eval(member, Vars{{"s", Value::object()}})).is_null());
@@ -215,7 +216,8 @@ TEST_CASE("an index out of range or a missing key is a failure naming it", "[eva
   CHECK(past.loc.line == 2);
   CHECK(past.loc.column == 15);
   CHECK(fails("xs: list[int]", "int", "xs[3]", vars).message == "index 3 is past the end of a list of 3 items");
-  CHECK(fails("xs: list[int], i: int", "int", "xs[i]", vars).message == "index -1 is negative (`xs` is a list of 3 items)");
+  CHECK(fails("xs: list[int], i: int", "int", "xs[i]", vars).message ==
+        "index -1 is negative (`xs` is a list of 3 items)");
   CHECK(fails("xs: list[int]", "int", "[xs[0]][1]", vars).message == "index 1 is past the end of a list of 1 item");
   CHECK(fails("m: map[str, int]", "int", "m[\"b\"]", vars).message ==
         "key \"b\" is not in `m` (its keys: \"a\", \"c\")");
@@ -273,7 +275,8 @@ TEST_CASE("int overflow is a failure, not a wrap", "[eval]") {
   CHECK(fails("small: int, m1: int", "int", "small / m1", v).message.find("does not fit") != std::string::npos);
   CHECK(ev("small: int, m1: int", "int", "small % m1", v) == "0");
   CHECK(fails("small: int", "int", "-small", v).message == "the result of `-small` does not fit in a 64-bit integer");
-  CHECK(fails("big: float", "float", "big * big * big * big * big * big * big * big * big * big * big * big * big * big * big * big * big",
+  CHECK(fails("big: float", "float",
+              "big * big * big * big * big * big * big * big * big * big * big * big * big * big * big * big * big",
               Vars{{"big", 1e300}})
             .message.find("too large for a float") != std::string::npos);
 }
@@ -285,7 +288,7 @@ TEST_CASE("size arithmetic", "[eval]") {
   CHECK(ev("s: size", "size", "s * 2", v) == "2000");
   CHECK(ev("s: size", "size", "2 * s", v) == "2000");
   CHECK(ev("s: size", "size", "s * 1.5", v) == "1500");
-  CHECK(ev("", "size", "3B * 0.5", v) == "2");        // 1.5 bytes rounds to 2
+  CHECK(ev("", "size", "3B * 0.5", v) == "2");  // 1.5 bytes rounds to 2
   CHECK(ev("", "size", "1GiB * 0.25", v) == "268435456");
   CHECK(ev("s: size", "size", "s / 8", v) == "125");
   CHECK(ev("ten: size", "size", "ten / 4", v) == "3");  // 2.5 bytes: halves away from zero
@@ -419,8 +422,8 @@ TEST_CASE("list, record and map expressions", "[eval]") {
 }
 
 TEST_CASE("interpolated strings join the text of their pieces", "[eval]") {
-  Vars v{{"n", 3},         {"f", 2.0},       {"g", 0.1},       {"s", "x y"},  {"b", true},
-         {"sz", 1536},     {"d", 30.0},      {"h", 0.25},      {"p", "/a/b.txt"}};
+  Vars v{{"n", 3},     {"f", 2.0},  {"g", 0.1},  {"s", "x y"},     {"b", true},
+         {"sz", 1536}, {"d", 30.0}, {"h", 0.25}, {"p", "/a/b.txt"}};
   CHECK(ev("n: int, s: str", "str", "\"${s}-${n}.txt\"", v) == "\"x y-3.txt\"");
   CHECK(ev("f: float, g: float", "str", "\"${f} ${g}\"", v) == "\"2.0 0.1\"");
   CHECK(ev("b: bool", "str", "\"[${b}]\"", v) == "\"[true]\"");
@@ -465,7 +468,7 @@ TEST_CASE("every overload of every builtin evaluates (type variables as int)", "
   std::regex type_var(R"('?\b[TAB]\b)");  // type variables print as 'T
   size_t overloads = 0;
   for (const ir::Builtin& b : builtins.all()) {
-    if (b.name == "glob") continue;  // only in an op's output paths: tested below
+    if (b.name == "glob") continue;           // only in an op's output paths: tested below
     if (b.name == "load_contents") continue;  // of the `any` type, CWL's alone: tests/cwl
     for (const ir::Signature& sig : b.overloads) {
       INFO(b.name << sig.text);
@@ -490,9 +493,9 @@ TEST_CASE("every overload of every builtin evaluates (type variables as int)", "
           case ir::TypeKind::Size: sample = 1024; break;
           case ir::TypeKind::Duration: sample = 1.0; break;
           case ir::TypeKind::List:
-            sample = t->elem()->non_optional()->is(ir::TypeKind::List) ? Value{{1}, {2}}
+            sample = t->elem()->non_optional()->is(ir::TypeKind::List)  ? Value{{1}, {2}}
                      : t->elem()->non_optional()->is(ir::TypeKind::Str) ? Value{"1", "2"}
-                                                                         : Value{1, 2};
+                                                                        : Value{1, 2};
             break;
           case ir::TypeKind::Map: sample = {{"k", 1}}; break;
           default: FAIL("no sample for " << text);
@@ -533,7 +536,8 @@ TEST_CASE("range", "[eval]") {
   CHECK(ev("", "list[int]", "range(3)") == "[0,1,2]");
   CHECK(ev("", "list[int]", "range(0)") == "[]");
   CHECK(fails("n: int", "list[int]", "range(n)", Vars{{"n", -1}}).message == "range: the count -1 is negative");
-  CHECK(fails("n: int", "list[int]", "range(n)", Vars{{"n", 1'000'000'000}}).message.find("more than") != std::string::npos);
+  CHECK(fails("n: int", "list[int]", "range(n)", Vars{{"n", 1'000'000'000}}).message.find("more than") !=
+        std::string::npos);
 }
 
 TEST_CASE("zip pairs equal-length lists, unequal lengths are a failure", "[eval]") {
@@ -556,8 +560,12 @@ TEST_CASE("cross makes every pair, the first list outermost", "[eval]") {
 }
 
 TEST_CASE("flatten, select_all, select_first, defined", "[eval]") {
-  Vars v{{"xs", {{1}, Value::array(), {2, 3}}}, {"opt", {nullptr, 2, nullptr, 4}}, {"none3", {nullptr, nullptr, nullptr}},
-         {"empty", Value::array()}, {"a", nullptr}, {"b", 7}};
+  Vars v{{"xs", {{1}, Value::array(), {2, 3}}},
+         {"opt", {nullptr, 2, nullptr, 4}},
+         {"none3", {nullptr, nullptr, nullptr}},
+         {"empty", Value::array()},
+         {"a", nullptr},
+         {"b", 7}};
   CHECK(ev("xs: list[list[int]]", "list[int]", "flatten(xs)", v) == "[1,2,3]");
   CHECK(ev("opt: list[int?]", "list[int]", "select_all(opt)", v) == "[2,4]");
   CHECK(ev("opt: list[int?]", "int", "select_first(opt)", v) == "2");
@@ -660,7 +668,7 @@ TEST_CASE("reading a missing file or a directory is a failure naming it", "[eval
   std::string missing = (dir.path / "missing.txt").string();
   Vars v{{"m", missing}, {"d", dir.path.string()}};
   for (const char* fn : {"read_lines", "read_string", "read_int", "read_float", "read_bool"}) {
-    std::string type = std::string(fn) == "read_lines" ? "list[str]"
+    std::string type = std::string(fn) == "read_lines"    ? "list[str]"
                        : std::string(fn) == "read_string" ? "str"
                        : std::string(fn) == "read_int"    ? "int"
                        : std::string(fn) == "read_float"  ? "float"
@@ -724,8 +732,8 @@ TEST_CASE("file_size in bytes", "[eval]") {
 }
 
 TEST_CASE("str of every scalar type", "[eval]") {
-  Vars v{{"s", "t"}, {"i", -3}, {"f", 2.0}, {"g", 0.1}, {"b", false}, {"p", "/x/y"}, {"d", "/x/"}, {"z", 2048},
-         {"t", 90.0}, {"h", 0.25}};
+  Vars v{{"s", "t"},    {"i", -3},    {"f", 2.0},  {"g", 0.1},  {"b", false},
+         {"p", "/x/y"}, {"d", "/x/"}, {"z", 2048}, {"t", 90.0}, {"h", 0.25}};
   CHECK(ev("s: str", "str", "str(s)", v) == "\"t\"");
   CHECK(ev("i: int", "str", "str(i)", v) == "\"-3\"");
   CHECK(ev("f: float", "str", "str(f)", v) == "\"2.0\"");
@@ -742,8 +750,8 @@ TEST_CASE("str of every scalar type", "[eval]") {
 }
 
 TEST_CASE("int of every overload", "[eval]") {
-  Vars v{{"i", 7}, {"f", 2.9}, {"nf", -2.9}, {"s", "12"}, {"ws", " 12\n"}, {"neg", "-5"}, {"bad", "12x"},
-         {"dec", "1.5"}, {"z", 1024}, {"t", 90.75}, {"huge", 1e30}};
+  Vars v{{"i", 7},       {"f", 2.9},     {"nf", -2.9}, {"s", "12"},  {"ws", " 12\n"}, {"neg", "-5"},
+         {"bad", "12x"}, {"dec", "1.5"}, {"z", 1024},  {"t", 90.75}, {"huge", 1e30}};
   CHECK(ev("i: int", "int", "int(i)", v) == "7");
   CHECK(ev("f: float", "int", "int(f)", v) == "2");
   CHECK(ev("nf: float", "int", "int(nf)", v) == "-2");

@@ -121,8 +121,8 @@ class FakeExecutor : public runtime::Executor, public runtime::Recovery {
 // A run of a .flow program in `dir`, in-process, with the fake.
 struct FakeRun {
   int exit_code = -1;
-  std::string err;                          // what flowc printed
-  std::vector<nlohmann::json> events;       // the run's event log
+  std::string err;                     // what flowc printed
+  std::vector<nlohmann::json> events;  // the run's event log
   std::string run_id;
   std::vector<std::string> tasks(const std::string& event) const;  // call paths of events of a kind
   std::string output(const std::filesystem::path& dir, const std::string& name) const;

@@ -23,7 +23,7 @@ struct FakeSlurm : runtime::slurm::Commands {
   bool unreachable = false;                  // squeue cannot reach the controller
   std::string refusal;                       // sbatch refuses with this
   std::vector<Strings> calls;
-  std::function<void()> on_scancel;          // what happens when scancel runs (a job's last moments)
+  std::function<void()> on_scancel;  // what happens when scancel runs (a job's last moments)
 
   runtime::Captured run(const Strings& argv, const Strings&, double) override {
     calls.push_back(argv);

@@ -199,9 +199,7 @@ TEST_CASE("a full disk: the task fails clearly, its partial output is removed, c
   }
   Project p;  // only for its helpers: the project lives on the small disk
   fs::path dir = disk.dir;
-  auto flowc = [&](const std::vector<std::string>& args) {
-    return flowc::test::run_flowc(args, dir.string());
-  };
+  auto flowc = [&](const std::vector<std::string>& args) { return flowc::test::run_flowc(args, dir.string()); };
   flowc::test::write_file((dir / "w.flow").string(), R"(
 op big(mb: int) -> (o: file) { run "dd if=/dev/zero of=${o} bs=1M count=${mb}" }
 op small(s: str) -> (o: file) { run "echo ${s} > ${o}" }
@@ -271,9 +269,9 @@ TEST_CASE("a read-only state folder is reported as not writable, not as a lock h
   REQUIRE(ro);
   INFO(r.err);
   CHECK(r.exit_code == 2);
-  CHECK_THAT(r.err, Catch::Contains("the state folder `" + state.string() +
-                                    "` is not writable (Read-only file system)") &&
-                        Catch::Contains("--state-dir"));
+  CHECK_THAT(r.err,
+             Catch::Contains("the state folder `" + state.string() + "` is not writable (Read-only file system)") &&
+                 Catch::Contains("--state-dir"));
   CHECK_THAT(r.err, !Catch::Contains("is running a workflow"));
   CHECK(c.exit_code == 2);
   CHECK_THAT(c.err, Catch::Contains("is not writable"));

@@ -24,9 +24,9 @@
 namespace flowc::test {
 
 struct Bounded {
-  int exit_code = -1;     // 128 + signal if a signal ended it
-  bool timed_out = false; // killed at the deadline: it hung
-  long max_rss_kb = 0;    // its peak resident memory
+  int exit_code = -1;      // 128 + signal if a signal ended it
+  bool timed_out = false;  // killed at the deadline: it hung
+  long max_rss_kb = 0;     // its peak resident memory
   double seconds = 0;
   std::string err;
 };
@@ -66,8 +66,8 @@ struct ScratchTmpfs {
   std::string why;
   explicit ScratchTmpfs(const std::string& name, int megabytes, const std::string& extra = "") {
     static int n = 0;
-    dir = std::filesystem::temp_directory_path() /
-          (name + "-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
+    dir =
+        std::filesystem::temp_directory_path() / (name + "-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
     std::filesystem::create_directories(dir);
     std::string options = "size=" + std::to_string(megabytes) + "m,mode=0755" + (extra.empty() ? "" : "," + extra);
     if (::mount("tmpfs", dir.c_str(), "tmpfs", 0, options.c_str()) == 0) {

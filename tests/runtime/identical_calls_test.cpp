@@ -116,7 +116,8 @@ workflow main(names: list[str] = ["A", "B", "A", "A"]) -> (msgs: list[file]) {
     if (e["event"] == "cached") CHECK(e["identical_to"] == "main.g[0]");
   }
   auto why = p.flowc({"explain", "main.g[2]"});
-  CHECK(why.out.find("main.g[2] (op `greet`) reused the result of the identical task `main.g[0]`") != std::string::npos);
+  CHECK(why.out.find("main.g[2] (op `greet`) reused the result of the identical task `main.g[0]`") !=
+        std::string::npos);
   // The next run reuses every one from the cache, each on its own.
   auto again = p.flowc({"run", "f.flow"});
   CHECK(again.err.find("4 tasks (0 ran, 4 cached)") != std::string::npos);

@@ -64,13 +64,15 @@ TEST_CASE("an MPI task's job script runs it under srun with PMIx", "[slurm-scrip
   slurm::ScriptOptions options;
   options.overcommit = true;
   std::string text = slurm::job_script(spec, options);
-  CHECK(text.find("'srun' '--mpi=pmix' '--kill-on-bad-exit=1' '-n' '4' '-c' '2' '--overcommit' '/bin/sh' '.command.sh'") !=
+  CHECK(text.find(
+            "'srun' '--mpi=pmix' '--kill-on-bad-exit=1' '-n' '4' '-c' '2' '--overcommit' '/bin/sh' '.command.sh'") !=
         std::string::npos);
   options.overcommit = false;
   CHECK(slurm::job_script(spec, options).find("'-n' '4' '-c' '2' '/bin/sh' '.command.sh'") != std::string::npos);
 }
 
-TEST_CASE("MPI ranks spread over a partition's nodes, with --overcommit only when they have too few CPUs", "[slurm-script]") {
+TEST_CASE("MPI ranks spread over a partition's nodes, with --overcommit only when they have too few CPUs",
+          "[slurm-script]") {
   slurm::PartitionShape two_by_two{2, 4, 2};  // two 2-core nodes
   // More ranks than one node has, as many as both: Slurm spreads them; an
   // --overcommit would put all four on one node (one CPU of it).

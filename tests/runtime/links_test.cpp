@@ -172,7 +172,8 @@ workflow main(f: file, d: dir) -> (out: dir) {
   CHECK(flowc::test::read_file((out / "made").string()) == "made\n");
   // The user's file is copied (editing the published one must not edit
   // theirs); a file of flowc's work dirs is hard-linked.
-  struct stat published {}, original{};
+  struct stat published {
+  }, original{};
   REQUIRE(::stat((out / "f").c_str(), &published) == 0);
   REQUIRE(::stat(data.c_str(), &original) == 0);
   CHECK(published.st_ino != original.st_ino);
@@ -182,8 +183,7 @@ workflow main(f: file, d: dir) -> (out: dir) {
   CHECK(made.st_nlink >= 2);
 }
 
-TEST_CASE("a hard link to a file outside the work dir is refused, to the task's own input it is not",
-          "[run][links]") {
+TEST_CASE("a hard link to a file outside the work dir is refused, to the task's own input it is not", "[run][links]") {
   Project p;
   std::string secret = p.write("secret.txt", "host secret\n");
   p.write("dir.flow", one_op("dir", "mkdir ${out}\nln ${arg} ${out}/s"));

@@ -22,9 +22,7 @@ using flowc::test::occurrences;
 using flowc::test::Project;
 using nlohmann::json;
 
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 TEST_CASE("retry { attempts = N } tries N times in all, `retry N` retries N times", "[run][retry]") {
   Project p;

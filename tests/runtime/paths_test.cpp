@@ -51,8 +51,7 @@ TEST_CASE("paths: a command sees its files relative to its work dir, by their ow
   }
 }
 
-TEST_CASE("paths: the same project elsewhere, with its state folder elsewhere, gives the same bytes",
-          "[run][paths]") {
+TEST_CASE("paths: the same project elsewhere, with its state folder elsewhere, gives the same bytes", "[run][paths]") {
   Project a("flowc-paths-a"), b("flowc paths b");
   for (Project* p : {&a, &b}) {
     p->write("data/in.txt", "input\n");

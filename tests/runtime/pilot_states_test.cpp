@@ -64,7 +64,7 @@ struct Pilot {
     fs::path f = channel / ("agent." + node + ".alive");
     pilot::touch(f.string());
     fs::last_write_time(f, fs::last_write_time(f) - std::chrono::duration_cast<fs::file_time_type::duration>(
-                                                         std::chrono::duration<double>(age)));
+                                                        std::chrono::duration<double>(age)));
   }
   void exit_status(const std::string& name, const std::string& text) {
     flowc::test::write_file((p.dir / name / slurm::kExitFile).string(), text);

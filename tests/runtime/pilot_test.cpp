@@ -15,8 +15,8 @@
 #include "runtime/process/run_captured.h"
 #include "tests/runtime/hpc_project.h"
 
-using flowc::test::HpcProject;
 using flowc::test::eventually;
+using flowc::test::HpcProject;
 namespace fs = std::filesystem;
 
 namespace {
@@ -40,8 +40,8 @@ size_t count_lines(const std::string& path) {
 size_t exit_files(const HpcProject& p) {
   size_t n = 0;
   std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(p.dir / ".flow" / "work", ec); it != fs::recursive_directory_iterator();
-       it.increment(ec)) {
+  for (auto it = fs::recursive_directory_iterator(p.dir / ".flow" / "work", ec);
+       it != fs::recursive_directory_iterator(); it.increment(ec)) {
     n += it->path().filename() == ".flowc-exit";
   }
   return n;
@@ -70,10 +70,12 @@ workflow main(count: int = 150) -> (all: file) {
   CHECK(p.read(".flow/pilot/agent.log").find("flowc agent: on") != std::string::npos);
 }
 
-TEST_CASE("in a pilot, MPI tasks are srun steps of the allocation, each its own MPI_COMM_WORLD", "[slurm][pilot][mpi]") {
+TEST_CASE("in a pilot, MPI tasks are srun steps of the allocation, each its own MPI_COMM_WORLD",
+          "[slurm][pilot][mpi]") {
   HpcProject p("pilot-mpi");
   p.write("m.flow", flowc::test::kTwoMpiProbes);
-  auto r = p.flowc({"run", "m.flow", "--executor", "slurm-pilot", "--time", "10m", "-p", std::string("prog=") + MPI_PROBE});
+  auto r =
+      p.flowc({"run", "m.flow", "--executor", "slurm-pilot", "--time", "10m", "-p", std::string("prog=") + MPI_PROBE});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   CHECK(p.output_file("three") == "size=3 sum=3 rounds=1\n");
@@ -120,7 +122,8 @@ workflow main(ns: list[int] = [1, 2, 3, 4, 5]) -> (outs: list[file]) {
   CHECK(again.err.find("5 tasks (3 ran, 2 cached)") != std::string::npos);
 }
 
-TEST_CASE("a pilot's agent runs the command in strict mode: under bash, a failing pipe fails it", "[slurm][pilot][shell]") {
+TEST_CASE("a pilot's agent runs the command in strict mode: under bash, a failing pipe fails it",
+          "[slurm][pilot][shell]") {
   HpcProject p("pilot-strict");
   p.write("s.flow", flowc::test::kStrictShell);
   auto r = p.flowc({"run", "s.flow", "--executor", "slurm-pilot", "--nodes", "1", "--time", "10m"});

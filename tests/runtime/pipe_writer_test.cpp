@@ -48,8 +48,8 @@ std::string read_all_slowly(int fd, std::chrono::microseconds pause) {
 TEST_CASE("a pipe writer delivers small and large messages byte for byte to a slow reader", "[streams][pipe]") {
   int fds[2];
   REQUIRE(::pipe(fds) == 0);
-  const std::vector<size_t> sizes = {5, PipeWriter::kByReference - 1, PipeWriter::kByReference, 1 << 20, 3,
-                                     (1 << 20) + 4095, 200000, 1, 777777};
+  const std::vector<size_t> sizes = {
+      5, PipeWriter::kByReference - 1, PipeWriter::kByReference, 1 << 20, 3, (1 << 20) + 4095, 200000, 1, 777777};
   std::string got;
   std::thread reader([&] { got = read_all_slowly(fds[0], std::chrono::microseconds(300)); });
   uint64_t total = 0;

@@ -130,7 +130,8 @@ workflow main() -> (all: file) {
   CHECK(f.plan->task(m).streams.inputs.at("lines").from == std::vector<std::string>{"main.p[0].out", "main.p[1].out"});
   TaskId q = f.by_path(ready, "main.q");
   // The three iterations are one group: each message goes to one of them.
-  CHECK(f.plan->task(q).streams.outputs.at("out").to == Groups{{"main.w[0]/lines", "main.w[1]/lines", "main.w[2]/lines"}});
+  CHECK(f.plan->task(q).streams.outputs.at("out").to ==
+        Groups{{"main.w[0]/lines", "main.w[1]/lines", "main.w[2]/lines"}});
   CHECK(f.plan->task(f.by_path(ready, "main.z")).streams.inputs.at("lines").expect == 3);
   CHECK(f.plan->task(m).gang != f.plan->task(q).gang);  // two independent gangs
 }
@@ -244,7 +245,8 @@ TEST_CASE("a bridge spec round-trips through its JSON, ports flat with their typ
   spec.outputs["out"] = {{"main.c.out", {{"main.d/lines"}}}, "bytes"};
   Value j = spec;
   CHECK(j["host"] == "node");
-  CHECK(j["inputs"]["lines"] == Value::parse(R"({"key":"main.c/lines","expect":1,"from":["main.p.out"],"type":"str"})"));
+  CHECK(j["inputs"]["lines"] ==
+        Value::parse(R"({"key":"main.c/lines","expect":1,"from":["main.p.out"],"type":"str"})"));
   CHECK(j["outputs"]["out"] == Value::parse(R"({"channel":"main.c.out","to":[["main.d/lines"]],"type":"bytes"})"));
   streams::BridgeSpec back = j.get<streams::BridgeSpec>();
   CHECK(back.task == spec.task);

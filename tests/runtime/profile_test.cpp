@@ -90,7 +90,8 @@ TEST_CASE("mistakes in a profile are all reported, with where they are", "[profi
 
 TEST_CASE("flowc run says what is wrong with --executor, --profile and --nodes, and runs nothing", "[profile]") {
   HpcProject p("profile-cli");
-  p.write("w.flow", "op a() -> (o: file) { run \"echo > ${o}\" }\nworkflow main() -> (o: file) { x = a()\n return (o = x.o) }\n");
+  p.write("w.flow",
+          "op a() -> (o: file) { run \"echo > ${o}\" }\nworkflow main() -> (o: file) { x = a()\n return (o = x.o) }\n");
   auto r = p.flowc({"run", "w.flow", "--executor", "kubernetes"});
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("unknown executor `kubernetes`") != std::string::npos);
@@ -121,10 +122,12 @@ workflow main() -> (o: file) {
   auto r = p.flowc({"run", "g.flow"});
   INFO(r.err);
   CHECK(r.exit_code == 1);
-  CHECK(r.err.find("op `train` at main.t (g.flow:7:5) asks for 1 gpu; the local executor has none") != std::string::npos);
+  CHECK(r.err.find("op `train` at main.t (g.flow:7:5) asks for 1 gpu; the local executor has none") !=
+        std::string::npos);
 }
 
-TEST_CASE("the container engine and group: --container-engine, then the profile, then podman", "[profile][containers]") {
+TEST_CASE("the container engine and group: --container-engine, then the profile, then podman",
+          "[profile][containers]") {
   HpcProject p("profile-containers");
   std::vector<std::string> errors;
   auto plain = rt::choose_containers("", "", &errors);
@@ -154,7 +157,8 @@ TEST_CASE("the container engine and group: --container-engine, then the profile,
   CHECK(all.find("bad.json: containers.size: unknown setting") != std::string::npos);
 
   // On the command line, an unknown engine is refused before anything runs.
-  p.write("w.flow", "op a() -> (o: file) { run \"echo > ${o}\" }\nworkflow main() -> (o: file) { x = a()\n return (o = x.o) }\n");
+  p.write("w.flow",
+          "op a() -> (o: file) { run \"echo > ${o}\" }\nworkflow main() -> (o: file) { x = a()\n return (o = x.o) }\n");
   auto r = p.flowc({"run", "w.flow", "--container-engine", "lxc"});
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("lxc") != std::string::npos);
@@ -164,11 +168,11 @@ TEST_CASE("the container engine and group: --container-engine, then the profile,
   CHECK(from_file.err.find("nothing was run") != std::string::npos);
 }
 
-TEST_CASE("an op asking for an executor that does not exist is named with where it is, and nothing runs",
-          "[profile]") {
+TEST_CASE("an op asking for an executor that does not exist is named with where it is, and nothing runs", "[profile]") {
   HpcProject p("op-executor");
-  p.write("w.flow", "op a() -> (o: file) {\n    executor \"kubernetes\"\n    run \"echo > ${o}\"\n}\n"
-                    "workflow main() -> (o: file) { x = a()\n return (o = x.o) }\n");
+  p.write("w.flow",
+          "op a() -> (o: file) {\n    executor \"kubernetes\"\n    run \"echo > ${o}\"\n}\n"
+          "workflow main() -> (o: file) { x = a()\n return (o = x.o) }\n");
   auto r = p.flowc({"run", "w.flow"});
   INFO(r.err);
   CHECK(r.exit_code == 2);

@@ -32,19 +32,36 @@ TEST_CASE("real_path resolves links exactly as weakly_canonical does", "[files]"
   s.write("outside", "secret");
   s.write("work/odd name\nwith newline", "y");
   s.write("work/x (deleted)", "z");
-  fs::create_symlink(s.dir / "outside", s.dir / "work" / "link");             // absolute link out
-  fs::create_symlink("../outside", s.dir / "work" / "rel");                   // relative link out
-  fs::create_symlink("link", s.dir / "work" / "chain");                       // a link to a link
-  fs::create_symlink("nowhere", s.dir / "work" / "dangling");                 // leads nowhere
-  fs::create_symlink(s.dir, s.dir / "work" / "up");                           // a folder link
-  REQUIRE(::mkfifo((s.dir / "work" / "fifo").c_str(), 0600) == 0);           // must not block
-  fs::create_symlink(s.dir / "work" / "loop", s.dir / "work" / "loop");       // ELOOP
+  fs::create_symlink(s.dir / "outside", s.dir / "work" / "link");        // absolute link out
+  fs::create_symlink("../outside", s.dir / "work" / "rel");              // relative link out
+  fs::create_symlink("link", s.dir / "work" / "chain");                  // a link to a link
+  fs::create_symlink("nowhere", s.dir / "work" / "dangling");            // leads nowhere
+  fs::create_symlink(s.dir, s.dir / "work" / "up");                      // a folder link
+  REQUIRE(::mkfifo((s.dir / "work" / "fifo").c_str(), 0600) == 0);       // must not block
+  fs::create_symlink(s.dir / "work" / "loop", s.dir / "work" / "loop");  // ELOOP
 
   std::string w = (s.dir / "work").string();
-  for (std::string p : {w + "/out", w + "/link", w + "/rel", w + "/chain", w + "/dangling", w + "/up/outside",
-                        w + "/up/work/sub", w + "/up/work/../outside", w + "/link/../x", w + "/sub/../out", w + "/missing/deeper/file", w + "/fifo", w + "/loop",
-                        w + "/odd name\nwith newline", w + "/x (deleted)", w + "/sub/", w + "/sub/.", w + "/sub/..",
-                        w, std::string("/"), std::string("")}) {
+  for (std::string p : {w + "/out",
+                        w + "/link",
+                        w + "/rel",
+                        w + "/chain",
+                        w + "/dangling",
+                        w + "/up/outside",
+                        w + "/up/work/sub",
+                        w + "/up/work/../outside",
+                        w + "/link/../x",
+                        w + "/sub/../out",
+                        w + "/missing/deeper/file",
+                        w + "/fifo",
+                        w + "/loop",
+                        w + "/odd name\nwith newline",
+                        w + "/x (deleted)",
+                        w + "/sub/",
+                        w + "/sub/.",
+                        w + "/sub/..",
+                        w,
+                        std::string("/"),
+                        std::string("")}) {
     INFO("path: " << p);
     CHECK(real_path(p) == weakly(p));
   }

@@ -22,8 +22,8 @@ using namespace flowc::runtime;
 using ir::Quoting;
 namespace fs = std::filesystem;
 
-using test::Vars;
 using test::Types;
+using test::Vars;
 
 namespace {
 
@@ -270,8 +270,8 @@ op align(sample: str, threads: int = 4, ratio: float, mem: size, limit: duration
   run "aligner -t ${threads} -r ${ratio} -m ${mem} -l ${limit} --fast=${fast} ${"--ref=" + str(ref ?? file("none"))} \"${sample}\" > ${bam}"
 }
 )FLOW");
-  Vars vars{{"sample", "s 1"}, {"threads", 8},    {"ratio", 2},    {"mem", 1073741824},
-            {"limit", 90.0},   {"fast", true},    {"ref", nullptr}, {"bam", "/w/out.bam"}};
+  Vars vars{{"sample", "s 1"}, {"threads", 8}, {"ratio", 2},     {"mem", 1073741824},
+            {"limit", 90.0},   {"fast", true}, {"ref", nullptr}, {"bam", "/w/out.bam"}};
   std::string script = op.script(vars);
   CHECK(script.rfind("aligner -t '8' -r '2.0' -m '1073741824' -l '90' --fast='true' '--ref=", 0) == 0);
   CHECK(script.find("/none' \"s 1\" > '/w/out.bam'") != std::string::npos);
@@ -542,8 +542,9 @@ op t(x: int, xs: int) {
 }
 )FLOW");
   auto f = op.failure(Vars{{"x", "$(touch PWNED)"}, {"xs", {1}}});
-  CHECK(f.message == "`${x}` stands in shell arithmetic $(( )), where only numbers and bools can go, but its value is "
-                     "\"$(touch PWNED)\"");
+  CHECK(f.message ==
+        "`${x}` stands in shell arithmetic $(( )), where only numbers and bools can go, but its value is "
+        "\"$(touch PWNED)\"");
   CHECK(f.loc.line == 4);
   CHECK(op.failure(Vars{{"x", "5"}, {"xs", {1}}}).message.find("its value is \"5\"") != std::string::npos);
   CHECK(op.failure(Vars{{"x", 1}, {"xs", {1, 2}}}).message.find("`${xs}` stands in shell arithmetic") !=
@@ -652,7 +653,7 @@ op t(a: str, b: str, c: str, d: str, e: str, f: str) {
   """
 }
 )FLOW");
-  std::vector<Quoting> expected = {Quoting::Bare,    Quoting::Double,  Quoting::Single,
-                                   Quoting::Bare,    Quoting::Heredoc, Quoting::Literal};
+  std::vector<Quoting> expected = {Quoting::Bare, Quoting::Double,  Quoting::Single,
+                                   Quoting::Bare, Quoting::Heredoc, Quoting::Literal};
   CHECK(op.quotings() == expected);
 }

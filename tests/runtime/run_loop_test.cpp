@@ -125,8 +125,8 @@ TEST_CASE("run loop: a journal with a state flowc does not know is refused, not 
 TEST_CASE("run loop: every state's name reads back as that state", "[run_loop][journal]") {
   using flowc::runtime::state_name;
   using flowc::runtime::task_state_named;
-  for (TaskState s : {TaskState::Queued, TaskState::Running, TaskState::Succeeded, TaskState::Cached,
-                      TaskState::Failed, TaskState::Absent, TaskState::Cancelled}) {
+  for (TaskState s : {TaskState::Queued, TaskState::Running, TaskState::Succeeded, TaskState::Cached, TaskState::Failed,
+                      TaskState::Absent, TaskState::Cancelled}) {
     CHECK(task_state_named(state_name(s)) == s);
   }
   CHECK(state_name(TaskState::Cancelled) == "cancelled");
@@ -286,17 +286,19 @@ TEST_CASE("run loop: a task that can never fit fails before it starts, with the 
           "[run_loop][wording]") {
   Project p;
   FakeWorld world;
-  world.misfit = flowc::runtime::Misfit{"asks for 2 gpus; the local executor has none to give",
-                                        "run it with --executor slurm"};
+  world.misfit =
+      flowc::runtime::Misfit{"asks for 2 gpus; the local executor has none to give", "run it with --executor slurm"};
   FakeRun r = run_fake(p.dir, kOne, world);
   CHECK(r.exit_code == 1);
   CHECK(world.submitted.empty());
-  CHECK(has(r.err, "op `make` at main.a (test.flow:4:5) asks for 2 gpus; the local executor has none to give (run it "
-                   "with --executor slurm)"));
+  CHECK(has(r.err,
+            "op `make` at main.a (test.flow:4:5) asks for 2 gpus; the local executor has none to give (run it "
+            "with --executor slurm)"));
   world.misfit = flowc::runtime::Misfit{"asks for 64 cpus; this machine has 2", ""};
   FakeRun general = run_fake(p.dir, kOne, world);
-  CHECK(has(general.err, "asks for 64 cpus; this machine has 2; lower its `resources`, or run it where it fits "
-                         "(--executor slurm)"));
+  CHECK(has(general.err,
+            "asks for 64 cpus; this machine has 2; lower its `resources`, or run it where it fits "
+            "(--executor slurm)"));
 }
 
 // --- failure, and its words per end reason ---------------------------------
@@ -480,8 +482,7 @@ TEST_CASE("run loop: every end but a start refused or a cancel is retried by `re
   Project p;
   FakeWorld world;
   world.act = [how = how](const flowc::runtime::LaunchSpec&, int) { return ends(how, 1); };
-  FakeRun r = run_fake(p.dir, one_call("flaky", R"(    retry 1)"),
-                       world);
+  FakeRun r = run_fake(p.dir, one_call("flaky", R"(    retry 1)"), world);
   CHECK(r.exit_code == 1);
   CHECK(world.attempts("main.a") == tries);
 }
@@ -496,8 +497,7 @@ TEST_CASE("run loop: a task stopped at its timeout says which limit", "[run_loop
     a.forever = true;
     return a;
   };
-  FakeRun r = run_fake(p.dir, one_call("slow", R"(    timeout 2m)"),
-                       world);
+  FakeRun r = run_fake(p.dir, one_call("slow", R"(    timeout 2m)"), world);
   CHECK(r.exit_code == 1);
   CHECK(has(r.err, "op `slow` at main.a (test.flow:6:5) ran longer than its timeout of 2m and was stopped"));
 }

@@ -425,8 +425,8 @@ TEST_CASE("Ctrl-C stops every task and leaves nothing running", "[run][signals]"
 op wait_long(marker: str, i: int) -> (o: file) { run "sh -c 'sleep 39' ${marker}; echo ${i} > ${o}" }
 workflow main(marker: str) { for i in range(4) { w = wait_long(marker = marker, i = i) } })");
   std::string out = (p.dir / "out.txt").string(), err = (p.dir / "err.txt").string();
-  pid_t pid = flowc::test::start_flowc({"run", "s.flow", "-j", "2", "-p", "marker=" + marker}, p.dir.string(), {}, out,
-                                       err);
+  pid_t pid =
+      flowc::test::start_flowc({"run", "s.flow", "-j", "2", "-p", "marker=" + marker}, p.dir.string(), {}, out, err);
   // Wait until two tasks run.
   for (int i = 0; i < 200 && processes_with(marker).size() < 2; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -479,7 +479,8 @@ workflow main(n: int = 500) -> (all: file) {
       auto store = flowc::runtime::Store::open((p.dir / ".flow" / "flow.db").string());
       for (const auto& run : store->recent_runs(100)) {
         for (const auto& t : store->tasks(run.id)) {
-          if (t.state == flowc::runtime::TaskState::Succeeded || t.state == flowc::runtime::TaskState::Cached) journaled.insert(t.path);
+          if (t.state == flowc::runtime::TaskState::Succeeded || t.state == flowc::runtime::TaskState::Cached)
+            journaled.insert(t.path);
           if (t.state != flowc::runtime::TaskState::Succeeded || t.op != "work") continue;
           auto entry = store->cache_find(t.key);
           if (!entry) continue;

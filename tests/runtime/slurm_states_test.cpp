@@ -77,15 +77,15 @@ struct Fixture {
 TEST_CASE("slurm states: every state word Slurm prints has its meaning", "[slurm_states]") {
   using slurm::State;
   auto [word, state] = GENERATE(table<std::string, State>({
-      {"PENDING", State::Pending},       {"REQUEUED", State::Pending},        {"REQUEUE_HOLD", State::Pending},
-      {"REQUEUE_FED", State::Pending},   {"SUSPENDED", State::Pending},       {"STOPPED", State::Pending},
-      {"RESV_DEL_HOLD", State::Pending}, {"RUNNING", State::Running},         {"CONFIGURING", State::Running},
-      {"COMPLETING", State::Running},    {"RESIZING", State::Running},        {"SIGNALING", State::Running},
-      {"STAGE_OUT", State::Running},     {"COMPLETED", State::Completed},     {"FAILED", State::Failed},
-      {"TIMEOUT", State::Timeout},       {"DEADLINE", State::Timeout},        {"CANCELLED", State::Cancelled},
-      {"CANCELLED by 0", State::Cancelled}, {"CANCELLED+", State::Cancelled}, {"NODE_FAIL", State::NodeFail},
-      {"BOOT_FAIL", State::NodeFail},    {"OUT_OF_MEMORY", State::OutOfMemory}, {"PREEMPTED", State::Preempted},
-      {"REVOKED", State::Cancelled},     {"SPECIAL_EXIT", State::Failed},     {"SOMETHING_NEW", State::Running},
+      {"PENDING", State::Pending},          {"REQUEUED", State::Pending},          {"REQUEUE_HOLD", State::Pending},
+      {"REQUEUE_FED", State::Pending},      {"SUSPENDED", State::Pending},         {"STOPPED", State::Pending},
+      {"RESV_DEL_HOLD", State::Pending},    {"RUNNING", State::Running},           {"CONFIGURING", State::Running},
+      {"COMPLETING", State::Running},       {"RESIZING", State::Running},          {"SIGNALING", State::Running},
+      {"STAGE_OUT", State::Running},        {"COMPLETED", State::Completed},       {"FAILED", State::Failed},
+      {"TIMEOUT", State::Timeout},          {"DEADLINE", State::Timeout},          {"CANCELLED", State::Cancelled},
+      {"CANCELLED by 0", State::Cancelled}, {"CANCELLED+", State::Cancelled},      {"NODE_FAIL", State::NodeFail},
+      {"BOOT_FAIL", State::NodeFail},       {"OUT_OF_MEMORY", State::OutOfMemory}, {"PREEMPTED", State::Preempted},
+      {"REVOKED", State::Cancelled},        {"SPECIAL_EXIT", State::Failed},       {"SOMETHING_NEW", State::Running},
   }));
   INFO(word);
   CHECK(slurm::parse_state(word) == state);
@@ -128,8 +128,8 @@ TEST_CASE("slurm states: a job that ended without its exit status ends with the 
 }
 
 TEST_CASE("slurm states: a job pending or running has not ended", "[slurm_states]") {
-  auto state = GENERATE(as<std::string>{}, "PENDING|Priority", "PENDING|Resources", "RUNNING|None",
-                        "CONFIGURING|None", "COMPLETING|None", "SUSPENDED|None", "SOMETHING_NEW|None");
+  auto state = GENERATE(as<std::string>{}, "PENDING|Priority", "PENDING|Resources", "RUNNING|None", "CONFIGURING|None",
+                        "COMPLETING|None", "SUSPENDED|None", "SOMETHING_NEW|None");
   INFO(state);
   Fixture f;
   uint64_t h = f.submit();
@@ -139,8 +139,8 @@ TEST_CASE("slurm states: a job pending or running has not ended", "[slurm_states
 }
 
 TEST_CASE("slurm states: a job that can never start is cancelled, saying why", "[slurm_states]") {
-  auto reason = GENERATE(as<std::string>{}, "PartitionConfig", "PartitionTimeLimit", "BadConstraints",
-                         "InvalidAccount", "InvalidQOS");
+  auto reason = GENERATE(as<std::string>{}, "PartitionConfig", "PartitionTimeLimit", "BadConstraints", "InvalidAccount",
+                         "InvalidQOS");
   Fixture f;
   uint64_t h = f.submit();
   f.slurm.queue["100"] = "PENDING|" + reason;
@@ -337,7 +337,7 @@ TEST_CASE("slurm states: a task's job script stages what its hints say, with the
   f.executor->flush();
   std::string with = flowc::test::read_file(staged.work_dir + "/" + slurm::kScriptFile);
   std::string without = flowc::test::read_file(plain.work_dir + "/" + slurm::kScriptFile);
-  CHECK_THAT(with, Catch::Contains("# Node-local staging") && Catch::Contains("/inputs/in.txt") &&
-                       Catch::Contains("out.txt"));
+  CHECK_THAT(
+      with, Catch::Contains("# Node-local staging") && Catch::Contains("/inputs/in.txt") && Catch::Contains("out.txt"));
   CHECK_THAT(without, !Catch::Contains("Node-local staging"));
 }

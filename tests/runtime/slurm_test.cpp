@@ -21,8 +21,8 @@
 #include "tests/support/lines.h"
 #include "tests/support/profiles.h"
 
-using flowc::test::HpcProject;
 using flowc::test::eventually;
+using flowc::test::HpcProject;
 using flowc::test::lines_of_file;
 using flowc::test::write_quick_poll_profile;
 using nlohmann::json;
@@ -248,7 +248,7 @@ workflow main() -> (all: file) {
     flowc::test::BackgroundFlowc run(p, {"run", "a.flow", "--profile", "prof.json"}, {shim_path(p)});
     REQUIRE(eventually([&] { return submitted_jobs(p).size() == 2; }));
     std::this_thread::sleep_for(std::chrono::milliseconds(300));  // flowc journals each job once sbatch returns
-  }  // killed with SIGKILL here
+  }                                                               // killed with SIGKILL here
   // The quick job ends while no flowc watches; the slow one still runs.
   auto exit_files = [&] {
     size_t n = 0;
@@ -423,7 +423,8 @@ TEST_CASE("a fan-out of alike tasks goes as one job array, each element followed
   CHECK((!fs::exists(p.dir / ".flow/slurm/arrays") || fs::is_empty(p.dir / ".flow/slurm/arrays")));
 
   // array_min 0: one sbatch per task again.
-  auto off = p.flowc({"run", "a.flow", "--fresh", "-p", "count=4", "--profile", write_quick_poll_profile(p, "slurm", {{"array_min", 0}})},
+  auto off = p.flowc({"run", "a.flow", "--fresh", "-p", "count=4", "--profile",
+                      write_quick_poll_profile(p, "slurm", {{"array_min", 0}})},
                      {shim_path(p)});
   INFO(off.err);
   REQUIRE(off.exit_code == 0);
@@ -607,15 +608,17 @@ struct FailedNode {
   ~FailedNode() {
     auto idle = [] {
       auto r = flowc::runtime::capture_output({"sinfo", "--noheader", "-N", "--format=%T"}, {}, 30);
-      return r.ok() && (r.out.rfind("idle", 0) == 0 || r.out.rfind("mixed", 0) == 0 ||
-                        r.out.rfind("allocated", 0) == 0);
+      return r.ok() &&
+             (r.out.rfind("idle", 0) == 0 || r.out.rfind("mixed", 0) == 0 || r.out.rfind("allocated", 0) == 0);
     };
-    eventually([&] {
-      if (idle()) return true;
-      // Refused while the node is already back: then the next look sees it idle.
-      flowc::runtime::capture_output({"scontrol", "update", "nodename=localhost", "state=resume"}, {}, 30);
-      return false;
-    }, 60);
+    eventually(
+        [&] {
+          if (idle()) return true;
+          // Refused while the node is already back: then the next look sees it idle.
+          flowc::runtime::capture_output({"scontrol", "update", "nodename=localhost", "state=resume"}, {}, 30);
+          return false;
+        },
+        60);
   }
   FailedNode(const FailedNode&) = delete;
   FailedNode& operator=(const FailedNode&) = delete;
@@ -655,9 +658,10 @@ workflow main() -> (a: file, b: file) {{
     std::string err = p.read("err.txt");
     INFO(err);
     CHECK(code == 1);
-    CHECK(std::regex_search(err, std::regex("op `slow` at main.s \\(n.flow:8:[0-9]+\\) .*\\(Slurm job " + slow_id +
-                                            ": its node localhost failed \\(NODE_FAIL\\); its job log: [^;]*/\\.flowc-slurm\\.log; "
-                                            "a rerun runs it again once the node is back")));
+    CHECK(std::regex_search(
+        err, std::regex("op `slow` at main.s \\(n.flow:8:[0-9]+\\) .*\\(Slurm job " + slow_id +
+                        ": its node localhost failed \\(NODE_FAIL\\); its job log: [^;]*/\\.flowc-slurm\\.log; "
+                        "a rerun runs it again once the node is back")));
     CHECK(err.find("work dir: ") != std::string::npos);
     // Ended, not requeued behind flowc's back.
     CHECK(active_jobs(p).empty());

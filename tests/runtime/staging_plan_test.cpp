@@ -32,8 +32,7 @@ struct StagedTask {
   }
   // Runs `command` in the work dir between staging_start and staging_end.
   Captured run(const std::string& command) {
-    std::string script = "cd " + p.path("work") + " || exit 97\n" +
-                         staging_start(plan, p.path("scratch"), ">&2") +
+    std::string script = "cd " + p.path("work") + " || exit 97\n" + staging_start(plan, p.path("scratch"), ">&2") +
                          "if [ $rc -eq 0 ]; then\n" + command + "\nrc=$?\nfi\n" + staging_end(plan, ">&2") +
                          "exit $rc\n";
     return capture_output({"/bin/sh", p.write("staged.sh", script)}, {}, 30);
@@ -43,8 +42,7 @@ struct StagedTask {
 
 }  // namespace
 
-TEST_CASE("staging: the command reads a copy in scratch, and its output arrives whole in the work dir",
-          "[staging]") {
+TEST_CASE("staging: the command reads a copy in scratch, and its output arrives whole in the work dir", "[staging]") {
   StagedTask t;
   auto r = t.run("readlink -f in.txt > where.txt && cat in.txt > out.txt");
   INFO(r.out << r.err << t.p.read("staged.sh"));

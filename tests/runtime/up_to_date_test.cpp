@@ -224,7 +224,8 @@ TEST_CASE("an edited input is never taken on the summary's word", "[run][up-to-d
   CHECK(f.p.output_file("all") == "C\nB\n");
 }
 
-TEST_CASE("an input touched (or set back to its old time) but identical is looked at, and cached", "[run][up-to-date]") {
+TEST_CASE("an input touched (or set back to its old time) but identical is looked at, and cached",
+          "[run][up-to-date]") {
   Finished f;
   struct stat before {};
   ::stat(f.p.path("a.txt").c_str(), &before);
@@ -349,7 +350,8 @@ workflow main() -> (all: file) {
   CHECK(p.output_file("all") == "A\nB\nx\ny\n");
 }
 
-TEST_CASE("a changed parameter is another run, and --fresh or --dry-run never take the summary's word", "[run][up-to-date]") {
+TEST_CASE("a changed parameter is another run, and --fresh or --dry-run never take the summary's word",
+          "[run][up-to-date]") {
   Finished f;
   flowc::test::CommandResult r;
   CHECK_FALSE(f.rerun_used_summary(&r, {"run", "f.flow", "-p", R"(files=["a.txt"])"}));
@@ -467,7 +469,8 @@ workflow main(f: file) -> (o: file) {
   REQUIRE(f.rerun_used_summary());
 }
 
-TEST_CASE("a cache entry changed by another run, or a killed run in the journal, sends the rerun the ordinary way", "[run][up-to-date]") {
+TEST_CASE("a cache entry changed by another run, or a killed run in the journal, sends the rerun the ordinary way",
+          "[run][up-to-date]") {
   Finished f;
   REQUIRE(f.rerun_used_summary());
   {

@@ -61,7 +61,8 @@ TEST_CASE("scalar mismatches say what was expected and found", "[value]") {
   CHECK(why_not("x", T("int")) == "expected int, found \"x\"");
   CHECK(why_not(2.5, T("int")) == "expected int, found 2.5");
   CHECK(why_not(2.0, T("int")) == "expected int, found 2.0");
-  CHECK(why_not(Value::parse("18446744073709551615"), T("int")) == "expected int, found 18446744073709551615 (too large)");
+  CHECK(why_not(Value::parse("18446744073709551615"), T("int")) ==
+        "expected int, found 18446744073709551615 (too large)");
   CHECK(why_not(nullptr, T("int")) == "expected int, found null");
   CHECK(why_not("2.5", T("float")) == "expected float, found \"2.5\"");
   CHECK(why_not(1, T("bool")) == "expected bool, found 1");
@@ -138,7 +139,8 @@ TEST_CASE("coerce writes a left-out optional field as null, and unsigned ints as
   CHECK(i.is_number_integer());
   CHECK_FALSE(i.is_number_unsigned());
   // Equal values have equal JSON after coercion.
-  CHECK(coerce(Value::parse("{\"a\":[1,2]}"), T("{a: list[float]}")) == coerce(Value::parse("{\"a\":[1.0,2.0]}"), T("{a: list[float]}")));
+  CHECK(coerce(Value::parse("{\"a\":[1,2]}"), T("{a: list[float]}")) ==
+        coerce(Value::parse("{\"a\":[1.0,2.0]}"), T("{a: list[float]}")));
 }
 
 TEST_CASE("coerce in place and coerce agree", "[value]") {
@@ -260,7 +262,8 @@ TEST_CASE("parse_text: duration with every unit of the language", "[value]") {
   CHECK(parsed("1d", d) == "86400.0");
   CHECK(parsed("1.5h", d) == "5400.0");
   CHECK(parsed("90m", d) == "5400.0");
-  const std::string expected = "expected a duration (seconds, or a number with a unit: ms, s, m (minutes), min, h, d), found ";
+  const std::string expected =
+      "expected a duration (seconds, or a number with a unit: ms, s, m (minutes), min, h, d), found ";
   CHECK(parsed("10 m", d) == "error: " + expected + "`10 m`");
   CHECK(parsed("10M", d) == "error: " + expected + "`10M`");
   CHECK(parsed("1w", d) == "error: " + expected + "`1w`");
@@ -383,16 +386,12 @@ TEST_CASE("read_value_text failures name the expected type", "[value]") {
 TEST_CASE("for_each_path visits every file and dir, in order", "[value]") {
   Types T;
   const ir::Type* t = T("{a: file, b: list[dir], c: map[str, file?], d: int, e: {f: file}?, g: str}");
-  Value v = {{"a", "/a"},
-             {"b", {"/b1", "/b2"}},
-             {"c", {{"y", "/cy"}, {"x", nullptr}, {"z", "/cz"}}},
-             {"d", 4},
-             {"e", {{"f", "/ef"}}},
-             {"g", "/not/a/path"}};
+  Value v = {{"a", "/a"}, {"b", {"/b1", "/b2"}}, {"c", {{"y", "/cy"}, {"x", nullptr}, {"z", "/cz"}}},
+             {"d", 4},    {"e", {{"f", "/ef"}}}, {"g", "/not/a/path"}};
   std::vector<std::pair<std::string, bool>> seen;
   for_each_path(v, t, [&](const std::string& p, bool is_dir) { seen.emplace_back(p, is_dir); });
-  std::vector<std::pair<std::string, bool>> expected = {
-      {"/a", false}, {"/b1", true}, {"/b2", true}, {"/cy", false}, {"/cz", false}, {"/ef", false}};
+  std::vector<std::pair<std::string, bool>> expected = {{"/a", false},  {"/b1", true},  {"/b2", true},
+                                                        {"/cy", false}, {"/cz", false}, {"/ef", false}};
   CHECK(seen == expected);
 
   seen.clear();

@@ -111,10 +111,10 @@ TEST_CASE("doc: std/files.flow is found through the library path, from anywhere"
   CHECK_THAT(p.flowc({"doc", "tools.flow"}, {"FLOW_PATH=" + (p.dir / "libs/b").string()}).out,
              Catch::Contains("from_b"));
   // --lib comes before FLOW_PATH.
-  CHECK_THAT(p.flowc({"doc", "--lib", (p.dir / "libs/a").string(), "tools.flow"},
-                     {"FLOW_PATH=" + (p.dir / "libs/b").string()})
-                 .out,
-             Catch::Contains("from_a"));
+  CHECK_THAT(
+      p.flowc({"doc", "--lib", (p.dir / "libs/a").string(), "tools.flow"}, {"FLOW_PATH=" + (p.dir / "libs/b").string()})
+          .out,
+      Catch::Contains("from_a"));
 }
 
 TEST_CASE("doc: listed in flowc --help, with its formats in flowc doc --help", "[doc]") {

@@ -236,8 +236,8 @@ workflow main(files: list[file], place: str, mode: str) -> (paths: list[str]) {
       CHECK(fs::is_symlink(place + "/a b.txt") == (mode == "symlink"));
       // Never cached: removed by hand, it is staged again.
       fs::remove_all(place);
-      REQUIRE(p.flowc({"run", "w.flow", "-p", R"(files=["in/a b.txt", "in/q\"uote.txt"])", "-p", "place=" + place,
-                       "-p", "mode=" + mode})
+      REQUIRE(p.flowc({"run", "w.flow", "-p", R"(files=["in/a b.txt", "in/q\"uote.txt"])", "-p", "place=" + place, "-p",
+                       "mode=" + mode})
                   .exit_code == 0);
       CHECK(fs::exists(place + "/a b.txt"));
     }

@@ -79,7 +79,8 @@ TEST_CASE("examples/variant-calling: the calls are the shell script's, byte-iden
 
   // One sample changed: its two steps run, and the calls and the plot after them.
   write_file((two / "data/samples/C.fastq").string(), read_file((two / "data/samples/D.fastq").string()));
-  auto changed = run_flowc({"run", "variant-calling.flow", "--state-dir", (p.dir / "state two").string()}, two.string());
+  auto changed =
+      run_flowc({"run", "variant-calling.flow", "--state-dir", (p.dir / "state two").string()}, two.string());
   INFO(changed.err);
   CHECK(changed.exit_code == 0);
   CHECK(changed.err.find("(4 ran, 11 cached)") != std::string::npos);

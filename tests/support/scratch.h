@@ -14,7 +14,8 @@ struct Scratch {
   std::filesystem::path dir;
   explicit Scratch(const std::string& prefix = "flowc-cli") {
     static int n = 0;
-    dir = std::filesystem::temp_directory_path() / (prefix + "-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
+    dir = std::filesystem::temp_directory_path() /
+          (prefix + "-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
     std::filesystem::create_directories(dir);
   }
   ~Scratch() {

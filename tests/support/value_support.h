@@ -30,8 +30,7 @@ struct Types {
 struct Vars : runtime::Scope {
   std::map<std::string, runtime::Value, std::less<>> values;
   Vars() = default;
-  Vars(std::initializer_list<std::pair<const std::string, runtime::Value>> init)
-      : values(init.begin(), init.end()) {}
+  Vars(std::initializer_list<std::pair<const std::string, runtime::Value>> init) : values(init.begin(), init.end()) {}
   const runtime::Value* find(std::string_view name) const override {
     auto it = values.find(name);
     return it == values.end() ? nullptr : &it->second;

@@ -52,8 +52,8 @@ std::string random_table(const TableShape& shape, std::mt19937_64& rng) {
     std::snprintf(x, sizeof x, "%.3f", unit(rng) * 100 - 50);
     std::string note = rng() % 4 == 0 ? "\"say \"\"hi\"\", " + std::to_string(i) + "\"" : "n" + std::to_string(i);
     std::string id = std::to_string(i);
-    out += key_first ? key + "," + id + "," + v + "," + x + "," + note
-                     : id + "," + v + "," + key + "," + x + "," + note;
+    out +=
+        key_first ? key + "," + id + "," + v + "," + x + "," + note : id + "," + v + "," + key + "," + x + "," + note;
     if (i + 1 < shape.rows || !shape.quirks || rng() % 2) out += eol;
     if (shape.quirks && rng() % 50 == 0) out += eol;  // a blank line
   }

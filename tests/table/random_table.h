@@ -17,7 +17,7 @@ struct TableShape {
   size_t distinct = 20;  // distinct keys (Uniform, Skewed)
   Keys keys = Keys::Uniform;
   bool numeric = false;
-  bool quirks = false;   // CRLF, blank lines, no final "\n"
+  bool quirks = false;  // CRLF, blank lines, no final "\n"
   std::string key_name = "k";
   std::string value_name = "v";  // an integer column
 };

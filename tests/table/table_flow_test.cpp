@@ -83,7 +83,8 @@ TEST_CASE("a workflow importing std/table.flow runs its ops as MPI jobs", "[tabl
   auto outputs = nlohmann::json::parse(s.read("flow-out/outputs.json"));
   REQUIRE(outputs["parts"].size() == 3);
   size_t rows = 0;
-  for (const auto& part : outputs["parts"]) rows += parse_csv(flowc::test::read_file(part.get<std::string>())).rows.size();
+  for (const auto& part : outputs["parts"])
+    rows += parse_csv(flowc::test::read_file(part.get<std::string>())).rows.size();
   CHECK(rows == table.rows.size());
 }
 
@@ -95,8 +96,7 @@ TEST_CASE("examples/table-join: orders joined with customers, summed per region,
   REQUIRE(run.exit_code == 0);
 
   Csv orders = parse_csv(flowc::test::read_file(flowc::test::source_path("examples/table-join/data/orders.csv")));
-  Csv customers =
-      parse_csv(flowc::test::read_file(flowc::test::source_path("examples/table-join/data/customers.csv")));
+  Csv customers = parse_csv(flowc::test::read_file(flowc::test::source_path("examples/table-join/data/customers.csv")));
   std::string joined = join_reference(orders, customers, "customer", true, false);
   std::string summed = groupby_sum_reference(parse_csv(joined), "region", {"quantity", "amount_cents"}, false);
   // The summed table's row order is the ranks' business; sorting it by

@@ -25,8 +25,8 @@ struct Case {
   std::string label() const {
     const char* keys = shape.keys == Keys::Uniform ? "uniform" : shape.keys == Keys::Skewed ? "skewed" : "all-equal";
     return std::to_string(ranks) + " ranks, " + std::to_string(shape.rows) + " rows, " +
-           std::to_string(shape.distinct) + " distinct " + keys + (shape.numeric ? " numeric" : " string") +
-           " keys" + (shape.quirks ? ", CRLF/blank lines" : "");
+           std::to_string(shape.distinct) + " distinct " + keys + (shape.numeric ? " numeric" : " string") + " keys" +
+           (shape.quirks ? ", CRLF/blank lines" : "");
   }
 };
 
@@ -183,8 +183,8 @@ void join_matches_reference(uint64_t seed, bool numeric, bool left_join) {
     s.write("r.csv", right);
     std::string expected = join_reference(parse_csv(left), parse_csv(right), "k", left_join, numeric);
     bool per_rank = c.ranks >= 3;
-    std::vector<std::string> args = {"join", "--left", "l.csv", "--right", "r.csv", "--on", "k",
-                                     "--how", left_join ? "left" : "inner"};
+    std::vector<std::string> args = {
+        "join", "--left", "l.csv", "--right", "r.csv", "--on", "k", "--how", left_join ? "left" : "inner"};
     args = concat(args, per_rank ? std::vector<std::string>{"--output-dir", "out"}
                                  : std::vector<std::string>{"--output", "joined.csv"});
     auto r = run_table(c.ranks, concat(args, numeric_flag(numeric)), s.dir.string());
@@ -250,8 +250,8 @@ TEST_CASE("partition: every row in exactly one part, a key in one part, file ord
     std::mt19937_64 rng(c.ranks * 13);
     std::string table = random_table(c.shape, rng);
     s.write("t.csv", table);
-    auto r = run_table(c.ranks, {"partition", "--input", "t.csv", "--by", "k", "--output-dir", "parts"},
-                       s.dir.string());
+    auto r =
+        run_table(c.ranks, {"partition", "--input", "t.csv", "--by", "k", "--output-dir", "parts"}, s.dir.string());
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     Csv input = parse_csv(table);

@@ -52,7 +52,8 @@ static void accept(tcp::acceptor& acceptor) {
 int main(int argc, char** argv) {
   body = "{\"data\":\"" + std::string(2048, 'x') + "\"}";
   boost::asio::io_context io;
-  tcp::acceptor acceptor(io, {boost::asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(argc > 1 ? std::atoi(argv[1]) : 18082)});
+  tcp::acceptor acceptor(io, {boost::asio::ip::make_address("127.0.0.1"),
+                              static_cast<unsigned short>(argc > 1 ? std::atoi(argv[1]) : 18082)});
   accept(acceptor);
   io.run();
 }

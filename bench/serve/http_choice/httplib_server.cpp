@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   body = "{\"data\":\"" + body + "\"}";
   httplib::Server server;
   server.new_task_queue = [] { return new httplib::ThreadPool(64); };
-  server.Get("/api/run", [&](const httplib::Request&, httplib::Response& res) { res.set_content(body, "application/json"); });
+  server.Get("/api/run",
+             [&](const httplib::Request&, httplib::Response& res) { res.set_content(body, "application/json"); });
   server.listen("127.0.0.1", port);
 }

@@ -157,7 +157,8 @@ std::variant<Value, std::string> evaluate(const Call& call) {
       duk_pop(ctx);
     }
   }
-  std::string source = call.fn ? "(function(){" + std::string(call.code) + "\n})()" : "(" + std::string(call.code) + "\n)";
+  std::string source =
+      call.fn ? "(function(){" + std::string(call.code) + "\n})()" : "(" + std::string(call.code) + "\n)";
   if (!run(ctx, source, "expression", &error)) {
     if (d.hit) return timed_out();
     return error;
@@ -186,8 +187,8 @@ std::variant<Value, std::string> parameter_reference(const ir::ParamRef& ref, co
         break;
       }
       if (!current->is_object()) {
-        return fmt::format("`{}` is {}, which has no field `{}`", where, current->is_null() ? "null" : describe(*current, 30),
-                           *key);
+        return fmt::format("`{}` is {}, which has no field `{}`", where,
+                           current->is_null() ? "null" : describe(*current, 30), *key);
       }
       auto it = current->find(*key);
       if (it == current->end()) return fmt::format("`{}` has no field `{}`", where, *key);
@@ -247,7 +248,8 @@ std::string json_text(const Value& v) {
     std::string out = "{";
     bool first = true;
     for (const auto& [k, item] : v.items()) {  // a Value's keys are sorted
-      out += (first ? "" : ", ") + Value(k).dump(-1, ' ', true, Value::error_handler_t::replace) + ": " + json_text(item);
+      out +=
+          (first ? "" : ", ") + Value(k).dump(-1, ' ', true, Value::error_handler_t::replace) + ": " + json_text(item);
       first = false;
     }
     return out + "}";

@@ -25,10 +25,10 @@
 namespace flowc::runtime::js {
 
 struct Call {
-  std::string_view code;       // an expression, or a function body (`fn`)
+  std::string_view code;  // an expression, or a function body (`fn`)
   bool fn = false;
   const std::vector<std::string>* lib = nullptr;  // run first (CWL's expressionLib)
-  Value inputs, self, runtime; // the names the code sees (null when not given)
+  Value inputs, self, runtime;                    // the names the code sees (null when not given)
   double timeout_seconds = 10;
 };
 

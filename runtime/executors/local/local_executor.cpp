@@ -23,9 +23,7 @@
 namespace flowc::runtime {
 namespace {
 
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 int64_t machine_memory() {
   std::ifstream in("/proc/meminfo");
@@ -74,9 +72,9 @@ std::optional<Misfit> LocalExecutor::never_fits(const LaunchSpec& spec) const {
                   ""};
   }
   if (spec.gpus > 0) {
-    return Misfit{fmt::format("asks for {} gpu{}; the local executor has none to give", spec.gpus,
-                              spec.gpus == 1 ? "" : "s"),
-                  "run it with --executor slurm"};
+    return Misfit{
+        fmt::format("asks for {} gpu{}; the local executor has none to give", spec.gpus, spec.gpus == 1 ? "" : "s"),
+        "run it with --executor slurm"};
   }
   return std::nullopt;
 }
@@ -152,9 +150,10 @@ uint64_t LocalExecutor::submit(const LaunchSpec& spec) {
   if (spec.mpi_ranks > 0) {
     auto mpirun = find_in_path("mpirun", spec.env);
     if (!mpirun) {
-      return refuse(fmt::format("it is an MPI task of {} ranks, and `mpirun` is not on the PATH (install Open MPI: "
-                                "scripts/install-deps.sh)",
-                                spec.mpi_ranks));
+      return refuse(
+          fmt::format("it is an MPI task of {} ranks, and `mpirun` is not on the PATH (install Open MPI: "
+                      "scripts/install-deps.sh)",
+                      spec.mpi_ranks));
     }
     command = mpirun_command(*mpirun, spec.mpi_ranks, ::geteuid() == 0, spec.argv);
   }
@@ -177,8 +176,8 @@ uint64_t LocalExecutor::submit(const LaunchSpec& spec) {
   cpus_used_ += child.cpus;
   mem_used_ += child.mem_bytes;
   if (spec.timeout_seconds > 0) {
-    child.deadline = child.started + std::chrono::duration_cast<Clock::duration>(
-                                         std::chrono::duration<double>(spec.timeout_seconds));
+    child.deadline = child.started +
+                     std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(spec.timeout_seconds));
   }
   by_pid_.emplace(pid, child);
   by_handle_.emplace(handle, pid);

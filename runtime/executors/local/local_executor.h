@@ -65,7 +65,7 @@ class LocalExecutor : public Executor, public Recovery {
     std::optional<Clock::time_point> deadline;  // the timeout
     std::optional<Clock::time_point> kill_at;   // SIGKILL if still alive then
     Outcome::How stopping_as = Outcome::How::Exited;
-    int cpus = 0;          // what it holds of the machine
+    int cpus = 0;  // what it holds of the machine
     int64_t mem_bytes = 0;
   };
   void stop(Child& child, Outcome::How as);

@@ -64,7 +64,8 @@ int64_t env_number(const char* name) {
 // Pins an MPI task's `srun` step (its argv, perhaps behind a staging
 // script) to `nodes`.
 void pin_step(std::vector<std::string>& argv, const std::vector<std::string>& nodes) {
-  auto srun = std::find_if(argv.begin(), argv.end(), [](const std::string& a) { return fs::path(a).filename() == "srun"; });
+  auto srun =
+      std::find_if(argv.begin(), argv.end(), [](const std::string& a) { return fs::path(a).filename() == "srun"; });
   if (srun == argv.end()) return;
   // Block distribution: neighbouring ranks share a node (the allocation's
   // environment says cyclic).
@@ -108,11 +109,11 @@ int run_agent(const std::string& dir_text) {
   executor.hold_to(static_cast<int>(env_number("SLURM_CPUS_ON_NODE")), env_number("SLURM_MEM_PER_NODE") << 20);
   // Copies inputs to scratch for tasks still waiting (PilotTask::prefetch_argv).
   LocalExecutor fetcher(std::chrono::seconds(3));
-  std::map<uint64_t, std::string> fetching;                    // handle → the task's seq
-  std::set<std::string> fetched;                               // seqs whose pre-fetch ended
-  std::map<std::string, std::vector<std::string>> unfetch;     // seq → how to drop its copies
+  std::map<uint64_t, std::string> fetching;                         // handle → the task's seq
+  std::set<std::string> fetched;                                    // seqs whose pre-fetch ended
+  std::map<std::string, std::vector<std::string>> unfetch;          // seq → how to drop its copies
   std::map<uint64_t, std::pair<std::string, std::string>> running;  // handle → (seq file, work dir)
-  std::error_code ec;  // a folder gone for a moment is an empty folder
+  std::error_code ec;                                               // a folder gone for a moment is an empty folder
   // MPI tasks: pinned to this node, or spanning several (span.h).
   const int node_cpus = executor.default_jobs();
   const int job_nodes = static_cast<int>(env_number("SLURM_JOB_NUM_NODES"));
@@ -143,7 +144,8 @@ int run_agent(const std::string& dir_text) {
       // What the task used (the local executor measured it), before the exit
       // status that makes flowc look.
       if (o.usage) {
-        slurm::write_atomically((fs::path(work_dir) / observe::kUsageFile).string(), observe::usage_file_text(*o.usage));
+        slurm::write_atomically((fs::path(work_dir) / observe::kUsageFile).string(),
+                                observe::usage_file_text(*o.usage));
       }
       slurm::write_atomically((fs::path(work_dir) / slurm::kExitFile).string(),
                               fmt::format("{} {}\n", code, timed_out ? 1 : 0));

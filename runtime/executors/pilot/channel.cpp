@@ -17,9 +17,14 @@ namespace flowc::runtime::pilot {
 namespace fs = std::filesystem;
 
 std::string task_text(const PilotTask& task) {
-  nlohmann::json j = {{"work_dir", task.work_dir}, {"argv", task.argv},          {"stdout", task.stdout_path},
-                      {"stderr", task.stderr_path}, {"timeout", task.timeout_seconds}, {"cpus", task.cpus},
-                      {"env", task.env}, {"mem", task.mem_bytes}};
+  nlohmann::json j = {{"work_dir", task.work_dir},
+                      {"argv", task.argv},
+                      {"stdout", task.stdout_path},
+                      {"stderr", task.stderr_path},
+                      {"timeout", task.timeout_seconds},
+                      {"cpus", task.cpus},
+                      {"env", task.env},
+                      {"mem", task.mem_bytes}};
   if (task.ranks > 0) j["ranks"] = task.ranks;
   if (!task.prefetch_argv.empty()) j["prefetch"] = task.prefetch_argv;
   if (!task.unfetch_argv.empty()) j["unfetch"] = task.unfetch_argv;

@@ -79,10 +79,13 @@ bool PilotExecutor::start_allocation(std::string* error) {
   // its own step (with the allocation's --no-kill), not the others'.
   std::string text = "#!/bin/sh\n# A flowc pilot: its agents take tasks from the folder beside this script.\n";
   if (settings_.nodes > 1) {
-    text += "for node in $(scontrol show hostnames \"$SLURM_JOB_NODELIST\"); do\n"
-            "  srun --nodes=1 --ntasks=1 --nodelist=\"$node\" --overlap --no-kill " + agent + " &\n"
-            "done\n"
-            "wait\n";
+    text +=
+        "for node in $(scontrol show hostnames \"$SLURM_JOB_NODELIST\"); do\n"
+        "  srun --nodes=1 --ntasks=1 --nodelist=\"$node\" --overlap --no-kill " +
+        agent +
+        " &\n"
+        "done\n"
+        "wait\n";
   } else {
     text += "exec " + agent + "\n";
   }
@@ -124,15 +127,21 @@ constexpr const char* kStagingScript = ".flowc-staged.sh";
 // points the links at the copies, runs CMD, moves the outputs back and
 // removes the folder.
 std::string PilotExecutor::staging_wrapper(const LaunchSpec& spec, const StagingPlan& staging) const {
-  std::string folder = (fs::path(settings_.scratch) / ("flowc-" + fs::path(spec.work_dir).filename().string())).string();
-  std::string fetch = "rm -rf \"$stage\" && mkdir -p \"$stage\" || rc=98\n"
-                      "if [ $rc -eq 0 ]; then\n" + staging_copy(staging) + "fi\n";
+  std::string folder =
+      (fs::path(settings_.scratch) / ("flowc-" + fs::path(spec.work_dir).filename().string())).string();
+  std::string fetch =
+      "rm -rf \"$stage\" && mkdir -p \"$stage\" || rc=98\n"
+      "if [ $rc -eq 0 ]; then\n" +
+      staging_copy(staging) + "fi\n";
   return "#!/bin/sh\n# Written by flowc: stages the task's files in node-local scratch around it.\n"
          "rc=0\n"
-         "stage=" + shell_quote(folder) + "\n"
+         "stage=" +
+         shell_quote(folder) +
+         "\n"
          "[ \"$1\" = drop ] && { rm -rf \"$stage\"; exit 0; }\n"
          "if [ \"$1\" = fetch ]; then\n"
-         "  [ -e \"$stage/.fetched\" ] && exit 0\n" + fetch +
+         "  [ -e \"$stage/.fetched\" ] && exit 0\n" +
+         fetch +
          "  if [ $rc -eq 0 ]; then date +%s.%N > \"$stage/.fetched\"; cp \"$stage/.fetched\" .flowc-fetched; "
          "else rm -rf \"$stage\"; fi\n"
          "  exit $rc\n"
@@ -140,9 +149,11 @@ std::string PilotExecutor::staging_wrapper(const LaunchSpec& spec, const Staging
          "shift\n"
          "trap 'if [ -n \"$stage\" ]; then rm -rf \"$stage\"; fi' EXIT\n"
          "trap 'exit 143' TERM\n"
-         "if [ ! -e \"$stage/.fetched\" ]; then\n" + fetch + "fi\n"
-         "[ $rc -eq 0 ] && { " + "\n" + staging_links(staging) + "}\n" +
-         staging_failed(settings_.scratch, ">&2") +
+         "if [ ! -e \"$stage/.fetched\" ]; then\n" +
+         fetch +
+         "fi\n"
+         "[ $rc -eq 0 ] && { " +
+         "\n" + staging_links(staging) + "}\n" + staging_failed(settings_.scratch, ">&2") +
          "if [ $rc -eq 0 ]; then\n  \"$@\"\n  rc=$?\nfi\n" + staging_end(staging, ">&2") + "exit $rc\n";
 }
 
@@ -337,10 +348,11 @@ void PilotExecutor::node_lost(const std::string& node, double silent_seconds) {
     Outcome o;
     o.how = it->second.cancelling ? Outcome::How::Cancelled : Outcome::How::NodeFailed;
     o.signal = SIGKILL;
-    o.detail = fmt::format("node {} of the pilot's allocation (Slurm job {}): its agent fell silent {:.0f}s ago "
-                           "(node_lost_after is {:.0f}s); the pilot goes on on the other nodes; its job log: {}",
-                           node, allocation_, silent_seconds, settings_.node_lost_after,
-                           (fs::path(it->second.spec.work_dir) / slurm::kSlurmLog).string());
+    o.detail = fmt::format(
+        "node {} of the pilot's allocation (Slurm job {}): its agent fell silent {:.0f}s ago "
+        "(node_lost_after is {:.0f}s); the pilot goes on on the other nodes; its job log: {}",
+        node, allocation_, silent_seconds, settings_.node_lost_after,
+        (fs::path(it->second.spec.work_dir) / slurm::kSlurmLog).string());
     finish(handle, std::move(o));
   }
 }
@@ -371,8 +383,8 @@ std::vector<bool> PilotExecutor::settle(const std::vector<LeftBehind>& left) {
       std::string error;
       auto known = slurm::query_jobs(stop, &error);
       if (!known) break;
-      bool live = std::any_of(known->begin(), known->end(),
-                              [](const auto& j) { return !slurm::is_finished(j.second.state); });
+      bool live =
+          std::any_of(known->begin(), known->end(), [](const auto& j) { return !slurm::is_finished(j.second.state); });
       if (!live) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }

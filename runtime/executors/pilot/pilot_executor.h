@@ -55,9 +55,7 @@ class PilotExecutor : public BatchExecutor<PilotJob> {
 
   std::string name() const override { return "slurm-pilot"; }
   int default_jobs() const override { return static_cast<int>(settings_.max_queued); }
-  bool has_room(const LaunchSpec&) const override {
-    return static_cast<int64_t>(jobs_.size()) < settings_.max_queued;
-  }
+  bool has_room(const LaunchSpec&) const override { return static_cast<int64_t>(jobs_.size()) < settings_.max_queued; }
   uint64_t submit(const LaunchSpec& spec, const BatchHints& hints) override;
   using BatchExecutor::submit;  // without hints
   // Hands what submit() kept to the agents (the inbox).
@@ -86,10 +84,10 @@ class PilotExecutor : public BatchExecutor<PilotJob> {
 
   PilotSettings settings_;
   std::string dir_;
-  std::string allocation_;            // the pilot's Slurm job id, once submitted
-  std::string ended_;                 // why the allocation is over, once it is
-  Chore beat_;                        // flowc's heartbeat
-  std::set<std::string> lost_nodes_;  // nodes whose agent fell silent
+  std::string allocation_;                        // the pilot's Slurm job id, once submitted
+  std::string ended_;                             // why the allocation is over, once it is
+  Chore beat_;                                    // flowc's heartbeat
+  std::set<std::string> lost_nodes_;              // nodes whose agent fell silent
   std::map<uint64_t, pilot::PilotTask> handing_;  // submitted, handed out at flush()
   std::optional<Clock::time_point> missing_since_;
 };

@@ -48,8 +48,9 @@ std::string env_changes(const std::vector<std::string>& from, const std::vector<
 }  // namespace
 
 bool exportable(const std::vector<std::string>& env) {
-  return std::all_of(env.begin(), env.end(),
-                     [](const std::string& e) { return e.find('=') != std::string::npos && is_identifier(name_of(e)); });
+  return std::all_of(env.begin(), env.end(), [](const std::string& e) {
+    return e.find('=') != std::string::npos && is_identifier(name_of(e));
+  });
 }
 
 std::string job_script(const LaunchSpec& spec, const ScriptOptions& options) {
@@ -82,9 +83,8 @@ std::string job_script(const LaunchSpec& spec, const ScriptOptions& options) {
   bool staged = !options.scratch.empty() && options.staging && !options.staging->empty();
   std::string err = ">>" + shell_quote(spec.stderr_path);
   if (staged) s << staging_start(*options.staging, options.scratch, err) << "if [ $rc -eq 0 ]; then\n";
-  s << (spec.timeout_seconds > 0 ? "start=$(date +%s)\n" : "")
-    << timeout << line << " </dev/null >" << shell_quote(spec.stdout_path) << " 2>" << shell_quote(spec.stderr_path)
-    << "\n"
+  s << (spec.timeout_seconds > 0 ? "start=$(date +%s)\n" : "") << timeout << line << " </dev/null >"
+    << shell_quote(spec.stdout_path) << " 2>" << shell_quote(spec.stderr_path) << "\n"
     << "rc=$?\n";
   if (staged) s << "fi\n" << staging_end(*options.staging, err);
   s << "timed_out=0\n";

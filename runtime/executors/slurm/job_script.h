@@ -15,8 +15,8 @@
 
 namespace flowc::runtime::slurm {
 
-inline constexpr const char* kExitFile = ".flowc-exit";     // "<exit code> <1 if timed out>"
-inline constexpr const char* kJobIdFile = ".flowc-job";     // the Slurm job id, written at submission
+inline constexpr const char* kExitFile = ".flowc-exit";  // "<exit code> <1 if timed out>"
+inline constexpr const char* kJobIdFile = ".flowc-job";  // the Slurm job id, written at submission
 inline constexpr const char* kScriptFile = ".flowc-job.sh";
 inline constexpr const char* kSlurmLog = ".flowc-slurm.log";  // the job script's own output (srun's complaints)
 

@@ -55,14 +55,14 @@ UseCommands::~UseCommands() { commands = previous_; }
 
 State parse_state(const std::string& text) {
   static const std::map<std::string, State> states = {
-      {"PENDING", State::Pending},       {"REQUEUED", State::Pending},      {"REQUEUE_HOLD", State::Pending},
-      {"REQUEUE_FED", State::Pending},   {"SUSPENDED", State::Pending},     {"STOPPED", State::Pending},
-      {"RESV_DEL_HOLD", State::Pending}, {"RUNNING", State::Running},       {"CONFIGURING", State::Running},
-      {"COMPLETING", State::Running},    {"RESIZING", State::Running},      {"SIGNALING", State::Running},
-      {"STAGE_OUT", State::Running},     {"COMPLETED", State::Completed},   {"FAILED", State::Failed},
-      {"TIMEOUT", State::Timeout},       {"DEADLINE", State::Timeout},      {"CANCELLED", State::Cancelled},
-      {"NODE_FAIL", State::NodeFail},    {"BOOT_FAIL", State::NodeFail},    {"OUT_OF_MEMORY", State::OutOfMemory},
-      {"PREEMPTED", State::Preempted},   {"REVOKED", State::Cancelled},     {"SPECIAL_EXIT", State::Failed},
+      {"PENDING", State::Pending},       {"REQUEUED", State::Pending},    {"REQUEUE_HOLD", State::Pending},
+      {"REQUEUE_FED", State::Pending},   {"SUSPENDED", State::Pending},   {"STOPPED", State::Pending},
+      {"RESV_DEL_HOLD", State::Pending}, {"RUNNING", State::Running},     {"CONFIGURING", State::Running},
+      {"COMPLETING", State::Running},    {"RESIZING", State::Running},    {"SIGNALING", State::Running},
+      {"STAGE_OUT", State::Running},     {"COMPLETED", State::Completed}, {"FAILED", State::Failed},
+      {"TIMEOUT", State::Timeout},       {"DEADLINE", State::Timeout},    {"CANCELLED", State::Cancelled},
+      {"NODE_FAIL", State::NodeFail},    {"BOOT_FAIL", State::NodeFail},  {"OUT_OF_MEMORY", State::OutOfMemory},
+      {"PREEMPTED", State::Preempted},   {"REVOKED", State::Cancelled},   {"SPECIAL_EXIT", State::Failed},
   };
   // "CANCELLED by 0" (scontrol) and "CANCELLED+" (sacct) name the same state.
   std::string word = text.substr(0, text.find_first_of(" +"));

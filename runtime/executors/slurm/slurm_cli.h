@@ -90,8 +90,8 @@ bool scancel(const std::vector<std::string>& ids, std::string* error = nullptr);
 // The nodes of a partition and their CPUs, as sinfo tells (0: it did not).
 struct PartitionShape {
   int nodes = 0;
-  int64_t cpus = 0;     // of all its nodes together
-  int largest = 0;      // the most CPUs one node has
+  int64_t cpus = 0;  // of all its nodes together
+  int largest = 0;   // the most CPUs one node has
 };
 PartitionShape partition_shape(const std::string& partition);  // empty: the default partition
 

@@ -233,9 +233,10 @@ void SlurmExecutor::refused(const std::vector<uint64_t>& handles, const slurm::S
   if (!first.first_refused) first.first_refused = now;
   double waited = std::chrono::duration<double>(now - *first.first_refused).count();
   if (!s.transient || waited >= settings_.submit_retry) {
-    std::string why = s.transient ? fmt::format("Slurm kept refusing the job for {:.0f}s (submit_retry in the "
-                                                "profile): {}",
-                                                waited, s.error)
+    std::string why = s.transient ? fmt::format(
+                                        "Slurm kept refusing the job for {:.0f}s (submit_retry in the "
+                                        "profile): {}",
+                                        waited, s.error)
                                   : fmt::format("Slurm refused the job: {}", s.error);
     for (uint64_t handle : handles) {
       finish(jobs_.at(handle), not_started(why + fmt::format("\n  its job script: {}", script)));
@@ -335,9 +336,7 @@ std::string SlurmExecutor::describe(const Job& job) const {
 // failed, it was preempted): the script may still write the status of its
 // killed command before Slurm kills the script too. Slurm's state says
 // what happened, so it is asked (the next poll) before the status is taken.
-bool SlurmExecutor::may_have_ended(const Job& job) const {
-  return !job.id.empty() && job.state != State::Pending;
-}
+bool SlurmExecutor::may_have_ended(const Job& job) const { return !job.id.empty() && job.state != State::Pending; }
 
 void SlurmExecutor::exit_status_found(Job& job, const slurm::ExitStatus& status) {
   auto now = Clock::now();
@@ -401,8 +400,8 @@ void SlurmExecutor::judge_by_state(Job& job, Clock::time_point now) {
   if (auto status = slurm::read_exit_status(job.spec.work_dir)) {
     if (!job.killed_since) return;  // the next exit check takes it
     // Killed by a signal (check_exit_files): Slurm's reason, if it has one.
-    bool slurm_ended_it = job.state && slurm::is_finished(*job.state) && *job.state != State::Completed &&
-                          *job.state != State::Failed;
+    bool slurm_ended_it =
+        job.state && slurm::is_finished(*job.state) && *job.state != State::Completed && *job.state != State::Failed;
     if (!slurm_ended_it) {
       if (job.state && slurm::is_finished(*job.state)) finish(job, slurm::outcome_of(*status, job.cancelling));
       return;  // still ending, or not known yet: the exit check decides after a moment
@@ -429,9 +428,10 @@ void SlurmExecutor::judge_by_state(Job& job, Clock::time_point now) {
       // Pending forever helps nobody: cancel it and say why.
       slurm::scancel({id});
       o.how = Outcome::How::NotStarted;
-      o.error = fmt::format("Slurm will never start job {}: {} (squeue says {}); change the op's resources or the "
-                            "profile's partition",
-                            id, *why, job.reason);
+      o.error = fmt::format(
+          "Slurm will never start job {}: {} (squeue says {}); change the op's resources or the "
+          "profile's partition",
+          id, *why, job.reason);
       return finish(job, std::move(o));
     }
   }
@@ -445,8 +445,8 @@ void SlurmExecutor::judge_by_state(Job& job, Clock::time_point now) {
       if (!job.ended_since) job.ended_since = now;
       if (now - *job.ended_since < seconds(settings_.exit_grace) && !job.cancelling) return;
       o.how = job.cancelling ? Outcome::How::Cancelled : Outcome::How::NotStarted;
-      o.error = fmt::format("Slurm job {} ended ({}) before the command did: its job log is {}", id, job.state_text,
-                            log);
+      o.error =
+          fmt::format("Slurm job {} ended ({}) before the command did: its job log is {}", id, job.state_text, log);
       break;
     case State::Timeout:
       o.how = Outcome::How::TimedOut;
@@ -467,16 +467,17 @@ void SlurmExecutor::judge_by_state(Job& job, Clock::time_point now) {
     case State::NodeFail:
       o.how = Outcome::How::NodeFailed;
       o.signal = SIGTERM;  // what slurmd sends
-      o.detail = fmt::format("Slurm job {}: its node{} failed ({}); its job log: {}; a rerun runs it again once the "
-                             "node is back (sinfo shows it), keeping what finished",
-                             id, job.nodes.empty() ? "" : " " + job.nodes, job.state_text, log);
+      o.detail = fmt::format(
+          "Slurm job {}: its node{} failed ({}); its job log: {}; a rerun runs it again once the "
+          "node is back (sinfo shows it), keeping what finished",
+          id, job.nodes.empty() ? "" : " " + job.nodes, job.state_text, log);
       break;
     case State::OutOfMemory:
       o.how = Outcome::How::OutOfMemory;
       o.signal = SIGKILL;
-      o.detail = fmt::format("Slurm job {}{}; its job log: {}", id,
-                             job.spec.mem_bytes ? fmt::format(", which asked for {} MiB", job.spec.mem_bytes >> 20) : "",
-                             log);
+      o.detail =
+          fmt::format("Slurm job {}{}; its job log: {}", id,
+                      job.spec.mem_bytes ? fmt::format(", which asked for {} MiB", job.spec.mem_bytes >> 20) : "", log);
       break;
     case State::Preempted:
       o.how = Outcome::How::Preempted;
@@ -484,8 +485,7 @@ void SlurmExecutor::judge_by_state(Job& job, Clock::time_point now) {
       o.detail = fmt::format("Slurm job {} was preempted; its job log: {}", id, log);
       break;
     case State::Pending:
-    case State::Running:
-      return;
+    case State::Running: return;
   }
   finish(job, std::move(o));
 }

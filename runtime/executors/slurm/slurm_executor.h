@@ -39,13 +39,13 @@ struct ExitStatus;
 namespace flowc::runtime {
 
 struct SlurmSettings : slurm::Site {
-  int64_t max_queued = 1000;       // jobs of this run in Slurm's queue at once
-  double submit_rate = 10;         // sbatch calls per second, at most
-  double poll_interval = 1;        // seconds between squeue queries
-  double submit_retry = 600;       // how long a refused ("not now") submission keeps being retried
-  double lost_after = 30;          // a job Slurm forgot, with no exit status: failed after this long
-  int64_t array_min = 8;           // alike tasks submitted together at least this many: one job array; 0: never
-  int64_t array_max = 1000;        // elements of one array at most (Slurm's MaxArraySize is 1001 by default)
+  int64_t max_queued = 1000;  // jobs of this run in Slurm's queue at once
+  double submit_rate = 10;    // sbatch calls per second, at most
+  double poll_interval = 1;   // seconds between squeue queries
+  double submit_retry = 600;  // how long a refused ("not now") submission keeps being retried
+  double lost_after = 30;     // a job Slurm forgot, with no exit status: failed after this long
+  int64_t array_min = 8;      // alike tasks submitted together at least this many: one job array; 0: never
+  int64_t array_max = 1000;   // elements of one array at most (Slurm's MaxArraySize is 1001 by default)
   // How long an exit status may lag behind Slurm saying the job ended (a
   // shared file system's caches). Not a profile setting: tests shorten it.
   double exit_grace = 5;
@@ -56,14 +56,14 @@ struct SlurmSettings : slurm::Site {
 
 // A task as the Slurm executor follows it: its job (or array element).
 struct SlurmJob : BatchJob {
-  std::string id;                              // empty until sbatch took it; "123_4": an array's element
-  std::string array;                           // the job array it is an element of ("123"), if any
-  std::string shape;                           // tasks of the same shape may go as one array; empty: never
-  std::optional<slurm::State> state;           // as the last squeue said; nothing: not asked yet
+  std::string id;                     // empty until sbatch took it; "123_4": an array's element
+  std::string array;                  // the job array it is an element of ("123"), if any
+  std::string shape;                  // tasks of the same shape may go as one array; empty: never
+  std::optional<slurm::State> state;  // as the last squeue said; nothing: not asked yet
   std::string state_text, reason;
-  std::string nodes;                           // where it runs or ran, as squeue last said
+  std::string nodes;  // where it runs or ran, as squeue last said
   std::optional<Clock::time_point> first_refused, retry_at;
-  std::string refusal;                         // sbatch's last "not now"
+  std::string refusal;                             // sbatch's last "not now"
   std::optional<Clock::time_point> missing_since;  // not in squeue's answer, no exit status
   std::optional<Clock::time_point> ended_since;    // Slurm says it ended; its exit status is awaited
   // Its exit status says a signal killed it: since when Slurm is asked why
@@ -116,8 +116,8 @@ class SlurmExecutor : public BatchExecutor<SlurmJob> {
   std::string dir_;
   uint64_t arrays_made_ = 0;
   std::map<std::string, Array> arrays_;  // by the array's job id
-  std::deque<uint64_t> waiting_;       // not yet accepted by sbatch, in order
-  std::vector<uint64_t> to_cancel_;    // scancel at the next collect()
+  std::deque<uint64_t> waiting_;         // not yet accepted by sbatch, in order
+  std::vector<uint64_t> to_cancel_;      // scancel at the next collect()
   Clock::time_point next_submit_{};
   std::optional<Clock::time_point> burst_since_;  // sbatch calls since the last collect(): since when
   std::optional<Clock::time_point> unreachable_since_;
