@@ -42,15 +42,18 @@ workflow main(files: list[file]) -> (all: file) {
 
 const std::vector<std::string> kRun = {"run", "f.flow", "-p", R"(files=["a.txt", "b.txt"])"};
 
-// The summaries in the state folder: file name → inode.
-std::map<std::string, ino_t> summaries(const Project& p) {
-  std::map<std::string, ino_t> out;
+// The summaries in the state folder: file name → content. Not the inode: a
+// summary removed and written again may get the inode just freed. Its
+// content names the run that wrote it, so a rewritten one differs.
+std::map<std::string, std::string> summaries(const Project& p) {
+  std::map<std::string, std::string> out;
   fs::path dir = p.dir / ".flow" / "summaries";
   if (!fs::exists(dir)) return out;
   for (const auto& e : fs::directory_iterator(dir)) {
-    struct stat st {};
-    ::stat(e.path().c_str(), &st);
-    out[e.path().filename().string()] = st.st_ino;
+    std::ifstream in(e.path(), std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    out[e.path().filename().string()] = text.str();
   }
   return out;
 }

@@ -142,7 +142,7 @@ std::string PilotExecutor::staging_wrapper(const LaunchSpec& spec, const Staging
          "if [ \"$1\" = fetch ]; then\n"
          "  [ -e \"$stage/.fetched\" ] && exit 0\n" +
          fetch +
-         "  if [ $rc -eq 0 ]; then date +%s.%N > \"$stage/.fetched\"; cp \"$stage/.fetched\" .flowc-fetched; "
+         "  if [ $rc -eq 0 ]; then { date +%s.%N; uname -n; } > \"$stage/.fetched\"; cp \"$stage/.fetched\" .flowc-fetched; "
          "else rm -rf \"$stage\"; fi\n"
          "  exit $rc\n"
          "fi\n"
