@@ -174,9 +174,12 @@ class RunLoop {
   // The run's summary: what it depended on, and its tasks as they ended.
   RunWitness witness_;
   std::string digest_;  // when the run may have one
-  std::vector<SummaryTask> done_tasks_;
-  std::vector<std::string> done_keys_;
-  std::vector<TaskId> done_ids_;  // to list them as a rerun meets them
+  struct DoneTask {
+    TaskId id;  // to list them as a rerun meets them (plan order)
+    std::string key;
+    SummaryTask summary;
+  };
+  std::vector<DoneTask> done_;
 };
 
 }  // namespace flowc::runtime

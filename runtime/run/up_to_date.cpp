@@ -85,10 +85,9 @@ std::optional<RunResult> RunLoop::replay_if_up_to_date() {
 
   start_time_ = now_seconds();
   begin_journal();
-  double now = now_seconds();
-  size_t copied = store_->record_replay(run_id_, summary->source_run);
-  // Each task's `cached` event, as emit() writes it (keys in order).
-  std::string time = Value(now).dump();
+  // Each task's `cached` event, as emit() writes it (keys in order), at
+  // the time the journal gives it (the run's start).
+  std::string time = Value(store_->record_replay(run_id_, summary->source_run)).dump();
   auto json = [](const std::string& s) { return Value(s).dump(-1, ' ', false, Value::error_handler_t::replace); };
   std::string line;
   for (const SummaryTask& t : summary->tasks) {
@@ -104,7 +103,7 @@ std::optional<RunResult> RunLoop::replay_if_up_to_date() {
     events_->write_line(line);
     progress_->cached(t.path, t.op);
   }
-  cached_ = copied;
+  cached_ = summary->tasks.size();
   double seconds = now_seconds() - start_time_;
   events_->emit("run_finished", {{"run_id", run_id_},
                                  {"status", "succeeded"},
@@ -127,9 +126,7 @@ std::optional<RunResult> RunLoop::replay_if_up_to_date() {
 // A task that ended well, for the run's summary.
 void RunLoop::ended_well(const Task& task, const std::string& key, const std::string& work_dir) {
   if (digest_.empty()) return;
-  done_tasks_.push_back({task.path, task.op->id, work_dir});
-  done_keys_.push_back(key);
-  done_ids_.push_back(task.id);
+  done_.push_back({task.id, key, {task.path, task.op->id, work_dir}});
 }
 
 // Written only when a rerun would find every task in the cache: each task's
@@ -137,7 +134,7 @@ void RunLoop::ended_well(const Task& task, const std::string& key, const std::st
 // and nothing was left to explain.
 void RunLoop::save_summary(const Value& published) {
   if (digest_.empty() || published.is_null() || !witness_.why_unrepeatable().empty()) return;
-  if (!plan_->problems().empty() || done_tasks_.size() != plan_->tasks_made()) return;
+  if (!plan_->problems().empty() || done_.size() != plan_->tasks_made()) return;
   RunSummary summary;
   summary.digest = digest_;
   summary.source_run = run_id_;
@@ -145,15 +142,13 @@ void RunLoop::save_summary(const Value& published) {
   summary.published = published.dump();
   // In the order an ordinary rerun meets them (the plan's, by task id),
   // not the order they ended, which two tasks in flight may swap.
-  std::vector<size_t> order(done_tasks_.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return done_ids_[a] < done_ids_[b]; });
-  for (size_t i : order) summary.tasks.push_back(std::move(done_tasks_[i]));
+  std::stable_sort(done_.begin(), done_.end(), [](const DoneTask& a, const DoneTask& b) { return a.id < b.id; });
   std::set<std::string> seen;
   std::set<std::string> keys;
-  for (const std::string& key : done_keys_) {
-    if (!keys.insert(key).second) continue;
-    auto entry = store_->cache_find(key);
+  for (DoneTask& done : done_) {
+    summary.tasks.push_back(std::move(done.summary));
+    if (!keys.insert(done.key).second) continue;
+    auto entry = store_->cache_find(done.key);
     if (!entry) return;  // `cache false`: a rerun runs it again
     if (!entry->fingerprint.is_object()) continue;
     for (auto& [path, print] : entry->fingerprint.items()) {

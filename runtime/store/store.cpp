@@ -578,14 +578,14 @@ bool Store::replayable(const std::string& run_id, size_t tasks) {
   return ok;
 }
 
-size_t Store::record_replay(const std::string& run_id, const std::string& from_run) {
+double Store::record_replay(const std::string& run_id, const std::string& from_run) {
   begin_batch();
   prepare("UPDATE runs SET replay_of = ? WHERE id = ?").bind(1, from_run).bind(2, run_id).run();
-  Statement& q = prepare("SELECT COUNT(*) FROM tasks WHERE run_id = ?");
-  q.bind(1, from_run);
-  size_t out = q.step() ? static_cast<size_t>(q.integer(0)) : 0;
+  Statement& q = prepare("SELECT started FROM runs WHERE id = ?");
+  q.bind(1, run_id);
+  double started = q.step() ? q.real(0) : 0;
   q.reset();
-  return out;
+  return started;
 }
 
 std::vector<std::string> Store::cached_work_dirs() {

@@ -135,9 +135,9 @@ class Store {
   // succeeded or was cached and still has its cache entry; and every task
   // of `from_run` read as journaled again in `run_id`, found in the cache
   // at its start (the run_tasks view: one row written, not one per task).
-  // Returns how many.
+  // Returns that start: the time the view gives each of those tasks.
   bool replayable(const std::string& run_id, size_t tasks);
-  size_t record_replay(const std::string& run_id, const std::string& from_run);
+  double record_replay(const std::string& run_id, const std::string& from_run);
 
   // Op definitions by digest, so manifests can name them without copies.
   void remember_op(const std::string& digest, const std::string& json);

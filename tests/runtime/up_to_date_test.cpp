@@ -212,6 +212,20 @@ TEST_CASE("a no-op rerun told by the summary journals one row, and reads as ever
     CHECK(store->task(recent[0].id, t.path).has_value());
   }
   CHECK(store->op_state_counts(recent[0].id).size() == 2);
+  // Its `cached` events say the time the journal gives those tasks.
+  std::map<std::string, double> journaled;
+  for (const auto& t : store->tasks(recent[0].id)) journaled[t.path] = t.started;
+  std::ifstream events(f.p.state_dir() + "/runs/" + recent[0].id + "/events.jsonl");
+  size_t cached_events = 0;
+  for (std::string line; std::getline(events, line);) {
+    auto e = nlohmann::json::parse(line);
+    if (e["event"] != "cached") continue;
+    ++cached_events;
+    INFO(line);
+    REQUIRE(journaled.count(e["task"]) == 1);
+    CHECK(e["time"].get<double>() == journaled[e["task"]]);
+  }
+  CHECK(cached_events == 3);
 }
 
 TEST_CASE("an edited input is never taken on the summary's word", "[run][up-to-date]") {
