@@ -5,7 +5,11 @@
 #      flowc run) as a fraction of a raw ZeroMQ PUSH/PULL loopback (the same
 #      tool's raw-push/raw-pull, same transport and high-water mark):
 #      1 MiB messages (goal: at least 80%) and 64-byte messages/s;
-#   2. stdin/stdout-bridged throughput as a fraction of native;
+#   2. stdin/stdout-bridged throughput as a fraction of native: a lone
+#      producer and consumer on one host meet through a local pipe
+#      (runtime/streams/local_pipe.h); the same through ZeroMQ
+#      (FLOWC_STREAM_LOCAL_PIPES=0), as every other bridged stream goes
+#      (replicas, fan-in and fan-out, across nodes, to a native command);
 #   3. the detector-shaped pipeline, producer → 2 replicas → aggregator,
 #      through streams and as a file-based workflow (the producer writes
 #      the frames to files, two reducers read them): wall time of the whole
@@ -90,12 +94,16 @@ raw() {
   wait "$pid"
   field raw.json "$3"
 }
-# flowc_stream WORKFLOW SIZE COUNT FIELD: a flowc run of streams.flow; prints
-# FIELD of the consumer's summary and the run's CPU seconds (all processes).
+# flowc_stream KIND SIZE COUNT FIELD: a flowc run of streams.flow (KIND:
+# native, bridged, or bridged_zmq: the bridged workflow without local pipes);
+# prints FIELD of the consumer's summary and the run's CPU seconds (all
+# processes).
 flowc_stream() {
   rm -rf state out
-  /usr/bin/time -o cpu.txt -f "%U %S" \
-    "$flowc" run streams.flow -w "$1" -p tool="$tool" -p n="$3" -p size="$2" --fresh --state-dir state -o out \
+  local workflow=$1 pipes=1
+  [[ $1 == bridged_zmq ]] && workflow=bridged pipes=0
+  FLOWC_STREAM_LOCAL_PIPES=$pipes /usr/bin/time -o cpu.txt -f "%U %S" \
+    "$flowc" run streams.flow -w "$workflow" -p tool="$tool" -p n="$3" -p size="$2" --fresh --state-dir state -o out \
     >/dev/null 2>flowc.log || { cat flowc.log >&2; exit 1; }
   local got
   got=$(field out/summary/summary messages)
@@ -122,27 +130,38 @@ pipeline_run() {
 }
 
 declare -a raw_big native_big bridged_big raw_small native_small bridged_small t_streams t_files
+declare -a zmq_big zmq_small cpu_zmq_big cpu_zmq_small
 declare -a cpu_native_big cpu_bridged_big cpu_native_small cpu_bridged_small
-declare -a q_nb q_bb q_ns q_bs   # each round's own ratios: native / raw, bridged / native
+declare -a q_nb q_bb q_ns q_bs q_zb q_zs  # each round's own ratios: native / raw, bridged / native
 ratio() { echo "$1 / $2" | bc -l; }
 for ((r = 1; r <= rounds; r++)); do
   echo "round $r of $rounds..." >&2
   # Native and bridged back to back (the order swapped every round), so a
   # round's ratio compares runs that saw the same load from other work.
-  order=(native bridged)
-  ((r % 2 == 0)) && order=(bridged native)
+  order=(native bridged bridged_zmq)
+  ((r % 2 == 0)) && order=(bridged_zmq bridged native)
   raw_big+=("$(raw 1048576 "$big" mb_per_s)")
   for kind in "${order[@]}"; do
     read -r v c <<<"$(flowc_stream "$kind" 1048576 "$big" mb_per_s)"
-    if [[ $kind == native ]]; then native_big+=("$v"); cpu_native_big+=("$c"); else bridged_big+=("$v"); cpu_bridged_big+=("$c"); fi
+    case $kind in
+      native) native_big+=("$v"); cpu_native_big+=("$c") ;;
+      bridged) bridged_big+=("$v"); cpu_bridged_big+=("$c") ;;
+      *) zmq_big+=("$v"); cpu_zmq_big+=("$c") ;;
+    esac
   done
   q_nb+=("$(ratio "${native_big[-1]}" "${raw_big[-1]}")"); q_bb+=("$(ratio "${bridged_big[-1]}" "${native_big[-1]}")")
+  q_zb+=("$(ratio "${zmq_big[-1]}" "${native_big[-1]}")")
   raw_small+=("$(raw 64 "$small" messages_per_s)")
   for kind in "${order[@]}"; do
     read -r v c <<<"$(flowc_stream "$kind" 64 "$small" messages_per_s)"
-    if [[ $kind == native ]]; then native_small+=("$v"); cpu_native_small+=("$c"); else bridged_small+=("$v"); cpu_bridged_small+=("$c"); fi
+    case $kind in
+      native) native_small+=("$v"); cpu_native_small+=("$c") ;;
+      bridged) bridged_small+=("$v"); cpu_bridged_small+=("$c") ;;
+      *) zmq_small+=("$v"); cpu_zmq_small+=("$c") ;;
+    esac
   done
   q_ns+=("$(ratio "${native_small[-1]}" "${raw_small[-1]}")"); q_bs+=("$(ratio "${bridged_small[-1]}" "${native_small[-1]}")")
+  q_zs+=("$(ratio "${zmq_small[-1]}" "${native_small[-1]}")")
   t_streams+=("$(pipeline_run streams)")
   t_files+=("$(pipeline_run files)")
 done
@@ -150,9 +169,11 @@ done
 m() { printf '%s\n' "$@" | median; }
 rb=$(m "${raw_big[@]}"); nb=$(m "${native_big[@]}"); bb=$(m "${bridged_big[@]}")
 rs=$(m "${raw_small[@]}"); ns=$(m "${native_small[@]}"); bs=$(m "${bridged_small[@]}")
+zb=$(m "${zmq_big[@]}"); zs=$(m "${zmq_small[@]}")
 gib=$(echo "$big / 1024" | bc -l); mmsg=$(echo "$small / 1000000" | bc -l)
 cnb=$(echo "$(m "${cpu_native_big[@]}") / $gib" | bc -l); cbb=$(echo "$(m "${cpu_bridged_big[@]}") / $gib" | bc -l)
 cns=$(echo "$(m "${cpu_native_small[@]}") / $mmsg" | bc -l); cbs=$(echo "$(m "${cpu_bridged_small[@]}") / $mmsg" | bc -l)
+czb=$(echo "$(m "${cpu_zmq_big[@]}") / $gib" | bc -l); czs=$(echo "$(m "${cpu_zmq_small[@]}") / $mmsg" | bc -l)
 ts=$(m "${t_streams[@]}"); tf=$(m "${t_files[@]}")
 pct() { echo "100 * $1 / $2" | bc -l | xargs printf '%.0f'; }
 met() { if (($(echo "$1 >= $2" | bc -l))); then echo "met"; else echo "NOT met"; fi; }
@@ -167,6 +188,7 @@ qpct() {
 }
 read -r qnb qnb_lo qnb_hi <<<"$(qpct "${q_nb[@]}")"; read -r qbb qbb_lo qbb_hi <<<"$(qpct "${q_bb[@]}")"
 read -r qns qns_lo qns_hi <<<"$(qpct "${q_ns[@]}")"; read -r qbs qbs_lo qbs_hi <<<"$(qpct "${q_bs[@]}")"
+read -r qzb qzb_lo qzb_hi <<<"$(qpct "${q_zb[@]}")"; read -r qzs qzs_lo qzs_hi <<<"$(qpct "${q_zs[@]}")"
 
 echo
 echo "bench/stream: medians of $rounds rounds, ipc, high-water mark ${FLOWC_STREAM_HWM:-100} ($(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg))"
@@ -176,11 +198,13 @@ printf '%-40s %11.0f MB/s %11.0f MB/s %6s%% %6s%% (%s-%s)\n' "native, 1 MiB mess
 printf '%-40s %9.0f msg/s %9.0f msg/s %6s%% %6s%% (%s-%s)\n' "native, 64-byte messages ($small)" "$rs" "$ns" "$(pct "$ns" "$rs")" "$qns" "$qns_lo" "$qns_hi"
 printf '%-40s %14s %11.0f MB/s %6s%% %6s%% (%s-%s) of native\n' "stdin/stdout-bridged, 1 MiB messages" "" "$bb" "$(pct "$bb" "$nb")" "$qbb" "$qbb_lo" "$qbb_hi"
 printf '%-40s %14s %9.0f msg/s %6s%% %6s%% (%s-%s) of native\n' "stdin/stdout-bridged, 64-byte messages" "" "$bs" "$(pct "$bs" "$ns")" "$qbs" "$qbs_lo" "$qbs_hi"
+printf '%-40s %14s %11.0f MB/s %6s%% %6s%% (%s-%s) of native\n' "  the same through ZeroMQ, 1 MiB" "" "$zb" "$(pct "$zb" "$nb")" "$qzb" "$qzb_lo" "$qzb_hi"
+printf '%-40s %14s %9.0f msg/s %6s%% %6s%% (%s-%s) of native\n' "  the same through ZeroMQ, 64-byte" "" "$zs" "$(pct "$zs" "$ns")" "$qzs" "$qzs_lo" "$qzs_hi"
 printf '\nCPU of the whole run (all processes), median:\n'
-printf '  1 MiB messages:   native %5.2f s per GiB, bridged %5.2f s per GiB (bridged costs %s%% of native)\n' \
-  "$cnb" "$cbb" "$(pct "$cbb" "$cnb")"
-printf '  64-byte messages: native %5.2f s per M,   bridged %5.2f s per M   (bridged costs %s%% of native)\n' \
-  "$cns" "$cbs" "$(pct "$cbs" "$cns")"
+printf '  1 MiB messages:   native %5.2f s per GiB, bridged %5.2f s per GiB (bridged costs %s%% of native; through ZeroMQ %5.2f, %s%%)\n' \
+  "$cnb" "$cbb" "$(pct "$cbb" "$cnb")" "$czb" "$(pct "$czb" "$cnb")"
+printf '  64-byte messages: native %5.2f s per M,   bridged %5.2f s per M   (bridged costs %s%% of native; through ZeroMQ %5.2f, %s%%)\n' \
+  "$cns" "$cbs" "$(pct "$cbs" "$cns")" "$czs" "$(pct "$czs" "$cns")"
 printf 'goal: bridged at least 80%% of native (per round, median): 1 MiB %s, 64-byte %s\n' "$(met "$qbb" 80)" "$(met "$qbs" 80)"
 printf 'native at least 80%% of raw ZeroMQ for 1 MiB (per round, median): %s\n' "$(met "$qnb" 80)"
 mib=$frames

@@ -254,6 +254,7 @@ class Plan {
   bool consumers_waiting_below(const Scope* scope, const std::string& name);
   std::string waiting_consumer(const Scope* scope, const std::string& name);
   void release_gangs();
+  bool pipe_between(const std::vector<std::string>& from, TaskId consumer, const std::string& port);
   StreamWiring stream_wiring(TaskId id);
   bool replica_finished(TaskId id, bool ok);
 

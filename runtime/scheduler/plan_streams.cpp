@@ -348,6 +348,27 @@ void Plan::release_gangs() {
   }
 }
 
+// Whether the stream into `consumer`'s `port` can be a pipe: one producer,
+// writing to this consumer alone, both commands on stdin/stdout, and
+// lines or frames (records are checked line by line, through ZeroMQ).
+bool Plan::pipe_between(const std::vector<std::string>& from, TaskId consumer, const std::string& port) {
+  if (from.size() != 1) return false;
+  const Channel& channel = channels_.at(from[0]);
+  if (channel.producers.size() != 1 || channel.groups.size() != 1 || channel.groups[0].members.size() != 1) {
+    return false;
+  }
+  const ir::Op& producer = *records_[channel.producers[0]]->op;
+  const ir::Op& op = *records_[consumer]->op;
+  if (producer.native_streams || op.native_streams) return false;
+  for (const ir::Port& p : op.inputs) {
+    if (p.name != port) continue;
+    const ir::Type* t = p.type;
+    if (!t->is(ir::TypeKind::Stream)) return false;  // a list of streams: more than one
+    return t->elem()->is(ir::TypeKind::Bytes) || t->elem()->is(ir::TypeKind::Str);
+  }
+  return false;
+}
+
 StreamWiring Plan::stream_wiring(TaskId id) {
   const Task& task = *records_[id];
   const StreamPorts& ports = stream_ports_.at(id);
@@ -357,6 +378,7 @@ StreamWiring Plan::stream_wiring(TaskId id) {
     in.key = task.path + "/" + port;
     for (const std::string& c : from) in.expect += channels_.at(c).producers.size();
     in.from = from;
+    in.pipe = pipe_between(from, id, port);
   }
   for (const auto& [port, channel] : ports.outputs) {
     StreamOutputWiring& out = wiring.outputs[port];

@@ -6,12 +6,14 @@ namespace flowc::runtime {
 
 void to_json(Value& j, const StreamInputWiring& w) {
   j = Value{{"key", w.key}, {"expect", w.expect}, {"from", w.from}};
+  if (w.pipe) j["pipe"] = true;  // only then: the keys of every other task stay as they were
 }
 
 void from_json(const Value& j, StreamInputWiring& w) {
   j.at("key").get_to(w.key);
   j.at("expect").get_to(w.expect);
   w.from = j.value("from", std::vector<std::string>{});
+  w.pipe = j.value("pipe", false);
 }
 
 void to_json(Value& j, const StreamOutputWiring& w) { j = Value{{"channel", w.channel}, {"to", w.to}}; }

@@ -3,6 +3,7 @@
 // task's key, the bridge spec). One typed record, written to JSON in one
 // place (stream_wiring.cpp) as
 //   {"inputs":  {port: {"key": "main.r#0/frames", "expect": 2, "from": ["main.p.out"]}},
+//   (an input that is a local pipe also has "pipe": true)
 //    "outputs": {port: {"channel": "main.p.out", "to": [["main.r#0/frames", "main.r#1/frames"]]}}}
 // A task's key holds that JSON, so its shape and names are part of the cache.
 #pragma once
@@ -20,6 +21,10 @@ struct StreamInputWiring {
   std::string key;                // where the input registers its endpoint: "<task path>/<port>"
   uint64_t expect = 0;            // the producers whose end of stream it waits for
   std::vector<std::string> from;  // the channels (producer ports) it reads
+  // One stdin/stdout producer writing to this one stdin/stdout consumer
+  // only, lines or frames: where both run on one host, the stream can be a
+  // named pipe between their bridges (runtime/streams/local_pipe.h).
+  bool pipe = false;
   bool operator==(const StreamInputWiring&) const = default;
 };
 

@@ -30,6 +30,7 @@
 #include "ir/utf8.h"
 #include "runtime/streams/bridge_spec.h"
 #include "runtime/streams/flowc_stream.hpp"
+#include "runtime/streams/local_pipe.h"
 #include "runtime/streams/node_address.h"
 #include "runtime/streams/pipe_writer.h"
 #include "runtime/streams/registry.h"
@@ -265,6 +266,7 @@ std::string pump_out(int fd, Framing framing, const ir::Type* elem, flowc_stream
 struct InResult {
   std::string error;
   uint64_t discarded = 0;
+  uint64_t messages = 0, bytes = 0;  // of a local pipe (ZeroMQ's Input counts its own)
 };
 
 void pump_in(flowc_stream::Input& in, Fd fd, Framing framing, InResult& result) {
@@ -297,6 +299,40 @@ void pump_in(flowc_stream::Input& in, Fd fd, Framing framing, InResult& result) 
     }
   }
   // fd closes here, after the command read everything: it sees the end of its input.
+}
+
+// A local pipe's consumer side (local_pipe.h): from the named pipe to the
+// command's stdin, which ends only if the producer's `.end` says it ended
+// well with exactly what came.
+void pump_pipe_in(LocalPipePaths paths, Fd stdin_fd, bool frames, InResult& result) {
+  // Blocking opens, `.end` first as the producer does: each returns once
+  // the producer's bridge has opened that pipe for writing.
+  Fd end(::open(paths.end.c_str(), O_RDONLY | O_CLOEXEC));
+  Fd data(end.get() >= 0 ? ::open(paths.data.c_str(), O_RDONLY | O_CLOEXEC) : -1);
+  if (data.get() < 0) {
+    result.error = fmt::format("cannot open the stream's pipe `{}`: {}", paths.data, std::strerror(errno));
+    return;
+  }
+  enlarge_pipe(data.get());
+  Forwarded f = forward_messages(data.get(), stdin_fd.get(), frames, true);
+  data.reset();
+  std::string record;
+  char buf[128];
+  for (ssize_t r; (r = ::read(end.get(), buf, sizeof buf)) != 0;) {
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) break;
+    record.append(buf, static_cast<size_t>(r));
+  }
+  result.messages = f.messages;
+  result.bytes = f.bytes;
+  result.discarded = f.messages - f.delivered;
+  if (!ended_well(record, f)) {
+    // The producer failed (or was stopped): no end of stream for the
+    // command, which must not take a partial stream for the whole one.
+    // The run stops this task with its producer's failure.
+    for (;;) ::pause();
+  }
+  // stdin_fd closes here: the command sees the end of its input.
 }
 
 const ir::Type* parse_elem(const std::string& text, ir::TypeTable& types) {
@@ -357,6 +393,7 @@ int run_bridge(const std::string& spec_path) {
 
   // Inputs first: bind and register, so producers can find them.
   std::optional<flowc_stream::Input> input;
+  std::optional<LocalPipePaths> pipe_in;  // or a local pipe (local_pipe.h)
   std::string input_port;
   Framing input_framing = Framing::Lines;
   std::vector<Fd> listening;  // a native command's tcp inputs, until it has started
@@ -374,6 +411,13 @@ int run_bridge(const std::string& spec_path) {
         endpoint = spec.endpoint_for(key);
       }
       env.push_back(fmt::format("FLOWC_STREAM_IN_{}={} {}", port, endpoint, expect));
+    } else if (in.wiring.pipe && file.local_pipes && framing_of(in.type) != Framing::JsonLines) {
+      fs::create_directories(file.ipc_dir);
+      pipe_in = local_pipe_paths(file.ipc_dir, key);
+      if (std::string e = make_local_pipe(*pipe_in); !e.empty()) throw std::runtime_error(e);
+      endpoint = kPipeScheme + pipe_in->data;
+      input_port = port;
+      input_framing = framing_of(in.type);
     } else {
       input.emplace(ctx, spec.endpoint_for(key), expect, hwm);
       endpoint = input->endpoint();
@@ -385,6 +429,7 @@ int run_bridge(const std::string& spec_path) {
 
   // Outputs: every consumer's endpoint, by name.
   std::optional<flowc_stream::Output> output;
+  Fd pipe_end, pipe_data;  // or a local pipe to the one consumer, which offered it
   std::string output_port;
   Framing output_framing = Framing::Lines;
   const ir::Type* output_elem = nullptr;
@@ -407,8 +452,34 @@ int run_bridge(const std::string& spec_path) {
       text += (text.empty() ? "" : ";") + fmt::format("{}", fmt::join(members, ","));
       groups.push_back(std::move(members));
     }
+    bool offered_pipe = groups.size() == 1 && groups[0].size() == 1 && groups[0][0].starts_with(kPipeScheme);
+    if (native || !offered_pipe) {
+      for (const auto& members : groups) {
+        for (const std::string& e : members) {
+          if (e.starts_with(kPipeScheme)) {
+            throw std::runtime_error(fmt::format(
+                "the consumer `{}` offers a local pipe, which only a lone stdin/stdout producer can write to",
+                e.substr(std::strlen(kPipeScheme))));
+          }
+        }
+      }
+    }
     if (native) {
       env.push_back(fmt::format("FLOWC_STREAM_OUT_{}={}", port, text));
+    } else if (offered_pipe) {
+      if (framing_of(out.type) == Framing::JsonLines) {
+        throw std::runtime_error("a stream of records cannot go through a local pipe: its lines are checked");
+      }
+      int end_fd = -1, data_fd = -1;
+      if (!open_local_pipe_for_writing(local_pipe_paths(groups[0][0].substr(std::strlen(kPipeScheme))),
+                                       static_cast<int>(lookup_timeout.count()), &end_fd, &data_fd, &error)) {
+        throw std::runtime_error(error);
+      }
+      pipe_end.reset(end_fd);
+      pipe_data.reset(data_fd);
+      enlarge_pipe(data_fd);
+      output_port = port;
+      output_framing = framing_of(out.type);
     } else {
       output.emplace(ctx, groups, hwm, "", spec.tcp() ? spec.host() : "");
       output_port = port;
@@ -420,13 +491,14 @@ int run_bridge(const std::string& spec_path) {
   // The command, with pipes for the bridged streams.
   Fd stdin_read, stdin_write, stdout_read, stdout_write;
   int fds[2];
-  if (input) {
+  if (input || pipe_in) {
     if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
     enlarge_pipe(fds[1]);
     stdin_read.reset(fds[0]);
     stdin_write.reset(fds[1]);
   }
-  if (output) {
+  bool piped_out = pipe_data.get() >= 0;
+  if (output || piped_out) {
     if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
     enlarge_pipe(fds[1]);
     stdout_read.reset(fds[0]);
@@ -442,8 +514,8 @@ int run_bridge(const std::string& spec_path) {
   posix_spawnattr_setsigmask(&attr, &none);
   posix_spawnattr_setsigdefault(&attr, &all);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  if (input) posix_spawn_file_actions_adddup2(&actions, stdin_read.get(), 0);
-  if (output) posix_spawn_file_actions_adddup2(&actions, stdout_write.get(), 1);
+  if (stdin_read.get() >= 0) posix_spawn_file_actions_adddup2(&actions, stdin_read.get(), 0);
+  if (stdout_write.get() >= 0) posix_spawn_file_actions_adddup2(&actions, stdout_write.get(), 1);
   std::vector<std::string> argv_s = file.command;
   std::vector<char*> argv, envp;
   for (std::string& a : argv_s) argv.push_back(a.data());
@@ -463,9 +535,21 @@ int run_bridge(const std::string& spec_path) {
   std::thread in_thread;
   if (input)
     in_thread = std::thread(pump_in, std::ref(*input), std::move(stdin_write), input_framing, std::ref(in_result));
+  if (pipe_in) {
+    in_thread = std::thread(pump_pipe_in, *pipe_in, std::move(stdin_write), input_framing == Framing::Frames,
+                            std::ref(in_result));
+  }
   std::string out_error;
   if (output) out_error = pump_out(stdout_read.get(), output_framing, output_elem, *output);
-  stdout_read.reset();
+  Forwarded piped;
+  if (piped_out) {
+    piped = forward_messages(stdout_read.get(), pipe_data.get(), output_framing == Framing::Frames, false);
+    out_error = piped.error;
+  }
+  // A consumer gone: its stdout is left unread (the command waits, as on a
+  // full ZeroMQ socket) until the run stops this task with the consumer's
+  // failure.
+  if (!piped.broken) stdout_read.reset();
   if (!out_error.empty()) ::kill(pid, SIGTERM);  // it wrote what cannot be a stream: stop it
 
   int status = 0;
@@ -488,6 +572,16 @@ int run_bridge(const std::string& spec_path) {
         stats_path,
         {{"port", output_port}, {"direction", "out"}, {"messages", output->messages()}, {"bytes", output->bytes()}});
   }
+  if (piped_out && command_ok && out_error.empty() && !piped.broken) {
+    // The end of stream: the counts, then the data pipe closed.
+    std::string record = end_record(piped);
+    bool told = ::write(pipe_end.get(), record.data(), record.size()) == static_cast<ssize_t>(record.size());
+    pipe_end.reset();
+    pipe_data.reset();
+    if (!told) throw std::runtime_error("the consumer closed the stream's pipe before its end");
+    append_stats(stats_path,
+                 {{"port", output_port}, {"direction", "out"}, {"messages", piped.messages}, {"bytes", piped.bytes}});
+  }
   if (!command_ok) {
     // Its peers are stopped by the run; do not wait for the rest of the
     // input, and send no end of stream.
@@ -504,6 +598,15 @@ int run_bridge(const std::string& spec_path) {
                               {"bytes", input->bytes()},
                               {"producers", input->producers_ended()},
                               {"discarded", in_result.discarded}});
+  }
+  if (pipe_in && in_result.error.empty()) {
+    append_stats(stats_path, {{"port", input_port},
+                              {"direction", "in"},
+                              {"messages", in_result.messages},
+                              {"bytes", in_result.bytes},
+                              {"producers", 1},
+                              {"discarded", in_result.discarded},
+                              {"pipe", true}});
   }
   if (output && !out_error.empty()) output->abandon();
   if (!out_error.empty()) throw std::runtime_error("the command's output stream `" + output_port + "`: " + out_error);

@@ -34,6 +34,7 @@ void to_json(Value& j, const BridgeSpec& spec) {
             {"transport", spec.transport},
             {"host", spec.across_nodes ? "node" : "loopback"},
             {"ipc_dir", spec.ipc_dir},
+            {"local_pipes", spec.local_pipes},
             {"hwm", spec.hwm},
             {"lookup_timeout", spec.lookup_timeout},
             {"stats", spec.stats},
@@ -50,6 +51,7 @@ void from_json(const Value& j, BridgeSpec& spec) {
   spec.transport = j.value("transport", std::string("ipc"));
   spec.across_nodes = j.value("host", std::string("loopback")) == "node";
   spec.ipc_dir = j.value("ipc_dir", std::string());
+  spec.local_pipes = j.value("local_pipes", false);
   spec.hwm = j.value("hwm", 100);
   spec.lookup_timeout = j.value("lookup_timeout", 60.0);
   j.at("stats").get_to(spec.stats);

@@ -33,7 +33,8 @@ struct BridgeSpec {
   std::string run_id;
   std::string transport = "ipc";                // ipc or tcp
   bool across_nodes = false;                    // tcp endpoints bind the node's address, not loopback
-  std::string ipc_dir;                          // where ipc sockets go
+  std::string ipc_dir;                          // where ipc sockets (and local pipes) go
+  bool local_pipes = false;                     // inputs marked `pipe` may be local pipes (local_pipe.h)
   int hwm = 100;                                // messages per socket
   double lookup_timeout = 60;                   // seconds an output waits for its consumers to register
   std::string stats;                            // the JSON lines file the counts go to

@@ -92,6 +92,10 @@ std::string StreamTasks::wrap(const Task& task, const std::string& work_dir, std
   spec.run_id = run_id_;
   spec.transport = options_.transport;
   spec.across_nodes = options_.across_nodes;
+  // Both ends of an ipc stream are on this host: a lone stdin/stdout pair
+  // may meet through a named pipe (FLOWC_STREAM_LOCAL_PIPES=0: never).
+  const char* pipes = std::getenv("FLOWC_STREAM_LOCAL_PIPES");
+  spec.local_pipes = options_.transport == "ipc" && !options_.across_nodes && !(pipes && std::string(pipes) == "0");
   spec.ipc_dir = ipc_dir_.string();
   spec.hwm = options_.hwm;
   spec.lookup_timeout = options_.lookup_timeout;

@@ -149,6 +149,55 @@ workflow main() -> (a: file, b: file) {
   CHECK(f.plan->task(p).streams.outputs.at("out").to == Groups{{"main.a/lines"}, {"main.b/lines"}});
 }
 
+TEST_CASE("only a lone stdin/stdout pair of lines or frames is marked a local pipe", "[plan][streams]") {
+  Fixture f(std::string(kOps) + R"(
+type Hit = { id: int }
+op emit_bytes() -> (out: stream[bytes]) { run "true" }
+op keep_bytes(data: stream[bytes]) -> (all: file) { run "cat > ${all}" }
+op emit_native(n: int) -> (out: stream[str]) { streams "native" run "x" }
+op collect_native(lines: stream[str]) -> (all: file) { streams "native" run "x" }
+op hits() -> (out: stream[Hit]) { run "true" }
+op keep_hits(h: stream[Hit]) -> (all: file) { run "cat > ${all}" }
+workflow main() -> (a: file) {
+    p = emit(n = 1)
+    a = collect(lines = p.out)
+    b = emit_bytes()
+    k = keep_bytes(data = b.out)
+    t = emit(n = 2)
+    t1 = collect(lines = t.out)
+    t2 = collect(lines = t.out)
+    r = emit(n = 3)
+    rr = twice(lines = r.out) with { replicas = 2 }
+    for i in [1, 2] { q = emit(n = i) }
+    m = collect(lines = q.out)
+    n = emit_native(n = 4)
+    nc = collect(lines = n.out)
+    s = emit(n = 5)
+    sn = collect_native(lines = s.out)
+    h = hits()
+    kh = keep_hits(h = h.out)
+    return (a = a.all)
+})");
+  auto ready = f.plan->take_ready();
+  auto pipe = [&](const std::string& path, const std::string& port) {
+    return f.plan->task(f.by_path(ready, path)).streams.inputs.at(port).pipe;
+  };
+  CHECK(pipe("main.a", "lines"));           // str, one producer for one consumer
+  CHECK(pipe("main.k", "data"));            // bytes
+  CHECK_FALSE(pipe("main.t1", "lines"));    // two consumers of one stream
+  CHECK_FALSE(pipe("main.rr#0", "lines"));  // replicas share it
+  CHECK_FALSE(pipe("main.m", "lines"));     // two producers
+  CHECK_FALSE(pipe("main.nc", "lines"));    // a native producer
+  CHECK_FALSE(pipe("main.sn", "lines"));    // a native consumer
+  CHECK_FALSE(pipe("main.kh", "h"));        // records: checked line by line
+  // Written only where true: the keys of every other stream task are as before.
+  Value marked = f.plan->task(f.by_path(ready, "main.a")).streams;
+  CHECK(marked["inputs"]["lines"]["pipe"] == true);
+  CHECK(marked.get<StreamWiring>() == f.plan->task(f.by_path(ready, "main.a")).streams);
+  Value plain = f.plan->task(f.by_path(ready, "main.m")).streams;
+  CHECK_FALSE(plain["inputs"]["lines"].contains("pipe"));
+}
+
 TEST_CASE("a gang waits for a consumer's other inputs", "[plan][streams]") {
   Fixture f(std::string(kOps) + R"(
 workflow main() -> (all: file) {

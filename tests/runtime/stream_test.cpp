@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <numeric>
 #include <sstream>
 
@@ -295,6 +296,121 @@ workflow main(dir: str, n: int = 12) -> (frames: file, lines: file) {
   CHECK(p.read("flow-out/lines/all") == p.read("lines_sent"));
   CHECK(p.stream("main.k", "in")["messages"] == 12);
   CHECK(p.stream("main.c", "in")["messages"] == 12);
+}
+
+// A lone stdin/stdout producer and consumer on one host meet through a
+// named pipe (runtime/streams/local_pipe.h), not ZeroMQ: the same bytes,
+// the same counts, whichever way.
+TEST_CASE("a lone stdin/stdout pair meets through a local pipe, byte for byte as through ZeroMQ", "[streams]") {
+  const char* flow = R"(
+op frames() -> (out: stream[bytes]) {
+    run """
+        printf '\000\000\000\005hello\000\000\000\000'
+        printf '\000\002\000\000'; head -c 131072 /dev/zero | tr '\0' 'z'
+        printf '\000\000\000\003a\nb'
+    """
+}
+op keep(data: stream[bytes]) -> (all: file) { run "cat > ${all}" }
+op lines() -> (out: stream[str]) { run "printf 'a\\n\\nccc\\nno newline'" }
+op keep_lines(l: stream[str]) -> (all: file) { run "cat > ${all}" }
+workflow main() -> (frames: file, lines: file) {
+    f = frames()
+    k = keep(data = f.out)
+    l = lines()
+    c = keep_lines(l = l.out)
+    return (frames = k.all, lines = c.all)
+})";
+  std::map<std::string, std::string> frames, lines;
+  std::map<std::string, json> frame_counts, line_counts;
+  for (std::string pipes : {"1", "0"}) {
+    Project p;
+    p.write("s.flow", flow);
+    auto r = p.flowc({"run", "s.flow"}, {"FLOWC_STREAM_LOCAL_PIPES=" + pipes});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    frames[pipes] = p.read("flow-out/frames/all");
+    lines[pipes] = p.read("flow-out/lines/all");
+    frame_counts[pipes] = p.stream("main.k", "in");
+    line_counts[pipes] = p.stream("main.c", "in");
+    CHECK(p.stream("main.f", "out")["messages"] == 4);
+    CHECK(p.stream("main.l", "out")["messages"] == 4);
+    // Which way it went.
+    CHECK(frame_counts[pipes].value("pipe", false) == (pipes == "1"));
+    CHECK(line_counts[pipes].value("pipe", false) == (pipes == "1"));
+  }
+  CHECK(frames["1"] == frames["0"]);
+  CHECK(frames["1"].size() == 9 + 4 + 4 + 131072 + 7);
+  CHECK(lines["1"] == "a\n\nccc\nno newline\n");  // the last line given its newline
+  CHECK(lines["1"] == lines["0"]);
+  for (const char* field : {"messages", "bytes", "discarded", "producers"}) {
+    CHECK(frame_counts["1"][field] == frame_counts["0"][field]);
+    CHECK(line_counts["1"][field] == line_counts["0"][field]);
+  }
+  CHECK(frame_counts["1"]["messages"] == 4);
+  CHECK(frame_counts["1"]["bytes"] == 5 + 0 + 131072 + 3);
+  CHECK(line_counts["1"]["bytes"] == 1 + 0 + 3 + 10);
+}
+
+TEST_CASE("through a local pipe, a producer that fails mid-stream gives its consumer no end", "[streams]") {
+  // The consumer would publish the partial stream as its result if it saw
+  // an end of input: it must be stopped instead, with the producer's failure.
+  Project p;
+  p.write("s.flow", R"(
+op emit() -> (out: stream[str]) { run "seq 1000; echo 'the producer broke' >&2; exit 4" }
+op collect(lines: stream[str]) -> (all: file) { run "cat > ${all}" }
+workflow main() -> (all: file) {
+    e = emit()
+    c = collect(lines = e.out)
+    return (all = c.all)
+})");
+  auto r = p.flowc({"run", "s.flow"});
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Catch::Contains("op `emit` at main.e") && Catch::Contains("exited with code 4") &&
+                        Catch::Contains("the producer broke"));
+  CHECK(p.events("succeeded").empty());
+  CHECK_FALSE(p.exists("flow-out/all"));
+  auto cancelled = p.events("cancelled");
+  REQUIRE(cancelled.size() == 1);
+  CHECK(cancelled[0]["task"] == "main.c");
+}
+
+TEST_CASE("through a local pipe, a consumer that stops reading early does not stall its producer", "[streams]") {
+  Project p;
+  p.write("s.flow", R"(
+op emit(n: int) -> (out: stream[str]) { run "seq ${n}" }
+op first(lines: stream[str]) -> (all: file) { run "head -n 3 > ${all}" }
+workflow main(n: int = 3000000) -> (all: file) {
+    e = emit(n = n)
+    f = first(lines = e.out)
+    return (all = f.all)
+})");
+  auto r = p.flowc({"run", "s.flow"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(lines_of_text(p.read("flow-out/all/all")) == numbered(1, 3));
+  json in = p.stream("main.f", "in");
+  CHECK(in["pipe"] == true);
+  CHECK(in["messages"] == 3000000);
+  // What did not fit in its stdin's pipe when it left was read and dropped.
+  CHECK(in["discarded"].get<uint64_t>() > 2000000);
+  CHECK(in["discarded"].get<uint64_t>() < 3000000);
+}
+
+TEST_CASE("through a local pipe, a producer's broken frame fails it, saying where", "[streams]") {
+  Project p;
+  p.write("s.flow", R"(
+op frames() -> (out: stream[bytes]) { run "printf '\\000\\000\\000\\002ok\\000\\000\\000\\005hel'" }
+op keep(data: stream[bytes]) -> (all: file) { run "cat > ${all}" }
+workflow main() -> (all: file) {
+    f = frames()
+    k = keep(data = f.out)
+    return (all = k.all)
+})");
+  auto r = p.flowc({"run", "s.flow"});
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err,
+             Catch::Contains("op `frames` at main.f") && Catch::Contains("its output ended 3 bytes into a frame of 5"));
+  CHECK_FALSE(p.exists("flow-out/all"));
 }
 
 TEST_CASE("native commands speak ZeroMQ themselves, counts prove every message", "[streams]") {
