@@ -181,10 +181,8 @@ struct Spec {
   // The endpoint a bridged input binds (a tcp port chosen by ZeroMQ).
   std::string endpoint_for(const std::string& key) {
     if (tcp()) return fmt::format("tcp://{}:*", host());
-    fs::path dir = file.ipc_dir;
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-    return fmt::format("ipc://{}/{:016x}.sock", dir.string(), std::hash<std::string>{}(key));
+    // The folder is flowc run's, made private before any bridge starts.
+    return fmt::format("ipc://{}/{:016x}.sock", file.ipc_dir, std::hash<std::string>{}(key));
   }
 };
 
@@ -412,7 +410,6 @@ int run_bridge(const std::string& spec_path) {
       }
       env.push_back(fmt::format("FLOWC_STREAM_IN_{}={} {}", port, endpoint, expect));
     } else if (in.wiring.pipe && file.local_pipes && framing_of(in.type) != Framing::JsonLines) {
-      fs::create_directories(file.ipc_dir);
       pipe_in = local_pipe_paths(file.ipc_dir, key);
       if (std::string e = make_local_pipe(*pipe_in); !e.empty()) throw std::runtime_error(e);
       endpoint = kPipeScheme + pipe_in->data;

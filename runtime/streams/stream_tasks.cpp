@@ -1,9 +1,12 @@
 // Stream tasks in flowc run: registry check, bridge specs, counts.
 #include "runtime/streams/stream_tasks.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 
 #include <fmt/format.h>
@@ -63,8 +66,9 @@ StreamTasks::StreamTasks(StreamOptions options, std::string run_id, const fs::pa
 }
 
 StreamTasks::~StreamTasks() {
+  // Only a folder this run made (or took as its own): never another's.
   std::error_code ec;
-  fs::remove_all(ipc_dir_, ec);
+  if (ipc_dir_made_) fs::remove_all(ipc_dir_, ec);
 }
 
 std::string check_streams(const StreamOptions& options) {
@@ -81,8 +85,37 @@ std::string check_streams(const StreamOptions& options) {
   return registry ? "" : error;
 }
 
+// The run's folder for ipc sockets and local pipes, in the shared /tmp:
+// made with mode 0700, or, if it is there already (a run resumed with its
+// id), taken only if it is a folder of this user's that no one else may
+// enter. A folder someone else made there first could let them read the
+// streams, or swap a socket for their own.
+std::string StreamTasks::make_ipc_dir() {
+  if (ipc_dir_made_) return "";
+  const std::string dir = ipc_dir_.string();
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    return fmt::format("cannot make the folder for the run's stream sockets `{}`: {}", dir, std::strerror(errno));
+  }
+  struct stat st {};
+  if (::lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != ::getuid() || (st.st_mode & 077) != 0) {
+    return fmt::format(
+        "the folder for the run's stream sockets `{}` is already there and is not a private folder of yours (it "
+        "must be a folder, yours, mode 0700; it is {}): another user may have made it to reach this run's "
+        "streams; see who made it, remove it, and run again",
+        dir,
+        S_ISLNK(st.st_mode)    ? std::string("a symbolic link")
+        : !S_ISDIR(st.st_mode) ? std::string("not a folder")
+                               : fmt::format("owned by uid {}, mode {:04o}", st.st_uid, st.st_mode & 07777));
+  }
+  ipc_dir_made_ = true;
+  return "";
+}
+
 std::string StreamTasks::wrap(const Task& task, const std::string& work_dir, std::vector<std::string>& argv) {
   const ir::Op& op = *task.op;
+  if (options_.transport == "ipc") {
+    if (std::string e = make_ipc_dir(); !e.empty()) return e;
+  }
   fs::path work(work_dir);
   BridgeSpec spec;
   spec.task = task.path;

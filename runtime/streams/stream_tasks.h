@@ -48,7 +48,10 @@ class StreamTasks {
   StreamOptions options_;
   std::string run_id_;
   std::string registry_url_;
+  std::string make_ipc_dir();
+
   std::filesystem::path ipc_dir_;
+  bool ipc_dir_made_ = false;
   std::string self_;
 };
 

@@ -413,6 +413,50 @@ workflow main() -> (all: file) {
   CHECK_FALSE(p.exists("flow-out/all"));
 }
 
+// The run's ipc folder is in the shared /tmp under a name others can
+// guess: one that is already there and not private to this user (made by
+// someone else to reach the run's sockets and pipes) is refused, and left
+// as it was.
+TEST_CASE("a stream socket folder that is not private to the user is refused, not used", "[streams]") {
+  Project p;
+  p.write("s.flow", R"(
+op emit() -> (out: stream[str]) { run "seq 3" }
+op collect(lines: stream[str]) -> (all: file) { run "cat > ${all}" }
+workflow main() -> (all: file) {
+    e = emit()
+    c = collect(lines = e.out)
+    return (all = c.all)
+})");
+  std::string id = "20261207-000000-t" + std::to_string(::getpid());
+  fs::path dir = fs::temp_directory_path() / ("flowc-streams-" + std::to_string(::getuid()) + "-" + id);
+  fs::remove_all(dir);
+  fs::path elsewhere = p.dir / "elsewhere";
+  fs::create_directories(elsewhere);
+  std::string expect;
+  SECTION("open to everyone") {
+    fs::create_directories(dir);
+    fs::permissions(dir, fs::perms::all);
+    expect = "mode 0777";
+  }
+  SECTION("a symbolic link to another folder") {
+    fs::create_directory_symlink(elsewhere, dir);
+    expect = "a symbolic link";
+  }
+  auto r = p.flowc({"run", "s.flow", "--run-id", id});
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Catch::Contains("is already there and is not a private folder of yours") &&
+                        Catch::Contains(expect) && Catch::Contains(dir.string()));
+  CHECK_FALSE(p.exists("flow-out/all"));
+  // Left as it was: nothing made in it, nothing removed.
+  CHECK(fs::exists(fs::symlink_status(dir)));
+  CHECK(fs::is_empty(elsewhere));
+  fs::remove_all(dir);
+  // Once it is gone, the same run id runs.
+  auto again = p.flowc({"run", "s.flow", "--run-id", id + "b"});
+  INFO(again.err);
+  CHECK(again.exit_code == 0);
+}
+
 TEST_CASE("native commands speak ZeroMQ themselves, counts prove every message", "[streams]") {
   Project p;
   p.write("s.flow", R"(
