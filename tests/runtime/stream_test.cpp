@@ -62,6 +62,14 @@ std::vector<std::string> numbered(int from, int to, const std::string& prefix = 
   return out;
 }
 
+// A flow of one producer `e` (op `emit`, called with `args`) feeding one
+// consumer `c` (op `collect`, reading `input`, its output `all`): `ops`
+// defines the two.
+std::string lone_pair(const std::string& ops, const std::string& args = "", const std::string& input = "lines") {
+  return ops + "\nworkflow main() -> (all: file) {\n    e = emit(" + args + ")\n    c = collect(" + input +
+         " = e.out)\n    return (all = c.all)\n}\n";
+}
+
 const char* kPipeline = R"(
 op emit(n: int) -> (out: stream[str]) { run "seq ${n}" }
 op tag(lines: stream[str]) -> (out: stream[str]) { run "sed 's/^/r/'" }
@@ -355,14 +363,9 @@ TEST_CASE("through a local pipe, a producer that fails mid-stream gives its cons
   // The consumer would publish the partial stream as its result if it saw
   // an end of input: it must be stopped instead, with the producer's failure.
   Project p;
-  p.write("s.flow", R"(
+  p.write("s.flow", lone_pair(R"(
 op emit() -> (out: stream[str]) { run "seq 1000; echo 'the producer broke' >&2; exit 4" }
-op collect(lines: stream[str]) -> (all: file) { run "cat > ${all}" }
-workflow main() -> (all: file) {
-    e = emit()
-    c = collect(lines = e.out)
-    return (all = c.all)
-})");
+op collect(lines: stream[str]) -> (all: file) { run "cat > ${all}" })"));
   auto r = p.flowc({"run", "s.flow"});
   CHECK(r.exit_code == 1);
   CHECK_THAT(r.err, Catch::Contains("op `emit` at main.e") && Catch::Contains("exited with code 4") &&
@@ -376,19 +379,15 @@ workflow main() -> (all: file) {
 
 TEST_CASE("through a local pipe, a consumer that stops reading early does not stall its producer", "[streams]") {
   Project p;
-  p.write("s.flow", R"(
+  p.write("s.flow", lone_pair(R"(
 op emit(n: int) -> (out: stream[str]) { run "seq ${n}" }
-op first(lines: stream[str]) -> (all: file) { run "head -n 3 > ${all}" }
-workflow main(n: int = 3000000) -> (all: file) {
-    e = emit(n = n)
-    f = first(lines = e.out)
-    return (all = f.all)
-})");
+op collect(lines: stream[str]) -> (all: file) { run "head -n 3 > ${all}" })",
+                              "n = 3000000"));
   auto r = p.flowc({"run", "s.flow"});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   CHECK(lines_of_text(p.read("flow-out/all/all")) == numbered(1, 3));
-  json in = p.stream("main.f", "in");
+  json in = p.stream("main.c", "in");
   CHECK(in["pipe"] == true);
   CHECK(in["messages"] == 3000000);
   // What did not fit in its stdin's pipe when it left was read and dropped.
@@ -398,18 +397,14 @@ workflow main(n: int = 3000000) -> (all: file) {
 
 TEST_CASE("through a local pipe, a producer's broken frame fails it, saying where", "[streams]") {
   Project p;
-  p.write("s.flow", R"(
-op frames() -> (out: stream[bytes]) { run "printf '\\000\\000\\000\\002ok\\000\\000\\000\\005hel'" }
-op keep(data: stream[bytes]) -> (all: file) { run "cat > ${all}" }
-workflow main() -> (all: file) {
-    f = frames()
-    k = keep(data = f.out)
-    return (all = k.all)
-})");
+  p.write("s.flow", lone_pair(R"(
+op emit() -> (out: stream[bytes]) { run "printf '\\000\\000\\000\\002ok\\000\\000\\000\\005hel'" }
+op collect(data: stream[bytes]) -> (all: file) { run "cat > ${all}" })",
+                              "", "data"));
   auto r = p.flowc({"run", "s.flow"});
   CHECK(r.exit_code == 1);
   CHECK_THAT(r.err,
-             Catch::Contains("op `frames` at main.f") && Catch::Contains("its output ended 3 bytes into a frame of 5"));
+             Catch::Contains("op `emit` at main.e") && Catch::Contains("its output ended 3 bytes into a frame of 5"));
   CHECK_FALSE(p.exists("flow-out/all"));
 }
 
@@ -419,14 +414,9 @@ workflow main() -> (all: file) {
 // as it was.
 TEST_CASE("a stream socket folder that is not private to the user is refused, not used", "[streams]") {
   Project p;
-  p.write("s.flow", R"(
+  p.write("s.flow", lone_pair(R"(
 op emit() -> (out: stream[str]) { run "seq 3" }
-op collect(lines: stream[str]) -> (all: file) { run "cat > ${all}" }
-workflow main() -> (all: file) {
-    e = emit()
-    c = collect(lines = e.out)
-    return (all = c.all)
-})");
+op collect(lines: stream[str]) -> (all: file) { run "cat > ${all}" })"));
   std::string id = "20261207-000000-t" + std::to_string(::getpid());
   fs::path dir = fs::temp_directory_path() / ("flowc-streams-" + std::to_string(::getuid()) + "-" + id);
   fs::remove_all(dir);
