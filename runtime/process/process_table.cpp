@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -60,6 +61,15 @@ Stat read_stat(pid_t pid) {
 int64_t process_start(pid_t pid) {
   Stat s = read_stat(pid);
   return s.state == 0 || s.state == 'Z' ? 0 : s.start;
+}
+
+int64_t boot_ticks_now() {
+  // /proc/PID/stat gives a process's start as its boot-time nanoseconds
+  // divided down to clock ticks (floor): the same division here.
+  static const int64_t ns_per_tick = 1'000'000'000 / ::sysconf(_SC_CLK_TCK);
+  timespec t{};
+  ::clock_gettime(CLOCK_BOOTTIME, &t);
+  return (static_cast<int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec) / ns_per_tick;
 }
 
 double process_start_seconds(pid_t pid) {

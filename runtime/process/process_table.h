@@ -16,6 +16,12 @@ namespace flowc::runtime {
 // exist (or is a zombie: it runs nothing any more).
 int64_t process_start(pid_t pid);
 
+// The clock process_start() is read in, now: clock ticks since boot
+// (CLOCK_BOOTTIME, which the kernel stamps a new process with). A process
+// made between two readings that agree started in that tick, so its start
+// is known without reading /proc (runtime/executors/local).
+int64_t boot_ticks_now();
+
 // The same in seconds since the epoch; 0 if unknown.
 double process_start_seconds(pid_t pid);
 

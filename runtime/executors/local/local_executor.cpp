@@ -88,14 +88,17 @@ bool LocalExecutor::has_room(const LaunchSpec& spec) const {
 JobRef LocalExecutor::job_ref(uint64_t handle) const {
   auto it = by_handle_.find(handle);
   if (it == by_handle_.end()) return {};
-  return {it->second, process_start(it->second), ""};
+  const auto& [pid, start] = it->second;
+  return {pid, start != 0 ? start : process_start(pid), ""};
 }
 
 std::vector<bool> LocalExecutor::settle(const std::vector<LeftBehind>& left) {
   for (const LeftBehind& l : left) {
     pid_t pid = static_cast<pid_t>(l.ref.pid);
     if (pid <= 0) continue;
-    if (process_start(pid) == l.ref.pid_start) {
+    // A start of 0 is unknown (the task had ended when it was journaled):
+    // it proves nothing, and the pid may be another's by now.
+    if (l.ref.pid_start != 0 && process_start(pid) == l.ref.pid_start) {
       ::kill(-pid, SIGKILL);
       continue;
     }
@@ -168,7 +171,11 @@ uint64_t LocalExecutor::submit(const LaunchSpec& spec) {
   pid_t pid = 0;
   // Before the spawn: the child's exec is part of its time (and of its CPU time).
   auto started = Clock::now();
+  int64_t tick_before = boot_ticks_now();
   int rc = spawn.start(&pid, command, env);
+  // Its start in /proc's clock, when the spawn fell within one tick (nearly
+  // always: a spawn takes well under a tick of 10 ms); else job_ref reads it.
+  int64_t tick_after = boot_ticks_now();
   if (rc != 0) return refuse(fmt::format("cannot start `{}`: {}", command[0], std::strerror(rc)));
 
   uint64_t handle = next_handle_++;
@@ -180,7 +187,7 @@ uint64_t LocalExecutor::submit(const LaunchSpec& spec) {
                      std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(spec.timeout_seconds));
   }
   by_pid_.emplace(pid, child);
-  by_handle_.emplace(handle, pid);
+  by_handle_.emplace(handle, std::pair{pid, tick_before == tick_after ? tick_before : int64_t{0}});
   return handle;
 }
 
@@ -194,7 +201,7 @@ void LocalExecutor::stop(Child& child, Outcome::How as) {
 void LocalExecutor::cancel(uint64_t handle) {
   auto it = by_handle_.find(handle);
   if (it == by_handle_.end()) return;
-  auto child = by_pid_.find(it->second);
+  auto child = by_pid_.find(it->second.first);
   if (child != by_pid_.end()) stop(child->second, Outcome::How::Cancelled);
 }
 

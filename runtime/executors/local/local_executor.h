@@ -80,7 +80,7 @@ class LocalExecutor : public Executor, public Recovery {
   int64_t mem_used_ = 0;
   uint64_t next_handle_ = 1;
   std::map<pid_t, Child> by_pid_;
-  std::map<uint64_t, pid_t> by_handle_;
+  std::map<uint64_t, std::pair<pid_t, int64_t>> by_handle_;  // pid, its start in clock ticks (0: not known)
   std::vector<Outcome> not_started_;
 };
 
