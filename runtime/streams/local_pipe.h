@@ -1,10 +1,11 @@
 // A stream between two stdin/stdout commands on one host, one producer
 // writing to one consumer (the plan marks the consumer's input `pipe`):
 // instead of ZeroMQ, a named pipe between their two bridges. From the
-// producer's stdout to the consumer's stdin a message's bytes are then
+// producer's stdout to the consumer's stdin a large frame's bytes are then
 // copied twice, as in a shell pipeline (the command's write, the other
-// command's read; the bodies of large frames are moved from pipe to pipe
-// by splice(2)), where the sockets copy them five times.
+// command's read; its body is moved from pipe to pipe by splice(2)), where
+// the sockets copy them five times. Lines and small frames go through each
+// bridge's buffer, a read and a write per buffer's worth.
 //
 // The bridges still see every message: they count them, the producer's
 // checks its command's framing, and the consumer's stdin ends only when the
