@@ -324,11 +324,19 @@ void pump_pipe_in(LocalPipePaths paths, Fd stdin_fd, bool frames, InResult& resu
   result.messages = f.messages;
   result.bytes = f.bytes;
   result.discarded = f.messages - f.delivered;
-  if (!ended_well(record, f)) {
+  if (record.empty()) {
     // The producer failed (or was stopped): no end of stream for the
     // command, which must not take a partial stream for the whole one.
     // The run stops this task with its producer's failure.
     for (;;) ::pause();
+  }
+  if (!ended_well(record, f)) {
+    // Never expected: nothing lost or duplicated goes unnoticed. The
+    // command's stdin ends, and the bridge fails with this.
+    result.error = fmt::format(
+        "the stream's local pipe lost or changed messages: the producer sent `{}`, {} came ({} "
+        "bytes){}",
+        record.substr(0, record.find('\n')), f.messages, f.bytes, f.error.empty() ? "" : "; " + f.error);
   }
   // stdin_fd closes here: the command sees the end of its input.
 }
