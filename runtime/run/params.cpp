@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "ir/find_port.h"
 #include "ir/json_parse.h"
 #include "ir/utf8.h"
 #include "runtime/files/tree.h"
@@ -19,13 +20,6 @@ namespace flowc::runtime {
 namespace fs = std::filesystem;
 
 namespace {
-
-const ir::Port* find_port(const ir::Workflow& wf, const std::string& name) {
-  for (const ir::Port& p : wf.inputs) {
-    if (p.name == name) return &p;
-  }
-  return nullptr;
-}
 
 std::string known_inputs(const ir::Workflow& wf, const ir::TypeTable& types) {
   std::string out;
@@ -84,7 +78,7 @@ void read_params_file(const ir::Workflow& wf, const ir::TypeTable& types, const 
     return;
   }
   for (auto& [name, value] : doc->items()) {
-    const ir::Port* port = find_port(wf, name);
+    const ir::Port* port = ir::find_port(wf.inputs, name);
     if (!port) {
       errors->push_back(fmt::format("`{}` names input `{}`, but workflow `{}` has no such input; {}", params_file, name,
                                     wf.name, known_inputs(wf, types)));
@@ -120,7 +114,7 @@ void read_assignments(const ir::Workflow& wf, const ir::TypeTable& types, const 
                                     ir::printable_utf8(assignment)));
       continue;
     }
-    const ir::Port* port = find_port(wf, name);
+    const ir::Port* port = ir::find_port(wf.inputs, name);
     if (!port) {
       errors->push_back(fmt::format("workflow `{}` has no input `{}`; {}", wf.name, ir::printable_utf8(name),
                                     known_inputs(wf, types)));

@@ -19,6 +19,7 @@
 #include <fmt/format.h>
 
 #include "ir/expr_text.h"
+#include "ir/find_port.h"
 
 namespace flowc::runtime {
 namespace {
@@ -302,12 +303,6 @@ void Plan::start(Scope* scope, uint32_t n) {
 std::optional<Value> Plan::call_inputs(Scope* scope, uint32_t n, const ir::CallNode& call,
                                        const std::vector<ir::Port>& ports, int callee_file) {
   Value inputs = Value::object();
-  auto port_type = [&](const std::string& name) -> const ir::Type* {
-    for (const ir::Port& p : ports) {
-      if (p.name == name) return p.type;
-    }
-    return nullptr;
-  };
   for (const auto& arg : call.args) {
     const std::string& name = arg.first;  // not a structured binding: clang 14 cannot capture those
     const ir::Expr& expr = arg.second;
@@ -316,7 +311,7 @@ std::optional<Value> Plan::call_inputs(Scope* scope, uint32_t n, const ir::CallN
         scope, expr, [&name = name, &call] { return fmt::format("input `{}` of `{}`", name, call.callee); }, n);
     if (!v) return std::nullopt;
     // The value takes the port's type (an int given for a float is a float).
-    if (const ir::Type* t = port_type(name)) coerce_in_place(*v, t);
+    if (const ir::Port* p = ir::find_port(ports, name)) coerce_in_place(*v, p->type);
     inputs[name] = std::move(*v);
   }
   // Defaults, in order, each seeing the inputs before it.

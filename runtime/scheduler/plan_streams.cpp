@@ -12,6 +12,7 @@
 // stream task wait for it to finish, as for any task.
 #include <fmt/format.h>
 
+#include "ir/find_port.h"
 #include "runtime/scheduler/plan.h"
 #include "runtime/scheduler/plan_scope.h"
 
@@ -360,13 +361,10 @@ bool Plan::pipe_between(const std::vector<std::string>& from, TaskId consumer, c
   const ir::Op& producer = *records_[channel.producers[0]]->op;
   const ir::Op& op = *records_[consumer]->op;
   if (producer.native_streams || op.native_streams) return false;
-  for (const ir::Port& p : op.inputs) {
-    if (p.name != port) continue;
-    const ir::Type* t = p.type;
-    if (!t->is(ir::TypeKind::Stream)) return false;  // a list of streams: more than one
-    return t->elem()->is(ir::TypeKind::Bytes) || t->elem()->is(ir::TypeKind::Str);
-  }
-  return false;
+  const ir::Port* p = ir::find_port(op.inputs, port);
+  if (!p || !p->type->is(ir::TypeKind::Stream)) return false;  // a list of streams: more than one
+  const ir::Type* elem = p->type->elem();
+  return elem->is(ir::TypeKind::Bytes) || elem->is(ir::TypeKind::Str);
 }
 
 StreamWiring Plan::stream_wiring(TaskId id) {

@@ -264,7 +264,7 @@ std::string pump_out(int fd, Framing framing, const ir::Type* elem, flowc_stream
 struct InResult {
   std::string error;
   uint64_t discarded = 0;
-  uint64_t messages = 0, bytes = 0;  // of a local pipe (ZeroMQ's Input counts its own)
+  uint64_t messages = 0, bytes = 0, producers = 0;  // what came (from ZeroMQ's Input once it ends)
 };
 
 void pump_in(flowc_stream::Input& in, Fd fd, Framing framing, InResult& result) {
@@ -323,6 +323,7 @@ void pump_pipe_in(LocalPipePaths paths, Fd stdin_fd, bool frames, InResult& resu
   }
   result.messages = f.messages;
   result.bytes = f.bytes;
+  result.producers = 1;
   result.discarded = f.messages - f.delivered;
   if (record.empty()) {
     // The producer failed (or was stopped): no end of stream for the
@@ -597,21 +598,19 @@ int run_bridge(const std::string& spec_path) {
   }
   if (in_thread.joinable()) in_thread.join();
   if (input) {
-    append_stats(stats_path, {{"port", input_port},
-                              {"direction", "in"},
-                              {"messages", input->messages()},
-                              {"bytes", input->bytes()},
-                              {"producers", input->producers_ended()},
-                              {"discarded", in_result.discarded}});
+    in_result.messages = input->messages();
+    in_result.bytes = input->bytes();
+    in_result.producers = input->producers_ended();
   }
-  if (pipe_in && in_result.error.empty()) {
-    append_stats(stats_path, {{"port", input_port},
-                              {"direction", "in"},
-                              {"messages", in_result.messages},
-                              {"bytes", in_result.bytes},
-                              {"producers", 1},
-                              {"discarded", in_result.discarded},
-                              {"pipe", true}});
+  if (input || (pipe_in && in_result.error.empty())) {
+    json line = {{"port", input_port},
+                 {"direction", "in"},
+                 {"messages", in_result.messages},
+                 {"bytes", in_result.bytes},
+                 {"producers", in_result.producers},
+                 {"discarded", in_result.discarded}};
+    if (pipe_in) line["pipe"] = true;
+    append_stats(stats_path, line);
   }
   if (output && !out_error.empty()) output->abandon();
   if (!out_error.empty()) throw std::runtime_error("the command's output stream `" + output_port + "`: " + out_error);

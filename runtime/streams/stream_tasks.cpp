@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "ir/find_port.h"
 #include "runtime/streams/bridge_spec.h"
 #include "runtime/streams/registry.h"
 
@@ -23,13 +24,6 @@ namespace {
 const ir::Type* element_of(const ir::Type* t) {
   while (t->is(ir::TypeKind::List) || t->is(ir::TypeKind::Optional)) t = t->elem();
   return t->is(ir::TypeKind::Stream) ? t->elem() : t;
-}
-
-const ir::Port* port_named(const std::vector<ir::Port>& ports, const std::string& name) {
-  for (const ir::Port& p : ports) {
-    if (p.name == name) return &p;
-  }
-  return nullptr;
 }
 
 std::string self_exe() {
@@ -61,6 +55,10 @@ StreamTasks::StreamTasks(StreamOptions options, std::string run_id, const fs::pa
     const char* h = std::getenv("FLOWC_STREAM_HWM");
     options_.hwm = h && std::atoi(h) > 0 ? std::atoi(h) : 100;
   }
+  // Both ends of an ipc stream are on this host: a lone stdin/stdout pair
+  // may meet through a named pipe (FLOWC_STREAM_LOCAL_PIPES=0: never).
+  const char* pipes = std::getenv("FLOWC_STREAM_LOCAL_PIPES");
+  local_pipes_ = options_.transport == "ipc" && !options_.across_nodes && !(pipes && std::string(pipes) == "0");
   // ipc socket paths must be short (108 bytes): a folder of their own in /tmp.
   ipc_dir_ = fs::temp_directory_path() / fmt::format("flowc-streams-{}-{}", ::getuid(), run_id_);
 }
@@ -125,19 +123,16 @@ std::string StreamTasks::wrap(const Task& task, const std::string& work_dir, std
   spec.run_id = run_id_;
   spec.transport = options_.transport;
   spec.across_nodes = options_.across_nodes;
-  // Both ends of an ipc stream are on this host: a lone stdin/stdout pair
-  // may meet through a named pipe (FLOWC_STREAM_LOCAL_PIPES=0: never).
-  const char* pipes = std::getenv("FLOWC_STREAM_LOCAL_PIPES");
-  spec.local_pipes = options_.transport == "ipc" && !options_.across_nodes && !(pipes && std::string(pipes) == "0");
+  spec.local_pipes = local_pipes_;
   spec.ipc_dir = ipc_dir_.string();
   spec.hwm = options_.hwm;
   spec.lookup_timeout = options_.lookup_timeout;
   spec.stats = (work / ".stream-stats.jsonl").string();
   for (const auto& [port, in] : task.streams.inputs) {
-    spec.inputs[port] = {in, element_of(port_named(op.inputs, port)->type)->str()};
+    spec.inputs[port] = {in, element_of(ir::find_port(op.inputs, port)->type)->str()};
   }
   for (const auto& [port, out] : task.streams.outputs) {
-    spec.outputs[port] = {out, element_of(port_named(op.outputs, port)->type)->str()};
+    spec.outputs[port] = {out, element_of(ir::find_port(op.outputs, port)->type)->str()};
   }
   fs::path spec_path = work / ".stream.json";
   {

@@ -52,6 +52,7 @@ class StreamTasks {
 
   std::filesystem::path ipc_dir_;
   bool ipc_dir_made_ = false;
+  bool local_pipes_ = false;  // BridgeSpec::local_pipes, the same for every task of the run
   std::string self_;
 };
 
